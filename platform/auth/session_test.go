@@ -1,0 +1,376 @@
+package auth_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// clock is a settable test clock; each test owns its own.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time { return c.now }
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+type sessionBundle struct {
+	clock    *clock
+	sessions *auth.Sessions
+}
+
+func setupSessions(t *testing.T, mutate func(*auth.SessionConfig)) sessionBundle {
+	t.Helper()
+	c := &clock{now: t0}
+	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: c.Now}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	s, err := auth.NewSessions(cfg)
+	if err != nil {
+		t.Fatalf("NewSessions: %v", err)
+	}
+	return sessionBundle{clock: c, sessions: s}
+}
+
+func resident(t tenant.ID) auth.Identity {
+	return auth.Identity{Subject: "digid-pseudo-1", Tenant: t, Roles: []string{auth.RoleResident},
+		ResidentID: "r-42", Name: "Sam de Vries", Method: auth.MethodOIDC}
+}
+
+// issue issues a session for id and returns it with its Set-Cookie.
+func issue(t *testing.T, s *auth.Sessions, id auth.Identity) (auth.Session, *http.Cookie) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	sess, err := s.Issue(rec, id)
+	if err != nil {
+		t.Fatalf("Issue() error = %v", err)
+	}
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Issue() set %d cookies, want 1", len(cookies))
+	}
+	return sess, cookies[0]
+}
+
+func requestWith(host string, cookies ...*http.Cookie) *http.Request {
+	r := httptest.NewRequest("GET", "https://"+host+"/", nil)
+	r.Host = host
+	for _, c := range cookies {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	return r
+}
+
+func TestNewSessionsConfig(t *testing.T) {
+	t.Parallel()
+	now := func() time.Time { return t0 }
+	tests := []struct {
+		name string
+		cfg  auth.SessionConfig
+	}{
+		{"nil key", auth.SessionConfig{Now: now}},
+		{"16-byte key", auth.SessionConfig{Key: make([]byte, 16), Now: now}},
+		{"31-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 31), Now: now}},
+		{"33-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 33), Now: now}},
+		{"all-zero key", auth.SessionConfig{Key: make([]byte, 32), Now: now}},
+		{"no clock", auth.SessionConfig{Key: testKey(1)}},
+		{"invalid cookie name", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "plein session"}},
+		{"__Host- without Secure", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "__Host-plein_session"}},
+		{"TTL under a minute", auth.SessionConfig{Key: testKey(1), Now: now, TTL: 30 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := auth.NewSessions(tt.cfg)
+			if !errors.Is(err, auth.ErrInvalidConfig) {
+				t.Fatalf("NewSessions() = %v, %v; want error %v", s, err, auth.ErrInvalidConfig)
+			}
+		})
+	}
+}
+
+func TestSessionsIssueCookie(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		cfg        func(*auth.SessionConfig)
+		wantName   string
+		wantSecure bool
+		wantMaxAge int
+	}{
+		{"defaults", nil, "plein_session", true, 1800},
+		{"dev: insecure", func(c *auth.SessionConfig) { c.Secure = false }, "plein_session", false, 1800},
+		{"__Host- name, 15 minutes", func(c *auth.SessionConfig) {
+			c.CookieName = "__Host-plein_session"
+			c.TTL = 15 * time.Minute
+		}, "__Host-plein_session", true, 900},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setupSessions(t, tt.cfg)
+			_, c := issue(t, b.sessions, resident("enschede"))
+			if c.Name != tt.wantName || c.Path != "/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode ||
+				c.Secure != tt.wantSecure || c.MaxAge != tt.wantMaxAge || c.Domain != "" {
+				t.Errorf("cookie = %+v\nwant Name %q, Path /, HttpOnly, SameSite Lax, Secure %v, MaxAge %d, no Domain",
+					c, tt.wantName, tt.wantSecure, tt.wantMaxAge)
+			}
+			if strings.Contains(c.Value, "Sam") || strings.Contains(c.Value, "r-42") {
+				t.Errorf("cookie value %q shows identity in clear", c.Value)
+			}
+		})
+	}
+}
+
+func TestSessionsLoad(t *testing.T) {
+	t.Parallel()
+	enschede, zwolle := tenant.MustParse("enschede"), tenant.MustParse("zwolle")
+
+	// Cookies made by other Sessions, to replay against the one under test.
+	otherKey := setupSessions(t, func(c *auth.SessionConfig) { c.Key = testKey(8) })
+	_, otherKeyCookie := issue(t, otherKey.sessions, resident(enschede))
+	otherName := setupSessions(t, func(c *auth.SessionConfig) { c.CookieName = "plein_other" })
+	_, otherNameCookie := issue(t, otherName.sessions, resident(enschede))
+
+	tests := []struct {
+		name    string
+		request func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request
+		tenant  tenant.ID
+		wantErr error
+	}{
+		{
+			name: "round trip",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", good)
+			},
+			tenant: enschede,
+		},
+		{
+			name: "just before the absolute expiry",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				b.clock.now = t0.Add(30*time.Minute - time.Second)
+				return requestWith("mijn.enschede.example", good)
+			},
+			tenant: enschede,
+		},
+		{
+			name: "expired at TTL",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				b.clock.now = t0.Add(30 * time.Minute)
+				return requestWith("mijn.enschede.example", good)
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrSessionExpired,
+		},
+		{
+			name: "expired long ago",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				b.clock.now = t0.Add(48 * time.Hour)
+				return requestWith("mijn.enschede.example", good)
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrSessionExpired,
+		},
+		{
+			name: "another tenant's path",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("localhost", good)
+			},
+			tenant:  zwolle,
+			wantErr: auth.ErrWrongTenant,
+		},
+		{
+			name: "no cookie",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example")
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrNoSession,
+		},
+		{
+			name: "one flipped bit",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				raw, err := base64.RawURLEncoding.DecodeString(good.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw[len(raw)/2] ^= 1
+				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: base64.RawURLEncoding.EncodeToString(raw)})
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "truncated",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: good.Value[:len(good.Value)-4]})
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "short garbage",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: "abc"})
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "not base64",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: strings.Repeat("!", 80)})
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "made with another key",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", otherKeyCookie)
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "moved from another cookie name",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: otherNameCookie.Value})
+			},
+			tenant:  enschede,
+			wantErr: auth.ErrInvalidSession,
+		},
+		{
+			name: "a sibling's cookie first, ours second",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				_, zc := issue(t, b.sessions, resident(zwolle))
+				return requestWith("mijn.enschede.example", zc, good)
+			},
+			tenant: enschede,
+		},
+		{
+			name: "invalid wanted tenant",
+			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
+				return requestWith("mijn.enschede.example", good)
+			},
+			tenant:  "",
+			wantErr: auth.ErrUnauthenticated,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setupSessions(t, nil)
+			want := resident(enschede)
+			issued, good := issue(t, b.sessions, want)
+
+			got, err := b.sessions.Load(tt.request(t, b, good), tt.tenant)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || !errors.Is(err, auth.ErrUnauthenticated) {
+					t.Fatalf("Load() = %+v, %v; want error %v (and ErrUnauthenticated)", got, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load() error = %v, want nil", err)
+			}
+			assertIdentity(t, got.Identity, want)
+			if got.ID != issued.ID || got.ID == "" {
+				t.Errorf("session id = %q, want %q (non-empty)", got.ID, issued.ID)
+			}
+			if !got.IssuedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(30*time.Minute)) {
+				t.Errorf("session times = %v..%v, want %v..%v", got.IssuedAt, got.ExpiresAt, t0, t0.Add(30*time.Minute))
+			}
+			if got.CSRFToken() != issued.CSRFToken() || got.CSRFToken() == "" {
+				t.Errorf("CSRF token = %q, want %q (non-empty)", got.CSRFToken(), issued.CSRFToken())
+			}
+		})
+	}
+}
+
+func TestSessionsInsecureOnlyOnLoopback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		host   string
+		wantOK bool
+	}{
+		{"127.0.0.1:8080", true},
+		{"127.0.0.1", true},
+		{"[::1]:8080", true},
+		{"localhost:8080", true},
+		{"enschede.localhost:8080", true},
+		{"mijn.enschede.example", false},
+		{"192.168.1.20:8080", false},
+		{"localhost.evil.example", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.host, func(t *testing.T) {
+			t.Parallel()
+			b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure = false })
+			_, c := issue(t, b.sessions, resident("enschede"))
+			_, err := b.sessions.Load(requestWith(tt.host, c), "enschede")
+			if (err == nil) != tt.wantOK {
+				t.Errorf("Load() on host %q error = %v, want ok %v", tt.host, err, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestSessionsIssueRejectsIncompleteIdentity(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		id   auth.Identity
+	}{
+		{"no subject", auth.Identity{Tenant: "enschede", Method: auth.MethodOIDC}},
+		{"no tenant", auth.Identity{Subject: "s", Method: auth.MethodOIDC}},
+		{"invalid tenant", auth.Identity{Subject: "s", Tenant: "../zwolle", Method: auth.MethodOIDC}},
+		{"unknown method", auth.Identity{Subject: "s", Tenant: "enschede", Method: "password"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setupSessions(t, nil)
+			rec := httptest.NewRecorder()
+			if _, err := b.sessions.Issue(rec, tt.id); err == nil {
+				t.Fatalf("Issue(%+v) error = nil, want an error", tt.id)
+			}
+			if got := rec.Result().Cookies(); len(got) != 0 {
+				t.Errorf("Issue() set cookies %v on error, want none", got)
+			}
+		})
+	}
+}
+
+func TestSessionsFreshIDEachIssue(t *testing.T) {
+	t.Parallel()
+	b := setupSessions(t, nil)
+	s1, c1 := issue(t, b.sessions, resident("enschede"))
+	s2, c2 := issue(t, b.sessions, resident("enschede"))
+	if s1.ID == s2.ID || s1.CSRFToken() == s2.CSRFToken() || c1.Value == c2.Value {
+		t.Errorf("two logins share id %q/%q, csrf %q/%q or cookie; want all different", s1.ID, s2.ID, s1.CSRFToken(), s2.CSRFToken())
+	}
+}
+
+func TestSessionsClear(t *testing.T) {
+	t.Parallel()
+	b := setupSessions(t, nil)
+	rec := httptest.NewRecorder()
+	b.sessions.Clear(rec)
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("Clear() set %d cookies, want 1", len(cookies))
+	}
+	c := cookies[0]
+	if c.Name != "plein_session" || c.Value != "" || c.MaxAge >= 0 || c.Path != "/" || !c.HttpOnly || !c.Secure {
+		t.Errorf("Clear() cookie = %+v, want plein_session, empty, MaxAge < 0, Path /, HttpOnly, Secure", c)
+	}
+}

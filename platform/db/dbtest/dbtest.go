@@ -1,0 +1,274 @@
+// Package dbtest is the database test harness: a real PostgreSQL for every test.
+//
+// Each test process gets one throwaway cluster, made with the server binaries on the
+// machine on first use and removed when the process ends (call Main from TestMain). Set
+// PLEIN_TEST_DATABASE_URL to a superuser URL to use an existing server instead (the
+// roles plein_owner, plein_app and plein_control must be able to log in to it). Tests
+// that commit get a fresh migrated database of their own from New, cloned from a
+// template in milliseconds; tests that need no commit get a transaction from Tx that is
+// rolled back at the end. Both are safe for t.Parallel.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/pgcluster"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// EnvURL names the variable holding a superuser URL of an existing server to test on.
+const EnvURL = "PLEIN_TEST_DATABASE_URL"
+
+type server struct {
+	superURL string // to the maintenance database
+	cluster  *pgcluster.Cluster
+	template string
+	shared   *pgxpool.Pool // superuser pool on the shared database, for Tx
+	prefix   string
+	mu       sync.Mutex // serialises CREATE DATABASE … TEMPLATE
+}
+
+var (
+	srvOnce  sync.Once
+	srv      *server
+	srvErr   error
+	mainUsed atomic.Bool
+	seq      atomic.Int64
+)
+
+// Main runs the package's tests and then stops and removes the cluster the harness
+// started. Use it from TestMain in every package that uses the harness:
+//
+//	func TestMain(m *testing.M) { dbtest.Main(m) }
+func Main(m *testing.M) {
+	mainUsed.Store(true)
+	code := m.Run()
+	if srv != nil {
+		srv.close()
+	}
+	os.Exit(code)
+}
+
+func get(t testing.TB) *server {
+	t.Helper()
+	if !mainUsed.Load() {
+		t.Fatal("dbtest: call dbtest.Main(m) from TestMain, or the test cluster outlives the test process")
+	}
+	srvOnce.Do(func() { srv, srvErr = start() })
+	if srvErr != nil {
+		t.Fatalf("dbtest: %v", srvErr)
+	}
+	return srv
+}
+
+func start() (*server, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s := &server{prefix: fmt.Sprintf("plein_test_%d", os.Getpid())}
+	if u := os.Getenv(EnvURL); u != "" {
+		s.superURL = u
+	} else {
+		dir, err := os.MkdirTemp("", "plein-test-pg-")
+		if err != nil {
+			return nil, err
+		}
+		// The server may run as an unprivileged user, who must be able to enter it.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return nil, err
+		}
+		c, err := pgcluster.Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Start(ctx); err != nil {
+			_ = c.Remove(ctx)
+			return nil, err
+		}
+		s.cluster = c
+		s.superURL = c.URL(pgcluster.Superuser, "postgres")
+	}
+	s.template = s.prefix + "_tmpl"
+	if err := db.Bootstrap(ctx, s.superURL, s.template); err != nil {
+		s.close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx, s.urlFor(s.template, ""), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		s.close()
+		return nil, err
+	}
+	shared := s.prefix + "_shared"
+	if err := s.clone(ctx, shared); err != nil {
+		s.close()
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, s.urlFor(shared, ""))
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.shared = pool
+	return s, nil
+}
+
+// urlFor returns the URL of database name as user (the superuser when user is "").
+func (s *server) urlFor(name, user string) string {
+	u, err := url.Parse(s.superURL)
+	if err != nil {
+		panic(err)
+	}
+	u.Path = "/" + name
+	if user != "" {
+		// The roles log in without a password of their own: trust on the private
+		// cluster's socket, or the server's pg_hba/.pgpass for an external server.
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+func (s *server) clone(ctx context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	conn, err := pgx.Connect(ctx, s.superURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s OWNER %s",
+		pgx.Identifier{name}.Sanitize(), pgx.Identifier{s.template}.Sanitize(), db.RoleOwner))
+	return err
+}
+
+func (s *server) drop(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, s.superURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", pgx.Identifier{name}.Sanitize()))
+	return err
+}
+
+func (s *server) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if s.shared != nil {
+		s.shared.Close()
+	}
+	if s.cluster != nil {
+		_ = s.cluster.Remove(ctx)
+		return
+	}
+	// An external server: drop what this process made.
+	conn, err := pgx.Connect(ctx, s.superURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", s.prefix+"%")
+	if err != nil {
+		return
+	}
+	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, n := range names {
+		_, _ = conn.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", pgx.Identifier{n}.Sanitize()))
+	}
+}
+
+// DB is a fresh migrated database of one test.
+type DB struct {
+	// Name is the database's name.
+	Name string
+	// App connects as plein_app: what the portal, the APIs and the workers use.
+	App *pgxpool.Pool
+	// Control connects as plein_control: what the control plane uses.
+	Control *pgxpool.Pool
+	// Owner connects as plein_owner, the owner of every table (RLS is FORCEd on it too).
+	Owner *pgxpool.Pool
+	srv   *server
+}
+
+// URL returns the database's URL for role (db.RoleApp, …), or the superuser's for "".
+func (d *DB) URL(role string) string { return d.srv.urlFor(d.Name, role) }
+
+// New returns a fresh migrated database for a test that commits. It is dropped when the
+// test ends.
+func New(t testing.TB) *DB {
+	t.Helper()
+	s := get(t)
+	ctx := context.Background()
+	name := fmt.Sprintf("%s_%d", s.prefix, seq.Add(1))
+	if err := s.clone(ctx, name); err != nil {
+		t.Fatalf("dbtest: create database: %v", err)
+	}
+	d := &DB{Name: name, srv: s}
+	t.Cleanup(func() {
+		for _, p := range []*pgxpool.Pool{d.App, d.Control, d.Owner} {
+			if p != nil {
+				p.Close()
+			}
+		}
+		if err := s.drop(context.Background(), name); err != nil {
+			t.Errorf("dbtest: drop database: %v", err)
+		}
+	})
+	d.App = d.pool(t, db.RoleApp)
+	d.Control = d.pool(t, db.RoleControl)
+	d.Owner = d.pool(t, db.RoleOwner)
+	return d
+}
+
+func (d *DB) pool(t testing.TB, role string) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(d.URL(role))
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	cfg.MaxConns = 8
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("dbtest: connect as %s: %v", role, err)
+	}
+	return p
+}
+
+// Tx returns a transaction on the process's shared migrated database, running as
+// plein_app, rolled back when the test ends. Nothing it does is ever seen by another test.
+func Tx(t testing.TB) pgx.Tx {
+	t.Helper()
+	s := get(t)
+	ctx := context.Background()
+	tx, err := s.shared.Begin(ctx)
+	if err != nil {
+		t.Fatalf("dbtest: begin: %v", err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
+	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+db.RoleApp); err != nil {
+		t.Fatalf("dbtest: set role: %v", err)
+	}
+	return tx
+}
+
+// CreateTenants registers tenants directly (as the control plane would) so that
+// tenant-owned rows can reference them.
+func CreateTenants(t testing.TB, d *DB, ids ...tenant.ID) {
+	t.Helper()
+	for _, id := range ids {
+		if _, err := d.Control.Exec(context.Background(),
+			"INSERT INTO tenants (tenant_id) VALUES ($1) ON CONFLICT DO NOTHING", string(id)); err != nil {
+			t.Fatalf("dbtest: create tenant %s: %v", id, err)
+		}
+	}
+}

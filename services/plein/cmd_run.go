@@ -1,0 +1,241 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// cmdDev runs every role in one process on the private PostgreSQL: the embedded
+// default for a developer's machine.
+func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	fs := newFlags("dev", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the private PostgreSQL and dev secrets")
+	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the portal, the APIs, /healthz, /readyz and /metrics")
+	tenantsDir := fs.String("tenants", "./tenants", "directory of tenant configs applied at start")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+
+	// Validate the tenants before starting anything.
+	loaded, err := tenancy.LoadPath(*tenantsDir)
+	if err != nil {
+		return err
+	}
+	// Bind the address early: a port in use is a clear error before PostgreSQL starts.
+	ln, err := listen(*httpAddr)
+	if err != nil {
+		return err
+	}
+	ln.Close()
+
+	dbs, err := openDatabases(ctx, *dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	appPool, err := dbs.App(ctx)
+	if err != nil {
+		return err
+	}
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool), Logger: log})
+	if err != nil {
+		return err
+	}
+	insert, err := insertOnlyJobs(control)
+	if err != nil {
+		return err
+	}
+	changes, err := tenancy.NewStore(control, insert).Apply(ctx, loaded, "plein dev", false)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if c.Status != "unchanged" {
+			log.Info("tenant config applied", "tenant", c.Tenant, "version", c.Version, "status", c.Status)
+		}
+	}
+	key, err := sessionKey(*dataDir, true)
+	if err != nil {
+		return err
+	}
+	verifiers, err := loadVerifiers(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers})
+	if err != nil {
+		return err
+	}
+	mux := a.adminMux
+	mux.Handle("/", a.handler)
+
+	if err := jc.Start(ctx); err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	ready := make(chan string, 1)
+	g.Go(func() error { return serveUntil(gctx, *httpAddr, mux, log, ready) })
+	g.Go(func() error { a.dir.Run(gctx, 2*time.Second, log); return nil })
+	g.Go(func() error {
+		select {
+		case addr := <-ready:
+			printPortals(stdout, addr, a, time.Since(start))
+		case <-gctx.Done():
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		a.health.SetShuttingDown()
+		return nil
+	})
+	err = g.Wait()
+	// In-flight requests are done; now let running jobs finish.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if serr := jc.Stop(sctx); serr != nil {
+		log.Warn("jobs: stop", "err", serr)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	fmt.Fprintln(stdout, "plein dev: stopped")
+	return nil
+}
+
+func printPortals(w io.Writer, addr string, a *app, took time.Duration) {
+	base := "http://" + addr
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\nPlein is running (ready in %.1f s). Portals:\n", took.Seconds())
+	for _, t := range a.dir.All() {
+		fmt.Fprintf(&sb, "  %-28s %s/t/%s/\n", t.Config.Name, base, t.Config.ID)
+	}
+	fmt.Fprintf(&sb, "\nStaff API %s/api/v1/  health %s/healthz  %s/readyz  metrics %s/metrics\n", base, base, base, base)
+	fmt.Fprintf(&sb, "Local test login (dev only): %s/t/<gemeente>/login\nPress Ctrl-C to stop.\n\n", base)
+	fmt.Fprint(w, sb.String())
+}
+
+// cmdServe is the production role for the portal and the APIs; health and metrics
+// are on a separate admin address.
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL (without PLEIN_DATABASE_URL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	devLogin := os.Getenv(envDevLogin) == "true"
+	if err := auth.RefuseDevLoginInProduction(devLogin, "serve"); err != nil {
+		return err
+	}
+	local := os.Getenv(envDatabaseURL) == ""
+	key, err := sessionKey(*dataDir, local)
+	if err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, *dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	appPool, err := dbs.App(ctx)
+	if err != nil {
+		return err
+	}
+	verifiers, err := loadVerifiers(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers})
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveUntil(gctx, envOr(envHTTPAddr, ":8080"), a.handler, log, nil) })
+	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), a.adminMux, log, nil) })
+	g.Go(func() error { a.dir.Run(gctx, 5*time.Second, log); return nil })
+	g.Go(func() error { <-gctx.Done(); a.health.SetShuttingDown(); return nil })
+	log.Info("serving", "http", envOr(envHTTPAddr, ":8080"), "admin", envOr(envAdminAddr, ":9090"))
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// cmdWork is the production role that runs River jobs.
+func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("work", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL (without PLEIN_DATABASE_URL)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	if err := auth.RefuseDevLoginInProduction(os.Getenv(envDevLogin) == "true", "work"); err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, *dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	appPool, err := dbs.App(ctx)
+	if err != nil {
+		return err
+	}
+	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool), Logger: log})
+	if err != nil {
+		return err
+	}
+	reg := newAdmin(log, appPool)
+	if err := jc.Start(ctx); err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), reg.mux, log, nil) })
+	g.Go(func() error { <-gctx.Done(); reg.health.SetShuttingDown(); return nil })
+	log.Info("working", "admin", envOr(envAdminAddr, ":9090"))
+	err = g.Wait()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	if serr := jc.Stop(sctx); serr != nil {
+		log.Warn("jobs: stop", "err", serr)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
+		return usageError{"plein migrate: want up or status"}
+	}
+	fs := newFlags("migrate "+args[0], stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	dbs, err := openDatabases(ctx, *dataDir, log) // migrates the local database itself
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	owner, err := dbs.OwnerURL()
+	if err != nil {
+		return err
+	}
+	if args[0] == "up" {
+		if err := db.Migrate(ctx, owner, log); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "migrations: up to date")
+		return nil
+	}
+	st, err := db.Status(ctx, owner)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tVERSION\tSTATE\tNAME")
+	for _, s := range st {
+		state := "pending"
+		if s.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Source, s.Version, state, s.Name)
+	}
+	return tw.Flush()
+}
+
+func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"plein tenant: want apply, list or show"}
+	}
+	switch args[0] {
+	case "apply":
+		return cmdTenantApply(ctx, args[1:], stdout, stderr)
+	case "list":
+		return cmdTenantList(ctx, args[1:], stdout, stderr)
+	case "show":
+		return cmdTenantShow(ctx, args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("plein tenant: unknown subcommand %q", args[0])}
+}
+
+func defaultAuthor() string {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	return name + "@" + host
+}
+
+func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tenant apply", stderr)
+	file := fs.String("f", "", "a tenant config file, or a directory of them (required)")
+	dryRun := fs.Bool("dry-run", false, "validate everything and show the diff; write nothing")
+	author := fs.String("author", defaultAuthor(), "who applies (recorded with the version)")
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError{"plein tenant apply: -f FILE|DIR is required"}
+	}
+	// Everything that can be checked without the database is checked first.
+	loaded, err := tenancy.LoadPath(*file)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	dbs, err := openDatabases(ctx, *dataDir, log)
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	jc, err := insertOnlyJobs(control)
+	if err != nil {
+		return err
+	}
+	changes, err := tenancy.NewStore(control, jc).Apply(ctx, loaded, *author, *dryRun)
+	if err != nil {
+		return err
+	}
+	printChanges(stdout, changes, *dryRun)
+	return nil
+}
+
+func printChanges(w io.Writer, changes []tenancy.Change, dryRun bool) {
+	verb := "applied"
+	if dryRun {
+		verb = "would apply (dry run, nothing written)"
+	}
+	for _, c := range changes {
+		switch c.Status {
+		case "unchanged":
+			fmt.Fprintf(w, "%s: unchanged (version %d)\n", c.Tenant, c.Version)
+		default:
+			fmt.Fprintf(w, "%s: %s, %s version %d (%s)\n", c.Tenant, c.Status, verb, c.Version, c.File)
+			for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
+				if strings.HasPrefix(line, "+ ") || strings.HasPrefix(line, "- ") {
+					fmt.Fprintln(w, "    "+line)
+				}
+			}
+		}
+	}
+}
+
+func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tenant list", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	list, err := tenancy.NewStore(control, nil).List(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tVERSION\tHOSTS")
+	for _, t := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", t.ID, t.Name, t.Status, t.Version, strings.Join(t.Hosts, ","))
+	}
+	return tw.Flush()
+}
+
+func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{"plein tenant show: want a tenant id"}
+	}
+	id, err := tenant.Parse(args[0])
+	if err != nil {
+		return err
+	}
+	fs := newFlags("tenant show", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	hist, err := tenancy.NewStore(control, nil).History(ctx, id)
+	if err != nil {
+		return err
+	}
+	cur := hist[0]
+	fmt.Fprintf(stdout, "%s — %s\nversion %d, applied %s by %s from %s\n\n%s\nhistory:\n",
+		cur.Tenant, cur.Config.Name, cur.Version, cur.AppliedAt, cur.Author, cur.File, cur.Config.Canonical())
+	for _, v := range hist {
+		fmt.Fprintf(stdout, "  v%d  %s  %s\n", v.Version, v.AppliedAt, v.Author)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/problem"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+// tenantHeader is a header some clients send to name a tenant. Plein never takes the
+// tenant from it; when it disagrees with the tenant of the path it is a forgery.
+const tenantHeader = "X-Plein-Tenant"
+
+// staffEdge authenticates requests to the staff API and resolves their tenant. It is
+// the only place where a principal enters a request's context.
+type staffEdge struct {
+	dir       *tenancy.Directory
+	sessions  *auth.Sessions
+	verifiers map[string]*auth.Verifier // by issuer
+}
+
+func (e *staffEdge) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		// The tenant named by the path, if any, must exist.
+		var target tenant.ID
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/tenants/"); ok {
+			seg, _, _ := strings.Cut(rest, "/")
+			id, err := tenant.Parse(seg)
+			if err != nil {
+				problem.NotFound(w, r, "unknown tenant")
+				return
+			}
+			if _, ok := e.dir.ByID(id); !ok {
+				problem.NotFound(w, r, "unknown tenant")
+				return
+			}
+			target = id
+			observe.SetTenant(ctx, id)
+		}
+		if h := r.Header.Get(tenantHeader); h != "" && tenant.ID(h) != target {
+			problem.Forbidden(w, r, "the "+tenantHeader+" header does not match the tenant of the request")
+			return
+		}
+		id, err := e.authenticate(r, target)
+		if err != nil {
+			if errors.Is(err, auth.ErrKeysUnavailable) {
+				problem.Write(w, r, problem.Details{Status: http.StatusServiceUnavailable, Detail: "the identity provider cannot be reached; try again"})
+				return
+			}
+			problem.Unauthorized(w, r, "a valid bearer token or session is required")
+			return
+		}
+		p := authz.Principal{Subject: id.Subject, Tenant: id.Tenant, ResidentID: id.ResidentID}
+		for _, name := range id.Roles {
+			if role, err := authz.ParseRole(name); err == nil {
+				p.Roles = append(p.Roles, role)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(authz.WithPrincipal(ctx, p)))
+	})
+}
+
+var errNoCredential = errors.New("no credential")
+
+// authenticate accepts a bearer ID token from a configured issuer, or a portal session
+// of the path's tenant (the dev login's, locally).
+func (e *staffEdge) authenticate(r *http.Request, target tenant.ID) (auth.Identity, error) {
+	if raw, ok := auth.BearerToken(r); ok {
+		v, ok := e.verifiers[unverifiedIssuer(raw)]
+		if !ok {
+			return auth.Identity{}, auth.ErrUnauthenticated
+		}
+		return v.Verify(r.Context(), raw)
+	}
+	if target != "" && e.sessions != nil {
+		s, err := e.sessions.Load(r, target)
+		if err != nil {
+			return auth.Identity{}, err
+		}
+		return s.Identity, nil
+	}
+	return auth.Identity{}, errNoCredential
+}
+
+// unverifiedIssuer reads the "iss" claim of a JWT without checking anything, only to
+// pick the verifier that will check everything.
+func unverifiedIssuer(raw string) string {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(payload, &claims) != nil {
+		return ""
+	}
+	return claims.Iss
+}

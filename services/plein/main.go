@@ -1,0 +1,105 @@
+// Command plein is the one binary of the Plein platform; each subcommand is a role.
+//
+//	plein dev                        everything in one process on a private PostgreSQL
+//	plein serve                      the portal and the APIs (production role)
+//	plein work                       the River workers (production role)
+//	plein migrate up|status          schema migrations (Plein's and River's)
+//	plein tenant apply -f FILE|DIR   validate and apply gemeente configs (--dry-run)
+//	plein tenant list | show ID      the tenant registry
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `plein — the platform of the coöperatie's gemeenten
+
+Usage:
+  plein dev      [--data-dir DIR] [--http-addr ADDR] [--tenants DIR]
+  plein serve    [--data-dir DIR]         (PLEIN_HTTP_ADDR, PLEIN_ADMIN_ADDR)
+  plein work     [--data-dir DIR]         (PLEIN_ADMIN_ADDR)
+  plein migrate  up|status [--data-dir DIR]
+  plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
+  plein tenant   list [--data-dir DIR]
+  plein tenant   show ID [--data-dir DIR]
+
+Without PLEIN_DATABASE_URL every command uses the private PostgreSQL under the data
+directory (default ./.plein), starting it when it is not running.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprint(os.Stderr, usage)
+			fmt.Fprintln(os.Stderr)
+		}
+		fmt.Fprintln(os.Stderr, "plein:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a command line that cannot be understood.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// run dispatches a subcommand. It is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command given"}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "dev":
+		return cmdDev(ctx, rest, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "work":
+		return cmdWork(ctx, rest, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, rest, stdout, stderr)
+	case "tenant":
+		return cmdTenant(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// newFlags returns a flag set that reports errors instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("plein "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseFlags parses args and turns flag errors into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}

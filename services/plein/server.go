@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-kit/kit/endpoint"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/portal"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+// Environment variables of the HTTP roles.
+const (
+	envHTTPAddr    = "PLEIN_HTTP_ADDR"
+	envAdminAddr   = "PLEIN_ADMIN_ADDR"
+	envSessionKey  = "PLEIN_SESSION_KEY"  // base64 of 32 random bytes
+	envOIDCIssuers = "PLEIN_OIDC_ISSUERS" // JSON list of issuers for staff tokens
+	envDevLogin    = "PLEIN_DEV_LOGIN"    // "true" is refused outside plein dev
+	envLogLevel    = "PLEIN_LOG_LEVEL"
+)
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(os.Getenv(envLogLevel))); err != nil {
+		level = slog.LevelInfo
+	}
+	return observe.NewLogger(w, level)
+}
+
+// sessionKey reads PLEIN_SESSION_KEY, or in local mode a key kept in the data
+// directory (made on first use), so sessions survive a restart of `plein dev`.
+func sessionKey(dataDir string, local bool) ([]byte, error) {
+	if s := os.Getenv(envSessionKey); s != "" {
+		k, err := base64.StdEncoding.DecodeString(s)
+		if err != nil || len(k) != 32 {
+			return nil, fmt.Errorf("%s must be the base64 of 32 bytes", envSessionKey)
+		}
+		return k, nil
+	}
+	if !local {
+		return nil, fmt.Errorf("%s is not set", envSessionKey)
+	}
+	path := filepath.Join(dataDir, "session.key")
+	if b, err := os.ReadFile(path); err == nil {
+		if k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
+			return k, nil
+		}
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)), 0o600); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// issuerConfig is one entry of PLEIN_OIDC_ISSUERS.
+type issuerConfig struct {
+	Issuer      string `json:"issuer"`
+	Audience    string `json:"audience"`
+	Tenant      string `json:"tenant"` // empty with cooperative
+	Cooperative bool   `json:"cooperative"`
+	RolesClaim  string `json:"roles_claim"`
+	JWKSURL     string `json:"jwks_url"`
+}
+
+func loadVerifiers(ctx context.Context) (map[string]*auth.Verifier, error) {
+	out := map[string]*auth.Verifier{}
+	s := os.Getenv(envOIDCIssuers)
+	if s == "" {
+		return out, nil
+	}
+	var list []issuerConfig
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&list); err != nil {
+		return nil, fmt.Errorf("%s: %w", envOIDCIssuers, err)
+	}
+	client := &http.Client{Timeout: 10 * time.Second}
+	for i, ic := range list {
+		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{
+			Issuer: ic.Issuer, Audience: ic.Audience, Tenant: tenant.ID(ic.Tenant), Cooperative: ic.Cooperative,
+			RolesClaim: ic.RolesClaim, JWKSURL: ic.JWKSURL, HTTPClient: client, Now: time.Now,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s[%d]: %w", envOIDCIssuers, i, err)
+		}
+		out[ic.Issuer] = v
+	}
+	return out, nil
+}
+
+// app is everything an HTTP role serves, wired together.
+type app struct {
+	log      *slog.Logger
+	metrics  *observe.Metrics
+	health   *observe.Health
+	dir      *tenancy.Directory
+	handler  http.Handler // portal + APIs
+	adminMux *http.ServeMux
+}
+
+type appConfig struct {
+	log        *slog.Logger
+	appPool    *pgxpool.Pool
+	sessionKey []byte
+	secure     bool // Secure cookies; false only on loopback in dev
+	devLogin   bool
+	verifiers  map[string]*auth.Verifier
+}
+
+func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
+	reg := observe.NewRegistry()
+	metrics, err := observe.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	health := observe.NewHealth(cfg.log, 0)
+	health.AddCheck("database", func(ctx context.Context) error { return cfg.appPool.Ping(ctx) })
+
+	dir, err := tenancy.NewDirectory(ctx, cfg.appPool)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := auth.NewSessions(auth.SessionConfig{Key: cfg.sessionKey, Secure: cfg.secure, Now: time.Now})
+	if err != nil {
+		return nil, err
+	}
+	var devLogin *auth.DevLogin
+	if cfg.devLogin {
+		devLogin = auth.NewDevLogin(sessions, true)
+	}
+	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log, DevIndex: cfg.devLogin})
+	if err != nil {
+		return nil, err
+	}
+	az, err := authz.New()
+	if err != nil {
+		return nil, err
+	}
+
+	api := http.NewServeMux()
+	// The staff API only reads the registry, which plein_app may do.
+	svc := tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), dir, cfg.appPool), az)
+	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
+		return endpoint.Chain(metrics.InstrumentEndpoint("tenancy", method), observe.LoggingEndpoint(cfg.log, method))
+	}), cfg.log)
+	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not found", http.StatusNotFound)
+	})
+	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers}
+
+	root := http.NewServeMux()
+	root.Handle("/api/", edge.wrap(api))
+	root.Handle("/", pt)
+
+	return &app{
+		log:      cfg.log,
+		metrics:  metrics,
+		health:   health,
+		dir:      dir,
+		handler:  metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
+		adminMux: observe.NewAdminMux(metrics, health),
+	}, nil
+}
+
+// serveUntil serves h on addr until ctx ends, then stops accepting and lets in-flight
+// requests finish (at most 20 s).
+func serveUntil(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready chan<- string) error {
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http %s: shutdown: %w", addr, err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// insertOnlyJobs is a River client that inserts jobs and runs none.
+func insertOnlyJobs(pool *pgxpool.Pool) (*jobs.Client, error) {
+	return jobs.NewClient(pool, jobs.Config{})
+}
+
+// workers returns every worker of the platform, running as pool's role (plein_app).
+func workers(pool *pgxpool.Pool) *river.Workers {
+	w := river.NewWorkers()
+	tenancy.AddWorkers(w, pool)
+	return w
+}
+
+type admin struct {
+	health *observe.Health
+	mux    *http.ServeMux
+}
+
+// newAdmin is the admin endpoint of a role without the portal: health and metrics.
+func newAdmin(log *slog.Logger, pool *pgxpool.Pool) admin {
+	reg := observe.NewRegistry()
+	m, _ := observe.NewMetrics(reg)
+	h := observe.NewHealth(log, 0)
+	h.AddCheck("database", func(ctx context.Context) error { return pool.Ping(ctx) })
+	return admin{health: h, mux: observe.NewAdminMux(m, h)}
+}

@@ -1,0 +1,236 @@
+// Package portal serves the residents' portal: each gemeente's own branded pages,
+// server-rendered, usable without JavaScript, in plain Dutch (B1) with English as the
+// second language.
+//
+// A gemeente is recognised by its portal host (mijn.enschede.example) or, for local
+// use, by the path prefix /t/<id>/. An unknown tenant gets a 404 page, never a default
+// tenant; a request on one gemeente's host can never reach another gemeente's pages.
+package portal
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static.css
+var baseCSS []byte
+
+// Directory finds tenants; satisfied by *tenancy.Directory.
+type Directory interface {
+	ByID(id tenant.ID) (*tenancy.Tenant, bool)
+	ByHost(host string) (*tenancy.Tenant, bool)
+	All() []*tenancy.Tenant
+}
+
+// Config configures the portal.
+type Config struct {
+	Directory Directory
+	Sessions  *auth.Sessions
+	DevLogin  *auth.DevLogin // nil or disabled outside `plein dev`
+	Log       *slog.Logger
+	// DevIndex lists every gemeente at "/" on a host that is no portal host; only in
+	// `plein dev`. Otherwise such a host gets the 404 page.
+	DevIndex bool
+}
+
+// Portal is the residents' portal.
+type Portal struct {
+	cfg  Config
+	tmpl *template.Template
+	mux  *http.ServeMux
+}
+
+// New returns the portal.
+func New(cfg Config) (*Portal, error) {
+	tmpl, err := template.ParseFS(templatesFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("portal: templates: %w", err)
+	}
+	p := &Portal{cfg: cfg, tmpl: tmpl, mux: http.NewServeMux()}
+	p.mux.HandleFunc("GET /t/{tenant}/{$}", p.withTenant(p.home))
+	p.mux.HandleFunc("GET /t/{tenant}/theme.css", p.withTenant(p.theme))
+	p.mux.HandleFunc("GET /t/{tenant}/logo.svg", p.withTenant(p.logo))
+	if cfg.DevLogin != nil {
+		login := cfg.DevLogin.Handler(func(r *http.Request) (tenant.ID, bool) {
+			id, err := tenant.Parse(r.PathValue("tenant"))
+			if err != nil {
+				return "", false
+			}
+			_, ok := cfg.Directory.ByID(id)
+			return id, ok
+		}, nil, nil)
+		p.mux.Handle("/t/{tenant}/login", login)
+	}
+	p.mux.HandleFunc("GET /static/portal.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(baseCSS)
+	})
+	p.mux.HandleFunc("GET /{$}", p.index)
+	p.mux.HandleFunc("/", p.notFound)
+	return p, nil
+}
+
+// ServeHTTP routes by host first: on a gemeente's own host, paths are that
+// gemeente's (/ is its home) and /t/<other>/ does not exist.
+func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w)
+	if t, ok := p.cfg.Directory.ByHost(r.Host); ok {
+		id := string(t.Config.ID)
+		path := r.URL.Path
+		switch {
+		case strings.HasPrefix(path, "/t/"):
+			if !strings.HasPrefix(path, "/t/"+id+"/") {
+				p.notFound(w, r)
+				return
+			}
+		case strings.HasPrefix(path, "/static/"):
+		default:
+			r2 := r.Clone(r.Context())
+			r2.URL.Path = "/t/" + id + path
+			r2.URL.RawPath = ""
+			r = r2
+		}
+	}
+	p.mux.ServeHTTP(w, r)
+}
+
+func setSecurityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// withTenant resolves the {tenant} path value against the directory: an unknown or
+// malformed id is a 404, and the tenant enters the context here and nowhere else.
+func (p *Portal) withTenant(next func(http.ResponseWriter, *http.Request, *tenancy.Tenant)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := tenant.Parse(r.PathValue("tenant"))
+		if err != nil {
+			p.notFound(w, r)
+			return
+		}
+		t, ok := p.cfg.Directory.ByID(id)
+		if !ok {
+			p.notFound(w, r)
+			return
+		}
+		ctx := tenant.WithID(r.Context(), id)
+		observe.SetTenant(ctx, id)
+		next(w, r.WithContext(ctx), t)
+	}
+}
+
+type page struct {
+	Lang, LangQuery, Title, Base, Who string
+	Tenant                            *tenancy.Tenant
+	T                                 texts
+}
+
+func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+	lang := langOf(r)
+	pg := page{Lang: lang, Tenant: t, T: textsFor(lang, t.Config.Name), Base: "/t/" + string(t.Config.ID) + "/"}
+	if _, ok := p.cfg.Directory.ByHost(r.Host); ok {
+		pg.Base = "/"
+	}
+	if lang == "en" {
+		pg.LangQuery = "?lang=en"
+	}
+	pg.Title = pg.T.HomeTitle
+	if p.cfg.Sessions != nil {
+		if s, err := p.cfg.Sessions.Load(r, t.Config.ID); err == nil {
+			pg.Who = s.Identity.Name
+			if pg.Who == "" {
+				pg.Who = s.Identity.Subject
+			}
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	p.render(w, r, http.StatusOK, "layout", pg)
+}
+
+func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		p.cfg.Log.ErrorContext(r.Context(), "portal: render", "template", name, "err", err)
+		http.Error(w, "Er ging iets mis. Probeer het later opnieuw.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// theme turns the gemeente's branding into design tokens (CSS custom properties in
+// the NL Design System style). The values were validated when the config was applied.
+func (p *Portal) theme(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+	b := t.Config.Branding
+	font := b.Font
+	if font == "" {
+		font = "system-ui, sans-serif"
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	fmt.Fprintf(w, `/* Theme of %s: design tokens from tenants/%s.yaml (version %d). */
+:root {
+  --plein-color-primary: %s;
+  --plein-color-secondary: %s;
+  --plein-font-family: %s;
+  --plein-header-background-color: var(--plein-color-primary);
+  --plein-header-color: #ffffff;
+  --plein-button-background-color: var(--plein-color-primary);
+  --plein-button-color: #ffffff;
+  --plein-link-color: var(--plein-color-primary);
+  --plein-heading-color: var(--plein-color-primary);
+  --plein-accent-color: var(--plein-color-secondary);
+  --plein-focus-color: #ffbf47;
+  --plein-text-color: #1a1a1a;
+  --plein-background-color: #ffffff;
+}
+`, cssComment(t.Config.Name), t.Config.ID, t.Version, b.PrimaryColor, b.SecondaryColor, font)
+}
+
+func cssComment(s string) string { return strings.ReplaceAll(s, "*/", "") }
+
+func (p *Portal) logo(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	_, _ = w.Write(t.Logo)
+}
+
+// index lists the gemeenten at "/" in `plein dev`; elsewhere "/" on a host that is no
+// gemeente's is a 404, never a default tenant.
+func (p *Portal) index(w http.ResponseWriter, r *http.Request) {
+	if !p.cfg.DevIndex {
+		p.notFound(w, r)
+		return
+	}
+	p.render(w, r, http.StatusOK, "index", p.cfg.Directory.All())
+}
+
+func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	p.render(w, r, http.StatusNotFound, "notfound", nil)
+}
+
+func langOf(r *http.Request) string {
+	if r.URL.Query().Get("lang") == "en" {
+		return "en"
+	}
+	return "nl"
+}

@@ -1,0 +1,412 @@
+package tenancy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Config is version 1 of a gemeente's configuration, as written in tenants/<id>.yaml.
+// Decoding is strict: an unknown key is an error.
+type Config struct {
+	ID       tenant.ID `yaml:"id" json:"id"`
+	Name     string    `yaml:"name" json:"name"`
+	CBSCodes []string  `yaml:"cbs_codes" json:"cbs_codes"`
+	Branding Branding  `yaml:"branding" json:"branding"`
+	Portal   Portal    `yaml:"portal" json:"portal"`
+	Bank     Bank      `yaml:"bank" json:"bank"`
+	// ExampleValues lists the dotted paths of values that are examples, not the
+	// gemeente's real ones (a value that is not public), so nobody takes them for real.
+	ExampleValues []string `yaml:"example_values,omitempty" json:"example_values,omitempty"`
+}
+
+// Branding is the gemeente's house style, turned into design tokens for the portal.
+type Branding struct {
+	PrimaryColor   string `yaml:"primary_color" json:"primary_color"`
+	SecondaryColor string `yaml:"secondary_color" json:"secondary_color"`
+	// Logo is an SVG file, relative to the config file.
+	Logo string `yaml:"logo" json:"logo"`
+	// Font is a CSS font-family list.
+	Font string `yaml:"font" json:"font"`
+}
+
+// Portal holds the resident portal's settings.
+type Portal struct {
+	// Hosts are the portal's host names; each belongs to one tenant only.
+	Hosts []string `yaml:"hosts" json:"hosts"`
+}
+
+// Bank is the gemeente's account that settlements are paid from.
+type Bank struct {
+	IBAN        string `yaml:"iban" json:"iban"`
+	BIC         string `yaml:"bic" json:"bic"`
+	AccountName string `yaml:"account_name" json:"account_name"`
+}
+
+// Loaded is a config read from a file, with what is needed to apply it.
+type Loaded struct {
+	Config Config
+	File   string
+	Source []byte
+	Logo   []byte
+	root   *yaml.Node
+}
+
+// FieldError is a validation error at a place in a config file.
+type FieldError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// ErrInvalidConfig wraps every validation failure.
+var ErrInvalidConfig = errors.New("invalid tenant config")
+
+// Errors is the list of all problems found in a set of config files.
+type Errors []*FieldError
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap makes errors.Is(err, ErrInvalidConfig) hold.
+func (es Errors) Unwrap() error { return ErrInvalidConfig }
+
+// LoadPath reads one file, or every *.yaml and *.yml file of a directory, and
+// validates each file and the set (duplicate ids and hosts). It returns every problem
+// found, not only the first.
+func LoadPath(path string) ([]*Loaded, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: %w", err)
+	}
+	files := []string{path}
+	if fi.IsDir() {
+		files = nil
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(path, pat))
+			files = append(files, m...)
+		}
+		slices.Sort(files)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("tenancy: no *.yaml files in %s", path)
+		}
+	}
+	var all []*Loaded
+	var errs Errors
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("tenancy: %w", err)
+		}
+		l, ferrs := Parse(f, src)
+		errs = append(errs, ferrs...)
+		if l != nil {
+			all = append(all, l)
+		}
+	}
+	errs = append(errs, checkSet(all)...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return all, nil
+}
+
+var lineRE = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Parse decodes and validates one config file. The logo is read relative to file.
+func Parse(file string, src []byte) (*Loaded, Errors) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, Errors{yamlError(file, err)}
+	}
+	if len(root.Content) == 0 {
+		return nil, Errors{{File: file, Msg: "empty file"}}
+	}
+	var errs Errors
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, msg := range te.Errors {
+				errs = append(errs, typeError(file, msg))
+			}
+			return nil, errs
+		}
+		return nil, Errors{yamlError(file, err)}
+	}
+	l := &Loaded{Config: cfg, File: file, Source: src, root: &root}
+	errs = append(errs, l.validate()...)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return l, nil
+}
+
+func yamlError(file string, err error) *FieldError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &FieldError{File: file, Line: n, Msg: m[2]}
+	}
+	return &FieldError{File: file, Msg: msg}
+}
+
+var unknownFieldRE = regexp.MustCompile(`field (\S+) not found in type`)
+
+func typeError(file, msg string) *FieldError {
+	fe := &FieldError{File: file, Msg: msg}
+	if m := lineRE.FindStringSubmatch(msg); m != nil {
+		fe.Line, _ = strconv.Atoi(m[1])
+		fe.Msg = m[2]
+	}
+	if m := unknownFieldRE.FindStringSubmatch(fe.Msg); m != nil {
+		fe.Field = m[1]
+		fe.Msg = "unknown key (not part of the tenant config schema)"
+	}
+	return fe
+}
+
+// line returns the line of the value at path (keys; an int selects a sequence item),
+// or of the nearest parent that exists.
+func (l *Loaded) line(path ...any) int {
+	n := l.root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	best := n.Line
+	for _, p := range path {
+		var next *yaml.Node
+		switch k := p.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					if n.Content[i].Value == k {
+						next = n.Content[i+1]
+						best = n.Content[i].Line
+						break
+					}
+				}
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && k < len(n.Content) {
+				next = n.Content[k]
+			}
+		}
+		if next == nil {
+			return best
+		}
+		n = next
+		best = n.Line
+	}
+	return best
+}
+
+func (l *Loaded) fail(errs *Errors, field string, msg string, path ...any) {
+	*errs = append(*errs, &FieldError{File: l.File, Line: l.line(path...), Field: field, Msg: msg})
+}
+
+var (
+	cbsRE   = regexp.MustCompile(`^[0-9]{4}$`)
+	colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+	fontRE  = regexp.MustCompile(`^[A-Za-z0-9 ,'"-]{1,200}$`)
+	bicRE   = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
+	hostRE  = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// knownPaths are the dotted paths example_values may name.
+var knownPaths = []string{"name", "cbs_codes", "branding.primary_color", "branding.secondary_color",
+	"branding.logo", "branding.font", "portal.hosts", "bank.iban", "bank.bic", "bank.account_name"}
+
+func (l *Loaded) validate() Errors {
+	var errs Errors
+	c := &l.Config
+	if _, err := tenant.Parse(string(c.ID)); err != nil {
+		l.fail(&errs, "id", "must be a DNS label: lower-case letters, digits and '-', at most 63 characters", "id")
+	} else if stem := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(l.File), ".yaml"), ".yml"); stem != string(c.ID) {
+		l.fail(&errs, "id", fmt.Sprintf("is %q but the file is named %s: name the file <id>.yaml", c.ID, filepath.Base(l.File)), "id")
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		l.fail(&errs, "name", "is required", "name")
+	}
+	if len(c.CBSCodes) == 0 {
+		l.fail(&errs, "cbs_codes", "at least one CBS gemeentecode (4 digits, e.g. \"0153\") is required", "cbs_codes")
+	}
+	seen := map[string]bool{}
+	for i, code := range c.CBSCodes {
+		if !cbsRE.MatchString(code) {
+			l.fail(&errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is not a CBS gemeentecode: 4 digits, quoted, e.g. \"0153\"", code), "cbs_codes", i)
+		}
+		if seen[code] {
+			l.fail(&errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is listed twice", code), "cbs_codes", i)
+		}
+		seen[code] = true
+	}
+
+	b := c.Branding
+	for _, col := range []struct{ field, key, v string }{
+		{"branding.primary_color", "primary_color", b.PrimaryColor},
+		{"branding.secondary_color", "secondary_color", b.SecondaryColor},
+	} {
+		if !colorRE.MatchString(col.v) {
+			l.fail(&errs, col.field, fmt.Sprintf("%q is not a colour: use #RRGGBB", col.v), "branding", col.key)
+		}
+	}
+	// White text sits on the primary colour (header, buttons): WCAG 2.1 AA asks 4.5:1.
+	if colorRE.MatchString(b.PrimaryColor) {
+		if r := contrast(b.PrimaryColor, "#ffffff"); r < 4.5 {
+			l.fail(&errs, "branding.primary_color", fmt.Sprintf("%s gives white text a contrast of %.2f:1; WCAG 2.1 AA needs at least 4.5:1: choose a darker colour", b.PrimaryColor, r), "branding", "primary_color")
+		}
+	}
+	if b.Font != "" && !fontRE.MatchString(b.Font) {
+		l.fail(&errs, "branding.font", "may hold only letters, digits, spaces, commas, quotes and '-'", "branding", "font")
+	}
+	if b.Logo == "" {
+		l.fail(&errs, "branding.logo", "is required: an SVG file next to the config", "branding")
+	} else if logo, err := readLogo(filepath.Join(filepath.Dir(l.File), b.Logo)); err != nil {
+		l.fail(&errs, "branding.logo", err.Error(), "branding", "logo")
+	} else {
+		l.Logo = logo
+	}
+
+	if len(c.Portal.Hosts) == 0 {
+		l.fail(&errs, "portal.hosts", "at least one host name is required", "portal")
+	}
+	hosts := map[string]bool{}
+	for i, h := range c.Portal.Hosts {
+		if !hostRE.MatchString(h) || len(h) > 253 {
+			l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is not a lower-case DNS host name", h), "portal", "hosts", i)
+		}
+		if hosts[h] {
+			l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is listed twice", h), "portal", "hosts", i)
+		}
+		hosts[h] = true
+	}
+
+	if _, err := iban.Parse(c.Bank.IBAN); err != nil {
+		l.fail(&errs, "bank.iban", err.Error(), "bank", "iban")
+	}
+	if !bicRE.MatchString(c.Bank.BIC) {
+		l.fail(&errs, "bank.bic", fmt.Sprintf("%q is not a BIC: 8 or 11 characters, e.g. BNGHNL2G", c.Bank.BIC), "bank", "bic")
+	}
+	if n := len([]rune(strings.TrimSpace(c.Bank.AccountName))); n == 0 || n > 70 {
+		l.fail(&errs, "bank.account_name", "is required, at most 70 characters (the SEPA limit)", "bank", "account_name")
+	}
+	for i, p := range c.ExampleValues {
+		if !slices.Contains(knownPaths, p) {
+			l.fail(&errs, fmt.Sprintf("example_values[%d]", i), fmt.Sprintf("%q is not a config value; one of %s", p, strings.Join(knownPaths, ", ")), "example_values", i)
+		}
+	}
+	return errs
+}
+
+// checkSet finds what no single file shows: two files with one id, or one host.
+func checkSet(all []*Loaded) Errors {
+	var errs Errors
+	ids := map[tenant.ID]*Loaded{}
+	hosts := map[string]*Loaded{}
+	for _, l := range all {
+		if prev, ok := ids[l.Config.ID]; ok {
+			l.fail(&errs, "id", fmt.Sprintf("%q is also the id in %s", l.Config.ID, prev.File), "id")
+		}
+		ids[l.Config.ID] = l
+		for i, h := range l.Config.Portal.Hosts {
+			if prev, ok := hosts[h]; ok && prev != l {
+				l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is also a host of %s (%s)", h, prev.Config.ID, prev.File), "portal", "hosts", i)
+			}
+			hosts[h] = l
+		}
+	}
+	return errs
+}
+
+var (
+	scriptRE = regexp.MustCompile(`(?i)<\s*script|\son[a-z]+\s*=|javascript:|<\s*foreignObject`)
+	extRefRE = regexp.MustCompile(`(?i)(href|src)\s*=\s*["']\s*(https?:|//|data:)`)
+)
+
+// readLogo reads an SVG logo and refuses anything that could run script or fetch from
+// elsewhere: the logo is served on the gemeente's own origin.
+func readLogo(path string) ([]byte, error) {
+	if !strings.EqualFold(filepath.Ext(path), ".svg") {
+		return nil, errors.New("must be an .svg file")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s", path)
+	}
+	if len(b) > 100<<10 {
+		return nil, errors.New("is larger than 100 KiB")
+	}
+	if !bytes.Contains(b, []byte("<svg")) {
+		return nil, errors.New("is not an SVG document")
+	}
+	if scriptRE.Match(b) {
+		return nil, errors.New("contains script or event handlers, which a logo may not")
+	}
+	if extRefRE.Match(b) {
+		return nil, errors.New("refers to an external resource, which a logo may not")
+	}
+	return b, nil
+}
+
+// contrast returns the WCAG 2.1 contrast ratio of two #RRGGBB colours.
+func contrast(a, b string) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(hex string) float64 {
+	ch := func(s string) float64 {
+		v, _ := strconv.ParseUint(s, 16, 8)
+		c := float64(v) / 255
+		if c <= 0.04045 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(hex[1:3]) + 0.7152*ch(hex[3:5]) + 0.0722*ch(hex[5:7])
+}
+
+// Canonical renders the config in one fixed form (the basis of diffs between
+// versions), independent of the file's comments, order and quoting.
+func (c Config) Canonical() string {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	_ = enc.Encode(c)
+	return buf.String()
+}

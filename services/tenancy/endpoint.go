@@ -1,0 +1,75 @@
+package tenancy
+
+import (
+	"context"
+
+	"github.com/go-kit/kit/endpoint"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Endpoints are the service's go-kit endpoints.
+type Endpoints struct {
+	ListTenants endpoint.Endpoint
+	Config      endpoint.Endpoint
+	AuditLog    endpoint.Endpoint
+}
+
+// MakeEndpoints wraps each method of s in an endpoint, with mw applied to each
+// (instrumenting, logging) under the method's name.
+func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
+	if mw == nil {
+		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
+	}
+	return Endpoints{
+		ListTenants: mw("ListTenants")(func(ctx context.Context, _ any) (any, error) {
+			ts, err := s.ListTenants(ctx)
+			return listResponse{Tenants: ts}, err
+		}),
+		Config: mw("Config")(func(ctx context.Context, req any) (any, error) {
+			return s.Config(ctx, req.(tenantRequest).Tenant)
+		}),
+		AuditLog: mw("AuditLog")(func(ctx context.Context, req any) (any, error) {
+			r := req.(auditRequest)
+			es, err := s.AuditLog(ctx, r.Tenant, r.Filter)
+			return auditResponse{Entries: toAPIAudit(es)}, err
+		}),
+	}
+}
+
+type tenantRequest struct{ Tenant tenant.ID }
+
+type auditRequest struct {
+	Tenant tenant.ID
+	Filter audit.Filter
+}
+
+type listResponse struct {
+	Tenants []TenantSummary `json:"tenants"`
+}
+
+type auditResponse struct {
+	Entries []apiAuditEntry `json:"entries"`
+}
+
+type apiAuditEntry struct {
+	ID         int64  `json:"id"`
+	At         string `json:"at"`
+	Actor      string `json:"actor"`
+	Role       string `json:"role"`
+	Action     string `json:"action"`
+	ObjectType string `json:"object_type"`
+	ObjectID   string `json:"object_id"`
+	Purpose    string `json:"purpose"`
+	RequestID  string `json:"request_id,omitempty"`
+}
+
+func toAPIAudit(es []audit.Entry) []apiAuditEntry {
+	out := make([]apiAuditEntry, len(es))
+	for i, e := range es {
+		out[i] = apiAuditEntry{ID: e.ID, At: e.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: e.Actor, Role: e.Role,
+			Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Purpose: e.Purpose, RequestID: e.RequestID}
+	}
+	return out
+}
