@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -72,7 +73,11 @@ func New(cfg Config) (*Portal, error) {
 			_, ok := cfg.Directory.ByID(id)
 			return id, ok
 		}, nil, nil)
-		p.mux.Handle("/t/{tenant}/login", login)
+		// withTenant first, so an unknown gemeente gets the portal's Dutch 404 page
+		// rather than the login handler's plain-text one.
+		p.mux.Handle("/t/{tenant}/login", p.withTenant(func(w http.ResponseWriter, r *http.Request, _ *tenancy.Tenant) {
+			login.ServeHTTP(w, r)
+		}))
 	}
 	p.mux.HandleFunc("GET /static/portal.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
@@ -88,7 +93,7 @@ func New(cfg Config) (*Portal, error) {
 // gemeente's (/ is its home) and /t/<other>/ does not exist.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w)
-	if t, ok := p.cfg.Directory.ByHost(r.Host); ok {
+	if t, ok := p.hostTenant(r); ok {
 		id := string(t.Config.ID)
 		path := r.URL.Path
 		switch {
@@ -106,6 +111,23 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	p.mux.ServeHTTP(w, r)
+}
+
+// hostTenant returns the gemeente whose portal host r names. The host is
+// normalised first — port, letter case and the trailing dot of a fully qualified
+// name dropped — because a browser treats "mijn.zwolle.example." as the same site;
+// otherwise such a host would fall through to path routing, where /t/<other>/
+// shows another gemeente on Zwolle's host.
+func (p *Portal) hostTenant(r *http.Request) (*tenancy.Tenant, bool) {
+	return p.cfg.Directory.ByHost(canonicalHost(r.Host))
+}
+
+func canonicalHost(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	return strings.ToLower(strings.TrimSuffix(host, "."))
 }
 
 func setSecurityHeaders(w http.ResponseWriter) {
@@ -144,7 +166,7 @@ type page struct {
 func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
 	lang := langOf(r)
 	pg := page{Lang: lang, Tenant: t, T: textsFor(lang, t.Config.Name), Base: "/t/" + string(t.Config.ID) + "/"}
-	if _, ok := p.cfg.Directory.ByHost(r.Host); ok {
+	if _, ok := p.hostTenant(r); ok {
 		pg.Base = "/"
 	}
 	if lang == "en" {

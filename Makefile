@@ -1,0 +1,42 @@
+# Plein — make help lists the targets.
+SHELL := /bin/bash
+GO    ?= go
+
+# Pinned tool versions: the module proxy sometimes fails on @latest.
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS_BIN := $(shell $(GO) env GOPATH)/bin
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## Start the whole platform on a private PostgreSQL under ./.plein (Ctrl-C stops it)
+	$(GO) run ./services/plein dev
+
+.PHONY: build
+build: ## Build bin/plein
+	$(GO) build -o bin/plein ./services/plein
+
+.PHONY: test
+test: ## Run every test against real PostgreSQL clusters the tests start (what CI runs)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+.PHONY: lint
+lint: ## go vet and golangci-lint (staticcheck, depguard: platform/ never imports services/)
+	$(GO) vet ./...
+	@test -x $(TOOLS_BIN)/golangci-lint && $(TOOLS_BIN)/golangci-lint version | grep -q $(GOLANGCI_LINT_VERSION:v%=%) || \
+		$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	$(TOOLS_BIN)/golangci-lint run ./...
+
+.PHONY: bench
+bench: ## Run the benchmarks and the dev start-up measurement; prints the figures
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./tools/devstart
+
+.PHONY: clean
+clean: ## Remove build output and the local data directory (.plein)
+	rm -rf bin .plein

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/plein-nl/plein/platform/db/pgcluster"
+)
+
+// dataDir returns a data directory the PostgreSQL server can enter even when the tests
+// run as root and the server as nobody (t.TempDir's parents are private).
+func dataDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "plein-cli-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := pgcluster.Open(filepath.Join(dir, "postgres")); err == nil {
+			_ = c.Stop(context.Background())
+		}
+		os.RemoveAll(dir)
+	})
+	return dir
+}
+
+func runCLI(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// copyTenants copies the real tenant files into a fresh directory to mutate.
+func copyTenants(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files, _ := filepath.Glob("../../tenants/*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestTenantApplyListShow(t *testing.T) {
+	t.Parallel()
+	data := dataDir(t)
+	tenants := copyTenants(t)
+
+	out, _, err := runCLI(t, "tenant", "apply", "-f", tenants, "--dry-run", "--data-dir", data, "--author", "tester")
+	if err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if !strings.Contains(out, "enschede: new, would apply") || !strings.Contains(out, "+ name: Gemeente Enschede") {
+		t.Errorf("dry run output lacks the diff:\n%s", out)
+	}
+	out, _, err = runCLI(t, "tenant", "list", "--data-dir", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "enschede") {
+		t.Errorf("dry run wrote a tenant:\n%s", out)
+	}
+
+	if _, _, err := runCLI(t, "tenant", "apply", "-f", tenants, "--data-dir", data, "--author", "tester"); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	out, _, err = runCLI(t, "tenant", "list", "--data-dir", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"enschede", "Gemeente Zwolle", "mijn.deventer.example"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("tenant list lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(t, "tenant", "show", "zwolle", "--data-dir", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "version 1") || !strings.Contains(out, "by tester") || !strings.Contains(out, `"0193"`) {
+		t.Errorf("tenant show zwolle:\n%s", out)
+	}
+
+	// Bad input: each exits non-zero with file:line and the reason, and changes nothing.
+	before, _, _ := runCLI(t, "tenant", "show", "enschede", "--data-dir", data)
+	path := filepath.Join(tenants, "enschede.yaml")
+	orig, _ := os.ReadFile(path)
+	for _, c := range []struct {
+		name    string
+		mutate  func(string) string
+		wantErr *regexp.Regexp
+	}{
+		{"unknown key", func(s string) string { return s + "colour: red\n" },
+			regexp.MustCompile(`enschede\.yaml:\d+: colour: unknown key`)},
+		{"bad IBAN", func(s string) string { return regexp.MustCompile(`iban: \S+`).ReplaceAllString(s, "iban: NL50BANK1234567890") },
+			regexp.MustCompile(`enschede\.yaml:\d+: bank\.iban: .*mod-97`)},
+		{"invalid colour", func(s string) string {
+			return regexp.MustCompile(`primary_color: "\S+"`).ReplaceAllString(s, `primary_color: "rood"`)
+		}, regexp.MustCompile(`enschede\.yaml:\d+: branding\.primary_color: "rood" is not a colour`)},
+		{"host of another tenant", func(s string) string {
+			return strings.Replace(s, "mijn.enschede.example", "mijn.zwolle.example", 1)
+		}, regexp.MustCompile(`\.yaml:\d+: portal\.hosts\[0\]: "mijn\.zwolle\.example" is also a host of`)},
+	} {
+		if err := os.WriteFile(path, []byte(c.mutate(string(orig))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := runCLI(t, "tenant", "apply", "-f", tenants, "--data-dir", data)
+		if err == nil || !c.wantErr.MatchString(err.Error()) {
+			t.Errorf("%s: err = %v, want match %s", c.name, err, c.wantErr)
+		}
+		if exitCode(err) == 0 {
+			t.Errorf("%s: exit code 0, want non-zero", c.name)
+		}
+	}
+	if err := os.WriteFile(path, orig, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	after, _, _ := runCLI(t, "tenant", "show", "enschede", "--data-dir", data)
+	if before != after {
+		t.Errorf("bad applies changed the database:\nbefore\n%s\nafter\n%s", before, after)
+	}
+
+	// A duplicate id across files (a second file under another name is refused first
+	// for its name; a directory of two gemeenten with one id cannot be applied).
+	dup := t.TempDir()
+	for _, f := range []string{"zwolle.yaml", "zwolle.svg"} {
+		b, _ := os.ReadFile(filepath.Join(tenants, f))
+		os.WriteFile(filepath.Join(dup, f), b, 0o644)
+	}
+	os.WriteFile(filepath.Join(dup, "zwolle.yml"), orig, 0o644)
+	if _, _, err := runCLI(t, "tenant", "apply", "-f", dup, "--data-dir", data); err == nil {
+		t.Error("apply of a directory with two files for one id succeeded")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{}, {"nope"}, {"migrate"}, {"migrate", "sideways"}, {"tenant"}, {"tenant", "apply"}, {"tenant", "show"}, {"dev", "--no-such-flag"}} {
+		_, _, err := runCLI(t, args...)
+		var ue usageError
+		if !errors.As(err, &ue) || exitCode(err) != 2 {
+			t.Errorf("plein %v: err = %v (exit %d), want a usage error (exit 2)", args, err, exitCode(err))
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestDevStartsAndStops runs `plein dev` on a fresh data directory as a new user
+// would: it must become healthy, serve every gemeente, and on cancellation (what
+// Ctrl-C does) stop cleanly, PostgreSQL included. The start-up time is logged; the
+// figure for the README comes from tools/devstart, not from this test.
+func TestDevStartsAndStops(t *testing.T) {
+	t.Parallel()
+	data := dataDir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out syncBuffer
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		done <- run(ctx, []string{"dev", "--data-dir", data, "--http-addr", "127.0.0.1:0", "--tenants", "../../tenants"}, &out, io.Discard)
+	}()
+	urlRE := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/t/enschede/`)
+	var base string
+	for base == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("plein dev ended early: %v\n%s", err, out.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if m := urlRE.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+		if time.Since(start) > 2*time.Minute {
+			t.Fatalf("no portal URL after 2 minutes:\n%s", out.String())
+		}
+	}
+	resp, err := http.Get(base + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	t.Logf("plein dev on a fresh data dir: healthy after %v", time.Since(start).Round(time.Millisecond))
+	for _, id := range []string{"enschede", "zwolle", "deventer"} {
+		if !strings.Contains(out.String(), "/t/"+id+"/") {
+			t.Errorf("start-up output does not list %s:\n%s", id, out.String())
+		}
+		resp, err := http.Get(base + "/t/" + id + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "Welkom bij Gemeente") {
+			t.Errorf("/t/%s/: status %d", id, resp.StatusCode)
+		}
+	}
+	resp, err = http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), `plein_http_requests_total{code="200",method="GET",route="GET /t/{tenant}/{$}",tenant="zwolle"}`) {
+		t.Errorf("metrics lack the per-route, per-tenant request counter:\n%.2000s", metrics)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("plein dev on stop: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("plein dev did not stop within a minute")
+	}
+	c, err := pgcluster.Open(filepath.Join(data, "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Running(context.Background()) {
+		t.Error("PostgreSQL still runs after plein dev stopped")
+	}
+}

@@ -1,0 +1,448 @@
+package tenancy
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// The valid fixture, testdata/valid/hengelo.yaml, has no comments so that its line
+// numbers are easy to count: id 1, name 2, cbs_codes 3, branding 4, primary_color 5,
+// secondary_color 6, logo 7, font 8, portal 9, hosts 10, first host 11, bank 12,
+// iban 13, bic 14, account_name 15, example_values 16, its items 17 and 18.
+const fixtureDir = "testdata/valid"
+
+// fixture is the valid config and logo that each bad-file case starts from.
+type fixture struct {
+	yaml string
+	svg  string
+}
+
+func readFixture(t *testing.T) fixture {
+	t.Helper()
+	y, err := os.ReadFile(filepath.Join(fixtureDir, "hengelo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.ReadFile(filepath.Join(fixtureDir, "hengelo.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{yaml: string(y), svg: string(s)}
+}
+
+// edit replaces old, which must occur exactly once in s, so that a fixture edit that
+// no longer applies fails loudly instead of testing the valid file.
+func edit(t *testing.T, s, old, new string) string {
+	t.Helper()
+	if n := strings.Count(s, old); n != 1 {
+		t.Fatalf("fixture edit: %q occurs %d times, want 1", old, n)
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// writeFiles writes name → content into a new temporary directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestLoadPathRealTenants(t *testing.T) {
+	t.Parallel()
+	loaded, err := LoadPath("../../tenants")
+	if err != nil {
+		t.Fatalf("LoadPath(../../tenants): %v", err)
+	}
+	want := map[tenant.ID][]string{
+		"deventer": {"0150"},
+		"enschede": {"0153"},
+		"zwolle":   {"0193"},
+	}
+	if len(loaded) != len(want) {
+		t.Fatalf("LoadPath loaded %d configs, want %d", len(loaded), len(want))
+	}
+	for _, l := range loaded {
+		codes, ok := want[l.Config.ID]
+		if !ok {
+			t.Errorf("unexpected tenant %q from %s", l.Config.ID, l.File)
+			continue
+		}
+		if !slices.Equal(l.Config.CBSCodes, codes) {
+			t.Errorf("%s: cbs_codes = %v, want %v", l.Config.ID, l.Config.CBSCodes, codes)
+		}
+		if wantFile := filepath.Join("../../tenants", string(l.Config.ID)+".yaml"); l.File != wantFile {
+			t.Errorf("%s: File = %q, want %q", l.Config.ID, l.File, wantFile)
+		}
+		if !strings.Contains(string(l.Logo), "<svg") {
+			t.Errorf("%s: Logo was not read: %.40q", l.Config.ID, l.Logo)
+		}
+	}
+}
+
+func TestLoadPathValidFixture(t *testing.T) {
+	t.Parallel()
+	loaded, err := LoadPath(fixtureDir)
+	if err != nil {
+		t.Fatalf("LoadPath(%s): %v", fixtureDir, err)
+	}
+	if len(loaded) != 1 {
+		t.Fatalf("loaded %d configs, want 1", len(loaded))
+	}
+	c := loaded[0].Config
+	if c.ID != "hengelo" || c.Name != "Gemeente Hengelo" || c.Bank.IBAN != "NL91ABNA0417164300" ||
+		!slices.Equal(c.Portal.Hosts, []string{"mijn.hengelo.example"}) {
+		t.Errorf("config = %+v, want hengelo's values from the fixture", c)
+	}
+}
+
+// wantErr is one problem LoadPath must report: the file (relative to the directory),
+// the line counted by hand in the fixture (0 when the problem has no line) and a
+// piece of the reason.
+type wantErr struct {
+	file   string
+	line   int
+	reason string
+}
+
+func TestLoadPathBadFiles(t *testing.T) {
+	t.Parallel()
+	fx := readFixture(t)
+
+	tests := []struct {
+		name  string
+		files func(t *testing.T) map[string]string
+		want  []wantErr
+		// wantN is the number of FieldErrors: every problem, and no spurious ones.
+		wantN int
+	}{
+		{
+			name: "unknown top-level key",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": fx.yaml + "colour_scheme: dark\n", "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 19, "colour_scheme: unknown key"}},
+			wantN: 1,
+		},
+		{
+			name: "unknown nested key",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "  logo: hengelo.svg\n", "  logo: hengelo.svg\n  favicon: hengelo.ico\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 8, "favicon: unknown key"}},
+			wantN: 1,
+		},
+		{
+			name: "IBAN with wrong check digits",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "NL91ABNA0417164300", "NL50BANK1234567890")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 13, "bank.iban: IBAN check digits do not match (mod-97)"}},
+			wantN: 1,
+		},
+		{
+			name: "colour name instead of hex",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, `primary_color: "#00549F"`, `primary_color: red`)
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 5, `branding.primary_color: "red" is not a colour`}},
+			wantN: 1,
+		},
+		{
+			name: "hex colour with five digits",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, `secondary_color: "#F2A900"`, `secondary_color: "#12345"`)
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 6, `branding.secondary_color: "#12345" is not a colour`}},
+			wantN: 1,
+		},
+		{
+			// Yellow: relative luminance 0.2126+0.7152 = 0.9278, so white on it has
+			// (1.05)/(0.9778) = 1.07:1, far below the 4.5:1 of WCAG 2.1 AA.
+			name: "primary colour too light for white text",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, `primary_color: "#00549F"`, `primary_color: "#ffff00"`)
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 5, "contrast of 1.07:1; WCAG 2.1 AA needs at least 4.5:1"}},
+			wantN: 1,
+		},
+		{
+			// The id must equal the file's stem, so one id in two files of one
+			// directory takes hengelo.yaml and hengelo.yml. The copy repeats the host too.
+			name: "duplicate id across two files",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.yml": fx.yaml, "hengelo.svg": fx.svg}
+			},
+			want: []wantErr{
+				{"hengelo.yml", 1, `id: "hengelo" is also the id in `},
+				{"hengelo.yml", 11, `portal.hosts[0]: "mijn.hengelo.example" is also a host of hengelo`},
+			},
+			wantN: 2,
+		},
+		{
+			name: "duplicate host across two files",
+			files: func(t *testing.T) map[string]string {
+				other := edit(t, fx.yaml, "id: hengelo\n", "id: oldenzaal\n")
+				return map[string]string{"hengelo.yaml": fx.yaml, "oldenzaal.yaml": other, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"oldenzaal.yaml", 11, `portal.hosts[0]: "mijn.hengelo.example" is also a host of hengelo`}},
+			wantN: 1,
+		},
+		{
+			name: "host listed twice in one file",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "    - mijn.hengelo.example\n", "    - mijn.hengelo.example\n    - mijn.hengelo.example\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 12, `portal.hosts[1]: "mijn.hengelo.example" is listed twice`}},
+			wantN: 1,
+		},
+		{
+			name: "id does not match the file name",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "id: hengelo\n", "id: borne\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 1, `id: is "borne" but the file is named hengelo.yaml`}},
+			wantN: 1,
+		},
+		{
+			name: "id that is not a DNS label",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "id: hengelo\n", "id: Hengelo_Oost\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 1, "id: must be a DNS label"}},
+			wantN: 1,
+		},
+		{
+			name: "CBS code of three digits",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, `["0164"]`, `["164"]`)
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 3, `cbs_codes[0]: "164" is not a CBS gemeentecode`}},
+			wantN: 1,
+		},
+		{
+			name: "logo file missing",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": fx.yaml}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: cannot read "}},
+			wantN: 1,
+		},
+		{
+			name: "logo with a script element",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, "</svg>", "<script>alert(document.cookie)</script></svg>")
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
+			wantN: 1,
+		},
+		{
+			name: "logo with an event handler",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, `<rect x="4"`, `<rect onclick="alert(1)" x="4"`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
+			wantN: 1,
+		},
+		{
+			name: "logo with an external href",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, "</svg>", `<image href="https://tracker.example/pixel.png" width="1" height="1"/></svg>`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
+			wantN: 1,
+		},
+		{
+			name: "logo that is not SVG",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": "GIF89a"}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: is not an SVG document"}},
+			wantN: 1,
+		},
+		{
+			name: "unknown example_values path",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "  - bank.iban\n", "  - bank.pin\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 18, `example_values[1]: "bank.pin" is not a config value`}},
+			wantN: 1,
+		},
+		{
+			// "a: b: c" is not YAML: a plain scalar may not hold ": ".
+			name: "malformed YAML",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, "\nname: Gemeente Hengelo\n", "\nname: Gemeente: Hengelo\n")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 2, "mapping values are not allowed"}},
+			wantN: 1,
+		},
+		{
+			name: "empty file",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": "", "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 0, "empty file"}},
+			wantN: 1,
+		},
+		{
+			name: "file of comments only",
+			files: func(t *testing.T) map[string]string {
+				return map[string]string{"hengelo.yaml": "# nothing configured yet\n", "hengelo.svg": fx.svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 0, "empty file"}},
+			wantN: 1,
+		},
+		{
+			name: "three problems in one file",
+			files: func(t *testing.T) map[string]string {
+				y := edit(t, fx.yaml, `["0164"]`, `["164"]`)
+				y = edit(t, y, `primary_color: "#00549F"`, `primary_color: red`)
+				y = edit(t, y, "NL91ABNA0417164300", "NL50BANK1234567890")
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want: []wantErr{
+				{"hengelo.yaml", 3, `cbs_codes[0]: "164" is not a CBS gemeentecode`},
+				{"hengelo.yaml", 5, `branding.primary_color: "red" is not a colour`},
+				{"hengelo.yaml", 13, "bank.iban: IBAN check digits do not match"},
+			},
+			wantN: 3,
+		},
+		{
+			name: "problems in two files are all reported",
+			files: func(t *testing.T) map[string]string {
+				other := edit(t, fx.yaml, "id: hengelo\n", "id: borne\n")
+				other = edit(t, other, "mijn.hengelo.example", "mijn.borne.example")
+				other = edit(t, other, "BNGHNL2G", "BNG")
+				bad := edit(t, fx.yaml, "  - bank.iban\n", "  - bank.pin\n")
+				return map[string]string{"borne.yaml": other, "hengelo.yaml": bad, "hengelo.svg": fx.svg}
+			},
+			want: []wantErr{
+				{"borne.yaml", 14, `bank.bic: "BNG" is not a BIC`},
+				{"hengelo.yaml", 18, `example_values[1]: "bank.pin" is not a config value`},
+			},
+			wantN: 2,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, tt.files(t))
+			loaded, err := LoadPath(dir)
+			if err == nil {
+				t.Fatalf("LoadPath = %d configs and no error, want %d problems", len(loaded), tt.wantN)
+			}
+			if loaded != nil {
+				t.Errorf("LoadPath returned %d configs with its error, want none", len(loaded))
+			}
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Errorf("errors.Is(err, ErrInvalidConfig) = false for %v", err)
+			}
+			var errs Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error is %T, want tenancy.Errors: %v", err, err)
+			}
+			if len(errs) != tt.wantN {
+				t.Errorf("got %d problems, want %d:\n%v", len(errs), tt.wantN, err)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			for _, w := range tt.want {
+				loc := filepath.Join(dir, w.file)
+				if w.line > 0 {
+					loc += fmt.Sprintf(":%d", w.line)
+				}
+				prefix := loc + ": "
+				found := slices.ContainsFunc(lines, func(l string) bool {
+					return strings.HasPrefix(l, prefix) && strings.Contains(l, w.reason)
+				})
+				if !found {
+					t.Errorf("no problem %q … %q in:\n%v", prefix, w.reason, err)
+				}
+			}
+		})
+	}
+}
+
+// A single file can be loaded too; its problems come with the same positions.
+func TestLoadPathSingleFile(t *testing.T) {
+	t.Parallel()
+	fx := readFixture(t)
+	y := edit(t, fx.yaml, "account_name: Gemeente Hengelo", `account_name: "  "`)
+	dir := writeFiles(t, map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg})
+	file := filepath.Join(dir, "hengelo.yaml")
+	_, err := LoadPath(file)
+	want := file + ":15: bank.account_name: is required"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("LoadPath(file) error = %v, want it to contain %q", err, want)
+	}
+
+	if _, err := LoadPath(filepath.Join(dir, "absent.yaml")); err == nil || errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("LoadPath(absent file) = %v, want a file error that is not ErrInvalidConfig", err)
+	}
+	empty := t.TempDir()
+	if _, err := LoadPath(empty); err == nil || !strings.Contains(err.Error(), "no *.yaml files") {
+		t.Errorf("LoadPath(empty dir) = %v, want an error about no *.yaml files", err)
+	}
+}
+
+func TestFieldErrorString(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		fe   FieldError
+		want string
+	}{
+		{FieldError{File: "a.yaml", Line: 3, Field: "bank.bic", Msg: "bad"}, "a.yaml:3: bank.bic: bad"},
+		{FieldError{File: "a.yaml", Line: 3, Msg: "bad"}, "a.yaml:3: bad"},
+		{FieldError{File: "a.yaml", Msg: "empty file"}, "a.yaml: empty file"},
+	}
+	for _, tt := range tests {
+		if got := tt.fe.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+func TestContrast(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		a, b string
+		want float64 // WCAG 2.1 ratios worked out by hand
+	}{
+		{"#000000", "#ffffff", 21},   // (1+0.05)/(0+0.05)
+		{"#ffffff", "#000000", 21},   // the order does not matter
+		{"#ffffff", "#FFFFFF", 1},    // nor the case of the digits
+		{"#ffff00", "#ffffff", 1.07}, // 1.05/(0.9278+0.05)
+		{"#777777", "#ffffff", 4.48}, // the classic grey just below AA: L = 0.1845
+	}
+	for _, tt := range tests {
+		got := contrast(tt.a, tt.b)
+		if diff := got - tt.want; diff > 0.005 || diff < -0.005 {
+			t.Errorf("contrast(%s, %s) = %.3f, want %.2f", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
