@@ -1,0 +1,87 @@
+package pgcluster
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSocketDirStaysShort(t *testing.T) {
+	t.Parallel()
+	short := socketDirFor("/srv/plein/.plein/postgres")
+	if short != "/srv/plein/.plein/postgres/run" {
+		t.Errorf("short path: socket dir %q, want it inside the cluster dir", short)
+	}
+	long := "/" + strings.Repeat("verylongdirectoryname/", 6) + "postgres"
+	got := socketDirFor(long)
+	if len(got)+len("/.s.PGSQL.5432") > 107 || strings.HasPrefix(got, long) {
+		t.Errorf("long path: socket dir %q (%d bytes), want a short one outside the cluster dir", got, len(got))
+	}
+	if socketDirFor(long) != got {
+		t.Error("socket dir of one cluster dir is not stable")
+	}
+}
+
+func TestReachable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	private := filepath.Join(dir, "private")
+	if err := os.MkdirAll(filepath.Join(private, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	err := reachable(filepath.Join(private, "data", "postgres"))
+	if err == nil || !strings.Contains(err.Error(), private) {
+		t.Errorf("reachable under a 0700 directory: err = %v, want one naming %s", err, private)
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "plein-pgcluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := Open(filepath.Join(dir, "pg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Running(ctx) || c.Initialized() {
+		t.Fatal("a new cluster claims to run or exist")
+	}
+	if err := c.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Running(ctx) || !c.StartedByUs() {
+		t.Errorf("after Start: running=%v startedByUs=%v, want both", c.Running(ctx), c.StartedByUs())
+	}
+	// A second handle on the same directory shares the running server.
+	other, err := Open(filepath.Join(dir, "pg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if other.StartedByUs() {
+		t.Error("the second handle claims to have started a server that was running")
+	}
+	if err := c.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.Running(ctx) {
+		t.Error("running after Stop")
+	}
+	if err := c.Remove(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
