@@ -112,7 +112,9 @@ func TestTenantApplyListShow(t *testing.T) {
 	}{
 		{"unknown key", func(s string) string { return s + "colour: red\n" },
 			regexp.MustCompile(`enschede\.yaml:\d+: colour: unknown key`)},
-		{"bad IBAN", func(s string) string { return regexp.MustCompile(`iban: \S+`).ReplaceAllString(s, "iban: NL50BANK1234567890") },
+		{"bad IBAN", func(s string) string {
+			return regexp.MustCompile(`iban: \S+`).ReplaceAllString(s, "iban: NL50BANK1234567890")
+		},
 			regexp.MustCompile(`enschede\.yaml:\d+: bank\.iban: .*mod-97`)},
 		{"invalid colour", func(s string) string {
 			return regexp.MustCompile(`primary_color: "\S+"`).ReplaceAllString(s, `primary_color: "rood"`)

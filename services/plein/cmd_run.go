@@ -238,4 +238,3 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	return nil
 }
-

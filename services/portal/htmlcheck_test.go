@@ -253,7 +253,7 @@ func TestParseHTMLReads(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if !reflect.DeepEqual(tt.got, tt.want) {
-			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+			t.Errorf("%s = %+v, want %+v", tt.name, tt.got, tt.want)
 		}
 	}
 }

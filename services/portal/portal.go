@@ -60,6 +60,9 @@ func New(cfg Config) (*Portal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: templates: %w", err)
 	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
 	p := &Portal{cfg: cfg, tmpl: tmpl, mux: http.NewServeMux()}
 	p.mux.HandleFunc("GET /t/{tenant}/{$}", p.withTenant(p.home))
 	p.mux.HandleFunc("GET /t/{tenant}/theme.css", p.withTenant(p.theme))

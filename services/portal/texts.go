@@ -3,10 +3,10 @@ package portal
 // texts is every sentence of the portal's pages in one language. Dutch is written at
 // B1 level: short sentences, no jargon, "u".
 type texts struct {
-	Skip, Suspended, LogoOf, LangNav, Footer                string
+	Skip, Suspended, LogoOf, LangNav, Footer               string
 	HomeTitle, Welcome, Intro, LoggedInAs, Login, FindHere string
-	HelpTitle, Help                                         string
-	Items                                                   []item
+	HelpTitle, Help                                        string
+	Items                                                  []item
 }
 
 type item struct{ Title, Text string }
