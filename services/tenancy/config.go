@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"math"
 	"os"
 	"path/filepath"
@@ -351,8 +352,13 @@ func checkSet(all []*Loaded) Errors {
 }
 
 var (
-	scriptRE = regexp.MustCompile(`(?i)<\s*script|\son[a-z]+\s*=|javascript:|<\s*foreignObject`)
-	extRefRE = regexp.MustCompile(`(?i)(href|src)\s*=\s*["']\s*(https?:|//|data:)`)
+	// An element may carry a namespace prefix (<svg:script>) and still be one.
+	scriptRE = regexp.MustCompile(`(?i)<\s*([a-z_][\w.-]*:)?(script|foreignObject)|\son[a-z]+\s*=|javascript:`)
+	// CSS url() may point only at a fragment of the logo itself (url(#gradient)):
+	// anything else, escaped or not, can fetch from elsewhere.
+	extRefRE = regexp.MustCompile(`(?i)(href|src)\s*=\s*["']\s*(https?:|//|data:)|url\(\s*["']?\s*[^#\s"')]|@import`)
+	// An entity can assemble "javascript:" or a URL out of pieces no pattern sees.
+	entityRE = regexp.MustCompile(`(?i)<!ENTITY`)
 )
 
 // readLogo reads an SVG logo and refuses anything that could run script or fetch from
@@ -371,10 +377,16 @@ func readLogo(path string) ([]byte, error) {
 	if !bytes.Contains(b, []byte("<svg")) {
 		return nil, errors.New("is not an SVG document")
 	}
-	if scriptRE.Match(b) {
+	if entityRE.Match(b) {
+		return nil, errors.New("declares XML entities, which a logo may not")
+	}
+	// The XML parser decodes character references in attribute values, so
+	// href="&#106;avascript:" is a javascript: link: match the decoded text too.
+	decoded := []byte(html.UnescapeString(string(b)))
+	if scriptRE.Match(b) || scriptRE.Match(decoded) {
 		return nil, errors.New("contains script or event handlers, which a logo may not")
 	}
-	if extRefRE.Match(b) {
+	if extRefRE.Match(b) || extRefRE.Match(decoded) {
 		return nil, errors.New("refers to an external resource, which a logo may not")
 	}
 	return b, nil

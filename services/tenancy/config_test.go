@@ -276,6 +276,56 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 1,
 		},
 		{
+			// A namespace prefix makes the same script element.
+			name: "logo with a prefixed script element",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, `role="img"`, `xmlns:s="http://www.w3.org/2000/svg" role="img"`)
+				svg = edit(t, svg, "</svg>", "<s:script>alert(1)</s:script></svg>")
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
+			wantN: 1,
+		},
+		{
+			// &#106; is "j": the XML parser decodes it, so the link is javascript:.
+			name: "logo with a character-encoded javascript link",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, "</svg>", `<a href="&#106;avascript:alert(1)"><text>x</text></a></svg>`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
+			wantN: 1,
+		},
+		{
+			// &#x68; is "h": the image is fetched from https://tracker.example.
+			name: "logo with a character-encoded external href",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, "</svg>", `<image href="&#x68;ttps://tracker.example/p.png"/></svg>`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
+			wantN: 1,
+		},
+		{
+			name: "logo with an external CSS url",
+			files: func(t *testing.T) map[string]string {
+				svg := edit(t, fx.svg, `fill="#00549F"/>`, `style="fill: url(https://tracker.example/p.svg#g)"/>`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
+			wantN: 1,
+		},
+		{
+			name: "logo with an entity declaration",
+			files: func(t *testing.T) map[string]string {
+				svg := `<!DOCTYPE svg [<!ENTITY j "javas">]>` + "\n" +
+					edit(t, fx.svg, "</svg>", `<a href="&j;cript:alert(1)"><text>x</text></a></svg>`)
+				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
+			},
+			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: declares XML entities"}},
+			wantN: 1,
+		},
+		{
 			name: "logo that is not SVG",
 			files: func(t *testing.T) map[string]string {
 				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": "GIF89a"}
@@ -444,5 +494,26 @@ func TestContrast(t *testing.T) {
 		if diff := got - tt.want; diff > 0.005 || diff < -0.005 {
 			t.Errorf("contrast(%s, %s) = %.3f, want %.2f", tt.a, tt.b, got, tt.want)
 		}
+	}
+}
+
+// What the logo checks must still let through: local references and escaped text.
+func TestReadLogoAcceptsLocalReferences(t *testing.T) {
+	t.Parallel()
+	svg := `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">
+  <title>Gemeente &#169; Hengelo &amp; Borne</title>
+  <defs><linearGradient id="g"><stop offset="0" stop-color="#00549F"/></linearGradient>
+  <rect id="r" width="10" height="10"/></defs>
+  <use xlink:href="#r" style="fill: url(#g)"/>
+  <rect width="5" height="5" fill="url( '#g' )"/>
+</svg>
+`
+	dir := writeFiles(t, map[string]string{"logo.svg": svg})
+	got, err := readLogo(filepath.Join(dir, "logo.svg"))
+	if err != nil {
+		t.Fatalf("readLogo(local references only) = %v, want it accepted", err)
+	}
+	if string(got) != svg {
+		t.Errorf("readLogo returned %d bytes, want the file's %d", len(got), len(svg))
 	}
 }

@@ -108,7 +108,10 @@ func (s *Store) Apply(ctx context.Context, loaded []*Loaded, author string, dryR
 			}
 		}
 		changes = append(changes, ch)
-		if ch.Status == "unchanged" {
+		// Once a problem is found nothing will be committed: skip the writes (a refused
+		// host would only fail again on tenant_hosts' key and hide the FieldError), but
+		// go on checking, so that every problem is reported.
+		if ch.Status == "unchanged" || len(errs) > 0 {
 			continue
 		}
 		if err := s.write(ctx, tx, l, ch, author); err != nil {
