@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 
@@ -92,45 +91,49 @@ func New(cfg Config) (*Portal, error) {
 	return p, nil
 }
 
-// ServeHTTP routes by host first: on a gemeente's own host, paths are that
-// gemeente's (/ is its home) and /t/<other>/ does not exist.
+// ServeHTTP resolves the tenant at the edge (tenant.Resolve): on a gemeente's own
+// host, paths are that gemeente's (/ is its home) and /t/<other>/ does not exist;
+// elsewhere the /t/<id>/ prefix names the gemeente.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setSecurityHeaders(w)
-	if t, ok := p.hostTenant(r); ok {
-		id := string(t.Config.ID)
-		path := r.URL.Path
-		switch {
-		case strings.HasPrefix(path, "/t/"):
-			if !strings.HasPrefix(path, "/t/"+id+"/") {
-				p.notFound(w, r)
-				return
-			}
-		case strings.HasPrefix(path, "/static/"):
-		default:
-			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/t/" + id + path
-			r2.URL.RawPath = ""
-			r = r2
+	if strings.HasPrefix(r.URL.Path, "/static/") {
+		p.mux.ServeHTTP(w, r)
+		return
+	}
+	res, err := tenant.Resolve(r.Host, r.URL.Path, resolver{p.cfg.Directory})
+	if err != nil {
+		if _, onTenantHost := p.hostTenant(r); !onTenantHost && r.URL.Path == "/" {
+			p.index(w, r)
+			return
 		}
+		p.notFound(w, r)
+		return
+	}
+	if res.ByHost {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/t/" + string(res.ID) + res.Path
+		r2.URL.RawPath = ""
+		r = r2
 	}
 	p.mux.ServeHTTP(w, r)
 }
 
-// hostTenant returns the gemeente whose portal host r names. The host is
-// normalised first — port, letter case and the trailing dot of a fully qualified
-// name dropped — because a browser treats "mijn.zwolle.example." as the same site;
-// otherwise such a host would fall through to path routing, where /t/<other>/
-// shows another gemeente on Zwolle's host.
-func (p *Portal) hostTenant(r *http.Request) (*tenancy.Tenant, bool) {
-	return p.cfg.Directory.ByHost(canonicalHost(r.Host))
+// resolver adapts a Directory to tenant.Directory.
+type resolver struct{ d Directory }
+
+func (r resolver) TenantOfHost(host string) (tenant.ID, bool) {
+	t, ok := r.d.ByHost(host)
+	if !ok {
+		return "", false
+	}
+	return t.Config.ID, true
 }
 
-func canonicalHost(hostport string) string {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	return strings.ToLower(strings.TrimSuffix(host, "."))
+func (r resolver) Exists(id tenant.ID) bool { _, ok := r.d.ByID(id); return ok }
+
+// hostTenant returns the gemeente whose portal host r names.
+func (p *Portal) hostTenant(r *http.Request) (*tenancy.Tenant, bool) {
+	return p.cfg.Directory.ByHost(tenant.CanonicalHost(r.Host))
 }
 
 func setSecurityHeaders(w http.ResponseWriter) {

@@ -345,7 +345,7 @@ func TestNotFound(t *testing.T) {
 		{"unknown tenant", false, devHost, "/t/nope/", nil},
 		{"malformed tenant", false, devHost, "/t/Not_Valid/", nil},
 		{"upper-case tenant", false, devHost, "/t/Enschede/", nil},
-		{"dot segments", false, devHost, "/t/../etc", []string{"/etc"}},
+		{"dot segments", false, devHost, "/t/../etc", nil},
 		{"encoded slash in tenant", false, devHost, "/t/enschede%2F..%2Fzwolle/", nil},
 		{"unknown tenant theme", false, devHost, "/t/nope/theme.css", nil},
 		{"unknown tenant logo", false, devHost, "/t/nope/logo.svg", nil},
