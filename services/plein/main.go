@@ -6,6 +6,7 @@
 //	plein migrate up|status          schema migrations (Plein's and River's)
 //	plein tenant apply -f FILE|DIR   validate and apply gemeente configs (--dry-run)
 //	plein tenant list | show ID      the tenant registry
+//	plein calc month                 one bijstand month: JSON case in, JSON result out
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -29,6 +31,7 @@ Usage:
   plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
+  plein calc     month < case.json        (the calculation engine; no database)
 
 Without PLEIN_DATABASE_URL every command uses the private PostgreSQL under the data
 directory (default ./.plein), starting it when it is not running.
@@ -36,7 +39,7 @@ directory (default ./.plein), starting it when it is not running.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := runIO(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		var ue usageError
@@ -62,8 +65,13 @@ func exitCode(err error) int {
 	return 1
 }
 
-// run dispatches a subcommand. It is main without the process: tests call it.
+// run is runIO without standard input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runIO(ctx, args, strings.NewReader(""), stdout, stderr)
+}
+
+// runIO dispatches a subcommand. It is main without the process: tests call it.
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"no command given"}
 	}
@@ -79,6 +87,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "tenant":
 		return cmdTenant(ctx, rest, stdout, stderr)
+	case "calc":
+		return cmdCalc(ctx, rest, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

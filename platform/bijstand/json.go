@@ -1,0 +1,241 @@
+package bijstand
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/plein-nl/plein/platform/money"
+)
+
+// The JSON form of a case: the contract of `plein calc month` (field names are fixed).
+type caseJSON struct {
+	Period        *string         `json:"period"`
+	Household     *householdJSON  `json:"household"`
+	Income        []incomeJSON    `json:"income"`
+	Deductions    []deductionJSON `json:"deductions"`
+	MinCashPayout int64           `json:"min_cash_payout_cents"`
+}
+
+type householdJSON struct {
+	Kind                 string          `json:"kind"`
+	Applicants           []applicantJSON `json:"applicants"`
+	Children             []personJSON    `json:"children"`
+	Housemates           []housemateJSON `json:"housemates"`
+	Institution          bool            `json:"institution"`
+	ParentsCannotSupport bool            `json:"parents_cannot_support"`
+}
+
+type applicantJSON struct {
+	BirthDate          string `json:"birth_date"`
+	NMonthsUsed        int    `json:"n_months_used"`
+	RMonthsUsed        int    `json:"r_months_used"`
+	MedischUrenbeperkt bool   `json:"medisch_urenbeperkt"`
+}
+
+type personJSON struct {
+	BirthDate string `json:"birth_date"`
+}
+
+type housemateJSON struct {
+	BirthDate  string `json:"birth_date"`
+	CostSharer bool   `json:"cost_sharer"`
+}
+
+type incomeJSON struct {
+	Applicant int    `json:"applicant"`
+	Source    string `json:"source"`
+	NetCents  int64  `json:"net_cents"`
+}
+
+type deductionJSON struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	AmountCents int64  `json:"amount_cents"`
+	Priority    int    `json:"priority"`
+}
+
+// DecodeCase reads one case in the JSON form of `plein calc month`. It is strict: an
+// unknown field, a wrong type, a bad date or period is an InputError naming the field.
+// Omitted lists and flags mean empty, false and 0.
+func DecodeCase(r io.Reader) (Case, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return Case{}, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var in caseJSON
+	if err := dec.Decode(&in); err != nil {
+		return Case{}, jsonError(err)
+	}
+	if dec.More() {
+		return Case{}, invalid("(input)", "more than one JSON value")
+	}
+	return fromJSON(in)
+}
+
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(input)"
+		}
+		return invalid(field, "must be a JSON %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)
+	case errors.As(err, &se):
+		return invalid("(input)", "malformed JSON at byte %d: %v", se.Offset, err)
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid("(input)", "malformed JSON: the input ends too early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+	}
+	return invalid("(input)", "%v", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int", "int64":
+		return "whole number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "list"
+	case "struct", "ptr":
+		return "object"
+	}
+	return k
+}
+
+func parseDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, invalid(field, "%q is not a date YYYY-MM-DD", s)
+	}
+	return t, nil
+}
+
+func fromJSON(in caseJSON) (Case, error) {
+	var c Case
+	if in.Period == nil {
+		return c, invalid("period", "is required (YYYY-MM)")
+	}
+	p, err := ParsePeriod(*in.Period)
+	if err != nil {
+		return c, invalid("period", "%v", err)
+	}
+	c.Period = p
+	if in.Household == nil {
+		return c, invalid("household", "is required")
+	}
+	h := in.Household
+	c.Household = Household{Kind: HouseholdKind(h.Kind), Institution: h.Institution, ParentsCannotSupport: h.ParentsCannotSupport}
+	for i, a := range h.Applicants {
+		bd, err := parseDate(fmt.Sprintf("household.applicants[%d].birth_date", i), a.BirthDate)
+		if err != nil {
+			return c, err
+		}
+		c.Household.Applicants = append(c.Household.Applicants, Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt})
+	}
+	for i, ch := range h.Children {
+		bd, err := parseDate(fmt.Sprintf("household.children[%d].birth_date", i), ch.BirthDate)
+		if err != nil {
+			return c, err
+		}
+		c.Household.Children = append(c.Household.Children, Child{BirthDate: bd})
+	}
+	for i, hm := range h.Housemates {
+		bd, err := parseDate(fmt.Sprintf("household.housemates[%d].birth_date", i), hm.BirthDate)
+		if err != nil {
+			return c, err
+		}
+		c.Household.Housemates = append(c.Household.Housemates, Housemate{BirthDate: bd, CostSharer: hm.CostSharer})
+	}
+	for _, in := range in.Income {
+		c.Income = append(c.Income, Income{Applicant: in.Applicant, Source: IncomeSource(in.Source), Net: money.Cents(in.NetCents)})
+	}
+	for _, d := range in.Deductions {
+		c.Deductions = append(c.Deductions, Deduction{ID: d.ID, Kind: DeductionKind(d.Kind), Amount: money.Cents(d.AmountCents), Priority: d.Priority})
+	}
+	c.MinCashPayout = money.Cents(in.MinCashPayout)
+	return c, nil
+}
+
+// ResultJSON is the JSON form of a Result: the output contract of `plein calc month`.
+type ResultJSON struct {
+	Period                      string                `json:"period"`
+	NormCents                   int64                 `json:"norm_cents"`
+	IncomeCents                 int64                 `json:"income_cents"`
+	VrijlatingCents             int64                 `json:"vrijlating_cents"`
+	CountedIncomeCents          int64                 `json:"counted_income_cents"`
+	BijstandCents               int64                 `json:"bijstand_cents"`
+	VakantietoeslagReserveCents int64                 `json:"vakantietoeslag_reserve_cents"`
+	BeslagvrijeVoetCents        int64                 `json:"beslagvrije_voet_cents"`
+	DeductionCapacityCents      int64                 `json:"deduction_capacity_cents"`
+	Deductions                  []DeductionResultJSON `json:"deductions"`
+	PayoutCents                 int64                 `json:"payout_cents"`
+	Applicants                  []ApplicantResultJSON `json:"applicants"`
+	LawValidFrom                string                `json:"law_valid_from,omitempty"`
+	Trace                       []StepJSON            `json:"trace"`
+}
+
+// DeductionResultJSON is one deduction's outcome.
+type DeductionResultJSON struct {
+	ID             string `json:"id"`
+	Kind           string `json:"kind"`
+	RequestedCents int64  `json:"requested_cents"`
+	AppliedCents   int64  `json:"applied_cents"`
+	ShortfallCents int64  `json:"shortfall_cents"`
+}
+
+// ApplicantResultJSON is one applicant's part.
+type ApplicantResultJSON struct {
+	Age             int    `json:"age"`
+	AOWAge          bool   `json:"aow_age"`
+	WorkIncomeCents int64  `json:"work_income_cents"`
+	VrijlatingKind  string `json:"vrijlating_kind,omitempty"`
+	VrijlatingCents int64  `json:"vrijlating_cents"`
+	NMonthsUsed     int    `json:"n_months_used_after"`
+	RMonthsUsed     int    `json:"r_months_used_after"`
+}
+
+// StepJSON is one step of the trace with its text in Dutch and English.
+type StepJSON struct {
+	Step        string `json:"step"`
+	Rule        string `json:"rule"`
+	Article     string `json:"article"`
+	AmountCents int64  `json:"amount_cents"`
+	Ref         string `json:"ref,omitempty"`
+	TextNL      string `json:"text_nl"`
+	TextEN      string `json:"text_en"`
+}
+
+// ToJSON converts a Result to its JSON form.
+func (r Result) ToJSON() ResultJSON {
+	out := ResultJSON{
+		Period: r.Period.String(), NormCents: int64(r.Norm), IncomeCents: int64(r.Income),
+		VrijlatingCents: int64(r.Vrijlating), CountedIncomeCents: int64(r.CountedIncome),
+		BijstandCents: int64(r.Bijstand), VakantietoeslagReserveCents: int64(r.VakantietoeslagReserve),
+		BeslagvrijeVoetCents: int64(r.BeslagvrijeVoet), DeductionCapacityCents: int64(r.DeductionCapacity),
+		PayoutCents: int64(r.Payout), Deductions: []DeductionResultJSON{}, Trace: make([]StepJSON, 0, len(r.Trace)),
+	}
+	for _, d := range r.Deductions {
+		out.Deductions = append(out.Deductions, DeductionResultJSON{ID: d.ID, Kind: string(d.Kind), RequestedCents: int64(d.Requested),
+			AppliedCents: int64(d.Applied), ShortfallCents: int64(d.Shortfall)})
+	}
+	for _, a := range r.Applicants {
+		out.Applicants = append(out.Applicants, ApplicantResultJSON{Age: a.Age, AOWAge: a.AOWAge, WorkIncomeCents: int64(a.WorkIncome),
+			VrijlatingKind: string(a.VrijlatingKind), VrijlatingCents: int64(a.Vrijlating), NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed})
+	}
+	for _, s := range r.Trace {
+		out.Trace = append(out.Trace, StepJSON{Step: string(s.Code), Rule: s.Rule(), Article: s.Article, AmountCents: int64(s.Amount),
+			Ref: s.Ref, TextNL: s.Text("nl"), TextEN: s.Text("en")})
+	}
+	return out
+}
