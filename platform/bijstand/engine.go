@@ -159,7 +159,7 @@ func computeNorm(p *law.Params, c Case, r *Result) (money.Cents, error) {
 	}
 
 	adult := p.Rules.AdultAge.Value
-	youth := make([]bool, len(r.Applicants))
+	var youth [2]bool
 	nYouth, anyAOW := 0, false
 	for i, a := range r.Applicants {
 		youth[i] = a.Age < adult && !a.AOWAge
@@ -355,7 +355,21 @@ func kindCode(k string) int64 {
 	return 0
 }
 
-var deductionOrder = map[DeductionKind]int{DeductOnBehalf: 0, DeductVerrekening: 1, DeductBeslag: 2, DeductAflossing: 3}
+// kindRank is the place of a deduction kind in the order of application; -1 for an
+// unknown kind.
+func kindRank(k DeductionKind) int {
+	switch k {
+	case DeductOnBehalf:
+		return 0
+	case DeductVerrekening:
+		return 1
+	case DeductBeslag:
+		return 2
+	case DeductAflossing:
+		return 3
+	}
+	return -1
+}
 
 // applyDeductions applies the deductions in the [policy] order: on_behalf first, each
 // above the minimum cash payout; then verrekening, beslag and aflossing, each also
@@ -364,13 +378,18 @@ func applyDeductions(c Case, r *Result) {
 	cash := r.Bijstand - r.VakantietoeslagReserve
 	capacity := r.DeductionCapacity
 	r.Deductions = make([]DeductionResult, len(c.Deductions))
-	order := make([]int, len(c.Deductions))
+	var buf [8]int
+	order := buf[:0]
+	if len(c.Deductions) > len(buf) {
+		order = make([]int, 0, len(c.Deductions))
+	}
+	order = order[:len(c.Deductions)]
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		da, db := c.Deductions[a], c.Deductions[b]
-		if ka, kb := deductionOrder[da.Kind], deductionOrder[db.Kind]; ka != kb {
+		if ka, kb := kindRank(da.Kind), kindRank(db.Kind); ka != kb {
 			return ka - kb
 		}
 		switch {
@@ -391,19 +410,15 @@ func applyDeductions(c Case, r *Result) {
 		}
 		cash -= applied
 		r.Deductions[i] = DeductionResult{ID: d.ID, Kind: d.Kind, Requested: d.Amount, Applied: applied, Shortfall: d.Amount - applied}
-		r.step(Step{Code: StepDeduction, Article: deductionArticle[d.Kind], Amount: applied, Ref: d.ID,
-			Args: [4]int64{int64(deductionOrder[d.Kind]), int64(d.Amount), int64(d.Amount - applied)}})
+		r.step(Step{Code: StepDeduction, Article: deductionArticles[kindRank(d.Kind)], Amount: applied, Ref: d.ID,
+			Args: [4]int64{int64(kindRank(d.Kind)), int64(d.Amount), int64(d.Amount - applied)}})
 	}
 	r.Payout = cash
 	r.step(Step{Code: StepPayout, Article: "Pw art. 19", Amount: cash, Args: [4]int64{int64(c.MinCashPayout)}})
 }
 
-var deductionArticle = map[DeductionKind]string{
-	DeductOnBehalf:    "Pw art. 57",
-	DeductVerrekening: "Pw art. 58–60, Awb 4:93",
-	DeductBeslag:      "Rv art. 475a e.v.",
-	DeductAflossing:   "Wgs art. 4a lid 5",
-}
+// deductionArticles is the legal basis of each kind, by kindRank.
+var deductionArticles = [...]string{"Pw art. 57", "Pw art. 58–60, Awb 4:93", "Rv art. 475a e.v.", "Wgs art. 4a lid 5"}
 
 // validate checks the structure of a case; the JSON decoder has checked the types.
 func validate(c Case) error {
@@ -457,19 +472,19 @@ func validate(c Case) error {
 			return invalid(f+".net_cents", "must not be negative")
 		}
 	}
-	ids := map[string]bool{}
 	for i, d := range c.Deductions {
 		f := fmt.Sprintf("deductions[%d]", i)
-		if _, ok := deductionOrder[d.Kind]; !ok {
+		if kindRank(d.Kind) < 0 {
 			return invalid(f+".kind", "%q is not one of on_behalf, verrekening, beslag, aflossing", d.Kind)
 		}
 		if d.Amount < 0 {
 			return invalid(f+".amount_cents", "must not be negative")
 		}
-		if d.ID != "" && ids[d.ID] {
-			return invalid(f+".id", "%q is used twice", d.ID)
+		for _, e := range c.Deductions[:i] {
+			if d.ID != "" && e.ID == d.ID {
+				return invalid(f+".id", "%q is used twice", d.ID)
+			}
 		}
-		ids[d.ID] = true
 	}
 	if c.MinCashPayout < 0 {
 		return invalid("min_cash_payout_cents", "must not be negative")
