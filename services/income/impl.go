@@ -1,0 +1,479 @@
+package income
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Households gives the engine input of a resident's case (services/residents, through
+// an adapter in the composition root that maps its not-found error to ErrNotFound).
+type Households interface {
+	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
+}
+
+// ResidentFinder finds a resident by BSN for an employer's payslip (audited by the
+// residents service with the employer as reader).
+type ResidentFinder interface {
+	// FindResidentID returns the case a BSN belongs to and whether it is the
+	// resident's (applicant 0) or the partner's (applicant 1).
+	FindResidentID(ctx context.Context, t tenant.ID, bsn, purpose string) (residentID string, applicant int, err error)
+}
+
+// Settings are a tenant's settings that a month depends on.
+type Settings struct {
+	// MinCashPayout is the leefgeld floor of on_behalf deductions.
+	MinCashPayout money.Cents
+	// PayDay is the day of the month the bijstand is paid (earlier when it is a
+	// Saturday or Sunday).
+	PayDay int
+}
+
+// Config wires the service.
+type Config struct {
+	App        *pgxpool.Pool
+	Households Households
+	Finder     ResidentFinder
+	Calculator *bijstand.Calculator
+	// Settings returns the tenant's settings; nil means defaults (no leefgeld floor,
+	// paid on the 25th).
+	Settings func(t tenant.ID) Settings
+	Now      func() time.Time
+}
+
+type service struct{ cfg Config }
+
+// NewService returns the income service.
+func NewService(cfg Config) Service {
+	if cfg.Settings == nil {
+		cfg.Settings = func(tenant.ID) Settings { return Settings{PayDay: 25} }
+	}
+	return &service{cfg: cfg}
+}
+
+func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	if !t.Valid() {
+		return fmt.Errorf("income: %w", tenant.ErrInvalidID)
+	}
+	return db.InTenant(tenant.WithID(ctx, t), s.cfg.App, fn)
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// validate checks a payslip and lists every problem, in English and Dutch.
+func (s *service) validate(p NewPayslip, applicants int) error {
+	var v ValidationError
+	add := func(field, en, nl string) { v.Fields = append(v.Fields, FieldError{Field: field, EN: en, NL: nl}) }
+	if p.Applicant < 0 || p.Applicant >= applicants {
+		add("applicant", "there is no such applicant in this case", "Deze persoon hoort niet bij uw uitkering.")
+	}
+	if n := len([]rune(strings.TrimSpace(p.Employer))); n == 0 || n > 200 {
+		add("employer", "the employer's name is required (at most 200 characters)", "Vul de naam van uw werkgever in.")
+	}
+	today := s.cfg.Now().UTC().Truncate(24 * time.Hour)
+	earliest := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if p.PeriodStart.IsZero() || p.PeriodStart.Before(earliest) {
+		add("period_start", "the first day of the pay period is required", "Vul de eerste dag van de loonperiode in.")
+	}
+	if p.PeriodEnd.IsZero() || p.PeriodEnd.Before(p.PeriodStart) {
+		add("period_end", "the last day of the pay period is required and not before the first", "Vul de laatste dag van de loonperiode in. Die ligt niet voor de eerste dag.")
+	} else if !p.PeriodStart.IsZero() && p.PeriodEnd.Sub(p.PeriodStart) > 35*24*time.Hour {
+		add("period_end", "a pay period is at most a month (35 days)", "Een loonperiode is hoogstens een maand.")
+	}
+	switch {
+	case p.PayDate.IsZero() || p.PayDate.Before(earliest):
+		add("pay_date", "the day the wage was paid is required", "Vul de datum in waarop het loon is betaald.")
+	case p.PayDate.After(today.AddDate(0, 0, 31)):
+		add("pay_date", "the pay date is more than a month in the future", "De betaaldatum ligt meer dan een maand in de toekomst.")
+	case !p.PeriodEnd.IsZero() && (p.PayDate.Before(p.PeriodStart.AddDate(0, -1, 0)) || p.PayDate.After(p.PeriodEnd.AddDate(0, 3, 0))):
+		add("pay_date", "the pay date is far from the pay period", "De betaaldatum past niet bij de loonperiode.")
+	}
+	const maxAmount = 10000000 // € 100.000,00
+	if p.Gross < 0 || p.Gross > maxAmount {
+		add("gross_cents", "the gross wage must be between 0 and 100,000.00", "Vul een brutoloon in tussen € 0 en € 100.000.")
+	}
+	if p.Net < 0 || p.Net > maxAmount {
+		add("net_cents", "the net wage must be between 0 and 100,000.00", "Vul een nettoloon in tussen € 0 en € 100.000.")
+	} else if p.Net > p.Gross {
+		add("net_cents", "the net wage cannot be more than the gross wage", "Het nettoloon kan niet hoger zijn dan het brutoloon.")
+	}
+	if p.HoursCenti < 0 || p.HoursCenti > 74400 {
+		add("hours", "hours must be between 0 and 744", "Vul het aantal uren in (0 tot 744).")
+	}
+	if len(p.PDF) > 0 {
+		if len(p.PDF) > 5<<20 {
+			add("pdf", ErrPDFTooBig.Error(), "Het bestand is groter dan 5 MB.")
+		} else if !strings.HasPrefix(string(p.PDF[:min(len(p.PDF), 5)]), "%PDF-") {
+			add("pdf", ErrNotAPDF.Error(), "Het bestand is geen PDF.")
+		}
+	}
+	if len(v.Fields) > 0 {
+		return &v
+	}
+	return nil
+}
+
+func employerKey(name string) string {
+	return strings.Join(strings.Fields(strings.ToLower(name)), " ")
+}
+
+func (s *service) SubmitPayslip(ctx context.Context, t tenant.ID, residentID string, p NewPayslip, src Source) (Payslip, error) {
+	return s.submit(ctx, t, residentID, "", p, src)
+}
+
+func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerID string, p NewPayslip, src Source) (Payslip, error) {
+	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	if err != nil {
+		return Payslip{}, fmt.Errorf("income: %w", err)
+	}
+	if err := s.validate(p, len(h.Applicants)); err != nil {
+		return Payslip{}, err
+	}
+	key := employerKey(p.Employer)
+	if employerID != "" {
+		key = "partner:" + employerID
+	}
+	out := Payslip{ID: newID(), ResidentID: residentID, Applicant: p.Applicant, Employer: strings.TrimSpace(p.Employer), EmployerID: employerID,
+		PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd, Gross: p.Gross, Net: p.Net, HoursCenti: p.HoursCenti, PayDate: p.PayDate,
+		Source: src, HasPDF: len(p.PDF) > 0}
+	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		// A payslip for the same applicant, employer and period is a correction.
+		var prev string
+		err := tx.QueryRow(ctx, `
+			SELECT id FROM payslips
+			WHERE resident_id = $1 AND applicant = $2 AND employer_key = $3 AND period_start = $4 AND period_end = $5
+			  AND superseded_by IS NULL
+			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			out.Supersedes = prev
+			if _, err := tx.Exec(ctx, "UPDATE payslips SET superseded_by = $1 WHERE id = $2", out.ID, prev); err != nil {
+				return err
+			}
+		}
+		var pdf []byte
+		var pdfName *string
+		if len(p.PDF) > 0 {
+			pdf, pdfName = p.PDF, &p.PDFName
+		}
+		var empID *string
+		if employerID != "" {
+			empID = &employerID
+		}
+		err = tx.QueryRow(ctx, `
+			INSERT INTO payslips (tenant_id, id, resident_id, applicant, employer, employer_key, employer_id, period_start, period_end,
+				gross_cents, net_cents, hours_centi, pay_date, source, pdf, pdf_name, supersedes)
+			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULLIF($16, ''))
+			RETURNING created_at`,
+			out.ID, residentID, p.Applicant, out.Employer, key, empID, p.PeriodStart, p.PeriodEnd,
+			int64(p.Gross), int64(p.Net), p.HoursCenti, p.PayDate, string(src), pdf, pdfName, out.Supersedes).Scan(&out.CreatedAt)
+		if err != nil {
+			return db.MapError(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Payslip{}, fmt.Errorf("income: submit payslip: %w", err)
+	}
+	return out, nil
+}
+
+func (s *service) Payslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error) {
+	var out []Payslip
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		out, err = payslipsIn(ctx, tx, residentID, period)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("income: payslips: %w", err)
+	}
+	return out, nil
+}
+
+func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end, gross_cents, net_cents,
+		       hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at
+		FROM payslips
+		WHERE resident_id = $1 AND superseded_by IS NULL AND pay_date >= $2 AND pay_date < $3
+		ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payslip, error) {
+		var p Payslip
+		var src string
+		err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
+			&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt)
+		p.Source = Source(src)
+		return p, err
+	})
+}
+
+// payDate is the tenant's pay day of the period, moved to the Friday before when it
+// falls in a weekend.
+func payDate(period bijstand.Period, day int) time.Time {
+	if day < 1 || day > 28 {
+		day = 25
+	}
+	d := time.Date(period.Year, period.Month, day, 0, 0, 0, 0, time.UTC)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
+func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
+	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	if err != nil {
+		return Month{}, fmt.Errorf("income: month: %w", err)
+	}
+	slips, err := s.Payslips(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	return s.compute(t, period, h, slips, nil)
+}
+
+// compute runs the engine; with w set, the resident's (applicant 0) work income is
+// replaced by the planned job.
+func (s *service) compute(t tenant.ID, period bijstand.Period, h bijstand.Household, slips []Payslip, w *WhatIf) (Month, error) {
+	set := s.cfg.Settings(t)
+	c := bijstand.Case{Period: period, Household: h, MinCashPayout: set.MinCashPayout}
+	for _, p := range slips {
+		if w != nil && p.Applicant == 0 {
+			continue
+		}
+		c.Income = append(c.Income, bijstand.Income{Applicant: p.Applicant, Source: bijstand.SourceWork, Net: p.Net})
+	}
+	if w != nil {
+		c.Income = append(c.Income, bijstand.Income{Applicant: 0, Source: bijstand.SourceWork, Net: w.MonthlyNet()})
+	}
+	r, _, err := s.cfg.Calculator.Month(c)
+	if err != nil {
+		return Month{}, fmt.Errorf("income: month: %w", err)
+	}
+	return Month{Period: period, Result: r, Payslips: slips, PayDate: payDate(period, set.PayDay)}, nil
+}
+
+// MonthlyGross is the planned gross wage per month: hours a week × wage × 13 weeks
+// / 3 months, rounded half up to the cent.
+func (w WhatIf) MonthlyGross() money.Cents {
+	return money.MulDivHalfUp(w.HourlyWage, w.HoursPerWeekCenti*13, 300)
+}
+
+// MonthlyNet is the net the preview counts: the net the resident gave, else the gross
+// estimate (at these wages the loonheffing is about nil after the heffingskortingen;
+// the portal says it is an estimate).
+func (w WhatIf) MonthlyNet() money.Cents {
+	if w.Net > 0 {
+		return w.Net
+	}
+	return w.MonthlyGross()
+}
+
+func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, w WhatIf) (Month, error) {
+	var v ValidationError
+	if w.HoursPerWeekCenti <= 0 || w.HoursPerWeekCenti > 6000 {
+		v.Fields = append(v.Fields, FieldError{Field: "hours", EN: "hours a week must be more than 0 and at most 60", NL: "Vul het aantal uren per week in (meer dan 0, hoogstens 60)."})
+	}
+	if w.HourlyWage <= 0 || w.HourlyWage > 20000 {
+		v.Fields = append(v.Fields, FieldError{Field: "wage", EN: "the gross hourly wage must be more than 0 and at most 200.00", NL: "Vul uw brutoloon per uur in (hoogstens € 200)."})
+	}
+	if w.Net < 0 || w.Net > 10000000 {
+		v.Fields = append(v.Fields, FieldError{Field: "net", EN: "the net wage must be between 0 and 100,000.00", NL: "Vul een nettoloon in tussen € 0 en € 100.000."})
+	}
+	if len(v.Fields) > 0 {
+		return Month{}, &v
+	}
+	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	if err != nil {
+		return Month{}, fmt.Errorf("income: what if: %w", err)
+	}
+	slips, err := s.Payslips(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	return s.compute(t, period, h, slips, &w)
+}
+
+func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error) {
+	var out []Employer
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id, name FROM employers ORDER BY name")
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Employer, error) {
+			var e Employer
+			return e, r.Scan(&e.ID, &e.Name)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("income: employers: %w", err)
+	}
+	return out, nil
+}
+
+func (s *service) Consents(ctx context.Context, t tenant.ID, residentID string) ([]Consent, error) {
+	var out []Consent
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT c.employer_id, e.name, c.granted_at, c.revoked_at
+			FROM employer_consents c JOIN employers e ON e.tenant_id = c.tenant_id AND e.id = c.employer_id
+			WHERE c.resident_id = $1 ORDER BY c.granted_at DESC`, residentID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Consent, error) {
+			var c Consent
+			return c, r.Scan(&c.EmployerID, &c.EmployerName, &c.GrantedAt, &c.RevokedAt)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("income: consents: %w", err)
+	}
+	return out, nil
+}
+
+func (s *service) consentAudit(ctx context.Context, tx pgx.Tx, action, residentID, employerID string) error {
+	p := authz.PrincipalFrom(ctx)
+	actor, role := p.Subject, "resident"
+	if actor == "" {
+		actor = "resident:" + residentID
+	}
+	return audit.Record(ctx, tx, audit.Entry{Actor: actor, Role: role, Action: action, ObjectType: "employer-consent",
+		ObjectID: residentID + "/" + employerID, Purpose: "toestemming werkgever door de inwoner", RequestID: observe.RequestID(ctx)})
+}
+
+func (s *service) GrantConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error {
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM employers WHERE id = $1)", employerID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return ErrUnknownJob
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO employer_consents (tenant_id, resident_id, employer_id, granted_at)
+			VALUES (current_tenant(), $1, $2, $3) ON CONFLICT DO NOTHING`, residentID, employerID, s.cfg.Now())
+		if err != nil {
+			return db.MapError(err)
+		}
+		if tag.RowsAffected() == 0 {
+			return nil // already granted
+		}
+		return s.consentAudit(ctx, tx, "employer-consent.grant", residentID, employerID)
+	})
+	if err != nil && !errors.Is(err, db.ErrUniqueViolation) {
+		return fmt.Errorf("income: grant consent: %w", err)
+	}
+	return nil
+}
+
+func (s *service) RevokeConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error {
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE employer_consents SET revoked_at = $3
+			WHERE resident_id = $1 AND employer_id = $2 AND revoked_at IS NULL`, residentID, employerID, s.cfg.Now())
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		return s.consentAudit(ctx, tx, "employer-consent.revoke", residentID, employerID)
+	})
+	if err != nil {
+		return fmt.Errorf("income: revoke consent: %w", err)
+	}
+	return nil
+}
+
+func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerID, bsnString string, p NewPayslip) (Payslip, error) {
+	residentID, applicant, err := s.cfg.Finder.FindResidentID(ctx, t, bsnString, "loonstrook ontvangen van werkgever "+employerID)
+	if err != nil {
+		return Payslip{}, fmt.Errorf("income: employer payslip: %w", err)
+	}
+	var name string
+	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			SELECT e.name FROM employer_consents c JOIN employers e ON e.tenant_id = c.tenant_id AND e.id = c.employer_id
+			WHERE c.resident_id = $1 AND c.employer_id = $2 AND c.revoked_at IS NULL`, residentID, employerID).Scan(&name)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoConsent
+		}
+		return err
+	})
+	if err != nil {
+		return Payslip{}, fmt.Errorf("income: employer payslip: %w", err)
+	}
+	p.Employer = name
+	p.Applicant = applicant
+	return s.submit(ctx, t, residentID, employerID, p, SourceEmployer)
+}
+
+// AuthenticateEmployer returns the employer whose API key this is, in tenant t.
+func AuthenticateEmployer(ctx context.Context, app *pgxpool.Pool, t tenant.ID, key string) (string, error) {
+	sum := sha256.Sum256([]byte(key))
+	var id string
+	err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT id FROM employers WHERE api_key_hash = $1", sum[:]).Scan(&id)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrUnknownJob
+	}
+	if err != nil {
+		return "", fmt.Errorf("income: authenticate employer: %w", err)
+	}
+	return id, nil
+}
+
+// EmployerKeyPrefix starts every employer API key, so that the edge can tell a key
+// from an OIDC token.
+const EmployerKeyPrefix = "plein_emp_"
+
+// RegisterEmployer adds an employer partner to tenant t and returns its new API key,
+// shown once; only its hash is stored.
+func RegisterEmployer(ctx context.Context, app *pgxpool.Pool, t tenant.ID, id, name string) (string, error) {
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	key := EmployerKeyPrefix + hex.EncodeToString(raw[:])
+	sum := sha256.Sum256([]byte(key))
+	err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO employers (tenant_id, id, name, api_key_hash) VALUES (current_tenant(), $1, $2, $3)
+			ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api_key_hash`, id, name, sum[:])
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("income: register employer: %w", err)
+	}
+	return key, nil
+}

@@ -1,0 +1,145 @@
+// Package income receives payslips — handed in by residents in the portal or sent by
+// employers with the resident's consent — and turns a resident's month into what they
+// will receive, with its explanation, through the one calculation engine
+// (platform/bijstand). A payslip counts in the month its net wage was paid [policy].
+package income
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Sentinel errors.
+var (
+	ErrNotFound   = errors.New("not found")
+	ErrInvalid    = errors.New("invalid input")
+	ErrNoConsent  = errors.New("the resident has not given this employer consent")
+	ErrPDFTooBig  = errors.New("the PDF is larger than 5 MB")
+	ErrNotAPDF    = errors.New("the file is not a PDF")
+	ErrUnknownJob = errors.New("unknown employer")
+)
+
+// ValidationError lists every invalid field, in English and in Dutch (B1).
+type ValidationError struct {
+	Fields []FieldError
+}
+
+// FieldError is one invalid field.
+type FieldError struct {
+	Field string `json:"field"`
+	EN    string `json:"message"`
+	NL    string `json:"message_nl"`
+}
+
+func (e *ValidationError) Error() string {
+	s := "invalid input:"
+	for _, f := range e.Fields {
+		s += " " + f.Field + ": " + f.EN + ";"
+	}
+	return s
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Source says who handed a payslip in.
+type Source string
+
+// Sources.
+const (
+	SourceResident  Source = "resident"
+	SourceEmployer  Source = "employer"
+	SourceConsulent Source = "consulent"
+)
+
+// NewPayslip is a payslip as handed in.
+type NewPayslip struct {
+	Applicant   int // 0 the resident, 1 the partner
+	Employer    string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Gross       money.Cents
+	Net         money.Cents
+	HoursCenti  int64 // hours × 100 (16,5 hours = 1650)
+	PayDate     time.Time
+	PDF         []byte // optional
+	PDFName     string
+}
+
+// Payslip is a stored payslip.
+type Payslip struct {
+	ID          string
+	ResidentID  string
+	Applicant   int
+	Employer    string
+	EmployerID  string // the partner, when an employer sent it
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Gross       money.Cents
+	Net         money.Cents
+	HoursCenti  int64
+	PayDate     time.Time
+	Source      Source
+	HasPDF      bool
+	Supersedes  string // the payslip this one corrects
+	CreatedAt   time.Time
+}
+
+// Month is a resident's month: the engine's result with the payslips it counted and
+// the day the money arrives.
+type Month struct {
+	Period   bijstand.Period
+	Result   bijstand.Result
+	Payslips []Payslip
+	PayDate  time.Time
+}
+
+// WhatIf is a planned job for the "what if I go to work" preview.
+type WhatIf struct {
+	HoursPerWeekCenti int64       // 16 hours = 1600
+	HourlyWage        money.Cents // gross, € 14,71 = 1471
+	// Net per month, when the resident knows it; otherwise the gross estimate is used.
+	Net money.Cents
+}
+
+// Consent is a resident's consent for an employer to send payslips.
+type Consent struct {
+	EmployerID   string
+	EmployerName string
+	GrantedAt    time.Time
+	RevokedAt    *time.Time
+}
+
+// Employer is a partner that may send payslips (per tenant).
+type Employer struct {
+	ID   string
+	Name string
+}
+
+// Service is the income service. The tenant is explicit in every call.
+type Service interface {
+	// SubmitPayslip stores a payslip of the resident; a second one for the same
+	// employer, applicant and pay period is a correction that replaces the first.
+	SubmitPayslip(ctx context.Context, t tenant.ID, residentID string, p NewPayslip, src Source) (Payslip, error)
+	// Payslips lists the current (not corrected) payslips paid in the period.
+	Payslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error)
+	// Month computes the resident's month from their household and payslips.
+	Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error)
+	// WhatIf computes the month as if the resident (applicant 0) worked as planned.
+	WhatIf(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, w WhatIf) (Month, error)
+	// Employers lists the tenant's employer partners.
+	Employers(ctx context.Context, t tenant.ID) ([]Employer, error)
+	// Consents lists the resident's employer consents, newest first.
+	Consents(ctx context.Context, t tenant.ID, residentID string) ([]Consent, error)
+	// GrantConsent and RevokeConsent change a consent; both are audited.
+	GrantConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error
+	RevokeConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error
+	// SubmitFromEmployer stores a payslip an employer sent for the resident with the
+	// given BSN; refused without the resident's consent.
+	SubmitFromEmployer(ctx context.Context, t tenant.ID, employerID, bsn string, p NewPayslip) (Payslip, error)
+}
