@@ -21,9 +21,16 @@ build: ## Build bin/plein
 	$(GO) build -o bin/plein ./services/plein
 
 .PHONY: test
-test: ## Run every test against real PostgreSQL clusters the tests start (what CI runs)
+test: axe ## Run every test against real PostgreSQL clusters the tests start (what CI runs)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+.PHONY: axe
+axe: tools/axe/node_modules/axe-core/axe.min.js ## Install axe-core (pinned, npm ci) for the browser tests
+
+tools/axe/node_modules/axe-core/axe.min.js: tools/axe/package.json tools/axe/package-lock.json
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 .PHONY: lint
 lint: ## go vet and golangci-lint (staticcheck, depguard: platform/ never imports services/)

@@ -72,6 +72,14 @@ func DefaultDevPeople() []DevPerson {
 type DevLogin struct {
 	sessions *Sessions
 	enabled  bool
+	peopleOf func(tenant.ID) []DevPerson
+}
+
+// WithPeople makes the login page list, per tenant, the people f returns (seeded
+// residents with their ResidentID, say) instead of the list given to Handler.
+func (d *DevLogin) WithPeople(f func(tenant.ID) []DevPerson) *DevLogin {
+	d.peopleOf = f
+	return d
 }
 
 // NewDevLogin returns a DevLogin issuing sessions with sessions. When enabled
@@ -102,7 +110,7 @@ func (d *DevLogin) Handler(tenantOf func(*http.Request) (tenant.ID, bool), homeO
 	page := template.Must(template.New("devlogin").Funcs(template.FuncMap{
 		"roleLabel": roleLabel,
 	}).Parse(devLoginHTML))
-	h := &devLoginHandler{sessions: d.sessions, page: page, tenantOf: tenantOf, homeOf: homeOf, people: people}
+	h := &devLoginHandler{sessions: d.sessions, page: page, tenantOf: tenantOf, homeOf: homeOf, people: people, peopleOf: d.peopleOf}
 	return CrossOrigin(h)
 }
 
@@ -112,6 +120,14 @@ type devLoginHandler struct {
 	tenantOf func(*http.Request) (tenant.ID, bool)
 	homeOf   func(tenant.ID) string
 	people   []DevPerson
+	peopleOf func(tenant.ID) []DevPerson
+}
+
+func (h *devLoginHandler) peopleFor(t tenant.ID) []DevPerson {
+	if h.peopleOf != nil {
+		return h.peopleOf(t)
+	}
+	return h.people
 }
 
 func (h *devLoginHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +155,7 @@ func (h *devLoginHandler) render(w http.ResponseWriter, t tenant.ID) {
 	data := struct {
 		Tenant tenant.ID
 		People []DevPerson
-	}{t, h.people}
+	}{t, h.peopleFor(t)}
 	// An error here can only be a failed write; the headers are gone by then.
 	_ = h.page.Execute(w, data)
 }
@@ -147,12 +163,13 @@ func (h *devLoginHandler) render(w http.ResponseWriter, t tenant.ID) {
 func (h *devLoginHandler) login(w http.ResponseWriter, r *http.Request, t tenant.ID) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	key := r.PostFormValue("person")
-	i := slices.IndexFunc(h.people, func(p DevPerson) bool { return p.Key == key })
+	people := h.peopleFor(t)
+	i := slices.IndexFunc(people, func(p DevPerson) bool { return p.Key == key })
 	if key == "" || i < 0 {
 		http.Error(w, "Kies een persoon uit de lijst. / Choose a person from the list.", http.StatusBadRequest)
 		return
 	}
-	p := h.people[i]
+	p := people[i]
 	subject := p.Subject
 	if subject == "" {
 		subject = "dev:" + p.Key

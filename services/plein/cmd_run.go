@@ -14,6 +14,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -95,10 +96,23 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers})
+	sealer, err := bsnSealer(*dataDir, true)
 	if err != nil {
 		return err
 	}
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers, sealer: sealer})
+	if err != nil {
+		return err
+	}
+	var ids []tenant.ID
+	for _, t := range a.dir.All() {
+		ids = append(ids, t.Config.ID)
+	}
+	people, err := seedDemo(ctx, appPool, a.residents, ids, *dataDir)
+	if err != nil {
+		return err
+	}
+	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
 	mux := a.adminMux
 	mux.Handle("/", a.handler)
 
@@ -179,7 +193,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers})
+	sealer, err := bsnSealer(*dataDir, local)
+	if err != nil {
+		return err
+	}
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers, sealer: sealer})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -25,6 +27,8 @@ type staffEdge struct {
 	dir       *tenancy.Directory
 	sessions  *auth.Sessions
 	verifiers map[string]*auth.Verifier // by issuer
+	// employer authenticates an employer partner's API key in a tenant.
+	employer func(ctx context.Context, t tenant.ID, key string) (string, error)
 }
 
 func (e *staffEdge) wrap(next http.Handler) http.Handler {
@@ -75,6 +79,16 @@ var errNoCredential = errors.New("no credential")
 // of the path's tenant (the dev login's, locally).
 func (e *staffEdge) authenticate(r *http.Request, target tenant.ID) (auth.Identity, error) {
 	if raw, ok := auth.BearerToken(r); ok {
+		if strings.HasPrefix(raw, income.EmployerKeyPrefix) {
+			if target == "" || e.employer == nil {
+				return auth.Identity{}, auth.ErrUnauthenticated
+			}
+			id, err := e.employer(r.Context(), target, raw)
+			if err != nil {
+				return auth.Identity{}, auth.ErrUnauthenticated
+			}
+			return auth.Identity{Subject: "employer:" + id, Tenant: target, Roles: []string{string(authz.RoleEmployer)}, Method: "api-key"}, nil
+		}
 		v, ok := e.verifiers[unverifiedIssuer(raw)]
 		if !ok {
 			return auth.Identity{}, auth.ErrUnauthenticated

@@ -21,10 +21,15 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/portal"
+	"github.com/plein-nl/plein/services/residents"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -36,6 +41,8 @@ const (
 	envOIDCIssuers = "PLEIN_OIDC_ISSUERS" // JSON list of issuers for staff tokens
 	envDevLogin    = "PLEIN_DEV_LOGIN"    // "true" is refused outside plein dev
 	envLogLevel    = "PLEIN_LOG_LEVEL"
+	envBSNKey      = "PLEIN_BSN_KEY"       // base64 of 32 bytes: AES-256-GCM key for BSNs at rest
+	envBSNIndexKey = "PLEIN_BSN_INDEX_KEY" // base64 of 32 bytes: HMAC key of the BSN blind index
 )
 
 func newLogger(w io.Writer) *slog.Logger {
@@ -74,6 +81,40 @@ func sessionKey(dataDir string, local bool) ([]byte, error) {
 		return nil, err
 	}
 	return k, nil
+}
+
+// bsnSealer builds the BSN sealer from PLEIN_BSN_KEY and PLEIN_BSN_INDEX_KEY, or in
+// local mode from keys kept in the data directory (made on first use).
+func bsnSealer(dataDir string, local bool) (*bsn.Sealer, error) {
+	enc, idx := os.Getenv(envBSNKey), os.Getenv(envBSNIndexKey)
+	if enc == "" && idx == "" && local {
+		path := filepath.Join(dataDir, "bsn.keys")
+		if b, err := os.ReadFile(path); err == nil {
+			if e, i, ok := strings.Cut(strings.TrimSpace(string(b)), " "); ok {
+				enc, idx = e, i
+			}
+		}
+		if enc == "" {
+			var e, i [32]byte
+			_, _ = rand.Read(e[:])
+			_, _ = rand.Read(i[:])
+			enc, idx = base64.StdEncoding.EncodeToString(e[:]), base64.StdEncoding.EncodeToString(i[:])
+			if err := os.MkdirAll(dataDir, 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, []byte(enc+" "+idx+"\n"), 0o600); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if enc == "" || idx == "" {
+		return nil, fmt.Errorf("%s and %s must be set", envBSNKey, envBSNIndexKey)
+	}
+	encKey, idxKey, err := bsn.KeysFromBase64(enc, idx)
+	if err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", envBSNKey, envBSNIndexKey, err)
+	}
+	return bsn.NewSealer(encKey, idxKey)
 }
 
 // issuerConfig is one entry of PLEIN_OIDC_ISSUERS.
@@ -120,6 +161,10 @@ type app struct {
 	dir      *tenancy.Directory
 	handler  http.Handler // portal + APIs
 	adminMux *http.ServeMux
+	// residents is the undecorated service, for seeding in dev.
+	residents residents.Service
+	income    income.Service
+	devLogin  *auth.DevLogin
 }
 
 type appConfig struct {
@@ -129,6 +174,8 @@ type appConfig struct {
 	secure     bool // Secure cookies; false only on loopback in dev
 	devLogin   bool
 	verifiers  map[string]*auth.Verifier
+	sealer     *bsn.Sealer
+	now        func() time.Time
 }
 
 func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
@@ -160,6 +207,18 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	book, err := law.Load()
+	if err != nil {
+		return nil, err
+	}
+	resSvc := residents.NewService(cfg.appPool, cfg.sealer, cfg.now)
+	incSvc := income.NewService(income.Config{
+		App: cfg.appPool, Households: householdsOf{resSvc}, Finder: finderOf{resSvc},
+		Calculator: bijstand.NewCalculator(book), Now: cfg.now,
+	})
 
 	api := http.NewServeMux()
 	// The staff API only reads the registry, which plein_app may do.
@@ -167,13 +226,29 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
 		return endpoint.Chain(metrics.InstrumentEndpoint("tenancy", method), observe.LoggingEndpoint(cfg.log, method))
 	}), cfg.log)
+	mw := func(service string) func(string) endpoint.Middleware {
+		return func(method string) endpoint.Middleware {
+			return endpoint.Chain(metrics.InstrumentEndpoint(service, method), observe.LoggingEndpoint(cfg.log, method))
+		}
+	}
+	residents.RegisterHTTP(api, residents.MakeEndpoints(residents.NewAuthorizing(resSvc, az), mw("residents")), cfg.log)
+	income.RegisterHTTP(api, income.MakeEndpoints(income.NewStaff(incSvc, cfg.appPool, az), mw("income")), cfg.log)
+	api.HandleFunc("GET /api/v1/openapi/residents.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(residents.OpenAPI())
+	})
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 	})
-	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers}
+	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers,
+		employer: func(ctx context.Context, t tenant.ID, key string) (string, error) {
+			return income.AuthenticateEmployer(ctx, cfg.appPool, t, key)
+		}}
 
 	root := http.NewServeMux()
-	root.Handle("/api/", edge.wrap(api))
+	// Cookie sessions reach the API too (the dev login's), so unsafe methods from another
+	// site are refused before anything else.
+	root.Handle("/api/", auth.CrossOrigin(edge.wrap(api)))
 	root.Handle("/", pt)
 
 	return &app{
@@ -181,8 +256,11 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		metrics:  metrics,
 		health:   health,
 		dir:      dir,
-		handler:  metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
-		adminMux: observe.NewAdminMux(metrics, health),
+		handler:   metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
+		adminMux:  observe.NewAdminMux(metrics, health),
+		residents: resSvc,
+		income:    incSvc,
+		devLogin:  devLogin,
 	}, nil
 }
 
@@ -240,4 +318,38 @@ func newAdmin(log *slog.Logger, pool *pgxpool.Pool) admin {
 	h := observe.NewHealth(log, 0)
 	h.AddCheck("database", func(ctx context.Context) error { return pool.Ping(ctx) })
 	return admin{health: h, mux: observe.NewAdminMux(m, h)}
+}
+
+// householdsOf adapts the residents service to the income service's needs, mapping
+// its not-found error to income's.
+type householdsOf struct{ s residents.Service }
+
+func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
+	hh, err := h.s.Household(ctx, t, id)
+	if errors.Is(err, residents.ErrNotFound) {
+		return hh, fmt.Errorf("%w: %w", income.ErrNotFound, err)
+	}
+	return hh, err
+}
+
+// finderOf finds a resident by BSN for an employer's payslip; the residents service
+// audits the lookup with the employer as reader.
+type finderOf struct{ s residents.Service }
+
+func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
+	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
+	if errors.Is(err, residents.ErrNotFound) {
+		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	b, err := bsn.Parse(bsnString)
+	if err != nil {
+		return "", 0, err
+	}
+	if r.BSN == b {
+		return r.ID, 0, nil
+	}
+	return r.ID, 1, nil
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+// demoResident is the resident `plein dev` seeds in every gemeente, so that the local
+// test login has someone to be. The BSN is a test number (it passes the 11-proef and
+// is one of the numbers published for testing), the IBAN the standard example.
+var demoResident = residents.NewResident{
+	Name:      "Sam de Vries (voorbeeld)",
+	BirthDate: "1990-05-01",
+	BSN:       "999993653",
+	IBAN:      "NL91ABNA0417164300",
+	Kind:      "single",
+}
+
+const demoEmployerID = "voorbeeld-werkgever"
+
+// seedDemo gives every gemeente a demo resident and an employer partner, once, and
+// returns the people of the dev login per tenant: the resident (with their id) and
+// one person per staff role. The employers' API keys go to dataDir/employer-keys.txt.
+func seedDemo(ctx context.Context, app *pgxpool.Pool, svc residents.Service, ids []tenant.ID, dataDir string) (map[tenant.ID][]auth.DevPerson, error) {
+	people := map[tenant.ID][]auth.DevPerson{}
+	var keys []string
+	for _, t := range ids {
+		var id string
+		err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT id FROM residents WHERE name = $1 ORDER BY created_at LIMIT 1", demoResident.Name).Scan(&id)
+		})
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			r, err := svc.Create(ctx, t, demoResident)
+			if err != nil {
+				return nil, fmt.Errorf("seed %s: %w", t, err)
+			}
+			id = r.ID
+			key, err := income.RegisterEmployer(ctx, app, t, demoEmployerID, "Voorbeeld Werkgever BV")
+			if err != nil {
+				return nil, fmt.Errorf("seed %s: %w", t, err)
+			}
+			keys = append(keys, fmt.Sprintf("%s %s %s", t, demoEmployerID, key))
+		case err != nil:
+			return nil, fmt.Errorf("seed %s: %w", t, err)
+		}
+		list := []auth.DevPerson{{Key: "inwoner", Label: "Sam de Vries (inwoner, voorbeeld)", Name: "Sam de Vries", Role: auth.RoleResident, ResidentID: id}}
+		for _, p := range auth.DefaultDevPeople() {
+			if p.Role != auth.RoleResident {
+				list = append(list, p)
+			}
+		}
+		people[t] = list
+	}
+	if len(keys) > 0 && dataDir != "" {
+		f, err := os.OpenFile(filepath.Join(dataDir, "employer-keys.txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if _, err := f.WriteString(strings.Join(keys, "\n") + "\n"); err != nil {
+			return nil, err
+		}
+	}
+	return people, nil
+}

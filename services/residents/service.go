@@ -1,0 +1,454 @@
+// Package residents keeps a resident's case: who the bijstand is for (the resident and
+// an optional partner), who lives with them, where it is paid, and the vrijlating
+// counters the calculation engine needs. It is the staff API for those cases, the
+// source of the engine's bijstand.Household, and the portal's read of a resident's own
+// data.
+//
+// Every staff read is for a purpose and leaves an audit entry in the same transaction
+// as the read (AVG purpose limitation, DOMAIN §7): no purpose, no data. The BSN is
+// stored sealed with the tenant id as associated data and found by its blind index; it
+// leaves this package masked only.
+package residents
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Sentinel errors of the service.
+var (
+	// ErrNotFound: no such resident in the tenant (also for another tenant's resident).
+	ErrNotFound = errors.New("resident not found")
+	// ErrInvalid is wrapped by every *ValidationError.
+	ErrInvalid = errors.New("invalid input")
+	// ErrDuplicateBSN: the BSN already belongs to a resident or partner of the tenant.
+	ErrDuplicateBSN = errors.New("BSN already belongs to a resident of this tenant")
+	// ErrVersionConflict: the resident changed since the version the caller read.
+	ErrVersionConflict = errors.New("resident was changed by someone else (version conflict)")
+	// ErrPurposeRequired: a staff read without a purpose. It comes wrapped in a
+	// *ValidationError naming the field "purpose".
+	ErrPurposeRequired = errors.New("a purpose is required to read a resident")
+)
+
+// Audit vocabulary of this service.
+const (
+	auditActionRead = "resident.read"
+	auditObject     = "resident"
+)
+
+// Service is the residents service. The tenant is an explicit argument, taken from the
+// request path; every method runs in one db.InTenant unit of work for it.
+type Service interface {
+	// Create registers a resident's case.
+	Create(ctx context.Context, t tenant.ID, nr NewResident) (Resident, error)
+	// Get reads a resident for purpose, audited in the same transaction as the read.
+	Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error)
+	// FindByBSN finds the case a BSN belongs to (as resident or as partner), audited
+	// like Get.
+	FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose string) (Resident, error)
+	// Update applies ch to the resident if it is still at expectedVersion.
+	Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error)
+	// Household maps the case to the calculation engine's input: the resident is
+	// applicant 0, the partner applicant 1. It is not audited: it is the system's own
+	// use for the settlement, not a person reading the data. Not on the staff API.
+	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
+	// GetForSelf is the portal's read of the resident's own case. It is not audited
+	// (a resident reading their own data needs no purpose) and refuses, with
+	// authz.ErrForbidden, any principal in ctx that is not that resident of t
+	// (authz.Principal.IsSelf). Not on the staff API.
+	GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error)
+}
+
+// Resident is a resident's case as the service returns it. BSN prints, logs and
+// encodes masked (package bsn); IBAN logs masked.
+type Resident struct {
+	ID                   string
+	Name                 string
+	BirthDate            time.Time // a date: UTC midnight
+	BSN                  bsn.BSN
+	IBAN                 iban.IBAN
+	Kind                 bijstand.HouseholdKind
+	Institution          bool
+	ParentsCannotSupport bool
+	Counters             // the applicant's
+	Partner              *Partner
+	Children             []Child
+	Housemates           []Housemate
+	Version              int
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// Counters are an applicant's inkomstenvrijlating state (DOMAIN §2).
+type Counters struct {
+	// NMonthsUsed counts the months of art. 31.2 n vrijlating already used.
+	NMonthsUsed int
+	// RMonthsUsed counts the months of art. 31.2 r vrijlating already used.
+	RMonthsUsed int
+	// MedischUrenbeperkt: a medical limit on working hours (art. 31.2 y).
+	MedischUrenbeperkt bool
+}
+
+// Partner is the resident's spouse or cohabitant, the second applicant of a couple.
+type Partner struct {
+	Name      string
+	BirthDate time.Time
+	BSN       bsn.BSN
+	Counters
+}
+
+// Child is a child in the household.
+type Child struct {
+	BirthDate time.Time
+}
+
+// Housemate is another adult in the home, not the partner.
+type Housemate struct {
+	BirthDate time.Time
+	// CostSharer: not a commercial renter or boarder, not a student with WSF/WTOS/BBL.
+	CostSharer bool
+	// Description says who it is, "broer"; at most 100 characters.
+	Description string
+}
+
+type service struct {
+	app    *pgxpool.Pool
+	sealer *bsn.Sealer
+	now    func() time.Time
+}
+
+// NewService returns the service over the application pool. sealer seals and indexes
+// BSNs; now is the clock (dates are judged in its location). It authorizes nothing
+// itself: wrap it with NewAuthorizing for the staff API.
+func NewService(app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Time) Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &service{app: app, sealer: sealer, now: now}
+}
+
+// inTenant runs fn in a unit of work for t. An invalid t (which tenant.WithID would
+// panic on) is refused first.
+func (s *service) inTenant(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store) error) error {
+	if !t.Valid() {
+		return fmt.Errorf("residents: %w", tenant.ErrInvalidID)
+	}
+	return db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
+		return fn(ctx, &store{tx: tx, tenant: t, sealer: s.sealer})
+	})
+}
+
+func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resident, error) {
+	today := s.today()
+	v := &validator{}
+	r := v.newResident(nr, today)
+	if err := v.err(); err != nil {
+		return Resident{}, err
+	}
+	id, err := newID()
+	if err != nil {
+		return Resident{}, err
+	}
+	now := s.now().UTC()
+	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = id, 1, now, now
+	err = s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		if err := st.checkBSNsFree(ctx, r); err != nil {
+			return err
+		}
+		if err := st.insert(ctx, r); err != nil {
+			return err
+		}
+		r, err = st.get(ctx, id, false)
+		return err
+	})
+	if err != nil {
+		return Resident{}, fmt.Errorf("residents: create: %w", err)
+	}
+	return r, nil
+}
+
+func (s *service) Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error) {
+	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *store) (Resident, error) {
+		if !validID(id) {
+			return Resident{}, ErrNotFound
+		}
+		return st.get(ctx, id, false)
+	})
+}
+
+func (s *service) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose string) (Resident, error) {
+	// The purpose is checked before the BSN, so that a read without one learns nothing.
+	if _, err := checkPurpose(purpose); err != nil {
+		return Resident{}, err
+	}
+	v := &validator{}
+	b := v.bsn("bsn", BSNInput(bsnString))
+	if err := v.err(); err != nil {
+		return Resident{}, err
+	}
+	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *store) (Resident, error) {
+		return st.getByIndex(ctx, s.sealer.BlindIndex(b))
+	})
+}
+
+// auditedRead runs read and records who read what for which purpose in the same
+// transaction: the read is not returned unless its audit entry commits with it.
+func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
+	read func(ctx context.Context, st *store) (Resident, error)) (Resident, error) {
+	purpose, err := checkPurpose(purpose)
+	if err != nil {
+		return Resident{}, err
+	}
+	p := authz.PrincipalFrom(ctx)
+	if p.Subject == "" || len(p.Roles) == 0 {
+		// Without a subject there is no one to record as the reader.
+		return Resident{}, fmt.Errorf("residents: read: %w", authz.ErrUnauthenticated)
+	}
+	var r Resident
+	err = s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		if r, err = read(ctx, st); err != nil {
+			return err
+		}
+		return audit.Record(ctx, st.tx, audit.Entry{
+			Actor:      p.Subject,
+			Role:       roles(p.Roles),
+			Action:     auditActionRead,
+			ObjectType: auditObject,
+			ObjectID:   r.ID,
+			Purpose:    purpose,
+			RequestID:  observe.RequestID(ctx),
+		})
+	})
+	if err != nil {
+		return Resident{}, fmt.Errorf("residents: read: %w", err)
+	}
+	return r, nil
+}
+
+func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error) {
+	today := s.today()
+	v := &validator{}
+	apply := v.changes(ch, today)
+	if err := v.err(); err != nil {
+		return Resident{}, err
+	}
+	if !validID(id) {
+		return Resident{}, fmt.Errorf("residents: update: %w", ErrNotFound)
+	}
+	var r Resident
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		cur, err := st.get(ctx, id, true)
+		if err != nil {
+			return err
+		}
+		if cur.Version != expectedVersion {
+			return fmt.Errorf("%w: at version %d, not %d", ErrVersionConflict, cur.Version, expectedVersion)
+		}
+		next := cur
+		apply(&next)
+		v := &validator{}
+		v.household(next)
+		if err := v.err(); err != nil {
+			return err
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = s.now().UTC()
+		if err := st.checkBSNsFree(ctx, next); err != nil {
+			return err
+		}
+		if err := st.update(ctx, next, cur, ch.Children != nil, ch.Housemates != nil); err != nil {
+			return err
+		}
+		r, err = st.get(ctx, id, false)
+		return err
+	})
+	if err != nil {
+		return Resident{}, fmt.Errorf("residents: update: %w", err)
+	}
+	return r, nil
+}
+
+func (s *service) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
+	if !validID(id) {
+		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
+	}
+	var r Resident
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		r, err = st.get(ctx, id, false)
+		return err
+	})
+	if err != nil {
+		return bijstand.Household{}, fmt.Errorf("residents: household: %w", err)
+	}
+	return toHousehold(r), nil
+}
+
+func (s *service) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
+	p := authz.PrincipalFrom(ctx)
+	if p.Subject == "" {
+		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrUnauthenticated)
+	}
+	if p.Tenant != t || !p.IsSelf(residentID) {
+		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrForbidden)
+	}
+	if !validID(residentID) {
+		return Resident{}, fmt.Errorf("residents: own data: %w", ErrNotFound)
+	}
+	var r Resident
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		r, err = st.get(ctx, residentID, false)
+		return err
+	})
+	if err != nil {
+		return Resident{}, fmt.Errorf("residents: own data: %w", err)
+	}
+	return r, nil
+}
+
+// today is the current date of the injected clock, in the clock's location, as UTC
+// midnight like every stored date.
+func (s *service) today() time.Time {
+	y, m, d := s.now().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// toHousehold is the converter to the engine's input.
+func toHousehold(r Resident) bijstand.Household {
+	h := bijstand.Household{
+		Kind:                 r.Kind,
+		Applicants:           []bijstand.Applicant{toApplicant(r.BirthDate, r.Counters)},
+		Institution:          r.Institution,
+		ParentsCannotSupport: r.ParentsCannotSupport,
+	}
+	if r.Partner != nil {
+		h.Applicants = append(h.Applicants, toApplicant(r.Partner.BirthDate, r.Partner.Counters))
+	}
+	for _, c := range r.Children {
+		h.Children = append(h.Children, bijstand.Child{BirthDate: c.BirthDate})
+	}
+	for _, hm := range r.Housemates {
+		h.Housemates = append(h.Housemates, bijstand.Housemate{BirthDate: hm.BirthDate, CostSharer: hm.CostSharer})
+	}
+	return h
+}
+
+func toApplicant(birth time.Time, c Counters) bijstand.Applicant {
+	return bijstand.Applicant{BirthDate: birth, NMonthsUsed: c.NMonthsUsed, RMonthsUsed: c.RMonthsUsed,
+		MedischUrenbeperkt: c.MedischUrenbeperkt}
+}
+
+func roles(rs []authz.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+// newID returns a random (version 4) UUID.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("residents: new id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// validID reports whether id has the form newID makes; any other id is not found
+// without asking the database.
+func validID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i := range len(id) {
+		c := id[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return id[14] == '4' && strings.IndexByte("89ab", id[19]) >= 0
+}
+
+// Authorizer decides; satisfied by *authz.Authorizer.
+type Authorizer interface {
+	Authorize(ctx context.Context, p authz.Principal, target tenant.ID, obj authz.Object, act authz.Action) error
+}
+
+type authorizing struct {
+	next Service
+	az   Authorizer
+}
+
+// NewAuthorizing wraps a Service so that every staff call is authorized for the
+// principal in the context in the target tenant, deny by default: Create and Update
+// need resident:write, Get and FindByBSN resident:read. Household and GetForSelf are
+// passed through: they are not staff calls (see Service).
+func NewAuthorizing(next Service, az Authorizer) Service { return &authorizing{next: next, az: az} }
+
+func (a *authorizing) check(ctx context.Context, t tenant.ID, act authz.Action) error {
+	return a.az.Authorize(ctx, authz.PrincipalFrom(ctx), t, authz.ObjectResident, act)
+}
+
+func (a *authorizing) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resident, error) {
+	if err := a.check(ctx, t, authz.ActionWrite); err != nil {
+		return Resident{}, err
+	}
+	return a.next.Create(ctx, t, nr)
+}
+
+func (a *authorizing) Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error) {
+	if err := a.check(ctx, t, authz.ActionRead); err != nil {
+		return Resident{}, err
+	}
+	return a.next.Get(ctx, t, id, purpose)
+}
+
+func (a *authorizing) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose string) (Resident, error) {
+	if err := a.check(ctx, t, authz.ActionRead); err != nil {
+		return Resident{}, err
+	}
+	return a.next.FindByBSN(ctx, t, bsnString, purpose)
+}
+
+func (a *authorizing) Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error) {
+	if err := a.check(ctx, t, authz.ActionWrite); err != nil {
+		return Resident{}, err
+	}
+	return a.next.Update(ctx, t, id, expectedVersion, ch)
+}
+
+func (a *authorizing) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
+	return a.next.Household(ctx, t, id)
+}
+
+func (a *authorizing) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
+	return a.next.GetForSelf(ctx, t, residentID)
+}

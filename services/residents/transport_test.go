@@ -1,0 +1,260 @@
+package residents
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plein-nl/plein/platform/authz"
+)
+
+// principalHeader names the principal of a test request: the stand-in for the
+// authentication middleware that runs before the staff API.
+const principalHeader = "X-Test-Principal"
+
+func newTestServer(t *testing.T, svc Service) *httptest.Server {
+	t.Helper()
+	principals := map[string]authz.Principal{
+		"enschede": consulentEnschede,
+		"zwolle":   consulentZwolle,
+		"admin":    adminEnschede,
+	}
+	mux := http.NewServeMux()
+	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
+			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type problemBody struct {
+	Status   int    `json:"status"`
+	Title    string `json:"title"`
+	Detail   string `json:"detail"`
+	DetailNL string `json:"detail_nl"`
+	Instance string `json:"instance"`
+	Errors   []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if principal != "" {
+		req.Header.Set(principalHeader, principal)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+const coupleJSON = `{"name":"Jan de Vries","birth_date":"1985-02-01","bsn":"999993653","iban":"NL91ABNA0417164300",
+	"household_kind":"couple","n_months_used":2,
+	"partner":{"name":"Ayşe de Vries","birth_date":"1987-11-30","bsn":"111222333","r_months_used":3},
+	"children":[{"birth_date":"2015-06-01"}],
+	"housemates":[{"birth_date":"1960-03-03","cost_sharer":true,"description":"schoonmoeder"}]}`
+
+func TestHTTPTransport(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	srv := newTestServer(t, b.svc)
+	const base = "/api/v1/tenants/enschede/residents"
+
+	// Create.
+	resp, body := do(t, srv, "enschede", http.MethodPost, base, coupleJSON, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d, body %s", resp.StatusCode, body)
+	}
+	var created map[string]any
+	mustJSON(t, body, &created)
+	id, _ := created["id"].(string)
+	if loc := resp.Header.Get("Location"); loc != base+"/"+id || resp.Header.Get("ETag") != `"1"` {
+		t.Errorf("Location %q ETag %q; want %q and \"1\"", loc, resp.Header.Get("ETag"), base+"/"+id)
+	}
+	if created["bsn_masked"] != "*****3653" || created["birth_date"] != "1985-02-01" {
+		t.Errorf("created = %s; want bsn_masked *****3653 and birth_date 1985-02-01", body)
+	}
+	if _, ok := created["bsn"]; ok || strings.Contains(string(body), "999993653") || strings.Contains(string(body), "111222333") {
+		t.Errorf("response shows a BSN in full: %s", body)
+	}
+	if p, _ := created["partner"].(map[string]any); p["bsn_masked"] != "*****2333" {
+		t.Errorf("partner = %v, want bsn_masked *****2333", created["partner"])
+	}
+
+	purposeQ := "?purpose=zaak+2026-0042"
+	tests := []struct {
+		name       string
+		principal  string
+		method     string
+		path       string
+		body       string
+		hdr        map[string]string
+		wantStatus int
+		wantFields []string // for 400
+	}{
+		{"get", "enschede", "GET", base + "/" + id + purposeQ, "", nil, 200, nil},
+		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"find by BSN", "admin", "GET", base + purposeQ + "&bsn=111222333", "", nil, 200, nil},
+		{"get without purpose", "enschede", "GET", base + "/" + id, "", nil, 400, []string{"purpose"}},
+		{"find without purpose", "enschede", "GET", base + "?bsn=999993653", "", nil, 400, []string{"purpose"}},
+		{"find without BSN", "enschede", "GET", base + purposeQ, "", nil, 400, []string{"bsn"}},
+		{"find bad BSN", "enschede", "GET", base + purposeQ + "&bsn=123456789", "", nil, 400, []string{"bsn"}},
+		{"unauthenticated", "", "GET", base + "/" + id + purposeQ, "", nil, 401, nil},
+		{"zwolle reads enschede's resident", "zwolle", "GET", base + "/" + id + purposeQ, "", nil, 403, nil},
+		{"zwolle finds in enschede", "zwolle", "GET", base + purposeQ + "&bsn=999993653", "", nil, 403, nil},
+		{"zwolle creates in enschede", "zwolle", "POST", base, coupleJSON, nil, 403, nil},
+		{"tenant-admin may not write", "admin", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": `"1"`}, 403, nil},
+		{"zwolle's own tenant does not have it", "zwolle", "GET", "/api/v1/tenants/zwolle/residents/" + id + purposeQ, "", nil, 404, nil},
+		{"unknown id", "enschede", "GET", base + "/00000000-0000-4000-8000-000000000000" + purposeQ, "", nil, 404, nil},
+		{"malformed id", "enschede", "GET", base + "/nope" + purposeQ, "", nil, 404, nil},
+		{"duplicate BSN", "enschede", "POST", base, coupleJSON, nil, 409, nil},
+		{"invalid fields", "enschede", "POST", base, `{"name":"","birth_date":"1990-13-01","bsn":"123456789","iban":"NL50BANK1234567890","household_kind":"couple","children":[{"birth_date":"2099-01-01"}]}`, nil, 400,
+			[]string{"name", "birth_date", "bsn", "iban", "children[0].birth_date", "partner"}},
+		{"unknown field", "enschede", "POST", base, `{"name":"Jan","nickname":"J"}`, nil, 400, []string{"nickname"}},
+		{"wrong type", "enschede", "POST", base, `{"name":"Jan","n_months_used":"two"}`, nil, 400, []string{"n_months_used"}},
+		{"malformed JSON", "enschede", "POST", base, `{"name":`, nil, 400, []string{"body"}},
+		{"trailing data", "enschede", "POST", base, `{} {}`, nil, 400, []string{"body"}},
+		{"too large", "enschede", "POST", base, `{"name":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
+		{"not JSON", "enschede", "POST", base, `name=Jan`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, nil},
+		{"invalid tenant", "enschede", "GET", "/api/v1/tenants/Hengelo_X/residents/" + id + purposeQ, "", nil, 400, []string{"tenant"}},
+		{"patch without If-Match", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, nil, 428, nil},
+		{"patch with bad If-Match", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": "*"}, 400, []string{"If-Match"}},
+		{"patch at a stale version", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": `"7"`}, 409, nil},
+		{"patch invalid", "enschede", "PATCH", base + "/" + id, `{"household_kind":"single"}`, map[string]string{"If-Match": `"1"`}, 400, []string{"partner"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
+			}
+			if strings.Contains(string(body), "999993653") {
+				t.Errorf("body holds a BSN: %s", body)
+			}
+			if tt.wantStatus == 200 {
+				var r map[string]any
+				mustJSON(t, body, &r)
+				if r["id"] != id || resp.Header.Get("ETag") != `"1"` {
+					t.Errorf("body %s, ETag %q; want resident %s at version 1", body, resp.Header.Get("ETag"), id)
+				}
+				return
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type = %q, want application/problem+json", ct)
+			}
+			var p problemBody
+			mustJSON(t, body, &p)
+			wantPath, _, _ := strings.Cut(tt.path, "?")
+			if p.Status != tt.wantStatus || p.Title != http.StatusText(tt.wantStatus) || p.Instance != wantPath || p.DetailNL == "" {
+				t.Errorf("problem = %+v, want status %d, title, instance %s and detail_nl", p, tt.wantStatus, wantPath)
+			}
+			var fields []string
+			for _, e := range p.Errors {
+				fields = append(fields, e.Field)
+			}
+			if !slices.Equal(fields, tt.wantFields) {
+				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
+			}
+		})
+	}
+
+	// The reads above that succeeded left three audit rows.
+	if rows := auditRows(t, b, "enschede", id); len(rows) != 3 {
+		t.Errorf("%d audit rows, want 3 (get, get, find)", len(rows))
+	}
+
+	// A successful PATCH moves the version on; the old version then conflicts.
+	resp, body = do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Jan de Vries-Bakker","children":[]}`, map[string]string{"If-Match": "1"})
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") != `"2"` || !strings.Contains(string(body), `"children":[]`) {
+		t.Fatalf("patch: status %d ETag %s body %s", resp.StatusCode, resp.Header.Get("ETag"), body)
+	}
+	resp, _ = do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Z"}`, map[string]string{"If-Match": `"1"`})
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("patch at the old version: status %d, want 409", resp.StatusCode)
+	}
+}
+
+func mustJSON(t *testing.T, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
+	}
+}
+
+// TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the
+// routes RegisterHTTP mounts, each with the error responses its handler can give.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	registered := map[string]bool{}
+	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		method, path, _ := strings.Cut(r.pattern, " ")
+		registered[strings.ToLower(method)+" "+path] = true
+		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
+		if !ok {
+			t.Errorf("route %s is not in openapi.yaml", r.pattern)
+			continue
+		}
+		responses, _ := op["responses"].(map[string]any)
+		for _, code := range []string{"400", "401", "403", "500"} {
+			if _, ok := responses[code]; !ok {
+				t.Errorf("%s: response %s not described", r.pattern, code)
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method == "parameters" {
+				continue
+			}
+			if !registered[method+" "+path] {
+				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
+			}
+		}
+	}
+	if len(registered) != 4 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 4", len(registered))
+	}
+}

@@ -1,0 +1,451 @@
+package residents
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/iban"
+)
+
+// Limits of the input.
+const (
+	maxName        = 200
+	maxDescription = 100
+	maxCounter     = 1000
+	maxChildren    = 20
+	maxHousemates  = 20
+	minPurpose     = 5
+	maxPurpose     = 300
+	dateLayout     = "2006-01-02"
+)
+
+// earliestDate is the first birth date accepted.
+var earliestDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// BSNInput is a BSN as typed in, before bsn.Parse. It prints and logs masked, so that
+// an input struct that ends up in a log or an error does not show the digits.
+type BSNInput string
+
+// String returns a mask that keeps at most the last 4 characters.
+func (b BSNInput) String() string {
+	s := strings.TrimSpace(string(b))
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	return "*****" + s[len(s)-4:]
+}
+
+// Format masks every verb.
+func (b BSNInput) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
+
+// LogValue masks in slog.
+func (b BSNInput) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// NewResident is the input of Create, and the JSON body of POST …/residents. Dates are
+// "YYYY-MM-DD"; the service validates every field and reports every problem at once.
+type NewResident struct {
+	Name                 string         `json:"name"`
+	BirthDate            string         `json:"birth_date"`
+	BSN                  BSNInput       `json:"bsn"`
+	IBAN                 string         `json:"iban"`
+	Kind                 string         `json:"household_kind"`
+	Institution          bool           `json:"institution"`
+	ParentsCannotSupport bool           `json:"parents_cannot_support"`
+	NMonthsUsed          int            `json:"n_months_used"`
+	RMonthsUsed          int            `json:"r_months_used"`
+	MedischUrenbeperkt   bool           `json:"medisch_urenbeperkt"`
+	Partner              *NewPartner    `json:"partner"`
+	Children             []NewChild     `json:"children"`
+	Housemates           []NewHousemate `json:"housemates"`
+}
+
+// NewPartner is the partner of a couple, as input.
+type NewPartner struct {
+	Name               string   `json:"name"`
+	BirthDate          string   `json:"birth_date"`
+	BSN                BSNInput `json:"bsn"`
+	NMonthsUsed        int      `json:"n_months_used"`
+	RMonthsUsed        int      `json:"r_months_used"`
+	MedischUrenbeperkt bool     `json:"medisch_urenbeperkt"`
+}
+
+// NewChild is a child, as input.
+type NewChild struct {
+	BirthDate string `json:"birth_date"`
+}
+
+// NewHousemate is a housemate, as input.
+type NewHousemate struct {
+	BirthDate   string `json:"birth_date"`
+	CostSharer  bool   `json:"cost_sharer"`
+	Description string `json:"description"`
+}
+
+// Changes is the input of Update, and the JSON body of PATCH …/residents/{id}: a nil
+// field stays as it is. Partner replaces the partner whole; RemovePartner removes it
+// (with household_kind no longer couple). Children and Housemates, when present,
+// replace the whole list (an empty list removes all).
+type Changes struct {
+	Name                 *string         `json:"name"`
+	BirthDate            *string         `json:"birth_date"`
+	BSN                  *BSNInput       `json:"bsn"`
+	IBAN                 *string         `json:"iban"`
+	Kind                 *string         `json:"household_kind"`
+	Institution          *bool           `json:"institution"`
+	ParentsCannotSupport *bool           `json:"parents_cannot_support"`
+	NMonthsUsed          *int            `json:"n_months_used"`
+	RMonthsUsed          *int            `json:"r_months_used"`
+	MedischUrenbeperkt   *bool           `json:"medisch_urenbeperkt"`
+	Partner              *NewPartner     `json:"partner"`
+	RemovePartner        bool            `json:"remove_partner"`
+	Children             *[]NewChild     `json:"children"`
+	Housemates           *[]NewHousemate `json:"housemates"`
+}
+
+// FieldProblem is one invalid field: its JSON path ("partner.bsn", "children[1].birth_date")
+// and what is wrong, in English and in plain Dutch (B1) for the resident or consulent.
+type FieldProblem struct {
+	Field     string
+	Message   string
+	MessageNL string
+}
+
+// ValidationError lists every invalid field of an input. errors.Is matches ErrInvalid,
+// and ErrPurposeRequired when the purpose of a read was missing. It never holds an
+// input value.
+type ValidationError struct {
+	Problems []FieldProblem
+	also     []error
+}
+
+// Error lists the fields and their English messages.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid and any more specific sentinel.
+func (e *ValidationError) Unwrap() []error { return append([]error{ErrInvalid}, e.also...) }
+
+// Dutch returns the problems in Dutch, one sentence each, with the field named.
+func (e *ValidationError) Dutch() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
+	}
+	return strings.Join(parts, " ")
+}
+
+// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
+func checkPurpose(purpose string) (string, error) {
+	p := strings.TrimSpace(purpose)
+	switch n := utf8.RuneCountInString(p); {
+	case n == 0:
+		return "", &ValidationError{also: []error{ErrPurposeRequired}, Problems: []FieldProblem{{"purpose",
+			"a purpose is required: say for which case or task you read this resident",
+			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?"}}}
+	case n < minPurpose || n > maxPurpose:
+		return "", &ValidationError{Problems: []FieldProblem{{"purpose",
+			fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
+			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose)}}}
+	}
+	return p, nil
+}
+
+// validator collects problems; its parse methods return the zero value on a problem.
+type validator struct {
+	problems []FieldProblem
+}
+
+func (v *validator) add(field, en, nl string) {
+	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+func (v *validator) name(field, s string) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		v.add(field, "name is required", "Vul een naam in.")
+	case n > maxName:
+		v.add(field, fmt.Sprintf("name may have at most %d characters", maxName),
+			fmt.Sprintf("Een naam mag niet langer zijn dan %d tekens.", maxName))
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
+		v.add(field, "name may not hold control characters", "Een naam mag geen vreemde tekens bevatten.")
+	default:
+		return s
+	}
+	return ""
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// date parses a "YYYY-MM-DD" date from 1900-01-01 up to and including today.
+func (v *validator) date(field, s string, today time.Time) time.Time {
+	if strings.TrimSpace(s) == "" {
+		v.add(field, "date is required (YYYY-MM-DD)", "Vul een datum in, zoals 1990-05-31.")
+		return time.Time{}
+	}
+	d, err := time.Parse(dateLayout, s)
+	switch {
+	case err != nil:
+		v.add(field, "not a real date in the form YYYY-MM-DD", "Dit is geen goede datum. Schrijf de datum zo: 1990-05-31.")
+	case d.Before(earliestDate):
+		v.add(field, "date may not be before 1900-01-01", "Deze datum ligt te ver terug. Kijk of het jaar klopt.")
+	case d.After(today):
+		v.add(field, "date may not be in the future", "Deze datum ligt in de toekomst. Kijk of de datum klopt.")
+	default:
+		return d
+	}
+	return time.Time{}
+}
+
+// dutchMessager is what the identifier packages' errors offer.
+type dutchMessager interface{ Dutch() string }
+
+func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
+	b, err := bsn.Parse(string(s))
+	if err != nil {
+		v.add(field, err.Error(), dutchOf(err, "Dit BSN klopt niet."))
+		return bsn.BSN{}
+	}
+	return b
+}
+
+func (v *validator) iban(field, s string) iban.IBAN {
+	i, err := iban.Parse(s)
+	if err != nil {
+		v.add(field, err.Error(), dutchOf(err, "Dit IBAN klopt niet."))
+		return ""
+	}
+	return i
+}
+
+func dutchOf(err error, fallback string) string {
+	var d dutchMessager
+	if errors.As(err, &d) {
+		return d.Dutch()
+	}
+	return fallback
+}
+
+func (v *validator) kind(field, s string) bijstand.HouseholdKind {
+	switch k := bijstand.HouseholdKind(s); k {
+	case bijstand.KindSingle, bijstand.KindSingleParent, bijstand.KindCouple:
+		return k
+	}
+	v.add(field, "must be single, single_parent or couple",
+		"Kies het soort huishouden: alleenstaand (single), alleenstaande ouder (single_parent) of stel (couple).")
+	return ""
+}
+
+func (v *validator) counter(field string, n int) int {
+	if n < 0 || n > maxCounter {
+		v.add(field, fmt.Sprintf("must be a whole number from 0 to %d", maxCounter),
+			fmt.Sprintf("Vul een heel getal in van 0 tot en met %d.", maxCounter))
+		return 0
+	}
+	return n
+}
+
+func (v *validator) partner(field string, np NewPartner, today time.Time) *Partner {
+	return &Partner{
+		Name:      v.name(field+".name", np.Name),
+		BirthDate: v.date(field+".birth_date", np.BirthDate, today),
+		BSN:       v.bsn(field+".bsn", np.BSN),
+		Counters: Counters{
+			NMonthsUsed:        v.counter(field+".n_months_used", np.NMonthsUsed),
+			RMonthsUsed:        v.counter(field+".r_months_used", np.RMonthsUsed),
+			MedischUrenbeperkt: np.MedischUrenbeperkt,
+		},
+	}
+}
+
+func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
+	if len(cs) > maxChildren {
+		v.add(field, fmt.Sprintf("at most %d children", maxChildren), fmt.Sprintf("U kunt hoogstens %d kinderen opgeven.", maxChildren))
+		return nil
+	}
+	out := make([]Child, len(cs))
+	for i, c := range cs {
+		out[i] = Child{BirthDate: v.date(fmt.Sprintf("%s[%d].birth_date", field, i), c.BirthDate, today)}
+	}
+	return out
+}
+
+func (v *validator) housemates(field string, hs []NewHousemate, today time.Time) []Housemate {
+	if len(hs) > maxHousemates {
+		v.add(field, fmt.Sprintf("at most %d housemates", maxHousemates), fmt.Sprintf("U kunt hoogstens %d huisgenoten opgeven.", maxHousemates))
+		return nil
+	}
+	out := make([]Housemate, len(hs))
+	for i, h := range hs {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		desc := strings.TrimSpace(h.Description)
+		if utf8.RuneCountInString(desc) > maxDescription || strings.ContainsFunc(desc, isControl) {
+			v.add(f+".description", fmt.Sprintf("description may have at most %d characters, no control characters", maxDescription),
+				fmt.Sprintf("De omschrijving mag niet langer zijn dan %d tekens.", maxDescription))
+			desc = ""
+		}
+		out[i] = Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
+	}
+	return out
+}
+
+// newResident validates the input of Create, cross-field rules included.
+func (v *validator) newResident(nr NewResident, today time.Time) Resident {
+	r := Resident{
+		Name:                 v.name("name", nr.Name),
+		BirthDate:            v.date("birth_date", nr.BirthDate, today),
+		BSN:                  v.bsn("bsn", nr.BSN),
+		IBAN:                 v.iban("iban", nr.IBAN),
+		Kind:                 v.kind("household_kind", nr.Kind),
+		Institution:          nr.Institution,
+		ParentsCannotSupport: nr.ParentsCannotSupport,
+		Counters: Counters{
+			NMonthsUsed:        v.counter("n_months_used", nr.NMonthsUsed),
+			RMonthsUsed:        v.counter("r_months_used", nr.RMonthsUsed),
+			MedischUrenbeperkt: nr.MedischUrenbeperkt,
+		},
+		Children:   v.children("children", nr.Children, today),
+		Housemates: v.housemates("housemates", nr.Housemates, today),
+	}
+	if nr.Partner != nil {
+		r.Partner = v.partner("partner", *nr.Partner, today)
+	}
+	if r.Kind != "" {
+		v.household(r)
+	}
+	return r
+}
+
+// household checks the rules across fields, on a whole case: a couple has a partner,
+// nobody else has one, and the partner's BSN is not the resident's.
+func (v *validator) household(r Resident) {
+	switch {
+	case r.Kind == bijstand.KindCouple && r.Partner == nil:
+		v.add("partner", "a couple needs a partner", "Bij een stel hoort een partner. Vul de gegevens van de partner in.")
+	case r.Kind != bijstand.KindCouple && r.Partner != nil:
+		v.add("partner", "only a couple has a partner; set household_kind to couple or leave the partner out",
+			"Alleen een stel heeft een partner. Kies 'stel' of laat de partner weg.")
+	case r.Partner != nil && !r.BSN.IsZero() && r.Partner.BSN == r.BSN:
+		v.add("partner.bsn", "the partner's BSN is the resident's own", "Het BSN van de partner is hetzelfde als dat van de aanvrager.")
+	}
+}
+
+// changes validates the input of Update field by field and returns the function that
+// applies it to the current case; cross-field rules are checked on the result.
+func (v *validator) changes(ch Changes, today time.Time) func(*Resident) {
+	var set []func(*Resident)
+	if ch.Name != nil {
+		n := v.name("name", *ch.Name)
+		set = append(set, func(r *Resident) { r.Name = n })
+	}
+	if ch.BirthDate != nil {
+		d := v.date("birth_date", *ch.BirthDate, today)
+		set = append(set, func(r *Resident) { r.BirthDate = d })
+	}
+	if ch.BSN != nil {
+		b := v.bsn("bsn", *ch.BSN)
+		set = append(set, func(r *Resident) { r.BSN = b })
+	}
+	if ch.IBAN != nil {
+		i := v.iban("iban", *ch.IBAN)
+		set = append(set, func(r *Resident) { r.IBAN = i })
+	}
+	if ch.Kind != nil {
+		k := v.kind("household_kind", *ch.Kind)
+		set = append(set, func(r *Resident) { r.Kind = k })
+	}
+	if ch.Institution != nil {
+		b := *ch.Institution
+		set = append(set, func(r *Resident) { r.Institution = b })
+	}
+	if ch.ParentsCannotSupport != nil {
+		b := *ch.ParentsCannotSupport
+		set = append(set, func(r *Resident) { r.ParentsCannotSupport = b })
+	}
+	if ch.NMonthsUsed != nil {
+		n := v.counter("n_months_used", *ch.NMonthsUsed)
+		set = append(set, func(r *Resident) { r.NMonthsUsed = n })
+	}
+	if ch.RMonthsUsed != nil {
+		n := v.counter("r_months_used", *ch.RMonthsUsed)
+		set = append(set, func(r *Resident) { r.RMonthsUsed = n })
+	}
+	if ch.MedischUrenbeperkt != nil {
+		b := *ch.MedischUrenbeperkt
+		set = append(set, func(r *Resident) { r.MedischUrenbeperkt = b })
+	}
+	switch {
+	case ch.Partner != nil && ch.RemovePartner:
+		v.add("remove_partner", "give either partner or remove_partner, not both",
+			"Geef een nieuwe partner op of verwijder de partner, niet allebei.")
+	case ch.Partner != nil:
+		p := v.partner("partner", *ch.Partner, today)
+		set = append(set, func(r *Resident) { r.Partner = p })
+	case ch.RemovePartner:
+		set = append(set, func(r *Resident) { r.Partner = nil })
+	}
+	if ch.Children != nil {
+		cs := v.children("children", *ch.Children, today)
+		set = append(set, func(r *Resident) { r.Children = cs })
+	}
+	if ch.Housemates != nil {
+		hs := v.housemates("housemates", *ch.Housemates, today)
+		set = append(set, func(r *Resident) { r.Housemates = hs })
+	}
+	return func(r *Resident) {
+		for _, f := range set {
+			f(r)
+		}
+	}
+}
+
+// dutchNames names the fields of the JSON paths in Dutch, for detail_nl.
+var dutchNames = map[string]string{
+	"name": "naam", "birth_date": "geboortedatum", "bsn": "BSN", "iban": "IBAN",
+	"household_kind": "soort huishouden", "n_months_used": "maanden vrijlating (n)",
+	"r_months_used": "maanden vrijlating (r)", "partner": "partner", "children": "kind",
+	"housemates": "huisgenoot", "description": "omschrijving", "purpose": "doel",
+	"remove_partner": "partner verwijderen", "body": "gegevens",
+}
+
+// dutchField turns "children[1].birth_date" into "Kind 2, geboortedatum".
+func dutchField(field string) string {
+	var parts []string
+	for seg := range strings.SplitSeq(field, ".") {
+		name, idx, hasIdx := strings.Cut(seg, "[")
+		nl, ok := dutchNames[name]
+		if !ok {
+			nl = name
+		}
+		if hasIdx {
+			var n int
+			if _, err := fmt.Sscanf(strings.TrimSuffix(idx, "]"), "%d", &n); err == nil {
+				nl = fmt.Sprintf("%s %d", nl, n+1)
+			}
+		}
+		parts = append(parts, nl)
+	}
+	s := strings.Join(parts, ", ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
