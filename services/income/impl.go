@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -158,7 +159,17 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 	out := Payslip{ID: newID(), ResidentID: residentID, Applicant: p.Applicant, Employer: strings.TrimSpace(p.Employer), EmployerID: employerID,
 		PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd, Gross: p.Gross, Net: p.Net, HoursCenti: p.HoursCenti, PayDate: p.PayDate,
 		Source: src, HasPDF: len(p.PDF) > 0}
+	// Concurrent submits of the same payslip (a double click, an employer's retry)
+	// queue on this lock, so that each sees the one before it as the payslip it
+	// corrects. Row locks alone do not do it: a waiter on FOR UPDATE skips the row its
+	// predecessor just superseded, finds nothing, and its insert then breaks the
+	// payslips_current index. A hash collision only serialises two submits needlessly.
+	lockKey := strings.Join([]string{"income.payslip", string(t), residentID, strconv.Itoa(p.Applicant), key,
+		p.PeriodStart.Format(time.DateOnly), p.PeriodEnd.Format(time.DateOnly)}, "|")
 	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lockKey); err != nil {
+			return err
+		}
 		// A payslip for the same applicant, employer and period is a correction.
 		var prev string
 		err := tx.QueryRow(ctx, `
@@ -419,6 +430,11 @@ func (s *service) RevokeConsent(ctx context.Context, t tenant.ID, residentID, em
 
 func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerID, bsnString string, p NewPayslip) (Payslip, error) {
 	residentID, applicant, err := s.cfg.Finder.FindResidentID(ctx, t, bsnString, "loonstrook ontvangen van werkgever "+employerID)
+	if errors.Is(err, ErrNotFound) {
+		// An unknown BSN answers like a missing consent, so that an employer cannot
+		// probe which BSNs the gemeente knows.
+		return Payslip{}, fmt.Errorf("income: employer payslip: %w", ErrNoConsent)
+	}
 	if err != nil {
 		return Payslip{}, fmt.Errorf("income: employer payslip: %w", err)
 	}

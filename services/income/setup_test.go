@@ -1,0 +1,228 @@
+package income_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+const (
+	enschede = tenant.ID("enschede")
+	zwolle   = tenant.ID("zwolle")
+
+	bsnResident = "999993653"
+	bsnPartner  = "111222333"
+	purpose     = "zaak 2026-0042: maandoverzicht"
+)
+
+// The principals of the tests.
+var (
+	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
+	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
+)
+
+// employerPrincipal is the partner principal the edge makes of employer id's API key.
+func employerPrincipal(t tenant.ID, id string) authz.Principal {
+	return authz.Principal{Subject: "employer:" + id, Tenant: t, Roles: []authz.Role{authz.RoleEmployer}}
+}
+
+// clock is the tests' settable now; it starts at 2026-03-10 10:00 UTC.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// householdsOf and finderOf are the composition root's adapters (services/plein),
+// rewritten here because package main cannot be imported.
+type householdsOf struct{ s residents.Service }
+
+func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
+	hh, err := h.s.Household(ctx, t, id)
+	if errors.Is(err, residents.ErrNotFound) {
+		return hh, fmt.Errorf("%w: %w", income.ErrNotFound, err)
+	}
+	return hh, err
+}
+
+type finderOf struct{ s residents.Service }
+
+func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
+	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
+	if errors.Is(err, residents.ErrNotFound) {
+		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	b, err := bsn.Parse(bsnString)
+	if err != nil {
+		return "", 0, err
+	}
+	if r.BSN == b {
+		return r.ID, 0, nil
+	}
+	return r.ID, 1, nil
+}
+
+type testBundle struct {
+	d     *dbtest.DB
+	clock *clock
+	res   residents.Service
+	svc   income.Service
+	staff *income.Staff
+	az    *authz.Authorizer
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	d := dbtest.New(t)
+	dbtest.CreateTenants(t, d, enschede, zwolle)
+	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
+	res := residents.NewService(d.App, sealer, c.Now)
+	svc := income.NewService(income.Config{
+		App: d.App, Households: householdsOf{res}, Finder: finderOf{res},
+		Calculator: bijstand.NewCalculator(law.MustLoad()), Now: c.Now,
+	})
+	return &testBundle{d: d, clock: c, res: res, svc: svc, staff: income.NewStaff(svc, d.App, az), az: az}
+}
+
+func as(p authz.Principal) context.Context {
+	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
+}
+
+func date(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func period(s string) bijstand.Period {
+	p, err := bijstand.ParsePeriod(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// single is a single resident born 1990-05-01: 35 on 2026-03-01, no vrijlating months used.
+func single(b string) residents.NewResident {
+	return residents.NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-01", BSN: residents.BSNInput(b),
+		IBAN: "NL91ABNA0417164300", Kind: "single"}
+}
+
+// couple is a couple: the resident born 1990-05-01 (35), the partner born 1992-01-15
+// (34 on 2026-03-01), neither with vrijlating months used.
+func couple() residents.NewResident {
+	return residents.NewResident{Name: "Jan de Vries", BirthDate: "1990-05-01", BSN: bsnResident,
+		IBAN: "NL91ABNA0417164300", Kind: "couple",
+		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1992-01-15", BSN: bsnPartner}}
+}
+
+func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {
+	t.Helper()
+	r, err := b.res.Create(as(consulentEnschede), tn, nr)
+	if err != nil {
+		t.Fatalf("create resident: %v", err)
+	}
+	return r.ID
+}
+
+// slip is a valid payslip: February's wage, paid 2026-03-05.
+func slip(employer string, net money.Cents) income.NewPayslip {
+	return income.NewPayslip{Employer: employer, PeriodStart: date("2026-02-01"), PeriodEnd: date("2026-02-28"),
+		Gross: net + 20000, Net: net, HoursCenti: 8000, PayDate: date("2026-03-05")}
+}
+
+func (b *testBundle) submit(t *testing.T, tn tenant.ID, residentID string, p income.NewPayslip) income.Payslip {
+	t.Helper()
+	got, err := b.svc.SubmitPayslip(context.Background(), tn, residentID, p, income.SourceResident)
+	if err != nil {
+		t.Fatalf("submit payslip: %v", err)
+	}
+	return got
+}
+
+// countPayslips counts every payslip row of tenant tn, current or corrected, as the
+// owner (RLS is forced on the owner too, so inside a tenant transaction).
+func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int) {
+	t.Helper()
+	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*), count(*) FILTER (WHERE superseded_by IS NULL) FROM payslips").Scan(&all, &current)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all, current
+}
+
+// auditRows lists tenant tn's audit entries with the given action.
+func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, action string) []audit.Entry {
+	t.Helper()
+	var all []audit.Entry
+	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		all, err = audit.List(ctx, tx, audit.Filter{Limit: 1000})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Entry
+	for _, e := range all {
+		if e.Action == action {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// figures are the amounts of a month that DOMAIN.md lets us compute by hand.
+type figures struct {
+	Norm, Income, Vrijlating, Counted, Bijstand, Reserve, Payout money.Cents
+}
+
+func figuresOf(r bijstand.Result) figures {
+	return figures{Norm: r.Norm, Income: r.Income, Vrijlating: r.Vrijlating, Counted: r.CountedIncome,
+		Bijstand: r.Bijstand, Reserve: r.VakantietoeslagReserve, Payout: r.Payout}
+}
