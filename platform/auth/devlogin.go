@@ -110,7 +110,7 @@ func (d *DevLogin) Handler(tenantOf func(*http.Request) (tenant.ID, bool), homeO
 	page := template.Must(template.New("devlogin").Funcs(template.FuncMap{
 		"roleLabel": roleLabel,
 	}).Parse(devLoginHTML))
-	h := &devLoginHandler{sessions: d.sessions, page: page, tenantOf: tenantOf, homeOf: homeOf, people: people, peopleOf: d.peopleOf}
+	h := &devLoginHandler{sessions: d.sessions, page: page, tenantOf: tenantOf, homeOf: homeOf, people: people, dl: d}
 	return CrossOrigin(h)
 }
 
@@ -120,12 +120,12 @@ type devLoginHandler struct {
 	tenantOf func(*http.Request) (tenant.ID, bool)
 	homeOf   func(tenant.ID) string
 	people   []DevPerson
-	peopleOf func(tenant.ID) []DevPerson
+	dl       *DevLogin // read per request: WithPeople may come after Handler
 }
 
 func (h *devLoginHandler) peopleFor(t tenant.ID) []DevPerson {
-	if h.peopleOf != nil {
-		return h.peopleOf(t)
+	if h.dl.peopleOf != nil {
+		return h.dl.peopleOf(t)
 	}
 	return h.people
 }

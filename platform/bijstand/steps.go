@@ -94,7 +94,7 @@ func percent(bp int64, lang string) string {
 }
 
 var (
-	vrijlatingNL = [...]string{"", "u gaat net aan het werk", "u kunt door uw gezondheid minder uren werken", "u bent alleenstaande ouder met een kind onder de 12"}
+	vrijlatingNL = [...]string{"", "u net aan het werk gaat", "u kunt door uw gezondheid minder uren werken", "u bent alleenstaande ouder met een kind onder de 12"}
 	vrijlatingEN = [...]string{"", "you have just started work", "your health limits your working hours", "you are a single parent with a child under 12"}
 	deductNL     = [...]string{"betaald voor u", "terugbetaling aan de gemeente", "beslag", "aflossing van schulden"}
 	deductEN     = [...]string{"paid for you", "repayment to the municipality", "garnishment", "debt repayment"}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -42,6 +43,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse url: %w", err)
+	}
+	// pgx defaults to max(4, cores) connections; requests wait on commits (WAL flush)
+	// far more than on CPU, so more connections than cores keep them moving. The URL's
+	// pool_max_conns still wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 24
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -39,4 +39,3 @@ func cmdCalc(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
-

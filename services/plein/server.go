@@ -23,8 +23,8 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
-	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
@@ -199,10 +199,6 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if cfg.devLogin {
 		devLogin = auth.NewDevLogin(sessions, true)
 	}
-	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log, DevIndex: cfg.devLogin})
-	if err != nil {
-		return nil, err
-	}
 	az, err := authz.New()
 	if err != nil {
 		return nil, err
@@ -226,6 +222,11 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
 		return endpoint.Chain(metrics.InstrumentEndpoint("tenancy", method), observe.LoggingEndpoint(cfg.log, method))
 	}), cfg.log)
+	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log,
+		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now})
+	if err != nil {
+		return nil, err
+	}
 	mw := func(service string) func(string) endpoint.Middleware {
 		return func(method string) endpoint.Middleware {
 			return endpoint.Chain(metrics.InstrumentEndpoint(service, method), observe.LoggingEndpoint(cfg.log, method))
@@ -252,10 +253,10 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	root.Handle("/", pt)
 
 	return &app{
-		log:      cfg.log,
-		metrics:  metrics,
-		health:   health,
-		dir:      dir,
+		log:       cfg.log,
+		metrics:   metrics,
+		health:    health,
+		dir:       dir,
 		handler:   metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
 		adminMux:  observe.NewAdminMux(metrics, health),
 		residents: resSvc,

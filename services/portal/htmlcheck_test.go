@@ -14,17 +14,19 @@ import (
 // htmlDoc is what the tests read from a rendered page, and the structural problems
 // found in it.
 type htmlDoc struct {
-	Lang     string     // lang of <html>
-	Title    string     // text of <title>
-	H1       []string   // text of every <h1>
-	Anchors  []anchor   // every <a>
-	Styles   []string   // href of every <link rel="stylesheet">
-	Images   []string   // src of every <img>
-	Alerts   []string   // text of every element with role="alert"
-	MainText []string   // text nodes inside <main>, whitespace collapsed
-	Scripts  int        // number of <script> elements
-	Problems []string   // broken structural rules; empty for a good page
-	open     []*element // elements open at the current token
+	Lang     string              // lang of <html>
+	Title    string              // text of <title>
+	H1       []string            // text of every <h1>
+	Anchors  []anchor            // every <a>
+	Styles   []string            // href of every <link rel="stylesheet">
+	Images   []string            // src of every <img>
+	Alerts   []string            // text of every element with role="alert"
+	MainText []string            // text nodes inside <main>, whitespace collapsed
+	Scripts  int                 // number of <script> elements
+	Inputs   []map[string]string // attributes of every <input>, <select> and <textarea>
+	Status   []string            // text of every element with role="status"
+	Problems []string            // broken structural rules; empty for a good page
+	open     []*element          // elements open at the current token
 }
 
 // anchor is an <a>: its href (ok false when it has none) and its accessible text,
@@ -53,6 +55,8 @@ func parseHTML(body string) *htmlDoc {
 	d.Entity = xml.HTMLEntity
 
 	ids := map[string]int{}
+	labelFor := map[string]bool{}
+	var describedBy []string
 	var sawHTML, sawMain bool
 	for {
 		tok, err := d.Token()
@@ -98,6 +102,24 @@ func parseHTML(body string) *htmlDoc {
 				if strings.EqualFold(e.attrs["rel"], "stylesheet") {
 					doc.Styles = append(doc.Styles, e.attrs["href"])
 				}
+			case "label":
+				labelFor[e.attrs["for"]] = true
+			case "input", "select", "textarea":
+				doc.Inputs = append(doc.Inputs, e.attrs)
+			case "legend":
+				for i := len(doc.open) - 1; i >= 0; i-- {
+					if doc.open[i].name == "fieldset" {
+						doc.open[i].attrs["-legend"] = "yes"
+						break
+					}
+				}
+			case "th":
+				if s := e.attrs["scope"]; s != "col" && s != "row" {
+					doc.problem("<th> without scope=\"col\" or \"row\"")
+				}
+			}
+			if d, ok := e.attrs["aria-describedby"]; ok {
+				describedBy = append(describedBy, strings.Fields(d)...)
 			}
 			doc.open = append(doc.open, e)
 		case xml.EndElement:
@@ -116,6 +138,20 @@ func parseHTML(body string) *htmlDoc {
 				}
 			}
 			doc.addText(s)
+		}
+	}
+	for _, in := range doc.Inputs {
+		switch in["type"] {
+		case "hidden", "submit", "button":
+			continue
+		}
+		if in["id"] == "" || !labelFor[in["id"]] {
+			doc.problem("input %q has no <label for>", in["name"])
+		}
+	}
+	for _, id := range describedBy {
+		if ids[id] == 0 {
+			doc.problem("aria-describedby names %q, which is no id on the page", id)
 		}
 	}
 	if !sawHTML {
@@ -149,6 +185,12 @@ func (doc *htmlDoc) closeElement(e *element) {
 	}
 	if e.attrs["role"] == "alert" {
 		doc.Alerts = append(doc.Alerts, text)
+	}
+	if e.attrs["role"] == "status" {
+		doc.Status = append(doc.Status, text)
+	}
+	if e.name == "fieldset" && e.attrs["-legend"] == "" {
+		doc.problem("<fieldset> without <legend>")
 	}
 }
 
@@ -214,6 +256,12 @@ func TestParseHTMLFindsProblems(t *testing.T) {
 		{"duplicate id", strings.Replace(good, `<h1>Kop</h1>`, `<h1 id="inhoud">Kop</h1>`, 1), []string{`id "inhoud" is used more than once`}},
 		{"script", strings.Replace(good, `</main>`, `<script>alert(1)</script></main>`, 1), []string{"<script> found"}},
 		{"unclosed", strings.TrimSuffix(good, `</body></html>`), []string{"not well-formed"}},
+		{"input without label", strings.Replace(good, `</main>`, `<input type="text" id="x" name="x"></main>`, 1), []string{`input "x" has no <label for>`}},
+		{"input with label", strings.Replace(good, `</main>`, `<label for="x">X</label><input type="text" id="x" name="x"></main>`, 1), nil},
+		{"hidden input", strings.Replace(good, `</main>`, `<input type="hidden" name="csrf_token" value="t"></main>`, 1), nil},
+		{"th without scope", strings.Replace(good, `</main>`, `<table><tr><th>A</th></tr></table></main>`, 1), []string{"<th> without scope"}},
+		{"fieldset without legend", strings.Replace(good, `</main>`, `<fieldset><p>x</p></fieldset></main>`, 1), []string{"<fieldset> without <legend>"}},
+		{"dangling describedby", strings.Replace(good, `</main>`, `<label for="x">X</label><input type="text" id="x" name="x" aria-describedby="x-hint"></main>`, 1), []string{`aria-describedby names "x-hint"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,11 +14,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -44,43 +47,75 @@ type Config struct {
 	// DevIndex lists every gemeente at "/" on a host that is no portal host; only in
 	// `plein dev`. Otherwise such a host gets the 404 page.
 	DevIndex bool
+	// Income answers the resident's pages (Deze maand, Loonstrook, Wat als,
+	// Toestemming). Without it those pages say they are not available yet.
+	Income income.Service
+	// Now is the clock that decides "this month"; time.Now when nil.
+	Now func() time.Time
 }
 
 // Portal is the residents' portal.
 type Portal struct {
-	cfg  Config
-	tmpl *template.Template
-	mux  *http.ServeMux
+	cfg   Config
+	base  *template.Template            // index and notfound
+	pages map[string]*template.Template // layout + one page's "content"
+	loc   *time.Location
+	mux   *http.ServeMux
 }
+
+// pageNames are the files under templates/ that each define the "content" of one
+// page inside layout.html.
+var pageNames = []string{"home", "month", "payslip", "whatif", "consent", "fail"}
 
 // New returns the portal.
 func New(cfg Config) (*Portal, error) {
-	tmpl, err := template.ParseFS(templatesFS, "templates/*.html")
+	base, err := template.ParseFS(templatesFS, "templates/layout.html", "templates/form.html", "templates/index.html", "templates/notfound.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: templates: %w", err)
+	}
+	pages := make(map[string]*template.Template, len(pageNames))
+	for _, name := range pageNames {
+		clone, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("portal: templates: %w", err)
+		}
+		if pages[name], err = clone.ParseFS(templatesFS, "templates/"+name+".html"); err != nil {
+			return nil, fmt.Errorf("portal: templates: %w", err)
+		}
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	p := &Portal{cfg: cfg, tmpl: tmpl, mux: http.NewServeMux()}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	// "This month" is the month in the Netherlands; without the zone database the
+	// clock's own location is the best there is.
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		loc = time.Local
+	}
+	p := &Portal{cfg: cfg, base: base, pages: pages, loc: loc, mux: http.NewServeMux()}
 	p.mux.HandleFunc("GET /t/{tenant}/{$}", p.withTenant(p.home))
 	p.mux.HandleFunc("GET /t/{tenant}/theme.css", p.withTenant(p.theme))
 	p.mux.HandleFunc("GET /t/{tenant}/logo.svg", p.withTenant(p.logo))
 	if cfg.DevLogin != nil {
-		login := cfg.DevLogin.Handler(func(r *http.Request) (tenant.ID, bool) {
+		tenantOf := func(r *http.Request) (tenant.ID, bool) {
 			id, err := tenant.Parse(r.PathValue("tenant"))
 			if err != nil {
 				return "", false
 			}
 			_, ok := cfg.Directory.ByID(id)
 			return id, ok
-		}, nil, nil)
+		}
 		// withTenant first, so an unknown gemeente gets the portal's Dutch 404 page
 		// rather than the login handler's plain-text one.
+		login := cfg.DevLogin.Handler(tenantOf, nil, nil)
 		p.mux.Handle("/t/{tenant}/login", p.withTenant(func(w http.ResponseWriter, r *http.Request, _ *tenancy.Tenant) {
 			login.ServeHTTP(w, r)
 		}))
 	}
+	p.routeResident()
 	p.mux.HandleFunc("GET /static/portal.css", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=300")
@@ -163,13 +198,31 @@ func (p *Portal) withTenant(next func(http.ResponseWriter, *http.Request, *tenan
 	}
 }
 
+// page is what layout.html renders: the frame every gemeente page shares, and in
+// Data what the page itself shows.
 type page struct {
 	Lang, LangQuery, Title, Base, Who string
 	Tenant                            *tenancy.Tenant
 	T                                 texts
+	// LangSwitch is the href of the link to the other language: this page's query
+	// with lang set to the other one.
+	LangSwitch string
+	// Nav is the resident's menu; empty when nobody is logged in.
+	Nav []navLink
+	// CSRF is the session's token for the logout form (and the page's own forms).
+	CSRF string
+	// Data is the page's own content.
+	Data any
 }
 
-func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+// navLink is an entry of the resident's menu.
+type navLink struct {
+	Href, Text string
+	Current    bool
+}
+
+// newPage returns the frame of a page of t in the request's language.
+func (p *Portal) newPage(r *http.Request, t *tenancy.Tenant) page {
 	lang := langOf(r)
 	pg := page{Lang: lang, Tenant: t, T: textsFor(lang, t.Config.Name), Base: "/t/" + string(t.Config.ID) + "/"}
 	if _, ok := p.hostTenant(r); ok {
@@ -178,6 +231,18 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant)
 	if lang == "en" {
 		pg.LangQuery = "?lang=en"
 	}
+	q := r.URL.Query()
+	if lang == "en" {
+		q.Set("lang", "nl")
+	} else {
+		q.Set("lang", "en")
+	}
+	pg.LangSwitch = "?" + q.Encode()
+	return pg
+}
+
+func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+	pg := p.newPage(r, t)
 	pg.Title = pg.T.HomeTitle
 	if p.cfg.Sessions != nil {
 		if s, err := p.cfg.Sessions.Load(r, t.Config.ID); err == nil {
@@ -185,15 +250,24 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant)
 			if pg.Who == "" {
 				pg.Who = s.Identity.Subject
 			}
+			if isResident(s) {
+				p.withNav(&pg, s, "")
+			}
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	p.render(w, r, http.StatusOK, "layout", pg)
+	p.render(w, r, http.StatusOK, "home", pg)
 }
 
+// render executes page name (one of pageNames, or "index" / "notfound") into a
+// buffer first, so a template error becomes a clean 500 rather than half a page.
 func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
-	if err := p.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+	tmpl, entry := p.base, name
+	if t, ok := p.pages[name]; ok {
+		tmpl, entry = t, "layout"
+	}
+	if err := tmpl.ExecuteTemplate(&buf, entry, data); err != nil {
 		p.cfg.Log.ErrorContext(r.Context(), "portal: render", "template", name, "err", err)
 		http.Error(w, "Er ging iets mis. Probeer het later opnieuw.", http.StatusInternalServerError)
 		return
@@ -254,6 +328,21 @@ func (p *Portal) index(w http.ResponseWriter, r *http.Request) {
 func (p *Portal) notFound(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	p.render(w, r, http.StatusNotFound, "notfound", nil)
+}
+
+// withQuery appends the values to path as a query string, keeping ?lang=en.
+func withQuery(path, lang string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	if lang == "en" {
+		q.Set("lang", "en")
+	}
+	if len(q) == 0 {
+		return path
+	}
+	return path + "?" + q.Encode()
 }
 
 func langOf(r *http.Request) string {

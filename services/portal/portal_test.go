@@ -72,12 +72,31 @@ func newDirectory(t *testing.T, suspended ...tenant.ID) *memDirectory {
 }
 
 type testBundle struct {
-	portal *portal.Portal
+	portal   *portal.Portal
+	income   *fakeIncome
+	sessions *auth.Sessions
 }
 
 type options struct {
 	devIndex  bool
 	suspended []tenant.ID
+	noIncome  bool // the portal without an income service
+}
+
+// testNow is the clock of the tests: 10 March 2026, so "this month" is 2026-03.
+func testNow() time.Time { return time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC) }
+
+// devPeople are the dev login's people per gemeente: the default ones and a
+// resident the fake income service knows ("bewoner").
+func devPeople(t tenant.ID) []auth.DevPerson {
+	people := auth.DefaultDevPeople()
+	switch t {
+	case "zwolle":
+		people = append(people, auth.DevPerson{Key: "bewoner", Label: "Anna Jansen", Name: "Anna Jansen", Role: auth.RoleResident, ResidentID: zwolleResident})
+	case "enschede":
+		people = append(people, auth.DevPerson{Key: "bewoner", Label: "Karim El Amrani", Name: "Karim El Amrani", Role: auth.RoleResident, ResidentID: enschedeResident})
+	}
+	return people
 }
 
 func setup(t *testing.T, opts options) *testBundle {
@@ -87,17 +106,26 @@ func setup(t *testing.T, opts options) *testBundle {
 	if err != nil {
 		t.Fatalf("NewSessions: %v", err)
 	}
-	p, err := portal.New(portal.Config{
+	inc := newFakeIncome(testNow)
+	cfg := portal.Config{
 		Directory: newDirectory(t, opts.suspended...),
 		Sessions:  sessions,
 		DevLogin:  auth.NewDevLogin(sessions, true),
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DevIndex:  opts.devIndex,
-	})
+		Income:    inc,
+		Now:       testNow,
+	}
+	if opts.noIncome {
+		cfg.Income = nil
+	}
+	// Given after New, as `plein dev` does once it has seeded its residents.
+	p, err := portal.New(cfg)
 	if err != nil {
 		t.Fatalf("portal.New: %v", err)
 	}
-	return &testBundle{portal: p}
+	cfg.DevLogin.WithPeople(devPeople)
+	return &testBundle{portal: p, income: inc, sessions: sessions}
 }
 
 type response struct {
@@ -140,7 +168,13 @@ func (tb *testBundle) get(t *testing.T, host, target string, cookies ...*http.Co
 // session cookie.
 func (tb *testBundle) login(t *testing.T, id string) *http.Cookie {
 	t.Helper()
-	res := tb.postLogin(t, id, "same-origin", url.Values{"person": {"inwoner"}})
+	return tb.loginAs(t, id, "inwoner")
+}
+
+// loginAs logs in with the dev login of gemeente id as the person with key person.
+func (tb *testBundle) loginAs(t *testing.T, id, person string) *http.Cookie {
+	t.Helper()
+	res := tb.postLogin(t, id, "same-origin", url.Values{"person": {person}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /t/%s/login: status = %d, want %d", id, res.StatusCode, http.StatusSeeOther)
 	}

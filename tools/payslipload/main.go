@@ -76,7 +76,7 @@ func run(nResidents, workers, ops int) error {
 
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: workers * 2},
+		Transport:     &http.Transport{MaxIdleConnsPerHost: workers * 2},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	// The local test login as a consulent of Zwolle.
 	req, _ := http.NewRequest(http.MethodPost, base+"/t/zwolle/login", strings.NewReader(url.Values{"person": {"consulent"}}.Encode()))
@@ -95,7 +95,7 @@ func run(nResidents, workers, ops int) error {
 	ids := make([]string, 0, nResidents)
 	for i := 0; i < nResidents; i++ {
 		body := map[string]any{"name": fmt.Sprintf("Inwoner %d (test)", i), "birth_date": "1985-03-01",
-			"bsn": bsnNumber(100000 + i), "iban": "NL91ABNA0417164300", "household_kind": "single"}
+			"bsn": bsnNumber(20000 + i), "iban": "NL91ABNA0417164300", "household_kind": "single"}
 		var out struct {
 			ID string `json:"id"`
 		}
@@ -204,7 +204,7 @@ func call(c *http.Client, method, u string, body any, want int, out any) error {
 
 // bsnNumber returns a 9-digit number that passes the 11-proef, made from n.
 func bsnNumber(n int) string {
-	for base := n * 10; ; base++ {
+	for base := n * 1000; ; base++ {
 		s := fmt.Sprintf("%08d", base%100000000)
 		sum := 0
 		for i := 0; i < 8; i++ {

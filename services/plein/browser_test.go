@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/portal/browsertest"
+	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+// browserResident is a resident the browser test seeds and logs in as.
+type browserResident struct {
+	tenant   tenant.ID
+	name     string
+	bsn      string
+	employer string // an employer partner of the gemeente, by name
+	id       string // set when seeded
+}
+
+// TestBrowserResidentFlow is the resident's month on the real stack in chromium: a
+// resident of Zwolle logs in with the dev login, hands in a payslip and sees the
+// month change, asks "what if I work 16 hours at € 14,71?", and opens the employer
+// consent; then a resident of Enschede, in a fresh browser context, sees Enschede's
+// branding and nothing of the Zwolle resident. Every page is checked with axe-core
+// and saved as a screenshot.
+func TestBrowserResidentFlow(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.New(t)
+	loaded, err := tenancy.LoadPath("../../tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+		devLogin: true, sealer: sealer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zwolle := &browserResident{tenant: "zwolle", name: "Anna Jansen", bsn: "999993653", employer: "Bakkerij De Korenschoof"}
+	enschede := &browserResident{tenant: "enschede", name: "Karim El Amrani", bsn: "111222333", employer: "Twentse Schoonmaak BV"}
+	people := map[tenant.ID][]auth.DevPerson{}
+	for i, r := range []*browserResident{zwolle, enschede} {
+		res, err := a.residents.Create(ctx, r.tenant, residents.NewResident{Name: r.name, BirthDate: "1990-05-01",
+			BSN: residents.BSNInput(r.bsn), IBAN: "NL91ABNA0417164300", Kind: "single"})
+		if err != nil {
+			t.Fatalf("seed %s: %v", r.tenant, err)
+		}
+		r.id = res.ID
+		if _, err := income.RegisterEmployer(ctx, d.App, r.tenant, fmt.Sprintf("werkgever-%d", i), r.employer); err != nil {
+			t.Fatalf("seed %s: %v", r.tenant, err)
+		}
+		people[r.tenant] = append(auth.DefaultDevPeople(),
+			auth.DevPerson{Key: "bewoner", Label: r.name, Name: r.name, Role: auth.RoleResident, ResidentID: r.id})
+	}
+	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
+
+	// Loopback only: the dev session cookie is not Secure and is honoured there only.
+	srv := httptest.NewUnstartedServer(a.handler)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	// What the engine says this month, without and with the payslip's net wage.
+	now := time.Now()
+	period := bijstand.PeriodOf(now)
+	before, after := expectMonth(t, period, 0), expectMonth(t, period, 85120)
+
+	b := browsertest.Start(t)
+	tab := b.NewTab(t)
+	check := func(tab *browsertest.Tab, name string) {
+		t.Helper()
+		browsertest.Axe(t, tab)
+		browsertest.Screenshot(t, tab, name)
+	}
+
+	// Zwolle: log in, see the month.
+	tab.Navigate(t, srv.URL+"/t/zwolle/")
+	check(tab, "zwolle-home")
+	tab.Follow(t, `a.button[href$="/login"]`)
+	check(tab, "zwolle-login")
+	tab.Click(t, `input[value="bewoner"]`)
+	tab.Follow(t, `button[type="submit"]`)
+	if got := tab.Text(t, "main"); !strings.Contains(got, zwolle.name) {
+		t.Errorf("zwolle home after login does not name %q:\n%s", zwolle.name, got)
+	}
+	mustOK(t, tab, tab.Follow(t, `a.button[href$="/mijn/"]`))
+	if got := tab.Text(t, `[data-testid="payout"]`); got != before.Payout.String() {
+		t.Errorf("payout before the payslip = %q, want %q", got, before.Payout.String())
+	}
+	check(tab, "zwolle-deze-maand")
+
+	// Hand in a payslip, typed as a resident types it.
+	tab.Follow(t, `nav.menu a[href$="/loonstrook"]`)
+	last := period.Next().First().AddDate(0, 0, -1)
+	fields := []struct{ sel, value string }{
+		{"#werkgever", zwolle.employer},
+		{"#periode_begin", period.First().Format("2-1-2006")},
+		{"#periode_eind", last.Format("2-1-2006")},
+		{"#bruto", "1.019,89"},
+		{"#netto", "851,20"},
+		{"#uren", "69,5"},
+		{"#betaaldatum", now.Format("2-1-2006")},
+	}
+	for _, f := range fields {
+		tab.Type(t, f.sel, f.value)
+	}
+	check(tab, "zwolle-loonstrook")
+	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
+	if u := tab.URL(t); !strings.Contains(u, "/t/zwolle/mijn/?maand="+period.String()+"&ontvangen=1") {
+		t.Errorf("after the payslip the browser is at %s, want Deze maand of %s with the confirmation", u, period)
+	}
+	if got := tab.Text(t, `[data-testid="payout"]`); got != after.Payout.String() {
+		t.Errorf("payout after the payslip = %q, want %q", got, after.Payout.String())
+	}
+	if before.Payout == after.Payout {
+		t.Errorf("the payslip did not change the payout (%s)", after.Payout)
+	}
+	if got := tab.Text(t, "tr.line--income"); !strings.Contains(got, "€ 851,20") {
+		t.Errorf("earnings line = %q, want the net € 851,20", got)
+	}
+	if got, want := tab.Text(t, "tr.line--vrijlating"), after.Vrijlating.String(); !strings.Contains(got, want) || !strings.Contains(got, "25 %") {
+		t.Errorf("vrijlating line = %q, want %s and its 25 %%", got, want)
+	}
+	if got := tab.Text(t, "table.payslips"); !strings.Contains(got, zwolle.employer) {
+		t.Errorf("payslips table = %q, want %q in it", got, zwolle.employer)
+	}
+	check(tab, "zwolle-deze-maand-na-loonstrook")
+
+	// What if I work 16 hours at € 14,71?
+	tab.Follow(t, `nav.menu a[href$="/wat-als"]`)
+	check(tab, "zwolle-wat-als-formulier")
+	tab.Type(t, "#uren", "16")
+	tab.Type(t, "#uurloon", "14,71")
+	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
+	if got := tab.Text(t, "table.compare"); !strings.Contains(got, "€ 1.019,89") {
+		t.Errorf("what-if table = %q, want the planned wage € 1.019,89 (16 × € 14,71 × 13 / 3)", got)
+	}
+	check(tab, "zwolle-wat-als")
+
+	tab.Follow(t, `nav.menu a[href$="/toestemming"]`)
+	if got := tab.Text(t, "table.consents"); !strings.Contains(got, zwolle.employer) || strings.Contains(got, enschede.employer) {
+		t.Errorf("consent table = %q, want only zwolle's employer", got)
+	}
+	check(tab, "zwolle-toestemming")
+	tab.Follow(t, `table.consents button`)
+	check(tab, "zwolle-toestemming-gegeven")
+
+	// Enschede, in a fresh browser context: its own branding, none of Zwolle's data.
+	et := b.NewTab(t)
+	et.Navigate(t, srv.URL+"/t/enschede/login")
+	et.Click(t, `input[value="bewoner"]`)
+	et.Follow(t, `button[type="submit"]`)
+	check(et, "enschede-home")
+	primary := primaryColor(t, loaded, "enschede")
+	if got := et.ComputedStyle(t, "header.page-header", "background-color"); got != primary {
+		t.Errorf("enschede header background = %q, want %q (tenants/enschede.yaml)", got, primary)
+	}
+	mustOK(t, et, et.Follow(t, `a.button[href$="/mijn/"]`))
+	check(et, "enschede-deze-maand")
+	for _, path := range []string{"/t/enschede/", "/t/enschede/mijn/", "/t/enschede/toestemming", "/t/enschede/wat-als"} {
+		et.Navigate(t, srv.URL+path)
+		body := et.Text(t, "body")
+		for _, secret := range []string{zwolle.name, zwolle.employer, "851,20"} {
+			if strings.Contains(body, secret) {
+				t.Errorf("%s as the enschede resident shows %q of the zwolle resident", path, secret)
+			}
+		}
+		if got := et.ComputedStyle(t, "header.page-header", "background-color"); got != primary {
+			t.Errorf("%s: header background = %q, want enschede's %q", path, got, primary)
+		}
+	}
+	et.Navigate(t, srv.URL+"/t/zwolle/mijn/")
+	if u := et.URL(t); u != srv.URL+"/t/zwolle/login" {
+		t.Errorf("/t/zwolle/mijn/ with the enschede session ended at %s, want the zwolle login", u)
+	}
+	// The dev login lists Zwolle's own test people only; the session is not Zwolle's.
+	if body := et.Text(t, "body"); strings.Contains(body, enschede.name) || strings.Contains(body, "851,20") {
+		t.Errorf("the zwolle login page shows the enschede resident:\n%s", body)
+	}
+}
+
+// mustOK stops the test when a page answered with anything but 200, showing what
+// the page says (the portal's "not available" page when it has no income service).
+func mustOK(t *testing.T, tab *browsertest.Tab, status int64) {
+	t.Helper()
+	if status != 200 {
+		t.Fatalf("%s answered %d: %s", tab.URL(t), status, tab.Text(t, "main"))
+	}
+}
+
+// expectMonth is the engine's month for the seeded single resident (born
+// 1990-05-01, no vrijlating months used) with net wage net.
+func expectMonth(t *testing.T, period bijstand.Period, net money.Cents) bijstand.Result {
+	t.Helper()
+	c := bijstand.Case{Period: period, Household: bijstand.Household{Kind: bijstand.KindSingle,
+		Applicants: []bijstand.Applicant{{BirthDate: time.Date(1990, 5, 1, 0, 0, 0, 0, time.UTC)}}}}
+	if net > 0 {
+		c.Income = []bijstand.Income{{Source: bijstand.SourceWork, Net: net}}
+	}
+	r, _, err := bijstand.NewCalculator(law.MustLoad()).Month(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// primaryColor is the gemeente's primary colour from its config, as CSS computes
+// it: "#B5121B" is "rgb(181, 18, 27)".
+func primaryColor(t *testing.T, loaded []*tenancy.Loaded, id tenant.ID) string {
+	t.Helper()
+	for _, l := range loaded {
+		if l.Config.ID == id {
+			hex := strings.TrimPrefix(l.Config.Branding.PrimaryColor, "#")
+			var rgb [3]int64
+			for i := range rgb {
+				v, err := strconv.ParseInt(hex[2*i:2*i+2], 16, 64)
+				if err != nil {
+					t.Fatalf("primary colour %q: %v", l.Config.Branding.PrimaryColor, err)
+				}
+				rgb[i] = v
+			}
+			return fmt.Sprintf("rgb(%d, %d, %d)", rgb[0], rgb[1], rgb[2])
+		}
+	}
+	t.Fatalf("tenant %s not loaded", id)
+	return ""
+}

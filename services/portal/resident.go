@@ -1,0 +1,185 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/tenancy"
+)
+
+// Body limits of the resident's forms. A payslip may carry a PDF of at most 5 MB
+// (income.ErrPDFTooBig); the rest of a multipart body is small.
+const (
+	maxPayslipBody = 6 << 20
+	maxFormBody    = 64 << 10
+	maxPDF         = 5 << 20
+)
+
+// Which page of the menu a page is.
+const (
+	navMonth   = "mijn/"
+	navPayslip = "loonstrook"
+	navWhatIf  = "wat-als"
+	navConsent = "toestemming"
+)
+
+// visit is one request of a logged-in resident: the gemeente, the session, and the
+// frame of the page to render.
+type visit struct {
+	tenant *tenancy.Tenant
+	sess   auth.Session
+	pg     page
+}
+
+func (v *visit) tenantID() tenant.ID    { return v.tenant.Config.ID }
+func (v *visit) residentID() string     { return v.sess.Identity.ResidentID }
+func (v *visit) lang() string           { return v.pg.Lang }
+func (v *visit) url(path string) string { return v.pg.Base + path }
+
+// routeResident registers the pages of a logged-in resident. Every POST passes
+// CrossOrigin, needs the session and its CSRF token; a GET never changes state.
+func (p *Portal) routeResident() {
+	p.mux.HandleFunc("GET /t/{tenant}/mijn", p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+		pg := p.newPage(r, t)
+		target := pg.Base + navMonth
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	}))
+	p.mux.HandleFunc("GET /t/{tenant}/mijn/{$}", p.withResident(navMonth, 0, p.month))
+	p.mux.HandleFunc("GET /t/{tenant}/loonstrook", p.withResident(navPayslip, 0, p.payslipForm))
+	p.mux.Handle("POST /t/{tenant}/loonstrook", auth.CrossOrigin(p.withResident(navPayslip, maxPayslipBody, p.payslipSubmit)))
+	p.mux.HandleFunc("GET /t/{tenant}/wat-als", p.withResident(navWhatIf, 0, p.whatIf))
+	p.mux.HandleFunc("GET /t/{tenant}/toestemming", p.withResident(navConsent, 0, p.consentPage))
+	p.mux.Handle("POST /t/{tenant}/toestemming", auth.CrossOrigin(p.withResident(navConsent, maxFormBody, p.consentSubmit)))
+	p.mux.Handle("POST /t/{tenant}/uitloggen", auth.CrossOrigin(p.withTenant(p.logout)))
+}
+
+// isResident reports whether s is a resident's session with Plein's id of the
+// resident: only such a session sees the resident's pages.
+func isResident(s auth.Session) bool {
+	return s.Identity.ResidentID != "" && s.Identity.HasRole(auth.RoleResident)
+}
+
+// withNav fills the resident's menu; current is the page being shown.
+func (p *Portal) withNav(pg *page, s auth.Session, current string) {
+	pg.CSRF = s.CSRFToken()
+	n := pg.T.Nav
+	for _, l := range []struct{ path, text string }{
+		{navMonth, n.Month}, {navPayslip, n.Payslip}, {navWhatIf, n.WhatIf}, {navConsent, n.Consent},
+	} {
+		pg.Nav = append(pg.Nav, navLink{Href: pg.Base + l.path + pg.LangQuery, Text: l.text, Current: l.path == current})
+	}
+}
+
+// withResident runs next for a logged-in resident of the gemeente and sends anyone
+// else to its login (303). For a POST (maxBody > 0) it reads the form within
+// maxBody and checks the session's CSRF token (403 without it), and refuses any
+// change while the gemeente is suspended.
+func (p *Portal) withResident(current string, maxBody int64, next func(http.ResponseWriter, *http.Request, *visit)) http.HandlerFunc {
+	return p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+		w.Header().Set("Cache-Control", "no-store")
+		pg := p.newPage(r, t)
+		var sess auth.Session
+		var err error
+		if p.cfg.Sessions == nil {
+			err = auth.ErrNoSession
+		} else {
+			sess, err = p.cfg.Sessions.Load(r, t.Config.ID)
+		}
+		if err != nil || !isResident(sess) {
+			http.Redirect(w, r, pg.Base+"login", http.StatusSeeOther)
+			return
+		}
+		p.withNav(&pg, sess, current)
+		v := &visit{tenant: t, sess: sess, pg: pg}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				err = r.ParseMultipartForm(1 << 20)
+			} else {
+				err = r.ParseForm()
+			}
+			if err != nil {
+				var tooBig *http.MaxBytesError
+				if errors.As(err, &tooBig) {
+					p.fail(w, r, v, http.StatusRequestEntityTooLarge, v.pg.T.Payslip.PDFHint)
+					return
+				}
+				p.fail(w, r, v, http.StatusBadRequest, v.pg.T.Fail.Forbidden)
+				return
+			}
+			if err := p.cfg.Sessions.CheckCSRF(r, sess); err != nil {
+				p.fail(w, r, v, http.StatusForbidden, v.pg.T.Fail.Forbidden)
+				return
+			}
+			if t.Status == "suspended" {
+				p.fail(w, r, v, http.StatusForbidden, v.pg.T.Fail.ReadOnly)
+				return
+			}
+		}
+		if p.cfg.Income == nil {
+			p.fail(w, r, v, http.StatusServiceUnavailable, v.pg.T.Fail.Unavailable)
+			return
+		}
+		next(w, r, v)
+	})
+}
+
+// failView is the content of the error page.
+type failView struct{ Message string }
+
+// fail renders the error page in the gemeente's frame.
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, status int, msg string) {
+	pg := v.pg
+	pg.Title = pg.T.Fail.Title
+	pg.Data = failView{Message: msg}
+	p.render(w, r, status, "fail", pg)
+}
+
+// failErr renders err from the income service: a resident the service does not
+// know is a 404 with advice, anything else an internal error, logged here once.
+func (p *Portal) failErr(w http.ResponseWriter, r *http.Request, v *visit, err error) {
+	if errors.Is(err, income.ErrNotFound) {
+		p.fail(w, r, v, http.StatusNotFound, v.pg.T.Fail.NotFound)
+		return
+	}
+	p.cfg.Log.ErrorContext(r.Context(), "portal: income", "tenant", v.tenantID(), "err", err)
+	p.fail(w, r, v, http.StatusInternalServerError, v.pg.T.Fail.Generic)
+}
+
+// logout ends the session (POST with the session's CSRF token) and goes home.
+func (p *Portal) logout(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+	w.Header().Set("Cache-Control", "no-store")
+	pg := p.newPage(r, t)
+	if p.cfg.Sessions != nil {
+		if sess, err := p.cfg.Sessions.Load(r, t.Config.ID); err == nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			if err := p.cfg.Sessions.CheckCSRF(r, sess); err != nil {
+				p.fail(w, r, &visit{tenant: t, sess: sess, pg: pg}, http.StatusForbidden, pg.T.Fail.Forbidden)
+				return
+			}
+		}
+		p.cfg.Sessions.Clear(w)
+	}
+	http.Redirect(w, r, pg.Base+pg.LangQuery, http.StatusSeeOther)
+}
+
+// thisMonth is the month the clock is in, in the Netherlands.
+func (p *Portal) thisMonth() bijstand.Period {
+	return bijstand.PeriodOf(p.cfg.Now().In(p.loc))
+}
+
+// monthAllowed reports whether the resident may look at month m: the last twelve
+// months, this month and the next (whose payslips may already be in).
+func (p *Portal) monthAllowed(m bijstand.Period) bool {
+	now := p.thisMonth().First()
+	f := m.First()
+	return !f.Before(now.AddDate(-1, 0, 0)) && !f.After(now.AddDate(0, 1, 0))
+}

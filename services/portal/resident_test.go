@@ -1,0 +1,612 @@
+package portal_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// do sends one request as a browser on the same site would, without following a
+// redirect.
+func (tb *testBundle) do(t *testing.T, method, target string, body *bytes.Buffer, contentType string, cookies ...*http.Cookie) response {
+	t.Helper()
+	if body == nil {
+		body = &bytes.Buffer{}
+	}
+	req := httptest.NewRequest(method, target, body)
+	req.Host = devHost
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	tb.portal.ServeHTTP(rec, req)
+	return response{status: rec.Code, header: rec.Result().Header, body: rec.Body.String()}
+}
+
+// postForm posts an urlencoded form.
+func (tb *testBundle) postForm(t *testing.T, target string, form url.Values, cookies ...*http.Cookie) response {
+	t.Helper()
+	return tb.do(t, http.MethodPost, target, bytes.NewBufferString(form.Encode()), "application/x-www-form-urlencoded", cookies...)
+}
+
+// postMultipart posts a multipart form, as the payslip form is sent, with an
+// optional file in the field "pdf".
+func (tb *testBundle) postMultipart(t *testing.T, target string, form url.Values, pdf []byte, cookies ...*http.Cookie) response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if pdf != nil {
+		fw, err := mw.CreateFormFile("pdf", "loonstrook.pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = fw.Write(pdf)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return tb.do(t, http.MethodPost, target, &buf, mw.FormDataContentType(), cookies...)
+}
+
+// csrfOf reads the CSRF token the page's forms carry.
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no csrf_token field in the page:\n%s", body)
+	}
+	return m[1]
+}
+
+// mainText is the collapsed text of <main>.
+func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
+
+// residentPages are the pages only a logged-in resident sees.
+var residentPages = []struct{ path, h1NL, h1EN string }{
+	{"mijn/", "Uw geld in maart 2026", "Your money in March 2026"},
+	{"loonstrook", "Loonstrook doorgeven", "Hand in your payslip"},
+	{"wat-als", "Wat als ik ga werken?", "What if I start work?"},
+	{"toestemming", "Toestemming werkgever", "Employer consent"},
+}
+
+func TestResidentPagesNeedAResident(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	noResidentID := tb.login(t, "zwolle")               // a resident's role, but no resident id
+	staff := tb.loginAs(t, "zwolle", "consulent")       // staff, not a resident
+	otherTenant := tb.loginAs(t, "enschede", "bewoner") // a resident of another gemeente
+	for _, pg := range residentPages {
+		for name, cookies := range map[string][]*http.Cookie{
+			"no session": nil, "no resident id": {noResidentID}, "staff": {staff}, "other gemeente": {otherTenant},
+		} {
+			res := tb.do(t, http.MethodGet, "/t/zwolle/"+pg.path, nil, "", cookies...)
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/login" {
+				t.Errorf("GET %s with %s: status %d, Location %q; want 303 to /t/zwolle/login", pg.path, name, res.status, res.header.Get("Location"))
+			}
+			if strings.Contains(res.body, "Karim") || strings.Contains(res.body, "€") {
+				t.Errorf("GET %s with %s: the redirect shows data: %q", pg.path, name, res.body)
+			}
+		}
+	}
+	for _, path := range []string{"loonstrook", "toestemming"} {
+		res := tb.postForm(t, "/t/zwolle/"+path, url.Values{"werkgever": {"x"}}, otherTenant)
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/login" {
+			t.Errorf("POST %s with another gemeente's session: status %d, Location %q; want 303 to login", path, res.status, res.header.Get("Location"))
+		}
+	}
+	// On the gemeente's own host the login is at /login.
+	req := httptest.NewRequest(http.MethodGet, "/mijn/", nil)
+	req.Host = "mijn.zwolle.example"
+	rec := httptest.NewRecorder()
+	tb.portal.ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login" {
+		t.Errorf("GET mijn.zwolle.example/mijn/: status %d, Location %q; want 303 to /login", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestResidentPagesRender(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	for _, pg := range residentPages {
+		for _, lang := range []string{"nl", "en"} {
+			t.Run(pg.path+"/"+lang, func(t *testing.T) {
+				t.Parallel()
+				target := "/t/zwolle/" + pg.path
+				want, query := pg.h1NL, ""
+				if lang == "en" {
+					want, query = pg.h1EN, "?lang=en"
+				}
+				res := tb.get(t, devHost, target+query, cookie)
+				if res.status != http.StatusOK {
+					t.Fatalf("status = %d, want 200; body:\n%s", res.status, res.body)
+				}
+				doc := checkStructure(t, target, res.body)
+				if doc.Lang != lang {
+					t.Errorf("lang = %q, want %q", doc.Lang, lang)
+				}
+				if !slices.Equal(doc.H1, []string{want}) {
+					t.Errorf("h1 = %q, want %q", doc.H1, want)
+				}
+				checkNoScripts(t, target, res)
+				if cc := res.header.Get("Cache-Control"); cc != "no-store" {
+					t.Errorf("Cache-Control = %q, want no-store (personal data)", cc)
+				}
+				// The menu links every page, in the page's language, and marks this one.
+				for _, other := range residentPages {
+					href := "/t/zwolle/" + other.path + query
+					if !slices.Contains(doc.hrefs(), href) {
+						t.Errorf("links = %q, want %q among them", doc.hrefs(), href)
+					}
+				}
+				if !regexp.MustCompile(`href="/t/zwolle/` + regexp.QuoteMeta(pg.path) + `[^"]*" aria-current="page"`).MatchString(res.body) {
+					t.Errorf("menu does not mark %s as the current page", pg.path)
+				}
+				if strings.Contains(res.body, "Karim") || strings.Contains(res.body, "Twentse") {
+					t.Errorf("zwolle page shows enschede's data")
+				}
+			})
+		}
+	}
+}
+
+// TestResidentPagesDutchIsShort is the B1 smoke check of TestDutchSentencesAreShort
+// on the resident's pages, results included.
+func TestResidentPagesDutchIsShort(t *testing.T) {
+	t.Parallel()
+	const maxWords = 20
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
+		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
+		doc := parseHTML(res.body)
+		for _, text := range doc.MainText {
+			for s := range strings.FieldsFuncSeq(text, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }) {
+				if n := len(strings.Fields(s)); n > maxWords {
+					t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
+				}
+			}
+		}
+	}
+}
+
+func TestMonth(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+
+	// Single, 35, no income: norm 1401.50, reserve 4.8 % = 67.27, zorgpremie 150.00
+	// paid for her, payout 1184.23.
+	res := tb.get(t, devHost, "/t/zwolle/mijn/", cookie)
+	doc := checkStructure(t, "mijn", res.body)
+	text := mainText(doc)
+	for _, want := range []string{
+		"U krijgt € 1.184,23 op 25 maart 2026",
+		"Norm € 1.401,50",
+		"Uw norm deze maand is € 1.401,50. Daar zit vakantiegeld in.",
+		"Vakantiegeld apart gezet € -67,27",
+		"Wij zetten € 67,27 apart voor uw vakantiegeld (4,8 %). U krijgt dat één keer per jaar.",
+		"Betaald voor u: Zorgverzekeraar Zwolle € -150,00",
+		"Op uw rekening € 1.184,23",
+		"U had deze maand geen loon.",
+		"Wij hebben voor deze maand nog geen loonstrook van u.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("main text lacks %q:\n%s", want, text)
+		}
+	}
+
+	en := tb.get(t, devHost, "/t/zwolle/mijn/?lang=en", cookie)
+	if text := mainText(parseHTML(en.body)); !strings.Contains(text, "You get €1,184.23 on 25 March 2026") ||
+		!strings.Contains(text, "Your norm this month is €1,401.50.") {
+		t.Errorf("English page lacks the amounts in English notation:\n%s", text)
+	}
+
+	tests := []struct {
+		query, h1, notice string
+		links             []string
+	}{
+		{"?maand=2026-02", "Uw geld in februari 2026", "", []string{"/t/zwolle/mijn/?maand=2026-01", "/t/zwolle/mijn/?maand=2026-03"}},
+		{"?maand=2026-04", "Uw geld in april 2026", "", []string{"/t/zwolle/mijn/?maand=2026-03"}},
+		{"?maand=2025-03", "Uw geld in maart 2025", "", []string{"/t/zwolle/mijn/?maand=2025-04"}},
+		{"?maand=2025-02", "Uw geld in maart 2026", "Die maand kunnen wij niet laten zien. U ziet nu deze maand.", nil},
+		{"?maand=2026-05", "Uw geld in maart 2026", "Die maand kunnen wij niet laten zien. U ziet nu deze maand.", nil},
+		{"?maand=nonsense", "Uw geld in maart 2026", "Die maand kunnen wij niet laten zien. U ziet nu deze maand.", nil},
+		{"?maand=2026-02&lang=en", "Your money in February 2026", "", []string{"/t/zwolle/mijn/?lang=en&maand=2026-01"}},
+	}
+	for _, tt := range tests {
+		res := tb.get(t, devHost, "/t/zwolle/mijn/"+tt.query, cookie)
+		doc := checkStructure(t, tt.query, res.body)
+		if !slices.Equal(doc.H1, []string{tt.h1}) {
+			t.Errorf("%s: h1 = %q, want %q", tt.query, doc.H1, tt.h1)
+		}
+		if tt.notice != "" && !slices.Contains(doc.Status, tt.notice) {
+			t.Errorf("%s: status messages = %q, want %q", tt.query, doc.Status, tt.notice)
+		}
+		for _, l := range tt.links {
+			if !slices.Contains(doc.hrefs(), l) {
+				t.Errorf("%s: links = %q, want %q", tt.query, doc.hrefs(), l)
+			}
+		}
+		// The month switch never offers a month outside the range.
+		for _, h := range doc.hrefs() {
+			if strings.HasPrefix(h, "?lang=") { // the same page in the other language
+				continue
+			}
+			if strings.Contains(h, "maand=2025-02") || strings.Contains(h, "maand=2026-05") {
+				t.Errorf("%s: link %q leads out of the range", tt.query, h)
+			}
+		}
+	}
+}
+
+// validPayslip is a payslip for March 2026, typed the Dutch way.
+func validPayslip(csrf string) url.Values {
+	return url.Values{
+		auth.CSRFField: {csrf}, "werkgever": {"Bakkerij De Korenschoof"},
+		"periode_begin": {"1-3-2026"}, "periode_eind": {"31-03-2026"},
+		"bruto": {"1.019,89"}, "netto": {"851,20"}, "uren": {"69,5"}, "betaaldatum": {"25-03-2026"},
+	}
+}
+
+func TestPayslipSubmit(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	form := tb.get(t, devHost, "/t/zwolle/loonstrook", cookie)
+	doc := checkStructure(t, "loonstrook", form.body)
+	var names []string
+	for _, in := range doc.Inputs {
+		names = append(names, in["name"])
+	}
+	if want := []string{"csrf_token", "csrf_token", "werkgever", "periode_begin", "periode_eind", "bruto", "netto", "uren", "betaaldatum", "pdf"}; !slices.Equal(names, want) {
+		t.Errorf("inputs = %q, want %q (logout form first)", names, want)
+	}
+	if !strings.Contains(form.body, `enctype="multipart/form-data"`) {
+		t.Errorf("the payslip form is not multipart; the PDF could not be sent")
+	}
+
+	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrfOf(t, form.body)), []byte("%PDF-1.7 loonstrook"), cookie)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("POST: status = %d, want 303; body:\n%s", res.status, res.body)
+	}
+	if got, want := res.header.Get("Location"), "/t/zwolle/mijn/?maand=2026-03&ontvangen=1"; got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+	// Net 851.20: vrijlating 25 % = 212.80, counted 638.40, bijstand 763.10,
+	// reserve 36.63, zorgpremie 150.00, payout 576.47.
+	month := tb.get(t, devHost, res.header.Get("Location"), cookie)
+	doc = checkStructure(t, "mijn after payslip", month.body)
+	text := mainText(doc)
+	for _, want := range []string{
+		"Wij hebben uw loonstrook ontvangen.",
+		"U krijgt € 576,47 op 25 maart 2026",
+		"Uw netto inkomen € 851,20 Uw netto inkomen deze maand is € 851,20.",
+		"Wat u van uw loon mag houden € 212,80 Omdat u net aan het werk gaat, mag u 25 % van uw loon houden, maximaal € 285,00: € 212,80.",
+		"Inkomen dat wij meetellen € 638,40",
+		"Uw bijstand € 763,10",
+		"Bakkerij De Korenschoof 01-03-2026 – 31-03-2026 25 maart 2026 € 851,20 69,5",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("main text lacks %q:\n%s", want, text)
+		}
+	}
+	if len(doc.Status) == 0 {
+		t.Errorf("no role=status confirmation")
+	}
+
+	// English keeps the language through the redirect.
+	en := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(csrfOf(t, form.body)), nil, cookie)
+	if got, want := en.header.Get("Location"), "/t/zwolle/mijn/?lang=en&maand=2026-03&ontvangen=1"; got != want {
+		t.Errorf("English POST: Location = %q, want %q", got, want)
+	}
+}
+
+func TestPayslipValidation(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	with := func(changes map[string]string) url.Values {
+		v := validPayslip(csrf)
+		for k, val := range changes {
+			v.Set(k, val)
+		}
+		return v
+	}
+	tests := []struct {
+		name   string
+		form   url.Values
+		pdf    []byte
+		errors map[string]string // field → Dutch message
+	}{
+		{"everything empty", url.Values{auth.CSRFField: {csrf}}, nil, map[string]string{
+			"werkgever": "Vul de naam van uw werkgever in.", "periode_begin": "Vul een datum in.", "periode_eind": "Vul een datum in.",
+			"bruto": "Vul een bedrag in.", "netto": "Vul een bedrag in.", "uren": "Vul het aantal uren in.", "betaaldatum": "Vul een datum in.",
+		}},
+		{"unreadable", with(map[string]string{"bruto": "1.019", "netto": "veel", "uren": "-3", "betaaldatum": "31 maart"}), nil, map[string]string{
+			"bruto": "Schrijf het bedrag zo: 1.019,89.", "netto": "Schrijf het bedrag zo: 1.019,89.",
+			"uren": "Schrijf de uren zo: 64 of 69,5.", "betaaldatum": "Schrijf de datum zo: 31-03-2026.",
+		}},
+		{"end before start", with(map[string]string{"periode_eind": "28-02-2026"}), nil, map[string]string{
+			"periode_eind": "De laatste dag komt na de eerste dag. Kijk de datums na.",
+		}},
+		{"net above gross", with(map[string]string{"netto": "1.100,00"}), nil, map[string]string{
+			"netto": "Het nettoloon kan niet hoger zijn dan het brutoloon.",
+		}},
+		{"zero", with(map[string]string{"bruto": "0,00"}), nil, map[string]string{"bruto": "Het bedrag moet meer dan € 0,00 zijn."}},
+		{"not a pdf", validPayslip(csrf), []byte("GIF89a"), map[string]string{"pdf": "Dit bestand is geen pdf. Kies een pdf-bestand."}},
+		{"the service refuses", with(map[string]string{"werkgever": rejectedEmployer}), nil, map[string]string{
+			"werkgever": "Deze werkgever kennen wij niet.", "netto": "Het nettoloon is te hoog.",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := tb.postMultipart(t, "/t/zwolle/loonstrook", tt.form, tt.pdf, cookie)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status = %d, want 422; body:\n%s", res.status, res.body)
+			}
+			doc := checkStructure(t, tt.name, res.body)
+			if !strings.HasPrefix(doc.Title, "Fout: Loonstrook doorgeven") {
+				t.Errorf("title = %q, want it to start with %q", doc.Title, "Fout: Loonstrook doorgeven")
+			}
+			if len(doc.Alerts) != 1 || !strings.HasPrefix(doc.Alerts[0], "Er is iets niet goed ingevuld") {
+				t.Errorf("alerts = %q, want the error summary", doc.Alerts)
+			}
+			for field, msg := range tt.errors {
+				// The summary links to the field; the message stands next to it.
+				if !slices.Contains(doc.Anchors, anchor{Href: "#" + field, Text: msg, HasHref: true}) {
+					t.Errorf("summary lacks a link to #%s saying %q; links: %+v", field, msg, doc.Anchors)
+				}
+				if !strings.Contains(res.body, `<p class="field-error" id="`+field+`-error">`+msg+`</p>`) {
+					t.Errorf("no message %q next to %s", msg, field)
+				}
+				i := slices.IndexFunc(doc.Inputs, func(in map[string]string) bool { return in["name"] == field })
+				if i < 0 {
+					t.Fatalf("no input %s", field)
+				}
+				in := doc.Inputs[i]
+				if in["aria-invalid"] != "true" || !slices.Contains(strings.Fields(in["aria-describedby"]), field+"-error") {
+					t.Errorf("input %s: aria-invalid %q, aria-describedby %q; want true and %s-error", field, in["aria-invalid"], in["aria-describedby"], field)
+				}
+			}
+			for _, in := range doc.Inputs {
+				if _, bad := tt.errors[in["name"]]; !bad && in["aria-invalid"] != "" {
+					t.Errorf("input %s is marked invalid, want only %v", in["name"], tt.errors)
+				}
+			}
+			// What the resident typed stays in the form.
+			if v := tt.form.Get("werkgever"); v != "" && !strings.Contains(res.body, `value="`+v+`"`) {
+				t.Errorf("the form lost the employer %q", v)
+			}
+		})
+	}
+	if n := len(tb.income.payslips); n != 0 {
+		t.Errorf("%d payslips stored by invalid forms, want 0", n)
+	}
+}
+
+func TestFormsNeedCSRF(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	otherCSRF := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
+	if csrf == otherCSRF {
+		t.Fatal("two sessions share a CSRF token")
+	}
+	for _, tt := range []struct {
+		name, path string
+		form       url.Values
+	}{
+		{"payslip without token", "/t/zwolle/loonstrook", validPayslip("")},
+		{"payslip with another session's token", "/t/zwolle/loonstrook", validPayslip(otherCSRF)},
+		{"consent without token", "/t/zwolle/toestemming", url.Values{"werkgever": {"bakkerij"}, "actie": {"geven"}}},
+		{"logout without token", "/t/zwolle/uitloggen", url.Values{}},
+	} {
+		tt.form.Del(auth.CSRFField)
+		if tt.name == "payslip with another session's token" {
+			tt.form.Set(auth.CSRFField, otherCSRF)
+		}
+		res := tb.postMultipart(t, tt.path, tt.form, nil, cookie)
+		if res.status != http.StatusForbidden {
+			t.Errorf("%s: status = %d, want 403", tt.name, res.status)
+		}
+		checkStructure(t, tt.name, res.body)
+		if !strings.Contains(res.body, "Dit formulier is verlopen.") {
+			t.Errorf("%s: page does not explain the refusal:\n%s", tt.name, res.body)
+		}
+	}
+	// A cross-site post is refused before anything else, with a valid token too.
+	req := httptest.NewRequest(http.MethodPost, "/t/zwolle/loonstrook", strings.NewReader(validPayslip(csrf).Encode()))
+	req.Host = devHost
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(cookie)
+	rec := httptest.NewRecorder()
+	tb.portal.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST: status = %d, want 403", rec.Code)
+	}
+	if n := len(tb.income.payslips); n != 0 {
+		t.Errorf("%d payslips stored by refused posts, want 0", n)
+	}
+}
+
+func TestWhatIf(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+
+	// 16 hours at 14.71: 1019.89 a month (× 13 / 3), counted as net by the fake;
+	// vrijlating 25 % = 254.97; bijstand 1401.50 − 764.92 = 636.58; reserve 30.56;
+	// payout 636.58 − 30.56 − 150.00 = 456.02. Now: 1184.23 with no wage.
+	res := tb.get(t, devHost, "/t/zwolle/wat-als?uren=16&uurloon=14,71", cookie)
+	if res.status != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body:\n%s", res.status, res.body)
+	}
+	doc := checkStructure(t, "wat-als", res.body)
+	text := mainText(doc)
+	for _, want := range []string{
+		"Nettoloon € 0,00 € 1.019,89",
+		"Daarvan mag u houden € 0,00 € 254,97",
+		"Op uw rekening € 1.184,23 € 456,02",
+		"Loon en bijstand samen € 1.184,23 € 1.475,91",
+		"Als u gaat werken, heeft u elke maand zoveel meer: € 291,68",
+		"Omdat u net aan het werk gaat, mag u 25 % van uw loon houden, maximaal € 285,00: € 254,97.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("main text lacks %q:\n%s", want, text)
+		}
+	}
+	// The answer keeps what was asked in the form.
+	for _, in := range doc.Inputs {
+		if in["name"] == "uren" && in["value"] != "16" || in["name"] == "uurloon" && in["value"] != "14,71" {
+			t.Errorf("input %s = %q, want what was typed", in["name"], in["value"])
+		}
+	}
+
+	bad := tb.get(t, devHost, "/t/zwolle/wat-als?uren=&uurloon=veel&netto=-5", cookie)
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid: status = %d, want 422", bad.status)
+	}
+	doc = checkStructure(t, "wat-als invalid", bad.body)
+	for _, want := range []anchor{
+		{Href: "#uren", Text: "Vul het aantal uren in.", HasHref: true},
+		{Href: "#uurloon", Text: "Schrijf het bedrag zo: 1.019,89.", HasHref: true},
+		{Href: "#netto", Text: "Het bedrag moet meer dan € 0,00 zijn.", HasHref: true},
+	} {
+		if !slices.Contains(doc.Anchors, want) {
+			t.Errorf("error summary lacks %+v; links %+v", want, doc.Anchors)
+		}
+	}
+	if strings.Contains(bad.body, "Loon en bijstand samen") {
+		t.Errorf("an invalid question got an answer")
+	}
+
+	en := tb.get(t, devHost, "/t/zwolle/wat-als?lang=en&uren=16&uurloon=14.71", cookie)
+	if text := mainText(parseHTML(en.body)); !strings.Contains(text, "If you start work, you have this much more each month: €291.68") {
+		t.Errorf("English answer lacks the difference:\n%s", text)
+	}
+	if !strings.Contains(en.body, `<input type="hidden" name="lang" value="en">`) {
+		t.Errorf("the English form does not keep the language")
+	}
+}
+
+func TestConsent(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	page := tb.get(t, devHost, "/t/zwolle/toestemming", cookie)
+	text := mainText(checkStructure(t, "toestemming", page.body))
+	for _, want := range []string{"Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("main text lacks %q:\n%s", want, text)
+		}
+	}
+	csrf := csrfOf(t, page.body)
+	res := tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"geven"}}, cookie)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/toestemming?gedaan=geven" {
+		t.Fatalf("grant: status %d, Location %q; want 303 to ?gedaan=geven", res.status, res.header.Get("Location"))
+	}
+	doc := checkStructure(t, "after grant", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	if !slices.Contains(doc.Status, "Uw toestemming is opgeslagen.") {
+		t.Errorf("status = %q, want the confirmation", doc.Status)
+	}
+	if text := mainText(doc); !strings.Contains(text, "Bakkerij De Korenschoof Gegeven op 10 maart 2026 Trek toestemming in voor Bakkerij De Korenschoof") {
+		t.Errorf("consent not shown as given:\n%s", text)
+	}
+	res = tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"intrekken"}}, cookie)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("revoke: status %d, want 303", res.status)
+	}
+	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/toestemming", cookie).body)); !strings.Contains(text, "Bakkerij De Korenschoof Niet gegeven") {
+		t.Errorf("consent still shown as given after revoking:\n%s", text)
+	}
+	// Another gemeente's employer is not a choice.
+	res = tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"twentse"}, "actie": {"geven"}}, cookie)
+	if res.status != http.StatusBadRequest || !strings.Contains(res.body, "Kies een werkgever uit de lijst.") {
+		t.Errorf("unknown employer: status %d, want 400 with the message", res.status)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	res := tb.postForm(t, "/t/zwolle/uitloggen?lang=en", url.Values{auth.CSRFField: {csrf}}, cookie)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/?lang=en" {
+		t.Fatalf("status %d, Location %q; want 303 to /t/zwolle/?lang=en", res.status, res.header.Get("Location"))
+	}
+	cleared := false
+	for _, c := range (&http.Response{Header: res.header}).Cookies() {
+		cleared = cleared || c.Name == auth.DefaultCookieName && c.MaxAge < 0
+	}
+	if !cleared {
+		t.Errorf("Set-Cookie = %q, want the session cookie removed", res.header.Values("Set-Cookie"))
+	}
+}
+
+func TestHomeLinksToMonth(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	doc := checkStructure(t, "home", tb.get(t, devHost, "/t/zwolle/?lang=en", tb.loginAs(t, "zwolle", "bewoner")).body)
+	if !slices.Contains(doc.Anchors, anchor{Href: "/t/zwolle/mijn/?lang=en", Text: "See what you get this month", HasHref: true}) {
+		t.Errorf("links = %+v, want one to this month", doc.Anchors)
+	}
+}
+
+func TestSuspendedRefusesChanges(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{suspended: []tenant.ID{"zwolle"}})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrf), nil, cookie)
+	if res.status != http.StatusForbidden || !strings.Contains(res.body, "U kunt nu niets veranderen.") {
+		t.Errorf("status = %d, want 403 saying nothing can change", res.status)
+	}
+}
+
+func TestWithoutIncomeService(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{noIncome: true})
+	res := tb.get(t, devHost, "/t/zwolle/mijn/", tb.loginAs(t, "zwolle", "bewoner"))
+	if res.status != http.StatusServiceUnavailable {
+		t.Errorf("status = %d, want 503", res.status)
+	}
+	checkStructure(t, "unavailable", res.body)
+}
+
+func TestUnknownResident(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	delete(tb.income.households, "zwolle/"+zwolleResident)
+	res := tb.get(t, devHost, "/t/zwolle/mijn/", tb.loginAs(t, "zwolle", "bewoner"))
+	if res.status != http.StatusNotFound || !strings.Contains(res.body, "Wij kunnen uw gegevens niet vinden.") {
+		t.Errorf("status = %d, want 404 with advice", res.status)
+	}
+}
