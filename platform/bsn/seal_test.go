@@ -233,7 +233,7 @@ func FuzzSealOpen(f *testing.F) {
 		}
 		last := sum % 11
 		if last == 10 || sum == 0 {
-			t.Skip("no check digit makes these 8 digits a BSN")
+			return // no check digit makes these 8 digits a BSN: nothing to seal
 		}
 		b := mustParse(t, d+fmt.Sprint(last))
 
