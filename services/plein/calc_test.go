@@ -69,3 +69,39 @@ func TestCalcMonthBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestCalcDistribution(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	in := `{"capacity_cents_per_month": 10000, "months": 18, "preferent_factor": 2, "claims": [
+		{"id": "A", "amount_cents": 300000, "preferent": false}, {"id": "B", "amount_cents": 100000}, {"id": "C", "amount_cents": 200000}]}`
+	if err := runIO(context.Background(), []string{"calc", "distribution"}, strings.NewReader(in), &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		PoolCents int64 `json:"pool_cents"`
+		Claims    []struct {
+			ID           string `json:"id"`
+			OfferedCents int64  `json:"offered_cents"`
+		} `json:"claims"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	// DOMAIN.md §4: pool 100 × 18 = 1800 over A 3000, B 1000, C 2000 → p = 30 %.
+	if got.PoolCents != 180000 || len(got.Claims) != 3 || got.Claims[0].OfferedCents != 90000 || got.Claims[1].OfferedCents != 30000 || got.Claims[2].OfferedCents != 60000 {
+		t.Errorf("distribution = %+v, want pool 180000 and 90000, 30000, 60000", got)
+	}
+	for _, c := range []struct{ in, field string }{
+		{`{"capacity_cents_per_month": 100, "claims": []}`, "claims"},
+		{`{"capacity_cents_per_month": 100, "claims": [{"id": "A", "amount_cents": -1}]}`, "claims[0].amount_cents"},
+		{`{"capacity_cents_per_month": 100, "claims": [{"id": "A", "amount_cents": 1}, {"id": "A", "amount_cents": 2}]}`, "claims[1].id"},
+		{`{"capacity_cents_per_month": -100, "claims": [{"id": "A", "amount_cents": 1}]}`, "capacity_cents_per_month"},
+		{`{"capacity_cents_per_month": 100, "claims": [`, "(input)"},
+	} {
+		err := runIO(context.Background(), []string{"calc", "distribution"}, strings.NewReader(c.in), &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), c.field) || exitCode(err) == 0 {
+			t.Errorf("input %s: err = %v, want a non-zero exit naming %q", c.in, err, c.field)
+		}
+	}
+}

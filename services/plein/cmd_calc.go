@@ -14,12 +14,15 @@ import (
 // cmdCalc runs the pure calculation engine: a case as JSON on stdin, the result as JSON
 // on stdout. No database.
 func cmdCalc(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "month" {
-		return usageError{"plein calc: want month"}
+	if len(args) == 0 || (args[0] != "month" && args[0] != "distribution") {
+		return usageError{"plein calc: want month or distribution"}
 	}
-	fs := newFlags("calc month", stderr)
+	fs := newFlags("calc "+args[0], stderr)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if args[0] == "distribution" {
+		return calcDistribution(stdin, stdout)
 	}
 	c, err := bijstand.DecodeCase(stdin)
 	if err != nil {

@@ -32,6 +32,7 @@ Usage:
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)
+  plein calc     distribution < traject.json  (the minnelijk-traject offers)
 
 Without PLEIN_DATABASE_URL every command uses the private PostgreSQL under the data
 directory (default ./.plein), starting it when it is not running.
