@@ -37,6 +37,19 @@ type ResidentFinder interface {
 	FindResidentID(ctx context.Context, t tenant.ID, bsn, purpose string) (residentID string, applicant int, err error)
 }
 
+// Deductions gives the deductions in force for a resident in a period: the payment
+// plans (services/paymentplans, adapted in the composition root).
+type Deductions interface {
+	Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error)
+}
+
+// ShortfallSink is told of deductions that could not be paid in full, so that the
+// resident, the consulent and schuldhulp hear of it before it becomes arrears. It must
+// be idempotent per deduction and period: a month is computed whenever it is read.
+type ShortfallSink interface {
+	RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) error
+}
+
 // Settings are a tenant's settings that a month depends on.
 type Settings struct {
 	// MinCashPayout is the leefgeld floor of on_behalf deductions.
@@ -52,6 +65,9 @@ type Config struct {
 	Households Households
 	Finder     ResidentFinder
 	Calculator *bijstand.Calculator
+	// Deductions and Shortfalls are optional: without them a month has no deductions.
+	Deductions Deductions
+	Shortfalls ShortfallSink
 	// Settings returns the tenant's settings; nil means defaults (no leefgeld floor,
 	// paid on the 25th).
 	Settings func(t tenant.ID) Settings
@@ -269,14 +285,43 @@ func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, per
 	if err != nil {
 		return Month{}, err
 	}
-	return s.compute(t, period, h, slips, nil)
+	deds, err := s.deductions(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	m, err := s.compute(t, period, h, slips, deds, nil)
+	if err != nil {
+		return Month{}, err
+	}
+	if s.cfg.Shortfalls != nil {
+		for _, d := range m.Result.Deductions {
+			if d.Shortfall > 0 {
+				if err := s.cfg.Shortfalls.RecordShortfalls(ctx, t, residentID, period, m.Result.Deductions); err != nil {
+					return Month{}, fmt.Errorf("income: month: shortfalls: %w", err)
+				}
+				break
+			}
+		}
+	}
+	return m, nil
+}
+
+func (s *service) deductions(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
+	if s.cfg.Deductions == nil {
+		return nil, nil
+	}
+	d, err := s.cfg.Deductions.Active(ctx, t, residentID, period)
+	if err != nil {
+		return nil, fmt.Errorf("income: deductions: %w", err)
+	}
+	return d, nil
 }
 
 // compute runs the engine; with w set, the resident's (applicant 0) work income is
 // replaced by the planned job.
-func (s *service) compute(t tenant.ID, period bijstand.Period, h bijstand.Household, slips []Payslip, w *WhatIf) (Month, error) {
+func (s *service) compute(t tenant.ID, period bijstand.Period, h bijstand.Household, slips []Payslip, deds []bijstand.Deduction, w *WhatIf) (Month, error) {
 	set := s.cfg.Settings(t)
-	c := bijstand.Case{Period: period, Household: h, MinCashPayout: set.MinCashPayout}
+	c := bijstand.Case{Period: period, Household: h, Deductions: deds, MinCashPayout: set.MinCashPayout}
 	for _, p := range slips {
 		if w != nil && p.Applicant == 0 {
 			continue
@@ -331,7 +376,11 @@ func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, pe
 	if err != nil {
 		return Month{}, err
 	}
-	return s.compute(t, period, h, slips, &w)
+	deds, err := s.deductions(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	return s.compute(t, period, h, slips, deds, &w)
 }
 
 func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error) {
