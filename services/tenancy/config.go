@@ -28,6 +28,8 @@ type Config struct {
 	Branding Branding  `yaml:"branding" json:"branding"`
 	Portal   Portal    `yaml:"portal" json:"portal"`
 	Bank     Bank      `yaml:"bank" json:"bank"`
+	// Settlement holds the gemeente's choices for the monthly payment; optional.
+	Settlement Settlement `yaml:"settlement,omitempty" json:"settlement"`
 	// ExampleValues lists the dotted paths of values that are examples, not the
 	// gemeente's real ones (a value that is not public), so nobody takes them for real.
 	ExampleValues []string `yaml:"example_values,omitempty" json:"example_values,omitempty"`
@@ -54,6 +56,28 @@ type Bank struct {
 	IBAN        string `yaml:"iban" json:"iban"`
 	BIC         string `yaml:"bic" json:"bic"`
 	AccountName string `yaml:"account_name" json:"account_name"`
+}
+
+// Settlement is how the gemeente pays: the day of the month, and the leefgeld floor
+// that payments made on the resident's behalf never go below [policy].
+type Settlement struct {
+	// PayDay is the day of the month the bijstand is paid (moved to the Friday before
+	// when it falls in a weekend); 0 means the default, 25.
+	PayDay int `yaml:"pay_day,omitempty" json:"pay_day,omitempty"`
+	// MinCashPayoutCents is the minimum the resident keeps in cash after on_behalf
+	// payments (DOMAIN.md §3).
+	MinCashPayoutCents int64 `yaml:"min_cash_payout_cents,omitempty" json:"min_cash_payout_cents,omitempty"`
+}
+
+// DefaultPayDay is the pay day of a gemeente that sets none.
+const DefaultPayDay = 25
+
+// PayDayOrDefault returns the pay day in force.
+func (s Settlement) PayDayOrDefault() int {
+	if s.PayDay == 0 {
+		return DefaultPayDay
+	}
+	return s.PayDay
 }
 
 // Loaded is a config read from a file, with what is needed to apply it.
@@ -247,7 +271,8 @@ var (
 
 // knownPaths are the dotted paths example_values may name.
 var knownPaths = []string{"name", "cbs_codes", "branding.primary_color", "branding.secondary_color",
-	"branding.logo", "branding.font", "portal.hosts", "bank.iban", "bank.bic", "bank.account_name"}
+	"branding.logo", "branding.font", "portal.hosts", "bank.iban", "bank.bic", "bank.account_name",
+	"settlement.pay_day", "settlement.min_cash_payout_cents"}
 
 func (l *Loaded) validate() Errors {
 	var errs Errors
@@ -322,6 +347,12 @@ func (l *Loaded) validate() Errors {
 	}
 	if n := len([]rune(strings.TrimSpace(c.Bank.AccountName))); n == 0 || n > 70 {
 		l.fail(&errs, "bank.account_name", "is required, at most 70 characters (the SEPA limit)", "bank", "account_name")
+	}
+	if st := c.Settlement; st.PayDay < 0 || st.PayDay > 28 {
+		l.fail(&errs, "settlement.pay_day", "must be a day from 1 to 28 (every month has it)", "settlement", "pay_day")
+	}
+	if st := c.Settlement; st.MinCashPayoutCents < 0 || st.MinCashPayoutCents > 100000 {
+		l.fail(&errs, "settlement.min_cash_payout_cents", "must be between 0 and 100000 (€ 1.000,00)", "settlement", "min_cash_payout_cents")
 	}
 	for i, p := range c.ExampleValues {
 		if !slices.Contains(knownPaths, p) {
