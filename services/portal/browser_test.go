@@ -6,12 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/services/portal/browsertest"
 )
 
-// TestBrowserPortal walks every resident page in chromium with the fake income
-// service: the pages work without JavaScript, pass axe-core (WCAG 2.1 AA), and the
-// payslip form changes the month. services/plein has the same walk on the real stack.
+// TestBrowserPortal walks every resident page in chromium with the fake income,
+// payments and debts services: the pages work without JavaScript, pass axe-core
+// (WCAG 2.1 AA), the payslip form changes the month, and a payment is asked for
+// and stopped. services/plein has the same walk on the real stack.
 func TestBrowserPortal(t *testing.T) {
 	tb := setup(t, options{})
 	srv := httptest.NewUnstartedServer(tb.portal)
@@ -83,4 +85,53 @@ func TestBrowserPortal(t *testing.T) {
 
 	tab.Follow(t, `nav.lang a[hreflang="en"]`)
 	check("toestemming-en")
+
+	// Mijn betalingen: ask for the zorgpremie, with a mistake first; stop a payment.
+	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/")
+	check("betalingen")
+	tab.Follow(t, `a.button[href$="/betalingen/nieuw"]`)
+	check("betaling-aanvragen")
+	tab.Follow(t, `form button[type="submit"].button`) // empty: every field gets its message
+	if got := tab.Text(t, ".error-summary"); !strings.Contains(got, "Kies aan wie wij moeten betalen.") {
+		t.Errorf("error summary = %q, want the creditor's message", got)
+	}
+	check("betaling-aanvragen-fouten")
+	tab.Click(t, `input[value="zilveren-kruis"]`)
+	tab.Type(t, "#kenmerk", "123456789")
+	tab.Type(t, "#bedrag", "152,35")
+	tab.Follow(t, `form button[type="submit"].button`)
+	if got := tab.Text(t, ".confirmation"); got != "Uw aanvraag is verstuurd. Een consulent kijkt ernaar." {
+		t.Errorf("confirmation = %q", got)
+	}
+	check("betalingen-aangevraagd")
+	tab.Follow(t, `a[href$="/betalingen/`+planZorg+`/stoppen"]`)
+	check("betaling-stoppen")
+	tab.Follow(t, `form button[type="submit"].button`)
+	if got := tab.Text(t, ".confirmation"); !strings.HasPrefix(got, "Wij stoppen deze betaling.") {
+		t.Errorf("confirmation = %q", got)
+	}
+
+	tab.Follow(t, `nav.menu a[href$="/schulden/"]`)
+	check("schulden")
+	tab.Follow(t, `nav.menu a[href$="/kalender/"]`)
+	if got := tab.Text(t, `[data-testid="calendar-payout"]`); got != "€ 1.184,23" {
+		t.Errorf("calendar payout = %q, want € 1.184,23", got)
+	}
+	check("geldkalender")
+	tab.Follow(t, `nav.lang a[hreflang="en"]`)
+	check("geldkalender-en")
+	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/nieuw?lang=en")
+	tab.Follow(t, `form button[type="submit"].button`)
+	check("betaling-aanvragen-fouten-en")
+
+	// A month in which not everything could be paid says so.
+	tb.income.mu.Lock()
+	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
+		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
+	tb.income.mu.Unlock()
+	tab.Navigate(t, srv.URL+"/t/zwolle/mijn/")
+	if !tab.Has(t, ".notice--shortfall") {
+		t.Errorf("no shortfall notice on Deze maand")
+	}
+	check("deze-maand-tekort")
 }

@@ -15,6 +15,7 @@ type monthView struct {
 	Heading         string // "Uw geld in maart 2026"
 	Notice          string // a month outside the range was asked for
 	Received        bool   // a payslip was just handed in
+	Shortfall       *shortfallNotice
 	Payout, PayDate string
 	Lines           []line
 	Payslips        []payslipRow
@@ -62,6 +63,7 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 		PayslipCaption: T.Month.PayslipCaption + " " + monthName(period, lang),
 		PrevText:       T.Month.Prev + ": " + monthName(period.Prev(), lang),
 		NextText:       T.Month.Next + ": " + monthName(period.Next(), lang),
+		Shortfall:      resultShortfalls(v.pg.T, period, m.Result, lang),
 	}
 	if !m.PayDate.IsZero() {
 		view.PayDate = longDate(m.PayDate, lang)

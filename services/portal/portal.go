@@ -50,6 +50,11 @@ type Config struct {
 	// Income answers the resident's pages (Deze maand, Loonstrook, Wat als,
 	// Toestemming). Without it those pages say they are not available yet.
 	Income income.Service
+	// Payments answers "Mijn betalingen" and, with Income, the Geldkalender; Debts
+	// answers "Mijn schulden". Without them those pages say they are not available
+	// yet and stay out of the menu.
+	Payments Payments
+	Debts    Debts
 	// Now is the clock that decides "this month"; time.Now when nil.
 	Now func() time.Time
 }
@@ -65,11 +70,12 @@ type Portal struct {
 
 // pageNames are the files under templates/ that each define the "content" of one
 // page inside layout.html.
-var pageNames = []string{"home", "month", "payslip", "whatif", "consent", "fail"}
+var pageNames = []string{"home", "month", "payslip", "whatif", "consent", "fail",
+	"payments", "paymentnew", "paymentstop", "debts", "calendar"}
 
 // New returns the portal.
 func New(cfg Config) (*Portal, error) {
-	base, err := template.ParseFS(templatesFS, "templates/layout.html", "templates/form.html", "templates/index.html", "templates/notfound.html")
+	base, err := template.ParseFS(templatesFS, "templates/layout.html", "templates/form.html", "templates/shortfall.html", "templates/index.html", "templates/notfound.html")
 	if err != nil {
 		return nil, fmt.Errorf("portal: templates: %w", err)
 	}

@@ -74,6 +74,8 @@ func newDirectory(t *testing.T, suspended ...tenant.ID) *memDirectory {
 type testBundle struct {
 	portal   *portal.Portal
 	income   *fakeIncome
+	payments *fakePayments
+	debts    *fakeDebts
 	sessions *auth.Sessions
 }
 
@@ -81,6 +83,7 @@ type options struct {
 	devIndex  bool
 	suspended []tenant.ID
 	noIncome  bool // the portal without an income service
+	noMoney   bool // the portal without the payments and debts services
 }
 
 // testNow is the clock of the tests: 10 March 2026, so "this month" is 2026-03.
@@ -107,6 +110,7 @@ func setup(t *testing.T, opts options) *testBundle {
 		t.Fatalf("NewSessions: %v", err)
 	}
 	inc := newFakeIncome(testNow)
+	pay, debts := newFakePayments(), newFakeDebts()
 	cfg := portal.Config{
 		Directory: newDirectory(t, opts.suspended...),
 		Sessions:  sessions,
@@ -114,10 +118,15 @@ func setup(t *testing.T, opts options) *testBundle {
 		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		DevIndex:  opts.devIndex,
 		Income:    inc,
+		Payments:  pay,
+		Debts:     debts,
 		Now:       testNow,
 	}
 	if opts.noIncome {
 		cfg.Income = nil
+	}
+	if opts.noMoney {
+		cfg.Payments, cfg.Debts = nil, nil
 	}
 	// Given after New, as `plein dev` does once it has seeded its residents.
 	p, err := portal.New(cfg)
@@ -125,7 +134,7 @@ func setup(t *testing.T, opts options) *testBundle {
 		t.Fatalf("portal.New: %v", err)
 	}
 	cfg.DevLogin.WithPeople(devPeople)
-	return &testBundle{portal: p, income: inc, sessions: sessions}
+	return &testBundle{portal: p, income: inc, payments: pay, debts: debts, sessions: sessions}
 }
 
 type response struct {

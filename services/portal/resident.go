@@ -22,11 +22,31 @@ const (
 
 // Which page of the menu a page is.
 const (
-	navMonth   = "mijn/"
-	navPayslip = "loonstrook"
-	navWhatIf  = "wat-als"
-	navConsent = "toestemming"
+	navMonth    = "mijn/"
+	navPayslip  = "loonstrook"
+	navWhatIf   = "wat-als"
+	navConsent  = "toestemming"
+	navPayments = "betalingen/"
+	navDebts    = "schulden/"
+	navCalendar = "kalender/"
 )
+
+// need names the services a page cannot do without; a page whose service is not
+// configured answers 503 "not available yet".
+type need uint8
+
+const (
+	needIncome need = 1 << iota
+	needPayments
+	needDebts
+)
+
+// lacks reports whether a service the page needs is not configured.
+func (p *Portal) lacks(n need) bool {
+	return n&needIncome != 0 && p.cfg.Income == nil ||
+		n&needPayments != 0 && p.cfg.Payments == nil ||
+		n&needDebts != 0 && p.cfg.Debts == nil
+}
 
 // visit is one request of a logged-in resident: the gemeente, the session, and the
 // frame of the page to render.
@@ -44,20 +64,29 @@ func (v *visit) url(path string) string { return v.pg.Base + path }
 // routeResident registers the pages of a logged-in resident. Every POST passes
 // CrossOrigin, needs the session and its CSRF token; a GET never changes state.
 func (p *Portal) routeResident() {
-	p.mux.HandleFunc("GET /t/{tenant}/mijn", p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
-		pg := p.newPage(r, t)
-		target := pg.Base + navMonth
-		if r.URL.RawQuery != "" {
-			target += "?" + r.URL.RawQuery
-		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
-	}))
-	p.mux.HandleFunc("GET /t/{tenant}/mijn/{$}", p.withResident(navMonth, 0, p.month))
-	p.mux.HandleFunc("GET /t/{tenant}/loonstrook", p.withResident(navPayslip, 0, p.payslipForm))
-	p.mux.Handle("POST /t/{tenant}/loonstrook", auth.CrossOrigin(p.withResident(navPayslip, maxPayslipBody, p.payslipSubmit)))
-	p.mux.HandleFunc("GET /t/{tenant}/wat-als", p.withResident(navWhatIf, 0, p.whatIf))
-	p.mux.HandleFunc("GET /t/{tenant}/toestemming", p.withResident(navConsent, 0, p.consentPage))
-	p.mux.Handle("POST /t/{tenant}/toestemming", auth.CrossOrigin(p.withResident(navConsent, maxFormBody, p.consentSubmit)))
+	for _, dir := range []string{navMonth, navPayments, navDebts, navCalendar} {
+		p.mux.HandleFunc("GET /t/{tenant}/"+strings.TrimSuffix(dir, "/"), p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
+			pg := p.newPage(r, t)
+			target := pg.Base + dir
+			if r.URL.RawQuery != "" {
+				target += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, target, http.StatusMovedPermanently)
+		}))
+	}
+	p.mux.HandleFunc("GET /t/{tenant}/mijn/{$}", p.withResident(navMonth, needIncome, 0, p.month))
+	p.mux.HandleFunc("GET /t/{tenant}/loonstrook", p.withResident(navPayslip, needIncome, 0, p.payslipForm))
+	p.mux.Handle("POST /t/{tenant}/loonstrook", auth.CrossOrigin(p.withResident(navPayslip, needIncome, maxPayslipBody, p.payslipSubmit)))
+	p.mux.HandleFunc("GET /t/{tenant}/wat-als", p.withResident(navWhatIf, needIncome, 0, p.whatIf))
+	p.mux.HandleFunc("GET /t/{tenant}/toestemming", p.withResident(navConsent, needIncome, 0, p.consentPage))
+	p.mux.Handle("POST /t/{tenant}/toestemming", auth.CrossOrigin(p.withResident(navConsent, needIncome, maxFormBody, p.consentSubmit)))
+	p.mux.HandleFunc("GET /t/{tenant}/betalingen/{$}", p.withResident(navPayments, needPayments, 0, p.payments))
+	p.mux.HandleFunc("GET /t/{tenant}/betalingen/nieuw", p.withResident(navPayments, needPayments, 0, p.paymentForm))
+	p.mux.Handle("POST /t/{tenant}/betalingen/nieuw", auth.CrossOrigin(p.withResident(navPayments, needPayments, maxFormBody, p.paymentSubmit)))
+	p.mux.HandleFunc("GET /t/{tenant}/betalingen/{plan}/stoppen", p.withResident(navPayments, needPayments, 0, p.paymentStopConfirm))
+	p.mux.Handle("POST /t/{tenant}/betalingen/{plan}/stoppen", auth.CrossOrigin(p.withResident(navPayments, needPayments, maxFormBody, p.paymentStop)))
+	p.mux.HandleFunc("GET /t/{tenant}/schulden/{$}", p.withResident(navDebts, needDebts, 0, p.debts))
+	p.mux.HandleFunc("GET /t/{tenant}/kalender/{$}", p.withResident(navCalendar, needIncome|needPayments, 0, p.calendar))
 	p.mux.Handle("POST /t/{tenant}/uitloggen", auth.CrossOrigin(p.withTenant(p.logout)))
 }
 
@@ -67,13 +96,21 @@ func isResident(s auth.Session) bool {
 	return s.Identity.ResidentID != "" && s.Identity.HasRole(auth.RoleResident)
 }
 
-// withNav fills the resident's menu; current is the page being shown.
+// withNav fills the resident's menu; current is the page being shown. A page whose
+// service is not configured is left out of the menu.
 func (p *Portal) withNav(pg *page, s auth.Session, current string) {
 	pg.CSRF = s.CSRFToken()
 	n := pg.T.Nav
-	for _, l := range []struct{ path, text string }{
-		{navMonth, n.Month}, {navPayslip, n.Payslip}, {navWhatIf, n.WhatIf}, {navConsent, n.Consent},
+	for _, l := range []struct {
+		path, text string
+		needs      need
+	}{
+		{navMonth, n.Month, 0}, {navPayments, n.Payments, needPayments}, {navCalendar, n.Calendar, needIncome | needPayments},
+		{navDebts, n.Debts, needDebts}, {navPayslip, n.Payslip, 0}, {navWhatIf, n.WhatIf, 0}, {navConsent, n.Consent, 0},
 	} {
+		if p.lacks(l.needs) {
+			continue
+		}
 		pg.Nav = append(pg.Nav, navLink{Href: pg.Base + l.path + pg.LangQuery, Text: l.text, Current: l.path == current})
 	}
 }
@@ -81,8 +118,9 @@ func (p *Portal) withNav(pg *page, s auth.Session, current string) {
 // withResident runs next for a logged-in resident of the gemeente and sends anyone
 // else to its login (303). For a POST (maxBody > 0) it reads the form within
 // maxBody and checks the session's CSRF token (403 without it), and refuses any
-// change while the gemeente is suspended.
-func (p *Portal) withResident(current string, maxBody int64, next func(http.ResponseWriter, *http.Request, *visit)) http.HandlerFunc {
+// change while the gemeente is suspended. A page whose services (needs) are not
+// configured answers 503.
+func (p *Portal) withResident(current string, needs need, maxBody int64, next func(http.ResponseWriter, *http.Request, *visit)) http.HandlerFunc {
 	return p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
 		w.Header().Set("Cache-Control", "no-store")
 		pg := p.newPage(r, t)
@@ -124,7 +162,7 @@ func (p *Portal) withResident(current string, maxBody int64, next func(http.Resp
 				return
 			}
 		}
-		if p.cfg.Income == nil {
+		if p.lacks(needs) {
 			p.fail(w, r, v, http.StatusServiceUnavailable, v.pg.T.Fail.Unavailable)
 			return
 		}
@@ -143,14 +181,14 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, v *visit, status i
 	p.render(w, r, status, "fail", pg)
 }
 
-// failErr renders err from the income service: a resident the service does not
+// failErr renders err from a service: a resident the income service does not
 // know is a 404 with advice, anything else an internal error, logged here once.
 func (p *Portal) failErr(w http.ResponseWriter, r *http.Request, v *visit, err error) {
 	if errors.Is(err, income.ErrNotFound) {
 		p.fail(w, r, v, http.StatusNotFound, v.pg.T.Fail.NotFound)
 		return
 	}
-	p.cfg.Log.ErrorContext(r.Context(), "portal: income", "tenant", v.tenantID(), "err", err)
+	p.cfg.Log.ErrorContext(r.Context(), "portal: service", "tenant", v.tenantID(), "err", err)
 	p.fail(w, r, v, http.StatusInternalServerError, v.pg.T.Fail.Generic)
 }
 

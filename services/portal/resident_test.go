@@ -89,6 +89,9 @@ var residentPages = []struct{ path, h1NL, h1EN string }{
 	{"loonstrook", "Loonstrook doorgeven", "Hand in your payslip"},
 	{"wat-als", "Wat als ik ga werken?", "What if I start work?"},
 	{"toestemming", "Toestemming werkgever", "Employer consent"},
+	{"betalingen/", "Mijn betalingen", "My payments"},
+	{"schulden/", "Mijn schulden", "My debts"},
+	{"kalender/", "Geldkalender april 2026", "Money calendar April 2026"},
 }
 
 func TestResidentPagesNeedAResident(t *testing.T) {

@@ -13,6 +13,10 @@ type texts struct {
 	Payslip payslipTexts
 	WhatIf  whatIfTexts
 	Consent consentTexts
+	Pay     paymentTexts
+	Debts   debtTexts
+	Cal     calendarTexts
+	Short   shortfallTexts
 	Fail    failTexts
 	Form    formTexts
 	Months  [12]string
@@ -23,6 +27,7 @@ type item struct{ Title, Text string }
 // navTexts label the menu of a logged-in resident.
 type navTexts struct {
 	Label, Month, Payslip, WhatIf, Consent, Logout string
+	Payments, Debts, Calendar                      string
 }
 
 // monthTexts are the sentences of "Deze maand".
@@ -60,6 +65,7 @@ type consentTexts struct {
 // failTexts are the error pages.
 type failTexts struct {
 	Title, Generic, NotFound, Unavailable, Forbidden, Expired, ReadOnly, BadChoice string
+	NotYours, NotStoppable, NoPlan                                                 string
 }
 
 // formTexts are shared by every form with errors.
@@ -96,7 +102,11 @@ func textsFor(lang, gemeente string) texts {
 			HelpTitle: "Questions?",
 			Help:      "Call or visit " + gemeente + ". Your consulent is happy to help you.",
 			Nav: navTexts{Label: "Menu", Month: "This month", Payslip: "Hand in a payslip", WhatIf: "What if I start work?",
-				Consent: "Employer consent", Logout: "Log out"},
+				Consent: "Employer consent", Logout: "Log out", Payments: "My payments", Debts: "My debts", Calendar: "Money calendar"},
+			Pay:   paymentTextsEN,
+			Debts: debtTextsEN,
+			Cal:   calendarTextsEN,
+			Short: shortfallTextsEN,
 			Month: monthTexts{
 				Title: "This month", HeadingPrefix: "Your money in", YouGet: "You get", On: "on", DateUnknown: "We do not know the date yet.",
 				Received:     "We have received your payslip. Below you see what it means for you.",
@@ -144,12 +154,15 @@ func textsFor(lang, gemeente string) texts {
 			},
 			Fail: failTexts{
 				Title: "Something went wrong", Generic: "Something went wrong. Please try again later.",
-				NotFound:    "We cannot find your details. Please contact your municipality.",
-				Unavailable: "This part of the portal is not available yet.",
-				Forbidden:   "This form has expired. Go back, reload the page and try again.",
-				Expired:     "You are not logged in. Please log in again.",
-				ReadOnly:    "You cannot change anything now. This portal is read-only for the time being.",
-				BadChoice:   "Choose an employer from the list.",
+				NotFound:     "We cannot find your details. Please contact your municipality.",
+				Unavailable:  "This part of the portal is not available yet.",
+				Forbidden:    "This form has expired. Go back, reload the page and try again.",
+				Expired:      "You are not logged in. Please log in again.",
+				ReadOnly:     "You cannot change anything now. This portal is read-only for the time being.",
+				BadChoice:    "Choose an employer from the list.",
+				NotYours:     "This payment is not yours. Nothing has been changed.",
+				NotStoppable: "You cannot stop this payment yourself. Ask your consulent.",
+				NoPlan:       "We cannot find this payment. Go back to My payments.",
 			},
 			Form:   formTexts{ErrorTitle: "There is a problem", ErrorPrefix: "Error", Optional: "(optional)"},
 			Months: monthNamesEN,
@@ -178,7 +191,11 @@ func textsFor(lang, gemeente string) texts {
 		HelpTitle: "Vragen?",
 		Help:      "Bel of bezoek " + gemeente + ". Uw consulent helpt u graag.",
 		Nav: navTexts{Label: "Menu", Month: "Deze maand", Payslip: "Loonstrook doorgeven", WhatIf: "Wat als ik ga werken?",
-			Consent: "Toestemming werkgever", Logout: "Uitloggen"},
+			Consent: "Toestemming werkgever", Logout: "Uitloggen", Payments: "Mijn betalingen", Debts: "Mijn schulden", Calendar: "Geldkalender"},
+		Pay:   paymentTextsNL,
+		Debts: debtTextsNL,
+		Cal:   calendarTextsNL,
+		Short: shortfallTextsNL,
 		Month: monthTexts{
 			Title: "Deze maand", HeadingPrefix: "Uw geld in", YouGet: "U krijgt", On: "op", DateUnknown: "De datum weten wij nog niet.",
 			Received:     "Wij hebben uw loonstrook ontvangen. Hieronder ziet u wat dat voor u betekent.",
@@ -226,12 +243,15 @@ func textsFor(lang, gemeente string) texts {
 		},
 		Fail: failTexts{
 			Title: "Er ging iets mis", Generic: "Er ging iets mis. Probeer het later opnieuw.",
-			NotFound:    "Wij kunnen uw gegevens niet vinden. Neem contact op met de gemeente.",
-			Unavailable: "Dit deel van het portaal is er nog niet.",
-			Forbidden:   "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer.",
-			Expired:     "U bent niet ingelogd. Log opnieuw in.",
-			ReadOnly:    "U kunt nu niets veranderen. Dit portaal is even alleen om te bekijken.",
-			BadChoice:   "Kies een werkgever uit de lijst.",
+			NotFound:     "Wij kunnen uw gegevens niet vinden. Neem contact op met de gemeente.",
+			Unavailable:  "Dit deel van het portaal is er nog niet.",
+			Forbidden:    "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer.",
+			Expired:      "U bent niet ingelogd. Log opnieuw in.",
+			ReadOnly:     "U kunt nu niets veranderen. Dit portaal is even alleen om te bekijken.",
+			BadChoice:    "Kies een werkgever uit de lijst.",
+			NotYours:     "Deze betaling is niet van u. Er is niets veranderd.",
+			NotStoppable: "Deze betaling kunt u niet zelf stoppen. Vraag het uw consulent.",
+			NoPlan:       "Deze betaling kunnen wij niet vinden. Ga terug naar Mijn betalingen.",
 		},
 		Form:   formTexts{ErrorTitle: "Er is iets niet goed ingevuld", ErrorPrefix: "Fout", Optional: "(niet verplicht)"},
 		Months: monthNamesNL,
