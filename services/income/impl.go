@@ -77,11 +77,21 @@ type Config struct {
 type service struct{ cfg Config }
 
 // NewService returns the income service.
-func NewService(cfg Config) Service {
+func NewService(cfg Config) *IncomeService {
 	if cfg.Settings == nil {
 		cfg.Settings = func(tenant.ID) Settings { return Settings{PayDay: 25} }
 	}
-	return &service{cfg: cfg}
+	return &IncomeService{service{cfg: cfg}}
+}
+
+// IncomeService is the income service; SetPlans completes its wiring where the payment
+// plans are made after it.
+type IncomeService struct{ service }
+
+// SetPlans sets the deductions in force and the shortfall sink. Call it before serving.
+func (s *IncomeService) SetPlans(d Deductions, sink ShortfallSink) {
+	s.cfg.Deductions = d
+	s.cfg.Shortfalls = sink
 }
 
 func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, tx pgx.Tx) error) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -29,6 +30,8 @@ type staffEdge struct {
 	verifiers map[string]*auth.Verifier // by issuer
 	// employer authenticates an employer partner's API key in a tenant.
 	employer func(ctx context.Context, t tenant.ID, key string) (string, error)
+	// creditor authenticates a creditor partner's API key (vroegsignalering).
+	creditor func(ctx context.Context, t tenant.ID, key string) (string, error)
 }
 
 func (e *staffEdge) wrap(next http.Handler) http.Handler {
@@ -88,6 +91,16 @@ func (e *staffEdge) authenticate(r *http.Request, target tenant.ID) (auth.Identi
 				return auth.Identity{}, auth.ErrUnauthenticated
 			}
 			return auth.Identity{Subject: "employer:" + id, Tenant: target, Roles: []string{string(authz.RoleEmployer)}, Method: "api-key"}, nil
+		}
+		if strings.HasPrefix(raw, debts.CreditorKeyPrefix) {
+			if target == "" || e.creditor == nil {
+				return auth.Identity{}, auth.ErrUnauthenticated
+			}
+			id, err := e.creditor(r.Context(), target, raw)
+			if err != nil {
+				return auth.Identity{}, auth.ErrUnauthenticated
+			}
+			return auth.Identity{Subject: debts.CreditorSubjectPrefix + id, Tenant: target, Roles: []string{string(authz.RoleCreditor)}, Method: "api-key"}, nil
 		}
 		v, ok := e.verifiers[unverifiedIssuer(raw)]
 		if !ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/residents"
 )
@@ -29,11 +30,15 @@ var demoResident = residents.NewResident{
 	Kind:      "single",
 }
 
-const demoEmployerID = "voorbeeld-werkgever"
+const (
+	demoEmployerID = "voorbeeld-werkgever"
+	// demoCreditorID is a creditor of the national catalogue that reports arrears.
+	demoCreditorID = "vitens"
+)
 
 // seedDemo gives every gemeente a demo resident and an employer partner, once, and
 // returns the people of the dev login per tenant: the resident (with their id) and
-// one person per staff role. The employers' API keys go to dataDir/employer-keys.txt.
+// one person per staff role. The employers' API keys go to dataDir/partner-keys.txt.
 func seedDemo(ctx context.Context, app *pgxpool.Pool, svc residents.Service, ids []tenant.ID, dataDir string) (map[tenant.ID][]auth.DevPerson, error) {
 	people := map[tenant.ID][]auth.DevPerson{}
 	var keys []string
@@ -53,7 +58,12 @@ func seedDemo(ctx context.Context, app *pgxpool.Pool, svc residents.Service, ids
 			if err != nil {
 				return nil, fmt.Errorf("seed %s: %w", t, err)
 			}
-			keys = append(keys, fmt.Sprintf("%s %s %s", t, demoEmployerID, key))
+			keys = append(keys, fmt.Sprintf("%s employer %s %s", t, demoEmployerID, key))
+			ckey, err := debts.RegisterCreditorPartner(ctx, app, t, demoCreditorID, "Vitens N.V.")
+			if err != nil {
+				return nil, fmt.Errorf("seed %s: %w", t, err)
+			}
+			keys = append(keys, fmt.Sprintf("%s creditor %s %s", t, demoCreditorID, ckey))
 		case err != nil:
 			return nil, fmt.Errorf("seed %s: %w", t, err)
 		}
@@ -66,7 +76,7 @@ func seedDemo(ctx context.Context, app *pgxpool.Pool, svc residents.Service, ids
 		people[t] = list
 	}
 	if len(keys) > 0 && dataDir != "" {
-		f, err := os.OpenFile(filepath.Join(dataDir, "employer-keys.txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		f, err := os.OpenFile(filepath.Join(dataDir, "partner-keys.txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return nil, err
 		}

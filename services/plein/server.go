@@ -28,7 +28,10 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/portal"
 	"github.com/plein-nl/plein/services/residents"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -231,8 +234,26 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
 		return endpoint.Chain(metrics.InstrumentEndpoint("tenancy", method), observe.LoggingEndpoint(cfg.log, method))
 	}), cfg.log)
+	// Creditors, payment plans and debts. Plans and debts need each other (accepted
+	// offers become plans; shortfalls become schuldhulp signals), hence the references
+	// filled in after both exist.
+	credSvc := creditors.NewService(cfg.appPool, nil, cfg.now)
+	insertJobs, err := insertOnlyJobs(cfg.appPool)
+	if err != nil {
+		return nil, err
+	}
+	var planSvc paymentplans.Service
+	var debtSvc debts.Service
+	debtSvc = debts.NewService(debts.Config{App: cfg.appPool, Finder: debtsFinder{resSvc}, Creditors: creditorNames{credSvc},
+		Plans: aflossingPlans{&planSvc}, Now: cfg.now})
+	planSvc = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: credSvc, Law: book, Jobs: insertJobs,
+		Sink: shortfallSignals{&debtSvc}, Now: cfg.now})
+	incSvc.SetPlans(planSvc, planShortfalls{planSvc})
+
 	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log,
-		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now})
+		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now,
+		Payments: portalPayments{plans: paymentplans.NewAuthorizing(planSvc, az), creditors: credSvc, income: incSvc, now: cfg.now},
+		Debts:    portalDebts{debts: debtSvc, plans: planSvc, creditors: credSvc}})
 	if err != nil {
 		return nil, err
 	}
@@ -243,16 +264,25 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	}
 	residents.RegisterHTTP(api, residents.MakeEndpoints(residents.NewAuthorizing(resSvc, az), mw("residents")), cfg.log)
 	income.RegisterHTTP(api, income.MakeEndpoints(income.NewStaff(incSvc, cfg.appPool, az), mw("income")), cfg.log)
-	api.HandleFunc("GET /api/v1/openapi/residents.yaml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(residents.OpenAPI())
-	})
+	creditors.RegisterHTTP(api, creditors.MakeEndpoints(creditors.NewAuthorizing(credSvc, az), mw("creditors")), cfg.log)
+	paymentplans.RegisterHTTP(api, paymentplans.MakeEndpoints(paymentplans.NewAuthorizing(planSvc, az), mw("paymentplans")), cfg.log)
+	debts.RegisterHTTP(api, debts.MakeEndpoints(debts.NewAuthorizing(debtSvc, az), mw("debts")), cfg.log)
+	for name, spec := range map[string][]byte{"residents": residents.OpenAPI(), "creditors": creditors.OpenAPI(),
+		"paymentplans": paymentplans.OpenAPI(), "debts": debts.OpenAPI()} {
+		api.HandleFunc("GET /api/v1/openapi/"+name+".yaml", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(spec)
+		})
+	}
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 	})
 	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers,
 		employer: func(ctx context.Context, t tenant.ID, key string) (string, error) {
 			return income.AuthenticateEmployer(ctx, cfg.appPool, t, key)
+		},
+		creditor: func(ctx context.Context, t tenant.ID, key string) (string, error) {
+			return debts.AuthenticateCreditor(ctx, cfg.appPool, t, key)
 		}}
 
 	root := http.NewServeMux()
@@ -313,6 +343,8 @@ func insertOnlyJobs(pool *pgxpool.Pool) (*jobs.Client, error) {
 func workers(pool *pgxpool.Pool) *river.Workers {
 	w := river.NewWorkers()
 	tenancy.AddWorkers(w, pool)
+	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
+		HTTP: &http.Client{Timeout: 10 * time.Second}})
 	return w
 }
 

@@ -1,0 +1,153 @@
+package creditors
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+const (
+	enschede = tenant.ID("enschede")
+	zwolle   = tenant.ID("zwolle")
+)
+
+// The principals of the tests.
+var (
+	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
+	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
+	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
+	residentEnschede  = authz.Principal{Subject: "resident-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleResident},
+		ResidentID: "00000000-0000-4000-8000-000000000001"}
+)
+
+var clock = func() time.Time { return time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC) }
+
+type testBundle struct {
+	d   *dbtest.DB
+	raw Service
+	svc Service
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	d := dbtest.New(t)
+	dbtest.CreateTenants(t, d, enschede, zwolle)
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := NewService(d.App, nil, clock)
+	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, az)}
+}
+
+func as(p authz.Principal) context.Context {
+	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
+}
+
+func woonbron() NewCreditor {
+	return NewCreditor{Name: "Woningstichting De Veste", Kind: "woningcorporatie", IBAN: "NL91ABNA0417164300", Example: true,
+		ReferenceName: "contractnummer", ReferencePattern: "[0-9]{6}-[0-9]{2}|[0-9]{8}",
+		ReferenceHint: "Uw contractnummer staat op uw huurcontract. Het heeft 8 cijfers.", WebhookURL: "https://hooks.example/plein"}
+}
+
+func TestCreateListGetAndIsolation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := as(consulentEnschede)
+
+	c, err := b.svc.Create(ctx, enschede, woonbron())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !validID(c.ID) || c.Catalogue || c.IBAN != "NL91ABNA0417164300" || !c.Example || c.WebhookURL != "https://hooks.example/plein" {
+		t.Errorf("created = %+v", c)
+	}
+	got, err := b.svc.Get(ctx, enschede, c.ID)
+	if err != nil || got.Name != c.Name || got.Reference.re == nil {
+		t.Fatalf("get = %+v, %v", got, err)
+	}
+	if err := ValidateReference(got, "12345678"); err != nil {
+		t.Errorf("tenant creditor's pattern: %v", err)
+	}
+	list, err := b.svc.List(ctx, enschede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(MustLoadCatalogue().All())
+	if len(list) != n+1 || list[n].ID != c.ID || !list[0].Catalogue {
+		t.Errorf("list has %d creditors, the tenant's last; want %d", len(list), n+1)
+	}
+	if zk, err := b.svc.Get(ctx, enschede, "zilveren-kruis"); err != nil || !zk.Catalogue {
+		t.Errorf("catalogue get = %+v, %v", zk, err)
+	}
+
+	// Zwolle sees the catalogue, not Enschede's creditor: by authz for a zwolle
+	// consulent in enschede, by RLS in zwolle itself.
+	if _, err := b.svc.Get(as(consulentZwolle), enschede, c.ID); !errors.Is(err, authz.ErrForbidden) {
+		t.Errorf("zwolle consulent in enschede: err = %v, want ErrForbidden", err)
+	}
+	if _, err := b.raw.Get(as(consulentZwolle), zwolle, c.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("enschede's creditor in zwolle: err = %v, want ErrNotFound", err)
+	}
+	zl, err := b.raw.List(context.Background(), zwolle)
+	if err != nil || len(zl) != n {
+		t.Errorf("zwolle's list: %d creditors, %v; want the %d of the catalogue", len(zl), err, n)
+	}
+
+	// The same name again, or a catalogue creditor's, is a duplicate.
+	if _, err := b.svc.Create(ctx, enschede, woonbron()); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("same name again: err = %v, want ErrDuplicate", err)
+	}
+	dup := woonbron()
+	dup.Name = "zilveren kruis zorgverzekeringen n.v."
+	if _, err := b.svc.Create(ctx, enschede, dup); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("catalogue name: err = %v, want ErrDuplicate", err)
+	}
+}
+
+func TestAuthorization(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	if _, err := b.svc.Create(as(adminEnschede), enschede, woonbron()); err != nil {
+		t.Errorf("tenant-admin creates: %v", err)
+	}
+	if _, err := b.svc.List(as(residentEnschede), enschede); !errors.Is(err, authz.ErrForbidden) {
+		t.Errorf("resident on the staff API: err = %v, want ErrForbidden", err)
+	}
+	if _, err := b.svc.List(context.Background(), enschede); !errors.Is(err, authz.ErrUnauthenticated) {
+		t.Errorf("no principal: err = %v, want ErrUnauthenticated", err)
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	bad := NewCreditor{Name: " ", Kind: "bakker", IBAN: "NL50BANK1234567890", ReferenceName: "nummer",
+		ReferencePattern: "[0-9", ReferenceHint: "", WebhookURL: "http://hooks.example/plein"}
+	_, err := b.svc.Create(as(consulentEnschede), enschede, bad)
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want a *ValidationError", err)
+	}
+	var fields []string
+	for _, p := range ve.Problems {
+		fields = append(fields, p.Field)
+		if p.Message == "" || p.MessageNL == "" {
+			t.Errorf("%s: messages %q / %q, want both", p.Field, p.Message, p.MessageNL)
+		}
+	}
+	want := []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("fields = %v, want %v", fields, want)
+	}
+	if list, _ := b.raw.List(context.Background(), enschede); len(list) != len(MustLoadCatalogue().All()) {
+		t.Errorf("an invalid creditor was stored")
+	}
+}

@@ -1,0 +1,209 @@
+package creditors
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	kithttp "github.com/go-kit/kit/transport/http"
+
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/problem"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// maxBody is the largest request body accepted.
+const maxBody = 64 << 10
+
+// Transport errors, each mapped to its status by errorEncoder.
+var (
+	errTooLarge  = errors.New("request body is larger than 64 KiB")
+	errMediaType = errors.New("request body must be application/json")
+)
+
+//go:embed openapi.yaml
+var openAPI []byte
+
+// OpenAPI returns the OpenAPI 3.1 description of the staff API RegisterHTTP mounts.
+func OpenAPI() []byte { return append([]byte(nil), openAPI...) }
+
+type route struct {
+	pattern string
+	handler http.Handler
+}
+
+func routes(e Endpoints, log *slog.Logger) []route {
+	opts := []kithttp.ServerOption{
+		kithttp.ServerBefore(kithttp.PopulateRequestContext),
+		kithttp.ServerErrorEncoder(errorEncoder(log)),
+	}
+	const base = "/api/v1/tenants/{tenant}/creditors"
+	return []route{
+		{"GET " + base, kithttp.NewServer(e.List, decodeList, encodeJSON, opts...)},
+		{"POST " + base, kithttp.NewServer(e.Create, decodeCreate, encodeJSON, opts...)},
+		{"GET " + base + "/{id}", kithttp.NewServer(e.Get, decodeGet, encodeJSON, opts...)},
+	}
+}
+
+// RegisterHTTP mounts the staff API on mux. Authentication happens before these
+// handlers (the principal is in the request context); authorization in the service
+// (NewAuthorizing).
+func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
+	for _, r := range routes(e, log) {
+		mux.Handle(r.pattern, observe.Report(r.handler))
+	}
+}
+
+func pathTenant(r *http.Request) (tenant.ID, error) {
+	id, err := tenant.Parse(r.PathValue("tenant"))
+	if err != nil {
+		return "", invalidField("tenant", "not a valid tenant id", "Deze gemeente bestaat niet.")
+	}
+	return id, nil
+}
+
+func invalidField(field, en, nl string) error {
+	return &ValidationError{Problems: []FieldProblem{{Field: field, Message: en, MessageNL: nl}}}
+}
+
+func decodeList(_ context.Context, r *http.Request) (any, error) {
+	t, err := pathTenant(r)
+	if err != nil {
+		return nil, err
+	}
+	return listRequest{Tenant: t}, nil
+}
+
+func decodeGet(_ context.Context, r *http.Request) (any, error) {
+	t, err := pathTenant(r)
+	if err != nil {
+		return nil, err
+	}
+	return getRequest{Tenant: t, ID: r.PathValue("id")}, nil
+}
+
+func decodeCreate(_ context.Context, r *http.Request) (any, error) {
+	t, err := pathTenant(r)
+	if err != nil {
+		return nil, err
+	}
+	var nc NewCreditor
+	if err := decodeBody(r, &nc); err != nil {
+		return nil, err
+	}
+	return createRequest{Tenant: t, Creditor: nc}, nil
+}
+
+// decodeBody decodes one JSON object of at most maxBody bytes into v, refusing
+// unknown fields and trailing data. Problems name the JSON field.
+func decodeBody(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errMediaType
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
+			var mbe *http.MaxBytesError
+			if errors.As(err2, &mbe) {
+				return errTooLarge
+			}
+			return invalidField("body", "the body must hold one JSON object and nothing after it",
+				"De gegevens zijn niet goed opgestuurd.")
+		}
+		return nil
+	}
+	var (
+		mbe    *http.MaxBytesError
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return errTooLarge
+	case errors.Is(err, io.EOF):
+		return invalidField("body", "a JSON object is required", "De gegevens ontbreken.")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return invalidField("body", "malformed JSON", "De gegevens zijn niet goed opgestuurd.")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return invalidField(field, fmt.Sprintf("must be a JSON %s", typ.Type.Kind()), "Dit veld heeft een verkeerd soort waarde.")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return invalidField(name, "unknown field", "Dit veld kennen we niet.")
+	}
+	return invalidField("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
+}
+
+// encodeJSON writes a response with the status and headers it asks for.
+func encodeJSON(_ context.Context, w http.ResponseWriter, resp any) error {
+	if h, ok := resp.(kithttp.Headerer); ok {
+		for k, vs := range h.Headers() {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	code := http.StatusOK
+	if sc, ok := resp.(kithttp.StatusCoder); ok {
+		code = sc.StatusCode()
+	}
+	w.WriteHeader(code)
+	return json.NewEncoder(w).Encode(resp)
+}
+
+// errorEncoder is the one place where this API's errors become HTTP statuses and
+// RFC 9457 problems. Only internal errors are logged here.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
+	return func(ctx context.Context, err error, w http.ResponseWriter) {
+		path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
+		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+		r.URL.Path = path
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			fe := make([]problem.FieldError, len(ve.Problems))
+			for i, p := range ve.Problems {
+				fe[i] = problem.FieldError{Field: p.Field, Message: p.Message}
+			}
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: ve.Error(), DetailNL: ve.Dutch(), Errors: fe})
+		case errors.Is(err, errTooLarge):
+			problem.Write(w, r, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: err.Error(),
+				DetailNL: "Er zijn te veel gegevens opgestuurd."})
+		case errors.Is(err, errMediaType):
+			problem.Write(w, r, problem.Details{Status: http.StatusUnsupportedMediaType, Detail: err.Error(),
+				DetailNL: "De gegevens moeten als JSON worden opgestuurd."})
+		case errors.Is(err, authz.ErrUnauthenticated):
+			problem.Unauthorized(w, r, "authentication required")
+		case errors.Is(err, authz.ErrForbidden):
+			problem.Forbidden(w, r, "not allowed for this principal in this tenant")
+		case errors.Is(err, ErrNotFound):
+			problem.NotFound(w, r, "no such creditor in the catalogue or this tenant")
+		case errors.Is(err, ErrDuplicate):
+			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: err.Error(),
+				DetailNL: "Deze schuldeiser bestaat al. Kies hem uit de lijst.",
+				Errors:   []problem.FieldError{{Field: "name", Message: ErrDuplicate.Error()}}})
+		default:
+			log.ErrorContext(ctx, "creditors api: internal error", "err", err)
+			problem.Internal(w, r)
+		}
+	}
+}

@@ -1,0 +1,165 @@
+package creditors
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/plein-nl/plein/platform/iban"
+)
+
+// Limits of the input.
+const (
+	maxName    = 200
+	maxPattern = 200
+	maxHint    = 300
+	maxURL     = 2000
+)
+
+// FieldProblem is one invalid field: its JSON name and what is wrong, in English and
+// in plain Dutch (B1).
+type FieldProblem struct {
+	Field     string
+	Message   string
+	MessageNL string
+}
+
+// ValidationError lists every invalid field of an input; errors.Is matches ErrInvalid.
+// It never holds an input value.
+type ValidationError struct {
+	Problems []FieldProblem
+}
+
+// Error lists the fields and their English messages.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Dutch returns the problems in Dutch, one sentence each, with the field named.
+func (e *ValidationError) Dutch() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
+	}
+	return strings.Join(parts, " ")
+}
+
+type validator struct{ problems []FieldProblem }
+
+func (v *validator) add(field, en, nl string) {
+	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// text checks a free text of at most max characters; required when min > 0.
+func (v *validator) text(field, s string, required bool, max int, what, wat string) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0 && required:
+		v.add(field, what+" is required", "Vul "+wat+" in.")
+	case n > max:
+		v.add(field, fmt.Sprintf("%s may have at most %d characters", what, max),
+			fmt.Sprintf("Dit mag niet langer zijn dan %d tekens.", max))
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
+		v.add(field, what+" may not hold control characters", "Hier mogen geen vreemde tekens in staan.")
+	default:
+		return s
+	}
+	return ""
+}
+
+func (v *validator) newCreditor(nc NewCreditor) Creditor {
+	c := Creditor{
+		Name:    v.text("name", nc.Name, true, maxName, "the legal name", "de officiële naam"),
+		Brand:   v.text("brand", nc.Brand, false, maxName, "the brand", "de bekende naam"),
+		Example: nc.Example,
+	}
+	if k := Kind(nc.Kind); slices.Contains(Kinds(), k) {
+		c.Kind = k
+	} else {
+		v.add("kind", "must be one of zorgverzekeraar, cak, energie, water, woningcorporatie, overig",
+			"Kies het soort schuldeiser: zorgverzekeraar, cak, energie, water, woningcorporatie of overig.")
+	}
+	if i, err := iban.Parse(nc.IBAN); err != nil {
+		nl := "Dit IBAN klopt niet."
+		var d interface{ Dutch() string }
+		if errors.As(err, &d) {
+			nl = d.Dutch()
+		}
+		v.add("iban", err.Error(), nl)
+	} else {
+		c.IBAN = i
+	}
+	if slices.Contains(ReferenceNames(), nc.ReferenceName) {
+		c.Reference.Name = nc.ReferenceName
+	} else {
+		v.add("reference_name", "must be one of "+strings.Join(ReferenceNames(), ", "),
+			"Kies hoe het kenmerk heet: "+strings.Join(ReferenceNames(), ", ")+".")
+	}
+	switch p := strings.TrimSpace(nc.ReferencePattern); {
+	case p == "":
+		v.add("reference_pattern", "a regular expression for the reference is required",
+			"Vul een patroon in waarmee Plein het kenmerk controleert.")
+	case len(p) > maxPattern:
+		v.add("reference_pattern", fmt.Sprintf("the pattern may have at most %d characters", maxPattern),
+			fmt.Sprintf("Het patroon mag niet langer zijn dan %d tekens.", maxPattern))
+	default:
+		re, err := compilePattern(p)
+		if err != nil {
+			v.add("reference_pattern", "not a valid regular expression (RE2 syntax)",
+				"Dit patroon klopt niet. Gebruik de schrijfwijze RE2, zoals [0-9]{9}.")
+		} else {
+			c.Reference.Pattern, c.Reference.re = p, re
+		}
+	}
+	c.Reference.Hint = v.text("reference_hint", nc.ReferenceHint, true, maxHint,
+		"a Dutch hint for the resident", "een uitleg voor de inwoner waar het kenmerk staat")
+	c.Reference.HintEN = v.text("reference_hint_en", nc.ReferenceHintEN, false, maxHint, "the English hint", "de Engelse uitleg")
+	if s := strings.TrimSpace(nc.WebhookURL); s != "" {
+		u, err := url.Parse(s)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" || len(s) > maxURL {
+			v.add("webhook_url", "must be an https URL without user info or fragment, at most 2000 characters",
+				"Vul een webadres in dat begint met https://.")
+		} else {
+			c.WebhookURL = u.String()
+		}
+	}
+	return c
+}
+
+// dutchNames names the fields in Dutch, for detail_nl.
+var dutchNames = map[string]string{
+	"name": "naam", "brand": "bekende naam", "kind": "soort", "iban": "IBAN",
+	"reference_name": "naam van het kenmerk", "reference_pattern": "patroon van het kenmerk",
+	"reference_hint": "uitleg bij het kenmerk", "reference_hint_en": "Engelse uitleg bij het kenmerk",
+	"webhook_url": "webhookadres", "body": "gegevens", "tenant": "gemeente",
+}
+
+func dutchField(field string) string {
+	nl, ok := dutchNames[field]
+	if !ok {
+		nl = field
+	}
+	if nl == "" {
+		return nl
+	}
+	return strings.ToUpper(nl[:1]) + nl[1:]
+}

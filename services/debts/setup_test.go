@@ -1,0 +1,239 @@
+package debts
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/distribution"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+const (
+	enschede = tenant.ID("enschede")
+	zwolle   = tenant.ID("zwolle")
+
+	bsnFatima  = "999993653"
+	bsnJan     = "111222333"
+	bsnUnknown = "168888889" // valid, and nobody's
+
+	purpose = "zaak 2026-0042: schuldhulp"
+)
+
+// The principals of the tests.
+var (
+	shvEnschede       = authz.Principal{Subject: "shv-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
+	shvZwolle         = authz.Principal{Subject: "shv-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
+	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
+)
+
+// creditor is the principal the edge makes of creditor id's partner key.
+func creditor(t tenant.ID, id string) authz.Principal {
+	return authz.Principal{Subject: CreditorSubjectPrefix + id, Tenant: t, Roles: []authz.Role{authz.RoleCreditor}}
+}
+
+func resident(t tenant.ID, id string) authz.Principal {
+	return authz.Principal{Subject: "resident-" + id, Tenant: t, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}
+}
+
+func as(p authz.Principal) context.Context {
+	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
+}
+
+// clock is the tests' settable now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var amsterdam = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
+// at is a time in the Netherlands.
+func at(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, amsterdam)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// creditorsFake is the creditor register of the tests, per tenant.
+type creditorsFake map[tenant.ID]map[string]string
+
+func (c creditorsFake) CreditorName(_ context.Context, t tenant.ID, id string) (string, error) {
+	if n, ok := c[t][id]; ok {
+		return n, nil
+	}
+	return "", fmt.Errorf("creditor %q: %w", id, ErrUnknownCreditor)
+}
+
+// aflossing is one CreateAflossing call.
+type aflossing struct {
+	Tenant                        tenant.ID
+	Resident, Creditor, Reference string
+	Amount                        money.Cents
+	Start                         string
+	Months                        int
+}
+
+// plansFake records CreateAflossing calls; failAt makes the n-th call (1-based) fail.
+type plansFake struct {
+	mu     sync.Mutex
+	calls  []aflossing
+	failAt int
+	tries  int
+}
+
+func (p *plansFake) CreateAflossing(_ context.Context, t tenant.ID, residentID, creditorID, reference string,
+	amount money.Cents, start string, months int) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tries++
+	if p.tries == p.failAt {
+		return "", errors.New("payment plans unavailable")
+	}
+	p.calls = append(p.calls, aflossing{t, residentID, creditorID, reference, amount, start, months})
+	return fmt.Sprintf("plan-%d", len(p.calls)), nil
+}
+
+func (p *plansFake) Calls() []aflossing {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]aflossing(nil), p.calls...)
+}
+
+// finderOf is the composition root's adapter of the residents service, rewritten here
+// because package main cannot be imported.
+type finderOf struct{ s residents.Service }
+
+func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
+	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
+	if errors.Is(err, residents.ErrNotFound) {
+		return "", 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	b, err := bsn.Parse(bsnString)
+	if err != nil {
+		return "", 0, err
+	}
+	if r.BSN == b {
+		return r.ID, 0, nil
+	}
+	return r.ID, 1, nil
+}
+
+type testBundle struct {
+	d     *dbtest.DB
+	clock *clock
+	res   residents.Service
+	raw   Service // no authorization: the database wall on its own
+	svc   Service // authorized by the real policy
+	plans *plansFake
+	// distributed records the inputs the distribution was given.
+	distributed []distribution.Input
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	d := dbtest.New(t)
+	dbtest.CreateTenants(t, d, enschede, zwolle)
+	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: at("2026-04-02 10:00")}
+	res := residents.NewService(d.App, sealer, c.Now)
+	b := &testBundle{d: d, clock: c, res: res, plans: &plansFake{}}
+	creditors := creditorsFake{
+		enschede: {"eneco": "Eneco", "domijn": "Domijn", "menzis": "Menzis", "vitens": "Vitens"},
+		zwolle:   {"eneco": "Eneco", "delta": "deltaWonen"},
+	}
+	raw := NewService(Config{App: d.App, Finder: finderOf{res}, Creditors: creditors, Plans: b.plans, Now: c.Now,
+		Distribute: func(in distribution.Input) (distribution.Output, error) {
+			b.distributed = append(b.distributed, in)
+			return distribution.Distribute(in)
+		}})
+	b.raw, b.svc = raw, NewAuthorizing(raw, az)
+	return b
+}
+
+// resident registers a single resident with BSN b in tenant tn.
+func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString string) string {
+	t.Helper()
+	r, err := b.res.Create(context.Background(), tn, residents.NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-01",
+		BSN: residents.BSNInput(bsnString), IBAN: "NL91ABNA0417164300", Kind: "single"})
+	if err != nil {
+		t.Fatalf("create resident: %v", err)
+	}
+	return r.ID
+}
+
+func days(n int) *int { return &n }
+
+// report is a valid report of arrears for the resident with BSN b.
+func report(ref, b string, amount money.Cents, threat Threat) NewSignal {
+	return NewSignal{Reference: ref, BSN: BSNInput(b), AmountCents: int64(amount), DaysInArrears: days(45),
+		Threat: string(threat), Contact: Contact{Name: "F. el Amrani", Address: "Hoofdstraat 1, Enschede", Phone: "06-12345678"},
+		ReportedAt: "2026-03-01"}
+}
+
+func (b *testBundle) submit(t *testing.T, tn tenant.ID, creditorID string, ns NewSignal) (Signal, bool) {
+	t.Helper()
+	s, isNew, err := b.svc.SubmitSignal(as(creditor(tn, creditorID)), tn, creditorID, ns)
+	if err != nil {
+		t.Fatalf("submit signal: %v", err)
+	}
+	return s, isNew
+}
+
+// count counts rows of tenant tn as the owner (RLS is forced on it too).
+func (b *testBundle) count(t *testing.T, tn tenant.ID, query string, args ...any) int {
+	t.Helper()
+	var n int
+	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, query, args...).Scan(&n)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func tenantOf(s string) tenant.ID { return tenant.ID(s) }

@@ -1,0 +1,262 @@
+package debts
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plein-nl/plein/platform/authz"
+)
+
+// principalHeader names the principal of a test request: the stand-in for the
+// authentication edge (services/plein), which maps a "plein_cred_…" key to a creditor
+// principal and an OIDC token to a staff one.
+const principalHeader = "X-Test-Principal"
+
+func newTestServer(t *testing.T, svc Service) *httptest.Server {
+	t.Helper()
+	principals := map[string]authz.Principal{
+		"shv":       shvEnschede,
+		"zwolle":    shvZwolle,
+		"consulent": consulentEnschede,
+		"eneco":     creditor(enschede, "eneco"),
+		"essent":    creditor(enschede, "essent"), // a partner key, but not in the creditor register
+	}
+	mux := http.NewServeMux()
+	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
+			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type problemBody struct {
+	Status   int    `json:"status"`
+	Title    string `json:"title"`
+	DetailNL string `json:"detail_nl"`
+	Errors   []struct {
+		Field string `json:"field"`
+	} `json:"errors"`
+}
+
+func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if principal != "" {
+		req.Header.Set(principalHeader, principal)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func mustJSON(t *testing.T, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
+	}
+}
+
+func TestHTTPTransport(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	srv := newTestServer(t, b.svc)
+	fatima := b.resident(t, enschede, bsnFatima)
+	const tn = "/api/v1/tenants/enschede"
+	res := tn + "/residents/" + fatima
+
+	signal := `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
+		"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
+	resp, body := do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("new signal: %d %s", resp.StatusCode, body)
+	}
+	var sig map[string]any
+	mustJSON(t, body, &sig)
+	if sig["deadline"] != "2026-04-09" || sig["status"] != "new" {
+		t.Errorf("signal = %s; want deadline 2026-04-09, status new", body)
+	}
+	// Nothing tells the creditor whether the BSN is a resident's, and no BSN comes back.
+	for _, leak := range []string{"resident", "999993653", "contact", "F. el Amrani"} {
+		if strings.Contains(string(body), leak) {
+			t.Errorf("partner response holds %q: %s", leak, body)
+		}
+	}
+	signalID, _ := sig["id"].(string)
+	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), signalID) {
+		t.Errorf("repeated signal: %d %s; want 200 with %s", resp.StatusCode, body, signalID)
+	}
+
+	resp, body = do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("ETag") != `"1"` || !strings.Contains(resp.Header.Get("Location"), res+"/debts/") {
+		t.Fatalf("create debt: %d %s %v", resp.StatusCode, body, resp.Header)
+	}
+	var debt map[string]any
+	mustJSON(t, body, &debt)
+	debtPath := res + "/debts/" + debt["id"].(string)
+
+	purposeQ := "?purpose=zaak+2026-0042"
+	bad := `{"reference":"","bsn":"123456789","amount_cents":-5,"days_in_arrears":4000,"threat":"bailiff","contact":{"name":""},"reported_at":"x"}`
+	tests := []struct {
+		name       string
+		principal  string
+		method     string
+		path       string
+		body       string
+		hdr        map[string]string
+		wantStatus int
+		wantFields []string
+	}{
+		{"list debts", "shv", "GET", res + "/debts" + purposeQ, "", nil, 200, nil},
+		{"consulent lists debts", "consulent", "GET", res + "/debts" + purposeQ, "", nil, 200, nil},
+		{"list without purpose", "shv", "GET", res + "/debts", "", nil, 400, []string{"purpose"}},
+		{"consulent may not write", "consulent", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, nil, 403, nil},
+		{"unauthenticated", "", "GET", res + "/debts" + purposeQ, "", nil, 401, nil},
+		{"zwolle", "zwolle", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
+		{"unknown creditor", "shv", "POST", res + "/debts", `{"creditor_id":"essent","reference":"X","claim_cents":100}`, nil, 400, []string{"creditor_id"}},
+		{"negative amount", "shv", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":-100}`, nil, 400, []string{"claim_cents"}},
+		{"duplicate debt", "shv", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":100}`, nil, 409, nil},
+		{"unknown resident", "shv", "POST", tn + "/residents/00000000-0000-4000-8000-000000000000/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, nil, 404, nil},
+		{"unknown field", "shv", "POST", res + "/debts", `{"creditor":"domijn"}`, nil, 400, []string{"creditor"}},
+		{"patch without If-Match", "shv", "PATCH", debtPath, `{"balance_cents":0}`, nil, 428, nil},
+		{"patch stale", "shv", "PATCH", debtPath, `{"balance_cents":0}`, map[string]string{"If-Match": `"9"`}, 409, nil},
+		{"patch", "shv", "PATCH", debtPath, `{"balance_cents":100000}`, map[string]string{"If-Match": `"1"`}, 200, nil},
+		{"queue", "shv", "GET", tn + "/schuldhulp/queue", "", nil, 200, nil},
+		{"creditor reads the queue", "eneco", "GET", tn + "/schuldhulp/queue", "", nil, 403, nil},
+		{"contact", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/contact", "", nil, 204, nil},
+		{"contact in the future", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/contact", `{"at":"2030-01-01T00:00:00Z"}`, nil, 400, []string{"at"}},
+		{"contact unknown", "shv", "POST", tn + "/schuldhulp/signals/00000000-0000-4000-8000-000000000000/contact", "", nil, 404, nil},
+		{"accept help", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/accept", "", nil, 200, nil},
+		{"decline after accept", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/decline", "", nil, 409, nil},
+		{"aanmelding", "shv", "POST", tn + "/schuldhulp/requests", `{"resident_id":"` + fatima + `","threat":"eviction"}`, nil, 201, nil},
+		{"aanmelding unknown resident", "shv", "POST", tn + "/schuldhulp/requests", `{"resident_id":"nope"}`, nil, 400, []string{"resident_id"}},
+		{"plan", "shv", "POST", res + "/plan-van-aanpak", `{"first_conversation":"2026-03-20","situation":"S"}`, nil, 200, nil},
+		{"read plan", "shv", "GET", res + "/plan-van-aanpak" + purposeQ, "", nil, 200, nil},
+		{"no traject yet", "shv", "GET", res + "/traject" + purposeQ, "", nil, 404, nil},
+		{"start traject", "shv", "POST", res + "/traject", `{"capacity_cents_per_month":10000}`, nil, 201, nil},
+		{"second traject", "shv", "POST", res + "/traject", `{"capacity_cents_per_month":10000}`, nil, 409, nil},
+		{"read traject", "shv", "GET", res + "/traject" + purposeQ, "", nil, 200, nil},
+		{"reject", "shv", "POST", res + "/traject/offers/domijn/reject", "", nil, 200, nil},
+		{"accept after reject", "shv", "POST", res + "/traject/offers/eneco/accept", "", nil, 404, nil},
+		{"invalid signal", "eneco", "POST", tn + "/partner/signals", bad, nil, 400,
+			[]string{"reference", "amount_cents", "threat", "reported_at", "bsn", "days_in_arrears", "contact.name"}},
+		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", signal, nil, 400, []string{"creditor_id"}},
+		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", signal, nil, 403, nil},
+		{"no credentials", "", "POST", tn + "/partner/signals", signal, nil, 401, nil},
+		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", signal, nil, 403, nil},
+		{"creditor reads debts", "eneco", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
+		{"not JSON", "eneco", "POST", tn + "/partner/signals", signal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
+		{"too large", "eneco", "POST", tn + "/partner/signals", `{"reference":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
+		{"invalid tenant", "shv", "GET", "/api/v1/tenants/Bad_T/schuldhulp/queue", "", nil, 400, []string{"tenant"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
+			}
+			if strings.Contains(string(body), "999993653") {
+				t.Errorf("body holds a BSN: %s", body)
+			}
+			if tt.wantStatus < 400 {
+				return
+			}
+			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			var p problemBody
+			mustJSON(t, body, &p)
+			if p.Status != tt.wantStatus || p.DetailNL == "" {
+				t.Errorf("problem = %+v, want status %d and detail_nl", p, tt.wantStatus)
+			}
+			var fields []string
+			for _, e := range p.Errors {
+				fields = append(fields, e.Field)
+			}
+			if !slices.Equal(fields, tt.wantFields) {
+				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
+			}
+		})
+	}
+	// Bad reports stored nothing: still one signal (and zwolle none).
+	if n := b.count(t, enschede, "SELECT count(*) FROM signals"); n != 1 {
+		t.Errorf("%d signals, want 1", n)
+	}
+	if n := b.count(t, zwolle, "SELECT count(*) FROM signals"); n != 0 {
+		t.Errorf("zwolle has %d signals, want 0", n)
+	}
+}
+
+// TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the routes
+// RegisterHTTP mounts, each with the error responses every handler can give.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	registered := map[string]bool{}
+	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		method, path, _ := strings.Cut(r.pattern, " ")
+		registered[strings.ToLower(method)+" "+path] = true
+		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
+		if !ok {
+			t.Errorf("route %s is not in openapi.yaml", r.pattern)
+			continue
+		}
+		responses, _ := op["responses"].(map[string]any)
+		for _, code := range []string{"400", "401", "403", "500"} {
+			if _, ok := responses[code]; !ok {
+				t.Errorf("%s: response %s not described", r.pattern, code)
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method != "parameters" && !registered[method+" "+path] {
+				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
+			}
+		}
+	}
+	if len(registered) != 17 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 17", len(registered))
+	}
+}

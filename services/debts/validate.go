@@ -1,0 +1,413 @@
+package debts
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/money"
+)
+
+// Limits of the input.
+const (
+	maxReference  = 50
+	maxName       = 200
+	maxAddress    = 200
+	maxPhone      = 30
+	maxNote       = 1000
+	maxPlanText   = 4000
+	maxDays       = 3650
+	maxAmount     = 10000000000 // € 100 million: far above any debt of a resident
+	maxCapacity   = 10000000    // € 100,000 a month
+	defaultMonths = 18          // the minnelijk traject since 1-7-2023 (DOMAIN §4)
+	maxMonths     = 60
+	minPurpose    = 5
+	maxPurpose    = 300
+	maxCreditorID = 64
+)
+
+// BSNInput is a BSN as a creditor sends it. It prints and logs masked, so that an input
+// struct that ends up in a log or an error does not show the digits.
+type BSNInput string
+
+// String returns a mask that keeps at most the last 4 characters.
+func (b BSNInput) String() string {
+	s := strings.TrimSpace(string(b))
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	return "*****" + s[len(s)-4:]
+}
+
+// Format masks every verb.
+func (b BSNInput) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
+
+// LogValue masks in slog.
+func (b BSNInput) LogValue() slog.Value { return slog.StringValue(b.String()) }
+
+// NewDebt is the input of CreateDebt and the body of POST …/debts. Balance defaults to
+// the claim.
+type NewDebt struct {
+	CreditorID   string `json:"creditor_id"`
+	Reference    string `json:"reference"`
+	ClaimCents   int64  `json:"claim_cents"`
+	BalanceCents *int64 `json:"balance_cents"`
+	Preferent    bool   `json:"preferent"`
+	Source       string `json:"source"` // resident, consulent (default) or schuldenknooppunt
+}
+
+// DebtChanges is the input of UpdateDebt and the body of PATCH …/debts/{debt}: a nil
+// field stays as it is.
+type DebtChanges struct {
+	ClaimCents   *int64  `json:"claim_cents"`
+	BalanceCents *int64  `json:"balance_cents"`
+	Preferent    *bool   `json:"preferent"`
+	Status       *string `json:"status"` // open, paid, disputed or written_off
+}
+
+// NewSignal is a creditor's arrears report, the body of POST …/partner/signals.
+type NewSignal struct {
+	Reference     string   `json:"reference"`
+	BSN           BSNInput `json:"bsn"`
+	AmountCents   int64    `json:"amount_cents"`
+	DaysInArrears *int     `json:"days_in_arrears"`
+	Threat        string   `json:"threat"`
+	Contact       Contact  `json:"contact"`
+	// ReportedAt is when the creditor made the report: RFC 3339, or a date.
+	ReportedAt string `json:"reported_at"`
+}
+
+// NewRequest is an aanmelding for schuldhulp, the body of POST …/schuldhulp/requests.
+type NewRequest struct {
+	ResidentID string `json:"resident_id"`
+	Source     string `json:"source"` // resident or consulent (default)
+	Threat     string `json:"threat"` // default none
+	Note       string `json:"note"`
+}
+
+// NewPlan is the plan van aanpak as written, the body of POST …/plan.
+type NewPlan struct {
+	FirstConversation string `json:"first_conversation"` // YYYY-MM-DD
+	Situation         string `json:"situation"`
+	Goals             string `json:"goals"`
+	Actions           string `json:"actions"`
+	// Decide makes the plan final, as of now.
+	Decide bool `json:"decide"`
+}
+
+// NewTraject starts a minnelijk traject, the body of POST …/traject.
+type NewTraject struct {
+	// CapacityCentsPerMonth is the monthly afloscapaciteit.
+	CapacityCentsPerMonth int64 `json:"capacity_cents_per_month"`
+	// Months of the repayment period; 0 means 18.
+	Months int `json:"months"`
+}
+
+// FieldProblem is one invalid field: its JSON path and what is wrong, in English and
+// in plain Dutch (B1).
+type FieldProblem struct {
+	Field     string
+	Message   string
+	MessageNL string
+}
+
+// ValidationError lists every invalid field of an input. errors.Is matches ErrInvalid
+// and any more specific sentinel (ErrUnknownCreditor, ErrPurposeRequired). It never
+// holds an input value.
+type ValidationError struct {
+	Problems []FieldProblem
+	also     []error
+}
+
+// Error lists the fields and their English messages.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid and any more specific sentinel.
+func (e *ValidationError) Unwrap() []error { return append([]error{ErrInvalid}, e.also...) }
+
+// Dutch returns the problems in Dutch, one sentence each, with the field named.
+func (e *ValidationError) Dutch() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.MessageNL
+	}
+	return strings.Join(parts, " ")
+}
+
+func invalidField(field, en, nl string, also ...error) *ValidationError {
+	return &ValidationError{Problems: []FieldProblem{{field, en, nl}}, also: also}
+}
+
+func unknownCreditor(field string) *ValidationError {
+	return invalidField(field, "unknown creditor: not in this gemeente's creditor register",
+		"Deze schuldeiser kennen we niet. Kijk of de code van de schuldeiser klopt.", ErrUnknownCreditor)
+}
+
+// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
+func checkPurpose(purpose string) (string, error) {
+	p := strings.TrimSpace(purpose)
+	switch n := utf8.RuneCountInString(p); {
+	case n == 0:
+		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these debts",
+			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?", ErrPurposeRequired)
+	case n < minPurpose || n > maxPurpose:
+		return "", invalidField("purpose", fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
+			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose))
+	}
+	return p, nil
+}
+
+// validator collects problems; its methods return the zero value on a problem.
+type validator struct {
+	problems []FieldProblem
+}
+
+func (v *validator) add(field, en, nl string) {
+	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// text checks a free text of at most max characters; required says whether it may be
+// empty.
+func (v *validator) text(field, s string, max int, required bool) string {
+	s = strings.TrimSpace(s)
+	n := utf8.RuneCountInString(s)
+	switch {
+	case !utf8.ValidString(s):
+		v.add(field, "not valid UTF-8", "Deze tekst bevat vreemde tekens.")
+	case n == 0 && required:
+		v.add(field, "is required", "Vul dit veld in.")
+	case n > max:
+		v.add(field, fmt.Sprintf("may have at most %d characters", max), fmt.Sprintf("Dit mag niet langer zijn dan %d tekens.", max))
+	default:
+		return s
+	}
+	return ""
+}
+
+// line is a text of one line: no control characters.
+func (v *validator) line(field, s string, max int, required bool) string {
+	if strings.ContainsFunc(s, isControl) {
+		v.add(field, "may not hold control characters or line breaks", "Dit mag geen vreemde tekens of regeleinden bevatten.")
+		return ""
+	}
+	return v.text(field, s, max, required)
+}
+
+// reference is a creditor's reference: 1 to 50 characters of one line.
+func (v *validator) reference(field, s string) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0:
+		v.add(field, "the reference is required", "Vul het kenmerk in.")
+	case n > maxReference || strings.ContainsFunc(s, isControl) || !utf8.ValidString(s):
+		v.add(field, fmt.Sprintf("the reference must have 1 to %d characters, on one line", maxReference),
+			fmt.Sprintf("Het kenmerk moet 1 tot %d tekens hebben, op één regel.", maxReference))
+	default:
+		return s
+	}
+	return ""
+}
+
+func (v *validator) creditorID(field, s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxCreditorID || strings.ContainsFunc(s, isControl) {
+		v.add(field, "the creditor is required (its id in the creditor register)", "Kies een schuldeiser.")
+		return ""
+	}
+	return s
+}
+
+// amount checks an amount in cents: more than 0 and at most € 100 million.
+func (v *validator) amount(field string, c int64) money.Cents {
+	if c <= 0 || c > maxAmount {
+		v.add(field, "must be an amount in cents of more than 0 (and at most 100,000,000.00 euro)",
+			"Vul een bedrag in dat hoger is dan € 0.")
+		return 0
+	}
+	return money.Cents(c)
+}
+
+// balance checks a balance: 0 or more.
+func (v *validator) balance(field string, c int64) money.Cents {
+	if c < 0 || c > maxAmount {
+		v.add(field, "must be an amount in cents of 0 or more (and at most 100,000,000.00 euro)",
+			"Het bedrag mag niet negatief zijn.")
+		return 0
+	}
+	return money.Cents(c)
+}
+
+func (v *validator) threat(field, s string, required bool) Threat {
+	if s == "" && !required {
+		return ThreatNone
+	}
+	switch t := Threat(s); t {
+	case ThreatNone, ThreatEviction, ThreatEnergyCutoff, ThreatWaterCutoff, ThreatZvwTermination:
+		return t
+	}
+	v.add(field, "must be none, eviction, energy_cutoff, water_cutoff or zvw_termination",
+		"Kies wat er dreigt: niets (none), uitzetting (eviction), afsluiting van energie (energy_cutoff) of water (water_cutoff), of beëindiging van de zorgverzekering (zvw_termination).")
+	return ""
+}
+
+func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
+	b, err := bsn.Parse(string(s))
+	if err != nil {
+		nl := "Dit BSN klopt niet."
+		var d interface{ Dutch() string }
+		if errors.As(err, &d) {
+			nl = d.Dutch()
+		}
+		v.add(field, err.Error(), nl)
+		return bsn.BSN{}
+	}
+	return b
+}
+
+// moment parses an RFC 3339 time or a date, not later than a day after now.
+func (v *validator) moment(field, s string, now time.Time) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		v.add(field, "is required (RFC 3339 time or YYYY-MM-DD)", "Vul de datum van de melding in.")
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t, err = time.Parse(time.DateOnly, s)
+	}
+	switch {
+	case err != nil:
+		v.add(field, "not an RFC 3339 time or a date YYYY-MM-DD", "Dit is geen goede datum. Schrijf de datum zo: 2026-04-02.")
+	case t.Year() < 2000:
+		v.add(field, "is before the year 2000", "Deze datum ligt te ver terug.")
+	case t.After(now.Add(24 * time.Hour)):
+		v.add(field, "is in the future", "Deze datum ligt in de toekomst.")
+	default:
+		return t
+	}
+	return time.Time{}
+}
+
+// day parses a YYYY-MM-DD date from 2000 up to today.
+func (v *validator) day(field, s string, today time.Time) time.Time {
+	d, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.add(field, "date is required (YYYY-MM-DD)", "Vul een datum in, zoals 2026-04-02.")
+	case err != nil:
+		v.add(field, "not a real date in the form YYYY-MM-DD", "Dit is geen goede datum. Schrijf de datum zo: 2026-04-02.")
+	case d.Year() < 2000:
+		v.add(field, "is before the year 2000", "Deze datum ligt te ver terug.")
+	case d.After(today):
+		v.add(field, "may not be in the future", "Deze datum ligt in de toekomst.")
+	default:
+		return d
+	}
+	return time.Time{}
+}
+
+func (v *validator) newDebt(nd NewDebt) Debt {
+	d := Debt{
+		CreditorID: v.creditorID("creditor_id", nd.CreditorID),
+		Reference:  v.reference("reference", nd.Reference),
+		Claim:      v.amount("claim_cents", nd.ClaimCents),
+		Preferent:  nd.Preferent,
+		Status:     DebtOpen,
+	}
+	d.Balance = d.Claim
+	if nd.BalanceCents != nil {
+		d.Balance = v.balance("balance_cents", *nd.BalanceCents)
+	}
+	switch src := Source(nd.Source); src {
+	case "":
+		d.Source = SourceConsulent
+	case SourceResident, SourceConsulent, SourceSchuldenknooppunt:
+		d.Source = src
+	default:
+		v.add("source", "must be resident, consulent or schuldenknooppunt (signal is for creditors' reports only)",
+			"Kies wie de schuld heeft gemeld: de inwoner (resident), de consulent (consulent) of het schuldenknooppunt.")
+	}
+	return d
+}
+
+func (v *validator) debtChanges(ch DebtChanges) func(*Debt) {
+	var set []func(*Debt)
+	if ch.ClaimCents != nil {
+		c := v.amount("claim_cents", *ch.ClaimCents)
+		set = append(set, func(d *Debt) { d.Claim = c })
+	}
+	if ch.BalanceCents != nil {
+		b := v.balance("balance_cents", *ch.BalanceCents)
+		set = append(set, func(d *Debt) { d.Balance = b })
+	}
+	if ch.Preferent != nil {
+		p := *ch.Preferent
+		set = append(set, func(d *Debt) { d.Preferent = p })
+	}
+	if ch.Status != nil {
+		switch st := DebtStatus(*ch.Status); st {
+		case DebtOpen, DebtPaid, DebtDisputed, DebtWrittenOff:
+			set = append(set, func(d *Debt) { d.Status = st })
+		default:
+			v.add("status", "must be open, paid, disputed or written_off (in_regeling is set by an agreed traject)",
+				"Kies een status: open, betaald (paid), betwist (disputed) of kwijtgescholden (written_off).")
+		}
+	}
+	return func(d *Debt) {
+		for _, f := range set {
+			f(d)
+		}
+	}
+}
+
+// newSignal validates a creditor's report; bsn is returned apart, never stored.
+func (v *validator) newSignal(ns NewSignal, now time.Time) (Signal, bsn.BSN) {
+	s := Signal{
+		Reference:  v.reference("reference", ns.Reference),
+		Amount:     v.amount("amount_cents", ns.AmountCents),
+		Threat:     v.threat("threat", ns.Threat, true),
+		ReportedAt: v.moment("reported_at", ns.ReportedAt, now),
+	}
+	b := v.bsn("bsn", ns.BSN)
+	switch {
+	case ns.DaysInArrears == nil:
+		v.add("days_in_arrears", "is required", "Vul in hoeveel dagen de betaling te laat is.")
+	case *ns.DaysInArrears < 0 || *ns.DaysInArrears > maxDays:
+		v.add("days_in_arrears", fmt.Sprintf("must be a whole number from 0 to %d", maxDays),
+			fmt.Sprintf("Vul een heel getal in van 0 tot en met %d.", maxDays))
+	default:
+		s.DaysInArrears = *ns.DaysInArrears
+	}
+	c := Contact{
+		Name:    v.line("contact.name", ns.Contact.Name, maxName, true),
+		Address: v.line("contact.address", ns.Contact.Address, maxAddress, false),
+		Phone:   v.line("contact.phone", ns.Contact.Phone, maxPhone, false),
+	}
+	if c.Phone != "" && strings.ContainsFunc(c.Phone, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || strings.ContainsRune("+-() ", r))
+	}) {
+		v.add("contact.phone", "a phone number holds digits, spaces and + - ( ) only", "Een telefoonnummer bestaat uit cijfers.")
+		c.Phone = ""
+	}
+	s.Contact = &c
+	return s, b
+}

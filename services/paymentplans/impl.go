@@ -1,0 +1,474 @@
+package paymentplans
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors"
+)
+
+// auditObject is the audit log's object type of a plan.
+const auditObject = "paymentplan"
+
+// Config wires the service.
+type Config struct {
+	// App is the application pool (plein_app).
+	App *pgxpool.Pool
+	// Creditors knows the creditors (services/creditors' Service, unwrapped).
+	Creditors Creditors
+	// Law gives the norm that caps a plan's amount; nil means law.MustLoad().
+	Law *law.Book
+	// Jobs enqueues the webhook delivery of outbound messages, in the transaction
+	// that writes them; nil: messages are only exported.
+	Jobs *jobs.Client
+	// Sink receives new shortfalls for schuldhulp; nil: they are only stored.
+	Sink SignalSink
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+type service struct{ cfg Config }
+
+// NewService returns the service. It authorizes nothing but the rules of the domain
+// (who may act on whose plan in which role, given the Actor): wrap it with
+// NewAuthorizing for the staff API and the portal.
+func NewService(cfg Config) Service {
+	if cfg.Law == nil {
+		cfg.Law = law.MustLoad()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &service{cfg: cfg}
+}
+
+// current is the current period: the month of the clock's date in its location.
+func (s *service) current() bijstand.Period { return bijstand.PeriodOf(s.cfg.Now()) }
+
+// today is the clock's date as UTC midnight.
+func (s *service) today() time.Time {
+	y, m, d := s.cfg.Now().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store) error) error {
+	if !t.Valid() {
+		return fmt.Errorf("paymentplans: %w", tenant.ErrInvalidID)
+	}
+	return db.InTenant(tenant.WithID(ctx, t), s.cfg.App, func(ctx context.Context, tx pgx.Tx) error {
+		return fn(ctx, &store{tx: tx, tenant: t, now: s.current()})
+	})
+}
+
+// record appends the act to the plan's history and to the audit log, in the act's
+// transaction.
+func (s *service) record(ctx context.Context, st *store, p Plan, by Actor, action Action, from Status, reason string) error {
+	e := Event{At: s.cfg.Now().UTC(), Actor: by.Subject, Role: string(by.Role), Action: action, From: from, To: p.Status, Reason: reason}
+	if err := st.addEvent(ctx, p.ID, e, observe.RequestID(ctx)); err != nil {
+		return err
+	}
+	return audit.Record(ctx, st.tx, audit.Entry{Actor: by.Subject, Role: string(by.Role), Action: auditObject + "." + string(action),
+		ObjectType: auditObject, ObjectID: p.ID, Purpose: "payment plan: " + string(action) + " (resident " + p.ResidentID + ")",
+		RequestID: observe.RequestID(ctx)})
+}
+
+// creditor finds the plan's creditor for validation: problems go on field creditor_id.
+func (s *service) creditor(ctx context.Context, t tenant.ID, v *validator, id string) (creditors.Creditor, bool, error) {
+	if strings.TrimSpace(id) == "" {
+		v.add("creditor_id", "a creditor is required", "Kies aan wie betaald wordt.")
+		return creditors.Creditor{}, false, nil
+	}
+	c, err := s.cfg.Creditors.Get(ctx, t, id)
+	switch {
+	case errors.Is(err, creditors.ErrNotFound):
+		v.add("creditor_id", "no such creditor in the catalogue or this gemeente",
+			"Deze schuldeiser kennen we niet. Kies een schuldeiser uit de lijst.")
+		return creditors.Creditor{}, false, nil
+	case err != nil:
+		return creditors.Creditor{}, false, fmt.Errorf("paymentplans: creditor: %w", err)
+	}
+	return c, true, nil
+}
+
+func (s *service) reference(v *validator, c creditors.Creditor, ref string) string {
+	if err := s.cfg.Creditors.ValidateReference(c, ref); err != nil {
+		v.add("reference", err.Error(), dutchOf(err, "Dit kenmerk klopt niet."))
+		return ""
+	}
+	return creditors.NormalizeReference(ref)
+}
+
+func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, np NewPlan, by Actor) (Plan, error) {
+	switch {
+	case by.Subject == "":
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", authz.ErrUnauthenticated)
+	case by.Role == authz.RoleResident:
+		// A resident asks for their own plan only; checked before the input, so that
+		// another resident's id teaches nothing.
+		if by.ResidentID == "" || by.ResidentID != residentID {
+			return Plan{}, fmt.Errorf("paymentplans: request: %w", authz.ErrForbidden)
+		}
+	case !by.staff():
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", authz.ErrForbidden)
+	}
+	if !validID(residentID) {
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", ErrResidentNotFound)
+	}
+	now, today := s.current(), s.today()
+	v := &validator{}
+	p := Plan{ResidentID: residentID, Kind: v.kind(np.Kind), Priority: v.priority(np.Priority), RequestedBy: by.Subject}
+	if by.Role == authz.RoleResident && p.Kind != "" && p.Kind != bijstand.DeductOnBehalf {
+		v.add("kind", "in the portal a resident asks only for the payment of their own fixed costs (on_behalf)",
+			"U kunt hier alleen vragen om uw vaste lasten voor u te betalen.")
+	}
+	c, okCreditor, err := s.creditor(ctx, t, v, np.CreditorID)
+	if err != nil {
+		return Plan{}, err
+	}
+	if okCreditor {
+		p.CreditorID = c.ID
+		p.Reference = s.reference(v, c, np.Reference)
+	}
+	start, okStart := v.period("start_period", np.StartPeriod, now)
+	p.Start = start
+	capPeriod := now
+	if okStart {
+		capPeriod = start
+	}
+	p.Amount = v.amount(np.AmountCents, s.cfg.Law, capPeriod)
+	if strings.TrimSpace(np.EndPeriod) != "" {
+		if end, ok := v.period("end_period", np.EndPeriod, now); ok {
+			if okStart && cmpPeriod(end, start) < 0 {
+				v.add("end_period", "must not be before start_period", "De laatste maand ligt voor de eerste maand.")
+			} else {
+				p.End = &end
+			}
+		}
+	}
+	nowUTC := s.cfg.Now().UTC()
+	switch {
+	case p.Kind == bijstand.DeductOnBehalf && by.Role == authz.RoleResident:
+		if strings.TrimSpace(np.MandateSignedOn) != "" {
+			v.add("mandate_signed_on", "only staff record a paper mandate; in the portal the request is the mandate",
+				"Uw aanvraag hier is uw toestemming. U hoeft geen datum in te vullen.")
+		}
+		p.Mandate = &Mandate{GivenBy: MandateResident, GivenAt: nowUTC, RecordedBy: by.Subject}
+	case p.Kind == bijstand.DeductOnBehalf:
+		p.Mandate = &Mandate{GivenBy: MandatePaper, GivenAt: v.signedOn(np.MandateSignedOn, today), RecordedBy: by.Subject}
+	case strings.TrimSpace(np.MandateSignedOn) != "":
+		v.add("mandate_signed_on", "only an on_behalf plan has a mandate; "+string(p.Kind)+" rests on the law",
+			"Alleen bij betalen namens de inwoner hoort een machtiging.")
+	}
+	if err := v.err(); err != nil {
+		return Plan{}, err
+	}
+	if p.ID, err = newID(); err != nil {
+		return Plan{}, err
+	}
+	p.Version, p.CreatedAt, p.UpdatedAt, p.Status = 1, nowUTC, nowUTC, StatusRequested
+	err = s.in(ctx, t, func(ctx context.Context, st *store) error {
+		if err := st.insert(ctx, p); err != nil {
+			return err
+		}
+		return s.record(ctx, st, p, by, ActionRequest, "", "")
+	})
+	if err != nil {
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", err)
+	}
+	return p, nil
+}
+
+// act runs one act on a locked plan: fn changes next (a copy of the current plan)
+// and returns the stored status, the event's reason and the message kind for the
+// creditor ("" for none). Version, updated_at and the derived status are set here.
+func (s *service) act(ctx context.Context, t tenant.ID, planID string, by Actor, action Action, expectedVersion int,
+	fn func(cur dbPlan, next *Plan) (Status, string, MessageKind, error)) (Plan, error) {
+	if by.Subject == "" {
+		return Plan{}, fmt.Errorf("paymentplans: %s: %w", action, authz.ErrUnauthenticated)
+	}
+	if !validID(planID) {
+		return Plan{}, fmt.Errorf("paymentplans: %s: %w", action, ErrNotFound)
+	}
+	var out Plan
+	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+		cur, err := st.get(ctx, planID, true)
+		if err != nil {
+			return err
+		}
+		if expectedVersion > 0 && cur.Version != expectedVersion {
+			return fmt.Errorf("%w: at version %d, not %d", ErrVersionConflict, cur.Version, expectedVersion)
+		}
+		next := cur.Plan
+		stored, reason, msg, err := fn(cur, &next)
+		if err != nil {
+			return err
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = s.cfg.Now().UTC()
+		next.Status = derive(stored, next.Start, next.End, st.now)
+		if err := st.update(ctx, next, stored); err != nil {
+			return err
+		}
+		if err := s.record(ctx, st, next, by, action, cur.Status, reason); err != nil {
+			return err
+		}
+		if msg != "" {
+			if err := s.message(ctx, st, next, msg); err != nil {
+				return err
+			}
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return Plan{}, fmt.Errorf("paymentplans: %s: %w", action, err)
+	}
+	return out, nil
+}
+
+func stateError(action Action, st Status) error {
+	return fmt.Errorf("%w: cannot %s a plan that is %s", ErrState, action, st)
+}
+
+func (s *service) Approve(ctx context.Context, t tenant.ID, planID string, by Actor) (Plan, error) {
+	if by.Role != authz.RoleConsulent {
+		return Plan{}, fmt.Errorf("paymentplans: approve: %w", authz.ErrForbidden)
+	}
+	now := s.current()
+	return s.act(ctx, t, planID, by, ActionApprove, 0, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
+		if cur.stored != StatusRequested {
+			return "", "", "", stateError(ActionApprove, cur.Status)
+		}
+		var reason string
+		if cmpPeriod(next.Start, now) < 0 {
+			if next.End != nil && cmpPeriod(*next.End, now) < 0 {
+				return "", "", "", fmt.Errorf("%w: the plan's last month %s has passed; reject it", ErrState, next.End)
+			}
+			reason = fmt.Sprintf("start moved from %s to %s: a plan takes no money before its approval", next.Start, now)
+			next.Start = now
+		}
+		at := s.cfg.Now().UTC()
+		next.ApprovedBy, next.ApprovedAt = by.Subject, &at
+		return StatusApproved, reason, MessageStart, nil
+	})
+}
+
+func (s *service) Reject(ctx context.Context, t tenant.ID, planID, reason string, by Actor) (Plan, error) {
+	if by.Role != authz.RoleConsulent {
+		return Plan{}, fmt.Errorf("paymentplans: reject: %w", authz.ErrForbidden)
+	}
+	v := &validator{}
+	reason = v.reason(reason, true)
+	if err := v.err(); err != nil {
+		return Plan{}, err
+	}
+	return s.act(ctx, t, planID, by, ActionReject, 0, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
+		if cur.stored != StatusRequested {
+			return "", "", "", stateError(ActionReject, cur.Status)
+		}
+		return StatusRejected, reason, "", nil
+	})
+}
+
+func (s *service) Stop(ctx context.Context, t tenant.ID, planID string, by Actor) (Plan, error) {
+	if by.Role != authz.RoleResident && !by.staff() {
+		return Plan{}, fmt.Errorf("paymentplans: stop: %w", authz.ErrForbidden)
+	}
+	now := s.current()
+	return s.act(ctx, t, planID, by, ActionStop, 0, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
+		if by.Role == authz.RoleResident {
+			// Own plans only, and only the ones resting on the resident's mandate: a
+			// beslag or verrekening is not the resident's to stop.
+			if by.ResidentID == "" || cur.ResidentID != by.ResidentID || cur.Kind != bijstand.DeductOnBehalf {
+				return "", "", "", authz.ErrForbidden
+			}
+		}
+		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
+			return "", "", "", stateError(ActionStop, cur.Status)
+		}
+		if next.End == nil || cmpPeriod(now, *next.End) < 0 {
+			end := now
+			next.End = &end
+		}
+		reason := "stopped by " + string(by.Role) + "; last month " + next.End.String()
+		if by.Role == authz.RoleResident && next.Mandate != nil {
+			at := s.cfg.Now().UTC()
+			next.Mandate.RevokedAt = &at
+			reason = "mandate revoked by the resident; last month " + next.End.String()
+		}
+		var msg MessageKind
+		if cur.ApprovedAt != nil {
+			msg = MessageStop // the creditor was told the plan starts
+		}
+		if cur.stored == StatusRequested {
+			reason = "withdrawn before approval by " + string(by.Role)
+		}
+		return StatusEnded, reason, msg, nil
+	})
+}
+
+func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expectedVersion int, ch Changes, by Actor) (Plan, error) {
+	if !by.staff() {
+		return Plan{}, fmt.Errorf("paymentplans: change: %w", authz.ErrForbidden)
+	}
+	if ch.AmountCents == nil && ch.Priority == nil && ch.Reference == nil {
+		return Plan{}, &ValidationError{Problems: []FieldProblem{{"body",
+			"give at least one of amount_cents, priority, reference", "Geef aan wat er verandert: bedrag, volgorde of kenmerk."}}}
+	}
+	if !validID(planID) {
+		return Plan{}, fmt.Errorf("paymentplans: change: %w", ErrNotFound)
+	}
+	// The creditor is needed to check a new reference; it is read before the plan's
+	// transaction (it lives in another service) and compared inside it.
+	var c creditors.Creditor
+	if ch.Reference != nil {
+		cur, err := s.Get(ctx, t, planID)
+		if err != nil {
+			return Plan{}, fmt.Errorf("paymentplans: change: %w", err)
+		}
+		if c, err = s.cfg.Creditors.Get(ctx, t, cur.CreditorID); err != nil {
+			return Plan{}, fmt.Errorf("paymentplans: change: creditor: %w", err)
+		}
+	}
+	now := s.current()
+	return s.act(ctx, t, planID, by, ActionChange, expectedVersion, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
+		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
+			return "", "", "", stateError(ActionChange, cur.Status)
+		}
+		v := &validator{}
+		var changed []string
+		if ch.AmountCents != nil {
+			capPeriod := now
+			if cmpPeriod(cur.Start, now) > 0 {
+				capPeriod = cur.Start
+			}
+			next.Amount = v.amount(*ch.AmountCents, s.cfg.Law, capPeriod)
+			changed = append(changed, "amount_cents")
+		}
+		if ch.Priority != nil {
+			next.Priority = v.priority(*ch.Priority)
+			changed = append(changed, "priority")
+		}
+		if ch.Reference != nil {
+			if c.ID != cur.CreditorID {
+				return "", "", "", fmt.Errorf("%w: the plan changed while it was read", ErrVersionConflict)
+			}
+			next.Reference = s.reference(v, c, *ch.Reference)
+			changed = append(changed, "reference")
+		}
+		if err := v.err(); err != nil {
+			return "", "", "", err
+		}
+		var msg MessageKind
+		if cur.ApprovedAt != nil {
+			msg = MessageChange
+		}
+		return cur.stored, "changed: " + strings.Join(changed, ", "), msg, nil
+	})
+}
+
+func (s *service) Get(ctx context.Context, t tenant.ID, planID string) (Plan, error) {
+	if !validID(planID) {
+		return Plan{}, fmt.Errorf("paymentplans: get: %w", ErrNotFound)
+	}
+	var p Plan
+	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+		d, err := st.get(ctx, planID, false)
+		p = d.Plan
+		return err
+	})
+	if err != nil {
+		return Plan{}, fmt.Errorf("paymentplans: get: %w", err)
+	}
+	return p, nil
+}
+
+func (s *service) Events(ctx context.Context, t tenant.ID, planID string) ([]Event, error) {
+	if !validID(planID) {
+		return nil, fmt.Errorf("paymentplans: events: %w", ErrNotFound)
+	}
+	var out []Event
+	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		out, err = st.events(ctx, planID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("paymentplans: events: %w", err)
+	}
+	return out, nil
+}
+
+func (s *service) List(ctx context.Context, t tenant.ID, residentID string) ([]Plan, error) {
+	if !validID(residentID) {
+		return []Plan{}, nil
+	}
+	var out []Plan
+	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		out, err = st.list(ctx, residentID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("paymentplans: list: %w", err)
+	}
+	return out, nil
+}
+
+func (s *service) Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
+	if !validID(residentID) {
+		return []bijstand.Deduction{}, nil
+	}
+	var plans []Plan
+	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		plans, err = st.active(ctx, residentID, period)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("paymentplans: active: %w", err)
+	}
+	out := make([]bijstand.Deduction, len(plans))
+	for i, p := range plans {
+		out[i] = toDeduction(p)
+	}
+	return out, nil
+}
+
+// toDeduction is the converter to the engine's input.
+func toDeduction(p Plan) bijstand.Deduction {
+	return bijstand.Deduction{ID: p.ID, Kind: p.Kind, Amount: p.Amount, Priority: p.Priority}
+}
+
+// newID returns a random (version 4) UUID.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("paymentplans: new id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// validID reports whether id has the form newID makes (residents' ids too); any
+// other id is not found without asking the database.
+func validID(id string) bool { return uuidRE.MatchString(id) }

@@ -1,0 +1,197 @@
+package paymentplans
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+const (
+	enschede = tenant.ID("enschede")
+	zwolle   = tenant.ID("zwolle")
+
+	bsnFatima = "999993653"
+	bsnJan    = "111222333"
+)
+
+// The staff principals of the tests.
+var (
+	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
+	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
+	shvEnschede       = authz.Principal{Subject: "shv-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
+	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
+)
+
+// residentPrincipal is the portal's principal of resident id.
+func residentPrincipal(t tenant.ID, id string) authz.Principal {
+	return authz.Principal{Subject: "digid-" + id[:8], Tenant: t, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}
+}
+
+// clock is the tests' settable now; it starts at 2026-03-10 10:00 UTC.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// sink records the shortfalls signalled to schuldhulp.
+type sink struct {
+	mu    sync.Mutex
+	calls [][]Shortfall
+	fail  error
+}
+
+func (s *sink) SignalShortfalls(_ context.Context, _ tenant.ID, sf []Shortfall) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.calls = append(s.calls, sf)
+	return nil
+}
+
+func (s *sink) Calls() [][]Shortfall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]Shortfall(nil), s.calls...)
+}
+
+type testBundle struct {
+	d     *dbtest.DB
+	clock *clock
+	res   residents.Service
+	cred  creditors.Service
+	raw   Service // no authorization: the domain rules and the database wall
+	svc   Service // authorized by the real policy
+	sink  *sink
+}
+
+type options struct {
+	jobs *jobs.Client
+}
+
+func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
+	t.Helper()
+	d := dbtest.New(t)
+	dbtest.CreateTenants(t, d, enschede, zwolle)
+	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	az, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
+	b := &testBundle{d: d, clock: c, res: residents.NewService(d.App, sealer, c.Now), sink: &sink{}}
+	b.cred = creditors.NewService(d.App, nil, c.Now)
+	var o options
+	for _, f := range opts {
+		f(b, &o)
+	}
+	b.raw = NewService(Config{App: d.App, Creditors: b.cred, Jobs: o.jobs, Sink: b.sink, Now: c.Now})
+	b.svc = NewAuthorizing(b.raw, az)
+	return b
+}
+
+func as(p authz.Principal) context.Context {
+	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
+}
+
+func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString, name string) string {
+	t.Helper()
+	r, err := b.res.Create(as(consulentEnschede), tn, residents.NewResident{Name: name, BirthDate: "1990-05-01",
+		BSN: residents.BSNInput(bsnString), IBAN: "NL91ABNA0417164300", Kind: "single"})
+	if err != nil {
+		t.Fatalf("create resident: %v", err)
+	}
+	return r.ID
+}
+
+// zorgpremie is Fatima's request in the portal: her premium to Zilveren Kruis.
+func zorgpremie() NewPlan {
+	return NewPlan{Kind: "on_behalf", CreditorID: "zilveren-kruis", Reference: "123 456 789", AmountCents: 15850,
+		Priority: 10, StartPeriod: "2026-04"}
+}
+
+func (b *testBundle) mustRequest(t *testing.T, tn tenant.ID, residentID string, np NewPlan, p authz.Principal) Plan {
+	t.Helper()
+	pl, err := b.svc.Request(as(p), tn, residentID, np, ActorOf(p))
+	if err != nil {
+		t.Fatalf("request: %v", err)
+	}
+	return pl
+}
+
+func (b *testBundle) mustApprove(t *testing.T, tn tenant.ID, planID string) Plan {
+	t.Helper()
+	pl, err := b.svc.Approve(as(consulentEnschede), tn, planID, ActorOf(consulentEnschede))
+	if err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	return pl
+}
+
+// auditRows lists tenant tn's audit entries of plans.
+func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, planID string) []audit.Entry {
+	t.Helper()
+	var out []audit.Entry
+	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		out, err = audit.List(ctx, tx, audit.Filter{ObjectType: auditObject, ObjectID: planID})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// count counts rows of a query in tenant tn, as the owner (RLS forced on it too).
+func (b *testBundle) count(t *testing.T, tn tenant.ID, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, sql, args...).Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func period(s string) bijstand.Period {
+	p, err := bijstand.ParsePeriod(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}

@@ -1,0 +1,225 @@
+package paymentplans
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/plein-nl/plein/platform/authz"
+)
+
+const principalHeader = "X-Test-Principal"
+
+func newTestServer(t *testing.T, svc Service, principals map[string]authz.Principal) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
+			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
+		}
+		mux.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(principalHeader, principal)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, b
+}
+
+func TestHTTPTransport(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	jan := b.resident(t, enschede, bsnJan, "Jan de Vries")
+	srv := newTestServer(t, b.svc, map[string]authz.Principal{
+		"consulent": consulentEnschede, "zwolle": consulentZwolle, "shv": shvEnschede, "admin": adminEnschede,
+	})
+	base := "/api/v1/tenants/enschede/residents/" + fatima + "/plans"
+	const body = `{"kind":"on_behalf","creditor_id":"zilveren-kruis","reference":"123456789","amount_cents":15850,
+		"priority":10,"start_period":"2026-04","mandate_signed_on":"2026-03-01"}`
+
+	resp, got := do(t, srv, "consulent", "POST", base, body, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("request: %d %s", resp.StatusCode, got)
+	}
+	var created struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(got, &created); err != nil || created.Status != "requested" {
+		t.Fatalf("created %s: %v", got, err)
+	}
+	plan := base + "/" + created.ID
+	if loc := resp.Header.Get("Location"); loc != plan || resp.Header.Get("ETag") != `"1"` {
+		t.Errorf("Location %q ETag %q", loc, resp.Header.Get("ETag"))
+	}
+	otherBase := "/api/v1/tenants/enschede/residents/" + jan + "/plans"
+
+	tests := []struct {
+		name, principal, method, path, body string
+		hdr                                 map[string]string
+		wantStatus                          int
+		wantFields                          []string
+	}{
+		{"list", "consulent", "GET", base, "", nil, 200, nil},
+		{"list by schuldhulp", "shv", "GET", base, "", nil, 200, nil},
+		{"get with events", "consulent", "GET", plan, "", nil, 200, nil},
+		{"plan under another resident", "consulent", "GET", otherBase + "/" + created.ID, "", nil, 404, nil},
+		{"unknown plan", "consulent", "POST", base + "/00000000-0000-4000-8000-000000000000/approve", "", nil, 404, nil},
+		{"schuldhulp may not approve", "shv", "POST", plan + "/approve", "", nil, 403, nil},
+		{"admin may not read", "admin", "GET", base, "", nil, 403, nil},
+		{"zwolle", "zwolle", "GET", base, "", nil, 403, nil},
+		{"unauthenticated", "", "GET", base, "", nil, 401, nil},
+		{"reject without reason", "consulent", "POST", plan + "/reject", `{"reason":""}`, nil, 400, []string{"reason"}},
+		{"patch without If-Match", "consulent", "PATCH", plan, `{"priority":5}`, nil, 428, nil},
+		{"patch invalid", "consulent", "PATCH", plan, `{"amount_cents":-5,"priority":0,"reference":"12"}`, map[string]string{"If-Match": `"1"`}, 400,
+			[]string{"amount_cents", "priority", "reference"}},
+		{"patch stale", "consulent", "PATCH", plan, `{"priority":5}`, map[string]string{"If-Match": `"9"`}, 409, nil},
+		{"approve", "consulent", "POST", plan + "/approve", "", nil, 200, nil},
+		{"approve again", "consulent", "POST", plan + "/approve", "", nil, 409, nil},
+		{"invalid request", "consulent", "POST", base, `{"kind":"on_behalf","creditor_id":"onbekend","reference":"1","amount_cents":-1,"priority":1,"start_period":"2026-04","end_period":"2026-03","mandate_signed_on":"2026-03-01"}`, nil, 400,
+			[]string{"creditor_id", "amount_cents", "end_period"}},
+		{"unknown resident", "consulent", "POST", "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000/plans", body, nil, 404, nil},
+		{"unknown field", "consulent", "POST", base, `{"bsn":"999993653"}`, nil, 400, []string{"bsn"}},
+		{"not JSON", "consulent", "POST", base, `kind=x`, map[string]string{"Content-Type": "text/plain"}, 415, nil},
+		{"shortfalls", "consulent", "GET", "/api/v1/tenants/enschede/residents/" + fatima + "/shortfalls", "", nil, 200, nil},
+		{"export jsonl", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=2026-03-01", "", nil, 200, nil},
+		{"export csv", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?format=csv", "", nil, 200, nil},
+		{"export bad query", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=gisteren&format=xml", "", nil, 400,
+			[]string{"since", "format"}},
+		{"export unknown creditor", "consulent", "GET", "/api/v1/tenants/enschede/creditors/nope/messages", "", nil, 404, nil},
+		{"stop", "consulent", "POST", plan + "/stop", "", nil, 200, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, got := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, got)
+			}
+			if tt.wantStatus == 200 {
+				return
+			}
+			var p struct {
+				Status   int    `json:"status"`
+				DetailNL string `json:"detail_nl"`
+				Instance string `json:"instance"`
+				Errors   []struct {
+					Field string `json:"field"`
+				} `json:"errors"`
+			}
+			if err := json.Unmarshal(got, &p); err != nil || resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("problem %s (%v), content type %s", got, err, resp.Header.Get("Content-Type"))
+			}
+			wantPath, _, _ := strings.Cut(tt.path, "?")
+			if p.Status != tt.wantStatus || p.DetailNL == "" || p.Instance != wantPath {
+				t.Errorf("problem = %+v, want status %d, detail_nl, instance %s", p, tt.wantStatus, wantPath)
+			}
+			var fields []string
+			for _, e := range p.Errors {
+				fields = append(fields, e.Field)
+			}
+			if !slices.Equal(fields, tt.wantFields) {
+				t.Errorf("fields %v, want %v", fields, tt.wantFields)
+			}
+		})
+	}
+
+	// The plan's history over the API, and the export in both formats.
+	_, got = do(t, srv, "consulent", "GET", plan, "", nil)
+	var withEvents struct {
+		Status string `json:"status"`
+		Events []struct {
+			Action string `json:"action"`
+		} `json:"events"`
+	}
+	if err := json.Unmarshal(got, &withEvents); err != nil || len(withEvents.Events) != 3 || withEvents.Status != "ended" {
+		t.Errorf("plan with events: %s", got)
+	}
+	resp, got = do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages", "", nil)
+	if lines := strings.Split(strings.TrimSpace(string(got)), "\n"); len(lines) != 2 || resp.Header.Get("Content-Type") != "application/jsonl" ||
+		!strings.Contains(lines[0], `"kind":"start"`) || !strings.Contains(lines[1], `"kind":"stop"`) {
+		t.Errorf("jsonl export (%s): %s", resp.Header.Get("Content-Type"), got)
+	}
+	_, got = do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?format=csv", "", nil)
+	rows := strings.Split(strings.TrimSpace(string(got)), "\n")
+	if len(rows) != 3 || !strings.HasPrefix(rows[0], "message_id,created_at,kind") || !strings.Contains(rows[1], ",start,") ||
+		!strings.Contains(rows[1], ",123456789,15850,EUR,2026-04,") {
+		t.Errorf("csv export: %s", got)
+	}
+}
+
+// TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the
+// routes RegisterHTTP mounts, each with the error responses its handler can give.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.yaml: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	registered := map[string]bool{}
+	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		method, path, _ := strings.Cut(r.pattern, " ")
+		registered[strings.ToLower(method)+" "+path] = true
+		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
+		if !ok {
+			t.Errorf("route %s is not in openapi.yaml", r.pattern)
+			continue
+		}
+		responses, _ := op["responses"].(map[string]any)
+		for _, code := range []string{"400", "401", "403", "500"} {
+			if _, ok := responses[code]; !ok {
+				t.Errorf("%s: response %s not described", r.pattern, code)
+			}
+		}
+	}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method != "parameters" && !registered[method+" "+path] {
+				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
+			}
+		}
+	}
+	if len(registered) != 9 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 9", len(registered))
+	}
+}

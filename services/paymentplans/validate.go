@@ -1,0 +1,203 @@
+package paymentplans
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
+)
+
+// Limits of the input.
+const (
+	minPriority = 1
+	maxPriority = 99
+	maxReason   = 500
+	dateLayout  = "2006-01-02"
+	// maxMandateAge is how long ago a paper mandate may have been signed.
+	maxMandateAge = 366 * 24 * time.Hour
+)
+
+// FieldProblem is one invalid field: its JSON name and what is wrong, in English and
+// in plain Dutch (B1) for the resident or consulent.
+type FieldProblem struct {
+	Field     string
+	Message   string
+	MessageNL string
+}
+
+// ValidationError lists every invalid field of an input; errors.Is matches ErrInvalid.
+// It never holds an input value.
+type ValidationError struct {
+	Problems []FieldProblem
+}
+
+// Error lists the fields and their English messages.
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Field + ": " + p.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns ErrInvalid.
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Dutch returns the problems in Dutch, one sentence each, with the field named.
+func (e *ValidationError) Dutch() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
+	}
+	return strings.Join(parts, " ")
+}
+
+type validator struct{ problems []FieldProblem }
+
+func (v *validator) add(field, en, nl string) {
+	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+func (v *validator) kind(s string) bijstand.DeductionKind {
+	switch k := bijstand.DeductionKind(s); k {
+	case bijstand.DeductOnBehalf, bijstand.DeductVerrekening, bijstand.DeductBeslag, bijstand.DeductAflossing:
+		return k
+	}
+	v.add("kind", "must be on_behalf, verrekening, beslag or aflossing",
+		"Kies het soort betaling: betalen namens u (on_behalf), verrekening, beslag of aflossing.")
+	return ""
+}
+
+// period parses a month "YYYY-MM" not before earliest.
+func (v *validator) period(field, s string, earliest bijstand.Period) (bijstand.Period, bool) {
+	p, err := bijstand.ParsePeriod(strings.TrimSpace(s))
+	switch {
+	case err != nil:
+		v.add(field, "must be a month in the form YYYY-MM", "Dit is geen goede maand. Schrijf de maand zo: 2026-04.")
+	case cmpPeriod(p, earliest) < 0:
+		v.add(field, "must not be before "+earliest.String()+", the current month",
+			"Deze maand is al voorbij. Kies deze maand of een maand later.")
+	default:
+		return p, true
+	}
+	return bijstand.Period{}, false
+}
+
+func (v *validator) priority(n int) int {
+	if n < minPriority || n > maxPriority {
+		v.add("priority", fmt.Sprintf("must be a whole number from %d to %d (1 is paid first)", minPriority, maxPriority),
+			fmt.Sprintf("Vul een volgorde in van %d tot en met %d. Bij 1 wordt als eerste betaald.", minPriority, maxPriority))
+		return 0
+	}
+	return n
+}
+
+// amount checks 0 < a ≤ cap, the couple norm in force on the first day of period: a
+// plan never takes more than a whole bijstand could hold [policy].
+func (v *validator) amount(a int64, book *law.Book, period bijstand.Period) money.Cents {
+	if a <= 0 {
+		v.add("amount_cents", "must be more than 0 (in euro cents)", "Vul een bedrag in dat hoger is dan € 0.")
+		return 0
+	}
+	limit, err := capAt(book, period)
+	if err != nil {
+		v.add("amount_cents", "no bijstand norm is known for this month", "Voor deze maand is nog geen bijstandsnorm bekend.")
+		return 0
+	}
+	if money.Cents(a) > limit {
+		v.add("amount_cents", "must not be more than "+limit.FormatEN()+", the bijstand norm for a couple",
+			"Het bedrag mag niet hoger zijn dan "+limit.String()+", de bijstandsnorm voor gehuwden.")
+		return 0
+	}
+	return money.Cents(a)
+}
+
+// capAt is the largest amount of a plan in period.
+func capAt(book *law.Book, period bijstand.Period) (money.Cents, error) {
+	p, err := book.At(period.First())
+	if err != nil {
+		return 0, err
+	}
+	n, err := p.Need(p.Norms.Couple, "norms.couple")
+	if err != nil {
+		return 0, err
+	}
+	return n.Cents, nil
+}
+
+// reason checks a reason: required when required, at most maxReason characters.
+func (v *validator) reason(s string, required bool) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case n == 0 && required:
+		v.add("reason", "a reason is required: the resident reads it", "Vul een reden in. De inwoner leest deze reden.")
+	case n > maxReason:
+		v.add("reason", fmt.Sprintf("at most %d characters", maxReason), fmt.Sprintf("De reden mag niet langer zijn dan %d tekens.", maxReason))
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
+		v.add("reason", "may not hold control characters", "In de reden mogen geen vreemde tekens staan.")
+	default:
+		return s
+	}
+	return ""
+}
+
+// signedOn parses the date a paper mandate was signed: not in the future, not more
+// than a year ago.
+func (v *validator) signedOn(s string, today time.Time) time.Time {
+	d, err := time.Parse(dateLayout, strings.TrimSpace(s))
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.add("mandate_signed_on", "the day the resident signed the paper mandate is required for an on_behalf plan",
+			"Vul de datum in waarop de inwoner het machtigingsformulier heeft getekend.")
+	case err != nil:
+		v.add("mandate_signed_on", "not a real date in the form YYYY-MM-DD", "Dit is geen goede datum. Schrijf de datum zo: 2026-03-01.")
+	case d.After(today):
+		v.add("mandate_signed_on", "may not be in the future", "Deze datum ligt in de toekomst.")
+	case today.Sub(d) > maxMandateAge:
+		v.add("mandate_signed_on", "a mandate signed more than a year ago must be signed again",
+			"Dit formulier is meer dan een jaar oud. Laat de inwoner een nieuw formulier tekenen.")
+	default:
+		return d
+	}
+	return time.Time{}
+}
+
+// dutchOf is the Dutch text of an identifier or reference error.
+func dutchOf(err error, fallback string) string {
+	var d interface{ Dutch() string }
+	if errors.As(err, &d) {
+		return d.Dutch()
+	}
+	return fallback
+}
+
+// dutchNames names the fields in Dutch, for detail_nl.
+var dutchNames = map[string]string{
+	"kind": "soort betaling", "creditor_id": "schuldeiser", "reference": "kenmerk", "amount_cents": "bedrag",
+	"priority": "volgorde", "start_period": "eerste maand", "end_period": "laatste maand",
+	"mandate_signed_on": "datum machtiging", "reason": "reden", "body": "gegevens", "tenant": "gemeente",
+	"since": "vanaf", "format": "formaat", "If-Match": "versie",
+}
+
+func dutchField(field string) string {
+	nl, ok := dutchNames[field]
+	if !ok {
+		nl = field
+	}
+	if nl == "" {
+		return nl
+	}
+	return strings.ToUpper(nl[:1]) + nl[1:]
+}
