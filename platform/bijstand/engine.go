@@ -409,8 +409,12 @@ func applyDeductions(c Case, r *Result) {
 			capacity -= applied
 		}
 		cash -= applied
-		r.Deductions[i] = DeductionResult{ID: d.ID, Kind: d.Kind, Requested: d.Amount, Applied: applied, Shortfall: d.Amount - applied}
-		r.step(Step{Code: StepDeduction, Article: deductionArticles[kindRank(d.Kind)], Amount: applied, Ref: d.ID,
+		r.Deductions[i] = DeductionResult{ID: d.ID, Label: d.Label, Kind: d.Kind, Requested: d.Amount, Applied: applied, Shortfall: d.Amount - applied}
+		ref := d.ID
+		if d.Label != "" {
+			ref = d.Label
+		}
+		r.step(Step{Code: StepDeduction, Article: deductionArticles[kindRank(d.Kind)], Amount: applied, Ref: ref,
 			Args: [4]int64{int64(kindRank(d.Kind)), int64(d.Amount), int64(d.Amount - applied)}})
 	}
 	r.Payout = cash

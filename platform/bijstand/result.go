@@ -24,6 +24,7 @@ type Result struct {
 // DeductionResult is what became of one deduction.
 type DeductionResult struct {
 	ID        string
+	Label     string // the deduction's Label, for people
 	Kind      DeductionKind
 	Requested money.Cents
 	Applied   money.Cents

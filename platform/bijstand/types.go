@@ -117,6 +117,9 @@ type Deduction struct {
 	Kind     DeductionKind
 	Amount   money.Cents
 	Priority int
+	// Label names the deduction for people ("Zilveren Kruis"); the trace uses it
+	// instead of the ID when set.
+	Label string
 }
 
 // Case is everything one month's calculation needs.

@@ -236,3 +236,31 @@ func (p portalDebts) Overview(ctx context.Context, t tenant.ID, residentID strin
 	}
 	return out, nil
 }
+
+// namedDeductions gives the payment plans in force as deductions named after their
+// creditor, so that the month's explanation says "Zilveren Kruis", not a plan id.
+type namedDeductions struct {
+	plans     paymentplans.Service
+	creditors creditors.Service
+}
+
+func (n namedDeductions) Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
+	ds, err := n.plans.Active(ctx, t, residentID, period)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := n.plans.List(ctx, t, residentID)
+	if err != nil {
+		return nil, err
+	}
+	creditorOf := make(map[string]string, len(plans))
+	for _, p := range plans {
+		creditorOf[p.ID] = p.CreditorID
+	}
+	for i := range ds {
+		if c, err := n.creditors.Get(ctx, t, creditorOf[ds[i].ID]); err == nil {
+			ds[i].Label = c.DisplayName()
+		}
+	}
+	return ds, nil
+}

@@ -248,7 +248,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		Plans: aflossingPlans{&planSvc}, Now: cfg.now})
 	planSvc = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: credSvc, Law: book, Jobs: insertJobs,
 		Sink: shortfallSignals{&debtSvc}, Now: cfg.now})
-	incSvc.SetPlans(planSvc, planShortfalls{planSvc})
+	incSvc.SetPlans(namedDeductions{plans: planSvc, creditors: credSvc}, planShortfalls{planSvc})
 
 	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log,
 		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now,

@@ -145,7 +145,11 @@ func resultShortfalls(T texts, period bijstand.Period, res bijstand.Result, lang
 	var lines []string
 	for _, d := range res.Deductions {
 		if d.Shortfall > 0 {
-			lines = append(lines, shortfallLine(T, monthName(period, lang), d.Shortfall, "", d.ID, lang))
+			name := d.Label
+			if name == "" {
+				name = d.ID
+			}
+			lines = append(lines, shortfallLine(T, monthName(period, lang), d.Shortfall, "", name, lang))
 		}
 	}
 	return newShortfallNotice(T.Short, lines)
