@@ -31,6 +31,8 @@ import (
 var (
 	// ErrNotFound: no such debt, signal, request, plan or traject in the tenant.
 	ErrNotFound = errors.New("not found")
+	// ErrDuplicateSignal is a report that repeats one already received, unchanged.
+	ErrDuplicateSignal = errors.New("this creditor already reported this reference with these figures")
 	// ErrResidentNotFound: no such resident in the tenant. ResidentFinder
 	// implementations wrap it for a BSN that belongs to no resident.
 	ErrResidentNotFound = errors.New("resident not found")

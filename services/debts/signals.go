@@ -121,7 +121,9 @@ func (s *service) match(ctx context.Context, t tenant.ID, creditorID string, b b
 // repeatSignal handles a report of a reference the creditor reported before: it
 // returns the stored signal, after applying a changed amount or number of days
 // (recorded in signal_amount_changes) and a threat that became urgent (which can only
-// bring the deadline forward). ErrNotFound when the reference is new.
+// bring the deadline forward). ErrNotFound when the reference is new; the stored
+// signal and ErrDuplicateSignal when the report repeats it without a change (safe to
+// retry: nothing changes).
 func (s *service) repeatSignal(ctx context.Context, t tenant.ID, creditorID string, in Signal, now time.Time) (Signal, error) {
 	var out Signal
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
@@ -157,7 +159,7 @@ func (s *service) repeatSignal(ctx context.Context, t tenant.ID, creditorID stri
 			}
 		}
 		if !changed {
-			return nil
+			return ErrDuplicateSignal
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE signals SET amount_cents = $2, days_in_arrears = $3, threat = $4, deadline = $5, updated_at = $6 WHERE id = $1`,
@@ -169,6 +171,10 @@ func (s *service) repeatSignal(ctx context.Context, t tenant.ID, creditorID stri
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Signal{}, err
+		}
+		if errors.Is(err, ErrDuplicateSignal) {
+			// Nothing changed; the caller learns which signal it repeats.
+			return out, fmt.Errorf("debts: signal %s: %w", out.ID, err)
 		}
 		return Signal{}, fmt.Errorf("debts: signal: %w", err)
 	}

@@ -30,10 +30,14 @@ func TestSignalIntakeIsIdempotent(t *testing.T) {
 		t.Errorf("deadline = %s, want 2026-04-09", first.Deadline.Format(time.DateOnly))
 	}
 
-	// The same report again: the same signal, nothing new.
-	again, isNew := b.submit(t, enschede, "eneco", report("ENE-2026-001", bsnFatima, 24550, ThreatEnergyCutoff))
-	if isNew || again.ID != first.ID || again.Amount != 24550 {
-		t.Errorf("repeat = %+v, new %v; want signal %s unchanged", again, isNew, first.ID)
+	// The same report again is a duplicate: refused, naming the stored signal, and
+	// nothing changes (so a creditor's retry is safe).
+	again, isNew, err := b.svc.SubmitSignal(as(creditor(enschede, "eneco")), enschede, "eneco", report("ENE-2026-001", bsnFatima, 24550, ThreatEnergyCutoff))
+	if !errors.Is(err, ErrDuplicateSignal) || isNew || again.ID != first.ID || again.Amount != 24550 {
+		t.Errorf("repeat = %+v, new %v, err %v; want ErrDuplicateSignal naming signal %s, unchanged", again, isNew, err, first.ID)
+	}
+	if n := b.count(t, enschede, "SELECT count(*) FROM signals"); n != 1 {
+		t.Errorf("%d signals after a duplicate, want 1", n)
 	}
 	// A changed amount under the same reference updates it, and the change is recorded.
 	b.clock.Set(at("2026-04-03 09:00"))

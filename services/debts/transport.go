@@ -353,6 +353,9 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 			problem.NotFound(w, r, "no such resident in this tenant")
 		case errors.Is(err, ErrNotFound):
 			problem.NotFound(w, r, "not found in this tenant")
+		case errors.Is(err, ErrDuplicateSignal):
+			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: err.Error(),
+				Errors: []problem.FieldError{{Field: "reference", Message: ErrDuplicateSignal.Error()}}})
 		case errors.Is(err, ErrDuplicateDebt):
 			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: ErrDuplicateDebt.Error(),
 				DetailNL: "Deze schuld staat al bij deze inwoner: dezelfde schuldeiser en hetzelfde kenmerk."})

@@ -115,8 +115,8 @@ func TestHTTPTransport(t *testing.T) {
 	}
 	signalID, _ := sig["id"].(string)
 	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), signalID) {
-		t.Errorf("repeated signal: %d %s; want 200 with %s", resp.StatusCode, body, signalID)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), signalID) || !strings.Contains(string(body), `"field":"reference"`) {
+		t.Errorf("repeated signal: %d %s; want 409 naming reference and %s", resp.StatusCode, body, signalID)
 	}
 
 	resp, body = do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)

@@ -6,19 +6,24 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/portal/browsertest"
 	"github.com/plein-nl/plein/services/residents"
@@ -251,4 +256,143 @@ func primaryColor(t *testing.T, loaded []*tenancy.Loaded, id tenant.ID) string {
 	}
 	t.Fatalf("tenant %s not loaded", id)
 	return ""
+}
+
+// TestBrowserPaymentsFlow is Mijn betalingen on the real stack in chromium, with the
+// clock at e2eNow (Thursday 2 April 2026): the resident asks for her zorgpremie to be
+// paid to Zilveren Kruis by typing the form, sees the request, a consulent approves
+// it through the staff API, and she sees it approved, in the Geldkalender of May
+// with its effect on her payout, and Vitens' arrears signal in Mijn schulden. Every
+// page is checked with axe-core and saved as a screenshot.
+func TestBrowserPaymentsFlow(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.New(t)
+	loaded, err := tenancy.LoadPath("../../tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss := authtest.NewIssuer(t)
+	v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: iss.URL, Audience: "plein", Tenant: "zwolle",
+		HTTPClient: iss.Client(), Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+		devLogin: true, sealer: sealer, verifiers: map[string]*auth.Verifier{iss.URL: v}, now: func() time.Time { return e2eNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.residents.Create(ctx, "zwolle", residents.NewResident{Name: "Fatima Bakker", BirthDate: "1990-05-01",
+		BSN: residents.BSNInput(e2eBSN), IBAN: "NL91ABNA0417164300", Kind: "single"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.devLogin.WithPeople(func(tenant.ID) []auth.DevPerson {
+		return append(auth.DefaultDevPeople(),
+			auth.DevPerson{Key: "bewoner", Label: "Fatima Bakker", Name: "Fatima Bakker", Role: auth.RoleResident, ResidentID: res.ID})
+	})
+	srv := httptest.NewUnstartedServer(a.handler)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	staff := &e2eBundle{srv: srv, d: d, consulent: token(iss, "cons-z", "consulent")}
+
+	// Vitens reports arrears of € 234,17: a debt in her register.
+	key, err := debts.RegisterCreditorPartner(ctx, d.App, "zwolle", "vitens", "Vitens N.V.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/partner/signals", key, map[string]any{
+		"reference": "4455667788", "bsn": e2eBSN, "amount_cents": 23417, "days_in_arrears": 62, "threat": "water_cutoff",
+		"contact": map[string]any{"name": "F. Bakker"}, "reported_at": "2026-04-01"}, http.StatusCreated, nil)
+
+	b := browsertest.Start(t)
+	tab := b.NewTab(t)
+	check := func(name string) {
+		t.Helper()
+		browsertest.Axe(t, tab)
+		browsertest.Screenshot(t, tab, name)
+	}
+	tab.Navigate(t, srv.URL+"/t/zwolle/login")
+	tab.Click(t, `input[value="bewoner"]`)
+	tab.Follow(t, `button[type="submit"]`)
+
+	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/betalingen/"]`))
+	check("betalingen-leeg")
+	mustOK(t, tab, tab.Follow(t, `a.button[href*="/betalingen/nieuw"]`))
+	check("betalingen-nieuw")
+	tab.Click(t, `input[name="crediteur"][value="zilveren-kruis"]`)
+	tab.Type(t, "#kenmerk", e2ePolis)
+	tab.Type(t, "#bedrag", "158,50")
+	selected := browsertest.Run(t, tab, chromedp.Evaluate[string](`document.querySelector("#vanaf").selectedOptions[0].textContent`))
+	if got := selected; got != "mei 2026" {
+		t.Errorf("first month offered = %q, want mei 2026 (the month after April)", got)
+	}
+	check("betalingen-nieuw-ingevuld")
+	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
+	if u := tab.URL(t); !strings.Contains(u, "/t/zwolle/betalingen/?aangevraagd=1") {
+		t.Errorf("after the request the browser is at %s, want Mijn betalingen with aangevraagd=1", u)
+	}
+	row := tab.Text(t, "table.plans--current tbody tr")
+	for _, want := range []string{"Zilveren Kruis", "€ 158,50", "Aangevraagd", "Polisnummer " + e2ePolis} {
+		if !strings.Contains(row, want) {
+			t.Errorf("requested plan row = %q, want %q in it", row, want)
+		}
+	}
+	check("betalingen-aangevraagd")
+
+	// The consulent approves the request through the staff API.
+	plans := staff.plans(t, res.ID)
+	if len(plans) != 1 || plans[0].Status != "requested" {
+		t.Fatalf("plans = %+v, want the one request", plans)
+	}
+	staff.apiJSON(t, http.MethodPost, residentsPath(res.ID)+"/plans/"+plans[0].ID+"/approve", staff.consulent, nil, http.StatusOK, nil)
+
+	mustOK(t, tab, tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/"))
+	row = tab.Text(t, "table.plans--current tbody tr")
+	// Approved in April, in force from May: paid with the bijstand of Monday 25 May.
+	for _, want := range []string{"Zilveren Kruis", "€ 158,50", "Goedgekeurd", "mei 2026", "25 mei 2026"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("approved plan row = %q, want %q in it", row, want)
+		}
+	}
+	check("betalingen-goedgekeurd")
+
+	// Geldkalender of May: 133423 − 15850 = 117573 paid out.
+	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/kalender/"]`))
+	if got := tab.Text(t, `[data-testid="calendar-payout"]`); got != "€ 1.175,73" {
+		t.Errorf("calendar payout = %q, want € 1.175,73 (133423 − 15850)", got)
+	}
+	if got := tab.Text(t, "main"); !strings.Contains(got, "Zilveren Kruis") || !strings.Contains(got, "€ 158,50") {
+		t.Errorf("Geldkalender = %q, want the payment to Zilveren Kruis of € 158,50", got)
+	}
+	check("geldkalender")
+
+	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/schulden/"]`))
+	if got := tab.Text(t, "table.debts"); !strings.Contains(got, "Vitens") || !strings.Contains(got, "€ 234,17") {
+		t.Errorf("Mijn schulden = %q, want Vitens' € 234,17", got)
+	}
+	check("schulden")
+
+	// Deze maand of May shows the line paid for her.
+	mustOK(t, tab, tab.Navigate(t, srv.URL+"/t/zwolle/mijn/?maand="+e2eNextMonth))
+	if got := tab.Text(t, "tr.line--deduction"); !strings.Contains(got, "Zilveren Kruis") || !strings.Contains(got, "€ -158,50") {
+		t.Errorf("May's payment line = %q, want Zilveren Kruis € -158,50", got)
+	}
+	if got := tab.Text(t, `[data-testid="payout"]`); got != "€ 1.175,73" {
+		t.Errorf("May's payout = %q, want € 1.175,73", got)
+	}
+	check("deze-maand-mei")
 }
