@@ -425,6 +425,7 @@ func applyDeductions(c Case, r *Result) {
 var deductionArticles = [...]string{"Pw art. 57", "Pw art. 58–60, Awb 4:93", "Rv art. 475a e.v.", "Wgs art. 4a lid 5"}
 
 // validate checks the structure of a case; the JSON decoder has checked the types.
+// Field names are only formatted when something is wrong: this runs for every month.
 func validate(c Case) error {
 	h := c.Household
 	switch h.Kind {
@@ -441,52 +442,48 @@ func validate(c Case) error {
 	}
 	first := c.Period.First()
 	for i, a := range h.Applicants {
-		f := fmt.Sprintf("household.applicants[%d]", i)
-		if a.BirthDate.IsZero() || a.BirthDate.After(first) {
-			return invalid(f+".birth_date", "must be a date before the month")
-		}
-		if a.NMonthsUsed < 0 {
-			return invalid(f+".n_months_used", "must not be negative")
-		}
-		if a.RMonthsUsed < 0 {
-			return invalid(f+".r_months_used", "must not be negative")
+		switch {
+		case a.BirthDate.IsZero() || a.BirthDate.After(first):
+			return invalid(fmt.Sprintf("household.applicants[%d].birth_date", i), "must be a date before the month")
+		case a.NMonthsUsed < 0:
+			return invalid(fmt.Sprintf("household.applicants[%d].n_months_used", i), "must not be negative")
+		case a.RMonthsUsed < 0:
+			return invalid(fmt.Sprintf("household.applicants[%d].r_months_used", i), "must not be negative")
 		}
 	}
-	for i, ch := range h.Children {
-		if ch.BirthDate.IsZero() || ch.BirthDate.After(first.AddDate(0, 1, -1)) {
-			return invalid(fmt.Sprintf("household.children[%d].birth_date", i), "must be a date in or before the month")
+	if len(h.Children) > 0 || len(h.Housemates) > 0 {
+		last := c.Period.Next().First()
+		for i, ch := range h.Children {
+			if ch.BirthDate.IsZero() || !ch.BirthDate.Before(last) {
+				return invalid(fmt.Sprintf("household.children[%d].birth_date", i), "must be a date in or before the month")
+			}
 		}
-	}
-	for i, hm := range h.Housemates {
-		if hm.BirthDate.IsZero() || hm.BirthDate.After(first.AddDate(0, 1, -1)) {
-			return invalid(fmt.Sprintf("household.housemates[%d].birth_date", i), "must be a date in or before the month")
+		for i, hm := range h.Housemates {
+			if hm.BirthDate.IsZero() || !hm.BirthDate.Before(last) {
+				return invalid(fmt.Sprintf("household.housemates[%d].birth_date", i), "must be a date in or before the month")
+			}
 		}
 	}
 	for i, in := range c.Income {
-		f := fmt.Sprintf("income[%d]", i)
-		if in.Applicant < 0 || in.Applicant >= len(h.Applicants) {
-			return invalid(f+".applicant", "there is no applicant %d in this household", in.Applicant)
-		}
-		switch in.Source {
-		case SourceWork, SourceBenefit, SourceOther:
-		default:
-			return invalid(f+".source", "%q is not one of work, benefit, other", in.Source)
-		}
-		if in.Net < 0 {
-			return invalid(f+".net_cents", "must not be negative")
+		switch {
+		case in.Applicant < 0 || in.Applicant >= len(h.Applicants):
+			return invalid(fmt.Sprintf("income[%d].applicant", i), "there is no applicant %d in this household", in.Applicant)
+		case in.Source != SourceWork && in.Source != SourceBenefit && in.Source != SourceOther:
+			return invalid(fmt.Sprintf("income[%d].source", i), "%q is not one of work, benefit, other", in.Source)
+		case in.Net < 0:
+			return invalid(fmt.Sprintf("income[%d].net_cents", i), "must not be negative")
 		}
 	}
 	for i, d := range c.Deductions {
-		f := fmt.Sprintf("deductions[%d]", i)
-		if kindRank(d.Kind) < 0 {
-			return invalid(f+".kind", "%q is not one of on_behalf, verrekening, beslag, aflossing", d.Kind)
-		}
-		if d.Amount < 0 {
-			return invalid(f+".amount_cents", "must not be negative")
+		switch {
+		case kindRank(d.Kind) < 0:
+			return invalid(fmt.Sprintf("deductions[%d].kind", i), "%q is not one of on_behalf, verrekening, beslag, aflossing", d.Kind)
+		case d.Amount < 0:
+			return invalid(fmt.Sprintf("deductions[%d].amount_cents", i), "must not be negative")
 		}
 		for _, e := range c.Deductions[:i] {
 			if d.ID != "" && e.ID == d.ID {
-				return invalid(f+".id", "%q is used twice", d.ID)
+				return invalid(fmt.Sprintf("deductions[%d].id", i), "%q is used twice", d.ID)
 			}
 		}
 	}
