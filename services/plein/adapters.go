@@ -246,8 +246,8 @@ type namedDeductions struct {
 
 func (n namedDeductions) Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
 	ds, err := n.plans.Active(ctx, t, residentID, period)
-	if err != nil {
-		return nil, err
+	if err != nil || len(ds) == 0 {
+		return ds, err
 	}
 	plans, err := n.plans.List(ctx, t, residentID)
 	if err != nil {
