@@ -72,7 +72,13 @@ func (e *staffEdge) wrap(next http.Handler) http.Handler {
 				p.Roles = append(p.Roles, role)
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(authz.WithPrincipal(ctx, p)))
+		ctx = authz.WithPrincipal(ctx, p)
+		if target != "" {
+			// The tenant of the request, resolved and checked above, enters the context
+			// here: every layer below (metrics, logs, services) reads it from there.
+			ctx = tenant.WithID(ctx, target)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -232,7 +232,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	// The staff API only reads the registry, which plein_app may do.
 	svc := tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), dir, cfg.appPool), az)
 	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
-		return endpoint.Chain(metrics.InstrumentEndpoint("tenancy", method), observe.LoggingEndpoint(cfg.log, method))
+		return metrics.InstrumentEndpoint("tenancy", method)
 	}), cfg.log)
 	// Creditors, payment plans and debts. Plans and debts need each other (accepted
 	// offers become plans; shortfalls become schuldhulp signals), hence the references
@@ -257,10 +257,10 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Endpoints are measured; errors are logged once, at the edge: the request log
+	// (every 4xx/5xx) and each transport's error encoder (internal errors).
 	mw := func(service string) func(string) endpoint.Middleware {
-		return func(method string) endpoint.Middleware {
-			return endpoint.Chain(metrics.InstrumentEndpoint(service, method), observe.LoggingEndpoint(cfg.log, method))
-		}
+		return func(method string) endpoint.Middleware { return metrics.InstrumentEndpoint(service, method) }
 	}
 	residents.RegisterHTTP(api, residents.MakeEndpoints(residents.NewAuthorizing(resSvc, az), mw("residents")), cfg.log)
 	income.RegisterHTTP(api, income.MakeEndpoints(income.NewStaff(incSvc, cfg.appPool, az), mw("income")), cfg.log)
