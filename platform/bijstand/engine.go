@@ -424,6 +424,13 @@ func applyDeductions(c Case, r *Result) {
 // deductionArticles is the legal basis of each kind, by kindRank.
 var deductionArticles = [...]string{"Pw art. 57", "Pw art. 58–60, Awb 4:93", "Rv art. 475a e.v.", "Wgs art. 4a lid 5"}
 
+// MaxAmount bounds every amount of a case (€ 10 billion), and MaxItems the number of
+// incomes and of deductions, so that no sum can overflow.
+const (
+	MaxAmount money.Cents = 1_000_000_000_000
+	MaxItems              = 1000
+)
+
 // validate checks the structure of a case; the JSON decoder has checked the types.
 // Field names are only formatted when something is wrong: this runs for every month.
 func validate(c Case) error {
@@ -464,8 +471,16 @@ func validate(c Case) error {
 			}
 		}
 	}
+	if len(c.Income) > MaxItems {
+		return invalid("income", "at most %d incomes", MaxItems)
+	}
+	if len(c.Deductions) > MaxItems {
+		return invalid("deductions", "at most %d deductions", MaxItems)
+	}
 	for i, in := range c.Income {
 		switch {
+		case in.Net > MaxAmount:
+			return invalid(fmt.Sprintf("income[%d].net_cents", i), "must be at most %d", MaxAmount)
 		case in.Applicant < 0 || in.Applicant >= len(h.Applicants):
 			return invalid(fmt.Sprintf("income[%d].applicant", i), "there is no applicant %d in this household", in.Applicant)
 		case in.Source != SourceWork && in.Source != SourceBenefit && in.Source != SourceOther:
@@ -480,6 +495,8 @@ func validate(c Case) error {
 			return invalid(fmt.Sprintf("deductions[%d].kind", i), "%q is not one of on_behalf, verrekening, beslag, aflossing", d.Kind)
 		case d.Amount < 0:
 			return invalid(fmt.Sprintf("deductions[%d].amount_cents", i), "must not be negative")
+		case d.Amount > MaxAmount:
+			return invalid(fmt.Sprintf("deductions[%d].amount_cents", i), "must be at most %d", MaxAmount)
 		}
 		for _, e := range c.Deductions[:i] {
 			if d.ID != "" && e.ID == d.ID {
@@ -487,8 +504,8 @@ func validate(c Case) error {
 			}
 		}
 	}
-	if c.MinCashPayout < 0 {
-		return invalid("min_cash_payout_cents", "must not be negative")
+	if c.MinCashPayout < 0 || c.MinCashPayout > MaxAmount {
+		return invalid("min_cash_payout_cents", "must be between 0 and %d", MaxAmount)
 	}
 	return nil
 }

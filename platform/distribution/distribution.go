@@ -83,10 +83,17 @@ type Output struct {
 	Offers []Offer // in the order of the claims
 }
 
+// MaxAmount bounds the capacity and every claim (€ 10 billion) and MaxClaims their
+// number, so that no sum can overflow.
+const (
+	MaxAmount money.Cents = 1_000_000_000_000
+	MaxClaims             = 10000
+)
+
 // Validate checks the input and names the first wrong field.
 func (in Input) Validate() error {
-	if in.CapacityPerMonth < 0 {
-		return &InputError{"capacity_cents_per_month", "must not be negative"}
+	if in.CapacityPerMonth < 0 || in.CapacityPerMonth > MaxAmount {
+		return &InputError{"capacity_cents_per_month", fmt.Sprintf("must be between 0 and %d", MaxAmount)}
 	}
 	if in.Months < 1 || in.Months > 120 {
 		return &InputError{"months", "must be between 1 and 120"}
@@ -97,6 +104,9 @@ func (in Input) Validate() error {
 	if len(in.Claims) == 0 {
 		return &InputError{"claims", "at least one claim is needed"}
 	}
+	if len(in.Claims) > MaxClaims {
+		return &InputError{"claims", fmt.Sprintf("at most %d claims", MaxClaims)}
+	}
 	seen := make(map[string]bool, len(in.Claims))
 	for i, c := range in.Claims {
 		if c.ID == "" {
@@ -106,8 +116,8 @@ func (in Input) Validate() error {
 			return &InputError{fmt.Sprintf("claims[%d].id", i), fmt.Sprintf("%q is used twice", c.ID)}
 		}
 		seen[c.ID] = true
-		if c.Amount < 0 {
-			return &InputError{fmt.Sprintf("claims[%d].amount_cents", i), "must not be negative"}
+		if c.Amount < 0 || c.Amount > MaxAmount {
+			return &InputError{fmt.Sprintf("claims[%d].amount_cents", i), fmt.Sprintf("must be between 0 and %d", MaxAmount)}
 		}
 	}
 	return nil

@@ -62,6 +62,8 @@ func TestCalcMonthBadInput(t *testing.T) {
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "deductions": [{"id": "x", "kind": "beslag", "amount_cents": -1}]}`, "deductions[0].amount_cents"},
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": 10.5}]}`, "income.net_cents"},
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "incomes": []}`, "incomes"},
+		// Amounts so large that their sum would overflow are refused, never wrapped.
+		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": 9223372036854775807}, {"applicant": 0, "source": "work", "net_cents": 9223372036854775807}]}`, "income[0].net_cents"},
 	} {
 		_, err := calc(t, c.in)
 		if err == nil || !strings.Contains(err.Error(), c.field) || exitCode(err) == 0 {
@@ -98,6 +100,7 @@ func TestCalcDistribution(t *testing.T) {
 		{`{"capacity_cents_per_month": 100, "claims": [{"id": "A", "amount_cents": 1}, {"id": "A", "amount_cents": 2}]}`, "claims[1].id"},
 		{`{"capacity_cents_per_month": -100, "claims": [{"id": "A", "amount_cents": 1}]}`, "capacity_cents_per_month"},
 		{`{"capacity_cents_per_month": 100, "claims": [`, "(input)"},
+		{`{"capacity_cents_per_month": 100, "claims": [{"id": "A", "amount_cents": 9223372036854775807}, {"id": "B", "amount_cents": 9223372036854775807}]}`, "claims[0].amount_cents"},
 	} {
 		err := runIO(context.Background(), []string{"calc", "distribution"}, strings.NewReader(c.in), &out, &errb)
 		if err == nil || !strings.Contains(err.Error(), c.field) || exitCode(err) == 0 {
