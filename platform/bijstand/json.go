@@ -14,20 +14,20 @@ import (
 
 // The JSON form of a case: the contract of `plein calc month` (field names are fixed).
 type caseJSON struct {
-	Period        *string         `json:"period"`
-	Household     *householdJSON  `json:"household"`
-	Income        []incomeJSON    `json:"income"`
-	Deductions    []deductionJSON `json:"deductions"`
-	MinCashPayout int64           `json:"min_cash_payout_cents"`
+	Period        *string           `json:"period"`
+	Household     json.RawMessage   `json:"household"`
+	Income        []json.RawMessage `json:"income"`
+	Deductions    []json.RawMessage `json:"deductions"`
+	MinCashPayout int64             `json:"min_cash_payout_cents"`
 }
 
 type householdJSON struct {
-	Kind                 string          `json:"kind"`
-	Applicants           []applicantJSON `json:"applicants"`
-	Children             []personJSON    `json:"children"`
-	Housemates           []housemateJSON `json:"housemates"`
-	Institution          bool            `json:"institution"`
-	ParentsCannotSupport bool            `json:"parents_cannot_support"`
+	Kind                 string            `json:"kind"`
+	Applicants           []json.RawMessage `json:"applicants"`
+	Children             []json.RawMessage `json:"children"`
+	Housemates           []json.RawMessage `json:"housemates"`
+	Institution          bool              `json:"institution"`
+	ParentsCannotSupport bool              `json:"parents_cannot_support"`
 }
 
 type applicantJSON struct {
@@ -71,7 +71,7 @@ func DecodeCase(r io.Reader) (Case, error) {
 	dec.DisallowUnknownFields()
 	var in caseJSON
 	if err := dec.Decode(&in); err != nil {
-		return Case{}, jsonError(err)
+		return Case{}, jsonError(err, "")
 	}
 	if dec.More() {
 		return Case{}, invalid("(input)", "more than one JSON value")
@@ -79,12 +79,32 @@ func DecodeCase(r io.Reader) (Case, error) {
 	return fromJSON(in)
 }
 
-func jsonError(err error) error {
+// decodeAt decodes one nested value strictly; errors name the field under path
+// ("household.applicants[0].n_months_used").
+func decodeAt(raw json.RawMessage, v any, path string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err, path)
+	}
+	return nil
+}
+
+func jsonError(err error, path string) error {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
+	join := func(f string) string {
+		switch {
+		case path == "":
+			return f
+		case f == "":
+			return path
+		}
+		return path + "." + f
+	}
 	switch {
 	case errors.As(err, &te):
-		field := te.Field
+		field := join(te.Field)
 		if field == "" {
 			field = "(input)"
 		}
@@ -94,7 +114,10 @@ func jsonError(err error) error {
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return invalid("(input)", "malformed JSON: the input ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		return invalid(join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)), "unknown field")
+	}
+	if path != "" {
+		return invalid(path, "%v", err)
 	}
 	return invalid("(input)", "%v", err)
 }
@@ -131,36 +154,62 @@ func fromJSON(in caseJSON) (Case, error) {
 		return c, invalid("period", "%v", err)
 	}
 	c.Period = p
-	if in.Household == nil {
+	if len(in.Household) == 0 || string(in.Household) == "null" {
 		return c, invalid("household", "is required")
 	}
-	h := in.Household
+	var h householdJSON
+	if err := decodeAt(in.Household, &h, "household"); err != nil {
+		return c, err
+	}
 	c.Household = Household{Kind: HouseholdKind(h.Kind), Institution: h.Institution, ParentsCannotSupport: h.ParentsCannotSupport}
-	for i, a := range h.Applicants {
-		bd, err := parseDate(fmt.Sprintf("household.applicants[%d].birth_date", i), a.BirthDate)
+	for i, raw := range h.Applicants {
+		path := fmt.Sprintf("household.applicants[%d]", i)
+		var a applicantJSON
+		if err := decodeAt(raw, &a, path); err != nil {
+			return c, err
+		}
+		bd, err := parseDate(path+".birth_date", a.BirthDate)
 		if err != nil {
 			return c, err
 		}
 		c.Household.Applicants = append(c.Household.Applicants, Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt})
 	}
-	for i, ch := range h.Children {
-		bd, err := parseDate(fmt.Sprintf("household.children[%d].birth_date", i), ch.BirthDate)
+	for i, raw := range h.Children {
+		path := fmt.Sprintf("household.children[%d]", i)
+		var ch personJSON
+		if err := decodeAt(raw, &ch, path); err != nil {
+			return c, err
+		}
+		bd, err := parseDate(path+".birth_date", ch.BirthDate)
 		if err != nil {
 			return c, err
 		}
 		c.Household.Children = append(c.Household.Children, Child{BirthDate: bd})
 	}
-	for i, hm := range h.Housemates {
-		bd, err := parseDate(fmt.Sprintf("household.housemates[%d].birth_date", i), hm.BirthDate)
+	for i, raw := range h.Housemates {
+		path := fmt.Sprintf("household.housemates[%d]", i)
+		var hm housemateJSON
+		if err := decodeAt(raw, &hm, path); err != nil {
+			return c, err
+		}
+		bd, err := parseDate(path+".birth_date", hm.BirthDate)
 		if err != nil {
 			return c, err
 		}
 		c.Household.Housemates = append(c.Household.Housemates, Housemate{BirthDate: bd, CostSharer: hm.CostSharer})
 	}
-	for _, in := range in.Income {
-		c.Income = append(c.Income, Income{Applicant: in.Applicant, Source: IncomeSource(in.Source), Net: money.Cents(in.NetCents)})
+	for i, raw := range in.Income {
+		var inc incomeJSON
+		if err := decodeAt(raw, &inc, fmt.Sprintf("income[%d]", i)); err != nil {
+			return c, err
+		}
+		c.Income = append(c.Income, Income{Applicant: inc.Applicant, Source: IncomeSource(inc.Source), Net: money.Cents(inc.NetCents)})
 	}
-	for _, d := range in.Deductions {
+	for i, raw := range in.Deductions {
+		var d deductionJSON
+		if err := decodeAt(raw, &d, fmt.Sprintf("deductions[%d]", i)); err != nil {
+			return c, err
+		}
 		c.Deductions = append(c.Deductions, Deduction{ID: d.ID, Kind: DeductionKind(d.Kind), Amount: money.Cents(d.AmountCents), Priority: d.Priority})
 	}
 	c.MinCashPayout = money.Cents(in.MinCashPayout)

@@ -60,7 +60,7 @@ func TestCalcMonthBadInput(t *testing.T) {
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": -5}]}`, "income[0].net_cents"},
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "deductions": [{"id": "x", "kind": "boete", "amount_cents": 1}]}`, "deductions[0].kind"},
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "deductions": [{"id": "x", "kind": "beslag", "amount_cents": -1}]}`, "deductions[0].amount_cents"},
-		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": 10.5}]}`, "income.net_cents"},
+		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": 10.5}]}`, "income[0].net_cents"},
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "incomes": []}`, "incomes"},
 		// Amounts so large that their sum would overflow are refused, never wrapped.
 		{`{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1990-01-01"}]}, "income": [{"applicant": 0, "source": "work", "net_cents": 9223372036854775807}, {"applicant": 0, "source": "work", "net_cents": 9223372036854775807}]}`, "income[0].net_cents"},
