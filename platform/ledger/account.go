@@ -1,0 +1,156 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Kind is the kind of an account. It decides what a balance means, not how it is
+// computed: every balance is debits minus credits.
+type Kind string
+
+// The kinds of account.
+const (
+	Asset     Kind = "asset"     // the bank account, the gemeente's claims on residents
+	Liability Kind = "liability" // what is owed to residents and creditors, the reserve
+	Expense   Kind = "expense"   // bijstand paid out
+	Income    Kind = "income"    // recoveries and other income
+)
+
+func (k Kind) valid() bool {
+	switch k {
+	case Asset, Liability, Expense, Income:
+		return true
+	}
+	return false
+}
+
+// The accounts every tenant has, created on first use by Post.
+const (
+	// Bank is the gemeente's bank account the payments leave from (asset).
+	Bank = "bank"
+	// BijstandExpense is the bijstand granted (expense).
+	BijstandExpense = "bijstand_expense"
+	// VakantietoeslagReserve holds the vakantietoeslag reserved each month until it is
+	// paid out (liability, DOMAIN §1).
+	VakantietoeslagReserve = "vakantietoeslag_reserve"
+	// GemeenteClaims are the gemeente's own claims on residents, settled by verrekening
+	// (asset, DOMAIN §3).
+	GemeenteClaims = "gemeente_claims"
+)
+
+// ResidentAccount returns the code of what is payable to the resident with id (a
+// liability, created on first use by Post).
+func ResidentAccount(id string) string { return "resident:" + id }
+
+// CreditorAccount returns the code of what is payable to the creditor with id (a
+// liability, created on first use by Post).
+func CreditorAccount(id string) string { return "creditor:" + id }
+
+// codeRE is the database's check on account codes: a family, optionally ":" and an id.
+var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}(:[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$`)
+
+// residentRE is the form of a resident id (migrations 00002).
+var residentRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// KnownAccount returns the kind and name of the account code when it is one that Post
+// creates on first use: the four fixed accounts, "resident:<uuid>" and "creditor:<id>".
+func KnownAccount(code string) (kind Kind, name string, ok bool) {
+	switch code {
+	case Bank:
+		return Asset, "Bankrekening", true
+	case BijstandExpense:
+		return Expense, "Bijstand", true
+	case VakantietoeslagReserve:
+		return Liability, "Reserve vakantietoeslag", true
+	case GemeenteClaims:
+		return Asset, "Vorderingen van de gemeente", true
+	}
+	if !codeRE.MatchString(code) {
+		return "", "", false
+	}
+	family, id, _ := strings.Cut(code, ":")
+	switch {
+	case family == "resident" && residentRE.MatchString(id):
+		return Liability, "Te betalen aan inwoner " + id, true
+	case family == "creditor" && id != "":
+		return Liability, "Te betalen aan schuldeiser " + id, true
+	}
+	return "", "", false
+}
+
+// EnsureAccount makes sure the tenant of ctx has the account code of the given kind,
+// creating it with name when it does not exist. An existing account keeps its name; one
+// of another kind is ErrAccountConflict.
+func EnsureAccount(ctx context.Context, tx pgx.Tx, code string, kind Kind, name string) error {
+	tid, err := tenant.Require(ctx)
+	if err != nil {
+		return fmt.Errorf("ledger: account: %w", err)
+	}
+	if !codeRE.MatchString(code) {
+		return fmt.Errorf("%w: code %q", ErrInvalidAccount, code)
+	}
+	if !kind.valid() {
+		return fmt.Errorf("%w: kind %q of %s", ErrInvalidAccount, kind, code)
+	}
+	if name = strings.TrimSpace(name); name == "" || len([]rune(name)) > 200 {
+		return fmt.Errorf("%w: name of %s must have 1 to 200 characters", ErrInvalidAccount, code)
+	}
+	// ON CONFLICT DO NOTHING waits for a concurrent insert of the same code and then
+	// finds it, so two transactions may ensure the same account at once.
+	var got Kind
+	err = tx.QueryRow(ctx, `
+		WITH ins AS (
+			INSERT INTO ledger_accounts (tenant_id, code, kind, name) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant_id, code) DO NOTHING
+			RETURNING kind)
+		SELECT kind FROM ins`, string(tid), code, string(kind), name).Scan(&got)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = tx.QueryRow(ctx, `SELECT kind FROM ledger_accounts WHERE code = $1`, code).Scan(&got)
+	}
+	if err != nil {
+		return fmt.Errorf("ledger: account %s: %w", code, err)
+	}
+	if got != kind {
+		return fmt.Errorf("%w: %s is %s, not %s", ErrAccountConflict, code, got, kind)
+	}
+	return nil
+}
+
+// ensureAccounts makes sure every code exists, creating the known ones that do not
+// yet. Codes are created in sorted order, so that two transactions creating the same
+// accounts wait on each other instead of deadlocking.
+func ensureAccounts(ctx context.Context, tx pgx.Tx, codes []string) error {
+	rows, err := tx.Query(ctx, `SELECT code FROM ledger_accounts WHERE code = ANY($1)`, codes)
+	if err != nil {
+		return fmt.Errorf("ledger: accounts: %w", err)
+	}
+	existing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("ledger: accounts: %w", err)
+	}
+	have := make(map[string]bool, len(existing))
+	for _, c := range existing {
+		have[c] = true
+	}
+	for _, c := range codes { // sorted and unique
+		if have[c] {
+			continue
+		}
+		kind, name, ok := KnownAccount(c)
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrUnknownAccount, c)
+		}
+		if err := EnsureAccount(ctx, tx, c, kind, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
