@@ -26,7 +26,8 @@ type authorizing struct {
 //
 //   - staff: paymentplan:write to Request, Stop and Change (consulent,
 //     schuldhulpverlener), paymentplan:approve to Approve and Reject (consulent),
-//     paymentplan:read to read and Export;
+//     paymentplan:read to read and Export; StaffList, StaffGet and StaffShortfalls
+//     ask paymentplan:read of everyone, so a resident (who holds none) is refused;
 //   - a resident (the portal): self:write to Request and Stop and self:read to read,
 //     only for their own resident id (authz.Principal.IsSelf) — the service then
 //     allows on_behalf plans only, and only their own; no Change, Approve or Export.
@@ -184,4 +185,25 @@ func (a *authorizing) Active(ctx context.Context, t tenant.ID, residentID string
 func (a *authorizing) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period,
 	results []bijstand.DeductionResult) ([]Shortfall, error) {
 	return a.next.RecordShortfalls(ctx, t, residentID, period, results)
+}
+
+func (a *authorizing) StaffList(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Plan, error) {
+	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
+		return nil, err
+	}
+	return a.next.StaffList(ctx, t, residentID, purpose)
+}
+
+func (a *authorizing) StaffGet(ctx context.Context, t tenant.ID, residentID, planID, purpose string) (Plan, []Event, error) {
+	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
+		return Plan{}, nil, err
+	}
+	return a.next.StaffGet(ctx, t, residentID, planID, purpose)
+}
+
+func (a *authorizing) StaffShortfalls(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Shortfall, error) {
+	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
+		return nil, err
+	}
+	return a.next.StaffShortfalls(ctx, t, residentID, purpose)
 }

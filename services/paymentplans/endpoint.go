@@ -28,7 +28,8 @@ type Endpoints struct {
 
 // MakeEndpoints wraps each staff method of s in an endpoint, with mw applied to each
 // (instrumenting, logging) under the method's name. The actor of every act is the
-// principal of the request (ActorOf).
+// principal of the request (ActorOf). The reads (List, Get, Shortfalls) call the
+// audited StaffList, StaffGet and StaffShortfalls with the request's purpose.
 func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
 	if mw == nil {
 		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
@@ -63,7 +64,7 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 		}),
 		List: mw("List")(func(ctx context.Context, req any) (any, error) {
 			r := req.(residentRequest)
-			ps, err := s.List(ctx, r.Tenant, r.ResidentID)
+			ps, err := s.StaffList(ctx, r.Tenant, r.ResidentID, r.Purpose)
 			if err != nil {
 				return nil, err
 			}
@@ -75,14 +76,7 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 		}),
 		Get: mw("Get")(func(ctx context.Context, req any) (any, error) {
 			r := req.(planRequest)
-			p, err := s.Get(ctx, r.Tenant, r.PlanID)
-			if err != nil {
-				return nil, err
-			}
-			if p.ResidentID != r.ResidentID {
-				return nil, ErrNotFound
-			}
-			evs, err := s.Events(ctx, r.Tenant, r.PlanID)
+			p, evs, err := s.StaffGet(ctx, r.Tenant, r.ResidentID, r.PlanID, r.Purpose)
 			if err != nil {
 				return nil, err
 			}
@@ -107,7 +101,7 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 		})),
 		Shortfalls: mw("Shortfalls")(func(ctx context.Context, req any) (any, error) {
 			r := req.(residentRequest)
-			ss, err := s.Shortfalls(ctx, r.Tenant, r.ResidentID)
+			ss, err := s.StaffShortfalls(ctx, r.Tenant, r.ResidentID, r.Purpose)
 			if err != nil {
 				return nil, err
 			}
@@ -140,12 +134,14 @@ type requestRequest struct {
 type residentRequest struct {
 	Tenant     tenant.ID
 	ResidentID string
+	Purpose    string
 }
 
 type planRequest struct {
 	Tenant     tenant.ID
 	ResidentID string
 	PlanID     string
+	Purpose    string // of a read (Get)
 	Version    int
 	Changes    Changes
 	Reason     string

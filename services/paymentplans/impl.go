@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -32,8 +34,13 @@ type Config struct {
 	App *pgxpool.Pool
 	// Creditors knows the creditors (services/creditors' Service, unwrapped).
 	Creditors Creditors
-	// Law gives the norm that caps a plan's amount; nil means law.MustLoad().
+	// Law tells for which months a norm is known and, without Norms, gives the couple
+	// norm that caps a plan's amount; nil means law.MustLoad().
 	Law *law.Book
+	// Norms gives the norm of the resident's own household, which caps a plan's
+	// amount; nil: the couple norm caps it (the largest any household has, the
+	// fallback for a service wired without the residents).
+	Norms Norms
 	// Jobs enqueues the webhook delivery of outbound messages, in the transaction
 	// that writes them; nil: messages are only exported.
 	Jobs *jobs.Client
@@ -41,6 +48,13 @@ type Config struct {
 	Sink SignalSink
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Norms gives the bijstand norm of a resident's own household in a month, computed
+// by the one engine (platform/bijstand) from the resident's case; the composition
+// root fills it from services/residents. An unknown resident is ErrResidentNotFound.
+type Norms interface {
+	Norm(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (money.Cents, error)
 }
 
 type service struct{ cfg Config }
@@ -151,7 +165,13 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 	if okStart {
 		capPeriod = start
 	}
-	p.Amount = v.amount(np.AmountCents, s.cfg.Law, capPeriod)
+	// An unknown resident has no norm; it is not found once the input is valid, as
+	// the insert would find (input problems first, as before there was a norm to ask).
+	p.Amount, err = s.amount(ctx, t, v, residentID, np.AmountCents, capPeriod, by.Role == authz.RoleResident)
+	unknownResident := errors.Is(err, ErrResidentNotFound)
+	if err != nil && !unknownResident {
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", err)
+	}
 	if strings.TrimSpace(np.EndPeriod) != "" {
 		if end, ok := v.period("end_period", np.EndPeriod, now); ok {
 			if okStart && cmpPeriod(end, start) < 0 {
@@ -177,6 +197,9 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 	}
 	if err := v.err(); err != nil {
 		return Plan{}, err
+	}
+	if unknownResident {
+		return Plan{}, fmt.Errorf("paymentplans: request: %w", ErrResidentNotFound)
 	}
 	if p.ID, err = newID(); err != nil {
 		return Plan{}, err
@@ -240,6 +263,54 @@ func (s *service) act(ctx context.Context, t tenant.ID, planID string, by Actor,
 		return Plan{}, fmt.Errorf("paymentplans: %s: %w", action, err)
 	}
 	return out, nil
+}
+
+// capPeriodOf is the month whose norm caps a plan's amount: its start, or the
+// current month once it has started.
+func capPeriodOf(start, now bijstand.Period) bijstand.Period {
+	if cmpPeriod(start, now) > 0 {
+		return start
+	}
+	return now
+}
+
+// amount checks 0 < a ≤ the cap of a plan of residentID in period: the norm of the
+// resident's own household (Config.Norms), else the couple norm — a plan never
+// takes more than the resident's whole bijstand could hold [policy]. Problems go on
+// v, worded for the resident in the portal when forResident; the error is an
+// unknown resident (ErrResidentNotFound) or an internal one.
+func (s *service) amount(ctx context.Context, t tenant.ID, v *validator, residentID string, a int64, period bijstand.Period,
+	forResident bool) (money.Cents, error) {
+	if a <= 0 {
+		v.add("amount_cents", "must be more than 0 (in euro cents)", "Vul een bedrag in dat hoger is dan € 0.")
+		return 0, nil
+	}
+	couple, err := capAt(s.cfg.Law, period)
+	if err != nil {
+		v.add("amount_cents", "no bijstand norm is known for this month", "Voor deze maand is nog geen bijstandsnorm bekend.")
+		return 0, nil
+	}
+	if s.cfg.Norms == nil {
+		if money.Cents(a) > couple {
+			v.add("amount_cents", "must not be more than "+couple.FormatEN()+", the bijstand norm for a couple",
+				"Het bedrag mag niet hoger zijn dan "+couple.String()+", de bijstandsnorm voor gehuwden.")
+			return 0, nil
+		}
+		return money.Cents(a), nil
+	}
+	norm, err := s.cfg.Norms.Norm(ctx, t, residentID, period)
+	if err != nil {
+		return 0, fmt.Errorf("norm of the resident: %w", err)
+	}
+	if money.Cents(a) > norm {
+		nl := "Dit bedrag is hoger dan de bijstandsnorm van de inwoner: " + norm.String() + "."
+		if forResident {
+			nl = "Dit bedrag is hoger dan uw norm van " + norm.String() + "."
+		}
+		v.add("amount_cents", "must not be more than "+norm.FormatEN()+", the resident's own bijstand norm in "+period.String(), nl)
+		return 0, nil
+	}
+	return money.Cents(a), nil
 }
 
 func stateError(action Action, st Status) error {
@@ -334,31 +405,47 @@ func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expect
 	if !validID(planID) {
 		return Plan{}, fmt.Errorf("paymentplans: change: %w", ErrNotFound)
 	}
-	// The creditor is needed to check a new reference; it is read before the plan's
-	// transaction (it lives in another service) and compared inside it.
-	var c creditors.Creditor
-	if ch.Reference != nil {
-		cur, err := s.Get(ctx, t, planID)
-		if err != nil {
+	// The creditor (to check a new reference) and the resident's norm (to cap a new
+	// amount) come from other services: they are read before the plan's transaction,
+	// from the plan as read then, and what they rest on is compared inside it.
+	now := s.current()
+	var (
+		read      Plan
+		c         creditors.Creditor
+		amount    money.Cents
+		amountPbs []FieldProblem
+	)
+	if ch.Reference != nil || ch.AmountCents != nil {
+		var err error
+		if read, err = s.Get(ctx, t, planID); err != nil {
 			return Plan{}, fmt.Errorf("paymentplans: change: %w", err)
 		}
-		if c, err = s.cfg.Creditors.Get(ctx, t, cur.CreditorID); err != nil {
+	}
+	if ch.Reference != nil {
+		var err error
+		if c, err = s.cfg.Creditors.Get(ctx, t, read.CreditorID); err != nil {
 			return Plan{}, fmt.Errorf("paymentplans: change: creditor: %w", err)
 		}
 	}
-	now := s.current()
+	if ch.AmountCents != nil {
+		av := &validator{}
+		var err error
+		if amount, err = s.amount(ctx, t, av, read.ResidentID, *ch.AmountCents, capPeriodOf(read.Start, now), false); err != nil {
+			return Plan{}, fmt.Errorf("paymentplans: change: %w", err)
+		}
+		amountPbs = av.problems
+	}
 	return s.act(ctx, t, planID, by, ActionChange, expectedVersion, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
 		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
 			return "", "", "", stateError(ActionChange, cur.Status)
 		}
-		v := &validator{}
+		v := &validator{problems: slices.Clone(amountPbs)}
 		var changed []string
 		if ch.AmountCents != nil {
-			capPeriod := now
-			if cmpPeriod(cur.Start, now) > 0 {
-				capPeriod = cur.Start
+			if cur.ResidentID != read.ResidentID || cmpPeriod(capPeriodOf(cur.Start, now), capPeriodOf(read.Start, now)) != 0 {
+				return "", "", "", fmt.Errorf("%w: the plan changed while it was read", ErrVersionConflict)
 			}
-			next.Amount = v.amount(*ch.AmountCents, s.cfg.Law, capPeriod)
+			next.Amount = amount
 			changed = append(changed, "amount_cents")
 		}
 		if ch.Priority != nil {

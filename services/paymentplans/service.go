@@ -7,7 +7,9 @@
 // A plan is requested (by the resident in the portal, or by staff), approved or
 // rejected by a consulent, in force from its start month to its end month, and
 // stopped by the resident (their mandate is revocable at any time) or by staff. Every
-// act is a plan_events row and an audit entry, in the transaction of the act. The
+// act is a plan_events row and an audit entry, in the transaction of the act; every
+// staff read (StaffList, StaffGet, StaffShortfalls) is for a purpose and is an audit
+// entry on the resident, in the transaction of the read (DOMAIN §7). The
 // creditor is told when a plan starts, changes and stops (outbound messages, exported
 // or POSTed to its webhook by a job).
 //
@@ -32,6 +34,9 @@
 //   - Active takes every approved plan (stopped or not) with start ≤ period ≤ end.
 //   - A change of amount, priority or reference applies to every period settled
 //     after it; the creditor is told if the plan was approved.
+//   - An amount is at most the bijstand norm of the resident's own household in the
+//     plan's start month (or the current month once it has started), computed by the
+//     engine (Config.Norms); without Norms, at most the couple norm.
 package paymentplans
 
 import (
@@ -245,6 +250,23 @@ type Service interface {
 	// Export returns the messages to a creditor created at or after since, oldest
 	// first.
 	Export(ctx context.Context, t tenant.ID, creditorID string, since time.Time) ([]Message, error)
+
+	// StaffList, StaffGet and StaffShortfalls are staff's reads of a resident's
+	// plans, the staff API's: each is for a purpose (5 to 300 characters, else a
+	// *ValidationError on "purpose") and is recorded in the audit log — who, in which
+	// role, read which resident for which purpose — in the transaction of the read:
+	// no audit entry, no data (DOMAIN §7). A resident not in the tenant is
+	// ErrResidentNotFound. List, Get and Shortfalls stay unaudited: they are the
+	// resident's own view (the portal) and the system's (the month calculation).
+
+	// StaffList returns a resident's plans, newest start first, for purpose.
+	StaffList(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Plan, error)
+	// StaffGet returns a plan of the resident with its history (oldest first), for
+	// purpose; a plan of another resident is ErrNotFound.
+	StaffGet(ctx context.Context, t tenant.ID, residentID, planID, purpose string) (Plan, []Event, error)
+	// StaffShortfalls returns a resident's shortfalls, newest period first, for
+	// purpose.
+	StaffShortfalls(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Shortfall, error)
 }
 
 // Creditors is what the service needs of services/creditors (its Service satisfies

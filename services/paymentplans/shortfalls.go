@@ -145,16 +145,26 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 	}
 	var out []Shortfall
 	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
-		rows, err := st.tx.Query(ctx, selectShortfall+`
-			WHERE s.tenant_id = $1 AND s.resident_id = $2 ORDER BY s.period DESC, p.kind, s.plan_id`, string(t), residentID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanShortfall)
+		var err error
+		out, err = st.shortfalls(ctx, residentID)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("paymentplans: shortfalls: %w", err)
+	}
+	return out, nil
+}
+
+// shortfalls reads a resident's shortfalls, newest period first.
+func (st *store) shortfalls(ctx context.Context, residentID string) ([]Shortfall, error) {
+	rows, err := st.tx.Query(ctx, selectShortfall+`
+		WHERE s.tenant_id = $1 AND s.resident_id = $2 ORDER BY s.period DESC, p.kind, s.plan_id`, string(st.tenant), residentID)
+	if err != nil {
+		return nil, fmt.Errorf("read shortfalls: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanShortfall)
+	if err != nil {
+		return nil, fmt.Errorf("read shortfalls: %w", err)
 	}
 	return out, nil
 }

@@ -93,6 +93,20 @@ func (st *store) list(ctx context.Context, residentID string) ([]Plan, error) {
 	})
 }
 
+// residentExists reports whether the resident is in the tenant. The plans' foreign
+// key ties them to residents in the database already; this reads the same key, in
+// the transaction of a staff read, so that an unknown resident is not found rather
+// than a resident without plans.
+func (st *store) residentExists(ctx context.Context, residentID string) (bool, error) {
+	var ok bool
+	err := st.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM residents WHERE tenant_id = $1 AND id = $2)`,
+		string(st.tenant), residentID).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("read resident: %w", err)
+	}
+	return ok, nil
+}
+
 // active reads the plans in force in period, in the order Active promises.
 func (st *store) active(ctx context.Context, residentID string, period bijstand.Period) ([]Plan, error) {
 	rows, err := st.tx.Query(ctx, selectPlan+`

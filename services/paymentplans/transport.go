@@ -26,6 +26,9 @@ import (
 // maxBody is the largest request body accepted.
 const maxBody = 64 << 10
 
+// PurposeHeader carries the purpose of a read when it is not in the query.
+const PurposeHeader = "X-Plein-Purpose"
+
 // Transport errors, each mapped to its status by errorEncoder.
 var (
 	errPreconditionRequired = errors.New("If-Match with the version read is required")
@@ -85,12 +88,21 @@ func invalidField(field, en, nl string) error {
 	return &ValidationError{Problems: []FieldProblem{{Field: field, Message: en, MessageNL: nl}}}
 }
 
+// purposeOf takes the purpose of a read from the query, else from the
+// X-Plein-Purpose header.
+func purposeOf(r *http.Request) string {
+	if p := r.URL.Query().Get("purpose"); p != "" {
+		return p
+	}
+	return r.Header.Get(PurposeHeader)
+}
+
 func decodeResident(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
 	if err != nil {
 		return nil, err
 	}
-	return residentRequest{Tenant: t, ResidentID: r.PathValue("id")}, nil
+	return residentRequest{Tenant: t, ResidentID: r.PathValue("id"), Purpose: purposeOf(r)}, nil
 }
 
 func decodeRequest(_ context.Context, r *http.Request) (any, error) {
@@ -110,7 +122,7 @@ func decodePlan(_ context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan")}, nil
+	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan"), Purpose: purposeOf(r)}, nil
 }
 
 func decodeReject(ctx context.Context, r *http.Request) (any, error) {

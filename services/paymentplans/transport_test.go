@@ -88,6 +88,9 @@ func TestHTTPTransport(t *testing.T) {
 		t.Errorf("Location %q ETag %q", loc, resp.Header.Get("ETag"))
 	}
 	otherBase := "/api/v1/tenants/enschede/residents/" + jan + "/plans"
+	const purposeQ = "?purpose=zaak+2026-0042"
+	shortfalls := "/api/v1/tenants/enschede/residents/" + fatima + "/shortfalls"
+	unknownResident := "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000"
 
 	tests := []struct {
 		name, principal, method, path, body string
@@ -95,15 +98,20 @@ func TestHTTPTransport(t *testing.T) {
 		wantStatus                          int
 		wantFields                          []string
 	}{
-		{"list", "consulent", "GET", base, "", nil, 200, nil},
-		{"list by schuldhulp", "shv", "GET", base, "", nil, 200, nil},
-		{"get with events", "consulent", "GET", plan, "", nil, 200, nil},
-		{"plan under another resident", "consulent", "GET", otherBase + "/" + created.ID, "", nil, 404, nil},
+		{"list", "consulent", "GET", base + purposeQ, "", nil, 200, nil},
+		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"list without purpose", "consulent", "GET", base, "", nil, 400, []string{"purpose"}},
+		{"list with a purpose too short", "consulent", "GET", base + "?purpose=zaak", "", nil, 400, []string{"purpose"}},
+		{"list of an unknown resident", "consulent", "GET", unknownResident + "/plans" + purposeQ, "", nil, 404, nil},
+		{"list by schuldhulp", "shv", "GET", base + purposeQ, "", nil, 200, nil},
+		{"get with events", "consulent", "GET", plan + purposeQ, "", nil, 200, nil},
+		{"get without purpose", "consulent", "GET", plan, "", nil, 400, []string{"purpose"}},
+		{"plan under another resident", "consulent", "GET", otherBase + "/" + created.ID + purposeQ, "", nil, 404, nil},
 		{"unknown plan", "consulent", "POST", base + "/00000000-0000-4000-8000-000000000000/approve", "", nil, 404, nil},
 		{"schuldhulp may not approve", "shv", "POST", plan + "/approve", "", nil, 403, nil},
-		{"admin may not read", "admin", "GET", base, "", nil, 403, nil},
-		{"zwolle", "zwolle", "GET", base, "", nil, 403, nil},
-		{"unauthenticated", "", "GET", base, "", nil, 401, nil},
+		{"admin may not read", "admin", "GET", base + purposeQ, "", nil, 403, nil},
+		{"zwolle", "zwolle", "GET", base + purposeQ, "", nil, 403, nil},
+		{"unauthenticated", "", "GET", base + purposeQ, "", nil, 401, nil},
 		{"reject without reason", "consulent", "POST", plan + "/reject", `{"reason":""}`, nil, 400, []string{"reason"}},
 		{"patch without If-Match", "consulent", "PATCH", plan, `{"priority":5}`, nil, 428, nil},
 		{"patch invalid", "consulent", "PATCH", plan, `{"amount_cents":-5,"priority":0,"reference":"12"}`, map[string]string{"If-Match": `"1"`}, 400,
@@ -116,7 +124,9 @@ func TestHTTPTransport(t *testing.T) {
 		{"unknown resident", "consulent", "POST", "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000/plans", body, nil, 404, nil},
 		{"unknown field", "consulent", "POST", base, `{"bsn":"999993653"}`, nil, 400, []string{"bsn"}},
 		{"not JSON", "consulent", "POST", base, `kind=x`, map[string]string{"Content-Type": "text/plain"}, 415, nil},
-		{"shortfalls", "consulent", "GET", "/api/v1/tenants/enschede/residents/" + fatima + "/shortfalls", "", nil, 200, nil},
+		{"shortfalls", "consulent", "GET", shortfalls + purposeQ, "", nil, 200, nil},
+		{"shortfalls without purpose", "consulent", "GET", shortfalls, "", nil, 400, []string{"purpose"}},
+		{"shortfalls of an unknown resident", "consulent", "GET", unknownResident + "/shortfalls" + purposeQ, "", nil, 404, nil},
 		{"export jsonl", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=2026-03-01", "", nil, 200, nil},
 		{"export csv", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?format=csv", "", nil, 200, nil},
 		{"export bad query", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=gisteren&format=xml", "", nil, 400,
@@ -158,8 +168,21 @@ func TestHTTPTransport(t *testing.T) {
 		})
 	}
 
+	// Every staff read that succeeded is in the audit log with its purpose: three
+	// lists, one get, the shortfalls; the refused ones are not.
+	reads := 0
+	for _, e := range b.residentAudit(t, enschede, fatima) {
+		if e.Purpose != "zaak 2026-0042" || (e.Action != "paymentplan.read" && e.Action != "shortfall.read") {
+			t.Errorf("audit entry %+v, want a read for zaak 2026-0042", e)
+		}
+		reads++
+	}
+	if reads != 5 {
+		t.Errorf("%d audit entries of reads of Fatima, want 5", reads)
+	}
+
 	// The plan's history over the API, and the export in both formats.
-	_, got = do(t, srv, "consulent", "GET", plan, "", nil)
+	_, got = do(t, srv, "consulent", "GET", plan+purposeQ, "", nil)
 	var withEvents struct {
 		Status string `json:"status"`
 		Events []struct {

@@ -17,7 +17,11 @@ const (
 	minPriority = 1
 	maxPriority = 99
 	maxReason   = 500
-	dateLayout  = "2006-01-02"
+	// minPurpose and maxPurpose bound the purpose of a staff read, as in
+	// services/residents and services/debts.
+	minPurpose = 5
+	maxPurpose = 300
+	dateLayout = "2006-01-02"
 	// maxMandateAge is how long ago a paper mandate may have been signed.
 	maxMandateAge = 366 * 24 * time.Hour
 )
@@ -104,27 +108,8 @@ func (v *validator) priority(n int) int {
 	return n
 }
 
-// amount checks 0 < a ≤ cap, the couple norm in force on the first day of period: a
-// plan never takes more than a whole bijstand could hold [policy].
-func (v *validator) amount(a int64, book *law.Book, period bijstand.Period) money.Cents {
-	if a <= 0 {
-		v.add("amount_cents", "must be more than 0 (in euro cents)", "Vul een bedrag in dat hoger is dan € 0.")
-		return 0
-	}
-	limit, err := capAt(book, period)
-	if err != nil {
-		v.add("amount_cents", "no bijstand norm is known for this month", "Voor deze maand is nog geen bijstandsnorm bekend.")
-		return 0
-	}
-	if money.Cents(a) > limit {
-		v.add("amount_cents", "must not be more than "+limit.FormatEN()+", the bijstand norm for a couple",
-			"Het bedrag mag niet hoger zijn dan "+limit.String()+", de bijstandsnorm voor gehuwden.")
-		return 0
-	}
-	return money.Cents(a)
-}
-
-// capAt is the largest amount of a plan in period.
+// capAt is the couple norm in force on the first day of period: the largest norm
+// of any household, the cap of a plan's amount when no Norms are wired.
 func capAt(book *law.Book, period bijstand.Period) (money.Cents, error) {
 	p, err := book.At(period.First())
 	if err != nil {
@@ -151,6 +136,21 @@ func (v *validator) reason(s string, required bool) string {
 		return s
 	}
 	return ""
+}
+
+// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError
+// on "purpose".
+func checkPurpose(purpose string) (string, error) {
+	p := strings.TrimSpace(purpose)
+	switch n := utf8.RuneCountInString(p); {
+	case n == 0:
+		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these payment plans",
+			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?")
+	case n < minPurpose || n > maxPurpose:
+		return "", invalidField("purpose", fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
+			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose))
+	}
+	return p, nil
 }
 
 // signedOn parses the date a paper mandate was signed: not in the future, not more
@@ -188,7 +188,7 @@ var dutchNames = map[string]string{
 	"kind": "soort betaling", "creditor_id": "schuldeiser", "reference": "kenmerk", "amount_cents": "bedrag",
 	"priority": "volgorde", "start_period": "eerste maand", "end_period": "laatste maand",
 	"mandate_signed_on": "datum machtiging", "reason": "reden", "body": "gegevens", "tenant": "gemeente",
-	"since": "vanaf", "format": "formaat", "If-Match": "versie",
+	"since": "vanaf", "format": "formaat", "If-Match": "versie", "purpose": "doel",
 }
 
 func dutchField(field string) string {

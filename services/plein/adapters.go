@@ -264,3 +264,26 @@ func (n namedDeductions) Active(ctx context.Context, t tenant.ID, residentID str
 	}
 	return ds, nil
 }
+
+// residentNorms gives payment plans the norm of a resident's own household, which
+// caps a plan's amount: the engine computes it from the resident's case with no
+// income (the norm does not depend on income).
+type residentNorms struct {
+	residents residents.Service
+	calc      *bijstand.Calculator
+}
+
+func (n residentNorms) Norm(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (money.Cents, error) {
+	h, err := n.residents.Household(ctx, t, residentID)
+	if errors.Is(err, residents.ErrNotFound) {
+		return 0, fmt.Errorf("%w: %w", paymentplans.ErrResidentNotFound, err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	r, _, err := n.calc.Month(bijstand.Case{Period: period, Household: h})
+	if err != nil {
+		return 0, fmt.Errorf("norm of %s: %w", period, err)
+	}
+	return r.Norm, nil
+}

@@ -298,7 +298,7 @@ func (b *e2eBundle) plans(t *testing.T, residentID string) []e2ePlan {
 	var out struct {
 		Plans []e2ePlan `json:"plans"`
 	}
-	b.apiJSON(t, http.MethodGet, residentsPath(residentID)+"/plans", b.consulent, nil, http.StatusOK, &out)
+	b.apiJSON(t, http.MethodGet, residentsPath(residentID)+"/plans?purpose="+url.QueryEscape(e2ePurpose), b.consulent, nil, http.StatusOK, &out)
 	return out.Plans
 }
 
@@ -565,8 +565,8 @@ func TestE2EPlanBadInput(t *testing.T) {
 		{"polisnummer with letters", with("reference", "12345678A"), "reference"},
 		{"negative amount", with("amount_cents", -15850), "amount_cents"},
 		{"zero amount", with("amount_cents", 0), "amount_cents"},
-		// 2026 couple norm 2002.13 (law 2026-01-01): one cent more is refused.
-		{"above the couple norm", with("amount_cents", 200214), "amount_cents"},
+		// 2026 single norm 1401.50 (law 2026-01-01), her own: one cent more is refused.
+		{"above her own norm", with("amount_cents", 140151), "amount_cents"},
 		{"end before start", with("end_period", "2026-04"), "end_period"},
 		{"start in the past", with("start_period", "2026-03"), "start_period"},
 		{"mandate missing", with("mandate_signed_on", ""), "mandate_signed_on"},
@@ -618,11 +618,11 @@ func TestE2EPlanBadInput(t *testing.T) {
 		t.Errorf("creditors: %d before, %d after a refused one; want the same, more than 0", len(before.Creditors), len(after.Creditors))
 	}
 
-	// The couple norm itself is allowed: the boundary is the norm, not below it.
+	// Her own norm itself is allowed: the boundary is the norm, not below it.
 	var p e2ePlan
-	b.apiJSON(t, http.MethodPost, residentsPath(id)+"/plans", b.consulent, with("amount_cents", 200213), http.StatusCreated, &p)
-	if p.AmountCents != 200213 {
-		t.Errorf("amount = %d, want 200213", p.AmountCents)
+	b.apiJSON(t, http.MethodPost, residentsPath(id)+"/plans", b.consulent, with("amount_cents", 140150), http.StatusCreated, &p)
+	if p.AmountCents != 140150 {
+		t.Errorf("amount = %d, want 140150", p.AmountCents)
 	}
 }
 
@@ -748,7 +748,7 @@ func TestE2EShortfallReachesSchuldhulp(t *testing.T) {
 			Signalled      bool   `json:"signalled"`
 		} `json:"shortfalls"`
 	}
-	b.apiJSON(t, http.MethodGet, residentsPath(id)+"/shortfalls", b.consulent, nil, http.StatusOK, &sf)
+	b.apiJSON(t, http.MethodGet, residentsPath(id)+"/shortfalls?purpose="+url.QueryEscape(e2ePurpose), b.consulent, nil, http.StatusOK, &sf)
 	if len(sf.Shortfalls) != 1 || sf.Shortfalls[0].PlanID != energy.ID || sf.Shortfalls[0].Period != e2eNextMonth ||
 		sf.Shortfalls[0].ShortfallCents != 7427 || !sf.Shortfalls[0].Signalled {
 		t.Errorf("shortfalls = %+v, want energy plan %s, %s, 7427, signalled", sf.Shortfalls, energy.ID, e2eNextMonth)

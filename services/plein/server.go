@@ -247,7 +247,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	debtSvc = debts.NewService(debts.Config{App: cfg.appPool, Finder: debtsFinder{resSvc}, Creditors: creditorNames{credSvc},
 		Plans: aflossingPlans{&planSvc}, Now: cfg.now})
 	planSvc = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: credSvc, Law: book, Jobs: insertJobs,
-		Sink: shortfallSignals{&debtSvc}, Now: cfg.now})
+		Sink: shortfallSignals{&debtSvc}, Norms: residentNorms{resSvc, bijstand.NewCalculator(book)}, Now: cfg.now})
 	incSvc.SetPlans(namedDeductions{plans: planSvc, creditors: credSvc}, planShortfalls{planSvc})
 
 	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log,

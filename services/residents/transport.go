@@ -53,7 +53,10 @@ func routes(e Endpoints, log *slog.Logger) []route {
 	const base = "/api/v1/tenants/{tenant}/residents"
 	return []route{
 		{"POST " + base, kithttp.NewServer(e.Create, decodeCreate, encodeJSON, opts...)},
-		{"GET " + base, kithttp.NewServer(e.FindByBSN, decodeFind, encodeJSON, opts...)},
+		// A BSN is sought with POST: in a URL it would end up in access logs, proxies
+		// and browser histories. The GET-by-query form it replaces answers 400 saying so.
+		{"POST " + base + "/search", kithttp.NewServer(e.FindByBSN, decodeSearch, encodeJSON, opts...)},
+		{"GET " + base, kithttp.NewServer(refuse, decodeFindInURL, encodeJSON, opts...)},
 		{"GET " + base + "/{id}", kithttp.NewServer(e.Get, decodeGet, encodeJSON, opts...)},
 		{"PATCH " + base + "/{id}", kithttp.NewServer(e.Update, decodeUpdate, encodeJSON, opts...)},
 	}
@@ -109,13 +112,38 @@ func decodeGet(_ context.Context, r *http.Request) (any, error) {
 	return getRequest{Tenant: t, ID: r.PathValue("id"), Purpose: purposeOf(r)}, nil
 }
 
-func decodeFind(_ context.Context, r *http.Request) (any, error) {
+// searchBody is the JSON body of POST …/residents/search.
+type searchBody struct {
+	BSN     BSNInput `json:"bsn"`
+	Purpose string   `json:"purpose"`
+}
+
+func decodeSearch(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
 	if err != nil {
 		return nil, err
 	}
-	return findRequest{Tenant: t, BSN: BSNInput(r.URL.Query().Get("bsn")), Purpose: purposeOf(r)}, nil
+	var b searchBody
+	if err := decodeBody(r, &b); err != nil {
+		return nil, err
+	}
+	return findRequest{Tenant: t, BSN: b.BSN, Purpose: b.Purpose}, nil
 }
+
+// decodeFindInURL refuses the former GET …/residents?bsn=…: whatever the query, it
+// points to POST …/residents/search, and never repeats the query.
+func decodeFindInURL(_ context.Context, r *http.Request) (any, error) {
+	if _, err := pathTenant(r); err != nil {
+		return nil, err
+	}
+	return nil, invalidField("bsn",
+		"a BSN is never sent in a URL: find a resident with POST /api/v1/tenants/{tenant}/residents/search "+
+			`and the JSON body {"bsn": "…", "purpose": "…"}`,
+		"Een BSN mag niet in een webadres staan. Zoek een inwoner met POST …/residents/search, met het BSN en het doel in de gegevens.")
+}
+
+// refuse is the endpoint behind decodeFindInURL, which always fails first.
+func refuse(context.Context, any) (any, error) { return nil, errors.New("residents: unreachable") }
 
 func decodeUpdate(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)

@@ -115,6 +115,7 @@ func TestHTTPTransport(t *testing.T) {
 	}
 
 	purposeQ := "?purpose=zaak+2026-0042"
+	search := base + "/search"
 	tests := []struct {
 		name       string
 		principal  string
@@ -127,14 +128,22 @@ func TestHTTPTransport(t *testing.T) {
 	}{
 		{"get", "enschede", "GET", base + "/" + id + purposeQ, "", nil, 200, nil},
 		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
-		{"find by BSN", "admin", "GET", base + purposeQ + "&bsn=111222333", "", nil, 200, nil},
+		{"find by BSN", "admin", "POST", search, `{"bsn":"111222333","purpose":"zaak 2026-0042"}`, nil, 200, nil},
 		{"get without purpose", "enschede", "GET", base + "/" + id, "", nil, 400, []string{"purpose"}},
-		{"find without purpose", "enschede", "GET", base + "?bsn=999993653", "", nil, 400, []string{"purpose"}},
-		{"find without BSN", "enschede", "GET", base + purposeQ, "", nil, 400, []string{"bsn"}},
-		{"find bad BSN", "enschede", "GET", base + purposeQ + "&bsn=123456789", "", nil, 400, []string{"bsn"}},
+		{"find without purpose", "enschede", "POST", search, `{"bsn":"999993653"}`, nil, 400, []string{"purpose"}},
+		{"find with a purpose too short", "enschede", "POST", search, `{"bsn":"999993653","purpose":"zaak"}`, nil, 400, []string{"purpose"}},
+		{"find without BSN", "enschede", "POST", search, `{"purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
+		{"find bad BSN", "enschede", "POST", search, `{"bsn":"123456789","purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
+		{"find unknown BSN", "enschede", "POST", search, `{"bsn":"123456782","purpose":"zaak 2026-0042"}`, nil, 404, nil},
+		{"find with an unknown field", "enschede", "POST", search, `{"bsn":"999993653","purpose":"zaak 2026-0042","name":"Jan"}`, nil, 400, []string{"name"}},
+		{"find with a BSN as a number", "enschede", "POST", search, `{"bsn":999993653,"purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
+		{"find without body", "enschede", "POST", search, "", nil, 400, []string{"body"}},
+		{"find, body not JSON", "enschede", "POST", search, `bsn=999993653`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, nil},
+		{"find with the BSN in the URL", "enschede", "GET", base + purposeQ + "&bsn=999993653", "", nil, 400, []string{"bsn"}},
+		{"the former find without a query", "enschede", "GET", base, "", nil, 400, []string{"bsn"}},
 		{"unauthenticated", "", "GET", base + "/" + id + purposeQ, "", nil, 401, nil},
 		{"zwolle reads enschede's resident", "zwolle", "GET", base + "/" + id + purposeQ, "", nil, 403, nil},
-		{"zwolle finds in enschede", "zwolle", "GET", base + purposeQ + "&bsn=999993653", "", nil, 403, nil},
+		{"zwolle finds in enschede", "zwolle", "POST", search, `{"bsn":"999993653","purpose":"zaak 2026-0042"}`, nil, 403, nil},
 		{"zwolle creates in enschede", "zwolle", "POST", base, coupleJSON, nil, 403, nil},
 		{"tenant-admin may not write", "admin", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": `"1"`}, 403, nil},
 		{"zwolle's own tenant does not have it", "zwolle", "GET", "/api/v1/tenants/zwolle/residents/" + id + purposeQ, "", nil, 404, nil},
@@ -191,6 +200,12 @@ func TestHTTPTransport(t *testing.T) {
 		})
 	}
 
+	// The BSN in a URL is refused with the way to do it instead, and nothing is read.
+	_, body = do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)
+	if !strings.Contains(string(body), "POST /api/v1/tenants/{tenant}/residents/search") {
+		t.Errorf("GET with ?bsn= = %s, want it to point to POST …/residents/search", body)
+	}
+
 	// The reads above that succeeded left three audit rows.
 	if rows := auditRows(t, b, "enschede", id); len(rows) != 3 {
 		t.Errorf("%d audit rows, want 3 (get, get, find)", len(rows))
@@ -238,7 +253,11 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			continue
 		}
 		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
+		codes := []string{"400", "401", "403", "500"}
+		if deprecated, _ := op["deprecated"].(bool); deprecated {
+			codes = []string{"400", "401"} // a removed form: it only refuses
+		}
+		for _, code := range codes {
 			if _, ok := responses[code]; !ok {
 				t.Errorf("%s: response %s not described", r.pattern, code)
 			}
@@ -254,7 +273,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 			}
 		}
 	}
-	if len(registered) != 4 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 4", len(registered))
+	if len(registered) != 5 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 5", len(registered))
 	}
 }
