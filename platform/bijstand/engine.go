@@ -428,7 +428,7 @@ var deductionArticles = [...]string{"Pw art. 57", "Pw art. 58–60, Awb 4:93", "
 // incomes and of deductions, so that no sum can overflow.
 const (
 	MaxAmount money.Cents = 1_000_000_000_000
-	MaxItems              = 1000
+	MaxItems  int         = 1000
 )
 
 // validate checks the structure of a case; the JSON decoder has checked the types.

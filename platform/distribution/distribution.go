@@ -87,7 +87,7 @@ type Output struct {
 // number, so that no sum can overflow.
 const (
 	MaxAmount money.Cents = 1_000_000_000_000
-	MaxClaims             = 10000
+	MaxClaims int         = 10000
 )
 
 // Validate checks the input and names the first wrong field.

@@ -403,7 +403,7 @@ func (v *validator) newSignal(ns NewSignal, now time.Time) (Signal, bsn.BSN) {
 		Phone:   v.line("contact.phone", ns.Contact.Phone, maxPhone, false),
 	}
 	if c.Phone != "" && strings.ContainsFunc(c.Phone, func(r rune) bool {
-		return !(r >= '0' && r <= '9' || strings.ContainsRune("+-() ", r))
+		return (r < '0' || r > '9') && !strings.ContainsRune("+-() ", r)
 	}) {
 		v.add("contact.phone", "a phone number holds digits, spaces and + - ( ) only", "Een telefoonnummer bestaat uit cijfers.")
 		c.Phone = ""

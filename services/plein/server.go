@@ -243,8 +243,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		return nil, err
 	}
 	var planSvc paymentplans.Service
-	var debtSvc debts.Service
-	debtSvc = debts.NewService(debts.Config{App: cfg.appPool, Finder: debtsFinder{resSvc}, Creditors: creditorNames{credSvc},
+	debtSvc := debts.NewService(debts.Config{App: cfg.appPool, Finder: debtsFinder{resSvc}, Creditors: creditorNames{credSvc},
 		Plans: aflossingPlans{&planSvc}, Now: cfg.now})
 	planSvc = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: credSvc, Law: book, Jobs: insertJobs,
 		Sink: shortfallSignals{&debtSvc}, Norms: residentNorms{resSvc, bijstand.NewCalculator(book)}, Now: cfg.now})
