@@ -7,6 +7,7 @@
 //	plein tenant apply -f FILE|DIR   validate and apply gemeente configs (--dry-run)
 //	plein tenant list | show ID      the tenant registry
 //	plein calc month                 one bijstand month: JSON case in, JSON result out
+//	plein seed                       a synthetic caseload for demos, tests and benchmarks
 package main
 
 import (
@@ -31,6 +32,7 @@ Usage:
   plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
+  plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)
   plein calc     distribution < traject.json  (the minnelijk-traject offers)
 
@@ -90,6 +92,8 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return cmdTenant(ctx, rest, stdout, stderr)
 	case "calc":
 		return cmdCalc(ctx, rest, stdin, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

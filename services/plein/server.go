@@ -168,6 +168,9 @@ type app struct {
 	// residents is the undecorated service, for seeding in dev.
 	residents residents.Service
 	income    income.Service
+	// plans and creditors are the undecorated services, for plein seed.
+	plans     paymentplans.Service
+	creditors creditors.Service
 	devLogin  *auth.DevLogin
 }
 
@@ -299,6 +302,8 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		adminMux:  observe.NewAdminMux(metrics, health),
 		residents: resSvc,
 		income:    incSvc,
+		plans:     planSvc,
+		creditors: credSvc,
 		devLogin:  devLogin,
 	}, nil
 }
