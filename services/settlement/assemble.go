@@ -1,0 +1,315 @@
+// Package settlement turns one month of computed bijstand (platform/bijstand) into what
+// the gemeente pays and books: the SEPA credit transfers (Assemble), the balanced
+// journal entries (Entries, PaymentEntries) and the reconciliation report that proves
+// every cent (Reconcile).
+//
+// Everything here is pure: no I/O, no clock, no database. The same input gives the same
+// output, EndToEndIDs included, so a settlement step that is retried after a crash
+// writes exactly the payments and entries it wrote before.
+package settlement
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/sepa"
+)
+
+// Errors of Assemble and Entries, wrapped with the resident, deduction or creditor they
+// are about.
+var (
+	ErrRunID             = errors.New("run id is required")
+	ErrInvalidID         = errors.New("id must be 1 to 64 characters of A-Z a-z 0-9 . _ - (no ':')")
+	ErrDuplicateResident = errors.New("resident appears more than once")
+	ErrPeriodMismatch    = errors.New("result is for another period")
+	ErrNoName            = errors.New("name is required for a payment")
+	ErrIBAN              = errors.New("missing or invalid IBAN")
+	ErrNegative          = errors.New("negative amount")
+	ErrUnknownKind       = errors.New("unknown deduction kind")
+	ErrUnknownPlan       = errors.New("applied deduction has no payment plan")
+	ErrUnknownCreditor   = errors.New("payment plan names an unknown creditor")
+	ErrUnbalanced        = errors.New("bijstand is not reserve + deductions applied + payout")
+)
+
+// ResidentMonth is one resident's month as the settlement needs it: who is paid, to
+// which account, the engine's result and the plans behind its deductions.
+type ResidentMonth struct {
+	ResidentID string
+	Name       string
+	IBAN       iban.IBAN
+	Result     bijstand.Result
+	// Plans maps a deduction ID (the payment plan's id) to the creditor it pays and the
+	// creditor's reference. Deductions of kind verrekening need no plan.
+	Plans map[string]PlanRef
+}
+
+// PlanRef is where a deduction's money goes: the creditor, and the creditor's own
+// reference (a polisnummer, a dossiernummer) that goes into its specification.
+type PlanRef struct {
+	CreditorID string
+	Reference  string
+}
+
+// CreditorInfo is a creditor the gemeente pays on behalf of residents.
+type CreditorInfo struct {
+	ID   string
+	Name string
+	IBAN iban.IBAN
+	BIC  string
+}
+
+// Payments is what a run pays: one transfer per resident payout, one aggregated
+// transfer per creditor.
+type Payments struct {
+	Period bijstand.Period
+	RunID  string
+	// Residents is sorted by resident id; only residents with a payout > 0.
+	Residents []ResidentPayment
+	// Creditors is sorted by creditor id.
+	Creditors []CreditorPayment
+}
+
+// ResidentPayment is the payout of one resident.
+type ResidentPayment struct {
+	ResidentID string
+	Transfer   sepa.Transfer
+}
+
+// CreditorPayment is one creditor's aggregated transfer and the lines it is made of.
+type CreditorPayment struct {
+	CreditorID string
+	Transfer   sepa.Transfer
+	// Lines are sorted by resident id, then in the order of the resident's deductions.
+	Lines []CreditorLine
+}
+
+// CreditorLine is one applied deduction inside a creditor's transfer.
+type CreditorLine struct {
+	ResidentID  string
+	DeductionID string
+	Kind        bijstand.DeductionKind
+	// Resident is the resident's name as it goes into the specification (not
+	// transliterated: the specification is not a SEPA message).
+	Resident  string
+	Reference string
+	Amount    money.Cents
+}
+
+// Spec returns the specification that goes along with the transfer.
+func (c CreditorPayment) Spec() []sepa.SpecLine {
+	out := make([]sepa.SpecLine, len(c.Lines))
+	for i, l := range c.Lines {
+		out[i] = sepa.SpecLine{Resident: l.Resident, Reference: l.Reference, Amount: l.Amount}
+	}
+	return out
+}
+
+// Transfers returns every transfer of the run, resident payouts first, for a sepa.Batch.
+func (p Payments) Transfers() []sepa.Transfer {
+	out := make([]sepa.Transfer, 0, len(p.Residents)+len(p.Creditors))
+	for _, r := range p.Residents {
+		out = append(out, r.Transfer)
+	}
+	for _, c := range p.Creditors {
+		out = append(out, c.Transfer)
+	}
+	return out
+}
+
+// Total returns the sum of all transfers: the control sum of the SEPA file(s).
+func (p Payments) Total() money.Cents {
+	var t money.Cents
+	for _, tr := range p.Transfers() {
+		t += tr.Amount
+	}
+	return t
+}
+
+// idRE is the id part the ledger accepts in an account code ("resident:<id>"). It keeps
+// ':' out of ids, so the idempotency keys built from them cannot collide.
+var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// paidToCreditor reports whether applied money of kind k leaves the gemeente to a
+// creditor. Verrekening does not: it settles the gemeente's own claim on the resident,
+// so it stays in the gemeente's books (GemeenteClaims) and no transfer is made.
+func paidToCreditor(k bijstand.DeductionKind) (bool, error) {
+	switch k {
+	case bijstand.DeductOnBehalf, bijstand.DeductBeslag, bijstand.DeductAflossing:
+		return true, nil
+	case bijstand.DeductVerrekening:
+		return false, nil
+	}
+	return false, fmt.Errorf("%w %q", ErrUnknownKind, k)
+}
+
+// Assemble builds the payments of a run for period from the residents' months:
+//
+//   - one transfer per resident whose payout is more than 0, with remittance
+//     "Bijstand <maand> <jaar> kenmerk <EndToEndID>";
+//   - per creditor one transfer of the sum of all applied on_behalf, beslag and
+//     aflossing deductions whose plan names it, with a specification line per
+//     deduction (resident name, reference, amount) that adds up to the transfer;
+//   - nothing for verrekening: that money is the gemeente's own claim and stays in
+//     its books.
+//
+// EndToEndIDs are derived from runID and the resident or creditor id (see EndToEndID),
+// so a retried run pays under the same ids and the bank can refuse a duplicate.
+//
+// Nothing is dropped: every problem (an applied deduction without plan or with an
+// unknown creditor, a payout without IBAN or name, a result of another period) is
+// reported, all at once, joined, and no Payments are returned then.
+func Assemble(period bijstand.Period, runID string, months []ResidentMonth, creditors map[string]CreditorInfo) (Payments, error) {
+	if runID == "" {
+		return Payments{}, fmt.Errorf("settlement: assemble: %w", ErrRunID)
+	}
+	var errs []error
+	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	p := Payments{Period: period, RunID: runID}
+	byCreditor := map[string][]CreditorLine{}
+	seen := make(map[string]bool, len(months))
+	for _, m := range months {
+		rid := m.ResidentID
+		if !idRE.MatchString(rid) {
+			fail("resident %q: %w", rid, ErrInvalidID)
+			continue
+		}
+		if seen[rid] {
+			fail("resident %s: %w", rid, ErrDuplicateResident)
+			continue
+		}
+		seen[rid] = true
+		r := m.Result
+		if r.Period != period {
+			fail("resident %s: %w: %s, run is for %s", rid, ErrPeriodMismatch, r.Period, period)
+		}
+		if r.Payout < 0 || r.Bijstand < 0 || r.VakantietoeslagReserve < 0 {
+			fail("resident %s: %w in bijstand, reserve or payout", rid, ErrNegative)
+		}
+		for _, d := range r.Deductions {
+			if d.Applied < 0 {
+				fail("resident %s: deduction %s: %w", rid, d.ID, ErrNegative)
+				continue
+			}
+			toCreditor, err := paidToCreditor(d.Kind)
+			if err != nil {
+				fail("resident %s: deduction %s: %w", rid, d.ID, err)
+				continue
+			}
+			if !toCreditor || d.Applied == 0 {
+				continue
+			}
+			plan, ok := m.Plans[d.ID]
+			if !ok {
+				fail("resident %s: deduction %s (%s, %s applied): %w", rid, d.ID, d.Kind, d.Applied, ErrUnknownPlan)
+				continue
+			}
+			if _, ok := creditors[plan.CreditorID]; !ok {
+				fail("resident %s: deduction %s: creditor %q: %w", rid, d.ID, plan.CreditorID, ErrUnknownCreditor)
+				continue
+			}
+			byCreditor[plan.CreditorID] = append(byCreditor[plan.CreditorID], CreditorLine{
+				ResidentID: rid, DeductionID: d.ID, Kind: d.Kind,
+				Resident: m.Name, Reference: plan.Reference, Amount: d.Applied,
+			})
+		}
+		if r.Payout > 0 {
+			if m.Name == "" {
+				fail("resident %s: %w", rid, ErrNoName)
+			}
+			if _, err := iban.Parse(string(m.IBAN)); err != nil {
+				fail("resident %s: %w", rid, ErrIBAN)
+			}
+			id := EndToEndID(runID, "R", rid)
+			p.Residents = append(p.Residents, ResidentPayment{ResidentID: rid, Transfer: sepa.Transfer{
+				EndToEndID: id,
+				Amount:     r.Payout,
+				Creditor:   sepa.Creditor{Name: m.Name, IBAN: m.IBAN},
+				Remittance: remittance("Bijstand " + MonthName(period) + " kenmerk " + id),
+			}})
+		}
+	}
+
+	for _, id := range slices.Sorted(maps.Keys(byCreditor)) {
+		lines, c := byCreditor[id], creditors[id]
+		if !idRE.MatchString(id) || c.ID != id {
+			fail("creditor %q (info id %q): %w", id, c.ID, ErrInvalidID)
+			continue
+		}
+		if c.Name == "" {
+			fail("creditor %s: %w", c.ID, ErrNoName)
+		}
+		if _, err := iban.Parse(string(c.IBAN)); err != nil {
+			fail("creditor %s: %w", c.ID, ErrIBAN)
+		}
+		// Stable: a resident's lines keep the order of their deductions.
+		slices.SortStableFunc(lines, func(a, b CreditorLine) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
+		cp := CreditorPayment{CreditorID: c.ID, Lines: lines}
+		total := sepa.SpecTotal(cp.Spec())
+		if err := sepa.CheckSpec(cp.Spec(), total); err != nil {
+			fail("creditor %s: %w", c.ID, err) // unreachable with positive lines; kept as the guard
+		}
+		e2e := EndToEndID(runID, "C", c.ID)
+		cp.Transfer = sepa.Transfer{
+			EndToEndID: e2e,
+			Amount:     total,
+			Creditor:   sepa.Creditor{Name: c.Name, IBAN: c.IBAN, BIC: c.BIC},
+			Remittance: creditorRemittance(period, lines, e2e),
+		}
+		p.Creditors = append(p.Creditors, cp)
+	}
+	if len(errs) > 0 {
+		return Payments{}, fmt.Errorf("settlement: assemble %s: %w", period, errors.Join(errs...))
+	}
+	slices.SortFunc(p.Residents, func(a, b ResidentPayment) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
+	return p, nil
+}
+
+// EndToEndID returns the id of a transfer of run to party ("R" resident, "C" creditor)
+// with id: "PL" + the party letter + 32 hex digits of SHA-256(run, party, id), 35
+// characters of the EPC set. Run and resident ids are UUIDs (36 characters each), so
+// they cannot be written out; a hash of 128 bits keeps the id stable across retries and,
+// in practice, unique (Reconcile checks it anyway). The same id is never reused by
+// another run, because the run id is part of it.
+func EndToEndID(runID, party, id string) string {
+	h := sha256.Sum256([]byte(runID + "\x00" + party + "\x00" + id))
+	return "PL" + party + hex.EncodeToString(h[:16])
+}
+
+// remittance transliterates and cuts text to the one line a transfer may carry.
+func remittance(s string) string {
+	return sepa.Cut(sepa.Transliterate(s), sepa.MaxRemittanceLen)
+}
+
+// creditorRemittance is what a creditor sees on its statement: with one line its own
+// reference, so that it can book the payment without the specification; with more the
+// count, and the specification carries the references. The kenmerk comes first, so a
+// long reference is what the 140-character cut shortens.
+func creditorRemittance(period bijstand.Period, lines []CreditorLine, e2e string) string {
+	if len(lines) == 1 {
+		return remittance("Bijstand " + MonthName(period) + " kenmerk " + e2e + " ref " + lines[0].Reference)
+	}
+	return remittance("Bijstand " + MonthName(period) + " kenmerk " + e2e + " " + strconv.Itoa(len(lines)) +
+		" inhoudingen, zie specificatie")
+}
+
+var monthNames = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	"augustus", "september", "oktober", "november", "december"}
+
+// MonthName returns the period in Dutch words, "maart 2026".
+func MonthName(p bijstand.Period) string {
+	if p.Month < 1 || p.Month > 12 {
+		return p.String()
+	}
+	return monthNames[p.Month-1] + " " + strconv.Itoa(p.Year)
+}
