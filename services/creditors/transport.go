@@ -5,17 +5,13 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -103,54 +99,6 @@ func decodeCreate(_ context.Context, r *http.Request) (any, error) {
 	return createRequest{Tenant: t, Creditor: nc}, nil
 }
 
-// decodeBody decodes one JSON object of at most maxBody bytes into v, refusing
-// unknown fields and trailing data. Problems name the JSON field.
-func decodeBody(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errMediaType
-		}
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				return errTooLarge
-			}
-			return invalidField("body", "the body must hold one JSON object and nothing after it",
-				"De gegevens zijn niet goed opgestuurd.")
-		}
-		return nil
-	}
-	var (
-		mbe    *http.MaxBytesError
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return errTooLarge
-	case errors.Is(err, io.EOF):
-		return invalidField("body", "a JSON object is required", "De gegevens ontbreken.")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalidField("body", "malformed JSON", "De gegevens zijn niet goed opgestuurd.")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return invalidField(field, fmt.Sprintf("must be a JSON %s", typ.Type.Kind()), "Dit veld heeft een verkeerd soort waarde.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "unknown field", "Dit veld kennen we niet.")
-	}
-	return invalidField("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
-}
-
 // encodeJSON writes a response with the status and headers it asks for.
 func encodeJSON(_ context.Context, w http.ResponseWriter, resp any) error {
 	if h, ok := resp.(kithttp.Headerer); ok {
@@ -206,4 +154,23 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 			problem.Internal(w, r)
 		}
 	}
+}
+
+// decodeBody reads the strict JSON body (platform/httpreq) and maps its problems to
+// this service's errors.
+func decodeBody(r *http.Request, v any) error {
+	return bodyError(httpreq.DecodeJSON(r, v, maxBody, false))
+}
+
+func bodyError(err error) error {
+	var fe *httpreq.FieldError
+	switch {
+	case errors.Is(err, httpreq.ErrTooLarge):
+		return errTooLarge
+	case errors.Is(err, httpreq.ErrMediaType):
+		return errMediaType
+	case errors.As(err, &fe):
+		return invalidField(fe.Field, fe.EN, fe.NL)
+	}
+	return err
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +16,7 @@ import (
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -27,7 +26,7 @@ import (
 const maxBody = 64 << 10
 
 // PurposeHeader carries the purpose of a read when it is not in the query.
-const PurposeHeader = "X-Plein-Purpose"
+const PurposeHeader = httpreq.PurposeHeader
 
 // Transport errors, each mapped to its status by errorEncoder.
 var (
@@ -99,13 +98,6 @@ func pathTenant(r *http.Request) (tenant.ID, error) {
 	return id, nil
 }
 
-func purposeOf(r *http.Request) string {
-	if p := r.URL.Query().Get("purpose"); p != "" {
-		return p
-	}
-	return r.Header.Get(PurposeHeader)
-}
-
 func decodeTenant(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
 	return tenantRequest{Tenant: t}, err
@@ -113,7 +105,7 @@ func decodeTenant(_ context.Context, r *http.Request) (any, error) {
 
 func decodeResidentRead(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
-	return residentRequest{Tenant: t, Resident: r.PathValue("id"), Purpose: purposeOf(r)}, err
+	return residentRequest{Tenant: t, Resident: r.PathValue("id"), Purpose: httpreq.Purpose(r)}, err
 }
 
 func decodeCreateDebt(_ context.Context, r *http.Request) (any, error) {
@@ -243,57 +235,6 @@ func decodeSignal(_ context.Context, r *http.Request) (any, error) {
 	return signalRequest{Tenant: t, Signal: ns}, nil
 }
 
-// decodeBody decodes one JSON object of at most maxBody bytes into v, refusing unknown
-// fields and trailing data; with optional, an empty body is no object at all. Problems
-// name the JSON field; they never repeat the input, which may hold a BSN.
-func decodeBody(r *http.Request, v any, optional bool) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errMediaType
-		}
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				return errTooLarge
-			}
-			return invalidField("body", "the body must hold one JSON object and nothing after it",
-				"De gegevens zijn niet goed opgestuurd.")
-		}
-		return nil
-	}
-	var (
-		mbe    *http.MaxBytesError
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return errTooLarge
-	case errors.Is(err, io.EOF) && optional:
-		return nil
-	case errors.Is(err, io.EOF):
-		return invalidField("body", "a JSON object is required", "De gegevens ontbreken.")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalidField("body", "malformed JSON", "De gegevens zijn niet goed opgestuurd.")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return invalidField(field, "has a value of the wrong type", "Dit veld heeft een verkeerd soort waarde.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "unknown field", "Dit veld kennen we niet.")
-	}
-	return invalidField("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
-}
-
 // encodeJSON writes a response with the status and headers it asks for.
 func encodeJSON(_ context.Context, w http.ResponseWriter, resp any) error {
 	if h, ok := resp.(kithttp.Headerer); ok {
@@ -380,4 +321,23 @@ func conflictDetail(err error) string {
 		return s[i:]
 	}
 	return fmt.Sprint(ErrConflict)
+}
+
+// decodeBody reads the strict JSON body (platform/httpreq; an empty body is fine when
+// optional) and maps its problems to this service's errors.
+func decodeBody(r *http.Request, v any, optional bool) error {
+	return bodyError(httpreq.DecodeJSON(r, v, maxBody, optional))
+}
+
+func bodyError(err error) error {
+	var fe *httpreq.FieldError
+	switch {
+	case errors.Is(err, httpreq.ErrTooLarge):
+		return errTooLarge
+	case errors.Is(err, httpreq.ErrMediaType):
+		return errMediaType
+	case errors.As(err, &fe):
+		return invalidField(fe.Field, fe.EN, fe.NL)
+	}
+	return err
 }

@@ -6,10 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +15,7 @@ import (
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -27,7 +25,7 @@ import (
 const maxBody = 64 << 10
 
 // PurposeHeader carries the purpose of a read when it is not in the query.
-const PurposeHeader = "X-Plein-Purpose"
+const PurposeHeader = httpreq.PurposeHeader
 
 // Transport errors, each mapped to its status by errorEncoder.
 var (
@@ -88,21 +86,12 @@ func invalidField(field, en, nl string) error {
 	return &ValidationError{Problems: []FieldProblem{{Field: field, Message: en, MessageNL: nl}}}
 }
 
-// purposeOf takes the purpose of a read from the query, else from the
-// X-Plein-Purpose header.
-func purposeOf(r *http.Request) string {
-	if p := r.URL.Query().Get("purpose"); p != "" {
-		return p
-	}
-	return r.Header.Get(PurposeHeader)
-}
-
 func decodeResident(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
 	if err != nil {
 		return nil, err
 	}
-	return residentRequest{Tenant: t, ResidentID: r.PathValue("id"), Purpose: purposeOf(r)}, nil
+	return residentRequest{Tenant: t, ResidentID: r.PathValue("id"), Purpose: httpreq.Purpose(r)}, nil
 }
 
 func decodeRequest(_ context.Context, r *http.Request) (any, error) {
@@ -122,7 +111,7 @@ func decodePlan(_ context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan"), Purpose: purposeOf(r)}, nil
+	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan"), Purpose: httpreq.Purpose(r)}, nil
 }
 
 func decodeReject(ctx context.Context, r *http.Request) (any, error) {
@@ -190,57 +179,6 @@ func decodeExport(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return req, nil
-}
-
-// decodeBody decodes one JSON object of at most maxBody bytes into v, refusing
-// unknown fields and trailing data; an empty body is allowed when optional.
-func decodeBody(r *http.Request, v any, optional bool) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errMediaType
-		}
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				return errTooLarge
-			}
-			return invalidField("body", "the body must hold one JSON object and nothing after it",
-				"De gegevens zijn niet goed opgestuurd.")
-		}
-		return nil
-	}
-	var (
-		mbe    *http.MaxBytesError
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return errTooLarge
-	case errors.Is(err, io.EOF):
-		if optional {
-			return nil
-		}
-		return invalidField("body", "a JSON object is required", "De gegevens ontbreken.")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalidField("body", "malformed JSON", "De gegevens zijn niet goed opgestuurd.")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return invalidField(field, fmt.Sprintf("must be a JSON %s", typ.Type.Kind()), "Dit veld heeft een verkeerd soort waarde.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "unknown field", "Dit veld kennen we niet.")
-	}
-	return invalidField("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
 }
 
 // encodeJSON writes a response with the status and headers it asks for.
@@ -362,4 +300,23 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 			problem.Internal(w, r)
 		}
 	}
+}
+
+// decodeBody reads the strict JSON body (platform/httpreq; an empty body is fine when
+// optional) and maps its problems to this service's errors.
+func decodeBody(r *http.Request, v any, optional bool) error {
+	return bodyError(httpreq.DecodeJSON(r, v, maxBody, optional))
+}
+
+func bodyError(err error) error {
+	var fe *httpreq.FieldError
+	switch {
+	case errors.Is(err, httpreq.ErrTooLarge):
+		return errTooLarge
+	case errors.Is(err, httpreq.ErrMediaType):
+		return errMediaType
+	case errors.As(err, &fe):
+		return invalidField(fe.Field, fe.EN, fe.NL)
+	}
+	return err
 }

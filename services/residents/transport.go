@@ -5,10 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -25,7 +23,7 @@ import (
 const maxBody = 64 << 10
 
 // PurposeHeader carries the purpose of a read when it is not in the query.
-const PurposeHeader = "X-Plein-Purpose"
+const PurposeHeader = httpreq.PurposeHeader
 
 // Transport errors, each mapped to its status by errorEncoder.
 var (
@@ -84,14 +82,6 @@ func invalidField(field, en, nl string) error {
 	return &ValidationError{Problems: []FieldProblem{{Field: field, Message: en, MessageNL: nl}}}
 }
 
-// purposeOf takes the purpose from the query, else from the X-Plein-Purpose header.
-func purposeOf(r *http.Request) string {
-	if p := r.URL.Query().Get("purpose"); p != "" {
-		return p
-	}
-	return r.Header.Get(PurposeHeader)
-}
-
 func decodeCreate(_ context.Context, r *http.Request) (any, error) {
 	t, err := pathTenant(r)
 	if err != nil {
@@ -109,7 +99,7 @@ func decodeGet(_ context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return getRequest{Tenant: t, ID: r.PathValue("id"), Purpose: purposeOf(r)}, nil
+	return getRequest{Tenant: t, ID: r.PathValue("id"), Purpose: httpreq.Purpose(r)}, nil
 }
 
 // searchBody is the JSON body of POST …/residents/search.
@@ -164,72 +154,6 @@ func decodeUpdate(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	return updateRequest{Tenant: t, ID: r.PathValue("id"), Version: version, Changes: ch}, nil
-}
-
-// decodeBody decodes one JSON object of at most maxBody bytes into v, refusing
-// unknown fields and trailing data. Problems name the JSON field; they never repeat
-// the input, which may hold a BSN.
-func decodeBody(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return errMediaType
-		}
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); !errors.Is(err2, io.EOF) {
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				return errTooLarge
-			}
-			return invalidField("body", "the body must hold one JSON object and nothing after it",
-				"De gegevens zijn niet goed opgestuurd.")
-		}
-		return nil
-	}
-	var (
-		mbe    *http.MaxBytesError
-		syntax *json.SyntaxError
-		typ    *json.UnmarshalTypeError
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return errTooLarge
-	case errors.Is(err, io.EOF):
-		return invalidField("body", "a JSON object is required", "De gegevens ontbreken.")
-	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
-		return invalidField("body", "malformed JSON", "De gegevens zijn niet goed opgestuurd.")
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return invalidField(field, fmt.Sprintf("must be a JSON %s", jsonKind(typ.Type.Kind().String())),
-			"Dit veld heeft een verkeerd soort waarde.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return invalidField(name, "unknown field", "Dit veld kennen we niet.")
-	}
-	return invalidField("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64":
-		return "whole number"
-	case "bool":
-		return "boolean"
-	case "string":
-		return "string"
-	case "slice":
-		return "array"
-	case "struct", "ptr":
-		return "object"
-	}
-	return "value of another type"
 }
 
 // encodeJSON writes a response with the status and headers it asks for.
@@ -300,4 +224,23 @@ func requestWithPath(ctx context.Context, path string) *http.Request {
 	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	r.URL.Path = path
 	return r
+}
+
+// decodeBody reads the strict JSON body (platform/httpreq) and maps its problems to
+// this service's errors.
+func decodeBody(r *http.Request, v any) error {
+	return bodyError(httpreq.DecodeJSON(r, v, maxBody, false))
+}
+
+func bodyError(err error) error {
+	var fe *httpreq.FieldError
+	switch {
+	case errors.Is(err, httpreq.ErrTooLarge):
+		return errTooLarge
+	case errors.Is(err, httpreq.ErrMediaType):
+		return errMediaType
+	case errors.As(err, &fe):
+		return invalidField(fe.Field, fe.EN, fe.NL)
+	}
+	return err
 }
