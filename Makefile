@@ -40,9 +40,16 @@ lint: ## go vet and golangci-lint (staticcheck, depguard: platform/ never import
 	$(TOOLS_BIN)/golangci-lint run ./...
 
 .PHONY: bench
-bench: ## Run the benchmarks and the dev start-up measurement; prints the figures
+bench: ## Run the benchmarks, the dev start-up and the settlement of 100,000 residents; prints the figures
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./tools/devstart
+	$(GO) build -o bin/plein ./services/plein
+	$(GO) run ./tools/settlebench -plein bin/plein -residents 100000
+
+.PHONY: bench-settle-500k
+bench-settle-500k: ## Settle 500,000 residents (all bijstand households of the Netherlands); about 3 minutes with the load
+	$(GO) build -o bin/plein ./services/plein
+	$(GO) run ./tools/settlebench -plein bin/plein -residents 500000
 
 .PHONY: clean
 clean: ## Remove build output and the local data directory (.plein)

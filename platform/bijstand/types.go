@@ -37,6 +37,20 @@ func (p Period) Next() Period { return PeriodOf(p.First().AddDate(0, 1, 0)) }
 // Prev returns the previous month.
 func (p Period) Prev() Period { return PeriodOf(p.First().AddDate(0, -1, 0)) }
 
+// PayDate is the date the bijstand of p is paid on a gemeente's pay day (1–28; another
+// value means 25), moved to the Friday before when it falls on a Saturday or Sunday
+// [policy]. The portal promises it; the settlement's SEPA files execute on it.
+func (p Period) PayDate(day int) time.Time {
+	if day < 1 || day > 28 {
+		day = 25
+	}
+	d := time.Date(p.Year, p.Month, day, 0, 0, 0, 0, time.UTC)
+	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		d = d.AddDate(0, 0, -1)
+	}
+	return d
+}
+
 // HouseholdKind is the kind of household the norm is for.
 type HouseholdKind string
 

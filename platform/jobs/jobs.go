@@ -9,10 +9,12 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -62,6 +64,10 @@ type Config struct {
 	Logger     *slog.Logger
 	// PeriodicJobs are run by the elected leader only.
 	PeriodicJobs []*river.PeriodicJob
+	// JobTimeout bounds one job; zero means 30 minutes (a settlement's posting of
+	// half a million residents takes about a minute; River's default of one minute is
+	// too tight for it).
+	JobTimeout time.Duration
 }
 
 // NewClient returns a River client on pool (schema river). Without workers it can
@@ -71,6 +77,7 @@ func NewClient(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 		Schema:       db.RiverSchema,
 		Logger:       cfg.Logger,
 		PeriodicJobs: cfg.PeriodicJobs,
+		JobTimeout:   cmp.Or(cfg.JobTimeout, 30*time.Minute),
 	}
 	if cfg.Workers != nil {
 		n := cfg.MaxWorkers

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -54,8 +56,40 @@ func ResidentAccount(id string) string { return "resident:" + id }
 // liability, created on first use by Post).
 func CreditorAccount(id string) string { return "creditor:" + id }
 
-// codeRE is the database's check on account codes: a family, optionally ":" and an id.
-var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}(:[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$`)
+// validCode reports whether code passes the database's check on account codes, a
+// family, optionally ":" and an id:
+//
+//	^[a-z][a-z0-9_]{0,62}(:[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$
+//
+// Written out rather than as a regexp, which took a third of the time PostBatch spends
+// checking a settlement in Go (TestValidCode holds the two equal).
+func validCode(code string) bool {
+	family, id, hasID := strings.Cut(code, ":")
+	if len(family) == 0 || len(family) > 63 || !lower(family[0]) {
+		return false
+	}
+	for _, c := range []byte(family[1:]) {
+		if !lower(c) && !digit(c) && c != '_' {
+			return false
+		}
+	}
+	if !hasID {
+		return true
+	}
+	if len(id) == 0 || len(id) > 64 || !alnum(id[0]) {
+		return false
+	}
+	for _, c := range []byte(id[1:]) {
+		if !alnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) bool { return c >= 'a' && c <= 'z' }
+func digit(c byte) bool { return c >= '0' && c <= '9' }
+func alnum(c byte) bool { return lower(c) || digit(c) || c >= 'A' && c <= 'Z' }
 
 // residentRE is the form of a resident id (migrations 00002).
 var residentRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -73,7 +107,7 @@ func KnownAccount(code string) (kind Kind, name string, ok bool) {
 	case GemeenteClaims:
 		return Asset, "Vorderingen van de gemeente", true
 	}
-	if !codeRE.MatchString(code) {
+	if !validCode(code) {
 		return "", "", false
 	}
 	family, id, _ := strings.Cut(code, ":")
@@ -94,7 +128,7 @@ func EnsureAccount(ctx context.Context, tx pgx.Tx, code string, kind Kind, name 
 	if err != nil {
 		return fmt.Errorf("ledger: account: %w", err)
 	}
-	if !codeRE.MatchString(code) {
+	if !validCode(code) {
 		return fmt.Errorf("%w: code %q", ErrInvalidAccount, code)
 	}
 	if !kind.valid() {
@@ -124,33 +158,49 @@ func EnsureAccount(ctx context.Context, tx pgx.Tx, code string, kind Kind, name 
 	return nil
 }
 
-// ensureAccounts makes sure every code exists, creating the known ones that do not
-// yet. Codes are created in sorted order, so that two transactions creating the same
-// accounts wait on each other instead of deadlocking.
-func ensureAccounts(ctx context.Context, tx pgx.Tx, codes []string) error {
-	rows, err := tx.Query(ctx, `SELECT code FROM ledger_accounts WHERE code = ANY($1)`, codes)
+// ensureAccounts makes sure every account in uses (a code and the key of an entry
+// posting to it) exists, creating those KnownAccount knows in one statement; one it
+// does not know and the tenant does not have is ErrUnknownAccount, naming the entry.
+// The database is asked for the missing codes only, so that a settlement whose
+// 100,000 accounts exist already costs one anti-join and an empty answer.
+func ensureAccounts(ctx context.Context, tx pgx.Tx, uses map[string]string) error {
+	tid, err := tenant.Require(ctx)
 	if err != nil {
 		return fmt.Errorf("ledger: accounts: %w", err)
 	}
-	existing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	rows, err := tx.Query(ctx, `
+		SELECT c FROM unnest($1::text[]) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.code = c)`,
+		slices.Collect(maps.Keys(uses)))
 	if err != nil {
 		return fmt.Errorf("ledger: accounts: %w", err)
 	}
-	have := make(map[string]bool, len(existing))
-	for _, c := range existing {
-		have[c] = true
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("ledger: accounts: %w", err)
 	}
-	for _, c := range codes { // sorted and unique
-		if have[c] {
-			continue
-		}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	kinds, names := make([]string, len(missing)), make([]string, len(missing))
+	for i, c := range missing {
 		kind, name, ok := KnownAccount(c)
 		if !ok {
-			return fmt.Errorf("%w: %s", ErrUnknownAccount, c)
+			return fmt.Errorf("%w: %s, posted to by %s", ErrUnknownAccount, c, uses[c])
 		}
-		if err := EnsureAccount(ctx, tx, c, kind, name); err != nil {
-			return err
-		}
+		kinds[i], names[i] = string(kind), name
+	}
+	// In sorted order, so that two transactions creating the same accounts wait on each
+	// other instead of deadlocking; ON CONFLICT DO NOTHING waits for a concurrent insert
+	// of the same code and then leaves it, as an account found existing.
+	_, err = tx.Exec(ctx, `
+		INSERT INTO ledger_accounts (tenant_id, code, kind, name)
+		SELECT $1, a.code, a.kind, a.name FROM unnest($2::text[], $3::text[], $4::text[]) AS a (code, kind, name)
+		ORDER BY a.code
+		ON CONFLICT (tenant_id, code) DO NOTHING`, string(tid), missing, kinds, names)
+	if err != nil {
+		return fmt.Errorf("ledger: accounts: %w", err)
 	}
 	return nil
 }

@@ -6,17 +6,20 @@
 // the bank and the bijstand expense read positive and what is owed to a resident or a
 // creditor reads negative.
 //
-// The rules hold in the database as well as here: a deferred constraint trigger refuses
-// an unbalanced entry, or one of fewer than two lines, at commit; entries, lines and
-// accounts are append-only (only SELECT and INSERT for plein_app, and a trigger refusing
-// UPDATE, DELETE and TRUNCATE even to the owner); a line can only be added in the
-// transaction that posts its entry. A mistake is undone by Correct, which posts the
-// reversing entry.
+// The rules hold in the database as well as here, checked once per statement over all
+// the entries it inserts, so that a settlement of 100,000 entries posts in one
+// statement: a trigger refuses an unbalanced entry, one of fewer than two lines or with
+// a line of zero, and one on an account the tenant does not have; an entry holds its
+// own lines, so none can be added to it later; entries, accounts and the movements that
+// balances are read from are append-only (only SELECT and INSERT for plein_app, and a
+// trigger refusing UPDATE, DELETE and TRUNCATE even to the owner). A mistake is undone
+// by Correct, which posts the reversing entry.
 //
 // Every function takes a tenant transaction (db.InTenant, or db.SetTenant in a job) and
 // never opens or commits one, so an entry commits with the business write it records.
 // Post is idempotent by the entry's key: a retry of a settlement step finds the entry it
-// posted before instead of paying twice.
+// posted before instead of paying twice. PostBatch writes many entries at once for a
+// caller that guards re-posting itself.
 package ledger
 
 import (
@@ -24,12 +27,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/plein-nl/plein/platform/db"
@@ -90,22 +96,17 @@ func Post(ctx context.Context, tx pgx.Tx, e Entry) (id int64, created bool, err 
 	if err != nil {
 		return 0, false, fmt.Errorf("ledger: post: %w", err)
 	}
-	if err := validate(e); err != nil {
+	if err := validate(e, validCode); err != nil {
 		return 0, false, err
 	}
-	accounts := make([]string, len(e.Lines))
-	amounts := make([]int64, len(e.Lines))
-	for i, l := range e.Lines {
-		accounts[i], amounts[i] = l.Account, int64(l.Amount)
-	}
-	codes := slices.Compact(slices.Sorted(slices.Values(accounts)))
-	if err := ensureAccounts(ctx, tx, codes); err != nil {
+	accounts, amounts := lineArrays(e.Lines)
+	if err := ensureAccounts(ctx, tx, accountUses(e)); err != nil {
 		return 0, false, err
 	}
 	var corrects *int64
 	if e.Corrects != 0 {
-		// Checked here so that a missing entry is an error of ours, not a foreign key
-		// violation that aborts the caller's transaction. Entries are never deleted, so
+		// Checked here so that a missing entry is an error of ours, not the trigger's
+		// refusal that aborts the caller's transaction. Entries are never deleted, so
 		// the answer cannot change before the insert.
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal_entries WHERE id = $1)`, e.Corrects).Scan(&ok); err != nil {
@@ -117,20 +118,14 @@ func Post(ctx context.Context, tx pgx.Tx, e Entry) (id int64, created bool, err 
 		corrects = &e.Corrects
 	}
 
-	// One statement: the entry and its lines, or nothing when the key (or the
+	// One statement: the entry with its lines, or nothing when the key (or the
 	// corrected entry) is taken. ON CONFLICT without a target covers both unique
 	// constraints, and waits for a concurrent transaction inserting the same key.
 	err = tx.QueryRow(ctx, `
-		WITH e AS (
-			INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, corrects)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT DO NOTHING
-			RETURNING id, booked_on),
-		l AS (
-			INSERT INTO journal_lines (tenant_id, entry_id, line_no, account_code, booked_on, amount_cents)
-			SELECT $1, e.id, x.n::integer, x.account, e.booked_on, x.amount
-			FROM e, unnest($7::text[], $8::bigint[]) WITH ORDINALITY AS x (account, amount, n))
-		SELECT id FROM e`,
+		INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, corrects, accounts, amounts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT DO NOTHING
+		RETURNING id`,
 		string(tid), e.IdempotencyKey, toDate(e.BookedOn), e.Description, e.Source, corrects, accounts, amounts,
 	).Scan(&id)
 	if err == nil {
@@ -152,6 +147,117 @@ func Post(ctx context.Context, tx pgx.Tx, e Entry) (id int64, created bool, err 
 		return 0, false, fmt.Errorf("%w: %s is entry %d", ErrIdempotencyConflict, e.IdempotencyKey, existing.ID)
 	}
 	return existing.ID, false, nil
+}
+
+// PostBatch writes entries in tx and returns how many it wrote: all of them, or none
+// and an error. It is for a caller that posts many entries at once — the monthly
+// settlement posts one per resident — and guards against posting them twice by its own
+// state, such as its run's status. Unlike Post it does not look up an existing key: a
+// key that exists fails the whole batch with ErrIdempotencyConflict, the unique key
+// being the last guard. Every entry is checked as Post checks it before anything is
+// written, and an error names the key of the entry at fault; accounts that do not exist
+// are created as Post creates them. An entry that corrects another is refused: a
+// correction is posted by Correct.
+//
+// The entries reach the database by COPY, into a temporary table because COPY cannot
+// write a table under row-level security, and from there into journal_entries by one
+// INSERT, so that the database checks them all at once and writes their movements in
+// one statement. A batch that fails in the database leaves tx usable: it runs in a
+// savepoint.
+func PostBatch(ctx context.Context, tx pgx.Tx, entries []Entry) (int, error) {
+	tid, err := tenant.Require(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	keys := make(map[string]bool, len(entries))
+	// Every account posted to, with the first entry that does; each code is checked
+	// once however many lines use it.
+	uses := make(map[string]string)
+	var key string
+	checkCode := func(code string) bool {
+		if _, seen := uses[code]; seen {
+			return true
+		}
+		uses[code] = key
+		return validCode(code)
+	}
+	for _, e := range entries {
+		key = e.IdempotencyKey
+		if err := validate(e, checkCode); err != nil {
+			return 0, err
+		}
+		if e.Corrects != 0 {
+			return 0, fmt.Errorf("%w: %s corrects entry %d: a correction is posted by Correct, not in a batch",
+				ErrInvalidEntry, e.IdempotencyKey, e.Corrects)
+		}
+		if keys[e.IdempotencyKey] {
+			return 0, fmt.Errorf("%w: %s is twice in the batch", ErrInvalidEntry, e.IdempotencyKey)
+		}
+		keys[e.IdempotencyKey] = true
+	}
+
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	defer sp.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if err := ensureAccounts(ctx, sp, uses); err != nil {
+		return 0, err
+	}
+	// Dropped before the savepoint is released, and undone with it when it is rolled
+	// back, so that a later batch in the same transaction can make it again.
+	if _, err := sp.Exec(ctx, `
+		CREATE TEMP TABLE ledger_post_batch (idempotency_key text, booked_on date, description text,
+			source text, accounts text[], amounts bigint[])`); err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	_, err = sp.CopyFrom(ctx, pgx.Identifier{"pg_temp", "ledger_post_batch"},
+		[]string{"idempotency_key", "booked_on", "description", "source", "accounts", "amounts"},
+		pgx.CopyFromSlice(len(entries), func(i int) ([]any, error) {
+			e := entries[i]
+			accounts, amounts := lineArrays(e.Lines)
+			return []any{e.IdempotencyKey, toDate(e.BookedOn), e.Description, e.Source, accounts, amounts}, nil
+		}))
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	_, err = sp.Exec(ctx, `
+		INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, accounts, amounts)
+		SELECT $1, idempotency_key, booked_on, description, source, accounts, amounts FROM pg_temp.ledger_post_batch`,
+		string(tid))
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "journal_entries_idempotency_key" {
+		// Row-level security keeps the key out of the error; look it up.
+		if err := sp.Rollback(ctx); err != nil {
+			return 0, fmt.Errorf("ledger: post batch: %w", err)
+		}
+		return 0, fmt.Errorf("%w: %s", ErrIdempotencyConflict, takenKey(ctx, tx, keys))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", db.MapError(err))
+	}
+	if _, err := sp.Exec(ctx, `DROP TABLE pg_temp.ledger_post_batch`); err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	return len(entries), nil
+}
+
+// takenKey names a key of keys that an entry has, for the error of a batch that
+// failed on one.
+func takenKey(ctx context.Context, tx pgx.Tx, keys map[string]bool) string {
+	var key string
+	err := tx.QueryRow(ctx, `SELECT idempotency_key FROM journal_entries WHERE idempotency_key = ANY($1) LIMIT 1`,
+		slices.Collect(maps.Keys(keys))).Scan(&key)
+	if err != nil {
+		return "a key of the batch, taken by a concurrent transaction"
+	}
+	return key + " exists"
 }
 
 // Correct posts the entry that reverses entry id exactly — every line with its amount
@@ -201,7 +307,7 @@ func Balance(ctx context.Context, tx pgx.Tx, account string, asOf time.Time) (mo
 	var sum int64
 	err := tx.QueryRow(ctx, `
 		SELECT EXISTS (SELECT 1 FROM ledger_accounts WHERE code = $1),
-		       (SELECT coalesce(sum(amount_cents), 0)::bigint FROM journal_lines
+		       (SELECT coalesce(sum(amount_cents), 0)::bigint FROM ledger_movements
 		        WHERE account_code = $1 AND booked_on <= $2)`,
 		account, toDate(asOf)).Scan(&exists, &sum)
 	if err != nil {
@@ -224,10 +330,10 @@ func Balances(ctx context.Context, tx pgx.Tx, prefix string, asOf time.Time) (ma
 	// A range rather than LIKE: codes are COLLATE "C", so the range is exactly the
 	// codes with the prefix, and it stays on the index in a generic plan.
 	rows, err := tx.Query(ctx, `
-		SELECT a.code, coalesce(sum(l.amount_cents), 0)::bigint
+		SELECT a.code, coalesce(sum(m.amount_cents), 0)::bigint
 		FROM ledger_accounts a
-		LEFT JOIN journal_lines l
-		       ON l.tenant_id = a.tenant_id AND l.account_code = a.code AND l.booked_on <= $3
+		LEFT JOIN ledger_movements m
+		       ON m.tenant_id = a.tenant_id AND m.account_code = a.code AND m.booked_on <= $3
 		WHERE a.code >= $1 AND a.code < $2
 		GROUP BY a.code`, lo, hi, toDate(asOf))
 	if err != nil {
@@ -263,15 +369,19 @@ func prefixRange(prefix string) (lo, hi string, err error) {
 	return prefix, string(b), nil
 }
 
-func validate(e Entry) error {
+// validate checks e before anything is written, so that a mistake is an error naming
+// its key rather than the database's refusal. checkCode checks an account code:
+// validCode, or for a batch one that checks each code once, since a settlement's
+// 600,000 lines post to ~100,000 accounts.
+func validate(e Entry, checkCode func(string) bool) error {
 	switch {
-	case strings.TrimSpace(e.IdempotencyKey) == "" || len([]rune(e.IdempotencyKey)) > 200:
+	case strings.TrimSpace(e.IdempotencyKey) == "" || utf8.RuneCountInString(e.IdempotencyKey) > 200:
 		return fmt.Errorf("%w: idempotency key must have 1 to 200 characters", ErrInvalidEntry)
 	case e.BookedOn.IsZero():
 		return fmt.Errorf("%w: %s has no booking date", ErrInvalidEntry, e.IdempotencyKey)
-	case strings.TrimSpace(e.Description) == "" || len([]rune(e.Description)) > 500:
+	case strings.TrimSpace(e.Description) == "" || utf8.RuneCountInString(e.Description) > 500:
 		return fmt.Errorf("%w: %s: description must have 1 to 500 characters", ErrInvalidEntry, e.IdempotencyKey)
-	case strings.TrimSpace(e.Source) == "" || len([]rune(e.Source)) > 200:
+	case strings.TrimSpace(e.Source) == "" || utf8.RuneCountInString(e.Source) > 200:
 		return fmt.Errorf("%w: %s: source must have 1 to 200 characters", ErrInvalidEntry, e.IdempotencyKey)
 	case e.Corrects < 0:
 		return fmt.Errorf("%w: %s corrects entry %d", ErrInvalidEntry, e.IdempotencyKey, e.Corrects)
@@ -280,7 +390,7 @@ func validate(e Entry) error {
 	}
 	var sum money.Cents
 	for i, l := range e.Lines {
-		if !codeRE.MatchString(l.Account) {
+		if !checkCode(l.Account) {
 			return fmt.Errorf("%w: %s line %d: code %q", ErrInvalidAccount, e.IdempotencyKey, i+1, l.Account)
 		}
 		if l.Amount == 0 {
@@ -296,6 +406,24 @@ func validate(e Entry) error {
 		return fmt.Errorf("%w: %s sums to %d cents", ErrUnbalanced, e.IdempotencyKey, int64(sum))
 	}
 	return nil
+}
+
+// lineArrays returns the accounts and the amounts of lines, as an entry stores them.
+func lineArrays(lines []Line) (accounts []string, amounts []int64) {
+	accounts, amounts = make([]string, len(lines)), make([]int64, len(lines))
+	for i, l := range lines {
+		accounts[i], amounts[i] = l.Account, int64(l.Amount)
+	}
+	return accounts, amounts
+}
+
+// accountUses returns the accounts e posts to, each with e's key for an error to name.
+func accountUses(e Entry) map[string]string {
+	uses := make(map[string]string, len(e.Lines))
+	for _, l := range e.Lines {
+		uses[l.Account] = e.IdempotencyKey
+	}
+	return uses
 }
 
 // sameContent reports whether a posted entry is e: the same date, description,
@@ -318,7 +446,7 @@ func toDate(t time.Time) pgtype.Date {
 	return pgtype.Date{Time: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Valid: true}
 }
 
-const entryColumns = `SELECT id, idempotency_key, booked_on, description, source, coalesce(corrects, 0), posted_at FROM journal_entries `
+const entryColumns = `SELECT id, idempotency_key, booked_on, description, source, coalesce(corrects, 0), posted_at, accounts, amounts FROM journal_entries `
 
 const (
 	qEntryByID       = entryColumns + `WHERE id = $1`
@@ -345,35 +473,20 @@ func load(ctx context.Context, tx pgx.Tx, query string, arg any) ([]Entry, error
 	}
 	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
 		var e Entry
-		err := r.Scan(&e.ID, &e.IdempotencyKey, &e.BookedOn, &e.Description, &e.Source, &e.Corrects, &e.PostedAt)
+		var accounts []string
+		var amounts []int64
+		err := r.Scan(&e.ID, &e.IdempotencyKey, &e.BookedOn, &e.Description, &e.Source, &e.Corrects, &e.PostedAt, &accounts, &amounts)
+		if err == nil && len(accounts) != len(amounts) {
+			err = fmt.Errorf("entry %d has %d accounts for %d amounts", e.ID, len(accounts), len(amounts))
+		}
+		e.Lines = make([]Line, len(accounts))
+		for i := range e.Lines {
+			e.Lines[i] = Line{Account: accounts[i], Amount: money.Cents(amounts[i])}
+		}
 		return e, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ledger: entries: %w", err)
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, len(entries))
-	at := make(map[int64]int, len(entries))
-	for i, e := range entries {
-		ids[i], at[e.ID] = e.ID, i
-	}
-	rows, err = tx.Query(ctx, `
-		SELECT entry_id, account_code, amount_cents FROM journal_lines
-		WHERE entry_id = ANY($1) ORDER BY entry_id, line_no`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("ledger: lines: %w", err)
-	}
-	var entryID int64
-	var l Line
-	_, err = pgx.ForEachRow(rows, []any{&entryID, &l.Account, &l.Amount}, func() error {
-		e := &entries[at[entryID]]
-		e.Lines = append(e.Lines, l)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("ledger: lines: %w", err)
 	}
 	return entries, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -283,9 +285,9 @@ func pgCode(err error) (code, constraint string) {
 	return "", ""
 }
 
-// TestDatabaseRefusesUnbalanced writes entries with SQL, past the checks in Go: the
-// database itself refuses them at commit.
-func TestDatabaseRefusesUnbalanced(t *testing.T) {
+// TestDatabaseRefuses writes entries with SQL, past the checks in Go, as plein_app:
+// the database itself refuses them, naming the entry's key.
+func TestDatabaseRefuses(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
@@ -297,57 +299,122 @@ func TestDatabaseRefusesUnbalanced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const entry = `INSERT INTO journal_entries (tenant_id, id, idempotency_key, booked_on, description, source)
-		OVERRIDING SYSTEM VALUE VALUES ('enschede', %d, 'sql-%[1]d', '2026-01-31', 'by hand', 'test')`
-	const line = `INSERT INTO journal_lines (tenant_id, entry_id, line_no, account_code, booked_on, amount_cents)
-		VALUES ('enschede', %d, %d, '%s', '2026-01-31', %d)`
+	// An account of zwolle's only: enschede cannot post to it.
+	err = b.do(tenant.WithID(context.Background(), zwolle), func(ctx context.Context, tx pgx.Tx) error {
+		return ledger.EnsureAccount(ctx, tx, "recoveries", ledger.Income, "Terugontvangsten")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const insert = `INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, corrects, accounts, amounts) VALUES `
+	entry := func(key, accounts, amounts string) string {
+		return fmt.Sprintf(`('enschede', '%s', '2026-01-31', 'by hand', 'test', NULL, %s, %s)`, key, accounts, amounts)
+	}
 
 	for _, tc := range []struct {
 		name  string
-		stmts []string
-		want  string // "" for a commit
+		stmt  string
+		code  string // "" for a commit
+		check string // the constraint named
 	}{
-		{"unbalanced", []string{fmt.Sprintf(entry, 1),
-			fmt.Sprintf(line, 1, 1, "bank", -100), fmt.Sprintf(line, 1, 2, "bijstand_expense", 101)},
-			"journal_entries_balanced"},
-		{"one line", []string{fmt.Sprintf(entry, 2), fmt.Sprintf(line, 2, 1, "bank", 100)}, "journal_entries_balanced"},
-		{"two lines of one sign", []string{fmt.Sprintf(entry, 7),
-			fmt.Sprintf(line, 7, 1, "bank", 100), fmt.Sprintf(line, 7, 2, "bank", 100)}, "journal_entries_balanced"},
-		{"no lines", []string{fmt.Sprintf(entry, 3)}, "journal_entries_balanced"},
-		// The check waits for the commit: between the two statements the entry is
-		// unbalanced, and that is allowed.
-		{"balanced, line by line", []string{fmt.Sprintf(entry, 4),
-			fmt.Sprintf(line, 4, 1, "bank", -100), fmt.Sprintf(line, 4, 2, "bijstand_expense", 100)}, ""},
-		// A posted entry takes no more lines, not even lines that balance each other.
-		{"lines added to a posted entry", []string{
-			fmt.Sprintf(line, 4, 3, "bank", -5), fmt.Sprintf(line, 4, 4, "bijstand_expense", 5)},
-			"journal_lines_same_transaction"},
-		{"unbalanced line added to a posted entry", []string{fmt.Sprintf(line, 4, 3, "bank", -5)},
-			"journal_lines_same_transaction"},
-		// Another entry in the same transaction does not rescue an unbalanced one.
-		{"two entries that balance only together", []string{fmt.Sprintf(entry, 5), fmt.Sprintf(entry, 6),
-			fmt.Sprintf(line, 5, 1, "bank", -100), fmt.Sprintf(line, 5, 2, "bijstand_expense", 50),
-			fmt.Sprintf(line, 6, 1, "bank", 100), fmt.Sprintf(line, 6, 2, "bijstand_expense", -50)},
-			"journal_entries_balanced"},
+		{"unbalanced", insert + entry("sql-1", `'{bank,bijstand_expense}'`, `'{-100,101}'`), "23514", "journal_entries_balanced"},
+		{"one line", insert + entry("sql-2", `'{bank}'`, `'{100}'`), "23514", "journal_entries_balanced"},
+		{"no lines", insert + entry("sql-3", `'{}'`, `'{}'`), "23514", "journal_entries_balanced"},
+		{"two lines of one sign", insert + entry("sql-4", `'{bank,bank}'`, `'{100,100}'`), "23514", "journal_entries_balanced"},
+		{"a line of zero", insert + entry("sql-5", `'{bank,bijstand_expense,bank}'`, `'{-100,100,0}'`), "23514", "journal_entries_balanced"},
+		{"an amount without a line", insert + entry("sql-6", `'{bank,bijstand_expense}'`, `'{-100,100,0}'`), "23514", "journal_entries_balanced"},
+		{"a line without an account", insert + entry("sql-7", `'{bank,NULL}'`, `'{-100,100}'`), "23514", "journal_entries_balanced"},
+		{"a line without an amount", insert + entry("sql-8", `'{bank,bijstand_expense,bank}'`, `'{-100,100,NULL}'`), "23514", "journal_entries_balanced"},
+		{"lines in two dimensions", insert + entry("sql-9", `'{{bank,bijstand_expense}}'`, `'{{-100,100}}'`), "23514", "journal_entries_balanced"},
+		{"without lines at all", insert + entry("sql-10", `NULL`, `NULL`), "23502", ""},
+		{"an unknown account", insert + entry("sql-11", `'{bank,suspense}'`, `'{-100,100}'`), "23503", "journal_lines_account_fkey"},
+		{"another tenant's account", insert + entry("sql-12", `'{bank,recoveries}'`, `'{-100,100}'`), "23503", "journal_lines_account_fkey"},
+		{"corrects a missing entry", strings.Replace(insert+entry("sql-13", `'{bank,bijstand_expense}'`, `'{100,-100}'`), "NULL", "999", 1),
+			"23503", "journal_entries_corrects_fkey"},
+		// Another entry of the same statement does not rescue an unbalanced one, and
+		// one bad entry fails them all.
+		{"two entries that balance only together", insert + entry("sql-14", `'{bank,bijstand_expense}'`, `'{-100,50}'`) + ", " +
+			entry("sql-15", `'{bank,bijstand_expense}'`, `'{100,-50}'`), "23514", "journal_entries_balanced"},
+		{"a bad entry among good ones", insert + entry("sql-16", `'{bank,bijstand_expense}'`, `'{-100,100}'`) + ", " +
+			entry("sql-17", `'{bank,bijstand_expense}'`, `'{-100,99}'`), "23514", "journal_entries_balanced"},
+		{"balanced", insert + entry("sql-18", `'{bank,bijstand_expense}'`, `'{-100,100}'`), "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := b.exec(b.d.App, tc.stmts...)
-			if tc.want == "" {
+			err := b.exec(b.d.App, tc.stmt)
+			if tc.code == "" {
 				if err != nil {
 					t.Fatalf("err = %v, want a commit", err)
 				}
 				return
 			}
-			if code, constraint := pgCode(err); code != "23514" || constraint != tc.want {
-				t.Errorf("err = %v (code %s, constraint %s), want 23514 from %s", err, code, constraint, tc.want)
+			code, constraint := pgCode(err)
+			if code != tc.code || constraint != tc.check {
+				t.Fatalf("err = %v (code %s, constraint %s), want %s from %q", err, code, constraint, tc.code, tc.check)
+			}
+			// The trigger's refusals name the entry at fault by its key.
+			if tc.check != "" && !regexp.MustCompile(`journal entry sql-\d+ `).MatchString(err.Error()) {
+				t.Errorf("err = %v, want it to name the entry's key", err)
 			}
 		})
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 1 {
-		t.Errorf("entries = %d, want 1 (the balanced one)", got)
+	for _, q := range []struct {
+		sql  string
+		want int
+	}{
+		{"SELECT count(*) FROM journal_entries", 1},
+		{"SELECT count(*) FROM journal_lines", 2},
+		{"SELECT count(*) FROM ledger_movements", 2},
+		{"SELECT count(*) FROM journal_lines WHERE entry_id = (SELECT id FROM journal_entries WHERE idempotency_key = 'sql-18') AND line_no = 2 AND account_code = 'bijstand_expense' AND amount_cents = 100", 1},
+	} {
+		if got := b.count(t, b.ctx, q.sql); got != q.want {
+			t.Errorf("%s = %d, want %d", q.sql, got, q.want)
+		}
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 2 {
-		t.Errorf("lines = %d, want 2", got)
+	if got := b.balance(t, ledger.BijstandExpense, day("2026-01-31")); got != 100 {
+		t.Errorf("balance = %d, want 100 (the balanced entry only)", got)
+	}
+}
+
+// TestLinesAreDerived checks that lines and movements are written by posting an entry
+// and in no other way: a posted entry takes no more lines, not even lines that balance
+// each other, from the application or from the owner.
+func TestLinesAreDerived(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := b.post(t, grant("g", day("2026-01-31")))
+	for _, role := range []struct {
+		name string
+		pool db.Beginner
+	}{{"plein_app", b.d.App}, {"plein_owner", b.d.Owner}} {
+		for _, sql := range []string{
+			fmt.Sprintf(`INSERT INTO journal_lines VALUES ('enschede', %d, 4, 'bank', '2026-01-31', -5), ('enschede', %[1]d, 5, 'bijstand_expense', '2026-01-31', 5)`, id),
+			fmt.Sprintf(`INSERT INTO journal_lines VALUES ('enschede', %d, 4, 'bank', '2026-01-31', -5)`, id),
+			fmt.Sprintf(`INSERT INTO ledger_movements VALUES ('enschede', 'bank', '2026-01-31', %d, -5)`, id),
+			// Nor by rewriting the entry's lines.
+			fmt.Sprintf(`UPDATE journal_entries SET accounts = accounts || '{bank,bank}', amounts = amounts || '{-5,5}' WHERE id = %d`, id),
+		} {
+			if code, _ := pgCode(b.exec(role.pool, sql)); code != "42501" {
+				t.Errorf("%s: %q: code %s, want refused (42501)", role.name, sql, code)
+			}
+		}
+	}
+	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+		var may bool
+		err := tx.QueryRow(ctx, `SELECT has_table_privilege('plein_app', 'journal_lines', 'INSERT')
+			OR has_table_privilege('plein_app', 'ledger_movements', 'INSERT')`).Scan(&may)
+		if err == nil && may {
+			t.Error("plein_app may insert into journal_lines or ledger_movements, want neither")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
+		t.Errorf("lines = %d, want 3", got)
+	}
+	if got := b.balance(t, rAcc, day("2026-01-31")); got != -620_23 {
+		t.Errorf("balance = %d, want -62023 (the entry's only)", got)
 	}
 }
 
@@ -362,14 +429,17 @@ func TestAppendOnly(t *testing.T) {
 		for _, sql := range []string{
 			"UPDATE journal_entries SET description = 'rewritten'",
 			"UPDATE journal_entries SET booked_on = booked_on + 1",
+			"UPDATE journal_entries SET amounts = amounts",
 			"DELETE FROM journal_entries",
 			"TRUNCATE journal_entries CASCADE",
-			"UPDATE journal_lines SET amount_cents = amount_cents * 2",
-			"DELETE FROM journal_lines",
-			"TRUNCATE journal_lines",
+			"UPDATE ledger_movements SET amount_cents = amount_cents * 2",
+			"DELETE FROM ledger_movements",
+			"TRUNCATE ledger_movements",
 			"UPDATE ledger_accounts SET kind = 'asset'",
 			"DELETE FROM ledger_accounts",
 			"TRUNCATE ledger_accounts CASCADE",
+			"UPDATE journal_lines SET amount_cents = amount_cents * 2",
+			"DELETE FROM journal_lines",
 		} {
 			err := b.exec(role.pool, sql)
 			if code, _ := pgCode(err); code != "42501" {
@@ -380,12 +450,16 @@ func TestAppendOnly(t *testing.T) {
 				t.Errorf("%s: %q: err = %v, want the append-only trigger", role.name, sql, err)
 			}
 		}
+		// A view cannot be truncated at all.
+		if err := b.exec(role.pool, "TRUNCATE journal_lines"); err == nil {
+			t.Errorf("%s: TRUNCATE journal_lines succeeded, want refused", role.name)
+		}
 	}
 	// The application may only read and insert.
 	var granted []string
 	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT t || ' ' || p FROM unnest(ARRAY['ledger_accounts', 'journal_entries', 'journal_lines']) t,
+			SELECT t || ' ' || p FROM unnest(ARRAY['ledger_accounts', 'journal_entries', 'journal_lines', 'ledger_movements']) t,
 			       unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE']) p
 			WHERE has_table_privilege('plein_app', t, p)`)
 		if err != nil {
@@ -681,18 +755,21 @@ func TestTenantIsolation(t *testing.T) {
 	if code, _ := pgCode(err); code != "42501" {
 		t.Errorf("enschede entry in a zwolle transaction: err = %v, want 42501", err)
 	}
-	// Lines into enschede's entry, by SQL from zwolle: as enschede's rows they break
-	// the policy; as zwolle's they reference an entry zwolle does not have.
+	// Lines or an entry for enschede, by SQL from zwolle: refused by the policy, or as
+	// any line written on its own is.
 	for _, sql := range []string{
 		fmt.Sprintf(`INSERT INTO journal_lines VALUES ('enschede', %d, 9, 'bank', '2026-01-31', 1)`, id),
 		fmt.Sprintf(`INSERT INTO journal_lines VALUES ('zwolle', %d, 9, 'bank', '2026-01-31', 1)`, id),
+		fmt.Sprintf(`INSERT INTO ledger_movements VALUES ('enschede', 'bank', '2026-01-31', %d, 1)`, id),
+		`INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, accounts, amounts)
+		 VALUES ('enschede', 'x', '2026-01-31', 'x', 'x', '{bank,bijstand_expense}', '{-1,1}')`,
 	} {
 		err := db.InTenant(ctxZ, b.d.App, func(ctx context.Context, tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, sql)
 			return err
 		})
-		if err == nil {
-			t.Errorf("%s from zwolle succeeded, want refused", sql)
+		if code, _ := pgCode(err); code != "42501" {
+			t.Errorf("%s from zwolle: err = %v, want refused (42501)", sql, err)
 		}
 	}
 
@@ -761,5 +838,284 @@ func TestConcurrentPostSameKey(t *testing.T) {
 	}
 	if got := b.balance(t, rAcc, day("2026-01-31")); got != -620_23 {
 		t.Errorf("balance = %d, want -62023", got)
+	}
+}
+
+// settlementBatch returns n entries of the worked example's shape, one per resident,
+// posted by run: a bijstand of 100.00 + i cents, 4.80 reserved, 25.00 to a creditor,
+// the rest payable to the resident.
+func settlementBatch(run string, n int) []ledger.Entry {
+	es := make([]ledger.Entry, n)
+	for i := range es {
+		res := ledger.ResidentAccount(fmt.Sprintf("%08x-0000-4000-8000-000000000000", i))
+		bijstand := money.Cents(100_00 + i)
+		es[i] = ledger.Entry{
+			IdempotencyKey: fmt.Sprintf("%s:resident:%d", run, i), BookedOn: day("2026-01-31"),
+			Description: "Bijstand januari 2026", Source: "settlement:" + run,
+			Lines: []ledger.Line{
+				{Account: ledger.BijstandExpense, Amount: bijstand},
+				{Account: ledger.VakantietoeslagReserve, Amount: -4_80},
+				{Account: cAcc, Amount: -25_00},
+				{Account: res, Amount: -(bijstand - 4_80 - 25_00)},
+			},
+		}
+	}
+	return es
+}
+
+func (b *testBundle) postBatch(ctx context.Context, es []ledger.Entry) error {
+	return b.do(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		n, err := ledger.PostBatch(ctx, tx, es)
+		if err == nil && n != len(es) {
+			return fmt.Errorf("PostBatch wrote %d entries, want %d", n, len(es))
+		}
+		return err
+	})
+}
+
+func TestPostBatch(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	const n = 1000
+	es := settlementBatch("run-1", n)
+	if err := b.postBatch(b.ctx, es); err != nil {
+		t.Fatal(err)
+	}
+
+	var bijstand money.Cents
+	want := map[string]money.Cents{ledger.VakantietoeslagReserve: -4_80 * n, cAcc: -25_00 * n}
+	for _, e := range es {
+		bijstand += e.Lines[0].Amount
+		want[e.Lines[3].Account] = e.Lines[3].Amount
+	}
+	want[ledger.BijstandExpense] = bijstand
+	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+		got, err := ledger.Balances(ctx, tx, "", day("2026-01-31"))
+		if err != nil {
+			return err
+		}
+		if len(got) != len(want) {
+			t.Errorf("Balances has %d accounts, want %d", len(got), len(want))
+		}
+		var trial money.Cents
+		for code, c := range got {
+			trial += c
+			if c != want[code] {
+				t.Errorf("balance of %s = %d, want %d", code, c, want[code])
+			}
+		}
+		if trial != 0 {
+			t.Errorf("trial balance = %d, want 0", trial)
+		}
+		if got, err := ledger.Balances(ctx, tx, "", day("2026-01-30")); err != nil || got[ledger.BijstandExpense] != 0 {
+			t.Errorf("bijstand as of the day before = %d (%v), want 0", got[ledger.BijstandExpense], err)
+		}
+		posted, err := ledger.Entries(ctx, tx, "settlement:run-1")
+		if err != nil {
+			return err
+		}
+		if len(posted) != n {
+			t.Fatalf("Entries = %d, want %d", len(posted), n)
+		}
+		for i, e := range posted {
+			w := es[i]
+			if e.IdempotencyKey != w.IdempotencyKey || !e.BookedOn.Equal(w.BookedOn) || fmt.Sprint(e.Lines) != fmt.Sprint(w.Lines) {
+				t.Fatalf("entry %d = %+v, want %+v", i, e, w)
+			}
+		}
+		var kind string
+		if err := tx.QueryRow(ctx, "SELECT kind FROM ledger_accounts WHERE code = $1", es[7].Lines[3].Account).Scan(&kind); err != nil {
+			return err
+		}
+		if kind != "liability" {
+			t.Errorf("kind of a resident account made by the batch = %s, want liability", kind)
+		}
+		// A batch's entry is corrected like any other, and a retried Post finds it.
+		if _, _, err := ledger.Correct(ctx, tx, posted[7].ID, "run-1:resident:7:correction", "Verkeerd", day("2026-02-05")); err != nil {
+			return err
+		}
+		id, created, err := ledger.Post(ctx, tx, es[8])
+		if err != nil || created || id != posted[8].ID {
+			t.Errorf("Post of a batch's entry = %d %v %v, want %d false nil", id, created, err, posted[8].ID)
+		}
+		// A second batch in the same transaction.
+		_, err = ledger.PostBatch(ctx, tx, settlementBatch("run-2", 3))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 4*(n+1+3) {
+		t.Errorf("lines = %d, want %d", got, 4*(n+1+3))
+	}
+	if got := b.balance(t, es[7].Lines[3].Account, day("2026-02-05")); got != 0 {
+		t.Errorf("balance of the corrected resident = %d, want 0", got)
+	}
+}
+
+func TestPostBatchWritesAllOrNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	good := settlementBatch("run-1", 10)
+	with := func(f func(e *ledger.Entry)) []ledger.Entry {
+		es := slices.Clone(good)
+		es[5].Lines = slices.Clone(es[5].Lines)
+		f(&es[5])
+		return es
+	}
+	for _, tc := range []struct {
+		name string
+		es   []ledger.Entry
+		want error
+	}{
+		{"unbalanced", with(func(e *ledger.Entry) { e.Lines[0].Amount++ }), ledger.ErrUnbalanced},
+		{"one line", with(func(e *ledger.Entry) { e.Lines = e.Lines[:1] }), ledger.ErrTooFewLines},
+		{"zero amount", with(func(e *ledger.Entry) { e.Lines = append(e.Lines, ledger.Line{Account: ledger.Bank}) }), ledger.ErrZeroAmount},
+		{"bad account code", with(func(e *ledger.Entry) { e.Lines[1].Account = "Reserve!" }), ledger.ErrInvalidAccount},
+		{"unknown account", with(func(e *ledger.Entry) { e.Lines[1].Account = "suspense" }), ledger.ErrUnknownAccount},
+		{"no description", with(func(e *ledger.Entry) { e.Description = "" }), ledger.ErrInvalidEntry},
+		{"a correction", with(func(e *ledger.Entry) { e.Corrects = 1 }), ledger.ErrInvalidEntry},
+		{"a key twice", with(func(e *ledger.Entry) { e.IdempotencyKey = good[4].IdempotencyKey }), ledger.ErrInvalidEntry},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := b.postBatch(b.ctx, tc.es)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if key := tc.es[5].IdempotencyKey; !strings.Contains(err.Error(), key) {
+				t.Errorf("err = %v, want it to name %s", err, key)
+			}
+		})
+	}
+	for _, table := range []string{"journal_entries", "ledger_accounts", "ledger_movements"} {
+		if got := b.count(t, b.ctx, "SELECT count(*) FROM "+table); got != 0 {
+			t.Errorf("%s after refused batches = %d, want 0", table, got)
+		}
+	}
+	if err := b.postBatch(b.ctx, nil); err != nil {
+		t.Errorf("empty batch: %v", err)
+	}
+}
+
+// TestPostBatchExistingKey posts a batch one of whose keys is taken: the batch writes
+// nothing, and the transaction goes on.
+func TestPostBatchExistingKey(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	es := settlementBatch("run-1", 10)
+	id := b.post(t, es[5])
+	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := ledger.PostBatch(ctx, tx, es)
+		if !errors.Is(err, ledger.ErrIdempotencyConflict) || !strings.Contains(err.Error(), es[5].IdempotencyKey) {
+			t.Errorf("err = %v, want ErrIdempotencyConflict naming %s", err, es[5].IdempotencyKey)
+		}
+		// The same transaction still works: the failed batch ran in a savepoint.
+		_, _, err = ledger.Post(ctx, tx, grant("after", day("2026-01-31")))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 2 {
+		t.Errorf("entries = %d, want 2 (the one posted before and the one after)", got)
+	}
+	err = b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+		e, err := ledger.Get(ctx, tx, id)
+		if err == nil && fmt.Sprint(e.Lines) != fmt.Sprint(es[5].Lines) {
+			t.Errorf("entry %d = %v, want it untouched", id, e.Lines)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPostBatchTenantIsolation posts a batch of zwolle's in a transaction of
+// enschede's: row-level security refuses it, and nothing of either tenant is written.
+func TestPostBatchTenantIsolation(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctxZ := tenant.WithID(context.Background(), zwolle)
+	for _, accountsExist := range []bool{false, true} {
+		if accountsExist {
+			// enschede has the accounts, so the batch gets as far as its entries.
+			if err := b.postBatch(b.ctx, settlementBatch("before", 3)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := b.do(b.ctx, func(_ context.Context, tx pgx.Tx) error {
+			_, err := ledger.PostBatch(ctxZ, tx, settlementBatch("run-1", 3))
+			return err
+		})
+		if code, _ := pgCode(err); code != "42501" {
+			t.Errorf("accounts exist %v: zwolle's batch in enschede's transaction: err = %v, want 42501", accountsExist, err)
+		}
+	}
+	for _, table := range []string{"journal_entries", "ledger_accounts", "ledger_movements"} {
+		if got := b.count(t, ctxZ, "SELECT count(*) FROM "+table); got != 0 {
+			t.Errorf("zwolle's %s = %d, want 0", table, got)
+		}
+	}
+	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 3 {
+		t.Errorf("enschede's entries = %d, want 3 (its own batch)", got)
+	}
+
+	// The trigger that writes movements is the owner's, and row-level security holds
+	// it to the transaction's tenant too: a statement that switches tenants half-way
+	// gets its entries past their policy, one row at a time, but not their movements.
+	if err := b.postBatch(ctxZ, settlementBatch("zwolle", 3)); err != nil {
+		t.Fatal(err)
+	}
+	err := b.exec(b.d.App, `
+		INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, accounts, amounts)
+		SELECT t, 'switch', '2026-01-31', 'x', 'x', '{bijstand_expense,vakantietoeslag_reserve}', '{1,-1}'
+		FROM (VALUES ('enschede'), ('zwolle')) AS v (t)
+		WHERE set_config('plein.tenant_id', t, true) IS NOT NULL`)
+	if code, _ := pgCode(err); code != "42501" {
+		t.Errorf("entries of two tenants in one statement: err = %v, want 42501", err)
+	}
+	if got := b.count(t, ctxZ, "SELECT count(*) FROM journal_entries"); got != 3 {
+		t.Errorf("zwolle's entries = %d, want 3", got)
+	}
+}
+
+// TestAccountCodeCheck holds the database's check on account codes and the one in Go
+// to the same form, at the edges of each part.
+func TestAccountCodeCheck(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	family, id := "a"+strings.Repeat("b", 62), "X"+strings.Repeat("y", 63) // the longest of each
+	for _, tc := range []struct {
+		code string
+		ok   bool
+	}{
+		{"bank", true}, {family, true}, {family + "b", false},
+		{"creditor:" + id, true}, {"creditor:" + id + "y", false}, {family + ":" + id, true},
+		{"creditor:zilveren-kruis.nl_1", true}, {"a_9:0", true},
+		{"", false}, {"Bank", false}, {"9a", false}, {"_a", false}, {"a-b", false}, {"bänk", false},
+		{"bank:", false}, {":x", false}, {"a:b:c", false}, {"a:-x", false}, {"a:x y", false}, {"bank\n", false},
+	} {
+		err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+			sp, err := tx.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = sp.Exec(ctx, `INSERT INTO ledger_accounts (tenant_id, code, kind, name) VALUES ('enschede', $1, 'asset', 'x')`, tc.code)
+			if code, constraint := pgCode(err); tc.ok && err != nil || !tc.ok && (code != "23514" || constraint != "ledger_accounts_code_check") {
+				t.Errorf("database: account %q: err = %v, want accepted %v", tc.code, err, tc.ok)
+			}
+			if err := sp.Rollback(ctx); err != nil {
+				return err
+			}
+			err = ledger.EnsureAccount(ctx, tx, tc.code, ledger.Asset, "x")
+			if tc.ok && err != nil || !tc.ok && !errors.Is(err, ledger.ErrInvalidAccount) {
+				t.Errorf("EnsureAccount(%q): err = %v, want accepted %v", tc.code, err, tc.ok)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -253,38 +253,33 @@ func (s *service) Payslips(ctx context.Context, t tenant.ID, residentID string, 
 	return out, nil
 }
 
+// payslipColumns are the columns scanPayslip reads.
+const payslipColumns = `id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end,
+		gross_cents, net_cents, hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at`
+
+func scanPayslip(r pgx.CollectableRow) (Payslip, error) {
+	var p Payslip
+	var src string
+	err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
+		&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt)
+	p.Source = Source(src)
+	return p, err
+}
+
 func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
 	rows, err := tx.Query(ctx, `
-		SELECT id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end, gross_cents, net_cents,
-		       hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at
+		SELECT `+payslipColumns+`
 		FROM payslips
 		WHERE resident_id = $1 AND superseded_by IS NULL AND pay_date >= $2 AND pay_date < $3
 		ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Payslip, error) {
-		var p Payslip
-		var src string
-		err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
-			&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt)
-		p.Source = Source(src)
-		return p, err
-	})
+	return pgx.CollectRows(rows, scanPayslip)
 }
 
-// payDate is the tenant's pay day of the period, moved to the Friday before when it
-// falls in a weekend.
-func payDate(period bijstand.Period, day int) time.Time {
-	if day < 1 || day > 28 {
-		day = 25
-	}
-	d := time.Date(period.Year, period.Month, day, 0, 0, 0, 0, time.UTC)
-	for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
-		d = d.AddDate(0, 0, -1)
-	}
-	return d
-}
+// payDate is the tenant's pay day of the period (bijstand.Period.PayDate).
+func payDate(period bijstand.Period, day int) time.Time { return period.PayDate(day) }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
 	h, err := s.cfg.Households.Household(ctx, t, residentID)

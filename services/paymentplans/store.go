@@ -107,13 +107,20 @@ func (st *store) residentExists(ctx context.Context, residentID string) (bool, e
 	return ok, nil
 }
 
+// inForce selects the plans in force in the period $3: approved, and the period within
+// their start and end. The one definition, for a resident's month and a settlement batch.
+const inForce = `approved_at IS NOT NULL AND status IN ('approved', 'active', 'ended')
+		  AND start_period <= $3 AND (end_period IS NULL OR end_period >= $3)`
+
+// deductionOrder is the order Active promises: DOMAIN §3's kinds, then priority.
+const deductionOrder = `array_position(ARRAY['on_behalf', 'verrekening', 'beslag', 'aflossing'], kind),
+		         priority, start_period, created_at, id`
+
 // active reads the plans in force in period, in the order Active promises.
 func (st *store) active(ctx context.Context, residentID string, period bijstand.Period) ([]Plan, error) {
 	rows, err := st.tx.Query(ctx, selectPlan+`
-		WHERE tenant_id = $1 AND resident_id = $2 AND approved_at IS NOT NULL AND status IN ('approved', 'active', 'ended')
-		  AND start_period <= $3 AND (end_period IS NULL OR end_period >= $3)
-		ORDER BY array_position(ARRAY['on_behalf', 'verrekening', 'beslag', 'aflossing'], kind),
-		         priority, start_period, created_at, id`,
+		WHERE tenant_id = $1 AND resident_id = $2 AND `+inForce+`
+		ORDER BY `+deductionOrder,
 		string(st.tenant), residentID, period.First())
 	if err != nil {
 		return nil, fmt.Errorf("active plans: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -71,10 +72,6 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool), Logger: log})
-	if err != nil {
-		return err
-	}
 	insert, err := insertOnlyJobs(control)
 	if err != nil {
 		return err
@@ -113,6 +110,11 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
+	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, a.settlement), Logger: log,
+		PeriodicJobs: settlement.PeriodicJobs()})
+	if err != nil {
+		return err
+	}
 	mux := a.adminMux
 	mux.Handle("/", a.handler)
 
@@ -233,17 +235,31 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool), Logger: log})
+	reg := newAdmin(log, appPool)
+	dir, err := tenancy.NewDirectory(ctx, appPool)
 	if err != nil {
 		return err
 	}
-	reg := newAdmin(log, appPool)
+	insert, err := insertOnlyJobs(appPool)
+	if err != nil {
+		return err
+	}
+	settle, err := newSettlement(settlementDeps{pool: appPool, dir: dir, reg: reg.reg, jobs: insert})
+	if err != nil {
+		return err
+	}
+	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, settle), Logger: log,
+		PeriodicJobs: settlement.PeriodicJobs()})
+	if err != nil {
+		return err
+	}
 	if err := jc.Start(ctx); err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), reg.mux, log, nil) })
 	g.Go(func() error { <-gctx.Done(); reg.health.SetShuttingDown(); return nil })
+	g.Go(func() error { dir.Run(gctx, 5*time.Second, log); return nil })
 	log.Info("working", "admin", envOr(envAdminAddr, ":9090"))
 	err = g.Wait()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)

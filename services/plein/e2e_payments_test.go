@@ -66,6 +66,7 @@ type e2eBundle struct {
 	consulent  string // zwolle consulent's bearer token
 	schuldhulp string // zwolle schuldhulpverlener's bearer token
 	enschede   string // enschede consulent's bearer token
+	admin      string // zwolle tenant admin's bearer token
 }
 
 // setupE2E builds the app on a fresh database with the clock fixed at e2eNow.
@@ -105,7 +106,7 @@ func setupE2E(t *testing.T) *e2eBundle {
 	}
 	b := &e2eBundle{srv: httptest.NewServer(a.handler), d: d,
 		consulent: token(zwolle, "cons-z", "consulent"), schuldhulp: token(zwolle, "shv-z", "schuldhulpverlener"),
-		enschede: token(enschede, "cons-e", "consulent")}
+		enschede: token(enschede, "cons-e", "consulent"), admin: token(zwolle, "admin-z", "tenant-admin")}
 	t.Cleanup(b.srv.Close)
 	// The same key as the app's: a cookie made here is one the portal accepts.
 	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now}); err != nil {

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -33,6 +34,7 @@ Usage:
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
   plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
+  plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)
   plein calc     distribution < traject.json  (the minnelijk-traject offers)
 
@@ -42,6 +44,13 @@ directory (default ./.plein), starting it when it is not running.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// PLEIN_CPUPROFILE names a file for a CPU profile of the whole command (go tool
+	// pprof), for the benchmarks and an operator chasing a slow run.
+	if path := os.Getenv("PLEIN_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	err := runIO(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
@@ -51,6 +60,7 @@ func main() {
 			fmt.Fprintln(os.Stderr)
 		}
 		fmt.Fprintln(os.Stderr, "plein:", err)
+		pprof.StopCPUProfile()
 		os.Exit(exitCode(err))
 	}
 }
@@ -60,10 +70,23 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// exitError is a failure with its own exit code (plein settle's 3: waiting for the
+// second person's approval).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
 func exitCode(err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
 	}
 	return 1
 }
@@ -94,6 +117,8 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return cmdCalc(ctx, rest, stdin, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, rest, stdout, stderr)
+	case "settle":
+		return cmdSettle(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -25,6 +25,7 @@ import (
 // gemeenten applied and the clock of the end-to-end tests (2 April 2026).
 
 type seedBundle struct {
+	d   *dbtest.DB
 	a   *app
 	ctx context.Context // with a consulent principal of zwolle, for audited reads
 }
@@ -50,7 +51,7 @@ func setupSeed(t *testing.T) *seedBundle {
 		t.Fatal(err)
 	}
 	ctx = authz.WithPrincipal(ctx, authz.Principal{Subject: "test:seed", Tenant: "zwolle", Roles: []authz.Role{authz.RoleConsulent}})
-	return &seedBundle{a: a, ctx: ctx}
+	return &seedBundle{d: d, a: a, ctx: ctx}
 }
 
 func seedOpts(n int, period string, s uint64) seedOptions {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-kit/kit/endpoint"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/auth"
@@ -34,6 +35,7 @@ import (
 	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/portal"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -171,7 +173,10 @@ type app struct {
 	// plans and creditors are the undecorated services, for plein seed.
 	plans     paymentplans.Service
 	creditors creditors.Service
-	devLogin  *auth.DevLogin
+	// settlement runs the monthly settlement; its workers run in the same process in
+	// dev, in plein work in production.
+	settlement *settlement.Service
+	devLogin   *auth.DevLogin
 }
 
 type appConfig struct {
@@ -269,6 +274,11 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	creditors.RegisterHTTP(api, creditors.MakeEndpoints(creditors.NewAuthorizing(credSvc, az), mw("creditors")), cfg.log)
 	paymentplans.RegisterHTTP(api, paymentplans.MakeEndpoints(paymentplans.NewAuthorizing(planSvc, az), mw("paymentplans")), cfg.log)
 	debts.RegisterHTTP(api, debts.MakeEndpoints(debts.NewAuthorizing(debtSvc, az), mw("debts")), cfg.log)
+	settleSvc, err := newSettlement(settlementDeps{pool: cfg.appPool, dir: dir, reg: reg, jobs: insertJobs, now: cfg.now})
+	if err != nil {
+		return nil, err
+	}
+	settlement.RegisterHTTP(api, settlement.MakeEndpoints(settleSvc, az, mw("settlement")), cfg.log)
 	for name, spec := range map[string][]byte{"residents": residents.OpenAPI(), "creditors": creditors.OpenAPI(),
 		"paymentplans": paymentplans.OpenAPI(), "debts": debts.OpenAPI()} {
 		api.HandleFunc("GET /api/v1/openapi/"+name+".yaml", func(w http.ResponseWriter, r *http.Request) {
@@ -294,17 +304,18 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	root.Handle("/", pt)
 
 	return &app{
-		log:       cfg.log,
-		metrics:   metrics,
-		health:    health,
-		dir:       dir,
-		handler:   metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
-		adminMux:  observe.NewAdminMux(metrics, health),
-		residents: resSvc,
-		income:    incSvc,
-		plans:     planSvc,
-		creditors: credSvc,
-		devLogin:  devLogin,
+		log:        cfg.log,
+		metrics:    metrics,
+		health:     health,
+		dir:        dir,
+		handler:    metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
+		adminMux:   observe.NewAdminMux(metrics, health),
+		residents:  resSvc,
+		income:     incSvc,
+		plans:      planSvc,
+		creditors:  credSvc,
+		settlement: settleSvc,
+		devLogin:   devLogin,
 	}, nil
 }
 
@@ -344,8 +355,9 @@ func insertOnlyJobs(pool *pgxpool.Pool) (*jobs.Client, error) {
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).
-func workers(pool *pgxpool.Pool) *river.Workers {
+func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
 	w := river.NewWorkers()
+	settlement.AddWorkers(w, pool, settle)
 	tenancy.AddWorkers(w, pool)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
 		HTTP: &http.Client{Timeout: 10 * time.Second}})
@@ -355,6 +367,7 @@ func workers(pool *pgxpool.Pool) *river.Workers {
 type admin struct {
 	health *observe.Health
 	mux    *http.ServeMux
+	reg    prometheus.Registerer
 }
 
 // newAdmin is the admin endpoint of a role without the portal: health and metrics.
@@ -363,7 +376,7 @@ func newAdmin(log *slog.Logger, pool *pgxpool.Pool) admin {
 	m, _ := observe.NewMetrics(reg)
 	h := observe.NewHealth(log, 0)
 	h.AddCheck("database", func(ctx context.Context) error { return pool.Ping(ctx) })
-	return admin{health: h, mux: observe.NewAdminMux(m, h)}
+	return admin{health: h, mux: observe.NewAdminMux(m, h), reg: reg}
 }
 
 // householdsOf adapts the residents service to the income service's needs, mapping

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 
@@ -51,6 +50,14 @@ type ResidentMonth struct {
 	// Plans maps a deduction ID (the payment plan's id) to the creditor it pays and the
 	// creditor's reference. Deductions of kind verrekening need no plan.
 	Plans map[string]PlanRef
+	// VakantietoeslagPaid is the reserve paid out to the resident this run (in the
+	// tenant's vakantietoeslag month: every reserve not yet paid, this month's
+	// included), on top of the payout.
+	VakantietoeslagPaid money.Cents
+	// Hold, when set, is why the payout cannot be paid this run (no valid bank
+	// account): the month is booked and the deductions are paid, but the payout stays
+	// owed to the resident (on the resident's account) and is reported, not dropped.
+	Hold string
 }
 
 // PlanRef is where a deduction's money goes: the creditor, and the creditor's own
@@ -77,6 +84,15 @@ type Payments struct {
 	Residents []ResidentPayment
 	// Creditors is sorted by creditor id.
 	Creditors []CreditorPayment
+	// Held are the payouts not paid this run, sorted by resident id.
+	Held []HeldPayout
+}
+
+// HeldPayout is a payout that is held back, and why.
+type HeldPayout struct {
+	ResidentID string
+	Amount     money.Cents
+	Reason     string
 }
 
 // ResidentPayment is the payout of one resident.
@@ -135,9 +151,25 @@ func (p Payments) Total() money.Cents {
 	return t
 }
 
-// idRE is the id part the ledger accepts in an account code ("resident:<id>"). It keeps
-// ':' out of ids, so the idempotency keys built from them cannot collide.
-var idRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+// validPartyID reports whether id is an id part the ledger accepts in an account code
+// ("resident:<id>"): 1 to 64 of A-Z a-z 0-9 . _ -, not starting with . _ or -. It
+// keeps ':' out of ids, so the idempotency keys built from them cannot collide. (A
+// loop, not a regular expression: it runs for every resident of a run, twice.)
+func validPartyID(id string) bool {
+	if len(id) < 1 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // paidToCreditor reports whether applied money of kind k leaves the gemeente to a
 // creditor. Verrekening does not: it settles the gemeente's own claim on the resident,
@@ -154,13 +186,15 @@ func paidToCreditor(k bijstand.DeductionKind) (bool, error) {
 
 // Assemble builds the payments of a run for period from the residents' months:
 //
-//   - one transfer per resident whose payout is more than 0, with remittance
-//     "Bijstand <maand> <jaar> kenmerk <EndToEndID>";
+//   - one transfer per resident whose payout (plus the vakantietoeslag paid out, in
+//     that month) is more than 0, with remittance "Bijstand <maand> <jaar> kenmerk
+//     <EndToEndID>";
 //   - per creditor one transfer of the sum of all applied on_behalf, beslag and
 //     aflossing deductions whose plan names it, with a specification line per
 //     deduction (resident name, reference, amount) that adds up to the transfer;
 //   - nothing for verrekening: that money is the gemeente's own claim and stays in
-//     its books.
+//     its books;
+//   - nothing for a payout on hold (ResidentMonth.Hold): it is listed in Held.
 //
 // EndToEndIDs are derived from runID and the resident or creditor id (see EndToEndID),
 // so a retried run pays under the same ids and the bank can refuse a duplicate.
@@ -180,7 +214,7 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 	seen := make(map[string]bool, len(months))
 	for _, m := range months {
 		rid := m.ResidentID
-		if !idRE.MatchString(rid) {
+		if !validPartyID(rid) {
 			fail("resident %q: %w", rid, ErrInvalidID)
 			continue
 		}
@@ -223,7 +257,15 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 				Resident: m.Name, Reference: plan.Reference, Amount: d.Applied,
 			})
 		}
-		if r.Payout > 0 {
+		if m.VakantietoeslagPaid < 0 {
+			fail("resident %s: vakantietoeslag paid: %w", rid, ErrNegative)
+		}
+		pay := r.Payout + m.VakantietoeslagPaid
+		if pay > 0 && m.Hold != "" {
+			p.Held = append(p.Held, HeldPayout{ResidentID: rid, Amount: pay, Reason: m.Hold})
+			continue
+		}
+		if pay > 0 {
 			if m.Name == "" {
 				fail("resident %s: %w", rid, ErrNoName)
 			}
@@ -231,18 +273,22 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 				fail("resident %s: %w", rid, ErrIBAN)
 			}
 			id := EndToEndID(runID, "R", rid)
+			text := "Bijstand " + MonthName(period) + " kenmerk " + id
+			if m.VakantietoeslagPaid > 0 {
+				text = "Bijstand " + MonthName(period) + " met vakantiegeld kenmerk " + id
+			}
 			p.Residents = append(p.Residents, ResidentPayment{ResidentID: rid, Transfer: sepa.Transfer{
 				EndToEndID: id,
-				Amount:     r.Payout,
+				Amount:     pay,
 				Creditor:   sepa.Creditor{Name: m.Name, IBAN: m.IBAN},
-				Remittance: remittance("Bijstand " + MonthName(period) + " kenmerk " + id),
+				Remittance: remittance(text),
 			}})
 		}
 	}
 
 	for _, id := range slices.Sorted(maps.Keys(byCreditor)) {
 		lines, c := byCreditor[id], creditors[id]
-		if !idRE.MatchString(id) || c.ID != id {
+		if !validPartyID(id) || c.ID != id {
 			fail("creditor %q (info id %q): %w", id, c.ID, ErrInvalidID)
 			continue
 		}
@@ -272,6 +318,7 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 		return Payments{}, fmt.Errorf("settlement: assemble %s: %w", period, errors.Join(errs...))
 	}
 	slices.SortFunc(p.Residents, func(a, b ResidentPayment) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
+	slices.SortFunc(p.Held, func(a, b HeldPayout) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
 	return p, nil
 }
 

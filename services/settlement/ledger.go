@@ -25,6 +25,8 @@ func EntryKey(runID, residentID string) string { return "settlement:" + runID + 
 //	credit creditor:<id>             applied on_behalf, beslag, aflossing (owed to the creditor)
 //	credit gemeente_claims           applied verrekening
 //	credit resident:<id>             the payout (owed to the resident)
+//	debit  vakantietoeslag_reserve   the reserve paid out this run, if any
+//	credit resident:<id>             the same (owed to the resident)
 //
 // Verrekening is not a reduction of the expense: the resident is granted the full
 // bijstand, and part of it pays off a claim the gemeente already holds on the resident
@@ -45,7 +47,7 @@ func Entries(period bijstand.Period, runID string, months []ResidentMonth) ([]le
 	seen := make(map[string]bool, len(months))
 	for _, m := range months {
 		rid := m.ResidentID
-		if !idRE.MatchString(rid) {
+		if !validPartyID(rid) {
 			errs = append(errs, fmt.Errorf("resident %q: %w", rid, ErrInvalidID))
 			continue
 		}
@@ -75,13 +77,18 @@ func residentEntry(period bijstand.Period, runID string, m ResidentMonth) (ledge
 	if r.Period != period {
 		return ledger.Entry{}, false, fmt.Errorf("%w: %s", ErrPeriodMismatch, r.Period)
 	}
-	if r.Bijstand == 0 && r.VakantietoeslagReserve == 0 && r.Payout == 0 && applied(r) == 0 {
+	if r.Bijstand == 0 && r.VakantietoeslagReserve == 0 && r.Payout == 0 && applied(r) == 0 && m.VakantietoeslagPaid == 0 {
 		return ledger.Entry{}, false, nil
 	}
+	if m.VakantietoeslagPaid < 0 {
+		return ledger.Entry{}, false, fmt.Errorf("vakantietoeslag paid: %w", ErrNegative)
+	}
 	amounts := map[string]money.Cents{
-		ledger.BijstandExpense:               r.Bijstand,
-		ledger.VakantietoeslagReserve:        -r.VakantietoeslagReserve,
-		ledger.ResidentAccount(m.ResidentID): -r.Payout,
+		ledger.BijstandExpense: r.Bijstand,
+		// The month's reserve in, what is paid out of it out: the reserve account holds
+		// what is owed and not yet paid.
+		ledger.VakantietoeslagReserve:        m.VakantietoeslagPaid - r.VakantietoeslagReserve,
+		ledger.ResidentAccount(m.ResidentID): -(r.Payout + m.VakantietoeslagPaid),
 	}
 	for _, d := range r.Deductions {
 		if d.Applied < 0 {
@@ -99,7 +106,7 @@ func residentEntry(period bijstand.Period, runID string, m ResidentMonth) (ledge
 			continue
 		}
 		plan, ok := m.Plans[d.ID]
-		if !ok || !idRE.MatchString(plan.CreditorID) {
+		if !ok || !validPartyID(plan.CreditorID) {
 			return ledger.Entry{}, false, fmt.Errorf("deduction %s (%s applied): %w", d.ID, d.Applied, ErrUnknownPlan)
 		}
 		amounts[ledger.CreditorAccount(plan.CreditorID)] -= d.Applied
@@ -172,4 +179,55 @@ func PaymentEntries(runID string, p Payments) []ledger.Entry {
 			"Betaling inhoudingen bijstand "+MonthName(p.Period), c.Transfer.Amount)
 	}
 	return out
+}
+
+// MonthEntries books the months in compound entries of at most size residents each
+// (in resident id order), keyed "settlement:<run>:month:<n>" and dated period.First():
+// per entry one line per resident account (what the resident is owed: payout and
+// vakantietoeslag paid) and one per other account, the sum of the residents' lines on
+// it (Entries gives each resident's). The ledger holds the amounts owed per resident
+// and the totals per account; the run's items (settlement_items) are the sub-ledger
+// that gives each resident's split, and the reconciliation ties the two.
+//
+// Compounding is what keeps a run of half a million residents to about two ledger
+// lines per resident instead of seven.
+func MonthEntries(period bijstand.Period, runID string, months []ResidentMonth, size int) ([]ledger.Entry, error) {
+	per, err := Entries(period, runID, months)
+	if err != nil {
+		return nil, err
+	}
+	if size < 1 {
+		size = 1
+	}
+	var out []ledger.Entry
+	for i := 0; i < len(per); i += size {
+		chunk := per[i:min(i+size, len(per))]
+		sum := map[string]money.Cents{}
+		for _, e := range chunk {
+			for _, l := range e.Lines {
+				sum[l.Account] += l.Amount
+			}
+		}
+		lines := make([]ledger.Line, 0, len(sum))
+		for acct, a := range sum {
+			if a != 0 {
+				lines = append(lines, ledger.Line{Account: acct, Amount: a})
+			}
+		}
+		if len(lines) < 2 {
+			continue // residents whose amounts cancel out: nothing to book
+		}
+		slices.SortFunc(lines, func(a, b ledger.Line) int {
+			return cmp.Or(cmp.Compare(credit(a), credit(b)), cmp.Compare(a.Account, b.Account))
+		})
+		n := len(out) + 1
+		out = append(out, ledger.Entry{
+			IdempotencyKey: fmt.Sprintf("settlement:%s:month:%d", runID, n),
+			BookedOn:       period.First(),
+			Description:    fmt.Sprintf("Bijstand %s, deel %d (%d bewoners)", MonthName(period), n, len(chunk)),
+			Source:         Source(runID),
+			Lines:          lines,
+		})
+	}
+	return out, nil
 }

@@ -29,7 +29,13 @@ type Report struct {
 	// every month.
 	DeductionsByKindCents map[bijstand.DeductionKind]money.Cents `json:"deductions_by_kind_cents"`
 	PayoutCents           money.Cents                            `json:"payout_cents"`
-	ShortfallsCents       money.Cents                            `json:"shortfalls_cents"`
+	// VakantietoeslagPaidCents is the reserve paid out this run, on top of the payouts.
+	VakantietoeslagPaidCents money.Cents `json:"vakantietoeslag_paid_cents"`
+	// HeldResidents and HeldPayoutCents are the payouts held back (no valid bank
+	// account): booked as owed to the resident, not in the SEPA files.
+	HeldResidents   int         `json:"held_residents"`
+	HeldPayoutCents money.Cents `json:"held_payout_cents"`
+	ShortfallsCents money.Cents `json:"shortfalls_cents"`
 	// ResidentPayments and CreditorPayments are what the transfers pay.
 	ResidentPayments      int         `json:"resident_payments"`
 	ResidentPaymentsCents money.Cents `json:"resident_payments_cents"`
@@ -48,12 +54,12 @@ type Report struct {
 //
 //   - per resident and in total, to the cent: bijstand = reserve + deductions applied +
 //     payout, and per deduction requested = applied + shortfall;
-//   - each resident with a payout has exactly one transfer of that payout, and no one
-//     else has one;
+//   - each resident with a payout has exactly one transfer of that payout or is held
+//     (p.Held) for exactly that payout, and no one else has either;
 //   - each creditor's transfer is the sum of the applied on_behalf, beslag and aflossing
 //     deductions whose plans name it, and its specification adds up to it;
 //   - EndToEndIDs are unique;
-//   - the SEPA control sum = resident payouts + creditor transfers, and the number of
+//   - the SEPA control sum = payouts − held payouts + creditor transfers, and the number of
 //     transactions is the number of transfers.
 //
 // It reports every problem it finds. When there is one, Report.OK is false and the error
@@ -122,8 +128,12 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		if r.Payout < 0 {
 			problem("resident %s: negative payout %s", rid, r.Payout)
 		}
-		if r.Payout > 0 {
-			payout[rid] = r.Payout
+		if m.VakantietoeslagPaid < 0 {
+			problem("resident %s: negative vakantietoeslag paid %s", rid, m.VakantietoeslagPaid)
+		}
+		rep.VakantietoeslagPaidCents += m.VakantietoeslagPaid
+		if pay := r.Payout + m.VakantietoeslagPaid; pay > 0 {
+			payout[rid] = pay
 		}
 	}
 	if got := rep.VakantietoeslagReserveCents + rep.DeductionsAppliedCents + rep.PayoutCents; got != rep.BijstandCents {
@@ -137,6 +147,20 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		}
 		e2e[id] = true
 	}
+	held := map[string]bool{}
+	for _, h := range p.Held {
+		switch want, ok := payout[h.ResidentID]; {
+		case held[h.ResidentID]:
+			problem("resident %s: held twice", h.ResidentID)
+		case !ok:
+			problem("resident %s: held %s without a payout", h.ResidentID, h.Amount)
+		case h.Amount != want:
+			problem("resident %s: held %s ≠ payout %s", h.ResidentID, h.Amount, want)
+		}
+		held[h.ResidentID] = true
+		rep.HeldResidents++
+		rep.HeldPayoutCents += h.Amount
+	}
 	paid := map[string]bool{}
 	for _, rp := range p.Residents {
 		rid, amt := rp.ResidentID, rp.Transfer.Amount
@@ -146,6 +170,8 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		switch want, ok := payout[rid]; {
 		case paid[rid]:
 			problem("resident %s: paid twice", rid)
+		case held[rid]:
+			problem("resident %s: paid and held", rid)
 		case !ok:
 			problem("resident %s: transfer of %s without a payout", rid, amt)
 		case amt != want:
@@ -154,7 +180,7 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		paid[rid] = true
 	}
 	for _, rid := range slices.Sorted(maps.Keys(payout)) {
-		if !paid[rid] {
+		if !paid[rid] && !held[rid] {
 			problem("resident %s: payout %s has no transfer", rid, payout[rid])
 		}
 	}
@@ -203,8 +229,9 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		}
 		rep.SEPATransactions, rep.SEPAControlSumCents = n, sum
 	}
-	if want := rep.PayoutCents + creditorExpected; rep.SEPAControlSumCents != want {
-		problem("SEPA control sum %s ≠ payouts %s + creditor deductions %s", rep.SEPAControlSumCents, rep.PayoutCents, creditorExpected)
+	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents - rep.HeldPayoutCents + creditorExpected; rep.SEPAControlSumCents != want {
+		problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s − held %s + creditor deductions %s",
+			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.HeldPayoutCents, creditorExpected)
 	}
 
 	rep.OK = len(rep.Problems) == 0

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -538,5 +539,95 @@ func TestReconcileCatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMonthEntries: compounding keeps every account's total and every resident's own
+// line, in balanced entries of at most size residents.
+func TestMonthEntries(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	// Resident B gets the vakantietoeslag paid out this month.
+	b.months[1].VakantietoeslagPaid = 12345
+	per, err := Entries(march, runID, b.months)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]money.Cents{}
+	for _, e := range per {
+		for _, l := range e.Lines {
+			want[l.Account] += l.Amount
+		}
+	}
+	for _, size := range []int{1, 2, 3, 100} {
+		got := map[string]money.Cents{}
+		entries, err := MonthEntries(march, runID, b.months, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := map[string]bool{}
+		for _, e := range entries {
+			balanced(t, e)
+			if keys[e.IdempotencyKey] {
+				t.Errorf("size %d: key %s twice", size, e.IdempotencyKey)
+			}
+			keys[e.IdempotencyKey] = true
+			for _, l := range e.Lines {
+				got[l.Account] += l.Amount
+			}
+		}
+		// Three residents have bijstand (D has none): ceil(3/size) entries.
+		if n := (3 + size - 1) / size; len(entries) != n {
+			t.Errorf("size %d: %d entries, want %d", size, len(entries), n)
+		}
+		for acct, a := range want {
+			if got[acct] != a {
+				t.Errorf("size %d: %s = %s, want %s (as the residents' own entries)", size, acct, got[acct], a)
+			}
+		}
+		if got[ledger.ResidentAccount(resB)] != -(b.months[1].Result.Payout + 12345) {
+			t.Errorf("size %d: resident B is owed %s, want payout + vakantietoeslag", size, got[ledger.ResidentAccount(resB)])
+		}
+	}
+}
+
+func TestDeductionsCodec(t *testing.T) {
+	t.Parallel()
+	in := []itemDeduction{
+		{ID: "3f1c0c1e-1111-4222-8333-444455556666", Kind: "on_behalf", Requested: 15275, Applied: 15275, Creditor: "zilveren-kruis", Reference: "123456789"},
+		{ID: "claim-b", Kind: "verrekening", Requested: 5000, Applied: 4000, Shortfall: 1000},
+	}
+	s, err := encodeDeductions(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := decodeDeductions(s)
+	if err != nil || !reflect.DeepEqual(out, in) {
+		t.Fatalf("round trip: %+v, %v; want %+v", out, err, in)
+	}
+	if out, err := decodeDeductions(""); err != nil || out != nil {
+		t.Errorf("no deductions: %v %v", out, err)
+	}
+	if _, err := encodeDeductions([]itemDeduction{{ID: "a\tb"}}); err == nil {
+		t.Error("a tab in an id was encoded")
+	}
+	for _, bad := range []string{"x\ty", "a\tb\t1\t2\tzz\tc\td"} {
+		if _, err := decodeDeductions(bad); err == nil {
+			t.Errorf("decoded %q", bad)
+		}
+	}
+}
+
+// TestValidPartyID: the loop accepts exactly what the ledger's pattern for an id part
+// accepts.
+func TestValidPartyID(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	cases := []string{"", "a", "zilveren-kruis", "3f1c0c1e-1111-4222-8333-444455556666", "-a", ".a", "_a", "a:b", "a b",
+		"é", "A.b_c-9", strings.Repeat("a", 64), strings.Repeat("a", 65), "a\n"}
+	for _, c := range cases {
+		if got, want := validPartyID(c), re.MatchString(c); got != want {
+			t.Errorf("validPartyID(%q) = %v, the pattern says %v", c, got, want)
+		}
 	}
 }

@@ -67,6 +67,46 @@ type Settlement struct {
 	// MinCashPayoutCents is the minimum the resident keeps in cash after on_behalf
 	// payments (DOMAIN.md §3).
 	MinCashPayoutCents int64 `yaml:"min_cash_payout_cents,omitempty" json:"min_cash_payout_cents,omitempty"`
+	// RunLeadDays is how many days before the pay date the month's run starts by
+	// itself, leaving time for the dry-run check and the approval; 0 means 5.
+	RunLeadDays int `yaml:"run_lead_days,omitempty" json:"run_lead_days,omitempty"`
+	// VakantietoeslagMonth is the month (1–12) the vakantietoeslag reserve is paid
+	// out; 0 means May (DOMAIN.md §1).
+	VakantietoeslagMonth int `yaml:"vakantietoeslag_month,omitempty" json:"vakantietoeslag_month,omitempty"`
+	// SEPAVersion is the pain.001 version the gemeente's bank takes:
+	// "pain.001.001.09" (the default) or "pain.001.001.03".
+	SEPAVersion string `yaml:"sepa_version,omitempty" json:"sepa_version,omitempty"`
+}
+
+// Defaults of the settlement settings.
+const (
+	DefaultRunLeadDays          = 5
+	DefaultVakantietoeslagMonth = 5
+	DefaultSEPAVersion          = "pain.001.001.09"
+)
+
+// RunLeadDaysOrDefault returns the lead days in force.
+func (s Settlement) RunLeadDaysOrDefault() int {
+	if s.RunLeadDays == 0 {
+		return DefaultRunLeadDays
+	}
+	return s.RunLeadDays
+}
+
+// VakantietoeslagMonthOrDefault returns the payout month in force.
+func (s Settlement) VakantietoeslagMonthOrDefault() int {
+	if s.VakantietoeslagMonth == 0 {
+		return DefaultVakantietoeslagMonth
+	}
+	return s.VakantietoeslagMonth
+}
+
+// SEPAVersionOrDefault returns the pain.001 version in force.
+func (s Settlement) SEPAVersionOrDefault() string {
+	if s.SEPAVersion == "" {
+		return DefaultSEPAVersion
+	}
+	return s.SEPAVersion
 }
 
 // DefaultPayDay is the pay day of a gemeente that sets none.
@@ -272,7 +312,8 @@ var (
 // knownPaths are the dotted paths example_values may name.
 var knownPaths = []string{"name", "cbs_codes", "branding.primary_color", "branding.secondary_color",
 	"branding.logo", "branding.font", "portal.hosts", "bank.iban", "bank.bic", "bank.account_name",
-	"settlement.pay_day", "settlement.min_cash_payout_cents"}
+	"settlement.pay_day", "settlement.min_cash_payout_cents", "settlement.run_lead_days",
+	"settlement.vakantietoeslag_month", "settlement.sepa_version"}
 
 func (l *Loaded) validate() Errors {
 	var errs Errors
@@ -353,6 +394,15 @@ func (l *Loaded) validate() Errors {
 	}
 	if st := c.Settlement; st.MinCashPayoutCents < 0 || st.MinCashPayoutCents > 100000 {
 		l.fail(&errs, "settlement.min_cash_payout_cents", "must be between 0 and 100000 (€ 1.000,00)", "settlement", "min_cash_payout_cents")
+	}
+	if st := c.Settlement; st.RunLeadDays < 0 || st.RunLeadDays > 20 {
+		l.fail(&errs, "settlement.run_lead_days", "must be 1 to 20 days before the pay date", "settlement", "run_lead_days")
+	}
+	if st := c.Settlement; st.VakantietoeslagMonth < 0 || st.VakantietoeslagMonth > 12 {
+		l.fail(&errs, "settlement.vakantietoeslag_month", "must be a month from 1 to 12", "settlement", "vakantietoeslag_month")
+	}
+	if v := c.Settlement.SEPAVersion; v != "" && v != "pain.001.001.09" && v != "pain.001.001.03" {
+		l.fail(&errs, "settlement.sepa_version", fmt.Sprintf("%q is not supported: pain.001.001.09 or pain.001.001.03", v), "settlement", "sepa_version")
 	}
 	for i, p := range c.ExampleValues {
 		if !slices.Contains(knownPaths, p) {

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestE2ESettlementAPI: the settlement run API through the whole app — who may start,
+// read and approve, and what bad input gets. (The run's jobs are worked in the
+// settlement tests; this app runs no workers, so a started run stays planning.)
+func TestE2ESettlementAPI(t *testing.T) {
+	t.Parallel()
+	b := setupE2E(t)
+	const runs = "/api/v1/tenants/zwolle/settlement/runs"
+	status, out := b.api(t, http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-03"})
+	if status != http.StatusCreated {
+		t.Fatalf("start: %d %s", status, out)
+	}
+	var run struct {
+		ID        string  `json:"id"`
+		Period    string  `json:"period"`
+		Status    string  `json:"status"`
+		StartedBy string  `json:"started_by"`
+		Progress  float64 `json:"progress"`
+	}
+	if err := json.Unmarshal(out, &run); err != nil || run.Period != "2026-03" || run.Status != "planning" || run.StartedBy != "cons-z" {
+		t.Fatalf("started run: %+v (%v) %s", run, err, out)
+	}
+	// The same period again is the same run.
+	status, out = b.api(t, http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-03"})
+	if status != http.StatusOK || !strings.Contains(string(out), run.ID) {
+		t.Errorf("second start: %d %s, want 200 with run %s", status, out, run.ID)
+	}
+	for _, c := range []struct {
+		name   string
+		method string
+		path   string
+		bearer string
+		body   any
+		want   int
+		says   string
+	}{
+		{"no period", http.MethodPost, runs, b.consulent, map[string]any{"dry_run": true}, 400, "period"},
+		{"bad period", http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-13"}, 400, "period"},
+		{"unknown field", http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-03", "force": true}, 400, "force"},
+		{"beyond the calendar", http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-06"}, 422, "calendar"},
+		{"too early for April", http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-04"}, 422, "2026-04-19"},
+		{"another tenant's consulent", http.MethodGet, runs + "/" + run.ID, b.enschede, nil, 403, ""},
+		{"no credentials", http.MethodGet, runs, "", nil, 401, ""},
+		{"unknown run", http.MethodGet, runs + "/00000000-0000-4000-8000-000000000000", b.consulent, nil, 404, ""},
+		{"schuldhulpverlener approves", http.MethodPost, runs + "/" + run.ID + "/approve", b.schuldhulp, nil, 403, ""},
+		{"tenant admin starts", http.MethodPost, runs, b.admin, map[string]any{"period": "2026-03"}, 403, ""},
+		{"approve while planning", http.MethodPost, runs + "/" + run.ID + "/approve", b.admin, nil, 409, "awaiting_approval"},
+		{"diff before computed", http.MethodGet, runs + "/" + run.ID + "/diff", b.consulent, nil, 409, "not computed"},
+		{"bad diff filter", http.MethodGet, runs + "/" + run.ID + "/diff?change=all", b.consulent, nil, 400, "change"},
+		{"read", http.MethodGet, runs + "/" + run.ID, b.consulent, nil, 200, `"progress":0`},
+		{"list", http.MethodGet, runs, b.admin, nil, 200, run.ID},
+		{"no files yet", http.MethodGet, runs + "/" + run.ID + "/files", b.admin, nil, 200, `"files":[]`},
+	} {
+		status, out := b.api(t, c.method, c.path, c.bearer, c.body)
+		if status != c.want || !strings.Contains(string(out), c.says) {
+			t.Errorf("%s: %d %s, want %d saying %q", c.name, status, out, c.want, c.says)
+		}
+	}
+	// Cancelled before approval, the period can be started again.
+	if status, out := b.api(t, http.MethodPost, runs+"/"+run.ID+"/cancel", b.consulent, map[string]any{"reason": "loonstroken te laat"}); status != 200 ||
+		!strings.Contains(string(out), `"status":"cancelled"`) {
+		t.Fatalf("cancel: %d %s", status, out)
+	}
+	if status, out := b.api(t, http.MethodPost, runs, b.consulent, map[string]any{"period": "2026-03"}); status != http.StatusCreated ||
+		strings.Contains(string(out), run.ID) {
+		t.Errorf("start after cancel: %d %s, want a new run", status, out)
+	}
+}

@@ -1,0 +1,102 @@
+package settlement
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Metrics are the settlement's Prometheus metrics, per tenant where an operator needs
+// it: runs by outcome, their duration, the steps' duration and failures, the residents
+// computed and the money paid. A nil *Metrics records nothing.
+type Metrics struct {
+	starts    *prometheus.CounterVec
+	runs      *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	steps     *prometheus.HistogramVec
+	failures  *prometheus.CounterVec
+	residents *prometheus.CounterVec
+	paidCents *prometheus.CounterVec
+	files     *prometheus.CounterVec
+}
+
+// NewMetrics registers the settlement's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		starts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_runs_started_total",
+			Help: "Settlement runs started, by tenant and whether a dry-run."}, []string{"tenant", "dry_run"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_runs_total",
+			Help: "Settlement runs ended, by tenant and status (final, dry_run_done, failed, cancelled)."}, []string{"tenant", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "plein_settlement_run_duration_seconds",
+			Help:    "Time from the start of a run to its end (approval wait included for final runs).",
+			Buckets: prometheus.ExponentialBuckets(1, 3, 12)}, []string{"tenant", "status"}),
+		steps: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "plein_settlement_step_duration_seconds",
+			Help:    "Duration of one settlement job (plan, batch, close, post).",
+			Buckets: prometheus.ExponentialBuckets(0.005, 3, 12)}, []string{"step"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_step_failures_total",
+			Help: "Settlement jobs that returned an error (they are retried), by tenant and step."}, []string{"tenant", "step"}),
+		residents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_residents_computed_total",
+			Help: "Residents whose month a settlement batch computed."}, []string{"tenant"}),
+		paidCents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_paid_cents_total",
+			Help: "Cents in the SEPA files of final runs, by tenant and payee (resident, creditor)."}, []string{"tenant", "payee"}),
+		files: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_files_written_total",
+			Help: "Files written by final runs (SEPA, specifications, reconciliation)."}, []string{"tenant"}),
+	}
+	for _, c := range []prometheus.Collector{m.starts, m.runs, m.duration, m.steps, m.failures, m.residents, m.paidCents, m.files} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) started(t tenant.ID, dry bool) {
+	if m == nil {
+		return
+	}
+	d := "false"
+	if dry {
+		d = "true"
+	}
+	m.starts.WithLabelValues(string(t), d).Inc()
+}
+
+func (m *Metrics) ended(r Run) {
+	if m == nil {
+		return
+	}
+	m.runs.WithLabelValues(string(r.Tenant), string(r.Status)).Inc()
+	if r.FinishedAt != nil {
+		m.duration.WithLabelValues(string(r.Tenant), string(r.Status)).Observe(r.FinishedAt.Sub(r.StartedAt).Seconds())
+	}
+}
+
+// step observes a job's duration and counts its failure; call it deferred with the
+// job's named error.
+func (m *Metrics) step(name string, t tenant.ID, start time.Time, err *error) {
+	if m == nil {
+		return
+	}
+	m.steps.WithLabelValues(name).Observe(time.Since(start).Seconds())
+	if err != nil && *err != nil {
+		m.failures.WithLabelValues(string(t), name).Inc()
+	}
+}
+
+func (m *Metrics) computed(t tenant.ID, n int) {
+	if m == nil {
+		return
+	}
+	m.residents.WithLabelValues(string(t)).Add(float64(n))
+}
+
+func (m *Metrics) paid(t tenant.ID, rep Report, files int) {
+	if m == nil {
+		return
+	}
+	m.paidCents.WithLabelValues(string(t), "resident").Add(float64(rep.ResidentPaymentsCents))
+	m.paidCents.WithLabelValues(string(t), "creditor").Add(float64(rep.CreditorPaymentsCents))
+	m.files.WithLabelValues(string(t)).Add(float64(files))
+}

@@ -1,0 +1,731 @@
+package settlement
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/sepa"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// Status is where a run is.
+//
+//	planning → computing → closing → awaiting_approval → posting → final
+//	                                → dry_run_done (a dry-run)
+//	failed, cancelled: ended without paying; the period may be run again.
+type Status string
+
+// The statuses of a run, as stored.
+const (
+	StatusPlanning         Status = "planning"
+	StatusComputing        Status = "computing"
+	StatusClosing          Status = "closing"
+	StatusAwaitingApproval Status = "awaiting_approval"
+	StatusPosting          Status = "posting"
+	StatusFinal            Status = "final"
+	StatusDryRunDone       Status = "dry_run_done"
+	StatusFailed           Status = "failed"
+	StatusCancelled        Status = "cancelled"
+)
+
+// Ended reports whether nothing more happens to a run in status s.
+func (s Status) Ended() bool {
+	return s == StatusFinal || s == StatusDryRunDone || s == StatusFailed || s == StatusCancelled
+}
+
+// Errors of the run service. Each comes wrapped with the run, period or tenant it is
+// about; the API maps them to statuses.
+var (
+	ErrNotFound          = errors.New("settlement run not found")
+	ErrPeriodTooEarly    = errors.New("the period cannot be settled yet: it is beyond the tenant's pay calendar")
+	ErrPeriodFinal       = errors.New("the period is already settled (final): it is locked")
+	ErrTenantNotActive   = errors.New("the tenant is not active: settlement is frozen")
+	ErrFourEyes          = errors.New("four eyes: the run must be approved by someone other than who started it")
+	ErrWrongState        = errors.New("the run is not in a state that allows this")
+	ErrDryRunNotApproved = errors.New("a dry-run is never approved: start a run to pay")
+	ErrNoLaw             = errors.New("no bijstand norms are known for the period")
+)
+
+// Run is a settlement run as the API and the CLI show it.
+type Run struct {
+	ID             string          `json:"id"`
+	Tenant         tenant.ID       `json:"tenant"`
+	Period         bijstand.Period `json:"-"`
+	DryRun         bool            `json:"dry_run"`
+	Status         Status          `json:"status"`
+	SEPAVersion    sepa.Version    `json:"sepa_version"`
+	StartedBy      string          `json:"started_by"`
+	StartedAt      time.Time       `json:"started_at"`
+	BatchesTotal   int             `json:"batches_total"`
+	BatchesDone    int             `json:"batches_done"`
+	ResidentsTotal int             `json:"residents_total"`
+	ResidentsDone  int             `json:"residents_done"`
+	ComputedAt     *time.Time      `json:"computed_at,omitempty"`
+	ApprovedBy     string          `json:"approved_by,omitempty"`
+	ApprovedAt     *time.Time      `json:"approved_at,omitempty"`
+	PostedAt       *time.Time      `json:"posted_at,omitempty"`
+	ExecutionDate  *time.Time      `json:"-"`
+	FinishedAt     *time.Time      `json:"finished_at,omitempty"`
+	Error          string          `json:"error,omitempty"`
+	Report         *Report         `json:"report,omitempty"`
+}
+
+// MarshalJSON adds the period as "YYYY-MM", the execution date as a date, the progress
+// and the duration.
+func (r Run) MarshalJSON() ([]byte, error) {
+	type plain Run
+	out := struct {
+		plain
+		Period        string   `json:"period"`
+		ExecutionDate string   `json:"execution_date,omitempty"`
+		Progress      float64  `json:"progress"`
+		DurationS     *float64 `json:"duration_seconds,omitempty"`
+	}{plain: plain(r), Period: r.Period.String(), Progress: r.Progress()}
+	if r.ExecutionDate != nil {
+		out.ExecutionDate = r.ExecutionDate.Format(time.DateOnly)
+	}
+	if r.FinishedAt != nil {
+		d := r.FinishedAt.Sub(r.StartedAt).Seconds()
+		out.DurationS = &d
+	}
+	return json.Marshal(out)
+}
+
+// Progress is the share of the run's residents computed, 0 to 1 (1 once computed).
+func (r Run) Progress() float64 {
+	switch {
+	case r.ResidentsTotal > 0:
+		return float64(r.ResidentsDone) / float64(r.ResidentsTotal)
+	case r.Status == StatusPlanning:
+		return 0
+	default:
+		return 1
+	}
+}
+
+// Settings are a tenant's settlement settings, from its configuration.
+type Settings struct {
+	// Status is the tenant's lifecycle status; only "active" settles.
+	Status string
+	Debtor sepa.Debtor
+	// PayDay is the day of the month the bijstand is paid (the Friday before when in a
+	// weekend): the SEPA execution date.
+	PayDay int
+	// LeadDays is how many days before the pay date the run starts by itself.
+	LeadDays int
+	// VakantietoeslagMonth is the month (1–12) the reserve is paid out.
+	VakantietoeslagMonth int
+	SEPAVersion          sepa.Version
+}
+
+// Tenants gives a tenant's settings and the tenants to schedule.
+type Tenants interface {
+	Settings(t tenant.ID) (Settings, bool)
+	Active() []tenant.ID
+}
+
+// Caseload is what a run computes from: the residents, their months (through the one
+// engine, with the payment plans in force) and the creditors. It reads in the run's
+// own transaction (tx has the tenant set), so a batch reads and writes one snapshot.
+type Caseload interface {
+	// ResidentIDs lists the tenant's residents in id order.
+	ResidentIDs(ctx context.Context, tx pgx.Tx) ([]string, error)
+	// Months computes the month of every resident with first ≤ id ≤ last, in id order:
+	// Result, Name, IBAN and Plans set; Hold and VakantietoeslagPaid are the run's.
+	Months(ctx context.Context, tx pgx.Tx, t tenant.ID, period bijstand.Period, first, last string) ([]ResidentMonth, error)
+	// Creditors returns every creditor a plan of the tenant may name.
+	Creditors(ctx context.Context, t tenant.ID) (map[string]CreditorInfo, error)
+}
+
+// Config wires the service.
+type Config struct {
+	App      *pgxpool.Pool
+	Jobs     *jobs.Client // inserts the run's jobs (an insert-only client will do)
+	Caseload Caseload
+	Tenants  Tenants
+	Metrics  *Metrics // optional
+	Now      func() time.Time
+	// BatchSize is the number of residents per batch job; 0 means 2,500.
+	BatchSize int
+	// FileSize is the most transfers in one SEPA file; 0 means 50,000.
+	FileSize int
+}
+
+// Service runs settlements.
+type Service struct{ cfg Config }
+
+// NewService returns the settlement service.
+func NewService(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 2500
+	}
+	if cfg.FileSize <= 0 {
+		cfg.FileSize = 50000
+	}
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	if !t.Valid() {
+		return fmt.Errorf("settlement: %w", tenant.ErrInvalidID)
+	}
+	return db.InTenant(tenant.WithID(ctx, t), s.cfg.App, fn)
+}
+
+// amsterdam is where pay dates are dates.
+var amsterdam = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+// today is the current date in Amsterdam, as midnight UTC like every stored date.
+func (s *Service) today() time.Time {
+	y, m, d := s.cfg.Now().In(amsterdam).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// StartDate is the first day a run of period may start: LeadDays before its pay date.
+func StartDate(st Settings, period bijstand.Period) time.Time {
+	return period.PayDate(st.PayDay).AddDate(0, 0, -st.LeadDays)
+}
+
+// checkCalendar refuses a period beyond the tenant's calendar: a dry-run of at most the
+// current month, a run from its StartDate on.
+func (s *Service) checkCalendar(st Settings, period bijstand.Period, dryRun bool) error {
+	today := s.today()
+	if period.First().After(today) {
+		return fmt.Errorf("%w: %s has not begun (today is %s)", ErrPeriodTooEarly, period, today.Format(time.DateOnly))
+	}
+	if start := StartDate(st, period); !dryRun && today.Before(start) {
+		return fmt.Errorf("%w: the run of %s can start from %s (pay date %s); a dry-run can start now",
+			ErrPeriodTooEarly, period, start.Format(time.DateOnly), period.PayDate(st.PayDay).Format(time.DateOnly))
+	}
+	return nil
+}
+
+func (s *Service) settings(t tenant.ID) (Settings, error) {
+	st, ok := s.cfg.Tenants.Settings(t)
+	if !ok {
+		return Settings{}, fmt.Errorf("settlement: tenant %s: %w", t, ErrNotFound)
+	}
+	if st.Status != "active" {
+		return Settings{}, fmt.Errorf("settlement: tenant %s is %s: %w", t, st.Status, ErrTenantNotActive)
+	}
+	return st, nil
+}
+
+// Start starts the run of period for t, or returns the run that is already on its way
+// (created false). A dry-run always starts anew. It refuses a period beyond the
+// calendar, a final period, and a tenant that is not active. The run row and its first
+// job are inserted in one transaction: a run is never started without its work.
+func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period, dryRun bool, by string) (run Run, created bool, err error) {
+	if by == "" {
+		return Run{}, false, errors.New("settlement: start: who starts the run is required")
+	}
+	st, err := s.settings(t)
+	if err != nil {
+		return Run{}, false, err
+	}
+	if err := s.checkCalendar(st, period, dryRun); err != nil {
+		return Run{}, false, fmt.Errorf("settlement: start %s: %w", period, err)
+	}
+	id, err := newID()
+	if err != nil {
+		return Run{}, false, err
+	}
+	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		if !dryRun {
+			cur, ok, err := currentRun(ctx, tx, period)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if cur.Status == StatusFinal {
+					return fmt.Errorf("%w: run %s of %s", ErrPeriodFinal, cur.ID, period)
+				}
+				run = cur
+				return nil
+			}
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO settlement_runs (tenant_id, id, period, dry_run, status, sepa_version, started_by, started_at)
+			VALUES (current_tenant(), $1, $2, $3, 'planning', $4, $5, $6)`,
+			id, period.First(), dryRun, string(st.SEPAVersion), by, s.cfg.Now())
+		if err != nil {
+			return fmt.Errorf("insert run: %w", err)
+		}
+		if err := jobs.InsertTx(ctx, s.cfg.Jobs, tx, PlanArgs{TenantArgs: jobs.TenantArgs{Tenant: t}, RunID: id}, uniqueOpts()); err != nil {
+			return err
+		}
+		run, err = getRun(ctx, tx, id, false)
+		created = true
+		return err
+	})
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "settlement_runs_one_per_period" {
+		// A concurrent start won: its run is the period's run.
+		return s.Start(ctx, t, period, dryRun, by)
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("settlement: start %s: %w", period, err)
+	}
+	if created {
+		s.cfg.Metrics.started(t, dryRun)
+	}
+	return run, created, nil
+}
+
+// Get returns a run of t.
+func (s *Service) Get(ctx context.Context, t tenant.ID, id string) (Run, error) {
+	var r Run
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		r, err = getRun(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("settlement: run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Current returns the run of period that pays or paid it (not a dry-run, not failed or
+// cancelled), if any.
+func (s *Service) Current(ctx context.Context, t tenant.ID, period bijstand.Period) (Run, bool, error) {
+	var r Run
+	var ok bool
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		r, ok, err = currentRun(ctx, tx, period)
+		return err
+	})
+	if err != nil {
+		return Run{}, false, fmt.Errorf("settlement: current run of %s: %w", period, err)
+	}
+	return r, ok, nil
+}
+
+// List returns t's runs, newest first, at most limit (1–500).
+func (s *Service) List(ctx context.Context, t tenant.ID, limit int) ([]Run, error) {
+	var out []Run
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, selectRun+` WHERE tenant_id = current_tenant() ORDER BY started_at DESC, id LIMIT $1`, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Run, error) { return scanRun(r) })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settlement: list runs: %w", err)
+	}
+	if out == nil {
+		out = []Run{}
+	}
+	return out, nil
+}
+
+// Approve approves a computed run for payment: by must not be who started it (four
+// eyes, held by the database too). The status change and the posting job commit
+// together.
+func (s *Service) Approve(ctx context.Context, t tenant.ID, id, by string) (Run, error) {
+	if by == "" {
+		return Run{}, errors.New("settlement: approve: who approves is required")
+	}
+	if _, err := s.settings(t); err != nil {
+		return Run{}, err
+	}
+	var r Run
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		r, err = getRun(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case r.DryRun:
+			return ErrDryRunNotApproved
+		case r.Status != StatusAwaitingApproval:
+			return fmt.Errorf("%w: run is %s, approval needs %s", ErrWrongState, r.Status, StatusAwaitingApproval)
+		case r.StartedBy == by:
+			return fmt.Errorf("%w (%s started it)", ErrFourEyes, by)
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE settlement_runs SET status = 'posting', approved_by = $2, approved_at = $3
+			WHERE tenant_id = current_tenant() AND id = $1`, id, by, s.cfg.Now()); err != nil {
+			return err
+		}
+		if err := jobs.InsertTx(ctx, s.cfg.Jobs, tx, PostArgs{TenantArgs: jobs.TenantArgs{Tenant: t}, RunID: id}, uniqueOpts()); err != nil {
+			return err
+		}
+		r, err = getRun(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("settlement: approve run %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Cancel ends a run that has not been approved: nothing was posted or paid, and the
+// period can be run again (after new payslips came in, say).
+func (s *Service) Cancel(ctx context.Context, t tenant.ID, id, by, reason string) (Run, error) {
+	var r Run
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		var err error
+		r, err = getRun(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		switch r.Status {
+		case StatusPlanning, StatusComputing, StatusClosing, StatusAwaitingApproval:
+		default:
+			return fmt.Errorf("%w: a run that is %s cannot be cancelled", ErrWrongState, r.Status)
+		}
+		msg := "cancelled by " + by
+		if reason != "" {
+			msg += ": " + reason
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE settlement_runs SET status = 'cancelled', finished_at = $2, error = $3
+			WHERE tenant_id = current_tenant() AND id = $1`, id, s.cfg.Now(), msg); err != nil {
+			return err
+		}
+		r, err = getRun(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return Run{}, fmt.Errorf("settlement: cancel run %s: %w", id, err)
+	}
+	s.cfg.Metrics.ended(r)
+	return r, nil
+}
+
+// File is a file a final run wrote.
+type File struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Size   int    `json:"size"`
+	SHA256 string `json:"sha256"`
+	// Content is only set by Files with content true.
+	Content []byte `json:"-"`
+}
+
+// Files returns the files of a final run, in name order; with content, their bytes.
+func (s *Service) Files(ctx context.Context, t tenant.ID, id string, content bool) ([]File, error) {
+	var out []File
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		if _, err := getRun(ctx, tx, id, false); err != nil {
+			return err
+		}
+		col := "NULL::bytea"
+		if content {
+			col = "content"
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT name, kind, octet_length(content), encode(sha256, 'hex'), `+col+`
+			FROM settlement_files WHERE tenant_id = current_tenant() AND run_id = $1 ORDER BY name`, id)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (File, error) {
+			var f File
+			return f, r.Scan(&f.Name, &f.Kind, &f.Size, &f.SHA256, &f.Content)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settlement: files of run %s: %w", id, err)
+	}
+	return out, nil
+}
+
+const selectRun = `
+	SELECT id, tenant_id, period, dry_run, status, sepa_version, started_by, started_at, batches_total, batches_done,
+	       residents_total, residents_done, computed_at, coalesce(approved_by, ''), approved_at, posted_at,
+	       execution_date, finished_at, coalesce(error, ''), report
+	FROM settlement_runs`
+
+func scanRun(row pgx.Row) (Run, error) {
+	var r Run
+	var period time.Time
+	var status, version, tid string
+	var report []byte
+	err := row.Scan(&r.ID, &tid, &period, &r.DryRun, &status, &version, &r.StartedBy, &r.StartedAt, &r.BatchesTotal,
+		&r.BatchesDone, &r.ResidentsTotal, &r.ResidentsDone, &r.ComputedAt, &r.ApprovedBy, &r.ApprovedAt, &r.PostedAt,
+		&r.ExecutionDate, &r.FinishedAt, &r.Error, &report)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Run{}, ErrNotFound
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("read run: %w", err)
+	}
+	r.Tenant, r.Period, r.Status, r.SEPAVersion = tenant.ID(tid), bijstand.PeriodOf(period), Status(status), sepa.Version(version)
+	if report != nil {
+		r.Report = &Report{}
+		if err := json.Unmarshal(report, r.Report); err != nil {
+			return Run{}, fmt.Errorf("read run report: %w", err)
+		}
+	}
+	return r, nil
+}
+
+func getRun(ctx context.Context, tx pgx.Tx, id string, forUpdate bool) (Run, error) {
+	if !validID(id) {
+		return Run{}, ErrNotFound
+	}
+	q := selectRun + ` WHERE tenant_id = current_tenant() AND id = $1`
+	if forUpdate {
+		q += " FOR UPDATE"
+	}
+	return scanRun(tx.QueryRow(ctx, q, id))
+}
+
+func currentRun(ctx context.Context, tx pgx.Tx, period bijstand.Period) (Run, bool, error) {
+	r, err := scanRun(tx.QueryRow(ctx, selectRun+`
+		WHERE tenant_id = current_tenant() AND period = $1 AND NOT dry_run AND status NOT IN ('failed', 'cancelled')`,
+		period.First()))
+	if errors.Is(err, ErrNotFound) {
+		return Run{}, false, nil
+	}
+	return r, err == nil, err
+}
+
+// uniqueOpts makes a run's job unique by its args (kind, tenant, run, batch) in every
+// state: a retried insert (a step done twice) finds the job instead of adding one.
+func uniqueOpts() *river.InsertOpts {
+	return &river.InsertOpts{Queue: jobs.QueueSettlement, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("settlement: new id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+func validID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i, c := range id {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Change is how a resident's month differs from the last final run's.
+type Change string
+
+// The changes of Diff.
+const (
+	ChangeNew       Change = "new"       // not in the last final run
+	ChangeGone      Change = "gone"      // in the last final run, not in this one
+	ChangeChanged   Change = "changed"   // an amount, the account or a hold differs
+	ChangeUnchanged Change = "unchanged" // the same
+)
+
+// Amounts are a resident's amounts in one run.
+type Amounts struct {
+	BijstandCents     money.Cents `json:"bijstand_cents"`
+	ReserveCents      money.Cents `json:"vakantietoeslag_reserve_cents"`
+	AppliedCents      money.Cents `json:"deductions_applied_cents"`
+	PayoutCents       money.Cents `json:"payout_cents"`
+	ShortfallCents    money.Cents `json:"shortfall_cents"`
+	VakantiegeldCents money.Cents `json:"vakantietoeslag_paid_cents"`
+	Held              bool        `json:"held"`
+	Hold              string      `json:"hold,omitempty"`
+}
+
+// DiffLine is one resident in a run's comparison with the last final run.
+type DiffLine struct {
+	ResidentID string   `json:"resident_id"`
+	Name       string   `json:"name"`
+	Change     Change   `json:"change"`
+	Previous   *Amounts `json:"previous,omitempty"`
+	Current    *Amounts `json:"current,omitempty"`
+	// PayoutDeltaCents is the current payout minus the previous one.
+	PayoutDeltaCents money.Cents `json:"payout_delta_cents"`
+}
+
+// Diff is a run compared per resident with the last final run of an earlier period.
+type Diff struct {
+	RunID string `json:"run_id"`
+	// PreviousRunID and PreviousPeriod are empty when there is no earlier final run.
+	PreviousRunID  string         `json:"previous_run_id,omitempty"`
+	PreviousPeriod string         `json:"previous_period,omitempty"`
+	Counts         map[Change]int `json:"counts"`
+	// Lines are in resident id order, after After, at most the limit asked for.
+	Lines []DiffLine `json:"lines"`
+	// Next is the After of the next page, or empty.
+	Next string `json:"next,omitempty"`
+}
+
+// DiffOptions select the lines of a Diff.
+type DiffOptions struct {
+	// Changes limits the lines to these changes; empty means all but unchanged.
+	Changes []Change
+	After   string
+	Limit   int // 1–1000; 0 means 100
+}
+
+// Diff compares the computed run id with the last final run of an earlier period, per
+// resident: what a second person looks at before approving.
+func (s *Service) Diff(ctx context.Context, t tenant.ID, id string, o DiffOptions) (Diff, error) {
+	if o.Limit <= 0 {
+		o.Limit = 100
+	}
+	if len(o.Changes) == 0 {
+		o.Changes = []Change{ChangeNew, ChangeGone, ChangeChanged}
+	}
+	changes := make([]string, len(o.Changes))
+	for i, c := range o.Changes {
+		changes[i] = string(c)
+	}
+	d := Diff{RunID: id, Counts: map[Change]int{ChangeNew: 0, ChangeGone: 0, ChangeChanged: 0, ChangeUnchanged: 0}, Lines: []DiffLine{}}
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		r, err := getRun(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
+		if r.ComputedAt == nil {
+			return fmt.Errorf("%w: the run is %s, not computed yet", ErrWrongState, r.Status)
+		}
+		var prev string
+		var prevPeriod time.Time
+		err = tx.QueryRow(ctx, `
+			SELECT id, period FROM settlement_runs
+			WHERE tenant_id = current_tenant() AND status = 'final' AND period < $1
+			ORDER BY period DESC LIMIT 1`, r.Period.First()).Scan(&prev, &prevPeriod)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if prev != "" {
+			d.PreviousRunID, d.PreviousPeriod = prev, bijstand.PeriodOf(prevPeriod).String()
+		}
+		const joined = `
+			WITH cur AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1),
+			     prev AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $2),
+			     j AS (
+			SELECT coalesce(c.resident_id, p.resident_id) AS resident_id, coalesce(c.name, p.name) AS name,
+			       CASE WHEN p.resident_id IS NULL THEN 'new' WHEN c.resident_id IS NULL THEN 'gone'
+			            WHEN (c.bijstand_cents, c.reserve_cents, c.applied_cents, c.payout_cents, c.shortfall_cents,
+			                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''))
+			               = (p.bijstand_cents, p.reserve_cents, p.applied_cents, p.payout_cents, p.shortfall_cents,
+			                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''))
+			            THEN 'unchanged' ELSE 'changed' END AS change,
+			       c.bijstand_cents AS cb, c.reserve_cents AS cr, c.applied_cents AS ca, c.payout_cents AS cp,
+			       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch,
+			       p.bijstand_cents AS pb, p.reserve_cents AS pr, p.applied_cents AS pa, p.payout_cents AS pp,
+			       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph
+			FROM cur c FULL JOIN prev p ON p.resident_id = c.resident_id)`
+		rows, err := tx.Query(ctx, joined+` SELECT change, count(*) FROM j GROUP BY change`, id, prev)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			var n int
+			if err := rows.Scan(&c, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			d.Counts[Change(c)] = n
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, joined+`
+			SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, pb, pr, pa, pp, ps, pv, ph FROM j
+			WHERE change = ANY($3) AND resident_id > $4 ORDER BY resident_id LIMIT $5`,
+			id, prev, changes, o.After, o.Limit+1)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l DiffLine
+			var c [6]*int64
+			var p [6]*int64
+			var ch, ph *string
+			var change string
+			if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch,
+				&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph); err != nil {
+				return err
+			}
+			l.Change = Change(change)
+			l.Current, l.Previous = amounts(c, ch), amounts(p, ph)
+			if l.Current != nil {
+				l.PayoutDeltaCents += l.Current.PayoutCents
+			}
+			if l.Previous != nil {
+				l.PayoutDeltaCents -= l.Previous.PayoutCents
+			}
+			if len(d.Lines) == o.Limit {
+				d.Next = d.Lines[len(d.Lines)-1].ResidentID
+				break
+			}
+			d.Lines = append(d.Lines, l)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Diff{}, fmt.Errorf("settlement: diff of run %s: %w", id, err)
+	}
+	return d, nil
+}
+
+func amounts(v [6]*int64, hold *string) *Amounts {
+	if v[0] == nil {
+		return nil
+	}
+	a := &Amounts{BijstandCents: money.Cents(*v[0]), ReserveCents: money.Cents(*v[1]), AppliedCents: money.Cents(*v[2]),
+		PayoutCents: money.Cents(*v[3]), ShortfallCents: money.Cents(*v[4]), VakantiegeldCents: money.Cents(*v[5])}
+	if hold != nil {
+		a.Held, a.Hold = true, *hold
+	}
+	return a
+}
+
+// ComputeError is a resident's month the engine could not compute (a law value not
+// published for the period, a case the engine refuses): the run fails with it, naming
+// the resident, rather than pay anyone a guess.
+type ComputeError struct {
+	ResidentID string
+	Err        error
+}
+
+func (e *ComputeError) Error() string { return "resident " + e.ResidentID + ": " + e.Err.Error() }
+
+// Unwrap returns the engine's error.
+func (e *ComputeError) Unwrap() error { return e.Err }

@@ -1,0 +1,538 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/paymentplans"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// The fixture's month, and the services' clock: a day in it, so that the plans read
+// back as active.
+var (
+	testPeriod = bijstand.Period{Year: 2026, Month: time.October}
+	testNow    = func() time.Time { return time.Date(2026, time.October, 15, 12, 0, 0, 0, time.UTC) }
+)
+
+const testTenant = tenant.ID("fixturestad")
+
+// testBundle is a fresh database with the services wired as services/plein's buildApp
+// wires them (the debts service aside: a recording sink takes the shortfalls).
+type testBundle struct {
+	db         *dbtest.DB
+	sealer     *bsn.Sealer
+	residents  residents.Service
+	income     income.Service
+	plans      paymentplans.Service
+	creditors  creditors.Service
+	shortfalls *recordingSink
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	d := dbtest.New(t)
+	dbtest.CreateTenants(t, d, testTenant)
+	b := &testBundle{db: d, sealer: testSealer(t), shortfalls: &recordingSink{}}
+	book, err := law.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	calc := bijstand.NewCalculator(book)
+	b.residents = residents.NewService(d.App, b.sealer, testNow)
+	inc := income.NewService(income.Config{App: d.App, Households: b.residents, Calculator: calc, Now: testNow})
+	b.creditors = creditors.NewService(d.App, nil, testNow)
+	b.plans = paymentplans.NewService(paymentplans.Config{App: d.App, Creditors: b.creditors, Law: book,
+		Sink: b.shortfalls, Norms: residentNorms{b.residents, calc}, Now: testNow})
+	inc.SetPlans(b.plans, planShortfalls{b.plans})
+	b.income = inc
+	return b
+}
+
+// testSealer has fixed keys, so that two databases hold the same blind indexes.
+func testSealer(t testing.TB) *bsn.Sealer {
+	t.Helper()
+	enc, idx := make([]byte, bsn.KeySize), make([]byte, bsn.KeySize)
+	for i := range enc {
+		enc[i], idx[i] = byte(i+1), byte(i+101)
+	}
+	s, err := bsn.NewSealer(enc, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// residentNorms and planShortfalls are services/plein's adapters of the same names.
+type residentNorms struct {
+	residents residents.Service
+	calc      *bijstand.Calculator
+}
+
+func (n residentNorms) Norm(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (money.Cents, error) {
+	h, err := n.residents.Household(ctx, t, residentID)
+	if err != nil {
+		return 0, err
+	}
+	r, _, err := n.calc.Month(bijstand.Case{Period: period, Household: h})
+	return r.Norm, err
+}
+
+type planShortfalls struct{ plans paymentplans.Service }
+
+func (p planShortfalls) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) error {
+	_, err := p.plans.RecordShortfalls(ctx, t, residentID, period, results)
+	return err
+}
+
+type recordingSink struct {
+	mu   sync.Mutex
+	list []paymentplans.Shortfall
+}
+
+func (s *recordingSink) SignalShortfalls(_ context.Context, _ tenant.ID, list []paymentplans.Shortfall) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.list = append(s.list, list...)
+	return nil
+}
+
+// staff is a consulent of the test tenant, for the audited reads.
+func staff(ctx context.Context) context.Context {
+	return authz.WithPrincipal(ctx, authz.Principal{Subject: "consulent:test", Tenant: testTenant,
+		Roles: []authz.Role{authz.RoleConsulent}})
+}
+
+// count runs a count query in a transaction of the test tenant.
+func count(t *testing.T, b *testBundle, query string) int {
+	t.Helper()
+	var n int
+	err := db.InTenant(tenant.WithID(context.Background(), testTenant), b.db.App, func(ctx context.Context, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, query).Scan(&n)
+	})
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// TestLoadFixture loads a caseload and reads every resident back through the
+// services' own code: the case (its BSNs open and are found by their blind index),
+// the plans in force, their history and messages, and the month.
+func TestLoadFixture(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+
+	// A resident made through the service before: the fixture keeps clear of its BSN.
+	first, err := b.residents.Create(ctx, testTenant, residents.NewResident{Name: "Sam de Vries (voorbeeld)",
+		BirthDate: "1990-05-01", BSN: "999993653", IBAN: "NL91ABNA0417164300", Kind: "single"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	st, err := loadFixtureWith(ctx, b.db.App, b.sealer, testTenant, n, testPeriod, 7, fullFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Residents != n || st.Plans != 3*n || st.Payslips != int(0.4*n) {
+		t.Errorf("stats %+v, want %d residents, %d plans, %d payslips", st, n, 3*n, int(0.4*n))
+	}
+	for _, c := range []struct {
+		query string
+		want  int
+	}{
+		{"SELECT count(*) FROM residents", st.Residents + 1},
+		{"SELECT count(*) FROM payslips", st.Payslips},
+		{"SELECT count(*) FROM plans", st.Plans},
+		{"SELECT count(*) FROM plans WHERE status = 'approved' AND approved_at IS NOT NULL AND version = 2", st.Plans},
+		{"SELECT count(*) FROM plan_events", 2 * st.Plans},
+		{"SELECT count(*) FROM outbound_messages WHERE kind = 'start'", st.Plans},
+		{"SELECT count(*) FROM audit_log WHERE object_type = 'paymentplan'", 2 * st.Plans},
+		{"SELECT count(*) FROM creditors", len(fxCorporations)},
+	} {
+		if got := count(t, b, c.query); got != c.want {
+			t.Errorf("%s = %d, want %d", c.query, got, c.want)
+		}
+	}
+
+	// The payslips as loaded, to compare with the months.
+	nets := map[string]money.Cents{}
+	err = db.InTenant(tenant.WithID(ctx, testTenant), b.db.App, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT resident_id, net_cents FROM payslips")
+		if err != nil {
+			return err
+		}
+		var id string
+		var net int64
+		_, err = pgx.ForEachRow(rows, []any{&id, &net}, func() error { nets[id] += money.Cents(net); return nil })
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	err = db.InTenant(tenant.WithID(ctx, testTenant), b.db.App, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT id FROM residents WHERE id <> $1 ORDER BY id", first.ID)
+		if err != nil {
+			return err
+		}
+		ids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != n {
+		t.Fatalf("%d fixture residents, want %d", len(ids), n)
+	}
+
+	wantKinds := []bijstand.DeductionKind{bijstand.DeductOnBehalf, bijstand.DeductOnBehalf, bijstand.DeductAflossing}
+	wantPriorities := []int{fxPriorityRent, fxPriorityZorg, fxPriorityAflossing}
+	wantCreditorKinds := [][]creditors.Kind{{creditors.KindWoningcorporatie}, {creditors.KindZorgverzekeraar},
+		{creditors.KindEnergie, creditors.KindWater}}
+	households := map[bijstand.HouseholdKind]int{}
+	var withBijstand, withPayout, kostendelers, worked int
+	perCreditor := map[string]int{}
+	for _, id := range ids {
+		h, err := b.residents.Household(ctx, testTenant, id)
+		if err != nil {
+			t.Fatalf("resident %s: household: %v", id, err)
+		}
+		households[h.Kind]++
+		if len(h.Housemates) > 0 {
+			kostendelers++
+		}
+		if want := map[bijstand.HouseholdKind]int{bijstand.KindCouple: 2}[h.Kind]; len(h.Applicants) != max(want, 1) {
+			t.Errorf("resident %s: %s with %d applicants", id, h.Kind, len(h.Applicants))
+		}
+		if h.Kind == bijstand.KindSingleParent && len(h.Children) == 0 {
+			t.Errorf("resident %s: a single parent without children", id)
+		}
+
+		// The BSNs open, and their blind indexes find the case.
+		r, err := b.residents.Get(staff(ctx), testTenant, id, "controle benchmarkfixture")
+		if err != nil {
+			t.Fatalf("resident %s: get: %v", id, err)
+		}
+		if _, err := iban.Parse(string(r.IBAN)); err != nil {
+			t.Errorf("resident %s: IBAN: %v", id, err)
+		}
+		bsns := []bsn.BSN{r.BSN}
+		if r.Partner != nil {
+			bsns = append(bsns, r.Partner.BSN)
+		}
+		for _, x := range bsns {
+			found, err := b.residents.FindByBSN(staff(ctx), testTenant, x.Reveal(), "controle benchmarkfixture")
+			if err != nil || found.ID != id {
+				t.Errorf("resident %s: FindByBSN(%s) = %s, %v", id, x, found.ID, err)
+			}
+		}
+
+		ds, err := b.plans.Active(ctx, testTenant, id, testPeriod)
+		if err != nil {
+			t.Fatalf("resident %s: active: %v", id, err)
+		}
+		if len(ds) != 3 {
+			t.Fatalf("resident %s: %d deductions in force, want 3", id, len(ds))
+		}
+		plans, err := b.plans.List(ctx, testTenant, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]paymentplans.Plan{}
+		for _, p := range plans {
+			byID[p.ID] = p
+		}
+		for i, d := range ds {
+			if d.Kind != wantKinds[i] || d.Priority != wantPriorities[i] || d.Amount <= 0 {
+				t.Errorf("resident %s: deduction %d is %s priority %d amount %d, want %s priority %d", id, i,
+					d.Kind, d.Priority, d.Amount, wantKinds[i], wantPriorities[i])
+			}
+			p := byID[d.ID]
+			c, err := b.creditors.Get(ctx, testTenant, p.CreditorID)
+			if err != nil {
+				t.Fatalf("resident %s: plan %s: creditor: %v", id, p.ID, err)
+			}
+			perCreditor[c.ID]++
+			if !containsKind(wantCreditorKinds[i], c.Kind) {
+				t.Errorf("resident %s: deduction %d pays a %s", id, i, c.Kind)
+			}
+			if err := b.creditors.ValidateReference(c, p.Reference); err != nil {
+				t.Errorf("resident %s: plan %s: reference: %v", id, p.ID, err)
+			}
+			if p.Status != paymentplans.StatusActive || !p.InForce(testPeriod) || p.Start != testPeriod {
+				t.Errorf("resident %s: plan %s is %s from %s", id, p.ID, p.Status, p.Start)
+			}
+			paper := p.Mandate != nil && p.Mandate.GivenBy == paymentplans.MandatePaper
+			if paper != (p.Kind == bijstand.DeductOnBehalf) {
+				t.Errorf("resident %s: plan %s (%s) has mandate %+v", id, p.ID, p.Kind, p.Mandate)
+			}
+		}
+
+		m, err := b.income.Month(ctx, testTenant, id, testPeriod)
+		if err != nil {
+			t.Fatalf("resident %s: month: %v", id, err)
+		}
+		if m.Result.Income != nets[id] || len(m.Payslips) != map[bool]int{true: 1}[nets[id] > 0] {
+			t.Errorf("resident %s: month counts income %d from %d payslips, want %d", id, m.Result.Income, len(m.Payslips), nets[id])
+		}
+		if nets[id] > 0 {
+			worked++
+		}
+		for _, d := range m.Result.Deductions {
+			if d.Requested > m.Result.Norm {
+				t.Errorf("resident %s: a deduction of %d above the norm %d", id, d.Requested, m.Result.Norm)
+			}
+		}
+		if m.Result.Bijstand > 0 {
+			withBijstand++
+		}
+		if m.Result.Payout > 0 {
+			withPayout++
+		}
+	}
+	t.Logf("households %v (%d with a kostendeler), %d with a payslip; bijstand > 0: %d, payout > 0: %d of %d; %d shortfalls",
+		households, kostendelers, worked, withBijstand, withPayout, n, len(b.shortfalls.list))
+	// The mix is exact per chunk (rounded): off by at most one per chunk, two here.
+	near := func(got int, share float64) bool { return abs(got-int(share*n)) <= 2 }
+	if !near(households[bijstand.KindSingle], 0.65) || !near(households[bijstand.KindSingleParent], 0.2) ||
+		!near(households[bijstand.KindCouple], 0.15) || !near(kostendelers, 0.1) {
+		t.Errorf("households %v with %d kostendelers, want the mix 55/20/15/10 %%", households, kostendelers)
+	}
+	if worked != st.Payslips {
+		t.Errorf("%d months with a payslip, want %d", worked, st.Payslips)
+	}
+	if withBijstand < n*98/100 || withPayout < n*90/100 {
+		t.Errorf("bijstand > 0 for %d and payout > 0 for %d of %d residents, want most", withBijstand, withPayout, n)
+	}
+
+	// A plan's history and its creditor's messages, as the service would have left them.
+	ds, err := b.plans.Active(ctx, testTenant, ids[0], testPeriod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range ds {
+		evs, err := b.plans.Events(ctx, testTenant, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != 2 || evs[0].Action != paymentplans.ActionRequest || evs[1].Action != paymentplans.ActionApprove ||
+			evs[1].From != paymentplans.StatusRequested || evs[1].To != paymentplans.StatusApproved {
+			t.Errorf("plan %s: events %+v, want request then approve", d.ID, evs)
+		}
+	}
+	for creditorID, want := range perCreditor {
+		msgs, err := b.plans.Export(ctx, testTenant, creditorID, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != want {
+			t.Errorf("creditor %s: %d messages, want %d", creditorID, len(msgs), want)
+		}
+		for _, m := range msgs {
+			var pl paymentplans.MessagePayload
+			if err := json.Unmarshal(m.Payload, &pl); err != nil {
+				t.Fatalf("message %s: %v", m.ID, err)
+			}
+			p, err := b.plans.Get(ctx, testTenant, m.PlanID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			end := ""
+			if p.End != nil {
+				end = p.End.String()
+			}
+			want := paymentplans.MessagePayload{MessageID: m.ID, Kind: paymentplans.MessageStart, Gemeente: string(testTenant),
+				CreditorID: creditorID, PlanID: p.ID, Reference: p.Reference, AmountCents: int64(p.Amount), Currency: "EUR",
+				StartPeriod: testPeriod.String(), EndPeriod: end, CreatedAt: p.ApprovedAt.UTC().Format(time.RFC3339)}
+			if pl != want {
+				t.Errorf("message %s: %+v, want %+v", m.ID, pl, want)
+			}
+		}
+	}
+
+	// A second load with another seed (and the default options: the plans' history,
+	// no messages, no audit) finds the tenant's creditors and adds to them.
+	st2, err := loadFixture(ctx, b.db.App, b.sealer, testTenant, 50, testPeriod, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		query string
+		want  int
+	}{
+		{"SELECT count(*) FROM residents", n + 1 + st2.Residents},
+		{"SELECT count(*) FROM plans", st.Plans + st2.Plans},
+		{"SELECT count(*) FROM plan_events", 2 * (st.Plans + st2.Plans)},
+		{"SELECT count(*) FROM outbound_messages", st.Plans},
+		{"SELECT count(*) FROM audit_log WHERE object_type = 'paymentplan'", 2 * st.Plans},
+	} {
+		if got := count(t, b, c.query); got != c.want {
+			t.Errorf("after a second load: %s = %d, want %d", c.query, got, c.want)
+		}
+	}
+	if got := count(t, b, "SELECT count(*) FROM creditors"); got != len(fxCorporations) {
+		t.Errorf("%d creditors after a second load, want %d", got, len(fxCorporations))
+	}
+	// The same seed and size again is refused: its ids are taken.
+	if _, err := loadFixture(ctx, b.db.App, b.sealer, testTenant, 50, testPeriod, 8); err == nil {
+		t.Error("loading the same fixture twice into one tenant succeeded")
+	} else {
+		t.Logf("loaded twice: %v", err)
+	}
+}
+
+func abs(x int) int { return max(x, -x) }
+
+func containsKind(ks []creditors.Kind, k creditors.Kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLoadFixtureDeterministic loads the same seed into two fresh databases and
+// compares everything but the ciphertexts and timestamps; another seed differs.
+func TestLoadFixtureDeterministic(t *testing.T) {
+	t.Parallel()
+	digest := func(seed uint64) string {
+		b := setup(t)
+		ctx := context.Background()
+		if _, err := loadFixture(ctx, b.db.App, b.sealer, testTenant, 300, testPeriod, seed); err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		err := db.InTenant(tenant.WithID(ctx, testTenant), b.db.App, func(ctx context.Context, tx pgx.Tx) error {
+			for _, q := range []string{
+				`SELECT id, name, birth_date, bsn_index, iban, household_kind, parents_cannot_support, n_months_used,
+				        r_months_used, medisch_urenbeperkt, partner_name, partner_birth_date, partner_bsn_index,
+				        partner_n_months_used, partner_r_months_used, partner_medisch_urenbeperkt
+				 FROM residents ORDER BY id`,
+				`SELECT resident_id, position, birth_date FROM resident_children ORDER BY resident_id, position`,
+				`SELECT resident_id, position, birth_date, cost_sharer, description FROM resident_housemates ORDER BY resident_id, position`,
+				`SELECT id, resident_id, applicant, employer, period_start, period_end, gross_cents, net_cents, hours_centi, pay_date
+				 FROM payslips ORDER BY id`,
+				// A tenant creditor's id is new in each database: its name stands for it.
+				`SELECT p.id, p.resident_id, p.kind, coalesce(c.name, p.creditor_id), p.reference, p.amount_cents, p.priority,
+				        p.start_period, p.end_period, p.status
+				 FROM plans p LEFT JOIN creditors c ON c.tenant_id = p.tenant_id AND c.id = p.creditor_id ORDER BY p.id`,
+			} {
+				rows, err := tx.Query(ctx, q)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					vals, err := rows.Values()
+					if err != nil {
+						rows.Close()
+						return err
+					}
+					fmt.Fprintln(h, vals...)
+				}
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hex.EncodeToString(h.Sum(nil))
+	}
+	a, b, c := digest(11), digest(11), digest(12)
+	if a != b {
+		t.Errorf("seed 11 loaded twice: digests %s and %s differ", a, b)
+	}
+	if a == c {
+		t.Errorf("seeds 11 and 12 give the same digest %s", a)
+	}
+}
+
+// TestLoadFixtureSpeed reports the loading rate of 20,000 residents with each choice
+// of fixtureOptions. It does not fail on speed.
+func TestLoadFixtureSpeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 3 × 20,000 residents")
+	}
+	for _, c := range []struct {
+		name string
+		o    fixtureOptions
+	}{{"default", defaultFixture}, {"full", fullFixture}, {"lean", leanFixture}} {
+		t.Run(c.name, func(t *testing.T) {
+			b := setup(t)
+			const n = 20000
+			st, err := loadFixtureWith(context.Background(), b.db.App, b.sealer, testTenant, n, bijstand.PeriodOf(time.Now()), 1, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := count(t, b, "SELECT count(*) FROM residents"); got != n {
+				t.Errorf("%d residents, want %d", got, n)
+			}
+			t.Logf("%s %+v: loaded %d residents (%d payslips, %d plans) in %.2f s: %.0f residents/s", c.name, c.o,
+				st.Residents, st.Payslips, st.Plans, st.Elapsed.Seconds(), float64(st.Residents)/st.Elapsed.Seconds())
+		})
+	}
+}
+
+// BenchmarkFixtureDraw measures the Go side of a load per resident: drawing the
+// resident, sealing and indexing its BSNs, and encoding every table's rows (the full
+// fixture). The catalogue's water companies stand in for the woningcorporaties.
+func BenchmarkFixtureDraw(b *testing.B) {
+	_, cr, err := catalogueCreditors()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cr.corporations = cr.utilities[4:]
+	book, err := law.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	params, err := book.At(testPeriod.First())
+	if err != nil {
+		b.Fatal(err)
+	}
+	asOf := asOfFor(testPeriod, time.Now())
+	g := &fxGen{rng: rand.New(rand.NewPCG(1, 2)), tenant: testTenant, period: testPeriod, params: params, asOf: asOf,
+		ref: dateOf(asOf), cr: cr, sealer: testSealer(b), aad: []byte(testTenant), taken: map[[32]byte]struct{}{},
+		stripe: 0, stripes: 1, used: map[uint32]struct{}{}, approvedTo: paymentplans.StatusApproved,
+		start: testPeriod.String(), created: asOf.Format(time.RFC3339)}
+	var w copyBuf
+	i := 0
+	for b.Loop() {
+		var r fxResident
+		if err := g.resident(&r, i%4, i%5 < 2); err != nil {
+			b.Fatal(err)
+		}
+		w.b = w.b[:0]
+		for _, tb := range fxTables {
+			tb.enc(g, &w, &r)
+		}
+		i++
+	}
+}
