@@ -917,10 +917,14 @@ func TestPostBatch(t *testing.T) {
 		if len(posted) != n {
 			t.Fatalf("Entries = %d, want %d", len(posted), n)
 		}
-		for i, e := range posted {
-			w := es[i]
-			if e.IdempotencyKey != w.IdempotencyKey || !e.BookedOn.Equal(w.BookedOn) || fmt.Sprint(e.Lines) != fmt.Sprint(w.Lines) {
-				t.Fatalf("entry %d = %+v, want %+v", i, e, w)
+		byKey := make(map[string]ledger.Entry, n)
+		for _, e := range posted {
+			byKey[e.IdempotencyKey] = e
+		}
+		for _, w := range es {
+			e := byKey[w.IdempotencyKey]
+			if !e.BookedOn.Equal(w.BookedOn) || e.Description != w.Description || fmt.Sprint(e.Lines) != fmt.Sprint(w.Lines) {
+				t.Fatalf("entry %s = %+v, want %+v", w.IdempotencyKey, e, w)
 			}
 		}
 		var kind string
@@ -931,12 +935,12 @@ func TestPostBatch(t *testing.T) {
 			t.Errorf("kind of a resident account made by the batch = %s, want liability", kind)
 		}
 		// A batch's entry is corrected like any other, and a retried Post finds it.
-		if _, _, err := ledger.Correct(ctx, tx, posted[7].ID, "run-1:resident:7:correction", "Verkeerd", day("2026-02-05")); err != nil {
+		if _, _, err := ledger.Correct(ctx, tx, byKey[es[7].IdempotencyKey].ID, "run-1:resident:7:correction", "Verkeerd", day("2026-02-05")); err != nil {
 			return err
 		}
 		id, created, err := ledger.Post(ctx, tx, es[8])
-		if err != nil || created || id != posted[8].ID {
-			t.Errorf("Post of a batch's entry = %d %v %v, want %d false nil", id, created, err, posted[8].ID)
+		if want := byKey[es[8].IdempotencyKey].ID; err != nil || created || id != want {
+			t.Errorf("Post of a batch's entry = %d %v %v, want %d false nil", id, created, err, want)
 		}
 		// A second batch in the same transaction.
 		_, err = ledger.PostBatch(ctx, tx, settlementBatch("run-2", 3))

@@ -36,6 +36,10 @@ const (
 	// settleOutage is how long the CLI waits for the database to come back (a restart,
 	// a failover) before it gives up; the run itself resumes where it was.
 	settleOutage = 2 * time.Minute
+	// settleWorkers is how many of a run's jobs this process works at once: a few more
+	// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
+	// transactions fight over two cores.
+	settleWorkers = 4
 )
 
 // settleOptions are plein settle's inputs.
@@ -122,7 +126,7 @@ func settle(ctx context.Context, dbs *databases, o settleOptions, stdout, stderr
 		return err
 	}
 	quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, svc), Logger: quiet})
+	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, svc), Logger: quiet, MaxWorkers: settleWorkers})
 	if err != nil {
 		return err
 	}

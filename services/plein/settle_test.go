@@ -457,3 +457,32 @@ func TestSettleVakantietoeslag(t *testing.T) {
 		return nil
 	})
 }
+
+// TestSettleSchedule: on the calendar's start date the periodic job starts the month's
+// run of every active tenant that has reached it, once.
+func TestSettleSchedule(t *testing.T) {
+	t.Parallel()
+	// 20 April 2026: Zwolle (pay day 25, the 24th being a Friday) starts on the 19th;
+	// the other gemeenten's pay days are configured in tenants/*.yaml.
+	b := setupSettle(t, 10, "2026-04", time.Date(2026, 4, 20, 7, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	if err := b.svc.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run, ok, err := b.svc.Current(ctx, "zwolle", period("2026-04"))
+	if err != nil || !ok || run.StartedBy != settlement.SchedulerActor {
+		t.Fatalf("zwolle's April run after the schedule: %+v %v %v", run, ok, err)
+	}
+	if err := b.svc.Schedule(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := b.svc.List(ctx, "zwolle", 10)
+	if err != nil || len(runs) != 1 {
+		t.Errorf("runs after scheduling twice: %d (%v), want 1", len(runs), err)
+	}
+	b.wait(t, run.ID, settlement.StatusAwaitingApproval)
+	got, err := b.svc.Get(ctx, "zwolle", run.ID)
+	if err != nil || got.JobErrors != 0 || got.Progress() != 1 {
+		t.Errorf("computed run: %+v %v", got, err)
+	}
+}

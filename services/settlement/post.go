@@ -58,20 +58,52 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs])
 	}
 	postedAt := s.cfg.Now().UTC().Truncate(time.Second)
 	exec := ExecutionDate(r.Period, st.PayDay, s.today())
-	files, summaries, entries, err := s.files(r, st, p, postedAt, exec)
-	if err != nil {
-		return s.fail(ctx, tx, r, err.Error())
-	}
-	report, err := Reconcile(months, p, summaries...)
-	if !report.OK {
-		return s.fail(ctx, tx, r, "the run does not reconcile: "+err.Error())
-	}
 	monthEntries, err := MonthEntries(r.Period, r.ID, months, s.cfg.BatchSize)
 	if err != nil {
 		return s.fail(ctx, tx, r, err.Error())
 	}
-	if _, err := ledger.PostBatch(ctx, tx, append(monthEntries, entries...)); err != nil {
+	// The files are Go's work and the month's entries PostgreSQL's: done at the same
+	// time, on the two cores. The entries go in a savepoint, undone if the files do
+	// not reconcile: a run that does not reconcile posts nothing.
+	var (
+		files     []outFile
+		summaries []sepa.Summary
+		entries   []ledger.Entry
+		ferr      error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		files, summaries, entries, ferr = s.files(r, st, p, postedAt, exec)
+	}()
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		<-done
+		return err
+	}
+	_, err = ledger.PostBatch(ctx, sp, monthEntries)
+	<-done
+	if err != nil {
 		return fmt.Errorf("settlement: post %s: ledger: %w", r.ID, err)
+	}
+	var report Report
+	if ferr == nil {
+		report, err = Reconcile(months, p, summaries...)
+		if !report.OK {
+			ferr = fmt.Errorf("the run does not reconcile: %w", err)
+		}
+	}
+	if ferr != nil {
+		if err := sp.Rollback(ctx); err != nil {
+			return err
+		}
+		return s.fail(ctx, tx, r, ferr.Error())
+	}
+	if _, err := ledger.PostBatch(ctx, sp, entries); err != nil {
+		return fmt.Errorf("settlement: post %s: ledger: %w", r.ID, err)
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return err
 	}
 	rec, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {

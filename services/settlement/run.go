@@ -81,6 +81,11 @@ type Run struct {
 	FinishedAt     *time.Time      `json:"finished_at,omitempty"`
 	Error          string          `json:"error,omitempty"`
 	Report         *Report         `json:"report,omitempty"`
+	// JobErrors counts the failed attempts of the run's jobs (each is retried), and
+	// LastJobError is the latest: what an operator looks at when a run is slow. Set by
+	// Get only.
+	JobErrors    int    `json:"job_errors"`
+	LastJobError string `json:"last_job_error,omitempty"`
 }
 
 // MarshalJSON adds the period as "YYYY-MM", the execution date as a date, the progress
@@ -299,8 +304,17 @@ func (s *Service) Get(ctx context.Context, t tenant.ID, id string) (Run, error) 
 	var r Run
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
-		r, err = getRun(ctx, tx, id, false)
-		return err
+		if r, err = getRun(ctx, tx, id, false); err != nil {
+			return err
+		}
+		// River's table has no row-level security: the tenant is matched in the args.
+		return tx.QueryRow(ctx, `
+			SELECT coalesce(sum(coalesce(array_length(errors, 1), 0)), 0)::int,
+			       coalesce((array_agg(errors[array_length(errors, 1)] ->> 'error' ORDER BY attempted_at DESC)
+			                 FILTER (WHERE errors IS NOT NULL))[1], '')
+			FROM river.river_job
+			WHERE kind LIKE 'settlement.%' AND args ->> 'tenant' = $1 AND args ->> 'run_id' = $2`,
+			string(t), id).Scan(&r.JobErrors, &r.LastJobError)
 	})
 	if err != nil {
 		return Run{}, fmt.Errorf("settlement: run %s: %w", id, err)

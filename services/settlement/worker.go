@@ -75,7 +75,7 @@ func AddWorkers(w *river.Workers, pool *pgxpool.Pool, s *Service) {
 	river.AddWorker(w, jobs.NewTenantWorker(pool, s.batch))
 	river.AddWorker(w, jobs.NewTenantWorker(pool, s.close))
 	river.AddWorker(w, jobs.NewTenantWorker(pool, s.post))
-	river.AddWorker(w, river.WorkFunc(s.schedule))
+	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[ScheduleArgs]) error { return s.Schedule(ctx) }))
 }
 
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, args jobs.Scoped) error {
@@ -571,10 +571,10 @@ func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {
 	return nil
 }
 
-// schedule is the periodic job: for every active tenant whose calendar has reached the
-// start date of the current month, it starts the month's run if there is none. Start
-// finds a run that exists, so running it hourly is harmless.
-func (s *Service) schedule(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+// Schedule is the periodic job's work: for every active tenant whose calendar has
+// reached the start date of the current month, it starts the month's run if there is
+// none. Start finds a run that exists, so running it hourly is harmless.
+func (s *Service) Schedule(ctx context.Context) error {
 	today := s.today()
 	period := bijstand.PeriodOf(today)
 	var errs []error
