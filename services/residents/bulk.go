@@ -59,7 +59,7 @@ func PayeesIn(ctx context.Context, tx pgx.Tx, first, last string) ([]Payee, erro
 		var pN, pR *int
 		var pMed *bool
 		if err := rows.Scan(&r.ID, &r.Name, &ibanText, &r.BirthDate, &kind, &r.Institution, &r.ParentsCannotSupport,
-			&r.Counters.NMonthsUsed, &r.Counters.RMonthsUsed, &r.Counters.MedischUrenbeperkt,
+			&r.NMonthsUsed, &r.RMonthsUsed, &r.MedischUrenbeperkt,
 			&pBirth, &pN, &pR, &pMed); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("residents: payees: %w", err)

@@ -161,17 +161,19 @@ func writeKeys(path string) (*bsn.Sealer, error) {
 }
 
 // rowCounts are the rows the run wrote, per table.
+// The journal lines are not rows of their own (journal_lines is a view over the
+// entries' arrays); what the ledger writes besides entries are its movements.
 type rowCounts struct {
-	batches, items, files, accounts, entries, lines int
+	batches, items, files, accounts, entries, movements, lines int
 }
 
 func (r rowCounts) total() int {
-	return r.batches + r.items + r.files + r.accounts + r.entries + r.lines
+	return r.batches + r.items + r.files + r.accounts + r.entries + r.movements
 }
 
 func (r rowCounts) String() string {
-	return fmt.Sprintf("%d items + %d batches + %d files + %d ledger accounts + %d journal entries + %d journal lines",
-		r.items, r.batches, r.files, r.accounts, r.entries, r.lines)
+	return fmt.Sprintf("%d items + %d batches + %d files + %d ledger accounts + %d journal entries (%d lines) + %d ledger movements",
+		r.items, r.batches, r.files, r.accounts, r.entries, r.lines, r.movements)
 }
 
 // written counts what the final run of period wrote, and its duration.
@@ -199,9 +201,10 @@ func written(ctx context.Context, c *pgx.Conn, t tenant.ID, period bijstand.Peri
 		       (SELECT count(*) FROM settlement_files WHERE run_id = $1),
 		       (SELECT count(*) FROM ledger_accounts),
 		       (SELECT count(*) FROM journal_entries WHERE source = 'settlement:' || $1),
-		       (SELECT count(*) FROM journal_lines l JOIN journal_entries e ON e.tenant_id = l.tenant_id AND e.id = l.entry_id
+		       (SELECT coalesce(sum(cardinality(accounts)), 0) FROM journal_entries WHERE source = 'settlement:' || $1),
+		       (SELECT count(*) FROM ledger_movements m JOIN journal_entries e ON e.tenant_id = m.tenant_id AND e.id = m.entry_id
 		        WHERE e.source = 'settlement:' || $1)`, run).
-		Scan(&r.batches, &r.items, &r.files, &r.accounts, &r.entries, &r.lines)
+		Scan(&r.batches, &r.items, &r.files, &r.accounts, &r.entries, &r.lines, &r.movements)
 	return r, secs, err
 }
 
