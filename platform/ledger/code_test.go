@@ -31,3 +31,24 @@ func TestValidCode(t *testing.T) {
 		}
 	}
 }
+
+// TestResidentID holds residentID to the expression it is written out from, the form
+// of a resident id.
+func TestResidentID(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	const good = "0b7c3f1e-2d4a-4c8b-9e6f-1a2b3c4d5e6f"
+	ids := []string{"", good, good + "0", good[:35], strings.ToUpper(good), "x" + good[1:]}
+	// Every position of a valid id replaced by each character near the ends of the
+	// classes it may hold.
+	for i := range len(good) {
+		for _, c := range "09af-48bgA/:`\n\xc3" {
+			ids = append(ids, good[:i]+string(c)+good[i+1:])
+		}
+	}
+	for _, id := range ids {
+		if got, want := residentID(id), re.MatchString(id); got != want {
+			t.Errorf("residentID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -204,14 +204,16 @@ func PostBatch(ctx context.Context, tx pgx.Tx, entries []Entry) (int, error) {
 		return 0, fmt.Errorf("ledger: post batch: %w", err)
 	}
 	defer sp.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	if err := ensureAccounts(ctx, sp, uses); err != nil {
-		return 0, err
-	}
 	// Dropped before the savepoint is released, and undone with it when it is rolled
-	// back, so that a later batch in the same transaction can make it again.
+	// back, so that a later batch in the same transaction can make it again. Its lines
+	// are stored uncompressed (EXTERNAL): the INSERT below compresses them once, for
+	// journal_entries, as that table's columns say (lz4); compressed here, with the
+	// default pglz, they would keep that slower compression (240 ms per 100,000 lines).
 	if _, err := sp.Exec(ctx, `
 		CREATE TEMP TABLE ledger_post_batch (idempotency_key text, booked_on date, description text,
-			source text, accounts text[], amounts bigint[])`); err != nil {
+			source text, accounts text[], amounts bigint[]);
+		ALTER TABLE pg_temp.ledger_post_batch ALTER COLUMN accounts SET STORAGE EXTERNAL,
+			ALTER COLUMN amounts SET STORAGE EXTERNAL`); err != nil {
 		return 0, fmt.Errorf("ledger: post batch: %w", err)
 	}
 	_, err = sp.CopyFrom(ctx, pgx.Identifier{"pg_temp", "ledger_post_batch"},
@@ -223,6 +225,21 @@ func PostBatch(ctx context.Context, tx pgx.Tx, entries []Entry) (int, error) {
 		}))
 	if err != nil {
 		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	// The accounts the tenant does not have yet, found from the lines copied rather
+	// than sent again as a list of codes: a settlement's 100,000 codes once, not twice.
+	rows, err := sp.Query(ctx, `
+		SELECT DISTINCT c FROM pg_temp.ledger_post_batch b CROSS JOIN LATERAL unnest(b.accounts) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.code = c)`)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("ledger: post batch: %w", err)
+	}
+	if err := createAccounts(ctx, sp, missing, uses); err != nil {
+		return 0, err
 	}
 	_, err = sp.Exec(ctx, `
 		INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, accounts, amounts)
