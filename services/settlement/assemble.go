@@ -209,8 +209,21 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 	var errs []error
 	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 
-	p := Payments{Period: period, RunID: runID}
-	byCreditor := map[string][]CreditorLine{}
+	// Sized up front: a run of 500,000 residents would otherwise spend seconds copying
+	// slices of transfers and creditor lines as they grow.
+	p := Payments{Period: period, RunID: runID, Residents: make([]ResidentPayment, 0, len(months))}
+	perCreditor := map[string]int{}
+	for _, m := range months {
+		for _, d := range m.Result.Deductions {
+			if plan, ok := m.Plans[d.ID]; ok && d.Applied > 0 {
+				perCreditor[plan.CreditorID]++
+			}
+		}
+	}
+	byCreditor := make(map[string][]CreditorLine, len(perCreditor))
+	for id, n := range perCreditor {
+		byCreditor[id] = make([]CreditorLine, 0, n)
+	}
 	seen := make(map[string]bool, len(months))
 	for _, m := range months {
 		rid := m.ResidentID

@@ -76,10 +76,10 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 	}
 	problem := func(format string, a ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, a...)) }
 
-	payout := map[string]money.Cents{}     // resident → expected transfer
-	toCreditor := map[string]money.Cents{} // creditor → expected transfer
+	payout := make(map[string]money.Cents, len(months)) // resident → expected transfer
+	toCreditor := map[string]money.Cents{}              // creditor → expected transfer
 	var creditorExpected, verrekening money.Cents
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(months))
 	for _, m := range months {
 		rid, r := m.ResidentID, m.Result
 		if seen[rid] {
@@ -140,7 +140,7 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		problem("total: bijstand %s ≠ reserve + deductions + payout %s", rep.BijstandCents, got)
 	}
 
-	e2e := map[string]bool{}
+	e2e := make(map[string]bool, len(p.Residents)+len(p.Creditors))
 	checkID := func(who, id string) {
 		if e2e[id] {
 			problem("%s: EndToEndID %s used twice", who, id)
@@ -161,7 +161,7 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		rep.HeldResidents++
 		rep.HeldPayoutCents += h.Amount
 	}
-	paid := map[string]bool{}
+	paid := make(map[string]bool, len(p.Residents))
 	for _, rp := range p.Residents {
 		rid, amt := rp.ResidentID, rp.Transfer.Amount
 		checkID("resident "+rid, rp.Transfer.EndToEndID)

@@ -440,7 +440,7 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 		return nil, fmt.Errorf("settlement: read items: %w", err)
 	}
 	defer rows.Close()
-	var out []ResidentMonth
+	out := make([]ResidentMonth, 0, r.ResidentsTotal)
 	for rows.Next() {
 		var m ResidentMonth
 		var ibanText string
