@@ -215,8 +215,10 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 	perCreditor := map[string]int{}
 	for _, m := range months {
 		for _, d := range m.Result.Deductions {
-			if plan, ok := m.Plans[d.ID]; ok && d.Applied > 0 {
-				perCreditor[plan.CreditorID]++
+			if toC, _ := paidToCreditor(d.Kind); toC && d.Applied > 0 {
+				if plan, ok := m.Plans[d.ID]; ok {
+					perCreditor[plan.CreditorID]++
+				}
 			}
 		}
 	}
@@ -301,6 +303,9 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 
 	for _, id := range slices.Sorted(maps.Keys(byCreditor)) {
 		lines, c := byCreditor[id], creditors[id]
+		if len(lines) == 0 {
+			continue // counted for a plan whose line was refused above, reported there
+		}
 		if !validPartyID(id) || c.ID != id {
 			fail("creditor %q (info id %q): %w", id, c.ID, ErrInvalidID)
 			continue

@@ -631,3 +631,22 @@ func TestValidPartyID(t *testing.T) {
 		}
 	}
 }
+
+// TestVerrekeningWithPlanPaysNoCreditor: a verrekening plan names the gemeente's own
+// claim as its creditor; the money stays in the gemeente's books, so no transfer (not
+// even one of € 0,00) goes to that creditor, and the run reconciles.
+func TestVerrekeningWithPlanPaysNoCreditor(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.months[1].Plans["claim-b"] = PlanRef{CreditorID: "gemeente-zwolle", Reference: "TV-1"}
+	b.creditors["gemeente-zwolle"] = CreditorInfo{ID: "gemeente-zwolle", Name: "Gemeente Zwolle", IBAN: nlIBAN(t, "BNGH", "0285001234")}
+	p := assemble(t, b)
+	for _, c := range p.Creditors {
+		if c.CreditorID == "gemeente-zwolle" {
+			t.Errorf("a transfer of %s to the gemeente's own claim", c.Transfer.Amount)
+		}
+	}
+	if rep, err := Reconcile(b.months, p); err != nil || !rep.OK {
+		t.Errorf("reconcile: %v %+v", err, rep.Problems)
+	}
+}
