@@ -216,7 +216,9 @@ func (c *Cluster) Start(ctx context.Context) error {
 		return err
 	}
 	if c.Running(ctx) {
-		return nil
+		// Running, or still starting: a process that started it may have been killed
+		// before the server was ready. Share it once it accepts connections.
+		return c.waitReady(ctx, 60*time.Second)
 	}
 	if err := c.ownDir(c.socketDir, 0o700); err != nil {
 		return err
@@ -230,10 +232,35 @@ func (c *Cluster) Start(ctx context.Context) error {
 		"-o", "-k "+c.socketDir,
 	)
 	if err != nil {
+		// Another process may have started it between our check and our start (a
+		// killed `plein` leaves its pg_ctl starting the server): then its postmaster
+		// holds the data directory, ours gave up, and the server is the one to share.
+		if c.Running(ctx) && c.waitReady(ctx, 60*time.Second) == nil {
+			return nil
+		}
 		return fmt.Errorf("pgcluster: start (see %s): %w", c.logFile(), err)
 	}
 	c.startedBy = true
 	return nil
+}
+
+// waitReady waits until the server accepts connections on its socket, at most wait.
+func (c *Cluster) waitReady(ctx context.Context, wait time.Duration) error {
+	deadline := time.Now().Add(wait)
+	for {
+		err := c.run(ctx, "pg_isready", "-q", "-h", c.socketDir, "-p", strconv.Itoa(Port))
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("pgcluster: the server in %s does not accept connections after %s: %w", c.Dir, wait, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Stop stops the server with a fast shutdown: open transactions roll back, committed

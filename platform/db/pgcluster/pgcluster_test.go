@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSocketDirStaysShort(t *testing.T) {
@@ -82,6 +83,58 @@ func TestStartStop(t *testing.T) {
 		t.Error("running after Stop")
 	}
 	if err := c.Remove(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConcurrentStarts: processes that start the same stopped cluster at the same time
+// (a `plein` killed while starting it, and the next one) all end up sharing one
+// server that accepts connections; exactly one of them started it.
+func TestConcurrentStarts(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "plein-pgcluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := Open(filepath.Join(dir, "pg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	cs := make([]*Cluster, n)
+	errs := make(chan error, n)
+	for i := range cs {
+		if cs[i], err = Open(filepath.Join(dir, "pg")); err != nil {
+			t.Fatal(err)
+		}
+		go func(c *Cluster) { errs <- c.Start(ctx) }(cs[i])
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a concurrent start: %v", err)
+		}
+	}
+	started := 0
+	for _, c := range cs {
+		if c.StartedByUs() {
+			started++
+		}
+	}
+	if started != 1 {
+		t.Errorf("%d handles claim to have started the server, want 1", started)
+	}
+	if err := first.waitReady(ctx, 5*time.Second); err != nil {
+		t.Error(err)
+	}
+	if err := first.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
