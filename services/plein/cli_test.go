@@ -261,3 +261,35 @@ func TestDevStartsAndStops(t *testing.T) {
 		t.Error("PostgreSQL still runs after plein dev stopped")
 	}
 }
+
+// TestTenantSuspendResume: the lifecycle from the command line — a reason is required,
+// every move is an event, and an illegal one names the state and changes nothing.
+func TestTenantSuspendResume(t *testing.T) {
+	t.Parallel()
+	data := dataDir(t)
+	if _, errOut, err := runCLI(t, "tenant", "apply", "-f", "../../tenants", "--data-dir", data); err != nil {
+		t.Fatalf("apply: %v\n%s", err, errOut)
+	}
+	if _, _, err := runCLI(t, "tenant", "suspend", "zwolle", "--data-dir", data); exitCode(err) != 2 || !strings.Contains(err.Error(), "--reason") {
+		t.Errorf("suspend without a reason: %v (exit %d), want a usage error naming --reason", err, exitCode(err))
+	}
+	out, _, err := runCLI(t, "tenant", "suspend", "zwolle", "--reason", "contributie niet betaald", "--author", "op@coop", "--data-dir", data)
+	if err != nil || !strings.Contains(out, "zwolle: active → suspended (event 1, by op@coop: contributie niet betaald)") {
+		t.Fatalf("suspend: %v\n%s", err, out)
+	}
+	out, _, _ = runCLI(t, "tenant", "list", "--data-dir", data)
+	if !regexp.MustCompile(`zwolle\s+Gemeente Zwolle\s+suspended`).MatchString(out) {
+		t.Errorf("list after suspend:\n%s", out)
+	}
+	if _, _, err := runCLI(t, "tenant", "suspend", "zwolle", "--reason", "nog eens", "--data-dir", data); err == nil ||
+		exitCode(err) != 1 || !strings.Contains(err.Error(), "zwolle is suspended and cannot become suspended") {
+		t.Errorf("suspending a suspended tenant: %v", err)
+	}
+	if _, _, err := runCLI(t, "tenant", "resume", "zwolle", "--reason", "betaald", "--data-dir", data); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCLI(t, "tenant", "events", "zwolle", "--data-dir", data)
+	if err != nil || strings.Count(out, "\n") != 3 || !strings.Contains(out, "suspended  active") {
+		t.Errorf("events: %v\n%s", err, out)
+	}
+}

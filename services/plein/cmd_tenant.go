@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -59,7 +60,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"plein tenant: want apply, list or show"}
+		return usageError{"plein tenant: want apply, list, show, suspend, resume or events"}
 	}
 	switch args[0] {
 	case "apply":
@@ -68,6 +69,12 @@ func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return cmdTenantList(ctx, args[1:], stdout, stderr)
 	case "show":
 		return cmdTenantShow(ctx, args[1:], stdout, stderr)
+	case "suspend":
+		return cmdTenantTransition(ctx, "suspend", tenancy.StatusSuspended, args[1:], stdout, stderr)
+	case "resume":
+		return cmdTenantTransition(ctx, "resume", tenancy.StatusActive, args[1:], stdout, stderr)
+	case "events":
+		return cmdTenantEvents(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("plein tenant: unknown subcommand %q", args[0])}
 }
@@ -206,4 +213,76 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "  v%d  %s  %s\n", v.Version, v.AppliedAt, v.Author)
 	}
 	return nil
+}
+
+// cmdTenantTransition moves a tenant in its lifecycle: suspend (portal read-only with a
+// banner, settlement frozen, nothing deleted) or resume.
+func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{"plein tenant " + verb + ": want a tenant id"}
+	}
+	id, err := tenant.Parse(args[0])
+	if err != nil {
+		return usageError{"plein tenant " + verb + ": " + err.Error()}
+	}
+	fs := newFlags("tenant "+verb, stderr)
+	reason := fs.String("reason", "", "why (required; recorded with the event)")
+	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*reason) == "" {
+		return usageError{"plein tenant " + verb + ": --reason is required"}
+	}
+	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	ev, err := tenancy.NewStore(control, nil).Transition(ctx, id, to, *author, *reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %s → %s (event %d, by %s: %s)\n", ev.Tenant, ev.From, ev.To, ev.Seq, ev.Actor, ev.Reason)
+	return nil
+}
+
+// cmdTenantEvents prints a tenant's lifecycle events.
+func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usageError{"plein tenant events: want a tenant id"}
+	}
+	id, err := tenant.Parse(args[0])
+	if err != nil {
+		return usageError{"plein tenant events: " + err.Error()}
+	}
+	fs := newFlags("tenant events", stderr)
+	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer dbs.close(ctx)
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		return err
+	}
+	evs, err := tenancy.NewStore(control, nil).Events(ctx, id)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEQ\tAT\tFROM\tTO\tBY\tREASON")
+	for _, e := range evs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.Format(time.RFC3339), e.From, e.To, e.Actor, e.Reason)
+	}
+	return tw.Flush()
 }

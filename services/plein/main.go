@@ -33,6 +33,8 @@ Usage:
   plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
+  plein tenant   suspend|resume ID --reason TEXT [--author NAME] [--data-dir DIR]
+  plein tenant   events ID [--data-dir DIR]
   plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
   plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)

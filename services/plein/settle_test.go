@@ -24,6 +24,7 @@ import (
 	"github.com/plein-nl/plein/platform/sepa"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // The settlement end to end, in process: a seeded caseload of Zwolle, the run's River
@@ -388,7 +389,7 @@ func TestSettleDryRunAndBadInput(t *testing.T) {
 	}
 
 	// A suspended tenant settles nothing.
-	if _, err := b.d.Control.Exec(ctx, `UPDATE tenants SET status = 'suspended', updated_at = now() WHERE tenant_id = 'zwolle'`); err != nil {
+	if _, err := tenancy.NewStore(b.d.Control, nil).Transition(ctx, "zwolle", tenancy.StatusSuspended, "operator@coop", "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.a.dir.Reload(ctx); err != nil {

@@ -134,8 +134,11 @@ func TestDirectoryReload(t *testing.T) {
 	}
 
 	// An offboarded tenant leaves the directory.
-	if _, err := b.d.Control.Exec(ctx, "UPDATE tenants SET status = 'offboarded', updated_at = now() WHERE tenant_id = 'deventer'"); err != nil {
-		t.Fatal(err)
+	st := NewStore(b.d.Control, nil)
+	for _, to := range []Status{StatusOffboarding, StatusOffboarded} {
+		if _, err := st.Transition(ctx, "deventer", to, "test", "opgezegd"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if changed, err := b.dir.Reload(ctx); err != nil || !changed {
 		t.Fatalf("Reload after offboarding = %v, %v; want true, nil", changed, err)
