@@ -74,3 +74,51 @@ func TestE2ESettlementAPI(t *testing.T) {
 		t.Errorf("start after cancel: %d %s, want a new run", status, out)
 	}
 }
+
+// TestSettlementOverview: the coöperatie's operators see every gemeente's runs in one
+// call; a gemeente's own staff, and a gemeente's issuer claiming the operator role, do
+// not.
+func TestSettlementOverview(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t)
+	operator := token(b.coop, "op-1", "coop-operator")
+	consulentZ := token(b.zwolle, "cons-z", "consulent")
+	fakeOperator := token(b.zwolle, "cons-z", "coop-operator")
+	// A run in zwolle, started through the API.
+	req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/api/v1/tenants/zwolle/settlement/runs", strings.NewReader(`{"period": "2026-10", "dry_run": true}`))
+	req.Header.Set("Authorization", "Bearer "+consulentZ)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("start a dry-run: %d", resp.StatusCode)
+	}
+	for _, c := range []call{
+		{name: "a gemeente's consulent", path: "/api/v1/settlement/runs", bearer: consulentZ, wantStatus: 403},
+		{name: "a gemeente's issuer claiming coop-operator", path: "/api/v1/settlement/runs", bearer: fakeOperator, wantStatus: 403},
+		{name: "no credential", path: "/api/v1/settlement/runs", wantStatus: 401},
+	} {
+		if status, _, _ := b.do(t, c); status != c.wantStatus {
+			t.Errorf("%s: %d, want %d", c.name, status, c.wantStatus)
+		}
+	}
+	status, body, _ := b.do(t, call{path: "/api/v1/settlement/runs", bearer: operator})
+	if status != 200 {
+		t.Fatalf("operator overview: %d %v", status, body)
+	}
+	lines, _ := body["tenants"].([]any)
+	seen := map[string]map[string]any{}
+	for _, l := range lines {
+		m := l.(map[string]any)
+		seen[m["tenant"].(string)] = m
+	}
+	if len(seen) != 3 || seen["zwolle"]["runs"] != 1.0 || seen["enschede"]["runs"] != 0.0 || seen["zwolle"]["tenant_status"] != "active" {
+		t.Errorf("overview: %v", body)
+	}
+	if latest, _ := seen["zwolle"]["latest_run"].(map[string]any); latest == nil || latest["period"] != "2026-10" || latest["dry_run"] != true {
+		t.Errorf("zwolle's latest run: %v", seen["zwolle"]["latest_run"])
+	}
+}

@@ -147,6 +147,14 @@ func (s settlementTenants) Settings(t tenant.ID) (settlement.Settings, bool) {
 	}, true
 }
 
+func (s settlementTenants) All() []tenant.ID {
+	var out []tenant.ID
+	for _, t := range s.dir.All() {
+		out = append(out, t.Config.ID)
+	}
+	return out
+}
+
 func (s settlementTenants) Active() []tenant.ID {
 	var out []tenant.ID
 	for _, t := range s.dir.All() {

@@ -136,10 +136,11 @@ type Settings struct {
 	SEPAVersion          sepa.Version
 }
 
-// Tenants gives a tenant's settings and the tenants to schedule.
+// Tenants gives a tenant's settings, the tenants to schedule and all of them.
 type Tenants interface {
 	Settings(t tenant.ID) (Settings, bool)
 	Active() []tenant.ID
+	All() []tenant.ID
 }
 
 // Caseload is what a run computes from: the residents, their months (through the one
@@ -743,3 +744,49 @@ func (e *ComputeError) Error() string { return "resident " + e.ResidentID + ": "
 
 // Unwrap returns the engine's error.
 func (e *ComputeError) Unwrap() error { return e.Err }
+
+// TenantRuns is one gemeente's line in the operators' overview.
+type TenantRuns struct {
+	Tenant       tenant.ID `json:"tenant"`
+	TenantStatus string    `json:"tenant_status"`
+	// Latest is the newest run (of any kind), if any.
+	Latest     *Run `json:"latest_run,omitempty"`
+	Runs       int  `json:"runs"`
+	Final      int  `json:"final"`
+	Failed     int  `json:"failed"`
+	InProgress int  `json:"in_progress"`
+	// AwaitingApproval counts runs computed and waiting for the second person.
+	AwaitingApproval int `json:"awaiting_approval"`
+}
+
+// Overview is the coöperatie operators' view across gemeenten: per tenant its status,
+// its newest run and counts of its runs. Each tenant is read in its own transaction with
+// its own tenant set: the overview crosses tenants only by asking each in turn.
+func (s *Service) Overview(ctx context.Context) ([]TenantRuns, error) {
+	out := []TenantRuns{}
+	for _, t := range s.cfg.Tenants.All() {
+		line := TenantRuns{Tenant: t}
+		if st, ok := s.cfg.Tenants.Settings(t); ok {
+			line.TenantStatus = st.Status
+		}
+		err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+			err := tx.QueryRow(ctx, `
+				SELECT count(*), count(*) FILTER (WHERE status = 'final'), count(*) FILTER (WHERE status = 'failed'),
+				       count(*) FILTER (WHERE status IN ('planning', 'computing', 'closing', 'posting')),
+				       count(*) FILTER (WHERE status = 'awaiting_approval')
+				FROM settlement_runs WHERE tenant_id = current_tenant()`).
+				Scan(&line.Runs, &line.Final, &line.Failed, &line.InProgress, &line.AwaitingApproval)
+			if err != nil || line.Runs == 0 {
+				return err
+			}
+			r, err := scanRun(tx.QueryRow(ctx, selectRun+` WHERE tenant_id = current_tenant() ORDER BY started_at DESC, id LIMIT 1`))
+			line.Latest = &r
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("settlement: overview: tenant %s: %w", t, err)
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}

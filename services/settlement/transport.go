@@ -31,12 +31,15 @@ import (
 //	POST /api/v1/tenants/{tenant}/settlement/runs/{id}/cancel      settlement:run {"reason": "..."}
 //	GET  /api/v1/tenants/{tenant}/settlement/runs/{id}/files       settlement:read
 //	GET  /api/v1/tenants/{tenant}/settlement/runs/{id}/files/{name} settlement:read (the file itself)
+//	GET  /api/v1/settlement/runs                                   settlement:read for the coöperatie (every gemeente)
 
 var errBadRequest = errors.New("bad request")
 
 // Endpoints are the API's go-kit endpoints, authorized with casbin.
 type Endpoints struct {
 	Start, List, Get, Diff, Approve, Cancel, Files, File endpoint.Endpoint
+	// Overview is the coöperatie operators' view across gemeenten.
+	Overview endpoint.Endpoint
 }
 
 type runRequest struct {
@@ -74,6 +77,10 @@ type listResponse struct {
 	Runs []Run `json:"runs"`
 }
 
+type overviewResponse struct {
+	Tenants []TenantRuns `json:"tenants"`
+}
+
 type filesResponse struct {
 	Files []File `json:"files"`
 }
@@ -89,6 +96,13 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw func(method string) endp
 		return p, az.Authorize(ctx, p, t, authz.ObjectSettlement, act)
 	}
 	return Endpoints{
+		Overview: mw("Overview")(func(ctx context.Context, _ any) (any, error) {
+			if err := az.AuthorizeCooperative(ctx, authz.PrincipalFrom(ctx), authz.ObjectSettlement, authz.ActionRead); err != nil {
+				return nil, err
+			}
+			ts, err := s.Overview(ctx)
+			return overviewResponse{Tenants: ts}, err
+		}),
 		Start: mw("Start")(func(ctx context.Context, req any) (any, error) {
 			r := req.(startRequest)
 			p, err := allow(ctx, r.Tenant, authz.ActionRun)
@@ -172,6 +186,7 @@ func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
 	h := func(pattern string, ep endpoint.Endpoint, dec kithttp.DecodeRequestFunc, enc kithttp.EncodeResponseFunc) {
 		mux.Handle(pattern, observe.Report(kithttp.NewServer(ep, dec, enc, opts...)))
 	}
+	h("GET /api/v1/settlement/runs", e.Overview, func(context.Context, *http.Request) (any, error) { return nil, nil }, encodeJSON)
 	const base = "/api/v1/tenants/{tenant}/settlement/runs"
 	h("POST "+base, e.Start, decodeStart, encodeStart)
 	h("GET "+base, e.List, decodeRun, encodeJSON)
