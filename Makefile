@@ -4,6 +4,8 @@ GO    ?= go
 
 # Pinned tool versions: the module proxy sometimes fails on @latest.
 GOLANGCI_LINT_VERSION := v2.15.0
+HELM_VERSION          := v3.22.0
+HELM                  := $(GO) run helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 TOOLS_BIN := $(shell $(GO) env GOPATH)/bin
 
 .DEFAULT_GOAL := help
@@ -38,6 +40,13 @@ lint: ## go vet and golangci-lint (staticcheck, depguard: platform/ never import
 	@test -x $(TOOLS_BIN)/golangci-lint && $(TOOLS_BIN)/golangci-lint version | grep -q $(GOLANGCI_LINT_VERSION:v%=%) || \
 		$(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	$(TOOLS_BIN)/golangci-lint run ./...
+
+.PHONY: helm-lint
+helm-lint: ## Lint charts/plein (strict) and render it, with defaults and with ServiceMonitor + existingSecret (pinned Helm)
+	$(HELM) lint --strict charts/plein
+	$(HELM) lint --strict charts/plein --set serviceMonitor.enabled=true --set existingSecret=plein-env
+	$(HELM) template plein charts/plein --namespace plein-system --kube-version 1.31.0 >/dev/null
+	$(HELM) template plein charts/plein --namespace plein-system --kube-version 1.31.0 --set serviceMonitor.enabled=true --set existingSecret=plein-env >/dev/null
 
 .PHONY: bench
 bench: ## Run the benchmarks, the dev start-up and the settlement of 100,000 residents; prints the figures

@@ -1,0 +1,125 @@
+{{/* Chart name, shortened to the 63 characters of a DNS label. */}}
+{{- define "plein.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: the prefix of every resource of the release. */}}
+{{- define "plein.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of one component's resources: plein.componentName (dict "root" $ "component" "api"). */}}
+{{- define "plein.componentName" -}}
+{{- printf "%s-%s" (include "plein.fullname" .root | trunc 50 | trimSuffix "-") .component }}
+{{- end }}
+
+{{- define "plein.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every resource: plein.labels (dict "root" $ "component" "api"). */}}
+{{- define "plein.labels" -}}
+helm.sh/chart: {{ include "plein.chart" .root }}
+{{ include "plein.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/part-of: plein
+{{- end }}
+
+{{/* Selector labels: plein.selectorLabels (dict "root" $ "component" "api"). */}}
+{{- define "plein.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "plein.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- if .component }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- end }}
+
+{{- define "plein.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* The Secret the PLEIN_* variables come from. */}}
+{{- define "plein.secretName" -}}
+{{- default (printf "%s-env" (include "plein.fullname" .)) .Values.existingSecret }}
+{{- end }}
+
+{{/* One variable from the Secret: plein.secretEnv (dict "root" $ "key" "PLEIN_DATABASE_URL" "optional" false). */}}
+{{- define "plein.secretEnv" -}}
+- name: {{ .key }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "plein.secretName" .root }}
+      key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
+{{- end }}
+
+{{/* The PLEIN_* variables each role reads, and nothing more (the api never sees plein_owner's URL). */}}
+{{- define "plein.env" -}}
+{{- $root := .root -}}
+- name: PLEIN_LOG_LEVEL
+  value: {{ $root.Values.logLevel | quote }}
+{{- if ne .component "migrate" }}
+- name: PLEIN_ADMIN_ADDR
+  value: ":9090"
+{{- end }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_DATABASE_URL") }}
+{{- if eq .component "api" }}
+- name: PLEIN_HTTP_ADDR
+  value: ":8080"
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_KEY") }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_INDEX_KEY") }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_SESSION_KEY") }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_OIDC_ISSUERS" "optional" true) }}
+{{- else if eq .component "controlplane" }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_CONTROL_DATABASE_URL") }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+{{- else if eq .component "migrate" }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_MIGRATE_DATABASE_URL") }}
+{{- end }}
+{{- end }}
+
+{{/* Scheduling settings shared by every pod. */}}
+{{- define "plein.scheduling" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The components that run as Deployments, in a fixed order. */}}
+{{- define "plein.components" -}}
+{{- $c := list "api" "worker" }}
+{{- if .Values.controlplane.enabled }}{{ $c = append $c "controlplane" }}{{ end }}
+{{- toJson $c }}
+{{- end }}
