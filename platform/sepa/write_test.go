@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
+	"github.com/plein-nl/plein/platform/sepa/sepatest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -156,29 +156,10 @@ func cents(t testing.TB, s string) money.Cents {
 	return money.Cents(e*100 + c)
 }
 
-// xmllint validates data against the official XSD of v and returns xmllint's output.
-// There is no skip: a SEPA file that was never checked against the schema is the bug
-// this test exists for.
+// xmllint validates data against the official XSD of v (sepatest.XMLLint).
 func xmllint(t testing.TB, data []byte, v sepa.Version) ([]byte, error) {
 	t.Helper()
-	bin, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatalf("xmllint not found (%v): install the Debian package libxml2-utils "+
-			"(apt-get install libxml2-utils); the SEPA tests validate every file against the XSD", err)
-	}
-	dir := os.Getenv("PLEIN_SEPA_SCHEMAS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "schemas")
-	}
-	xsd := filepath.Join(dir, string(v)+".xsd")
-	if _, err := os.Stat(xsd); err != nil {
-		t.Fatalf("schema for %s not found: %v (set PLEIN_SEPA_SCHEMAS to the directory of the XSDs)", v, err)
-	}
-	file := filepath.Join(t.TempDir(), string(v)+".xml")
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return exec.Command(bin, "--noout", "--schema", xsd, file).CombinedOutput()
+	return sepatest.XMLLint(t, data, v)
 }
 
 func mustValidate(t testing.TB, data []byte, v sepa.Version) {

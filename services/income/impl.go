@@ -278,9 +278,6 @@ func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijsta
 	return pgx.CollectRows(rows, scanPayslip)
 }
 
-// payDate is the tenant's pay day of the period (bijstand.Period.PayDate).
-func payDate(period bijstand.Period, day int) time.Time { return period.PayDate(day) }
-
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
 	h, err := s.cfg.Households.Household(ctx, t, residentID)
 	if err != nil {
@@ -340,7 +337,7 @@ func (s *service) compute(t tenant.ID, period bijstand.Period, h bijstand.Househ
 	if err != nil {
 		return Month{}, fmt.Errorf("income: month: %w", err)
 	}
-	return Month{Period: period, Result: r, Payslips: slips, PayDate: payDate(period, set.PayDay)}, nil
+	return Month{Period: period, Result: r, Payslips: slips, PayDate: period.PayDate(set.PayDay)}, nil
 }
 
 // MonthlyGross is the planned gross wage per month: hours a week × wage × 13 weeks

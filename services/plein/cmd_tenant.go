@@ -154,16 +154,12 @@ func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	store, done, err := controlStore(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		return err
-	}
-	list, err := tenancy.NewStore(control, nil).List(ctx)
+	defer done()
+	list, err := store.List(ctx)
 	if err != nil {
 		return err
 	}
@@ -193,16 +189,12 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	store, done, err := controlStore(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		return err
-	}
-	hist, err := tenancy.NewStore(control, nil).History(ctx, id)
+	defer done()
+	hist, err := store.History(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -235,16 +227,12 @@ func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, ar
 	if strings.TrimSpace(*reason) == "" {
 		return usageError{"plein tenant " + verb + ": --reason is required"}
 	}
-	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	store, done, err := controlStore(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		return err
-	}
-	ev, err := tenancy.NewStore(control, nil).Transition(ctx, id, to, *author, *reason)
+	defer done()
+	ev, err := store.Transition(ctx, id, to, *author, *reason)
 	if err != nil {
 		return err
 	}
@@ -266,16 +254,12 @@ func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	dbs, err := openDatabases(ctx, *dataDir, newLogger(stderr))
+	store, done, err := controlStore(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		return err
-	}
-	evs, err := tenancy.NewStore(control, nil).Events(ctx, id)
+	defer done()
+	evs, err := store.Events(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -285,4 +269,19 @@ func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.Format(time.RFC3339), e.From, e.To, e.Actor, e.Reason)
 	}
 	return tw.Flush()
+}
+
+// controlStore opens the tenant registry as the control plane (plein_control) for a
+// tenant subcommand; done closes it.
+func controlStore(ctx context.Context, dataDir string, stderr io.Writer) (*tenancy.Store, func(), error) {
+	dbs, err := openDatabases(ctx, dataDir, newLogger(stderr))
+	if err != nil {
+		return nil, nil, err
+	}
+	control, err := dbs.Control(ctx)
+	if err != nil {
+		dbs.close(ctx)
+		return nil, nil, err
+	}
+	return tenancy.NewStore(control, nil), func() { dbs.close(ctx) }, nil
 }

@@ -26,7 +26,6 @@ import (
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
-	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -226,14 +225,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	incSvc := income.NewService(income.Config{
 		App: cfg.appPool, Households: householdsOf{resSvc}, Finder: finderOf{resSvc},
 		Calculator: bijstand.NewCalculator(book), Now: cfg.now,
-		Settings: func(t tenant.ID) income.Settings {
-			tt, ok := dir.ByID(t)
-			if !ok {
-				return income.Settings{PayDay: tenancy.DefaultPayDay}
-			}
-			st := tt.Config.Settlement
-			return income.Settings{PayDay: st.PayDayOrDefault(), MinCashPayout: money.Cents(st.MinCashPayoutCents)}
-		},
+		Settings: incomeSettings(dir),
 	})
 
 	api := http.NewServeMux()

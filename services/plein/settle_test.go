@@ -5,9 +5,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +19,7 @@ import (
 	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
+	"github.com/plein-nl/plein/platform/sepa/sepatest"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -111,14 +109,6 @@ func period(s string) bijstand.Period {
 	return p
 }
 
-// ownerTx runs fn as the owner with zwolle's tenant set (the owner is bound by RLS too).
-func (b *settleBundle) ownerTx(t *testing.T, fn func(ctx context.Context, tx pgx.Tx) error) {
-	t.Helper()
-	if err := db.InTenant(tenant.WithID(context.Background(), "zwolle"), b.d.Owner, fn); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestSettleEndToEnd(t *testing.T) {
 	t.Parallel()
 	// Seeded on 2 April with plans from April; settled on 22 April, its start date.
@@ -190,7 +180,7 @@ func TestSettleEndToEnd(t *testing.T) {
 			continue
 		}
 		xmls++
-		validateSEPA(t, f.Name, f.Content, sepa.V09)
+		sepatest.Validate(t, f.Name, f.Content, sepa.V09)
 		var doc struct {
 			Txs  int    `xml:"CstmrCdtTrfInitn>GrpHdr>NbOfTxs"`
 			Sum  string `xml:"CstmrCdtTrfInitn>GrpHdr>CtrlSum"`
@@ -297,25 +287,6 @@ func TestSettleEndToEnd(t *testing.T) {
 }
 
 func xmlUnmarshal(b []byte, v any) error { return xml.Unmarshal(b, v) }
-
-func validateSEPA(t *testing.T, name string, data []byte, v sepa.Version) {
-	t.Helper()
-	bin, err := exec.LookPath("xmllint")
-	if err != nil {
-		t.Fatalf("xmllint not found (%v): install libxml2-utils", err)
-	}
-	dir := os.Getenv("PLEIN_SEPA_SCHEMAS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "schemas")
-	}
-	file := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(file, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command(bin, "--noout", "--schema", filepath.Join(dir, string(v)+".xsd"), file).CombinedOutput(); err != nil {
-		t.Errorf("%s is not valid %s: %v\n%s", name, v, err, out)
-	}
-}
 
 func parseEuro(t *testing.T, s string) money.Cents {
 	t.Helper()
@@ -485,5 +456,68 @@ func TestSettleSchedule(t *testing.T) {
 	got, err := b.svc.Get(ctx, "zwolle", run.ID)
 	if err != nil || got.JobErrors != 0 || got.Progress() != 1 {
 		t.Errorf("computed run: %+v %v", got, err)
+	}
+}
+
+// TestKickSkipsLiveSteps: Kick re-inserts a step's job only when no live transaction
+// holds the step's lock: a worker that is posting keeps its run locked, a killed one
+// does not.
+func TestKickSkipsLiveSteps(t *testing.T) {
+	t.Parallel()
+	b := setupSeed(t)
+	ctx := context.Background()
+	// No workers: the jobs Kick inserts stay in River's table to be counted.
+	svc, err := newSettlement(settlementDeps{pool: b.d.App, dir: b.a.dir, jobs: mustInsertJobs(t, b.d), now: func() time.Time { return e2eNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "0b7c8e2a-1d3f-4a5b-8c6d-7e8f9a0b1c2d"
+	b.ownerTx(t, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO settlement_runs (tenant_id, id, period, dry_run, status, sepa_version, started_by, started_at, approved_by, approved_at)
+			VALUES ('zwolle', $1, '2026-03-01', false, 'posting', 'pain.001.001.09', 'consulent:alice', now(), 'admin:bob', now())`, id)
+		return err
+	})
+	posts := func() int {
+		var n int
+		if err := b.d.Owner.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'settlement.post' AND args ->> 'run_id' = $1`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// A live posting: another transaction holds the run's row.
+	live, err := b.d.Owner.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetTenant(ctx, live, "zwolle"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Exec(ctx, `SELECT 1 FROM settlement_runs WHERE id = $1 FOR UPDATE`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Kick(ctx, "zwolle", id); err != nil {
+		t.Fatal(err)
+	}
+	if n := posts(); n != 0 {
+		t.Errorf("Kick while the run is locked by a live step inserted %d post jobs, want 0", n)
+	}
+	// The worker dies: its transaction and its lock are gone.
+	if err := live.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Kick(ctx, "zwolle", id); err != nil {
+		t.Fatal(err)
+	}
+	if n := posts(); n != 1 {
+		t.Errorf("Kick of an abandoned post inserted %d post jobs, want 1", n)
+	}
+}
+
+// ownerTx runs fn as the owner with zwolle's tenant set (the owner is bound by RLS too).
+func (b *seedBundle) ownerTx(t *testing.T, fn func(ctx context.Context, tx pgx.Tx) error) {
+	t.Helper()
+	if err := db.InTenant(tenant.WithID(context.Background(), "zwolle"), b.d.Owner, fn); err != nil {
+		t.Fatal(err)
 	}
 }

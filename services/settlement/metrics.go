@@ -92,6 +92,9 @@ func (m *Metrics) computed(t tenant.ID, n int) {
 	m.residents.WithLabelValues(string(t)).Add(float64(n))
 }
 
+// paid counts the cents of a final run. A Prometheus counter is a float64: it holds
+// whole cents exactly up to 2^53 (90 trillion euros), and it is an operator's gauge of
+// flow, never an amount anything is paid or booked from.
 func (m *Metrics) paid(t tenant.ID, rep Report, files int) {
 	if m == nil {
 		return

@@ -527,9 +527,13 @@ func reconcileRun(r Run, months []ResidentMonth, creditors map[string]CreditorIn
 
 // Kick inserts again the jobs of the step a run is in: after a worker was killed, its
 // job stays "running" in River until River's rescuer gives up on it (an hour and
-// more), and a run must not wait that long. Kick is harmless when the step's jobs are
-// alive: the copies serialise on the step's lock and find the work done. A run that
-// is waiting for approval or has ended needs no kick.
+// more), and a run must not wait that long. A step that is alive holds its row lock
+// (the run's for plan, close and post; the batch's for a batch) in its open
+// transaction, and a killed worker's transaction is gone with its locks: so Kick skips
+// what is locked and re-inserts only what no live worker has. A copy that still
+// meets a live job (one queued, not yet started) is harmless: the copies serialise on
+// the step's lock and find the work done. A run that waits for approval or has ended
+// needs no kick.
 func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {
 	nonce := s.cfg.Now().UnixNano()
 	ta := jobs.TenantArgs{Tenant: t}
@@ -538,16 +542,35 @@ func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {
 		if err != nil {
 			return err
 		}
+		runFree := func() (bool, error) {
+			rows, err := tx.Query(ctx, `
+				SELECT 1 FROM settlement_runs WHERE tenant_id = current_tenant() AND id = $1 FOR UPDATE SKIP LOCKED`, id)
+			if err != nil {
+				return false, err
+			}
+			n, err := pgx.CollectRows(rows, pgx.RowTo[int])
+			return len(n) == 1, err
+		}
 		switch r.Status {
-		case StatusPlanning:
-			return s.insert(ctx, tx, PlanArgs{TenantArgs: ta, RunID: id, Kick: nonce})
+		case StatusPlanning, StatusPosting:
+			if free, err := runFree(); err != nil || !free {
+				return err
+			}
+			if r.Status == StatusPlanning {
+				return s.insert(ctx, tx, PlanArgs{TenantArgs: ta, RunID: id, Kick: nonce})
+			}
+			return s.insert(ctx, tx, PostArgs{TenantArgs: ta, RunID: id, Kick: nonce})
 		case StatusComputing:
 			if r.BatchesDone == r.BatchesTotal {
+				if free, err := runFree(); err != nil || !free {
+					return err
+				}
 				return s.insert(ctx, tx, CloseArgs{TenantArgs: ta, RunID: id, Kick: nonce})
 			}
 			rows, err := tx.Query(ctx, `
 				SELECT batch_no FROM settlement_batches
-				WHERE tenant_id = current_tenant() AND run_id = $1 AND done_at IS NULL ORDER BY batch_no`, id)
+				WHERE tenant_id = current_tenant() AND run_id = $1 AND done_at IS NULL
+				ORDER BY batch_no FOR UPDATE SKIP LOCKED`, id)
 			if err != nil {
 				return err
 			}
@@ -560,8 +583,6 @@ func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {
 					return err
 				}
 			}
-		case StatusPosting:
-			return s.insert(ctx, tx, PostArgs{TenantArgs: ta, RunID: id, Kick: nonce})
 		}
 		return nil
 	})

@@ -51,7 +51,7 @@ type testBundle struct {
 	shortfalls *recordingSink
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, testTenant)
@@ -126,7 +126,7 @@ func staff(ctx context.Context) context.Context {
 }
 
 // count runs a count query in a transaction of the test tenant.
-func count(t *testing.T, b *testBundle, query string) int {
+func count(t testing.TB, b *testBundle, query string) int {
 	t.Helper()
 	var n int
 	err := db.InTenant(tenant.WithID(context.Background(), testTenant), b.db.App, func(ctx context.Context, tx pgx.Tx) error {
@@ -474,28 +474,27 @@ func TestLoadFixtureDeterministic(t *testing.T) {
 	}
 }
 
-// TestLoadFixtureSpeed reports the loading rate of 20,000 residents with each choice
-// of fixtureOptions. It does not fail on speed.
-func TestLoadFixtureSpeed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 3 × 20,000 residents")
-	}
+// BenchmarkLoadFixture reports the loading rate of 20,000 residents with each choice
+// of fixtureOptions (residents/s): a benchmark, not a test, so the suite neither waits
+// for it nor fails on speed.
+func BenchmarkLoadFixture(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		o    fixtureOptions
 	}{{"default", defaultFixture}, {"full", fullFixture}, {"lean", leanFixture}} {
-		t.Run(c.name, func(t *testing.T) {
-			b := setup(t)
-			const n = 20000
-			st, err := loadFixtureWith(context.Background(), b.db.App, b.sealer, testTenant, n, bijstand.PeriodOf(time.Now()), 1, c.o)
-			if err != nil {
-				t.Fatal(err)
+		b.Run(c.name, func(b *testing.B) {
+			for range b.N {
+				tb := setup(b)
+				const n = 20000
+				st, err := loadFixtureWith(context.Background(), tb.db.App, tb.sealer, testTenant, n, bijstand.PeriodOf(time.Now()), 1, c.o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := count(b, tb, "SELECT count(*) FROM residents"); got != n {
+					b.Errorf("%d residents, want %d", got, n)
+				}
+				b.ReportMetric(float64(st.Residents)/st.Elapsed.Seconds(), "residents/s")
 			}
-			if got := count(t, b, "SELECT count(*) FROM residents"); got != n {
-				t.Errorf("%d residents, want %d", got, n)
-			}
-			t.Logf("%s %+v: loaded %d residents (%d payslips, %d plans) in %.2f s: %.0f residents/s", c.name, c.o,
-				st.Residents, st.Payslips, st.Plans, st.Elapsed.Seconds(), float64(st.Residents)/st.Elapsed.Seconds())
 		})
 	}
 }
