@@ -23,9 +23,13 @@ build: ## Build bin/plein
 	$(GO) build -o bin/plein ./services/plein
 
 .PHONY: test
-test: axe ## Run every test against real PostgreSQL clusters the tests start (what CI runs)
+test: axe ## Run every test against real PostgreSQL clusters and a real kube-apiserver the tests start (what CI runs)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 15m ./...
+	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" $(GO) test -race -count=1 -timeout 15m ./...
+
+.PHONY: kubebin
+kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)
+	@bash tools/kubebin/build.sh
 
 .PHONY: axe
 axe: tools/axe/node_modules/axe-core/axe.min.js ## Install axe-core (pinned, npm ci) for the browser tests
@@ -52,6 +56,7 @@ helm-lint: ## Lint charts/plein (strict) and render it, with defaults and with S
 bench: ## Run the benchmarks, the dev start-up and the settlement of 100,000 residents; prints the figures
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./tools/devstart
+	$(GO) run ./tools/onboard
 	$(GO) build -o bin/plein ./services/plein
 	$(GO) run ./tools/settlebench -plein bin/plein -residents 100000
 

@@ -30,6 +30,8 @@ import (
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/yaml"
+
+	"github.com/plein-nl/plein/services/controlplane"
 )
 
 const (
@@ -211,7 +213,8 @@ func TestEachRoleGetsOnlyItsSecrets(t *testing.T) {
 	t.Parallel()
 	r := render(t, nil)
 	want := map[string][]string{
-		"api":          {"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_DATABASE_URL", "PLEIN_OIDC_ISSUERS", "PLEIN_SESSION_KEY"},
+		// The control plane's role serves the operators' API (api.operatorAPI, on by default).
+		"api":          {"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_CONTROL_DATABASE_URL", "PLEIN_DATABASE_URL", "PLEIN_OIDC_ISSUERS", "PLEIN_SESSION_KEY"},
 		"worker":       {"PLEIN_DATABASE_URL"},
 		"controlplane": {"PLEIN_CONTROL_DATABASE_URL", "PLEIN_DATABASE_URL"},
 	}
@@ -220,6 +223,12 @@ func TestEachRoleGetsOnlyItsSecrets(t *testing.T) {
 		if got := secretKeys(t, c, d.Spec.Template.Spec.Containers[0], release+"-env"); !slices.Equal(got, want[c]) {
 			t.Errorf("%s: secret keys %v, want %v", c, got, want[c])
 		}
+	}
+	// Without the operators' API the api pods do not get the control plane's role.
+	off := get[*appsv1.Deployment](t, render(t, map[string]any{"api": map[string]any{"operatorAPI": false}}), "Deployment", name("api"))
+	if got, want := secretKeys(t, "api", off.Spec.Template.Spec.Containers[0], release+"-env"),
+		[]string{"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_DATABASE_URL", "PLEIN_OIDC_ISSUERS", "PLEIN_SESSION_KEY"}; !slices.Equal(got, want) {
+		t.Errorf("api without the operators' API: secret keys %v, want %v", got, want)
 	}
 	job := get[*batchv1.Job](t, r, "Job", name("migrate"))
 	if got, want := secretKeys(t, "migrate", job.Spec.Template.Spec.Containers[0], release+"-env"),
@@ -271,6 +280,43 @@ func TestMigrationJobIsAHook(t *testing.T) {
 	checkContainerHardened(t, "migrate", ctr)
 }
 
+// grants flattens RBAC rules into "group/resource[name]" → sorted verbs, refusing
+// wildcards and non-resource URLs.
+func grants(t *testing.T, rules []rbacv1.PolicyRule) map[string][]string {
+	t.Helper()
+	got := map[string][]string{}
+	for _, rule := range rules {
+		if len(rule.NonResourceURLs) > 0 {
+			t.Errorf("unexpected rule %+v", rule)
+		}
+		names := rule.ResourceNames
+		if len(names) == 0 {
+			names = []string{""}
+		}
+		for _, g := range rule.APIGroups {
+			for _, res := range rule.Resources {
+				for _, n := range names {
+					key := g + "/" + res
+					if n != "" {
+						key += "[" + n + "]"
+					}
+					for _, v := range rule.Verbs {
+						if g == "*" || res == "*" || v == "*" {
+							t.Errorf("wildcard in rule %+v", rule)
+						}
+						got[key] = append(got[key], v)
+					}
+				}
+			}
+		}
+	}
+	for k := range got {
+		sort.Strings(got[k])
+		got[k] = slices.Compact(got[k])
+	}
+	return got
+}
+
 func TestControlPlaneRBACIsLeastPrivilege(t *testing.T) {
 	t.Parallel()
 	r := render(t, nil)
@@ -282,43 +328,69 @@ func TestControlPlaneRBACIsLeastPrivilege(t *testing.T) {
 		"/namespaces":                       crud,
 		"/resourcequotas":                   crud,
 		"apps/deployments":                  crud,
-		"coordination.k8s.io/leases":        {"create", "get", "update"},
 		"/events":                           {"create", "patch"},
+		// The silo's copy of the env Secret: create cannot be limited by name; the
+		// rest is limited to the copy's name.
+		"/secrets":            {"create"},
+		"/secrets[plein-env]": {"get", "patch", "update"},
 	}
-	got := map[string][]string{}
-	for _, rule := range role.Rules {
-		if len(rule.NonResourceURLs) > 0 || len(rule.ResourceNames) > 0 {
-			t.Errorf("unexpected rule %+v", rule)
-		}
-		for _, g := range rule.APIGroups {
-			for _, res := range rule.Resources {
-				for _, v := range rule.Verbs {
-					if g == "*" || res == "*" || v == "*" {
-						t.Errorf("wildcard in rule %+v", rule)
-					}
-					got[g+"/"+res] = append(got[g+"/"+res], v)
-				}
-			}
-		}
-	}
-	for k := range got {
-		sort.Strings(got[k])
-		got[k] = slices.Compact(got[k])
-	}
-	if fmt.Sprint(sortedMap(got)) != fmt.Sprint(sortedMap(want)) {
+	if got := grants(t, role.Rules); fmt.Sprint(sortedMap(got)) != fmt.Sprint(sortedMap(want)) {
 		t.Errorf("ClusterRole grants\n%v\nwant exactly\n%v", sortedMap(got), sortedMap(want))
 	}
-
 	b := get[*rbacv1.ClusterRoleBinding](t, r, "ClusterRoleBinding", name("controlplane"))
 	wantSubject := rbacv1.Subject{Kind: "ServiceAccount", Name: name("controlplane"), Namespace: namespace}
 	if b.RoleRef.Kind != "ClusterRole" || b.RoleRef.Name != role.Name || !slices.Equal(b.Subjects, []rbacv1.Subject{wantSubject}) {
 		t.Errorf("ClusterRoleBinding %+v %+v, want %s bound to %+v", b.RoleRef, b.Subjects, role.Name, wantSubject)
 	}
+
+	// In the release's namespace only: the Lease, and reading the env Secret by name.
+	nsRole := get[*rbacv1.Role](t, r, "Role", name("controlplane"))
+	if nsRole.Namespace != namespace {
+		t.Errorf("Role in namespace %q, want %q", nsRole.Namespace, namespace)
+	}
+	wantNS := map[string][]string{
+		"coordination.k8s.io/leases":    {"create", "get", "update"},
+		"/secrets[" + name("env") + "]": {"get"},
+	}
+	if got := grants(t, nsRole.Rules); fmt.Sprint(sortedMap(got)) != fmt.Sprint(sortedMap(wantNS)) {
+		t.Errorf("Role grants\n%v\nwant exactly\n%v", sortedMap(got), sortedMap(wantNS))
+	}
+	rb := get[*rbacv1.RoleBinding](t, r, "RoleBinding", name("controlplane"))
+	if rb.RoleRef.Kind != "Role" || rb.RoleRef.Name != nsRole.Name || !slices.Equal(rb.Subjects, []rbacv1.Subject{wantSubject}) {
+		t.Errorf("RoleBinding %+v %+v, want %s bound to %+v", rb.RoleRef, rb.Subjects, nsRole.Name, wantSubject)
+	}
 	for _, c := range append(slices.Clone(components), "migrate") {
 		get[*corev1.ServiceAccount](t, r, "ServiceAccount", name(c))
 	}
-	if n := len(r.ofKind("ClusterRole")) + len(r.ofKind("Role")) + len(r.ofKind("RoleBinding")); n != 1 {
-		t.Errorf("%d roles and role bindings beside the one ClusterRole, want none", n-1)
+	if n := len(r.ofKind("ClusterRole")) + len(r.ofKind("Role")) + len(r.ofKind("RoleBinding")) + len(r.ofKind("ClusterRoleBinding")); n != 4 {
+		t.Errorf("%d roles and bindings, want the ClusterRole, the Role and their bindings", n)
+	}
+}
+
+// TestControlPlaneConfig: the JSON the chart gives the control plane is one that
+// `plein controlplane` accepts, and points at the chart's own objects.
+func TestControlPlaneConfig(t *testing.T) {
+	t.Parallel()
+	r := render(t, map[string]any{"networkPolicy": map[string]any{"postgres": map[string]any{"cidrs": []any{"10.1.0.0/16"}}}})
+	d := get[*appsv1.Deployment](t, r, "Deployment", name("controlplane"))
+	var raw string
+	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "PLEIN_CONTROLPLANE" {
+			raw = e.Value
+		}
+	}
+	cfg, err := controlplane.ParseConfig([]byte(raw))
+	if err != nil {
+		t.Fatalf("the chart's PLEIN_CONTROLPLANE %s: %v", raw, err)
+	}
+	if cfg.Namespace != namespace || cfg.APIService != name("api") || cfg.EnvSecret != name("env") ||
+		cfg.LeaseName != name("controlplane") || cfg.IngressClass != "nginx" || cfg.ClusterIssuer != "letsencrypt" ||
+		!slices.Equal(cfg.Postgres.CIDRs, []string{"10.1.0.0/16"}) || !strings.HasPrefix(cfg.Image, "ghcr.io/plein-nl/plein:") {
+		t.Errorf("config = %+v", cfg)
+	}
+	get[*corev1.Service](t, r, "Service", cfg.APIService)
+	if port := get[*corev1.Service](t, r, "Service", cfg.APIService).Spec.Ports; !slices.ContainsFunc(port, func(p corev1.ServicePort) bool { return p.Name == cfg.APIPort }) {
+		t.Errorf("the api Service has no port named %q", cfg.APIPort)
 	}
 }
 

@@ -20,13 +20,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
 // Queues. River has no fairness between tenants in its open-source edition, so work is
-// split by kind, never by tenant (silo-tier tenants get a queue of their own later).
+// split by kind, never by tenant, except that a silo-tier tenant's jobs go to a queue of
+// its own (silo.go).
 const (
 	QueueDefault       = river.QueueDefault
 	QueueSettlement    = "settlement"
@@ -64,6 +66,11 @@ type Config struct {
 	Logger     *slog.Logger
 	// PeriodicJobs are run by the elected leader only.
 	PeriodicJobs []*river.PeriodicJob
+	// Router, when set, sends the jobs of silo tenants to their own queue.
+	Router Router
+	// SiloTenant, when set, makes the client work only that silo tenant's queue (the
+	// workers in the tenant's own namespace); else it works the shared queues.
+	SiloTenant tenant.ID
 	// JobTimeout bounds one job; zero means 30 minutes (a settlement's posting of
 	// half a million residents takes about a minute; River's default of one minute is
 	// too tight for it).
@@ -91,6 +98,12 @@ func NewClient(pool *pgxpool.Pool, cfg Config) (*Client, error) {
 			QueueSignals:       {MaxWorkers: n},
 			QueueNotifications: {MaxWorkers: n},
 		}
+		if cfg.SiloTenant != "" {
+			rc.Queues = map[string]river.QueueConfig{SiloQueue(cfg.SiloTenant): {MaxWorkers: n}}
+		}
+	}
+	if cfg.Router != nil {
+		rc.Middleware = []rivertype.Middleware{&siloRouting{r: cfg.Router}}
 	}
 	c, err := river.NewClient(riverpgxv5.New(pool), rc)
 	if err != nil {

@@ -73,6 +73,11 @@ func TestTenantApplyListShow(t *testing.T) {
 	if !strings.Contains(out, "enschede: new, would apply") || !strings.Contains(out, "+ name: Gemeente Enschede") {
 		t.Errorf("dry run output lacks the diff:\n%s", out)
 	}
+	// Every gemeente of tenants/ (the coöperatie's 30+) validates.
+	files, _ := filepath.Glob(filepath.Join(tenants, "*.yaml"))
+	if n := strings.Count(out, ": new, would apply"); n != len(files) || n < 30 {
+		t.Errorf("dry run validated %d gemeenten of %d files, want all and at least 30", n, len(files))
+	}
 	out, _, err = runCLI(t, "tenant", "list", "--data-dir", data)
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +127,10 @@ func TestTenantApplyListShow(t *testing.T) {
 		{"host of another tenant", func(s string) string {
 			return strings.Replace(s, "mijn.enschede.example", "mijn.zwolle.example", 1)
 		}, regexp.MustCompile(`\.yaml:\d+: portal\.hosts\[0\]: "mijn\.zwolle\.example" is also a host of`)},
+		{"bad tier", func(s string) string { return s + "hosting:\n  tier: gold\n" },
+			regexp.MustCompile(`enschede\.yaml:\d+: hosting\.tier: "gold" is not a tier`)},
+		{"bad valid_from", func(s string) string { return s + "valid_from: 2027-02-30\n" },
+			regexp.MustCompile(`enschede\.yaml:\d+: valid_from: "2027-02-30" is not a date`)},
 	} {
 		if err := os.WriteFile(path, []byte(c.mutate(string(orig))), 0o644); err != nil {
 			t.Fatal(err)
@@ -152,6 +161,46 @@ func TestTenantApplyListShow(t *testing.T) {
 	os.WriteFile(filepath.Join(dup, "zwolle.yml"), orig, 0o644)
 	if _, _, err := runCLI(t, "tenant", "apply", "-f", dup, "--data-dir", data); err == nil {
 		t.Error("apply of a directory with two files for one id succeeded")
+	}
+
+	// A version that takes effect later: the dry run and the apply say when, list flags
+	// it, and show lists it as pending above the version in force, which it shows.
+	zwolle := filepath.Join(tenants, "zwolle.yaml")
+	zorig, _ := os.ReadFile(zwolle)
+	date := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	changed := strings.Replace(string(zorig), `primary_color: "#00549F"`, `primary_color: "#003A70"`, 1) + "valid_from: " + date + "\n"
+	if err := os.WriteFile(zwolle, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pendingLine := regexp.MustCompile(`(?m)^    valid from ` + date + `T00:00:00\+0[12]:00 \(pending: version 1 stays in force until then\)$`)
+	for _, dry := range []bool{true, false} {
+		args := []string{"tenant", "apply", "-f", tenants, "--data-dir", data}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		out, _, err := runCLI(t, args...)
+		if err != nil {
+			t.Fatalf("apply (dry run %v) of a pending version: %v", dry, err)
+		}
+		if !strings.Contains(out, "zwolle: changed") || !strings.Contains(out, "version 2") || !pendingLine.MatchString(out) || !strings.Contains(out, "+   primary_color: '#003A70'") {
+			t.Errorf("apply (dry run %v) of a pending version:\n%s\nwant zwolle changed to version 2, the diff, and a line matching %s", dry, out, pendingLine)
+		}
+	}
+	out, _, _ = runCLI(t, "tenant", "list", "--data-dir", data)
+	if !regexp.MustCompile(`(?m)^zwolle\s+Gemeente Zwolle\s+active\s+1\s+v2 from ` + date + `T00:00:00`).MatchString(out) {
+		t.Errorf("tenant list, want zwolle at version 1 with v2 pending from %s:\n%s", date, out)
+	}
+	out, _, _ = runCLI(t, "tenant", "show", "zwolle", "--data-dir", data)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^version 1 in force since `),
+		regexp.MustCompile(`(?m)^version 2 pending: takes effect at ` + date + `T00:00:00\+0[12]:00 `),
+		regexp.MustCompile(`primary_color: '#00549F'`), // the config in force
+		regexp.MustCompile(`(?m)^  v2\s+` + date + `T00:00:00\+0[12]:00\s+pending\s`),
+		regexp.MustCompile(`(?m)^  v1\s+\S+\s+in force\s`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("tenant show zwolle lacks %s:\n%s", want, out)
+		}
 	}
 }
 

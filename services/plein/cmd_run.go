@@ -5,16 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -97,7 +100,8 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers, sealer: sealer})
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers, sealer: sealer,
+		controlPool: control})
 	if err != nil {
 		return err
 	}
@@ -111,7 +115,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
 	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, a.settlement), Logger: log,
-		PeriodicJobs: settlement.PeriodicJobs()})
+		PeriodicJobs: append(settlement.PeriodicJobs(), tenancy.PeriodicJobs()...)})
 	if err != nil {
 		return err
 	}
@@ -125,6 +129,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	ready := make(chan string, 1)
 	g.Go(func() error { return serveUntil(gctx, *httpAddr, mux, log, ready) })
 	g.Go(func() error { a.dir.Run(gctx, 2*time.Second, log); return nil })
+	g.Go(func() error { reloadOnNotify(gctx, appPool, a.dir, log); return nil })
 	g.Go(func() error {
 		select {
 		case addr := <-ready:
@@ -199,7 +204,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers, sealer: sealer})
+	// The operators' lifecycle API writes tenant events as plein_control: serve opens
+	// that pool for it alone, when PLEIN_CONTROL_DATABASE_URL is set (or locally).
+	var control *pgxpool.Pool
+	if dbs.controlURL != "" {
+		if control, err = dbs.Control(ctx); err != nil {
+			return err
+		}
+	} else {
+		log.Warn("the operators' lifecycle API is off: " + envControlURL + " is not set")
+	}
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers, sealer: sealer, siloRouting: true,
+		controlPool: control})
 	if err != nil {
 		return err
 	}
@@ -207,6 +223,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	g.Go(func() error { return serveUntil(gctx, envOr(envHTTPAddr, ":8080"), a.handler, log, nil) })
 	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), a.adminMux, log, nil) })
 	g.Go(func() error { a.dir.Run(gctx, 5*time.Second, log); return nil })
+	g.Go(func() error { reloadOnNotify(gctx, appPool, a.dir, log); return nil })
 	g.Go(func() error { <-gctx.Done(); a.health.SetShuttingDown(); return nil })
 	log.Info("serving", "http", envOr(envHTTPAddr, ":8080"), "admin", envOr(envAdminAddr, ":9090"))
 	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
@@ -219,8 +236,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("work", stderr)
 	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL (without PLEIN_DATABASE_URL)")
+	siloTenant := fs.String("tenant", "", "work only this silo tenant's queue (the workers in its own namespace); empty: the shared queues")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var silo tenant.ID
+	if *siloTenant != "" {
+		id, err := tenant.Parse(*siloTenant)
+		if err != nil {
+			return usageError{fmt.Sprintf("plein work: --tenant: %v", err)}
+		}
+		silo = id
 	}
 	log := newLogger(stderr)
 	if err := auth.RefuseDevLoginInProduction(os.Getenv(envDevLogin) == "true", "work"); err != nil {
@@ -248,8 +274,16 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, settle), Logger: log,
-		PeriodicJobs: settlement.PeriodicJobs()})
+	if _, err := tenantMetrics(reg.reg, appPool, log); err != nil {
+		return err
+	}
+	jcfg := jobs.Config{Workers: workers(appPool, settle), Logger: log, Router: dir,
+		PeriodicJobs: append(settlement.PeriodicJobs(), tenancy.PeriodicJobs()...)}
+	if silo != "" {
+		// A silo's workers work its queue only; the shared leader schedules.
+		jcfg.SiloTenant, jcfg.PeriodicJobs = silo, nil
+	}
+	jc, err := jobs.NewClient(appPool, jcfg)
 	if err != nil {
 		return err
 	}
@@ -257,10 +291,12 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { moveSiloJobs(gctx, appPool, dir, silo, log); return nil })
 	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), reg.mux, log, nil) })
 	g.Go(func() error { <-gctx.Done(); reg.health.SetShuttingDown(); return nil })
 	g.Go(func() error { dir.Run(gctx, 5*time.Second, log); return nil })
-	log.Info("working", "admin", envOr(envAdminAddr, ":9090"))
+	g.Go(func() error { reloadOnNotify(gctx, appPool, dir, log); return nil })
+	log.Info("working", "admin", envOr(envAdminAddr, ":9090"), "silo", string(silo))
 	err = g.Wait()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 	defer cancel()
@@ -271,4 +307,53 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return nil
+}
+
+// moveSiloJobs keeps the silo queues right when a tenant changes tier: a silo's workers
+// adopt their tenant's jobs still in the shared queues, and the shared workers send the
+// jobs of a tenant that left the silo tier back to the shared queues. Every 10 seconds.
+func moveSiloJobs(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Directory, silo tenant.ID, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		var n int64
+		var err error
+		switch {
+		case silo == "":
+			n, err = jobs.ReleaseSilos(ctx, pool, dir)
+		case dir.Silo(silo):
+			n, err = jobs.AdoptSilo(ctx, pool, silo)
+		default:
+			log.Warn("work: the tenant is not on the silo tier; its jobs stay with the shared workers", "tenant", string(silo))
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("work: moving silo jobs failed", "err", err)
+		} else if n > 0 {
+			log.Info("work: moved silo jobs", "jobs", n, "silo", string(silo))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// reloadOnNotify reloads the tenant directory as soon as PostgreSQL notifies a new
+// config version or lifecycle event (migration 00011), so that a gemeente applied with
+// `plein tenant apply` answers at once; the periodic reload stays as the safety net
+// (and brings a pending version in force when its valid_from comes).
+func reloadOnNotify(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Directory, log *slog.Logger) {
+	changes := make(chan string, 16)
+	go controlplane.Listen(ctx, pool, changes, log)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-changes:
+			if _, err := dir.Reload(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("tenant directory reload failed", "err", err)
+			}
+		}
+	}
 }

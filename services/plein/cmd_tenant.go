@@ -11,8 +11,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -60,7 +63,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"plein tenant: want apply, list, show, suspend, resume or events"}
+		return usageError{"plein tenant: want apply, list, show, suspend, resume, events, offboard or purge"}
 	}
 	switch args[0] {
 	case "apply":
@@ -75,6 +78,10 @@ func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return cmdTenantTransition(ctx, "resume", tenancy.StatusActive, args[1:], stdout, stderr)
 	case "events":
 		return cmdTenantEvents(ctx, args[1:], stdout, stderr)
+	case "offboard":
+		return cmdTenantOffboard(ctx, args[1:], stdout, stderr)
+	case "purge":
+		return cmdTenantPurge(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("plein tenant: unknown subcommand %q", args[0])}
 }
@@ -135,9 +142,14 @@ func printChanges(w io.Writer, changes []tenancy.Change, dryRun bool) {
 	for _, c := range changes {
 		switch c.Status {
 		case "unchanged":
+			if c.Pending {
+				fmt.Fprintf(w, "%s: unchanged (version %d, pending from %s; version %d in force)\n", c.Tenant, c.Version, tenancy.FormatTime(c.ValidFrom), c.InForce)
+				continue
+			}
 			fmt.Fprintf(w, "%s: unchanged (version %d)\n", c.Tenant, c.Version)
 		default:
 			fmt.Fprintf(w, "%s: %s, %s version %d (%s)\n", c.Tenant, c.Status, verb, c.Version, c.File)
+			fmt.Fprintln(w, "    "+validFromLine(c))
 			for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
 				if strings.HasPrefix(line, "+ ") || strings.HasPrefix(line, "- ") {
 					fmt.Fprintln(w, "    "+line)
@@ -145,6 +157,18 @@ func printChanges(w io.Writer, changes []tenancy.Change, dryRun bool) {
 			}
 		}
 	}
+}
+
+// validFromLine says when a new version takes effect, on a line of its own: valid_from
+// is not part of the config, so not of its diff.
+func validFromLine(c tenancy.Change) string {
+	if !c.Pending {
+		return "valid from " + tenancy.FormatTime(c.ValidFrom) + " (at once)"
+	}
+	if c.InForce == 0 {
+		return "valid from " + tenancy.FormatTime(c.ValidFrom) + " (pending)"
+	}
+	return fmt.Sprintf("valid from %s (pending: version %d stays in force until then)", tenancy.FormatTime(c.ValidFrom), c.InForce)
 }
 
 func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -169,9 +193,17 @@ func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return enc.Encode(list)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tVERSION\tHOSTS")
+	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tVERSION\tPENDING\tHOSTS")
 	for _, t := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", t.ID, t.Name, t.Status, t.Version, strings.Join(t.Hosts, ","))
+		pending := "-"
+		if len(t.Pending) > 0 {
+			var ps []string
+			for _, p := range t.Pending {
+				ps = append(ps, fmt.Sprintf("v%d from %s", p.Version, tenancy.FormatTime(p.ValidFrom)))
+			}
+			pending = strings.Join(ps, ", ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", t.ID, t.Name, t.Status, t.Version, pending, strings.Join(t.Hosts, ","))
 	}
 	return tw.Flush()
 }
@@ -189,22 +221,54 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	store, done, err := controlStore(ctx, *dataDir, stderr)
+	control, done, err := controlPool(ctx, *dataDir, stderr)
 	if err != nil {
 		return err
 	}
 	defer done()
+	store := tenancy.NewStore(control, nil)
 	hist, err := store.History(ctx, id)
 	if err != nil {
 		return err
 	}
-	cur := hist[0]
-	fmt.Fprintf(stdout, "%s — %s\nversion %d, applied %s by %s from %s\n\n%s\nhistory:\n",
-		cur.Tenant, cur.Config.Name, cur.Version, cur.AppliedAt, cur.Author, cur.File, cur.Config.Canonical())
-	for _, v := range hist {
-		fmt.Fprintf(stdout, "  v%d  %s  %s\n", v.Version, v.AppliedAt, v.Author)
+	// The config shown is the one in force; a pending version is listed above it.
+	cur, ok := tenancy.InForce(hist)
+	if !ok {
+		cur = hist[len(hist)-1]
 	}
-	return nil
+	fmt.Fprintf(stdout, "%s — %s\nversion %d in force since %s, applied %s by %s from %s\n",
+		cur.Tenant, cur.Config.Name, cur.Version, tenancy.FormatTime(cur.ValidFrom), cur.AppliedAt, cur.Author, cur.File)
+	for i := len(hist) - 1; i >= 0; i-- {
+		if v := hist[i]; v.State == tenancy.StatePending {
+			fmt.Fprintf(stdout, "version %d pending: takes effect at %s (applied %s by %s)\n", v.Version, tenancy.FormatTime(v.ValidFrom), v.AppliedAt, v.Author)
+		}
+	}
+	fmt.Fprintf(stdout, "\n%s\nhistory:\n", cur.Config.Canonical())
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  VERSION\tVALID FROM\tSTATE\tAPPLIED\tBY")
+	for _, v := range hist {
+		fmt.Fprintf(tw, "  v%d\t%s\t%s\t%s\t%s\n", v.Version, tenancy.FormatTime(v.ValidFrom), strings.ReplaceAll(v.State, "_", " "), v.AppliedAt, v.Author)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// What the control plane found in Kubernetes, written back onto the tenant.
+	conds, err := controlplane.NewConditions(control).Get(ctx, string(id))
+	if err != nil {
+		return err
+	}
+	if len(conds) == 0 {
+		fmt.Fprintln(stdout, "\nconditions: none yet (no control plane has reconciled this tenant)")
+		return nil
+	}
+	fmt.Fprintln(stdout, "\nconditions (plein controlplane):")
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  TYPE\tSTATUS\tREASON\tVERSION\tSINCE\tMESSAGE")
+	for _, c := range conds {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\tv%d\t%s\t%s\n", c.Type, c.Status, c.Reason, c.ObservedVersion,
+			c.LastTransitionTime.UTC().Format(time.RFC3339), c.Message)
+	}
+	return tw.Flush()
 }
 
 // cmdTenantTransition moves a tenant in its lifecycle: suspend (portal read-only with a
@@ -274,6 +338,15 @@ func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Write
 // controlStore opens the tenant registry as the control plane (plein_control) for a
 // tenant subcommand; done closes it.
 func controlStore(ctx context.Context, dataDir string, stderr io.Writer) (*tenancy.Store, func(), error) {
+	control, done, err := controlPool(ctx, dataDir, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tenancy.NewStore(control, nil), done, nil
+}
+
+// controlPool opens the plein_control pool of a tenant command.
+func controlPool(ctx context.Context, dataDir string, stderr io.Writer) (*pgxpool.Pool, func(), error) {
 	dbs, err := openDatabases(ctx, dataDir, newLogger(stderr))
 	if err != nil {
 		return nil, nil, err
@@ -283,5 +356,5 @@ func controlStore(ctx context.Context, dataDir string, stderr io.Writer) (*tenan
 		dbs.close(ctx)
 		return nil, nil, err
 	}
-	return tenancy.NewStore(control, nil), func() { dbs.close(ctx) }, nil
+	return control, func() { dbs.close(ctx) }, nil
 }

@@ -78,6 +78,16 @@ func (e *staffEdge) wrap(next http.Handler) http.Handler {
 			// here: every layer below (metrics, logs, services) reads it from there.
 			ctx = tenant.WithID(ctx, target)
 		}
+		// An offboarding gemeente's data were exported and handed back: they no longer
+		// change (the portal is read-only, settlement has stopped; reads go on).
+		if target != "" && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if t, ok := e.dir.ByID(target); ok && t.Status == string(tenancy.StatusOffboarding) {
+				problem.Write(w, r, problem.Details{Status: http.StatusConflict,
+					Detail:   "tenant " + string(target) + " is offboarding: its data were exported and can no longer change",
+					DetailNL: "Deze gemeente stopt met Plein: de gegevens kunnen niet meer veranderen."})
+				return
+			}
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

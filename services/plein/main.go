@@ -28,13 +28,17 @@ const usage = `plein — the platform of the coöperatie's gemeenten
 Usage:
   plein dev      [--data-dir DIR] [--http-addr ADDR] [--tenants DIR]
   plein serve    [--data-dir DIR]         (PLEIN_HTTP_ADDR, PLEIN_ADMIN_ADDR)
-  plein work     [--data-dir DIR]         (PLEIN_ADMIN_ADDR)
+  plein work     [--tenant T] [--data-dir DIR]  (PLEIN_ADMIN_ADDR; --tenant: a silo's own worker)
+  plein controlplane [--kubeconfig FILE] [--config FILE] [--identity NAME] [--once] [--data-dir DIR]
+                 (PLEIN_CONTROLPLANE: its JSON configuration; PLEIN_ADMIN_ADDR)
   plein migrate  up|status [--data-dir DIR]
   plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
   plein tenant   list [--data-dir DIR]
   plein tenant   show ID [--data-dir DIR]
   plein tenant   suspend|resume ID --reason TEXT [--author NAME] [--data-dir DIR]
   plein tenant   events ID [--data-dir DIR]
+  plein tenant   offboard ID --export FILE [--dry-run] --reason TEXT [--author NAME] [--grace 30d] [--data-dir DIR]
+  plein tenant   purge ID [--author NAME] [--data-dir DIR]   (after the grace period)
   plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
   plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)
@@ -111,6 +115,8 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return cmdServe(ctx, rest, stdout, stderr)
 	case "work":
 		return cmdWork(ctx, rest, stdout, stderr)
+	case "controlplane":
+		return cmdControlplane(ctx, rest, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(ctx, rest, stdout, stderr)
 	case "tenant":

@@ -31,6 +31,7 @@ import (
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/overview"
 	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/portal"
 	"github.com/plein-nl/plein/services/residents"
@@ -187,6 +188,12 @@ type appConfig struct {
 	verifiers  map[string]*auth.Verifier
 	sealer     *bsn.Sealer
 	now        func() time.Time
+	// controlPool (plein_control) serves the operators' lifecycle API only, which
+	// writes tenant events; nil leaves that API out.
+	controlPool *pgxpool.Pool
+	// siloRouting sends the jobs of silo tenants to their own queues (serve, next to
+	// silo workers); dev works every queue in one process and leaves it off.
+	siloRouting bool
 }
 
 func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
@@ -238,7 +245,11 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	// offers become plans; shortfalls become schuldhulp signals), hence the references
 	// filled in after both exist.
 	credSvc := creditors.NewService(cfg.appPool, nil, cfg.now)
-	insertJobs, err := insertOnlyJobs(cfg.appPool)
+	jcfg := jobs.Config{}
+	if cfg.siloRouting {
+		jcfg.Router = dir
+	}
+	insertJobs, err := jobs.NewClient(cfg.appPool, jcfg)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +282,20 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		return nil, err
 	}
 	settlement.RegisterHTTP(api, settlement.MakeEndpoints(settleSvc, az, mw("settlement")), cfg.log)
+	if cfg.controlPool != nil {
+		op := tenancy.NewOperatorAuthorizing(tenancy.NewOperator(tenancy.NewStore(cfg.controlPool, nil)), az)
+		tenancy.RegisterOperatorHTTP(api, tenancy.MakeOperatorEndpoints(op, mw("operator")), cfg.log)
+	}
+	vitals, err := tenantMetrics(reg, cfg.appPool, cfg.log)
+	if err != nil {
+		return nil, err
+	}
+	// The operators' overview page: the tenant registry, the residents counted for the
+	// metrics, and the settlement's overview, behind the staff API's authentication.
+	ops, err := overview.New(overview.Config{Tenants: svc, Vitals: vitals, Runs: settleSvc, Authz: az, Log: cfg.log, Now: cfg.now})
+	if err != nil {
+		return nil, err
+	}
 	for name, spec := range map[string][]byte{"residents": residents.OpenAPI(), "creditors": creditors.OpenAPI(),
 		"paymentplans": paymentplans.OpenAPI(), "debts": debts.OpenAPI()} {
 		api.HandleFunc("GET /api/v1/openapi/"+name+".yaml", func(w http.ResponseWriter, r *http.Request) {
@@ -293,6 +318,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	// Cookie sessions reach the API too (the dev login's), so unsafe methods from another
 	// site are refused before anything else.
 	root.Handle("/api/", auth.CrossOrigin(edge.wrap(api)))
+	root.Handle("/operator/", edge.wrap(ops))
 	root.Handle("/", pt)
 
 	return &app{
@@ -339,6 +365,17 @@ func serveUntil(ctx context.Context, addr string, h http.Handler, log *slog.Logg
 		return err
 	}
 	return nil
+}
+
+// tenantMetrics registers the per-tenant gauges (plein_tenant_active_residents,
+// plein_tenant_status) on reg, where the settlement's metrics are, and returns the
+// reader they are collected from (cached for 30 s, one query per read).
+func tenantMetrics(reg prometheus.Registerer, pool *pgxpool.Pool, log *slog.Logger) (*tenancy.VitalsReader, error) {
+	v := tenancy.NewVitalsReader(pool, 0, nil)
+	if err := reg.Register(tenancy.NewCollector(v, log)); err != nil {
+		return nil, fmt.Errorf("tenant metrics: %w", err)
+	}
+	return v, nil
 }
 
 // insertOnlyJobs is a River client that inserts jobs and runs none.

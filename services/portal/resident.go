@@ -118,7 +118,7 @@ func (p *Portal) withNav(pg *page, s auth.Session, current string) {
 // withResident runs next for a logged-in resident of the gemeente and sends anyone
 // else to its login (303). For a POST (maxBody > 0) it reads the form within
 // maxBody and checks the session's CSRF token (403 without it), and refuses any
-// change while the gemeente is suspended. A page whose services (needs) are not
+// change while the gemeente is suspended or offboarding. A page whose services (needs) are not
 // configured answers 503.
 func (p *Portal) withResident(current string, needs need, maxBody int64, next func(http.ResponseWriter, *http.Request, *visit)) http.HandlerFunc {
 	return p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
@@ -157,7 +157,7 @@ func (p *Portal) withResident(current string, needs need, maxBody int64, next fu
 				p.fail(w, r, v, http.StatusForbidden, v.pg.T.Fail.Forbidden)
 				return
 			}
-			if t.Status == "suspended" {
+			if t.Status == "suspended" || t.Status == "offboarding" {
 				p.fail(w, r, v, http.StatusForbidden, v.pg.T.Fail.ReadOnly)
 				return
 			}

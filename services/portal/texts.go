@@ -4,6 +4,7 @@ package portal
 // B1 level: short sentences, no jargon, "u".
 type texts struct {
 	Skip, Suspended, LogoOf, LangNav, Footer               string
+	Offboarding                                            string
 	HomeTitle, Welcome, Intro, LoggedInAs, Login, FindHere string
 	HelpTitle, Help, ToMonth                               string
 	Items                                                  []item
@@ -80,8 +81,10 @@ var monthNamesEN = [12]string{"January", "February", "March", "April", "May", "J
 func textsFor(lang, gemeente string) texts {
 	if lang == "en" {
 		return texts{
-			Skip:       "Skip to content",
-			Suspended:  "This portal is read-only for now. You can look at your details, but you cannot change anything. Payments are on hold.",
+			Skip:      "Skip to content",
+			Suspended: "This portal is read-only for now. You can look at your details, but you cannot change anything. Payments are on hold.",
+			Offboarding: "Your municipality is leaving this portal. You can still look at your details, but you cannot change anything. " +
+				"Your municipality has all your details and will tell you where to go next.",
 			LogoOf:     "Logo of",
 			LangNav:    "Language",
 			Footer:     "Plein is run for " + gemeente + " by the coöperatie of municipalities.",
@@ -169,8 +172,10 @@ func textsFor(lang, gemeente string) texts {
 		}
 	}
 	return texts{
-		Skip:       "Naar de inhoud",
-		Suspended:  "U kunt dit portaal nu alleen bekijken. U kunt niets veranderen. Betalingen staan even stil.",
+		Skip:      "Naar de inhoud",
+		Suspended: "U kunt dit portaal nu alleen bekijken. U kunt niets veranderen. Betalingen staan even stil.",
+		Offboarding: "Uw gemeente stopt met dit portaal. U kunt uw gegevens nog bekijken, maar niets meer veranderen. " +
+			"Uw gemeente heeft al uw gegevens en vertelt u waar u verder terechtkunt.",
 		LogoOf:     "Logo van",
 		LangNav:    "Taal",
 		Footer:     "Plein wordt voor " + gemeente + " geregeld door de coöperatie van gemeenten.",

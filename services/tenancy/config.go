@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // a valid_from date is a day in Europe/Amsterdam, whatever the host's zone database holds
 
 	"gopkg.in/yaml.v3"
 
@@ -30,6 +32,9 @@ type Config struct {
 	Bank     Bank      `yaml:"bank" json:"bank"`
 	// Settlement holds the gemeente's choices for the monthly payment; optional.
 	Settlement Settlement `yaml:"settlement,omitempty" json:"settlement"`
+	// Hosting is where the gemeente's work runs: on the shared pods (the default), or
+	// on a silo of its own that the control plane builds (a big gemeente); optional.
+	Hosting Hosting `yaml:"hosting,omitempty" json:"hosting"`
 	// ExampleValues lists the dotted paths of values that are examples, not the
 	// gemeente's real ones (a value that is not public), so nobody takes them for real.
 	ExampleValues []string `yaml:"example_values,omitempty" json:"example_values,omitempty"`
@@ -78,6 +83,68 @@ type Settlement struct {
 	SEPAVersion string `yaml:"sepa_version,omitempty" json:"sepa_version,omitempty"`
 }
 
+// The hosting tiers.
+const (
+	TierShared = "shared"
+	TierSilo   = "silo"
+)
+
+// Hosting is the tenant's tier. On the silo tier the control plane gives the gemeente a
+// namespace with its own worker Deployment, ResourceQuota and NetworkPolicy.
+type Hosting struct {
+	// Tier is "shared" (the default) or "silo".
+	Tier string `yaml:"tier,omitempty" json:"tier,omitempty"`
+	// Workers is the number of worker pods of a silo; 0 means 2.
+	Workers int `yaml:"workers,omitempty" json:"workers,omitempty"`
+	// CPU and Memory are the silo's ResourceQuota (Kubernetes quantities); empty means
+	// "4" CPUs and "8Gi".
+	CPU    string `yaml:"cpu,omitempty" json:"cpu,omitempty"`
+	Memory string `yaml:"memory,omitempty" json:"memory,omitempty"`
+}
+
+// MaxSiloID is the longest id of a tenant on the silo tier: its namespace (plein-<id>)
+// and job queue (silo_<id>) must stay within Kubernetes' and River's limits.
+const MaxSiloID = 50
+
+// Defaults of a silo.
+const (
+	DefaultSiloWorkers = 2
+	DefaultSiloCPU     = "4"
+	DefaultSiloMemory  = "8Gi"
+)
+
+// TierOrDefault returns the tier in force.
+func (h Hosting) TierOrDefault() string {
+	if h.Tier == "" {
+		return TierShared
+	}
+	return h.Tier
+}
+
+// WorkersOrDefault returns the number of silo workers.
+func (h Hosting) WorkersOrDefault() int {
+	if h.Workers == 0 {
+		return DefaultSiloWorkers
+	}
+	return h.Workers
+}
+
+// CPUOrDefault returns the silo's CPU quota.
+func (h Hosting) CPUOrDefault() string {
+	if h.CPU == "" {
+		return DefaultSiloCPU
+	}
+	return h.CPU
+}
+
+// MemoryOrDefault returns the silo's memory quota.
+func (h Hosting) MemoryOrDefault() string {
+	if h.Memory == "" {
+		return DefaultSiloMemory
+	}
+	return h.Memory
+}
+
 // Defaults of the settlement settings.
 const (
 	DefaultRunLeadDays          = 5
@@ -123,10 +190,42 @@ func (s Settlement) PayDayOrDefault() int {
 // Loaded is a config read from a file, with what is needed to apply it.
 type Loaded struct {
 	Config Config
-	File   string
-	Source []byte
-	Logo   []byte
-	root   *yaml.Node
+	// ValidFrom is when the version takes effect, from the file's top-level valid_from;
+	// zero when the file has none (at once). It is not part of Config: it says when a
+	// version holds, not what the gemeente's configuration is, so it stays out of the
+	// canonical text that versions are compared and diffed by.
+	ValidFrom time.Time
+	File      string
+	Source    []byte
+	Logo      []byte
+	root      *yaml.Node
+}
+
+// document is a config file: the Config, and when it takes effect.
+type document struct {
+	Config    `yaml:",inline"`
+	ValidFrom yaml.Node `yaml:"valid_from,omitempty"`
+}
+
+// amsterdam is the zone a valid_from date is a day in.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err) // embedded by time/tzdata: cannot fail
+	}
+	return loc
+}()
+
+// parseValidFrom reads a valid_from value: an RFC 3339 date-time, or a date, which
+// means its 00:00 in Europe/Amsterdam.
+func parseValidFrom(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, s, amsterdam); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (2027-01-01, meaning 00:00 in Europe/Amsterdam) or an RFC 3339 date-time (2027-01-01T00:00:00+01:00)", s)
 }
 
 // FieldError is a validation error at a place in a config file.
@@ -217,10 +316,10 @@ func Parse(file string, src []byte) (*Loaded, Errors) {
 		return nil, Errors{{File: file, Msg: "empty file"}}
 	}
 	var errs Errors
-	var cfg Config
+	var doc document
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
+	if err := dec.Decode(&doc); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, msg := range te.Errors {
@@ -230,7 +329,18 @@ func Parse(file string, src []byte) (*Loaded, Errors) {
 		}
 		return nil, Errors{yamlError(file, err)}
 	}
-	l := &Loaded{Config: cfg, File: file, Source: src, root: &root}
+	l := &Loaded{Config: doc.Config, File: file, Source: src, root: &root}
+	if v := doc.ValidFrom; v.Kind != 0 {
+		t, err := parseValidFrom(v.Value)
+		switch {
+		case v.Kind != yaml.ScalarNode:
+			l.fail(&errs, "valid_from", "must be a date (2027-01-01) or an RFC 3339 date-time, not a list or a map", "valid_from")
+		case err != nil:
+			l.fail(&errs, "valid_from", err.Error(), "valid_from")
+		default:
+			l.ValidFrom = t
+		}
+	}
 	errs = append(errs, l.validate()...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -303,6 +413,8 @@ func (l *Loaded) fail(errs *Errors, field string, msg string, path ...any) {
 
 var (
 	cbsRE   = regexp.MustCompile(`^[0-9]{4}$`)
+	cpuRE   = regexp.MustCompile(`^([1-9][0-9]{0,2}|[1-9][0-9]{2,5}m)$`)
+	memRE   = regexp.MustCompile(`^[1-9][0-9]{0,5}(Mi|Gi)$`)
 	colorRE = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 	fontRE  = regexp.MustCompile(`^[A-Za-z0-9 ,'"-]{1,200}$`)
 	bicRE   = regexp.MustCompile(`^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$`)
@@ -313,7 +425,8 @@ var (
 var knownPaths = []string{"name", "cbs_codes", "branding.primary_color", "branding.secondary_color",
 	"branding.logo", "branding.font", "portal.hosts", "bank.iban", "bank.bic", "bank.account_name",
 	"settlement.pay_day", "settlement.min_cash_payout_cents", "settlement.run_lead_days",
-	"settlement.vakantietoeslag_month", "settlement.sepa_version"}
+	"settlement.vakantietoeslag_month", "settlement.sepa_version", "hosting.tier", "hosting.workers",
+	"hosting.cpu", "hosting.memory"}
 
 func (l *Loaded) validate() Errors {
 	var errs Errors
@@ -403,6 +516,24 @@ func (l *Loaded) validate() Errors {
 	}
 	if v := c.Settlement.SEPAVersion; v != "" && v != "pain.001.001.09" && v != "pain.001.001.03" {
 		l.fail(&errs, "settlement.sepa_version", fmt.Sprintf("%q is not supported: pain.001.001.09 or pain.001.001.03", v), "settlement", "sepa_version")
+	}
+	if h := c.Hosting; h.Tier != "" && h.Tier != TierShared && h.Tier != TierSilo {
+		l.fail(&errs, "hosting.tier", fmt.Sprintf("%q is not a tier: shared or silo", h.Tier), "hosting", "tier")
+	}
+	if c.Hosting.Tier == TierSilo && len(c.ID) > MaxSiloID {
+		l.fail(&errs, "hosting.tier", fmt.Sprintf("the silo tier needs an id of at most %d characters (its namespace and job queue are named after it)", MaxSiloID), "hosting", "tier")
+	}
+	if h := c.Hosting; h.TierOrDefault() != TierSilo && (h.Workers != 0 || h.CPU != "" || h.Memory != "") {
+		l.fail(&errs, "hosting", "workers, cpu and memory are for the silo tier only: set tier: silo, or leave them out", "hosting")
+	}
+	if h := c.Hosting; h.Workers < 0 || h.Workers > 20 {
+		l.fail(&errs, "hosting.workers", "must be 1 to 20 worker pods", "hosting", "workers")
+	}
+	if h := c.Hosting; h.CPU != "" && !cpuRE.MatchString(h.CPU) {
+		l.fail(&errs, "hosting.cpu", fmt.Sprintf("%q is not a CPU quantity: whole CPUs (\"4\") or millicores (\"3500m\")", h.CPU), "hosting", "cpu")
+	}
+	if h := c.Hosting; h.Memory != "" && !memRE.MatchString(h.Memory) {
+		l.fail(&errs, "hosting.memory", fmt.Sprintf("%q is not a memory quantity: e.g. \"8Gi\" or \"512Mi\"", h.Memory), "hosting", "memory")
 	}
 	for i, p := range c.ExampleValues {
 		if !slices.Contains(knownPaths, p) {

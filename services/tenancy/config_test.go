@@ -1,6 +1,7 @@
 package tenancy
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -59,35 +60,90 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// TestLoadPathRealTenants: every config in tenants/ loads, each from <id>.yaml with its
+// logo, and every logo there belongs to one of them; the first three gemeenten keep
+// their ids, CBS codes and files, however many tenants/ holds; and originalTenants,
+// which most tests apply, copies exactly those three.
 func TestLoadPathRealTenants(t *testing.T) {
 	t.Parallel()
-	loaded, err := LoadPath("../../tenants")
+	loaded, err := LoadPath(realTenants)
 	if err != nil {
-		t.Fatalf("LoadPath(../../tenants): %v", err)
+		t.Fatalf("LoadPath(%s): %v", realTenants, err)
 	}
-	want := map[tenant.ID][]string{
-		"deventer": {"0150"},
-		"enschede": {"0153"},
-		"zwolle":   {"0193"},
+	entries, err := os.ReadDir(realTenants)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(loaded) != len(want) {
-		t.Fatalf("LoadPath loaded %d configs, want %d", len(loaded), len(want))
+	var yamls, svgs []string
+	for _, e := range entries {
+		switch filepath.Ext(e.Name()) {
+		case ".yaml", ".yml":
+			yamls = append(yamls, filepath.Join(realTenants, e.Name()))
+		case ".svg":
+			svgs = append(svgs, e.Name())
+		}
 	}
+	var files []string
+	logos := map[string]bool{}
+	byID := map[tenant.ID]*Loaded{}
 	for _, l := range loaded {
-		codes, ok := want[l.Config.ID]
-		if !ok {
-			t.Errorf("unexpected tenant %q from %s", l.Config.ID, l.File)
-			continue
-		}
-		if !slices.Equal(l.Config.CBSCodes, codes) {
-			t.Errorf("%s: cbs_codes = %v, want %v", l.Config.ID, l.Config.CBSCodes, codes)
-		}
-		if wantFile := filepath.Join("../../tenants", string(l.Config.ID)+".yaml"); l.File != wantFile {
+		files = append(files, l.File)
+		byID[l.Config.ID] = l
+		if wantFile := filepath.Join(realTenants, string(l.Config.ID)+".yaml"); l.File != wantFile {
 			t.Errorf("%s: File = %q, want %q", l.Config.ID, l.File, wantFile)
 		}
 		if !strings.Contains(string(l.Logo), "<svg") {
 			t.Errorf("%s: Logo was not read: %.40q", l.Config.ID, l.Logo)
 		}
+		logos[l.Config.Branding.Logo] = true
+	}
+	slices.Sort(yamls)
+	slices.Sort(files)
+	if !slices.Equal(files, yamls) {
+		t.Errorf("LoadPath loaded the configs of %v, want every config file in %s: %v", files, realTenants, yamls)
+	}
+	for _, svg := range svgs {
+		if !logos[svg] {
+			t.Errorf("%s: no config in %s has it as its logo", svg, realTenants)
+		}
+	}
+
+	want := map[tenant.ID][]string{
+		"deventer": {"0150"},
+		"enschede": {"0153"},
+		"zwolle":   {"0193"},
+	}
+	for id, codes := range want {
+		l, ok := byID[id]
+		if !ok {
+			t.Errorf("tenant %s is missing from %s", id, realTenants)
+			continue
+		}
+		if !slices.Equal(l.Config.CBSCodes, codes) {
+			t.Errorf("%s: cbs_codes = %v, want %v", id, l.Config.CBSCodes, codes)
+		}
+		if l.Config.Branding.Logo != string(id)+".svg" {
+			t.Errorf("%s: branding.logo = %q, want %s.svg", id, l.Config.Branding.Logo, id)
+		}
+	}
+
+	dir := originalTenants(t)
+	originals, err := LoadPath(dir)
+	if err != nil {
+		t.Fatalf("LoadPath(originalTenants): %v", err)
+	}
+	var ids []tenant.ID
+	for _, l := range originals {
+		ids = append(ids, l.Config.ID)
+		if wantFile := filepath.Join(dir, string(l.Config.ID)+".yaml"); l.File != wantFile {
+			t.Errorf("originalTenants: %s: File = %q, want %q", l.Config.ID, l.File, wantFile)
+		}
+		if real, ok := byID[l.Config.ID]; ok && (!bytes.Equal(l.Source, real.Source) || !bytes.Equal(l.Logo, real.Logo)) {
+			t.Errorf("originalTenants: %s differs from its files in %s", l.Config.ID, realTenants)
+		}
+	}
+	if !slices.Equal(ids, originalIDs) {
+		t.Errorf("originalTenants loads %v, want %v", ids, originalIDs)
 	}
 }
 

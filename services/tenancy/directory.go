@@ -27,12 +27,14 @@ type snapshot struct {
 	byID   map[tenant.ID]*Tenant
 	byHost map[string]*Tenant
 	order  []tenant.ID
-	stamp  string // the newest applied_at and the count: changes when anything changes
+	stamp  string // changes when anything changes, also when a version's valid_from comes
 }
 
-// Directory holds every tenant's current config in memory for the request path, and
-// reloads it when a new version is applied, so running processes pick up new config
-// without a restart. It reads as plein_app.
+// Directory holds every tenant's config in force in memory for the request path, and
+// reloads it when a new version is applied or a pending one's valid_from comes, so
+// running processes pick up new config without a restart (within Run's interval). The
+// version in force is the highest whose valid_from has come, as in Store.List. It
+// reads as plein_app.
 type Directory struct {
 	app  *pgxpool.Pool
 	snap atomic.Pointer[snapshot]
@@ -52,7 +54,9 @@ func NewDirectory(ctx context.Context, app *pgxpool.Pool) (*Directory, error) {
 // reports whether it did.
 func (d *Directory) Reload(ctx context.Context) (bool, error) {
 	var stamp string
+	// The count of versions due changes when a pending version's valid_from comes.
 	err := d.app.QueryRow(ctx, `SELECT coalesce(max(applied_at)::text, '') || '/' || count(*) || '/' ||
+		count(*) FILTER (WHERE valid_from <= now()) || '/' ||
 		(SELECT coalesce(max(updated_at)::text, '') FROM tenants) FROM tenant_config_versions`).Scan(&stamp)
 	if err != nil {
 		return false, fmt.Errorf("tenancy: directory: %w", err)
@@ -137,4 +141,11 @@ func (d *Directory) All() []*Tenant {
 		out = append(out, s.byID[id])
 	}
 	return out
+}
+
+// Silo reports whether tenant id is on the silo tier (jobs.Router): its jobs go to a
+// queue of its own that only its own workers work.
+func (d *Directory) Silo(id tenant.ID) bool {
+	t, ok := d.ByID(id)
+	return ok && t.Config.Hosting.TierOrDefault() == TierSilo
 }

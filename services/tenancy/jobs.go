@@ -31,6 +31,7 @@ func (ConfigAppliedArgs) InsertOpts() river.InsertOpts {
 
 // AddWorkers registers the tenancy workers; they run as the app pool's role.
 func AddWorkers(w *river.Workers, app *pgxpool.Pool) {
+	addPurgeWorker(w, app)
 	river.AddWorker(w, jobs.NewTenantWorker(app, func(ctx context.Context, tx pgx.Tx, job *river.Job[ConfigAppliedArgs]) error {
 		err := audit.Record(ctx, tx, audit.Entry{
 			Actor:      job.Args.Author,

@@ -76,31 +76,38 @@ func (s *Store) Transition(ctx context.Context, id tenant.ID, to Status, actor, 
 		return Event{}, errors.New("tenancy: a transition needs an actor")
 	}
 	var ev Event
-	var from Status
 	err := pgx.BeginFunc(ctx, s.control, func(tx pgx.Tx) error {
-		var cur string
-		err := tx.QueryRow(ctx, `SELECT status FROM tenants WHERE tenant_id = $1 FOR UPDATE`, string(id)).Scan(&cur)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%w: %s", ErrTenantNotFound, id)
-		}
-		if err != nil {
-			return err
-		}
-		from = Status(cur)
-		if !Legal(from, to) {
-			return fmt.Errorf("%w: tenant %s is %s and cannot become %s (allowed from %s: %s)",
-				ErrIllegalTransition, id, from, to, from, allowed(from))
-		}
-		return tx.QueryRow(ctx, `
-			INSERT INTO tenant_events (tenant_id, seq, from_status, to_status, actor, reason)
-			SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM tenant_events WHERE tenant_id = $1
-			RETURNING seq, at`, string(id), string(from), string(to), actor, reason).Scan(&ev.Seq, &ev.At)
+		var err error
+		ev, err = transitionTx(ctx, tx, id, to, actor, reason)
+		return err
 	})
 	if err != nil {
 		return Event{}, fmt.Errorf("tenancy: transition: %w", err)
 	}
-	ev.Tenant, ev.From, ev.To, ev.Actor, ev.Reason = id, from, to, actor, reason
 	return ev, nil
+}
+
+// transitionTx is Transition inside tx, whose other writes commit with the event (an
+// offboarding's record, say). reason and actor are checked by the caller.
+func transitionTx(ctx context.Context, tx pgx.Tx, id tenant.ID, to Status, actor, reason string) (Event, error) {
+	var cur string
+	err := tx.QueryRow(ctx, `SELECT status FROM tenants WHERE tenant_id = $1 FOR UPDATE`, string(id)).Scan(&cur)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Event{}, fmt.Errorf("%w: %s", ErrTenantNotFound, id)
+	}
+	if err != nil {
+		return Event{}, err
+	}
+	ev := Event{Tenant: id, From: Status(cur), To: to, Actor: actor, Reason: reason}
+	if !Legal(ev.From, to) {
+		return Event{}, fmt.Errorf("%w: tenant %s is %s and cannot become %s (allowed from %s: %s)",
+			ErrIllegalTransition, id, ev.From, to, ev.From, allowed(ev.From))
+	}
+	err = tx.QueryRow(ctx, `
+		INSERT INTO tenant_events (tenant_id, seq, from_status, to_status, actor, reason)
+		SELECT $1, coalesce(max(seq), 0) + 1, $2, $3, $4, $5 FROM tenant_events WHERE tenant_id = $1
+		RETURNING seq, at`, string(id), string(ev.From), string(to), actor, reason).Scan(&ev.Seq, &ev.At)
+	return ev, err
 }
 
 func allowed(from Status) string {

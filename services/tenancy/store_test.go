@@ -36,27 +36,28 @@ func setupStore(t *testing.T, withJobs bool) *storeBundle {
 			t.Fatal(err)
 		}
 	}
-	return &storeBundle{d: d, store: NewStore(d.Control, jc), tenants: copyDir(t, realTenants)}
+	return &storeBundle{d: d, store: NewStore(d.Control, jc), tenants: originalTenants(t)}
 }
 
-// copyDir copies the files of src into a new temporary directory.
-func copyDir(t *testing.T, src string) string {
+// originalIDs are the first three gemeenten in tenants/, which the tests of applying,
+// the directory and the service are written against.
+var originalIDs = []tenant.ID{"deventer", "enschede", "zwolle"}
+
+// originalTenants copies the config and logo of deventer, enschede and zwolle from the
+// real tenants directory into a new temporary directory and returns it: a private
+// copy that a test may change, and that holds those three whatever else tenants/ holds.
+func originalTenants(t testing.TB) string {
 	t.Helper()
 	dst := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
+	for _, id := range originalIDs {
+		for _, ext := range []string{".yaml", ".svg"} {
+			b, err := os.ReadFile(filepath.Join(realTenants, string(id)+ext))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, string(id)+ext), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return dst

@@ -11,14 +11,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"syscall"
 	"time"
+
+	"github.com/plein-nl/plein/tools/internal/measure"
 )
 
 func main() {
@@ -57,14 +57,14 @@ func run(runs int) error {
 			stops = append(stops, stop)
 		}
 	}
-	fmt.Printf("plein dev, fresh data dir, start to /readyz 200: %s (target: under 30 s)\n", summary(fresh))
-	fmt.Printf("plein dev, existing data dir, start to /readyz 200: %s\n", summary(warm))
-	fmt.Printf("plein dev, SIGINT to exit (PostgreSQL stopped): %s\n", summary(stops))
+	fmt.Printf("plein dev, fresh data dir, start to /readyz 200: %s (target: under 30 s)\n", measure.Summary(fresh))
+	fmt.Printf("plein dev, existing data dir, start to /readyz 200: %s\n", measure.Summary(warm))
+	fmt.Printf("plein dev, SIGINT to exit (PostgreSQL stopped): %s\n", measure.Summary(stops))
 	return nil
 }
 
 func once(bin, data string) (up, stop time.Duration, err error) {
-	addr, err := freeAddr()
+	addr, err := measure.FreeAddr()
 	if err != nil {
 		return 0, 0, err
 	}
@@ -100,19 +100,4 @@ func once(bin, data string) (up, stop time.Duration, err error) {
 		return 0, 0, errors.New("PostgreSQL still running after plein dev exited")
 	}
 	return up, time.Since(t), nil
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func summary(ds []time.Duration) string {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return fmt.Sprintf("median %.2f s (min %.2f s, max %.2f s, n=%d)", s[len(s)/2].Seconds(), s[0].Seconds(), s[len(s)-1].Seconds(), len(s))
 }

@@ -82,6 +82,9 @@ app.kubernetes.io/component: {{ .component }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_INDEX_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_SESSION_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_OIDC_ISSUERS" "optional" true) }}
+{{- if $root.Values.api.operatorAPI }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_CONTROL_DATABASE_URL" "optional" true) }}
+{{- end }}
 {{- else if eq .component "controlplane" }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_CONTROL_DATABASE_URL") }}
 - name: POD_NAME
@@ -92,6 +95,8 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom:
     fieldRef:
       fieldPath: metadata.namespace
+- name: PLEIN_CONTROLPLANE
+  value: {{ include "plein.controlplaneConfig" $root | quote }}
 {{- else if eq .component "migrate" }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_MIGRATE_DATABASE_URL") }}
 {{- end }}
@@ -123,3 +128,29 @@ affinity:
 {{- if .Values.controlplane.enabled }}{{ $c = append $c "controlplane" }}{{ end }}
 {{- toJson $c }}
 {{- end }}
+
+{{/*
+The control plane's configuration (services/controlplane.Config), as JSON in
+PLEIN_CONTROLPLANE: where the tenants' Ingresses go and what a silo gets.
+*/}}
+{{- define "plein.controlplaneConfig" -}}
+{{- $v := .Values -}}
+{{- $np := $v.networkPolicy -}}
+{{- $cfg := dict
+  "namespace" .Release.Namespace
+  "apiService" (include "plein.componentName" (dict "root" . "component" "api"))
+  "apiPort" "http"
+  "image" (include "plein.image" .)
+  "imagePullPolicy" $v.image.pullPolicy
+  "envSecret" (include "plein.secretName" .)
+  "siloNamespacePrefix" $v.controlplane.silo.namespacePrefix
+  "workerResources" $v.controlplane.silo.workerResources
+  "postgres" (dict "port" $np.postgres.port "cidrs" $np.postgres.cidrs "namespaceSelector" $np.postgres.namespaceSelector "podSelector" $np.postgres.podSelector)
+  "monitoringNamespaceSelector" $np.monitoringNamespaceSelector
+  "resync" $v.controlplane.resync
+  "leaseName" (include "plein.componentName" (dict "root" . "component" "controlplane"))
+-}}
+{{- if $v.ingress.className }}{{ $_ := set $cfg "ingressClass" $v.ingress.className }}{{ end -}}
+{{- if $v.ingress.clusterIssuer }}{{ $_ := set $cfg "clusterIssuer" $v.ingress.clusterIssuer }}{{ end -}}
+{{- toJson $cfg -}}
+{{- end -}}

@@ -1,0 +1,163 @@
+package tenancy
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/tenant"
+)
+
+// addResidents registers n residents of tenant t, as plein_app in the tenant's own
+// transaction: the rows the residents service would write, with random sealed BSNs.
+func addResidents(t *testing.T, app *pgxpool.Pool, id tenant.ID, n int) {
+	t.Helper()
+	err := db.InTenant(tenant.WithID(context.Background(), id), app, func(ctx context.Context, tx pgx.Tx) error {
+		for range n {
+			sealed, index := make([]byte, 40), make([]byte, 32)
+			rand.Read(sealed)
+			rand.Read(index)
+			u := make([]byte, 16)
+			rand.Read(u)
+			u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
+			uuid := fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO residents (tenant_id, id, name, birth_date, bsn_sealed, bsn_index, iban, household_kind)
+				VALUES (current_tenant(), $1, 'Sam de Vries', DATE '1990-01-01', $2, $3, 'NL91ABNA0417164300', 'single')`,
+				uuid, sealed, index); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("add %d residents to %s: %v", n, id, err)
+	}
+}
+
+// clock is a settable clock for the vitals' cache.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// TestTenantCollector scrapes the per-tenant gauges of two gemeenten with residents in
+// each, one of them suspended, from a real database; the counts are cached for the TTL.
+func TestTenantCollector(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t, false)
+	b.tenants = copyTenants(t, "enschede", "zwolle")
+	b.apply(t, b.tenants, "ops")
+	ctx := context.Background()
+	addResidents(t, b.d.App, "zwolle", 3)
+	addResidents(t, b.d.App, "enschede", 1)
+	if _, err := b.store.Transition(ctx, "enschede", StatusSuspended, "ops", "betalingsachterstand"); err != nil {
+		t.Fatal(err)
+	}
+
+	clk := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewCollector(NewVitalsReader(b.d.App, 30*time.Second, clk.now), nil))
+	expect := func(t *testing.T, enschede, zwolle int) {
+		t.Helper()
+		want := fmt.Sprintf(`
+# HELP plein_tenant_active_residents Residents in the gemeente's caseload (every registered resident; the monthly settlement pays each).
+# TYPE plein_tenant_active_residents gauge
+plein_tenant_active_residents{tenant="enschede"} %d
+plein_tenant_active_residents{tenant="zwolle"} %d
+# HELP plein_tenant_status The gemeente's lifecycle status: 1 for the one it is in, 0 for the others.
+# TYPE plein_tenant_status gauge
+plein_tenant_status{status="active",tenant="enschede"} 0
+plein_tenant_status{status="active",tenant="zwolle"} 1
+plein_tenant_status{status="offboarded",tenant="enschede"} 0
+plein_tenant_status{status="offboarded",tenant="zwolle"} 0
+plein_tenant_status{status="offboarding",tenant="enschede"} 0
+plein_tenant_status{status="offboarding",tenant="zwolle"} 0
+plein_tenant_status{status="onboarding",tenant="enschede"} 0
+plein_tenant_status{status="onboarding",tenant="zwolle"} 0
+plein_tenant_status{status="suspended",tenant="enschede"} 1
+plein_tenant_status{status="suspended",tenant="zwolle"} 0
+`, enschede, zwolle)
+		if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "plein_tenant_active_residents", "plein_tenant_status"); err != nil {
+			t.Error(err)
+		}
+	}
+	expect(t, 1, 3)
+
+	// Within the TTL a scrape reads nothing: the new resident shows after it.
+	addResidents(t, b.d.App, "enschede", 2)
+	expect(t, 1, 3)
+	clk.add(31 * time.Second)
+	expect(t, 3, 3)
+}
+
+// tenant_resident_counts() runs under the caller's row-level security and hands the
+// caller's tenant back unchanged; the control plane, which has no business with
+// residents, may not call it.
+func TestTenantResidentCountsFunction(t *testing.T) {
+	t.Parallel()
+	b := setupStore(t, false)
+	b.tenants = copyTenants(t, "enschede", "zwolle")
+	b.apply(t, b.tenants, "ops")
+	addResidents(t, b.d.App, "zwolle", 2)
+	addResidents(t, b.d.App, "enschede", 5)
+
+	err := db.InTenant(tenant.WithID(context.Background(), "zwolle"), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+		counts := map[string]int64{}
+		rows, err := tx.Query(ctx, "SELECT tenant, resident_count FROM tenant_resident_counts()")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			var n int64
+			if err := rows.Scan(&id, &n); err != nil {
+				return err
+			}
+			counts[id] = n
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if counts["zwolle"] != 2 || counts["enschede"] != 5 || len(counts) != 2 {
+			t.Errorf("tenant_resident_counts() = %v, want zwolle 2, enschede 5", counts)
+		}
+		var cur string
+		var visible int
+		if err := tx.QueryRow(ctx, "SELECT current_tenant(), (SELECT count(*) FROM residents)").Scan(&cur, &visible); err != nil {
+			return err
+		}
+		if cur != "zwolle" || visible != 2 {
+			t.Errorf("after the call the transaction is in tenant %q and sees %d residents, want zwolle and 2", cur, visible)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Outside a tenant, plein_app still sees no resident itself.
+	var visible int
+	if err := b.d.App.QueryRow(context.Background(), "SELECT count(*) FROM residents").Scan(&visible); err != nil || visible != 0 {
+		t.Errorf("plein_app without a tenant sees %d residents (%v), want 0", visible, err)
+	}
+	_, err = b.d.Control.Exec(context.Background(), "SELECT * FROM tenant_resident_counts()")
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+		t.Errorf("plein_control calling tenant_resident_counts(): %v, want permission denied (42501)", err)
+	}
+}
