@@ -1,10 +1,10 @@
 package controlplane
 
 import (
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // Metrics are the control plane's Prometheus metrics. A nil *Metrics records nothing.
@@ -15,6 +15,9 @@ type Metrics struct {
 	ready    *prometheus.GaugeVec
 	deleted  prometheus.Counter
 	leader   prometheus.Gauge
+
+	mu   sync.Mutex
+	seen map[string]bool // the tenants of the last pass, whose Ready gauges exist
 }
 
 // NewMetrics registers the control plane's metrics with reg.
@@ -70,17 +73,14 @@ func (m *Metrics) setTenants(all []Tenant) {
 	m.tenants.WithLabelValues("shared").Set(shared)
 	m.tenants.WithLabelValues("silo").Set(silo)
 	// A tenant that is gone has no Ready gauge any more.
-	ch := make(chan prometheus.Metric, 64)
-	go func() { m.ready.Collect(ch); close(ch) }()
-	var gone []string
-	for metric := range ch {
-		if id := tenantLabel(metric); id != "" && !live[id] {
-			gone = append(gone, id)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id := range m.seen {
+		if !live[id] {
+			m.ready.DeleteLabelValues(id)
 		}
 	}
-	for _, id := range gone {
-		m.ready.DeleteLabelValues(id)
-	}
+	m.seen = live
 }
 
 func (m *Metrics) setReady(id string, ok bool) {
@@ -110,17 +110,4 @@ func (m *Metrics) setLeader(on bool) {
 		v = 1
 	}
 	m.leader.Set(v)
-}
-
-func tenantLabel(metric prometheus.Metric) string {
-	var pb dto.Metric
-	if err := metric.Write(&pb); err != nil {
-		return ""
-	}
-	for _, l := range pb.GetLabel() {
-		if l.GetName() == "tenant" {
-			return l.GetValue()
-		}
-	}
-	return ""
 }

@@ -23,12 +23,9 @@ import (
 // it writes and checks the bundle and shows what a purge would delete, and changes
 // nothing.
 func cmdTenantOffboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"plein tenant offboard: want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
+	id, err := tenantArg("offboard", args)
 	if err != nil {
-		return usageError{"plein tenant offboard: " + err.Error()}
+		return err
 	}
 	fs := newFlags("tenant offboard", stderr)
 	export := fs.String("export", "", "the export bundle to write (a new .tar.gz file; required)")
@@ -195,12 +192,9 @@ func printCounts(w io.Writer, counts map[string]int64) error {
 // cmdTenantPurge deletes an offboarding tenant's data once its grace period is over
 // (the periodic job does the same); the database refuses it before then.
 func cmdTenantPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"plein tenant purge: want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
+	id, err := tenantArg("purge", args)
 	if err != nil {
-		return usageError{"plein tenant purge: " + err.Error()}
+		return err
 	}
 	fs := newFlags("tenant purge", stderr)
 	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")

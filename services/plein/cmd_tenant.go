@@ -274,12 +274,9 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 // cmdTenantTransition moves a tenant in its lifecycle: suspend (portal read-only with a
 // banner, settlement frozen, nothing deleted) or resume.
 func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"plein tenant " + verb + ": want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
+	id, err := tenantArg(verb, args)
 	if err != nil {
-		return usageError{"plein tenant " + verb + ": " + err.Error()}
+		return err
 	}
 	fs := newFlags("tenant "+verb, stderr)
 	reason := fs.String("reason", "", "why (required; recorded with the event)")
@@ -306,12 +303,9 @@ func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, ar
 
 // cmdTenantEvents prints a tenant's lifecycle events.
 func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"plein tenant events: want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
+	id, err := tenantArg("events", args)
 	if err != nil {
-		return usageError{"plein tenant events: " + err.Error()}
+		return err
 	}
 	fs := newFlags("tenant events", stderr)
 	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
@@ -357,4 +351,17 @@ func controlPool(ctx context.Context, dataDir string, stderr io.Writer) (*pgxpoo
 		return nil, nil, err
 	}
 	return control, func() { dbs.close(ctx) }, nil
+}
+
+// tenantArg reads the tenant id that a `plein tenant <verb> ID [flags]` command takes
+// first; a missing or malformed id is a usage error.
+func tenantArg(verb string, args []string) (tenant.ID, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", usageError{"plein tenant " + verb + ": want a tenant id"}
+	}
+	id, err := tenant.Parse(args[0])
+	if err != nil {
+		return "", usageError{"plein tenant " + verb + ": " + err.Error()}
+	}
+	return id, nil
 }
