@@ -7,6 +7,8 @@ package chart_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -25,7 +27,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	kjson "k8s.io/apimachinery/pkg/runtime/serializer/json"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -422,6 +426,41 @@ func TestIngressHasTLS(t *testing.T) {
 	}
 }
 
+// TestIngressIsHTTPSOnly: the Ingress asks for HSTS and the redirect to HTTPS with the
+// same annotations the control plane puts on every gemeente's Ingress, none of them a
+// configuration snippet; ingress.annotations override them, ingress.hsts=false drops them.
+func TestIngressIsHTTPSOnly(t *testing.T) {
+	t.Parallel()
+	hsts := controlplane.HSTSAnnotations()
+	if hsts["nginx.org/hsts"] != "true" || hsts["haproxy-ingress.github.io/hsts"] != "true" || hsts["nginx.org/hsts-max-age"] != "31536000" {
+		t.Fatalf("controlplane.HSTSAnnotations() = %v, want HSTS for a year on F5 NGINX and HAProxy Ingress", hsts)
+	}
+	want := maps.Clone(hsts)
+	want["cert-manager.io/cluster-issuer"] = clusterIssu
+	ing := get[*networkingv1.Ingress](t, render(t, nil), "Ingress", name("api"))
+	if !maps.Equal(ing.Annotations, want) {
+		t.Errorf("annotations\n%v\nwant\n%v", ing.Annotations, want)
+	}
+	for k := range ing.Annotations {
+		if strings.Contains(k, "snippet") {
+			t.Errorf("annotation %s is a configuration snippet", k)
+		}
+	}
+
+	ing = get[*networkingv1.Ingress](t, render(t, map[string]any{"ingress": map[string]any{
+		"annotations": map[string]any{"nginx.org/hsts-max-age": "63072000", "example.org/extra": "x"},
+	}}), "Ingress", name("api"))
+	if got := ing.Annotations["nginx.org/hsts-max-age"]; got != "63072000" || ing.Annotations["example.org/extra"] != "x" ||
+		ing.Annotations["nginx.org/hsts"] != "true" {
+		t.Errorf("with ingress.annotations: %v, want them over the HSTS set", ing.Annotations)
+	}
+
+	ing = get[*networkingv1.Ingress](t, render(t, map[string]any{"ingress": map[string]any{"hsts": false}}), "Ingress", name("api"))
+	if want := map[string]string{"cert-manager.io/cluster-issuer": clusterIssu}; !maps.Equal(ing.Annotations, want) {
+		t.Errorf("with ingress.hsts=false: annotations %v, want %v", ing.Annotations, want)
+	}
+}
+
 func TestServices(t *testing.T) {
 	t.Parallel()
 	r := render(t, nil)
@@ -483,8 +522,14 @@ func TestNetworkPolicies(t *testing.T) {
 		if np.Spec.PodSelector.MatchLabels["app.kubernetes.io/component"] != c {
 			t.Errorf("%s: podSelector %v", c, np.Spec.PodSelector)
 		}
-		if !slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress) || !slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeIngress) {
-			t.Errorf("%s: policyTypes %v, want Ingress and Egress", c, np.Spec.PolicyTypes)
+		// The egress of api and worker is the egress policy's alone: a rule here would
+		// be unioned with it and undo its exceptions.
+		wantTypes := []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+		if c == "controlplane" {
+			wantTypes = append(wantTypes, networkingv1.PolicyTypeEgress)
+		}
+		if !slices.Equal(np.Spec.PolicyTypes, wantTypes) || (c != "controlplane" && len(np.Spec.Egress) != 0) {
+			t.Errorf("%s: policyTypes %v with %d egress rules, want %v", c, np.Spec.PolicyTypes, len(np.Spec.Egress), wantTypes)
 		}
 		var ports []int32
 		for _, rule := range np.Spec.Ingress {
@@ -498,6 +543,9 @@ func TestNetworkPolicies(t *testing.T) {
 		if !slices.Equal(ports, wantIngress[c]) {
 			t.Errorf("%s: ingress ports %v, want %v", c, ports, wantIngress[c])
 		}
+		if c != "controlplane" {
+			continue
+		}
 		postgres := false
 		for _, rule := range np.Spec.Egress {
 			for _, p := range rule.Ports {
@@ -509,6 +557,152 @@ func TestNetworkPolicies(t *testing.T) {
 		if !postgres {
 			t.Errorf("%s: no egress to PostgreSQL on 5432", c)
 		}
+	}
+}
+
+// nonPublic are the ranges the api and worker never reach on 443.
+var nonPublic = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8", "100.64.0.0/10"}
+
+// TestEgressPolicy: the api and worker pods, which post to URLs others gave (creditor
+// webhooks, OIDC discovery), reach DNS, PostgreSQL and public HTTPS, and nothing else:
+// above all not the cloud metadata address or the cluster's private networks.
+func TestEgressPolicy(t *testing.T) {
+	t.Parallel()
+	r := render(t, nil)
+	np := get[*networkingv1.NetworkPolicy](t, r, "NetworkPolicy", name("egress"))
+	if !slices.Equal(np.Spec.PolicyTypes, []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}) || len(np.Spec.Ingress) != 0 {
+		t.Errorf("policyTypes %v with %d ingress rules, want [Egress] only", np.Spec.PolicyTypes, len(np.Spec.Ingress))
+	}
+	sel, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range components {
+		pod := get[*appsv1.Deployment](t, r, "Deployment", name(c)).Spec.Template.Labels
+		if got, want := sel.Matches(labels.Set(pod)), c != "controlplane"; got != want {
+			t.Errorf("selects the %s pods = %v, want %v (selector %s)", c, got, want, sel)
+		}
+	}
+	// Another release's pods in the namespace are not this policy's.
+	other := get[*appsv1.Deployment](t, r, "Deployment", name("api")).Spec.Template.Labels
+	other = maps.Clone(other)
+	other["app.kubernetes.io/instance"] = "other"
+	if sel.Matches(labels.Set(other)) {
+		t.Errorf("selector %s selects another release's api pods", sel)
+	}
+
+	want := []string{
+		"to [] ports [UDP/53 TCP/53]",
+		"to [ns{kubernetes.io/metadata.name=postgres} pods{}] ports [TCP/5432]",
+		"to [0.0.0.0/0 except " + strings.Join(nonPublic, ",") + "] ports [TCP/443]",
+	}
+	if got := egressRules(np); !slices.Equal(got, want) {
+		t.Errorf("egress rules\n%s\nwant exactly\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// The silo workers' policy (made by the control plane) excepts the same ranges.
+	if cp := controlplane.NonPublicCIDRs(); !slices.Equal(cp, nonPublic) {
+		t.Errorf("controlplane.NonPublicCIDRs() = %v, the chart excepts %v: keep them equal", cp, nonPublic)
+	}
+	if https := np.Spec.Egress[2].To[0].IPBlock; https == nil || !slices.ContainsFunc(https.Except, func(cidr string) bool {
+		p, err := netip.ParsePrefix(cidr)
+		return err == nil && p.Contains(netip.MustParseAddr("169.254.169.254"))
+	}) {
+		t.Errorf("the HTTPS rule %+v does not except the cloud metadata address 169.254.169.254", https)
+	}
+
+	// A managed PostgreSQL and an in-cluster OIDC issuer: extra CIDRs, on 443 only.
+	r = render(t, map[string]any{"networkPolicy": map[string]any{
+		"postgres": map[string]any{"cidrs": []any{"10.1.0.0/16"}, "port": 6432},
+		"egress":   map[string]any{"extraCIDRs": []any{"10.20.0.15/32"}},
+	}})
+	want = []string{
+		"to [] ports [UDP/53 TCP/53]",
+		"to [10.1.0.0/16] ports [TCP/6432]",
+		"to [0.0.0.0/0 except " + strings.Join(nonPublic, ",") + "] ports [TCP/443]",
+		"to [10.20.0.15/32] ports [TCP/443]",
+	}
+	if got := egressRules(get[*networkingv1.NetworkPolicy](t, r, "NetworkPolicy", name("egress"))); !slices.Equal(got, want) {
+		t.Errorf("egress rules with extra CIDRs\n%s\nwant exactly\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Off, or all network policies off: no egress policy.
+	for _, vals := range []map[string]any{
+		{"networkPolicy": map[string]any{"egress": map[string]any{"enabled": false}}},
+		{"networkPolicy": map[string]any{"enabled": false}},
+	} {
+		if _, ok := render(t, vals).objects["NetworkPolicy/"+name("egress")]; ok {
+			t.Errorf("egress policy rendered with %v", vals)
+		}
+	}
+}
+
+// egressRules writes each egress rule as one line: its peers and its ports.
+func egressRules(np *networkingv1.NetworkPolicy) []string {
+	var out []string
+	for _, rule := range np.Spec.Egress {
+		var peers, ports []string
+		for _, p := range rule.To {
+			switch {
+			case p.IPBlock != nil && len(p.IPBlock.Except) > 0:
+				peers = append(peers, p.IPBlock.CIDR+" except "+strings.Join(p.IPBlock.Except, ","))
+			case p.IPBlock != nil:
+				peers = append(peers, p.IPBlock.CIDR)
+			default:
+				peers = append(peers, "ns"+selectorString(p.NamespaceSelector)+" pods"+selectorString(p.PodSelector))
+			}
+		}
+		for _, p := range rule.Ports {
+			proto := corev1.ProtocolTCP
+			if p.Protocol != nil {
+				proto = *p.Protocol
+			}
+			ports = append(ports, fmt.Sprintf("%s/%s", proto, p.Port))
+		}
+		out = append(out, fmt.Sprintf("to %v ports %v", peers, ports))
+	}
+	return out
+}
+
+// selectorString is "{}" for nil or empty (everything), else "{k=v,…}".
+func selectorString(s *metav1.LabelSelector) string {
+	if s == nil {
+		return "{}"
+	}
+	sel, err := metav1.LabelSelectorAsSelector(s)
+	if err != nil {
+		return "{invalid: " + err.Error() + "}"
+	}
+	return "{" + sel.String() + "}"
+}
+
+// TestSecurityAlerts: with the ServiceMonitor comes a PrometheusRule whose alerts watch
+// the metrics the app exports for probing (consent refusals) and floods (429s).
+func TestSecurityAlerts(t *testing.T) {
+	t.Parallel()
+	if rules := render(t, nil).ofKind("PrometheusRule"); len(rules) != 0 {
+		t.Errorf("PrometheusRule rendered without the ServiceMonitor")
+	}
+	r := render(t, map[string]any{"serviceMonitor": map[string]any{"enabled": true}})
+	pr := get[*unstructured.Unstructured](t, r, "PrometheusRule", release)
+	groups, _, _ := unstructured.NestedSlice(pr.Object, "spec", "groups")
+	var exprs []string
+	for _, g := range groups {
+		rules, _, _ := unstructured.NestedSlice(g.(map[string]any), "rules")
+		for _, ru := range rules {
+			expr, _, _ := unstructured.NestedString(ru.(map[string]any), "expr")
+			exprs = append(exprs, expr)
+		}
+	}
+	want := []string{
+		"sum by (tenant) (increase(plein_partner_consent_refusals_total[15m])) > 20",
+		"sum by (tenant, class) (increase(plein_rate_limited_total[15m])) > 100",
+	}
+	if !slices.Equal(exprs, want) {
+		t.Errorf("alert expressions %q, want %q", exprs, want)
+	}
+	off := render(t, map[string]any{"serviceMonitor": map[string]any{"enabled": true, "alerts": map[string]any{"enabled": false}}})
+	if rules := off.ofKind("PrometheusRule"); len(rules) != 0 {
+		t.Errorf("PrometheusRule rendered with alerts.enabled=false")
 	}
 }
 

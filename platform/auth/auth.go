@@ -7,7 +7,9 @@
 //   - a Verifier checks an OpenID Connect ID token (the gemeente's IdP for staff,
 //     the DigiD broker for residents) against the issuer's published keys;
 //   - Sessions keep a resident logged in to one tenant's portal with an encrypted,
-//     authenticated cookie, and derive the CSRF token its HTML forms carry;
+//     authenticated cookie (ended by logout, which is recorded server-side, by
+//     an idle timeout and by an absolute one), and derive the CSRF token its
+//     HTML forms carry;
 //   - DevLogin is the clearly marked local login of `plein dev`, which the
 //     production roles refuse to start with (RefuseDevLoginInProduction).
 //
@@ -63,6 +65,19 @@ var (
 	ErrInvalidSession = fmt.Errorf("%w: invalid session", ErrUnauthenticated)
 	// ErrSessionExpired: the session cookie is authentic but past its expiry.
 	ErrSessionExpired = fmt.Errorf("%w: session expired", ErrUnauthenticated)
+	// ErrSessionIdle: the session was not used for the idle timeout. It wraps
+	// ErrSessionExpired.
+	ErrSessionIdle = fmt.Errorf("%w: idle too long", ErrSessionExpired)
+	// ErrSessionRevoked: the session was ended by a logout; this is a copy of
+	// its cookie.
+	ErrSessionRevoked = fmt.Errorf("%w: session revoked", ErrUnauthenticated)
+	// ErrDevSession: the session comes from the local test login of `plein dev`,
+	// and these Sessions are a production role's.
+	ErrDevSession = fmt.Errorf("%w: session of the local test login refused", ErrUnauthenticated)
+	// ErrSessionStore: whether a session was revoked could not be checked or
+	// recorded. It is a server-side failure (HTTP 503), not the caller's, and
+	// never lets a session through.
+	ErrSessionStore = errors.New("session revocation store unavailable")
 
 	// ErrWrongTenant: the credential is authentic but belongs to another tenant.
 	// It wraps ErrUnauthenticated, not a "forbidden": for the tenant the request

@@ -83,7 +83,9 @@ func (d *DevLogin) WithPeople(f func(tenant.ID) []DevPerson) *DevLogin {
 }
 
 // NewDevLogin returns a DevLogin issuing sessions with sessions. When enabled
-// is false, every handler it makes answers 404, as if it did not exist.
+// is false, or sessions do not accept the test login's sessions
+// (SessionConfig.AcceptDev), every handler it makes answers 404, as if it did
+// not exist.
 func NewDevLogin(sessions *Sessions, enabled bool) *DevLogin {
 	return &DevLogin{sessions: sessions, enabled: enabled}
 }
@@ -97,7 +99,7 @@ var devLoginHTML string
 // for the tenant — "/t/<tenant>/" when homeOf is nil. people nil means
 // DefaultDevPeople; of people with equal keys the first wins.
 func (d *DevLogin) Handler(tenantOf func(*http.Request) (tenant.ID, bool), homeOf func(tenant.ID) string, people []DevPerson) http.Handler {
-	if !d.enabled || d.sessions == nil {
+	if !d.enabled || d.sessions == nil || !d.sessions.acceptDev {
 		return http.NotFoundHandler()
 	}
 	if people == nil {

@@ -40,23 +40,29 @@ func devRequest(method, path string, form url.Values, secFetchSite string) *http
 
 func TestDevLoginDisabled(t *testing.T) {
 	t.Parallel()
-	b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure = false })
-	h := auth.NewDevLogin(b.sessions, false).Handler(tenantFromPath, nil, nil)
-	for _, r := range []*http.Request{
-		devRequest("GET", "/t/enschede/dev-login", nil, ""),
-		devRequest("POST", "/t/enschede/dev-login", url.Values{"person": {"consulent"}}, "same-origin"),
+	devSessions := setupSessions(t, func(c *auth.SessionConfig) { c.Secure, c.AcceptDev = false, true })
+	prodSessions := setupSessions(t, func(c *auth.SessionConfig) { c.Secure = false })
+	for name, h := range map[string]http.Handler{
+		"disabled": auth.NewDevLogin(devSessions.sessions, false).Handler(tenantFromPath, nil, nil),
+		// Enabled by mistake on a production role's Sessions: it does not exist either.
+		"sessions refuse dev logins": auth.NewDevLogin(prodSessions.sessions, true).Handler(tenantFromPath, nil, nil),
 	} {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if rec.Code != http.StatusNotFound || len(rec.Result().Cookies()) != 0 {
-			t.Errorf("%s: status %d, cookies %v; want 404 and none", r.Method, rec.Code, rec.Result().Cookies())
+		for _, r := range []*http.Request{
+			devRequest("GET", "/t/enschede/dev-login", nil, ""),
+			devRequest("POST", "/t/enschede/dev-login", url.Values{"person": {"consulent"}}, "same-origin"),
+		} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != http.StatusNotFound || len(rec.Result().Cookies()) != 0 {
+				t.Errorf("%s: %s: status %d, cookies %v; want 404 and none", name, r.Method, rec.Code, rec.Result().Cookies())
+			}
 		}
 	}
 }
 
 func TestDevLoginPage(t *testing.T) {
 	t.Parallel()
-	b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure = false })
+	b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure, c.AcceptDev = false, true })
 	h := auth.NewDevLogin(b.sessions, true).Handler(tenantFromPath, nil, nil)
 
 	rec := httptest.NewRecorder()
@@ -145,7 +151,7 @@ func TestDevLoginPost(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure = false })
+			b := setupSessions(t, func(c *auth.SessionConfig) { c.Secure, c.AcceptDev = false, true })
 			h := auth.NewDevLogin(b.sessions, true).Handler(tenantFromPath, tt.homeOf, people)
 
 			rec := httptest.NewRecorder()

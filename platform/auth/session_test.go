@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -26,10 +27,12 @@ type sessionBundle struct {
 	sessions *auth.Sessions
 }
 
+// setupSessions makes Sessions without a revocation store, for the tests of the
+// cookie itself; revocation is tested on PostgreSQL (revocation_test.go).
 func setupSessions(t *testing.T, mutate func(*auth.SessionConfig)) sessionBundle {
 	t.Helper()
 	c := &clock{now: t0}
-	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: c.Now}
+	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: c.Now, NoRevocation: true}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -72,19 +75,29 @@ func requestWith(host string, cookies ...*http.Cookie) *http.Request {
 func TestNewSessionsConfig(t *testing.T) {
 	t.Parallel()
 	now := func() time.Time { return t0 }
+	// Each case breaks one thing of a config that is valid otherwise.
+	if _, err := auth.NewSessions(auth.SessionConfig{Key: testKey(1), Now: now, NoRevocation: true}); err != nil {
+		t.Fatalf("NewSessions() of the valid base config: %v, want nil", err)
+	}
+	if _, err := auth.NewSessions(auth.SessionConfig{Key: testKey(1), Now: now, Revocations: authtest.NewRevocations()}); err != nil {
+		t.Fatalf("NewSessions() with a revocation store: %v, want nil", err)
+	}
 	tests := []struct {
 		name string
 		cfg  auth.SessionConfig
 	}{
-		{"nil key", auth.SessionConfig{Now: now}},
-		{"16-byte key", auth.SessionConfig{Key: make([]byte, 16), Now: now}},
-		{"31-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 31), Now: now}},
-		{"33-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 33), Now: now}},
-		{"all-zero key", auth.SessionConfig{Key: make([]byte, 32), Now: now}},
-		{"no clock", auth.SessionConfig{Key: testKey(1)}},
-		{"invalid cookie name", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "plein session"}},
-		{"__Host- without Secure", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "__Host-plein_session"}},
-		{"TTL under a minute", auth.SessionConfig{Key: testKey(1), Now: now, TTL: 30 * time.Second}},
+		{"nil key", auth.SessionConfig{Now: now, NoRevocation: true}},
+		{"16-byte key", auth.SessionConfig{Key: make([]byte, 16), Now: now, NoRevocation: true}},
+		{"31-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 31), Now: now, NoRevocation: true}},
+		{"33-byte key", auth.SessionConfig{Key: bytes.Repeat([]byte{1}, 33), Now: now, NoRevocation: true}},
+		{"all-zero key", auth.SessionConfig{Key: make([]byte, 32), Now: now, NoRevocation: true}},
+		{"no clock", auth.SessionConfig{Key: testKey(1), NoRevocation: true}},
+		{"invalid cookie name", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "plein session", NoRevocation: true}},
+		{"__Host- without Secure", auth.SessionConfig{Key: testKey(1), Now: now, CookieName: "__Host-plein_session", NoRevocation: true}},
+		{"TTL under a minute", auth.SessionConfig{Key: testKey(1), Now: now, TTL: 30 * time.Second, NoRevocation: true}},
+		{"idle timeout under two minutes", auth.SessionConfig{Key: testKey(1), Now: now, IdleTimeout: 90 * time.Second, NoRevocation: true}},
+		{"no revocation store", auth.SessionConfig{Key: testKey(1), Now: now}},
+		{"a store and NoRevocation", auth.SessionConfig{Key: testKey(1), Now: now, Revocations: authtest.NewRevocations(), NoRevocation: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,12 +119,15 @@ func TestSessionsIssueCookie(t *testing.T) {
 		wantSecure bool
 		wantMaxAge int
 	}{
-		{"defaults", nil, "plein_session", true, 1800},
-		{"dev: insecure", func(c *auth.SessionConfig) { c.Secure = false }, "plein_session", false, 1800},
-		{"__Host- name, 15 minutes", func(c *auth.SessionConfig) {
+		// The browser keeps the cookie for the idle timeout, or to the
+		// absolute expiry when that comes first.
+		{"defaults", nil, "plein_session", true, 900},
+		{"dev: insecure", func(c *auth.SessionConfig) { c.Secure = false }, "plein_session", false, 900},
+		{"__Host- name, 10 minutes", func(c *auth.SessionConfig) {
 			c.CookieName = "__Host-plein_session"
-			c.TTL = 15 * time.Minute
-		}, "__Host-plein_session", true, 900},
+			c.TTL = 10 * time.Minute
+		}, "__Host-plein_session", true, 600},
+		{"idle 5 minutes", func(c *auth.SessionConfig) { c.IdleTimeout = 5 * time.Minute }, "plein_session", true, 300},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,21 +170,21 @@ func TestSessionsLoad(t *testing.T) {
 			tenant: enschede,
 		},
 		{
-			name: "just before the absolute expiry",
+			name: "just before the idle timeout",
 			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.now = t0.Add(30*time.Minute - time.Second)
+				b.clock.now = t0.Add(15*time.Minute - time.Second)
 				return requestWith("mijn.enschede.example", good)
 			},
 			tenant: enschede,
 		},
 		{
-			name: "expired at TTL",
+			name: "idle for the idle timeout",
 			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.now = t0.Add(30 * time.Minute)
+				b.clock.now = t0.Add(15 * time.Minute)
 				return requestWith("mijn.enschede.example", good)
 			},
 			tenant:  enschede,
-			wantErr: auth.ErrSessionExpired,
+			wantErr: auth.ErrSessionIdle,
 		},
 		{
 			name: "expired long ago",
@@ -286,8 +302,9 @@ func TestSessionsLoad(t *testing.T) {
 			if got.ID != issued.ID || got.ID == "" {
 				t.Errorf("session id = %q, want %q (non-empty)", got.ID, issued.ID)
 			}
-			if !got.IssuedAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(30*time.Minute)) {
-				t.Errorf("session times = %v..%v, want %v..%v", got.IssuedAt, got.ExpiresAt, t0, t0.Add(30*time.Minute))
+			if !got.IssuedAt.Equal(t0) || !got.SeenAt.Equal(t0) || !got.ExpiresAt.Equal(t0.Add(2*time.Hour)) {
+				t.Errorf("session times = issued %v, seen %v, expires %v; want %v, %v, %v",
+					got.IssuedAt, got.SeenAt, got.ExpiresAt, t0, t0, t0.Add(2*time.Hour))
 			}
 			if got.CSRFToken() != issued.CSRFToken() || got.CSRFToken() == "" {
 				t.Errorf("CSRF token = %q, want %q (non-empty)", got.CSRFToken(), issued.CSRFToken())

@@ -21,7 +21,7 @@ func vocabulary() map[authz.Object][]authz.Action {
 		authz.ObjectTenants:      {authz.ActionList, authz.ActionLifecycle},
 		authz.ObjectResident:     {authz.ActionRead, authz.ActionWrite},
 		authz.ObjectSelf:         {authz.ActionRead, authz.ActionWrite},
-		authz.ObjectPayslip:      {authz.ActionSubmit, authz.ActionRead},
+		authz.ObjectPayslip:      {authz.ActionSubmit, authz.ActionRead, authz.ActionWrite},
 		authz.ObjectPaymentPlan:  {authz.ActionRead, authz.ActionWrite, authz.ActionApprove},
 		authz.ObjectDebt:         {authz.ActionRead, authz.ActionWrite},
 		authz.ObjectSignal:       {authz.ActionSubmit, authz.ActionRead},
@@ -51,7 +51,7 @@ func wantGrants() map[authz.Role]map[authz.Object][]authz.Action {
 		},
 		authz.RoleConsulent: {
 			authz.ObjectResident:    {authz.ActionRead, authz.ActionWrite},
-			authz.ObjectPayslip:     {authz.ActionRead, authz.ActionSubmit},
+			authz.ObjectPayslip:     {authz.ActionRead, authz.ActionWrite}, // submit is the resident's and the employer's
 			authz.ObjectPaymentPlan: {authz.ActionRead, authz.ActionWrite, authz.ActionApprove},
 			authz.ObjectSettlement:  {authz.ActionRead, authz.ActionRun, authz.ActionApprove},
 			authz.ObjectMinima:      {authz.ActionRead},

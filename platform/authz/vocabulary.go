@@ -71,7 +71,9 @@ const (
 	// ObjectSelf is a resident's own data. The service must still check that the
 	// record is the principal's own (Principal.IsSelf).
 	ObjectSelf Object = "self"
-	// ObjectPayslip is a payslip (income data) of a resident.
+	// ObjectPayslip is a payslip (income data) of a resident. "submit" is handing one
+	// in from outside: a resident her own (portal), an employer with consent (partner
+	// API). "write" is staff recording or confirming one on a resident's behalf.
 	ObjectPayslip Object = "payslip"
 	// ObjectPaymentPlan is a payment plan: the direct payments of fixed costs.
 	ObjectPaymentPlan Object = "paymentplan"
@@ -131,7 +133,7 @@ func Permissions() []Permission {
 		{ObjectTenants, ActionList}, {ObjectTenants, ActionLifecycle},
 		{ObjectResident, ActionRead}, {ObjectResident, ActionWrite},
 		{ObjectSelf, ActionRead}, {ObjectSelf, ActionWrite},
-		{ObjectPayslip, ActionSubmit}, {ObjectPayslip, ActionRead},
+		{ObjectPayslip, ActionSubmit}, {ObjectPayslip, ActionRead}, {ObjectPayslip, ActionWrite},
 		{ObjectPaymentPlan, ActionRead}, {ObjectPaymentPlan, ActionWrite}, {ObjectPaymentPlan, ActionApprove},
 		{ObjectDebt, ActionRead}, {ObjectDebt, ActionWrite},
 		{ObjectSignal, ActionSubmit}, {ObjectSignal, ActionRead},

@@ -61,7 +61,8 @@ func Compute(p *law.Params, c Case) (Result, error) {
 		aow := !first.Before(aowDate)
 		if aow && !known {
 			return Result{}, invalid(fmt.Sprintf("household.applicants[%d].birth_date", i),
-				"the AOW age of someone born on %s is not yet in the law data", a.BirthDate.Format(time.DateOnly))
+				// Not the date itself: this text reaches logs and API answers.
+				"the applicant's AOW age in this month is not yet fixed in the law data")
 		}
 		r.Applicants[i] = ApplicantResult{Age: age, AOWAge: aow, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed}
 		r.step(Step{Code: StepAge, Article: p.Rules.AdultAge.Article, Args: [4]int64{int64(i), int64(age), b2i(aow)}, Ref: applicantRef(i)})

@@ -36,6 +36,11 @@ const (
 var (
 	ErrUniqueViolation = errors.New("unique violation")
 	ErrForbidden       = errors.New("refused by the database")
+	// ErrDataException is a value PostgreSQL refuses to store or compute with (SQLSTATE
+	// class 22: a byte sequence that is not UTF-8 or holds NUL, a date or number out of
+	// range, …). Input is validated before it reaches the database, so this is the last
+	// line: a transport answers it as a client error (400), never as a 500.
+	ErrDataException = errors.New("a value was refused by the database")
 )
 
 // Open connects a pool to url and checks the connection.
@@ -83,7 +88,9 @@ func InTenant(ctx context.Context, b Beginner, fn func(ctx context.Context, tx p
 		return err
 	}
 	if err := fn(ctx, tx); err != nil {
-		return err
+		// Mapped here too, so that every unit of work's errors carry the sentinels,
+		// whichever statement failed.
+		return MapError(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("db: commit: %w", MapError(err))
@@ -104,17 +111,32 @@ func SetTenant(ctx context.Context, tx pgx.Tx, id tenant.ID) error {
 }
 
 // MapError translates PostgreSQL error codes to this package's sentinels, keeping the
-// original error in the chain.
+// original error in the chain. An error that already carries a sentinel is returned
+// as it is, so mapping twice is harmless.
 func MapError(err error) error {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
+	if !errors.As(err, &pgErr) ||
+		errors.Is(err, ErrUniqueViolation) || errors.Is(err, ErrForbidden) || errors.Is(err, ErrDataException) {
 		return err
 	}
-	switch pgErr.Code {
-	case "23505":
+	switch {
+	case pgErr.Code == "23505":
 		return fmt.Errorf("%w: %w", ErrUniqueViolation, err)
-	case "42501":
+	case pgErr.Code == "42501":
 		return fmt.Errorf("%w: %w", ErrForbidden, err)
+	case strings.HasPrefix(pgErr.Code, "22"):
+		return fmt.Errorf("%w: %w", ErrDataException, err)
 	}
 	return err
+}
+
+// SQLState returns the SQLSTATE code of a PostgreSQL error in err's chain, or "". A
+// transport logs the code of a refused value rather than the error, whose text may
+// quote the value.
+func SQLState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
 }

@@ -30,6 +30,14 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.EN }
 
+// Refused is the problem to answer when the database refused a value of the request
+// (db.ErrDataException) that validation let through: still the client's input, so a
+// 400, said without the value and without the database's words.
+func Refused() *FieldError {
+	return &FieldError{"body", "a value in the request cannot be stored: check its text, dates and numbers",
+		"Een van de gegevens klopt niet. Kijk de tekst, datums en bedragen na."}
+}
+
 // PurposeHeader carries the purpose of a read when it is not in the query.
 const PurposeHeader = "X-Plein-Purpose"
 

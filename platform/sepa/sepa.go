@@ -10,7 +10,7 @@
 // Identifiers, amounts and accounts are checked instead, because changing them would
 // break reconciliation or pay the wrong party.
 //
-// The tests validate every file against the official XSDs in ../shared/schemas with
+// The tests validate every file against the official XSDs in sepatest/xsd with
 // xmllint (Debian package libxml2-utils).
 package sepa
 

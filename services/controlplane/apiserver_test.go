@@ -97,8 +97,10 @@ func testReconcileAPIServer(t *testing.T, kube kubernetes.Interface, cfg Config)
 		t.Errorf("an unchanged pass wrote: ingress %s→%s, deployment %s→%s", ing.ResourceVersion, ing2.ResourceVersion, d.ResourceVersion, d2.ResourceVersion)
 	}
 
-	// Someone edits the managed Ingress by hand: the next pass puts the hosts back.
+	// Someone edits the managed Ingress by hand: the next pass puts the hosts and
+	// the HSTS annotation back.
 	ing2.Spec.Rules = ing2.Spec.Rules[:1]
+	delete(ing2.Annotations, "nginx.org/hsts")
 	if _, err := kube.NetworkingV1().Ingresses(cfg.Namespace).Update(ctx, ing2, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +110,9 @@ func testReconcileAPIServer(t *testing.T, kube kubernetes.Interface, cfg Config)
 	ing3, _ := kube.NetworkingV1().Ingresses(cfg.Namespace).Get(ctx, "tenant-zwolle", metav1.GetOptions{})
 	if len(ing3.Spec.Rules) != 2 {
 		t.Errorf("rules after repair = %d, want 2", len(ing3.Spec.Rules))
+	}
+	if got := ing3.Annotations["nginx.org/hsts"]; got != "true" {
+		t.Errorf("nginx.org/hsts after repair = %q, want true", got)
 	}
 
 	// Both tenants go (offboarded): the Ingresses are deleted, the silo namespace is

@@ -83,14 +83,39 @@ func (c Config) labels(id, component string) map[string]string {
 	}
 }
 
-// ingress is the tenant's Ingress: one rule per portal host to the api Service, TLS
-// for every host in one certificate that cert-manager issues.
-func (c Config) ingress(t Tenant) *networkingv1ac.IngressApplyConfiguration {
-	ing := networkingv1ac.Ingress(IngressName(t.ID), c.Namespace).
-		WithLabels(c.labels(t.ID, "portal"))
-	if c.ClusterIssuer != "" {
-		ing.WithAnnotations(map[string]string{IssuerAnnot: c.ClusterIssuer})
+// HSTSAnnotations are the Ingress annotations that ask for HTTPS only, every one
+// understood without configuration snippets (which current ingress-nginx turns off,
+// for good reason): redirect HTTP to HTTPS, and send Strict-Transport-Security for a
+// year, includeSubDomains, where the controller takes it per Ingress — F5 NGINX
+// (nginx.org/hsts*) and HAProxy Ingress (haproxy-ingress.github.io/hsts*). A
+// controller ignores the others' keys. ingress-nginx has no per-Ingress HSTS
+// annotation: it sends the header for every TLS host from its controller ConfigMap
+// (hsts, on by default), which must stay on. The chart puts the same set on
+// its own Ingress (ingress.hsts); its test compares the two.
+func HSTSAnnotations() map[string]string {
+	const year = "31536000"
+	return map[string]string{
+		"nginx.ingress.kubernetes.io/ssl-redirect": "true",
+		"nginx.org/hsts":                                    "true",
+		"nginx.org/hsts-max-age":                            year,
+		"nginx.org/hsts-include-subdomains":                 "true",
+		"haproxy-ingress.github.io/ssl-redirect":            "true",
+		"haproxy-ingress.github.io/hsts":                    "true",
+		"haproxy-ingress.github.io/hsts-max-age":            year,
+		"haproxy-ingress.github.io/hsts-include-subdomains": "true",
 	}
+}
+
+// ingress is the tenant's Ingress: one rule per portal host to the api Service, TLS
+// for every host in one certificate that cert-manager issues, HTTPS only (HSTS).
+func (c Config) ingress(t Tenant) *networkingv1ac.IngressApplyConfiguration {
+	annotations := HSTSAnnotations()
+	if c.ClusterIssuer != "" {
+		annotations[IssuerAnnot] = c.ClusterIssuer
+	}
+	ing := networkingv1ac.Ingress(IngressName(t.ID), c.Namespace).
+		WithLabels(c.labels(t.ID, "portal")).
+		WithAnnotations(annotations)
 	spec := networkingv1ac.IngressSpec().
 		WithTLS(networkingv1ac.IngressTLS().WithHosts(t.Hosts...).WithSecretName(TLSSecretName(t.ID)))
 	if c.IngressClass != "" {
@@ -130,8 +155,16 @@ func (c Config) quota(t Tenant) *corev1ac.ResourceQuotaApplyConfiguration {
 		}))
 }
 
+// NonPublicCIDRs are the IPv4 ranges outbound HTTPS may not reach: private, loopback,
+// link-local (the cloud metadata address) and carrier-grade NAT. The chart excepts the
+// same (plein.nonPublicCIDRs); platform/egress refuses them again at dial time.
+func NonPublicCIDRs() []string {
+	return []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "127.0.0.0/8", "100.64.0.0/10"}
+}
+
 // networkPolicy lets nothing in but the scrape of the admin port, and nothing out but
-// DNS and PostgreSQL.
+// DNS, PostgreSQL, and HTTPS to public addresses (the silo's workers deliver its
+// creditors' webhooks).
 func (c Config) networkPolicy(t Tenant) *networkingv1ac.NetworkPolicyApplyConfiguration {
 	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
 	port := func(p corev1.Protocol, n int) *networkingv1ac.NetworkPolicyPortApplyConfiguration {
@@ -158,7 +191,11 @@ func (c Config) networkPolicy(t Tenant) *networkingv1ac.NetworkPolicyApplyConfig
 				networkingv1ac.NetworkPolicyEgressRule().
 					WithTo(networkingv1ac.NetworkPolicyPeer().WithNamespaceSelector(metav1ac.LabelSelector())).
 					WithPorts(port(udp, 53), port(tcp, 53)),
-				db))
+				db,
+				networkingv1ac.NetworkPolicyEgressRule().
+					WithTo(networkingv1ac.NetworkPolicyPeer().WithIPBlock(networkingv1ac.IPBlock().WithCIDR("0.0.0.0/0").
+						WithExcept(NonPublicCIDRs()...))).
+					WithPorts(port(tcp, 443))))
 }
 
 // envSecret is the copy of the platform's env Secret in the silo namespace.

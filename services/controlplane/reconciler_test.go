@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,6 +105,11 @@ func TestReconcileSharedTenantGetsAnIngress(t *testing.T) {
 	if got := ing.Annotations["cert-manager.io/cluster-issuer"]; got != "letsencrypt" {
 		t.Errorf("issuer annotation = %q", got)
 	}
+	for k, want := range wantHSTS {
+		if got := ing.Annotations[k]; got != want {
+			t.Errorf("annotation %s = %q, want %q (HTTPS only)", k, got, want)
+		}
+	}
 	if ing.Spec.IngressClassName == nil || *ing.Spec.IngressClassName != "nginx" {
 		t.Errorf("ingress class = %v", ing.Spec.IngressClassName)
 	}
@@ -139,6 +145,46 @@ func TestReconcileSharedTenantGetsAnIngress(t *testing.T) {
 	}
 }
 
+// wantHSTS is what a gemeente's Ingress must carry for HTTPS only, written out here
+// so that emptying HSTSAnnotations fails the tests.
+var wantHSTS = map[string]string{
+	"nginx.ingress.kubernetes.io/ssl-redirect": "true",
+	"nginx.org/hsts":                                    "true",
+	"nginx.org/hsts-max-age":                            "31536000",
+	"nginx.org/hsts-include-subdomains":                 "true",
+	"haproxy-ingress.github.io/ssl-redirect":            "true",
+	"haproxy-ingress.github.io/hsts":                    "true",
+	"haproxy-ingress.github.io/hsts-max-age":            "31536000",
+	"haproxy-ingress.github.io/hsts-include-subdomains": "true",
+}
+
+// TestIngressIsHTTPSOnly: every gemeente's Ingress asks for HSTS and the redirect to
+// HTTPS, with or without a cert-manager issuer, and with no configuration snippet.
+func TestIngressIsHTTPSOnly(t *testing.T) {
+	for _, issuer := range []string{"", "letsencrypt"} {
+		cfg := testConfig()
+		cfg.ClusterIssuer = issuer
+		got := cfg.ingress(zwolle).Annotations
+		want := maps.Clone(wantHSTS)
+		if issuer != "" {
+			want[IssuerAnnot] = issuer
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("issuer %q: annotations\n%v\nwant\n%v", issuer, got, want)
+		}
+		for k := range got {
+			if strings.Contains(k, "snippet") {
+				t.Errorf("issuer %q: annotation %s is a configuration snippet", issuer, k)
+			}
+		}
+	}
+	// The caller owns the map: changing one does not change the next.
+	HSTSAnnotations()["nginx.org/hsts"] = "false"
+	if HSTSAnnotations()["nginx.org/hsts"] != "true" {
+		t.Error("HSTSAnnotations returned a shared map")
+	}
+}
+
 func TestReconcileSiloTenant(t *testing.T) {
 	ctx := t.Context()
 	kube := fake.NewClientset(platformSecret())
@@ -168,8 +214,14 @@ func TestReconcileSiloTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(np.Spec.PolicyTypes) != 2 || len(np.Spec.Egress) != 2 || np.Spec.Egress[1].To[0].IPBlock.CIDR != "10.20.0.0/16" {
+	if len(np.Spec.PolicyTypes) != 2 || len(np.Spec.Egress) != 3 || np.Spec.Egress[1].To[0].IPBlock.CIDR != "10.20.0.0/16" {
 		t.Errorf("network policy = %+v", np.Spec)
+	}
+	// Webhooks: HTTPS to public addresses only, never the metadata address.
+	if https := np.Spec.Egress[2]; len(https.Ports) != 1 || https.Ports[0].Port.IntValue() != 443 ||
+		https.To[0].IPBlock.CIDR != "0.0.0.0/0" || !slices.Contains(https.To[0].IPBlock.Except, "169.254.0.0/16") ||
+		!slices.Contains(https.To[0].IPBlock.Except, "10.0.0.0/8") {
+		t.Errorf("silo egress to the webhooks = %+v, want 443 to 0.0.0.0/0 except the non-public ranges", https)
 	}
 	sec, err := kube.CoreV1().Secrets("plein-enschede").Get(ctx, SiloEnvSecret, metav1.GetOptions{})
 	if err != nil {

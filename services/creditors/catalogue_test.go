@@ -63,6 +63,8 @@ func TestLoadCatalogueRefusesMistakes(t *testing.T) {
 		{"unknown kind", "creditors: [" + strings.Replace(ok, "water", "gas", 1) + "]", "kind"},
 		{"real IBAN without source", "creditors: [" + strings.Replace(ok, "example: true", "example: false", 1) + "]", "iban_source"},
 		{"unknown field", "creditors: [" + strings.Replace(ok, "example: true", "example: true, colour: red", 1) + "]", "colour"},
+		// The catalogue's creditors are exported, never posted to: no webhook enters here.
+		{"webhook", "creditors: [" + strings.Replace(ok, "example: true", "example: true, webhook_url: 'https://169.254.169.254/'", 1) + "]", "webhook_url"},
 		{"empty", "creditors: []", "empty"},
 	}
 	for _, tt := range tests {

@@ -26,6 +26,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -281,6 +282,12 @@ func ValidateReference(c Creditor, ref string) error {
 	if n == "" {
 		return &ReferenceError{Creditor: c.DisplayName(), Name: c.Reference.Name,
 			en: "the " + c.Reference.Name + " is required", nl: "Vul uw " + c.Reference.Name + " in. " + c.Reference.Hint}
+	}
+	if _, p := input.Text(n, 0); p.Kind == input.Forbidden || p.Kind == input.Invisible {
+		// Whatever a tenant's own pattern allows: a reference goes into payment orders
+		// and onto screens.
+		return &ReferenceError{Creditor: c.DisplayName(), Name: c.Reference.Name,
+			en: "the " + c.Reference.Name + " " + p.EN(), nl: p.NL()}
 	}
 	if len(n) > maxReference || !re.MatchString(n) {
 		en := c.Reference.HintEN

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +150,75 @@ func TestCreateValidation(t *testing.T) {
 	}
 	if list, _ := b.raw.List(context.Background(), enschede); len(list) != len(MustLoadCatalogue().All()) {
 		t.Errorf("an invalid creditor was stored")
+	}
+}
+
+// TestWebhookURLValidation: a webhook must be https and must not point at an internal
+// address or name (platform/egress), or Plein would post into its own network for
+// whoever may register a creditor.
+func TestWebhookURLValidation(t *testing.T) {
+	t.Parallel()
+	const (
+		internalNL = "Dit webhookadres mag niet naar een intern netwerkadres wijzen."
+		httpsNL    = "Vul een webadres in dat begint met https://."
+	)
+	tests := []struct {
+		url    string
+		wantNL string // "" for a valid URL
+		stored string // what a valid URL is stored as
+	}{
+		{"https://hooks.domijn.nl/plein", "", "https://hooks.domijn.nl/plein"},
+		{"  https://hooks.domijn.nl:8443/plein?gemeente=enschede  ", "", "https://hooks.domijn.nl:8443/plein?gemeente=enschede"},
+		{"", "", ""},
+		{"https://127.0.0.1/hook", internalNL, ""},
+		{"https://127.0.0.1:8443/hook", internalNL, ""},
+		{"https://[::1]/hook", internalNL, ""},
+		{"https://[::ffff:127.0.0.1]/hook", internalNL, ""},
+		{"https://169.254.169.254/latest/meta-data/", internalNL, ""},
+		{"https://[::ffff:169.254.169.254]/latest/meta-data/", internalNL, ""},
+		{"https://[fd00:ec2::254]/latest/meta-data/", internalNL, ""},
+		{"https://[fe80::1]/hook", internalNL, ""},
+		{"https://10.0.0.5/hook", internalNL, ""},
+		{"https://172.16.3.4/hook", internalNL, ""},
+		{"https://192.168.1.10/hook", internalNL, ""},
+		{"https://100.64.0.1/hook", internalNL, ""},
+		{"https://0.0.0.0/hook", internalNL, ""},
+		{"https://localhost/hook", internalNL, ""},
+		{"https://hooks.localhost/hook", internalNL, ""},
+		{"https://metadata.google.internal/computeMetadata/v1/", internalNL, ""},
+		{"https://plein-api.plein-system.svc.cluster.local/hook", internalNL, ""},
+		{"http://hooks.domijn.nl/plein", httpsNL, ""},
+		{"http://127.0.0.1/hook", httpsNL, ""},
+		{"https://user:secret@hooks.domijn.nl/plein", httpsNL, ""},
+		{"https://hooks.domijn.nl/plein#top", httpsNL, ""},
+		{"https://" + strings.Repeat("a", maxURL) + ".nl/", httpsNL, ""},
+		{"https://" + strings.Repeat("1", maxURL) + "/", httpsNL, ""},
+	}
+	for _, tt := range tests {
+		nc := woonbron()
+		nc.WebhookURL = tt.url
+		v := &validator{}
+		c := v.newCreditor(nc)
+		name := tt.url
+		if len(name) > 60 {
+			name = name[:60] + "…"
+		}
+		if tt.wantNL == "" {
+			if err := v.err(); err != nil || c.WebhookURL != tt.stored {
+				t.Errorf("%s: got %q, %v; want %q stored", name, c.WebhookURL, err, tt.stored)
+			}
+			continue
+		}
+		want := []FieldProblem{{Field: "webhook_url", MessageNL: tt.wantNL}}
+		var got []FieldProblem
+		for _, p := range v.problems {
+			if p.Message == "" {
+				t.Errorf("%s: no English message", name)
+			}
+			got = append(got, FieldProblem{Field: p.Field, MessageNL: p.MessageNL})
+		}
+		if !slices.Equal(got, want) || c.WebhookURL != "" {
+			t.Errorf("%s: got problems %+v and webhook %q; want %+v and none", name, got, c.WebhookURL, want)
+		}
 	}
 }

@@ -98,6 +98,9 @@ func TestHTTPTransport(t *testing.T) {
 		{"invalid", "enschede", "POST", base, `{"name":"X","kind":"x","iban":"NL50BANK1234567890","reference_name":"polisnummer","reference_pattern":"(","reference_hint":"h"}`, 400,
 			[]string{"kind", "iban", "reference_pattern"}},
 		{"unknown field", "enschede", "POST", base, `{"colour":"red"}`, 400, []string{"colour"}},
+		// The cloud metadata service as a webhook: refused before anything is stored.
+		{"webhook on the metadata address", "enschede", "POST", base, strings.Replace(good, `"name":"Domijn"`,
+			`"name":"Metadata","webhook_url":"https://169.254.169.254/latest/meta-data/"`, 1), 400, []string{"webhook_url"}},
 		{"bad tenant", "enschede", "GET", "/api/v1/tenants/X_Y/creditors", "", 400, []string{"tenant"}},
 	}
 	for _, tt := range tests {
@@ -124,6 +127,9 @@ func TestHTTPTransport(t *testing.T) {
 			}
 			if !slices.Equal(fields, tt.wantFields) {
 				t.Errorf("fields %v, want %v", fields, tt.wantFields)
+			}
+			if slices.Equal(tt.wantFields, []string{"webhook_url"}) && !strings.Contains(p.DetailNL, "mag niet naar een intern netwerkadres wijzen") {
+				t.Errorf("detail_nl %q, want the Dutch refusal of an internal address", p.DetailNL)
 			}
 		})
 	}

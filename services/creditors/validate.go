@@ -6,9 +6,10 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/plein-nl/plein/platform/egress"
 	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/input"
 )
 
 // Limits of the input.
@@ -67,21 +68,20 @@ func (v *validator) err() error {
 	return &ValidationError{Problems: v.problems}
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
-// text checks a free text of at most max characters; required when min > 0.
+// text checks a free text of one line of at most max characters (input.Text's rules)
+// and returns it clean; what and wat name it in English and Dutch.
 func (v *validator) text(field, s string, required bool, max int, what, wat string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0 && required:
+	s, p := input.Rules{Max: max, Optional: !required}.Clean(s)
+	switch p.Kind {
+	case input.OK:
+		return s
+	case input.Missing:
 		v.add(field, what+" is required", "Vul "+wat+" in.")
-	case n > max:
+	case input.TooLong:
 		v.add(field, fmt.Sprintf("%s may have at most %d characters", what, max),
 			fmt.Sprintf("Dit mag niet langer zijn dan %d tekens.", max))
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.add(field, what+" may not hold control characters", "Hier mogen geen vreemde tekens in staan.")
 	default:
-		return s
+		v.add(field, what+" "+p.EN(), p.NL())
 	}
 	return ""
 }
@@ -114,7 +114,12 @@ func (v *validator) newCreditor(nc NewCreditor) Creditor {
 		v.add("reference_name", "must be one of "+strings.Join(ReferenceNames(), ", "),
 			"Kies hoe het kenmerk heet: "+strings.Join(ReferenceNames(), ", ")+".")
 	}
-	switch p := strings.TrimSpace(nc.ReferencePattern); {
+	// A pattern is no prose, but it is shown to staff and compiled: the same characters
+	// are refused as in any text.
+	p, pr := input.Rules{Optional: true}.Clean(nc.ReferencePattern)
+	switch {
+	case pr.Kind == input.Forbidden:
+		v.add("reference_pattern", "the pattern "+pr.EN(), pr.NL())
 	case p == "":
 		v.add("reference_pattern", "a regular expression for the reference is required",
 			"Vul een patroon in waarmee Plein het kenmerk controleert.")
@@ -133,16 +138,36 @@ func (v *validator) newCreditor(nc NewCreditor) Creditor {
 	c.Reference.Hint = v.text("reference_hint", nc.ReferenceHint, true, maxHint,
 		"a Dutch hint for the resident", "een uitleg voor de inwoner waar het kenmerk staat")
 	c.Reference.HintEN = v.text("reference_hint_en", nc.ReferenceHintEN, false, maxHint, "the English hint", "de Engelse uitleg")
-	if s := strings.TrimSpace(nc.WebhookURL); s != "" {
-		u, err := url.Parse(s)
-		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.Fragment != "" || len(s) > maxURL {
-			v.add("webhook_url", "must be an https URL without user info or fragment, at most 2000 characters",
-				"Vul een webadres in dat begint met https://.")
-		} else {
-			c.WebhookURL = u.String()
+	c.WebhookURL = v.webhookURL(nc.WebhookURL)
+	return c
+}
+
+// webhookURL checks a creditor's webhook with the rule of all outbound HTTP
+// (platform/egress): https, and never an internal address or name — Plein would
+// otherwise post to its own network, or the cloud metadata service, for whoever may
+// register a creditor. A name is checked again at each delivery, by what it resolves
+// to. The delivery client's allow-list (PLEIN_EGRESS_ALLOW) does not reach this
+// check: a webhook on loopback cannot be registered, not even in plein dev.
+func (v *validator) webhookURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return ""
+	}
+	err := egress.CheckURL(s)
+	switch {
+	case len(s) <= maxURL && errors.Is(err, egress.ErrForbiddenAddress):
+		v.add("webhook_url", "must not point at an internal network address (loopback, private, link-local, "+
+			"cloud metadata) or an internal name such as localhost",
+			"Dit webhookadres mag niet naar een intern netwerkadres wijzen.")
+	case len(s) > maxURL || err != nil:
+		v.add("webhook_url", "must be an https URL without user info or fragment, at most 2000 characters",
+			"Vul een webadres in dat begint met https://.")
+	default:
+		if u, err := url.Parse(s); err == nil {
+			return u.String()
 		}
 	}
-	return c
+	return ""
 }
 
 // dutchNames names the fields in Dutch, for detail_nl.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 )
 
@@ -155,8 +156,10 @@ func unknownCreditor(field string) *ValidationError {
 
 // checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
 func checkPurpose(purpose string) (string, error) {
-	p := strings.TrimSpace(purpose)
+	p, pr := input.Text(purpose, 0)
 	switch n := utf8.RuneCountInString(p); {
+	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
+		return "", invalidField("purpose", "purpose "+pr.EN(), pr.NL())
 	case n == 0:
 		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these debts",
 			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?", ErrPurposeRequired)
@@ -185,44 +188,46 @@ func (v *validator) err() error {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// text checks a free text of at most max characters; required says whether it may be
-// empty.
+// text checks a free text of at most max characters that may span lines (a note, a
+// plan's situation, goals and actions); required says whether it may be empty.
 func (v *validator) text(field, s string, max int, required bool) string {
-	s = strings.TrimSpace(s)
-	n := utf8.RuneCountInString(s)
-	switch {
-	case !utf8.ValidString(s):
-		v.add(field, "not valid UTF-8", "Deze tekst bevat vreemde tekens.")
-	case n == 0 && required:
-		v.add(field, "is required", "Vul dit veld in.")
-	case n > max:
-		v.add(field, fmt.Sprintf("may have at most %d characters", max), fmt.Sprintf("Dit mag niet langer zijn dan %d tekens.", max))
-	default:
+	return v.clean(field, s, input.Rules{Max: max, Optional: !required, MultiLine: true})
+}
+
+// line is a text of one line: no line breaks, tabs or other control characters.
+func (v *validator) line(field, s string, max int, required bool) string {
+	return v.clean(field, s, input.Rules{Max: max, Optional: !required})
+}
+
+// clean checks s by r (platform/input) and returns it clean, or "" with a problem.
+func (v *validator) clean(field, s string, r input.Rules) string {
+	s, p := r.Clean(s)
+	switch p.Kind {
+	case input.OK:
 		return s
+	case input.Forbidden:
+		if r.MultiLine {
+			v.add(field, p.EN(), p.NL())
+		} else {
+			v.add(field, "may not hold control characters or line breaks", "Dit mag geen vreemde tekens of regeleinden bevatten.")
+		}
+	default:
+		v.add(field, p.EN(), p.NL())
 	}
 	return ""
 }
 
-// line is a text of one line: no control characters.
-func (v *validator) line(field, s string, max int, required bool) string {
-	if strings.ContainsFunc(s, isControl) {
-		v.add(field, "may not hold control characters or line breaks", "Dit mag geen vreemde tekens of regeleinden bevatten.")
-		return ""
-	}
-	return v.text(field, s, max, required)
-}
-
 // reference is a creditor's reference: 1 to 50 characters of one line.
 func (v *validator) reference(field, s string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
+	s, p := input.Text(s, maxReference)
+	switch p.Kind {
+	case input.OK:
+		return s
+	case input.Missing:
 		v.add(field, "the reference is required", "Vul het kenmerk in.")
-	case n > maxReference || strings.ContainsFunc(s, isControl) || !utf8.ValidString(s):
+	default:
 		v.add(field, fmt.Sprintf("the reference must have 1 to %d characters, on one line", maxReference),
 			fmt.Sprintf("Het kenmerk moet 1 tot %d tekens hebben, op één regel.", maxReference))
-	default:
-		return s
 	}
 	return ""
 }

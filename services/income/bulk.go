@@ -19,7 +19,7 @@ func PayslipsIn(ctx context.Context, tx pgx.Tx, first, last string, period bijst
 		SELECT `+payslipColumns+`
 		FROM payslips
 		WHERE tenant_id = current_tenant() AND resident_id BETWEEN $1 AND $2
-		  AND superseded_by IS NULL AND pay_date >= $3 AND pay_date < $4
+		  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed') AND pay_date >= $3 AND pay_date < $4
 		ORDER BY resident_id, pay_date, created_at`, first, last, period.First(), period.Next().First())
 	if err != nil {
 		return nil, fmt.Errorf("income: payslips: %w", err)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -17,7 +18,9 @@ import (
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -29,12 +32,14 @@ type Households interface {
 	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
 }
 
-// ResidentFinder finds a resident by BSN for an employer's payslip (audited by the
-// residents service with the employer as reader).
-type ResidentFinder interface {
-	// FindResidentID returns the case a BSN belongs to and whether it is the
-	// resident's (applicant 0) or the partner's (applicant 1).
-	FindResidentID(ctx context.Context, t tenant.ID, bsn, purpose string) (residentID string, applicant int, err error)
+// ResidentMatcher finds the case a BSN belongs to, for an employer's payslip
+// (services/residents, adapted in the composition root). It reads no case data and is
+// not audited: a match is acted on only with the resident's consent, and the payslip
+// it leads to is audited with the employer as actor.
+type ResidentMatcher interface {
+	// MatchBSN returns the case a BSN belongs to and whether it is the resident's
+	// (applicant 0) or the partner's (applicant 1); ErrNotFound when none.
+	MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (residentID string, applicant int, err error)
 }
 
 // Deductions gives the deductions in force for a resident in a period: the payment
@@ -63,7 +68,7 @@ type Settings struct {
 type Config struct {
 	App        *pgxpool.Pool
 	Households Households
-	Finder     ResidentFinder
+	Finder     ResidentMatcher
 	Calculator *bijstand.Calculator
 	// Deductions and Shortfalls are optional: without them a month has no deductions.
 	Deductions Deductions
@@ -72,6 +77,9 @@ type Config struct {
 	// paid on the 25th).
 	Settings func(t tenant.ID) Settings
 	Now      func() time.Time
+	// Refusals, when set, is told of every employer payslip refused for want of
+	// consent (an unknown BSN included): the metric an alert watches for probing.
+	Refusals func(t tenant.ID)
 }
 
 type service struct{ cfg Config }
@@ -116,8 +124,15 @@ func (s *service) validate(p NewPayslip, applicants int) error {
 	if p.Applicant < 0 || p.Applicant >= applicants {
 		add("applicant", "there is no such applicant in this case", "Deze persoon hoort niet bij uw uitkering.")
 	}
-	if n := len([]rune(strings.TrimSpace(p.Employer))); n == 0 || n > 200 {
-		add("employer", "the employer's name is required (at most 200 characters)", "Vul de naam van uw werkgever in.")
+	// The transports clean the name as it enters (input.Text: NFC, trimmed); here any
+	// caller's name is refused when it is not fit to store and show.
+	const maxEmployer = 200
+	switch _, pr := input.Text(p.Employer, maxEmployer); pr.Kind {
+	case input.OK:
+	case input.Missing:
+		add("employer", "the employer's name is required", "Vul de naam van uw werkgever in.")
+	default:
+		add("employer", "the employer's name "+pr.EN(), pr.NL())
 	}
 	today := s.cfg.Now().UTC().Truncate(24 * time.Hour)
 	earliest := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -184,7 +199,11 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 	}
 	out := Payslip{ID: newID(), ResidentID: residentID, Applicant: p.Applicant, Employer: strings.TrimSpace(p.Employer), EmployerID: employerID,
 		PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd, Gross: p.Gross, Net: p.Net, HoursCenti: p.HoursCenti, PayDate: p.PayDate,
-		Source: src, HasPDF: len(p.PDF) > 0}
+		Source: src, HasPDF: len(p.PDF) > 0, Actor: p.Actor}
+	if strings.TrimSpace(p.Actor) == "" {
+		// A caller bug, not a client's: every payslip is stored with who handed it in.
+		return Payslip{}, fmt.Errorf("income: submit payslip: %w: no actor", ErrInvalid)
+	}
 	// Concurrent submits of the same payslip (a double click, an employer's retry)
 	// queue on this lock, so that each sees the one before it as the payslip it
 	// corrects. Row locks alone do not do it: a waiter on FOR UPDATE skips the row its
@@ -196,20 +215,33 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lockKey); err != nil {
 			return err
 		}
-		// A payslip for the same applicant, employer and period is a correction.
+		// A payslip for the same applicant, employer and period is a correction of the
+		// one that counts now.
 		var prev string
+		var prevSrc Source
 		err := tx.QueryRow(ctx, `
-			SELECT id FROM payslips
+			SELECT id, source FROM payslips
 			WHERE resident_id = $1 AND applicant = $2 AND employer_key = $3 AND period_start = $4 AND period_end = $5
-			  AND superseded_by IS NULL
-			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev)
+			  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
+			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev, &prevSrc)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
 		default:
 			out.Supersedes = prev
-			if _, err := tx.Exec(ctx, "UPDATE payslips SET superseded_by = $1 WHERE id = $2", out.ID, prev); err != nil {
+			if prevSrc == SourceConsulent && src != SourceConsulent {
+				// Never a silent replacement of what a consulent recorded: the
+				// correction waits for a consulent; an older proposal gives way.
+				out.Review = ReviewPending
+				if _, err := tx.Exec(ctx, `
+					UPDATE payslips SET superseded_by = $1
+					WHERE resident_id = $2 AND applicant = $3 AND employer_key = $4 AND period_start = $5 AND period_end = $6
+					  AND superseded_by IS NULL AND review = 'pending'`,
+					out.ID, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd); err != nil {
+					return err
+				}
+			} else if _, err := tx.Exec(ctx, "UPDATE payslips SET superseded_by = $1 WHERE id = $2", out.ID, prev); err != nil {
 				return err
 			}
 		}
@@ -224,18 +256,127 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO payslips (tenant_id, id, resident_id, applicant, employer, employer_key, employer_id, period_start, period_end,
-				gross_cents, net_cents, hours_centi, pay_date, source, pdf, pdf_name, supersedes)
-			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULLIF($16, ''))
+				gross_cents, net_cents, hours_centi, pay_date, source, pdf, pdf_name, supersedes, actor, review)
+			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULLIF($16, ''), $17, NULLIF($18, ''))
 			RETURNING created_at`,
 			out.ID, residentID, p.Applicant, out.Employer, key, empID, p.PeriodStart, p.PeriodEnd,
-			int64(p.Gross), int64(p.Net), p.HoursCenti, p.PayDate, string(src), pdf, pdfName, out.Supersedes).Scan(&out.CreatedAt)
+			int64(p.Gross), int64(p.Net), p.HoursCenti, p.PayDate, string(src), pdf, pdfName, out.Supersedes,
+			out.Actor, string(out.Review)).Scan(&out.CreatedAt)
 		if err != nil {
 			return db.MapError(err)
 		}
-		return nil
+		return auditPayslip(ctx, tx, out, submitAction(out), "")
 	})
 	if err != nil {
 		return Payslip{}, fmt.Errorf("income: submit payslip: %w", err)
+	}
+	return out, nil
+}
+
+// submitAction names a submission in the audit trail.
+func submitAction(p Payslip) string {
+	switch {
+	case p.Review == ReviewPending:
+		return "payslip.correction.propose"
+	case p.Supersedes != "":
+		return "payslip.correct"
+	}
+	return "payslip.submit"
+}
+
+// auditPayslip records an act on a payslip with its actor, in the transaction of the
+// act: without the record, nothing is stored.
+func auditPayslip(ctx context.Context, tx pgx.Tx, p Payslip, action, reason string) error {
+	actor, role := p.Actor, string(p.Source)
+	if action == "payslip.correction.confirm" || action == "payslip.correction.decline" {
+		role = string(SourceConsulent)
+		actor = p.reviewer
+	}
+	purpose := "loonstrook " + map[Source]string{SourceResident: "doorgegeven door de inwoner",
+		SourceEmployer: "ontvangen van de werkgever", SourceConsulent: "ingevoerd door de consulent"}[p.Source]
+	if reason != "" {
+		purpose = reason
+	}
+	return audit.Record(ctx, tx, audit.Entry{Actor: actor, Role: role, Action: action, ObjectType: "payslip",
+		ObjectID: p.ResidentID + "/" + p.ID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
+}
+
+// ReviewPayslip confirms or declines a pending correction.
+func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, payslipID string, confirm bool, reason, by string) (Payslip, error) {
+	reason, pr := input.Rules{Max: 500, MultiLine: true, Optional: true}.Clean(reason)
+	switch {
+	case !pr.OK():
+		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()}}}
+	case !confirm && utf8.RuneCountInString(reason) < 3:
+		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "reason",
+			EN: "a reason is required to decline a correction (3 to 500 characters)",
+			NL: "Schrijf op waarom u deze wijziging afwijst (3 tot 500 tekens)."}}}
+	}
+	if by == "" {
+		return Payslip{}, fmt.Errorf("income: review payslip: %w: no reviewer", ErrInvalid)
+	}
+	var out Payslip
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+payslipColumns+` FROM payslips WHERE resident_id = $1 AND id = $2 FOR UPDATE`,
+			residentID, payslipID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, scanPayslip)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if out.Review != ReviewPending || out.superseded {
+			return ErrNotPending
+		}
+		action := "payslip.correction.decline"
+		out.Review = ReviewDeclined
+		if confirm {
+			action, out.Review = "payslip.correction.confirm", ReviewConfirmed
+			// The payslip it corrects may itself have been corrected since by a
+			// consulent: the confirmed one replaces whatever counts now.
+			if _, err := tx.Exec(ctx, `
+				UPDATE payslips SET superseded_by = $1
+				WHERE resident_id = $2 AND applicant = $3 AND employer_key = (SELECT employer_key FROM payslips WHERE id = $1)
+				  AND period_start = $4 AND period_end = $5
+				  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed') AND id <> $1`,
+				out.ID, residentID, out.Applicant, out.PeriodStart, out.PeriodEnd); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE payslips SET review = $2, reviewed_by = $3, reviewed_at = $4, review_reason = NULLIF($5, '')
+			WHERE id = $1`, out.ID, string(out.Review), by, s.cfg.Now(), reason); err != nil {
+			return db.MapError(err)
+		}
+		out.reviewer = by
+		return auditPayslip(ctx, tx, out, action, reason)
+	})
+	if err != nil {
+		return Payslip{}, fmt.Errorf("income: review payslip: %w", err)
+	}
+	return out, nil
+}
+
+// AllPayslips lists every payslip paid in the period, superseded, pending and
+// declined ones included, oldest first.
+func (s *service) AllPayslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error) {
+	var out []Payslip
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT `+payslipColumns+` FROM payslips
+			WHERE resident_id = $1 AND pay_date >= $2 AND pay_date < $3
+			ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanPayslip)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("income: all payslips: %w", err)
 	}
 	return out, nil
 }
@@ -255,14 +396,15 @@ func (s *service) Payslips(ctx context.Context, t tenant.ID, residentID string, 
 
 // payslipColumns are the columns scanPayslip reads.
 const payslipColumns = `id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end,
-		gross_cents, net_cents, hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at`
+		gross_cents, net_cents, hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at,
+		actor, coalesce(review, ''), superseded_by IS NOT NULL`
 
 func scanPayslip(r pgx.CollectableRow) (Payslip, error) {
 	var p Payslip
-	var src string
+	var src, review string
 	err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
-		&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt)
-	p.Source = Source(src)
+		&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt, &p.Actor, &review, &p.superseded)
+	p.Source, p.Review = Source(src), Review(review)
 	return p, err
 }
 
@@ -270,7 +412,8 @@ func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijsta
 	rows, err := tx.Query(ctx, `
 		SELECT `+payslipColumns+`
 		FROM payslips
-		WHERE resident_id = $1 AND superseded_by IS NULL AND pay_date >= $2 AND pay_date < $3
+		WHERE resident_id = $1 AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
+		  AND pay_date >= $2 AND pay_date < $3
 		ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
 	if err != nil {
 		return nil, err
@@ -480,13 +623,18 @@ func (s *service) RevokeConsent(ctx context.Context, t tenant.ID, residentID, em
 }
 
 func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerID, bsnString string, p NewPayslip) (Payslip, error) {
-	residentID, applicant, err := s.cfg.Finder.FindResidentID(ctx, t, bsnString, "loonstrook ontvangen van werkgever "+employerID)
-	if errors.Is(err, ErrNotFound) {
-		// An unknown BSN answers like a missing consent, so that an employer cannot
-		// probe which BSNs the gemeente knows.
-		return Payslip{}, fmt.Errorf("income: employer payslip: %w", ErrNoConsent)
-	}
+	b, err := bsn.Parse(bsnString)
 	if err != nil {
+		// Malformed input is the client's mistake and says nothing about who is known.
+		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "bsn",
+			EN: "not a valid BSN (9 digits that pass the elfproef)", NL: "Dit is geen geldig burgerservicenummer."}}}
+	}
+	// Constant work: an unknown BSN, a known one without consent and one with consent
+	// run the same two queries (the match, then the consent of whatever matched — ""
+	// matches none) and write nothing until the consent is found, so neither the
+	// answer, its timing nor the data tell an employer which BSNs the gemeente knows.
+	residentID, applicant, err := s.cfg.Finder.MatchBSN(ctx, t, b)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Payslip{}, fmt.Errorf("income: employer payslip: %w", err)
 	}
 	var name string
@@ -499,11 +647,15 @@ func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerI
 		}
 		return err
 	})
+	if errors.Is(err, ErrNoConsent) && s.cfg.Refusals != nil {
+		s.cfg.Refusals(t)
+	}
 	if err != nil {
 		return Payslip{}, fmt.Errorf("income: employer payslip: %w", err)
 	}
 	p.Employer = name
 	p.Applicant = applicant
+	p.Actor = "employer:" + employerID
 	return s.submit(ctx, t, residentID, employerID, p, SourceEmployer)
 }
 

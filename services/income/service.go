@@ -22,6 +22,9 @@ var (
 	ErrPDFTooBig  = errors.New("the PDF is larger than 5 MB")
 	ErrNotAPDF    = errors.New("the file is not a PDF")
 	ErrUnknownJob = errors.New("unknown employer")
+	// ErrNotPending is returned when a payslip to confirm or decline is not a pending
+	// correction (any more).
+	ErrNotPending = errors.New("the payslip is not a correction waiting for review")
 )
 
 // ValidationError lists every invalid field, in English and in Dutch (B1).
@@ -69,6 +72,10 @@ type NewPayslip struct {
 	PayDate     time.Time
 	PDF         []byte // optional
 	PDFName     string
+	// Actor is who hands it in: the subject of the resident's sign-in, of the staff
+	// member, or "employer:<id>". Required: every payslip is stored and audited with
+	// its actor.
+	Actor string
 }
 
 // Payslip is a stored payslip.
@@ -86,9 +93,34 @@ type Payslip struct {
 	PayDate     time.Time
 	Source      Source
 	HasPDF      bool
-	Supersedes  string // the payslip this one corrects
+	Supersedes  string // the payslip this one corrects (or, while pending, would correct)
 	CreatedAt   time.Time
+	// Actor is who handed it in (see NewPayslip.Actor).
+	Actor string
+	// Review is "" for a payslip that counted when it was stored, or ReviewPending,
+	// ReviewConfirmed or ReviewDeclined for a correction that needed a consulent.
+	Review Review
+
+	superseded bool   // a later payslip replaced it
+	reviewer   string // who confirmed or declined it, within ReviewPayslip
 }
+
+// Review is the state of a correction that needs a consulent's confirmation.
+type Review string
+
+// Reviews. A correction of a payslip a consulent recorded, handed in by anyone else,
+// is pending: it does not count until a consulent confirms it, so a consulent's payslip
+// is never silently replaced.
+const (
+	ReviewNone      Review = ""
+	ReviewPending   Review = "pending"
+	ReviewConfirmed Review = "confirmed"
+	ReviewDeclined  Review = "declined"
+)
+
+// Counts reports whether the payslip counts in its month when it is current: it is
+// not a pending or declined correction.
+func (p Payslip) Counts() bool { return p.Review == ReviewNone || p.Review == ReviewConfirmed }
 
 // Month is a resident's month: the engine's result with the payslips it counted and
 // the day the money arrives.
@@ -124,8 +156,17 @@ type Employer struct {
 // Service is the income service. The tenant is explicit in every call.
 type Service interface {
 	// SubmitPayslip stores a payslip of the resident; a second one for the same
-	// employer, applicant and pay period is a correction that replaces the first.
+	// employer, applicant and pay period is a correction that replaces the first —
+	// except a correction of a consulent's payslip by anyone else, which is stored as
+	// pending and waits for a consulent (ReviewPayslip). Every submission is audited.
 	SubmitPayslip(ctx context.Context, t tenant.ID, residentID string, p NewPayslip, src Source) (Payslip, error)
+	// ReviewPayslip confirms (the correction replaces the payslip it corrects) or
+	// declines (it never counts; reason required) a pending correction; audited with
+	// by, the staff member's subject.
+	ReviewPayslip(ctx context.Context, t tenant.ID, residentID, payslipID string, confirm bool, reason, by string) (Payslip, error)
+	// AllPayslips lists every payslip paid in the period, current or not, pending
+	// corrections included, for the staff's view of a case.
+	AllPayslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error)
 	// Payslips lists the current (not corrected) payslips paid in the period.
 	Payslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error)
 	// Month computes the resident's month from their household and payslips.

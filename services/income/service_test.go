@@ -99,7 +99,7 @@ func TestSubmitPayslipStoresWhatWasHandedIn(t *testing.T) {
 	p := slips[0]
 	want := income.Payslip{ID: got.ID, ResidentID: id, Applicant: 0, Employer: "Albert Heijn",
 		PeriodStart: date("2026-02-01"), PeriodEnd: date("2026-02-28"), Gross: 120000, Net: 100000, HoursCenti: 8000,
-		PayDate: date("2026-03-05"), Source: income.SourceResident, HasPDF: true, CreatedAt: p.CreatedAt}
+		PayDate: date("2026-03-05"), Source: income.SourceResident, HasPDF: true, CreatedAt: p.CreatedAt, Actor: "digid:test"}
 	if !p.PeriodStart.Equal(want.PeriodStart) || !p.PeriodEnd.Equal(want.PeriodEnd) || !p.PayDate.Equal(want.PayDate) {
 		t.Errorf("dates = %v %v %v, want %v %v %v", p.PeriodStart, p.PeriodEnd, p.PayDate, want.PeriodStart, want.PeriodEnd, want.PayDate)
 	}

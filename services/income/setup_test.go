@@ -77,22 +77,12 @@ func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bi
 
 type finderOf struct{ s residents.Service }
 
-func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
-	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
+func (f finderOf) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
+	id, applicant, err := f.s.MatchBSN(ctx, t, b)
 	if errors.Is(err, residents.ErrNotFound) {
 		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
 	}
-	if err != nil {
-		return "", 0, err
-	}
-	b, err := bsn.Parse(bsnString)
-	if err != nil {
-		return "", 0, err
-	}
-	if r.BSN == b {
-		return r.ID, 0, nil
-	}
-	return r.ID, 1, nil
+	return id, applicant, err
 }
 
 type testBundle struct {
@@ -104,7 +94,7 @@ type testBundle struct {
 	az    *authz.Authorizer
 }
 
-func setup(t *testing.T) *testBundle {
+func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
@@ -159,7 +149,7 @@ func couple() residents.NewResident {
 		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1992-01-15", BSN: bsnPartner}}
 }
 
-func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {
+func (b *testBundle) resident(t testing.TB, tn tenant.ID, nr residents.NewResident) string {
 	t.Helper()
 	r, err := b.res.Create(as(consulentEnschede), tn, nr)
 	if err != nil {
@@ -171,7 +161,7 @@ func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewReside
 // slip is a valid payslip: February's wage, paid 2026-03-05.
 func slip(employer string, net money.Cents) income.NewPayslip {
 	return income.NewPayslip{Employer: employer, PeriodStart: date("2026-02-01"), PeriodEnd: date("2026-02-28"),
-		Gross: net + 20000, Net: net, HoursCenti: 8000, PayDate: date("2026-03-05")}
+		Gross: net + 20000, Net: net, HoursCenti: 8000, PayDate: date("2026-03-05"), Actor: "digid:test"}
 }
 
 func (b *testBundle) submit(t *testing.T, tn tenant.ID, residentID string, p income.NewPayslip) income.Payslip {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -13,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -47,9 +49,9 @@ func (s *Staff) Month(ctx context.Context, t tenant.ID, residentID string, perio
 	if err := s.az.Authorize(ctx, p, t, authz.ObjectResident, authz.ActionRead); err != nil {
 		return Month{}, err
 	}
-	purpose = strings.TrimSpace(purpose)
-	if len([]rune(purpose)) < 5 || len([]rune(purpose)) > 300 {
-		return Month{}, ErrPurposeRequired
+	purpose, err := checkPurpose(purpose)
+	if err != nil {
+		return Month{}, err
 	}
 	m, err := s.svc.Month(ctx, t, residentID, period)
 	if err != nil {
@@ -65,12 +67,72 @@ func (s *Staff) Month(ctx context.Context, t tenant.ID, residentID string, perio
 	return m, nil
 }
 
+// checkPurpose returns the clean purpose of a staff read (platform/input, 5 to 300
+// characters): ErrPurposeRequired without one, a field error on purpose for one that
+// holds characters no text may hold.
+func checkPurpose(purpose string) (string, error) {
+	purpose, pr := input.Text(purpose, 300)
+	switch {
+	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
+		return "", &ValidationError{Fields: []FieldError{{Field: "purpose", EN: "the purpose " + pr.EN(), NL: pr.NL()}}}
+	case !pr.OK() || utf8.RuneCountInString(purpose) < 5:
+		return "", ErrPurposeRequired
+	}
+	return purpose, nil
+}
+
 // SubmitPayslip hands in a payslip on a resident's behalf (a consulent with the paper).
 func (s *Staff) SubmitPayslip(ctx context.Context, t tenant.ID, residentID string, np NewPayslip) (Payslip, error) {
-	if err := s.az.Authorize(ctx, authz.PrincipalFrom(ctx), t, authz.ObjectPayslip, authz.ActionSubmit); err != nil {
+	if err := s.staffOnly(ctx, t); err != nil {
 		return Payslip{}, err
 	}
+	np.Actor = authz.PrincipalFrom(ctx).Subject
 	return s.svc.SubmitPayslip(ctx, t, residentID, np, SourceConsulent)
+}
+
+// staffOnly authorizes a staff act on a resident's payslips: payslip:write, which only
+// staff roles hold. A resident (who holds payslip:submit for her own, in the portal)
+// or an employer (payslip:submit, on the partner route only) is refused here.
+func (s *Staff) staffOnly(ctx context.Context, t tenant.ID) error {
+	p := authz.PrincipalFrom(ctx)
+	if slicesContains(p.Roles, authz.RoleResident) || slicesContains(p.Roles, authz.RoleEmployer) || slicesContains(p.Roles, authz.RoleCreditor) {
+		return fmt.Errorf("income: %w: staff only", authz.ErrForbidden)
+	}
+	return s.az.Authorize(ctx, p, t, authz.ObjectPayslip, authz.ActionWrite)
+}
+
+// ReviewPayslip confirms or declines a resident's correction of a payslip a consulent
+// recorded.
+func (s *Staff) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, payslipID string, confirm bool, reason string) (Payslip, error) {
+	if err := s.staffOnly(ctx, t); err != nil {
+		return Payslip{}, err
+	}
+	return s.svc.ReviewPayslip(ctx, t, residentID, payslipID, confirm, reason, authz.PrincipalFrom(ctx).Subject)
+}
+
+// Payslips lists every payslip of a resident paid in the period, pending corrections
+// included, for staff; the read is audited with its purpose.
+func (s *Staff) Payslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, purpose string) ([]Payslip, error) {
+	p := authz.PrincipalFrom(ctx)
+	if err := s.az.Authorize(ctx, p, t, authz.ObjectPayslip, authz.ActionRead); err != nil {
+		return nil, err
+	}
+	purpose, err := checkPurpose(purpose)
+	if err != nil {
+		return nil, err
+	}
+	slips, err := s.svc.AllPayslips(ctx, t, residentID, period)
+	if err != nil {
+		return nil, err
+	}
+	err = db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roleList(p.Roles), Action: "resident.payslips.read",
+			ObjectType: "resident", ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("income: audit: %w", err)
+	}
+	return slips, nil
 }
 
 // EmployerPayslip stores a payslip an employer partner sends for the resident with bsn.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +16,11 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpreq"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
@@ -30,6 +34,8 @@ type Endpoints struct {
 	Month           endpoint.Endpoint
 	SubmitPayslip   endpoint.Endpoint
 	EmployerPayslip endpoint.Endpoint
+	Payslips        endpoint.Endpoint
+	Review          endpoint.Endpoint
 }
 
 type monthRequest struct {
@@ -70,13 +76,37 @@ func MakeEndpoints(s *Staff, mw func(method string) endpoint.Middleware) Endpoin
 			p, err := s.EmployerPayslip(ctx, r.Tenant, r.BSN, r.Payslip)
 			return created{payslipToJSON(p)}, err
 		}),
+		Payslips: mw("Payslips")(func(ctx context.Context, req any) (any, error) {
+			r := req.(payslipsRequest)
+			slips, err := s.Payslips(ctx, r.Tenant, r.Resident, r.Period, r.Purpose)
+			if err != nil {
+				return nil, err
+			}
+			out := struct {
+				Payslips []payslipJSON `json:"payslips"`
+			}{Payslips: make([]payslipJSON, len(slips))}
+			for i, p := range slips {
+				out.Payslips[i] = payslipToJSON(p)
+				current := !p.superseded
+				out.Payslips[i].Current = &current
+			}
+			return out, nil
+		}),
+		Review: mw("Review")(func(ctx context.Context, req any) (any, error) {
+			r := req.(reviewRequest)
+			p, err := s.ReviewPayslip(ctx, r.Tenant, r.Resident, r.Payslip, r.Confirm, r.Reason)
+			if err != nil {
+				return nil, err
+			}
+			return payslipToJSON(p), nil
+		}),
 	}
 }
 
 type created struct{ v any }
 
 // RegisterHTTP mounts the staff and partner routes on mux.
-func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
+func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
 	opts := []kithttp.ServerOption{
 		kithttp.ServerBefore(kithttp.PopulateRequestContext),
 		kithttp.ServerErrorEncoder(errorEncoder(log)),
@@ -84,6 +114,55 @@ func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
 	mux.Handle("GET /api/v1/tenants/{tenant}/residents/{id}/months/{period}", observe.Report(kithttp.NewServer(e.Month, decodeMonth, encodeJSON, opts...)))
 	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips", observe.Report(kithttp.NewServer(e.SubmitPayslip, decodeStaffPayslip, encodeJSON, opts...)))
 	mux.Handle("POST /api/v1/tenants/{tenant}/partner/payslips", observe.Report(kithttp.NewServer(e.EmployerPayslip, decodeEmployerPayslip, encodeJSON, opts...)))
+	mux.Handle("GET /api/v1/tenants/{tenant}/residents/{id}/payslips", observe.Report(kithttp.NewServer(e.Payslips, decodePayslips, encodeJSON, opts...)))
+	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips/{payslip}/confirm", observe.Report(kithttp.NewServer(e.Review, decodeReview(true), encodeJSON, opts...)))
+	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips/{payslip}/decline", observe.Report(kithttp.NewServer(e.Review, decodeReview(false), encodeJSON, opts...)))
+}
+
+type payslipsRequest struct {
+	Tenant   tenant.ID
+	Resident string
+	Period   bijstand.Period
+	Purpose  string
+}
+
+type reviewRequest struct {
+	Tenant            tenant.ID
+	Resident, Payslip string
+	Confirm           bool
+	Reason            string
+}
+
+// decodePayslips reads GET …/payslips?period=YYYY-MM with its purpose.
+func decodePayslips(_ context.Context, r *http.Request) (any, error) {
+	t, err := pathTenant(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := bijstand.ParsePeriod(r.URL.Query().Get("period"))
+	if err != nil {
+		return nil, &ValidationError{Fields: []FieldError{{Field: "period", EN: "must be a month YYYY-MM", NL: "Vul een maand in (JJJJ-MM)."}}}
+	}
+	return payslipsRequest{Tenant: t, Resident: r.PathValue("id"), Period: p, Purpose: httpreq.Purpose(r)}, nil
+}
+
+// decodeReview reads POST …/confirm (no body needed) or …/decline {"reason": "..."}.
+func decodeReview(confirm bool) kithttp.DecodeRequestFunc {
+	return func(_ context.Context, r *http.Request) (any, error) {
+		t, err := pathTenant(r)
+		if err != nil {
+			return nil, err
+		}
+		var body struct {
+			Reason string `json:"reason"`
+		}
+		if !confirm || r.ContentLength != 0 {
+			if err := decodeBody(r, &body); err != nil {
+				return nil, err
+			}
+		}
+		return reviewRequest{Tenant: t, Resident: r.PathValue("id"), Payslip: r.PathValue("payslip"), Confirm: confirm, Reason: body.Reason}, nil
+	}
 }
 
 func pathTenant(r *http.Request) (tenant.ID, error) {
@@ -124,14 +203,43 @@ type payslipJSON struct {
 	PayDate     string `json:"pay_date"`
 	Source      string `json:"source,omitempty"`
 	Supersedes  string `json:"supersedes,omitempty"`
+	// Review is "pending" for a correction that waits for a consulent, "confirmed" or
+	// "declined" after; absent for a payslip that counted at once.
+	Review string `json:"review,omitempty"`
+	// Current is false for a payslip a later one replaced (GET …/payslips only).
+	Current *bool `json:"current,omitempty"`
+}
+
+// maxBody is the largest payslip body accepted (a payslip's PDF is not sent here).
+const maxBody = 64 << 10
+
+// Transport errors, each mapped to its status by errorEncoder.
+var (
+	errTooLarge  = errors.New("request body is larger than 64 KiB")
+	errMediaType = errors.New("request body must be application/json")
+)
+
+// decodeBody reads the strict JSON body (platform/httpreq: a JSON media type, one
+// object, no unknown fields, nothing after it) and maps its problems to this service's
+// errors, so that a wrong JSON type is named by its field and never by a Go type.
+func decodeBody(r *http.Request, v any) error {
+	err := httpreq.DecodeJSON(r, v, maxBody, false)
+	var fe *httpreq.FieldError
+	switch {
+	case errors.Is(err, httpreq.ErrTooLarge):
+		return errTooLarge
+	case errors.Is(err, httpreq.ErrMediaType):
+		return errMediaType
+	case errors.As(err, &fe):
+		return &ValidationError{Fields: []FieldError{{Field: fe.Field, EN: fe.EN, NL: fe.NL}}}
+	}
+	return err
 }
 
 func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
 	var in payslipJSON
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return in, NewPayslip{}, fmt.Errorf("%w: body: %v", errBadRequest, err)
+	if err := decodeBody(r, &in); err != nil {
+		return in, NewPayslip{}, err
 	}
 	var v ValidationError
 	date := func(field, s string) time.Time {
@@ -141,7 +249,13 @@ func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
 		}
 		return t
 	}
-	np := NewPayslip{Applicant: in.Applicant, Employer: in.Employer, PeriodStart: date("period_start", in.PeriodStart),
+	// The name is stored as it is cleaned here (NFC, trimmed); what cannot be cleaned
+	// goes on as sent, for the service to refuse with its field error.
+	employer := in.Employer
+	if s, p := input.Text(in.Employer, 0); p.OK() {
+		employer = s
+	}
+	np := NewPayslip{Applicant: in.Applicant, Employer: employer, PeriodStart: date("period_start", in.PeriodStart),
 		PeriodEnd: date("period_end", in.PeriodEnd), Gross: money.Cents(in.GrossCents), Net: money.Cents(in.NetCents),
 		HoursCenti: in.HoursCenti, PayDate: date("pay_date", in.PayDate)}
 	if len(v.Fields) > 0 {
@@ -174,13 +288,23 @@ func decodeEmployerPayslip(_ context.Context, r *http.Request) (any, error) {
 	if in.BSN == "" {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "bsn", EN: "the resident's BSN is required", NL: "Het BSN ontbreekt."}}}
 	}
+	// A malformed BSN is the client's mistake, answered before any lookup: it says
+	// nothing about which well-formed BSNs the gemeente knows.
+	if _, err := bsn.Parse(in.BSN); err != nil {
+		nl := "Dit BSN klopt niet."
+		var perr *bsn.Error
+		if errors.As(err, &perr) {
+			nl = perr.Dutch()
+		}
+		return nil, &ValidationError{Fields: []FieldError{{Field: "bsn", EN: "not a valid BSN: " + err.Error(), NL: nl}}}
+	}
 	return payslipRequest{Tenant: t, BSN: in.BSN, Payslip: np}, nil
 }
 
 func payslipToJSON(p Payslip) payslipJSON {
 	return payslipJSON{ID: p.ID, Applicant: p.Applicant, Employer: p.Employer, PeriodStart: p.PeriodStart.Format(time.DateOnly),
 		PeriodEnd: p.PeriodEnd.Format(time.DateOnly), GrossCents: int64(p.Gross), NetCents: int64(p.Net), HoursCenti: p.HoursCenti,
-		PayDate: p.PayDate.Format(time.DateOnly), Source: string(p.Source), Supersedes: p.Supersedes}
+		PayDate: p.PayDate.Format(time.DateOnly), Source: string(p.Source), Supersedes: p.Supersedes, Review: string(p.Review)}
 }
 
 // MonthJSON is a month in the API: the engine's result (the output of `plein calc
@@ -238,6 +362,19 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 				Errors: []problem.FieldError{{Field: ie.Field, Message: ie.Msg}}})
 		case errors.Is(err, errBadRequest), errors.Is(err, ErrPurposeRequired):
 			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: err.Error()})
+		case errors.Is(err, errTooLarge):
+			problem.Write(w, r, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: err.Error(),
+				DetailNL: "Er zijn te veel gegevens opgestuurd."})
+		case errors.Is(err, errMediaType):
+			problem.Write(w, r, problem.Details{Status: http.StatusUnsupportedMediaType, Detail: err.Error(),
+				DetailNL: "De gegevens moeten als JSON worden opgestuurd."})
+		case errors.Is(err, db.ErrDataException):
+			// Validation should have caught it; the error's text may quote the value,
+			// so only its code is logged.
+			log.WarnContext(ctx, "income api: value refused by the database", "sqlstate", db.SQLState(err))
+			fe := httpreq.Refused()
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
+				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
 		case errors.Is(err, authz.ErrUnauthenticated):
 			problem.Unauthorized(w, r, "authentication required")
 		case errors.Is(err, authz.ErrForbidden):
@@ -246,6 +383,9 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 			problem.Forbidden(w, r, "the resident has not given this employer consent")
 		case errors.Is(err, ErrNotFound):
 			problem.NotFound(w, r, "resident not found")
+		case errors.Is(err, ErrNotPending):
+			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: ErrNotPending.Error(),
+				DetailNL: "Deze loonstrook wacht niet (meer) op controle."})
 		default:
 			log.ErrorContext(ctx, "income api: internal error", "err", err)
 			problem.Internal(w, r)

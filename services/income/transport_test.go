@@ -162,8 +162,8 @@ func TestHTTPSubmitPayslip(t *testing.T) {
 		status    int
 		fields    []string // expected errors[].field of a 400
 	}{
-		{"bad JSON", "consulent-enschede", `{"employer":`, http.StatusBadRequest, nil},
-		{"unknown field", "consulent-enschede", `{"employer":"Jumbo","salary":1}`, http.StatusBadRequest, nil},
+		{"bad JSON", "consulent-enschede", `{"employer":`, http.StatusBadRequest, []string{"body"}},
+		{"unknown field", "consulent-enschede", `{"employer":"Jumbo","salary":1}`, http.StatusBadRequest, []string{"salary"}},
 		{"bad date", "consulent-enschede", strings.Replace(payslipBody, `"2026-02-01"`, `"1-2-2026"`, 1), http.StatusBadRequest, []string{"period_start"}},
 		{"net above gross", "consulent-enschede", strings.Replace(payslipBody, `"gross_cents":120000`, `"gross_cents":90000`, 1), http.StatusBadRequest, []string{"net_cents"}},
 		{"hours above 744", "consulent-enschede", strings.Replace(payslipBody, `"hours_centi":8000`, `"hours_centi":74401`, 1), http.StatusBadRequest, []string{"hours"}},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/plein-nl/plein/platform/egress"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/services/creditors"
 )
@@ -46,7 +47,10 @@ func TestWebhookDelivery(t *testing.T) {
 	var events <-chan *river.Event
 	b := setup(t, func(b *testBundle, o *options) {
 		workers := river.NewWorkers()
-		AddWorkers(workers, WorkerConfig{App: b.d.App, Creditors: b.cred, HTTP: goodSrv.Client(), Now: b.clock.Now})
+		// The production client, allowed to reach the two test servers on loopback.
+		hc := egress.NewClient(egress.Config{Allow: []string{goodSrv.Listener.Addr().String(), badSrv.Listener.Addr().String()},
+			RootCAs: testRoots(goodSrv)})
+		AddWorkers(workers, WorkerConfig{App: b.d.App, Creditors: b.cred, HTTP: hc, Now: b.clock.Now})
 		var err error
 		client, err = jobs.NewClient(b.d.App, jobs.Config{Workers: workers, MaxWorkers: 2})
 		if err != nil {
@@ -68,12 +72,8 @@ func TestWebhookDelivery(t *testing.T) {
 
 	ctx := as(consulentEnschede)
 	newCreditor := func(name, url string) creditors.Creditor {
-		c, err := b.cred.Create(ctx, enschede, creditors.NewCreditor{Name: name, Kind: "woningcorporatie", IBAN: "NL91ABNA0417164300",
-			Example: true, ReferenceName: "contractnummer", ReferencePattern: "[0-9]{8}", ReferenceHint: "Uw contractnummer staat op uw huurcontract.",
-			WebhookURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := b.webhookCreditor(t, enschede, name)
+		b.setWebhook(t, enschede, c.ID, url)
 		return c
 	}
 	domijn, veste := newCreditor("Domijn", goodSrv.URL+"/plein"), newCreditor("De Veste", badSrv.URL+"/plein")

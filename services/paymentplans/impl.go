@@ -159,7 +159,7 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 		p.CreditorID = c.ID
 		p.Reference = s.reference(v, c, np.Reference)
 	}
-	start, okStart := v.period("start_period", np.StartPeriod, now)
+	start, okStart := v.period("start_period", np.StartPeriod, now, maxStartAhead)
 	p.Start = start
 	capPeriod := now
 	if okStart {
@@ -173,7 +173,7 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 		return Plan{}, fmt.Errorf("paymentplans: request: %w", err)
 	}
 	if strings.TrimSpace(np.EndPeriod) != "" {
-		if end, ok := v.period("end_period", np.EndPeriod, now); ok {
+		if end, ok := v.period("end_period", np.EndPeriod, now, maxEndAhead); ok {
 			if okStart && cmpPeriod(end, start) < 0 {
 				v.add("end_period", "must not be before start_period", "De laatste maand ligt voor de eerste maand.")
 			} else {

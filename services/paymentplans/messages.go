@@ -16,6 +16,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/egress"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -156,7 +157,9 @@ type WorkerConfig struct {
 	App *pgxpool.Pool
 	// Creditors gives the webhook URL.
 	Creditors Creditors
-	// HTTP posts the messages; nil means a client with a 10 s timeout.
+	// HTTP posts the messages. It must be an egress.NewClient, which refuses internal
+	// addresses when it connects and never follows a redirect: the URL is whatever a
+	// tenant registered. nil means egress.NewClient with no host allowed.
 	HTTP *http.Client
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -165,7 +168,7 @@ type WorkerConfig struct {
 // AddWorkers registers the package's workers.
 func AddWorkers(w *river.Workers, cfg WorkerConfig) {
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTP = egress.NewClient(egress.Config{})
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

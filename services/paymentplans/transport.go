@@ -15,6 +15,8 @@ import (
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
@@ -68,7 +70,7 @@ func routes(e Endpoints, log *slog.Logger) []route {
 // RegisterHTTP mounts the staff API on mux. Authentication happens before these
 // handlers (the principal is in the request context); authorization in the service
 // (NewAuthorizing).
-func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
+func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
 	for _, r := range routes(e, log) {
 		mux.Handle(r.pattern, observe.Report(r.handler))
 	}
@@ -262,6 +264,12 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 		path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
 		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 		r.URL.Path = path
+		if errors.Is(err, db.ErrDataException) {
+			// The database refused a value that validation let through: still the
+			// client's input, so a 400. Its text may quote the value: only the code is logged.
+			log.WarnContext(ctx, "paymentplans api: value refused by the database", "sqlstate", db.SQLState(err))
+			err = bodyError(httpreq.Refused())
+		}
 		var ve *ValidationError
 		switch {
 		case errors.As(err, &ve):

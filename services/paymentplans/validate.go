@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 )
@@ -84,15 +85,30 @@ func (v *validator) kind(s string) bijstand.DeductionKind {
 	return ""
 }
 
-// period parses a month "YYYY-MM" not before earliest.
-func (v *validator) period(field, s string, earliest bijstand.Period) (bijstand.Period, bool) {
+// How far after the current month a plan's months may lie. A later start is a typing
+// error (9999-12), and a month whose norm the law data cannot know: two years is as far
+// as a consulent plans a payment ahead. A plan runs on without an end_period; one given
+// lies within ten years, the longest a terugvordering is collected before it is
+// written off.
+const (
+	maxStartAhead = 24
+	maxEndAhead   = 120
+)
+
+// period parses a month "YYYY-MM" not before earliest and at most monthsAhead months
+// after it.
+func (v *validator) period(field, s string, earliest bijstand.Period, monthsAhead int) (bijstand.Period, bool) {
 	p, err := bijstand.ParsePeriod(strings.TrimSpace(s))
+	latest := bijstand.PeriodOf(earliest.First().AddDate(0, monthsAhead, 0))
 	switch {
 	case err != nil:
 		v.add(field, "must be a month in the form YYYY-MM", "Dit is geen goede maand. Schrijf de maand zo: 2026-04.")
 	case cmpPeriod(p, earliest) < 0:
 		v.add(field, "must not be before "+earliest.String()+", the current month",
 			"Deze maand is al voorbij. Kies deze maand of een maand later.")
+	case cmpPeriod(p, latest) > 0:
+		v.add(field, fmt.Sprintf("must not be after %s, %d months after the current month", latest, monthsAhead),
+			fmt.Sprintf("Deze maand ligt te ver in de toekomst. Kies een maand tot en met %s.", latest))
 	default:
 		return p, true
 	}
@@ -122,18 +138,19 @@ func capAt(book *law.Book, period bijstand.Period) (money.Cents, error) {
 	return n.Cents, nil
 }
 
-// reason checks a reason: required when required, at most maxReason characters.
+// reason checks a reason: required when required, at most maxReason characters, on
+// more than one line if need be.
 func (v *validator) reason(s string, required bool) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0 && required:
-		v.add("reason", "a reason is required: the resident reads it", "Vul een reden in. De inwoner leest deze reden.")
-	case n > maxReason:
-		v.add("reason", fmt.Sprintf("at most %d characters", maxReason), fmt.Sprintf("De reden mag niet langer zijn dan %d tekens.", maxReason))
-	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }):
-		v.add("reason", "may not hold control characters", "In de reden mogen geen vreemde tekens staan.")
-	default:
+	s, p := input.Rules{Max: maxReason, Optional: !required, MultiLine: true}.Clean(s)
+	switch p.Kind {
+	case input.OK:
 		return s
+	case input.Missing:
+		v.add("reason", "a reason is required: the resident reads it", "Vul een reden in. De inwoner leest deze reden.")
+	case input.TooLong:
+		v.add("reason", fmt.Sprintf("at most %d characters", maxReason), fmt.Sprintf("De reden mag niet langer zijn dan %d tekens.", maxReason))
+	default:
+		v.add("reason", p.EN(), p.NL())
 	}
 	return ""
 }
@@ -141,8 +158,10 @@ func (v *validator) reason(s string, required bool) string {
 // checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError
 // on "purpose".
 func checkPurpose(purpose string) (string, error) {
-	p := strings.TrimSpace(purpose)
+	p, pr := input.Text(purpose, 0)
 	switch n := utf8.RuneCountInString(p); {
+	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
+		return "", invalidField("purpose", "purpose "+pr.EN(), pr.NL())
 	case n == 0:
 		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these payment plans",
 			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?")

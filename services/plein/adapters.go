@@ -9,6 +9,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -286,4 +287,16 @@ func (n residentNorms) Norm(ctx context.Context, t tenant.ID, residentID string,
 		return 0, fmt.Errorf("norm of %s: %w", period, err)
 	}
 	return r.Norm, nil
+}
+
+// matcherOf finds the case of a BSN for an employer's payslip, mapping the residents
+// service's not-found error to income's.
+type matcherOf struct{ s residents.Service }
+
+func (m matcherOf) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
+	id, applicant, err := m.s.MatchBSN(ctx, t, b)
+	if errors.Is(err, residents.ErrNotFound) {
+		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
+	}
+	return id, applicant, err
 }

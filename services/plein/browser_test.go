@@ -18,8 +18,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
-	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -47,18 +45,8 @@ type browserResident struct {
 // and saved as a screenshot.
 func TestBrowserResidentFlow(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDB(t)
+	sealer := testSealer(t)
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer})
 	if err != nil {
@@ -177,13 +165,44 @@ func TestBrowserResidentFlow(t *testing.T) {
 	tab.Follow(t, `table.consents button`)
 	check(tab, "zwolle-toestemming-gegeven")
 
+	// The consulent recorded a payslip of a second job from paper; the resident hands
+	// in her own for the same employer and period. It waits for the consulent: the
+	// page says so, and the payout stays the one of the consulent's payslip.
+	second := income.NewPayslip{Employer: "Sportbedrijf Zwolle", PeriodStart: period.First(), PeriodEnd: last,
+		Gross: 30000, Net: 27000, HoursCenti: 1200, PayDate: now.Truncate(24 * time.Hour).UTC(), Actor: "consulent-zwolle"}
+	if _, err := a.income.SubmitPayslip(ctx, "zwolle", zwolle.id, second, income.SourceConsulent); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/mijn/"]`))
+	withConsulent := tab.Text(t, `[data-testid="payout"]`)
+	tab.Follow(t, `nav.menu a[href$="/loonstrook"]`)
+	for _, f := range []struct{ sel, value string }{{"#werkgever", "Sportbedrijf Zwolle"},
+		{"#periode_begin", period.First().Format("2-1-2006")}, {"#periode_eind", last.Format("2-1-2006")},
+		{"#bruto", "100,00"}, {"#netto", "90,00"}, {"#uren", "4"}, {"#betaaldatum", now.Format("2-1-2006")}} {
+		tab.Type(t, f.sel, f.value)
+	}
+	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
+	if u := tab.URL(t); !strings.Contains(u, "ontvangen=controle") {
+		t.Errorf("after a correction of the consulent's payslip the browser is at %s, want the notice that it waits", u)
+	}
+	if got := tab.Text(t, "main"); !strings.Contains(got, "Uw consulent kijkt eerst naar de wijziging") {
+		t.Errorf("the month page does not say the correction waits for the consulent:\n%s", got)
+	}
+	if got := tab.Text(t, `[data-testid="payout"]`); got != withConsulent {
+		t.Errorf("payout while the correction waits = %q, want the consulent's %q", got, withConsulent)
+	}
+	check(tab, "zwolle-correctie-wacht")
+	tab.Do(t, chromedp.EmulateViewport(390, 844))
+	check(tab, "zwolle-correctie-wacht-telefoon")
+	tab.Do(t, chromedp.EmulateViewport(1280, 900))
+
 	// Enschede, in a fresh browser context: its own branding, none of Zwolle's data.
 	et := b.NewTab(t)
 	et.Navigate(t, srv.URL+"/t/enschede/login")
 	et.Click(t, `input[value="bewoner"]`)
 	et.Follow(t, `button[type="submit"]`)
 	check(et, "enschede-home")
-	primary := primaryColor(t, loaded, "enschede")
+	primary := primaryColor(t, "enschede")
 	if got := et.ComputedStyle(t, "header.page-header", "background-color"); got != primary {
 		t.Errorf("enschede header background = %q, want %q (tenants/enschede.yaml)", got, primary)
 	}
@@ -238,7 +257,11 @@ func expectMonth(t *testing.T, period bijstand.Period, net money.Cents) bijstand
 
 // primaryColor is the gemeente's primary colour from its config, as CSS computes
 // it: "#B5121B" is "rgb(181, 18, 27)".
-func primaryColor(t *testing.T, loaded []*tenancy.Loaded, id tenant.ID) string {
+func primaryColor(t *testing.T, id tenant.ID) string {
+	loaded, err := tenancy.LoadPath("../../tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Helper()
 	for _, l := range loaded {
 		if l.Config.ID == id {
@@ -267,18 +290,8 @@ func primaryColor(t *testing.T, loaded []*tenancy.Loaded, id tenant.ID) string {
 func TestBrowserPaymentsFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDB(t)
+	sealer := testSealer(t)
 	iss := authtest.NewIssuer(t)
 	v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: iss.URL, Audience: "plein", Tenant: "zwolle",
 		HTTPClient: iss.Client(), Now: time.Now})

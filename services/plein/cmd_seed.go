@@ -748,7 +748,7 @@ func (g *seedGen) payslip(applicant int, employer string, wage, net int64, perio
 	}
 	return income.NewPayslip{Applicant: applicant, Employer: employer, PeriodStart: first,
 		PeriodEnd: first.AddDate(0, 1, -1), Gross: money.Cents(gross(quarters)), Net: money.Cents(net),
-		HoursCenti: quarters * 25, PayDate: pay}
+		HoursCenti: quarters * 25, PayDate: pay, Actor: "plein seed"}
 }
 
 // signedOn is the day a paper mandate was signed: in the last two months.

@@ -15,7 +15,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
-	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -32,32 +31,10 @@ type operatorBundle struct {
 func setupOperator(t *testing.T) *operatorBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDB(t)
 	zwolle, coop := authtest.NewIssuer(t), authtest.NewIssuer(t)
-	verifiers := map[string]*auth.Verifier{}
-	for _, ic := range []struct {
-		iss    *authtest.Issuer
-		tenant string
-		coop   bool
-	}{{zwolle, "zwolle", false}, {coop, "", true}} {
-		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: ic.iss.URL, Audience: "plein", Tenant: tenantID(ic.tenant),
-			Cooperative: ic.coop, HTTPClient: ic.iss.Client(), Now: time.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		verifiers[ic.iss.URL] = v
-	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", coop: ""})
+	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
 		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }})
@@ -68,7 +45,8 @@ func setupOperator(t *testing.T) *operatorBundle {
 		consulent: token(zwolle, "cons-z", "consulent"), admin: token(zwolle, "admin-z", "tenant-admin")},
 		operator: token(coop, "op-1", "coop-operator"), fake: token(zwolle, "admin-z", "coop-operator")}
 	t.Cleanup(b.srv.Close)
-	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now}); err != nil {
+	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
+		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
 		t.Fatal(err)
 	}
 	return b

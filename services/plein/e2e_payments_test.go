@@ -16,10 +16,8 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/services/debts"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // The end-to-end tests of direct payments and debts: the real HTTP stack (edge, staff
@@ -73,31 +71,10 @@ type e2eBundle struct {
 func setupE2E(t *testing.T) *e2eBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDB(t)
 	zwolle, enschede := authtest.NewIssuer(t), authtest.NewIssuer(t)
-	verifiers := map[string]*auth.Verifier{}
-	for _, ic := range []struct {
-		iss    *authtest.Issuer
-		tenant string
-	}{{zwolle, "zwolle"}, {enschede, "enschede"}} {
-		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: ic.iss.URL, Audience: "plein", Tenant: tenantID(ic.tenant),
-			HTTPClient: ic.iss.Client(), Now: time.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		verifiers[ic.iss.URL] = v
-	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede"})
+	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiers,
 		sealer: sealer, now: func() time.Time { return e2eNow }})
@@ -109,7 +86,8 @@ func setupE2E(t *testing.T) *e2eBundle {
 		enschede: token(enschede, "cons-e", "consulent"), admin: token(zwolle, "admin-z", "tenant-admin")}
 	t.Cleanup(b.srv.Close)
 	// The same key as the app's: a cookie made here is one the portal accepts.
-	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now}); err != nil {
+	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
+		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -164,7 +142,7 @@ func (b *e2eBundle) residentCookie(t *testing.T, residentID string) *http.Cookie
 	t.Helper()
 	rec := httptest.NewRecorder()
 	if _, err := b.sessions.Issue(rec, auth.Identity{Subject: "digid:" + residentID, Tenant: "zwolle",
-		Roles: []string{auth.RoleResident}, ResidentID: residentID, Method: auth.MethodDev}); err != nil {
+		Roles: []string{auth.RoleResident}, ResidentID: residentID, Method: auth.MethodOIDC}); err != nil {
 		t.Fatal(err)
 	}
 	return rec.Result().Cookies()[0]

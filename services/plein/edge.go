@@ -12,6 +12,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
+	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
@@ -32,6 +33,9 @@ type staffEdge struct {
 	employer func(ctx context.Context, t tenant.ID, key string) (string, error)
 	// creditor authenticates a creditor partner's API key (vroegsignalering).
 	creditor func(ctx context.Context, t tenant.ID, key string) (string, error)
+	// guard limits the presentations of partner keys per client address, before a
+	// key is looked up, so wrong keys cannot be tried at database speed.
+	guard *guards
 }
 
 func (e *staffEdge) wrap(next http.Handler) http.Handler {
@@ -57,8 +61,28 @@ func (e *staffEdge) wrap(next http.Handler) http.Handler {
 			problem.Forbidden(w, r, "the "+tenantHeader+" header does not match the tenant of the request")
 			return
 		}
-		id, err := e.authenticate(r, target)
+		// Wrong partner keys are counted per client address; past the limit no key
+		// is looked up at all.
+		raw, _ := auth.BearerToken(r)
+		partnerKey := e.guard != nil && target != "" &&
+			(strings.HasPrefix(raw, income.EmployerKeyPrefix) || strings.HasPrefix(raw, debts.CreditorKeyPrefix))
+		if partnerKey {
+			if ok, wait := e.guard.limiter.Peek(target, ratelimit.PartnerKey, e.guard.clientIP.Of(r)); !ok {
+				e.guard.limited.WithLabelValues(string(target), string(ratelimit.PartnerKey)).Inc()
+				ratelimit.Refuse(w, r, wait)
+				return
+			}
+		}
+		id, err := e.authenticate(w, r, target)
+		if err != nil && partnerKey {
+			e.guard.limiter.Allow(target, ratelimit.PartnerKey, e.guard.clientIP.Of(r))
+		}
 		if err != nil {
+			if errors.Is(err, auth.ErrSessionStore) {
+				problem.Write(w, r, problem.Details{Status: http.StatusServiceUnavailable, Detail: "sessions cannot be checked right now; try again",
+					DetailNL: "Het lukt nu niet om uw inlog te controleren. Probeer het later opnieuw."})
+				return
+			}
 			if errors.Is(err, auth.ErrKeysUnavailable) {
 				problem.Write(w, r, problem.Details{Status: http.StatusServiceUnavailable, Detail: "the identity provider cannot be reached; try again"})
 				return
@@ -95,8 +119,8 @@ func (e *staffEdge) wrap(next http.Handler) http.Handler {
 var errNoCredential = errors.New("no credential")
 
 // authenticate accepts a bearer ID token from a configured issuer, or a portal session
-// of the path's tenant (the dev login's, locally).
-func (e *staffEdge) authenticate(r *http.Request, target tenant.ID) (auth.Identity, error) {
+// of the path's tenant (the dev login's, locally), whose use it records on w.
+func (e *staffEdge) authenticate(w http.ResponseWriter, r *http.Request, target tenant.ID) (auth.Identity, error) {
 	if raw, ok := auth.BearerToken(r); ok {
 		if strings.HasPrefix(raw, income.EmployerKeyPrefix) {
 			if target == "" || e.employer == nil {
@@ -125,7 +149,7 @@ func (e *staffEdge) authenticate(r *http.Request, target tenant.ID) (auth.Identi
 		return v.Verify(r.Context(), raw)
 	}
 	if target != "" && e.sessions != nil {
-		s, err := e.sessions.Load(r, target)
+		s, err := e.sessions.LoadAndRefresh(w, r, target)
 		if err != nil {
 			return auth.Identity{}, err
 		}

@@ -40,19 +40,7 @@ func setupAPI(t *testing.T) *apiBundle {
 		t.Fatal(err)
 	}
 	b := &apiBundle{enschede: authtest.NewIssuer(t), zwolle: authtest.NewIssuer(t), coop: authtest.NewIssuer(t)}
-	verifiers := map[string]*auth.Verifier{}
-	for _, ic := range []struct {
-		iss    *authtest.Issuer
-		tenant string
-		coop   bool
-	}{{b.enschede, "enschede", false}, {b.zwolle, "zwolle", false}, {b.coop, "", true}} {
-		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: ic.iss.URL, Audience: "plein", Tenant: tenantID(ic.tenant),
-			Cooperative: ic.coop, HTTPClient: ic.iss.Client(), Now: time.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		verifiers[ic.iss.URL] = v
-	}
+	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.enschede: "enschede", b.zwolle: "zwolle", b.coop: ""})
 	key := []byte("0123456789abcdef0123456789abcdef")
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: true, verifiers: verifiers})
 	if err != nil {
@@ -60,7 +48,10 @@ func setupAPI(t *testing.T) *apiBundle {
 	}
 	b.srv = httptest.NewServer(a.handler)
 	t.Cleanup(b.srv.Close)
-	b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now})
+	// The app's key and store; the app is `plein dev`'s (devLogin), so its
+	// sessions accept the dev login's, as these do.
+	b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now, AcceptDev: true,
+		Revocations: auth.NewRevocationStore(d.App, time.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}

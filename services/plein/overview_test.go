@@ -18,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
@@ -82,19 +81,7 @@ func setupOps(t *testing.T) *opsBundle {
 	insertRun(t, d.App, "zwolle", "2026-09-01", false, "failed", time.Now().Add(-48*time.Hour))
 	insertRun(t, d.App, "zwolle", "2026-10-01", true, "planning", time.Now().Add(-time.Hour))
 
-	verifiers := map[string]*auth.Verifier{}
-	for _, ic := range []struct {
-		iss    *authtest.Issuer
-		tenant string
-		coop   bool
-	}{{b.zwolle, "zwolle", false}, {b.coop, "", true}} {
-		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: ic.iss.URL, Audience: "plein", Tenant: tenantID(ic.tenant),
-			Cooperative: ic.coop, HTTPClient: ic.iss.Client(), Now: time.Now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		verifiers[ic.iss.URL] = v
-	}
+	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.zwolle: "zwolle", b.coop: ""})
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: []byte("0123456789abcdef0123456789abcdef"), verifiers: verifiers})
 	if err != nil {
 		t.Fatal(err)

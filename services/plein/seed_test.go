@@ -18,7 +18,6 @@ import (
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/residents"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // The tests of `plein seed` run seed on the app of a fresh database with the real
@@ -33,18 +32,8 @@ type seedBundle struct {
 func setupSeed(t *testing.T) *seedBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDB(t)
+	sealer := testSealer(t)
 	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{7}, 32),
 		sealer: sealer, now: func() time.Time { return e2eNow }})
 	if err != nil {

@@ -24,9 +24,11 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
@@ -177,6 +179,8 @@ type app struct {
 	// dev, in plein work in production.
 	settlement *settlement.Service
 	devLogin   *auth.DevLogin
+	// routes is the API's route table, with the access rule of every route.
+	routes *routeTable
 }
 
 type appConfig struct {
@@ -209,7 +213,8 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	sessions, err := auth.NewSessions(auth.SessionConfig{Key: cfg.sessionKey, Secure: cfg.secure, Now: time.Now})
+	sessions, err := auth.NewSessions(auth.SessionConfig{Key: cfg.sessionKey, Secure: cfg.secure, Now: time.Now,
+		AcceptDev: cfg.devLogin, Revocations: auth.NewRevocationStore(cfg.appPool, time.Now)})
 	if err != nil {
 		return nil, err
 	}
@@ -228,14 +233,19 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	guard, err := newGuards(reg, dir)
+	if err != nil {
+		return nil, err
+	}
 	resSvc := residents.NewService(cfg.appPool, cfg.sealer, cfg.now)
 	incSvc := income.NewService(income.Config{
-		App: cfg.appPool, Households: householdsOf{resSvc}, Finder: finderOf{resSvc},
+		App: cfg.appPool, Households: householdsOf{resSvc}, Finder: matcherOf{resSvc},
 		Calculator: bijstand.NewCalculator(book), Now: cfg.now,
-		Settings: incomeSettings(dir),
+		Settings: incomeSettings(dir), Refusals: guard.refused,
 	})
 
-	api := http.NewServeMux()
+	// Every API route is mounted behind its access rule (routes.go).
+	api := newRouteTable(az, guard.limiter)
 	// The staff API only reads the registry, which plein_app may do.
 	svc := tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), dir, cfg.appPool), az)
 	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
@@ -304,9 +314,9 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		})
 	}
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "not found", http.StatusNotFound)
+		problem.NotFound(w, r, "no such route: see /api/v1/openapi/")
 	})
-	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers,
+	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers, guard: guard,
 		employer: func(ctx context.Context, t tenant.ID, key string) (string, error) {
 			return income.AuthenticateEmployer(ctx, cfg.appPool, t, key)
 		},
@@ -319,14 +329,14 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	// site are refused before anything else.
 	root.Handle("/api/", auth.CrossOrigin(edge.wrap(api)))
 	root.Handle("/operator/", edge.wrap(ops))
-	root.Handle("/", pt)
+	root.Handle("/", guard.portal(dir, pt))
 
 	return &app{
 		log:        cfg.log,
 		metrics:    metrics,
 		health:     health,
 		dir:        dir,
-		handler:    metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)),
+		handler:    httpapi.SecureHeaders(metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)), cfg.secure),
 		adminMux:   observe.NewAdminMux(metrics, health),
 		residents:  resSvc,
 		income:     incSvc,
@@ -334,6 +344,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		creditors:  credSvc,
 		settlement: settleSvc,
 		devLogin:   devLogin,
+		routes:     api,
 	}, nil
 }
 
@@ -389,7 +400,7 @@ func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
 	settlement.AddWorkers(w, pool, settle)
 	tenancy.AddWorkers(w, pool)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
-		HTTP: &http.Client{Timeout: 10 * time.Second}})
+		HTTP: egressClient()})
 	return w
 }
 

@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 func tenantID(s string) tenant.ID { return tenant.ID(s) }
@@ -31,4 +39,44 @@ func originalTenants(t testing.TB) string {
 		}
 	}
 	return dst
+}
+
+// tenantsDB is a fresh database with every gemeente of tenants/ applied.
+func tenantsDB(t testing.TB) *dbtest.DB {
+	t.Helper()
+	d := dbtest.New(t)
+	loaded, err := tenancy.LoadPath("../../tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenancy.NewStore(d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// testSealer is the BSN sealer of the tests (fixed keys).
+func testSealer(t testing.TB) *bsn.Sealer {
+	t.Helper()
+	s, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// verifiersOf makes a staff token verifier for each issuer: of the gemeente named, or
+// of the coöperatie for "".
+func verifiersOf(t testing.TB, issuers map[*authtest.Issuer]string) map[string]*auth.Verifier {
+	t.Helper()
+	out := map[string]*auth.Verifier{}
+	for iss, id := range issuers {
+		v, err := auth.NewVerifier(context.Background(), auth.VerifierConfig{Issuer: iss.URL, Audience: "plein", Tenant: tenantID(id),
+			Cooperative: id == "", HTTPClient: iss.Client(), Now: time.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[iss.URL] = v
+	}
+	return out
 }

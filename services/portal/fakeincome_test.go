@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -186,4 +187,13 @@ func (f *fakeIncome) RevokeConsent(_ context.Context, t tenant.ID, residentID, e
 
 func (f *fakeIncome) SubmitFromEmployer(context.Context, tenant.ID, string, string, income.NewPayslip) (income.Payslip, error) {
 	return income.Payslip{}, income.ErrNoConsent
+}
+
+// ReviewPayslip and AllPayslips are staff acts the portal never calls.
+func (f *fakeIncome) ReviewPayslip(context.Context, tenant.ID, string, string, bool, string, string) (income.Payslip, error) {
+	return income.Payslip{}, errors.New("fakeIncome: ReviewPayslip is not the portal's")
+}
+
+func (f *fakeIncome) AllPayslips(context.Context, tenant.ID, string, bijstand.Period) ([]income.Payslip, error) {
+	return nil, errors.New("fakeIncome: AllPayslips is not the portal's")
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -53,6 +54,7 @@ var (
 	msgPDFBig       = msg{"Het bestand is te groot. Het mag hoogstens 5 MB zijn.", "The file is too large. It may be 5 MB at most."}
 	msgPDFNot       = msg{"Dit bestand is geen pdf. Kies een pdf-bestand.", "This file is not a PDF. Choose a PDF file."}
 	msgOther        = msg{"Er ging iets mis met dit formulier. Kijk alles na.", "Something is wrong with this form. Check everything."}
+	msgTextBad      = msg{"Deze tekst bevat tekens die niet zijn toegestaan.", "This text contains characters that are not allowed."}
 )
 
 // formErrors collects the errors of one form, per field, in the order of the form.
@@ -118,6 +120,15 @@ func parseHours(s string) (int64, *msg) {
 		return 0, &msgHoursBad
 	}
 	return int64(c), nil
+}
+
+// pdfName is the name of an uploaded PDF as stored: the browser's name when it is
+// clean text (platform/input), else a plain one, for the name is the client's to choose.
+func pdfName(name string) string {
+	if n, p := (input.Rules{Max: 255}).Clean(name); p.OK() {
+		return n
+	}
+	return "loonstrook.pdf"
 }
 
 // serviceField maps a field name of an income.ValidationError ("period_start",
@@ -230,9 +241,15 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 		}
 	}
 	var np income.NewPayslip
-	np.Employer = strings.TrimSpace(view.Employer.Value)
-	if np.Employer == "" {
+	// Cleaned here as the API cleans it (platform/input), so that what is stored and
+	// shown back is the NFC text without invisible ends; the service checks it again.
+	switch employer, pr := input.Text(view.Employer.Value, 0); pr.Kind {
+	case input.OK:
+		np.Employer = employer
+	case input.Missing, input.Invisible:
 		errs.set(view.Employer, msgEmployer.in(lang))
+	default:
+		errs.set(view.Employer, msgTextBad.in(lang))
 	}
 	date := func(f *field) time.Time {
 		if strings.TrimSpace(f.Value) == "" {
@@ -276,7 +293,7 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 			case len(data) > 0 && !bytes.HasPrefix(data, []byte("%PDF-")):
 				errs.set(view.PDF, msgPDFNot.in(lang))
 			case len(data) > 0:
-				np.PDF, np.PDFName = data, header.Filename
+				np.PDF, np.PDFName = data, pdfName(header.Filename)
 			}
 		}
 	}
@@ -285,7 +302,8 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 		return
 	}
 
-	_, err := p.cfg.Income.SubmitPayslip(r.Context(), v.tenantID(), v.residentID(), np, income.SourceResident)
+	np.Actor = v.sess.Identity.Subject
+	slip, err := p.cfg.Income.SubmitPayslip(r.Context(), v.tenantID(), v.residentID(), np, income.SourceResident)
 	if err != nil {
 		if !p.serviceErrors(err, lang, errs, view.byKey, view.Employer) {
 			p.failErr(w, r, v, err)
@@ -294,7 +312,11 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 		p.renderPayslip(w, r, v, http.StatusUnprocessableEntity, view, errs)
 		return
 	}
-	http.Redirect(w, r, withQuery(v.url(navMonth), lang, "maand", periodOf(np.PayDate), "ontvangen", "1"), http.StatusSeeOther)
+	received := "1"
+	if slip.Review == income.ReviewPending {
+		received = "controle" // a correction of the consulent's payslip waits for the consulent
+	}
+	http.Redirect(w, r, withQuery(v.url(navMonth), lang, "maand", periodOf(np.PayDate), "ontvangen", received), http.StatusSeeOther)
 }
 
 // serviceErrors puts the income service's validation errors on the form's fields

@@ -15,6 +15,7 @@ type monthView struct {
 	Heading         string // "Uw geld in maart 2026"
 	Notice          string // a month outside the range was asked for
 	Received        bool   // a payslip was just handed in
+	ReceivedReview  bool   // …as a correction that waits for the consulent
 	Shortfall       *shortfallNotice
 	Payout, PayDate string
 	Lines           []line
@@ -58,6 +59,7 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 		Heading:        T.Month.HeadingPrefix + " " + monthName(period, lang),
 		Notice:         notice,
 		Received:       r.URL.Query().Get("ontvangen") == "1" && notice == "",
+		ReceivedReview: r.URL.Query().Get("ontvangen") == "controle" && notice == "",
 		Payout:         eur(m.Result.Payout, lang),
 		Lines:          explain(m.Result, lang, T.Month),
 		PayslipCaption: T.Month.PayslipCaption + " " + monthName(period, lang),

@@ -251,7 +251,7 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant)
 	pg := p.newPage(r, t)
 	pg.Title = pg.T.HomeTitle
 	if p.cfg.Sessions != nil {
-		if s, err := p.cfg.Sessions.Load(r, t.Config.ID); err == nil {
+		if s, err := p.cfg.Sessions.LoadAndRefresh(w, r, t.Config.ID); err == nil {
 			pg.Who = s.Identity.Name
 			if pg.Who == "" {
 				pg.Who = s.Identity.Subject

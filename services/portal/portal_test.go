@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/portal"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -77,6 +78,8 @@ type testBundle struct {
 	payments *fakePayments
 	debts    *fakeDebts
 	sessions *auth.Sessions
+	// revocations holds the sessions logged out.
+	revocations *authtest.Revocations
 }
 
 type options struct {
@@ -105,7 +108,11 @@ func devPeople(t tenant.ID) []auth.DevPerson {
 func setup(t *testing.T, opts options) *testBundle {
 	t.Helper()
 	key := bytes.Repeat([]byte{7}, 32)
-	sessions, err := auth.NewSessions(auth.SessionConfig{Key: key, Secure: false, Now: time.Now})
+	// The tests log in with the dev login, so its sessions are accepted; logouts
+	// are kept in memory (the PostgreSQL store is tested in platform/auth).
+	revocations := authtest.NewRevocations()
+	sessions, err := auth.NewSessions(auth.SessionConfig{Key: key, Secure: false, Now: time.Now,
+		AcceptDev: true, Revocations: revocations})
 	if err != nil {
 		t.Fatalf("NewSessions: %v", err)
 	}
@@ -134,7 +141,7 @@ func setup(t *testing.T, opts options) *testBundle {
 		t.Fatalf("portal.New: %v", err)
 	}
 	cfg.DevLogin.WithPeople(devPeople)
-	return &testBundle{portal: p, income: inc, payments: pay, debts: debts, sessions: sessions}
+	return &testBundle{portal: p, income: inc, payments: pay, debts: debts, sessions: sessions, revocations: revocations}
 }
 
 type response struct {

@@ -129,7 +129,7 @@ func (p *Portal) withResident(current string, needs need, maxBody int64, next fu
 		if p.cfg.Sessions == nil {
 			err = auth.ErrNoSession
 		} else {
-			sess, err = p.cfg.Sessions.Load(r, t.Config.ID)
+			sess, err = p.cfg.Sessions.LoadAndRefresh(w, r, t.Config.ID)
 		}
 		if err != nil || !isResident(sess) {
 			http.Redirect(w, r, pg.Base+"login", http.StatusSeeOther)
@@ -192,19 +192,37 @@ func (p *Portal) failErr(w http.ResponseWriter, r *http.Request, v *visit, err e
 	p.fail(w, r, v, http.StatusInternalServerError, v.pg.T.Fail.Generic)
 }
 
-// logout ends the session (POST with the session's CSRF token) and goes home.
+// logout ends the session (POST with the session's CSRF token) and goes home. The
+// session is revoked on the server, so a copy of its cookie stops working too;
+// without a valid session there is nothing to end but the cookie.
 func (p *Portal) logout(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
 	w.Header().Set("Cache-Control", "no-store")
 	pg := p.newPage(r, t)
 	if p.cfg.Sessions != nil {
-		if sess, err := p.cfg.Sessions.Load(r, t.Config.ID); err == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-			if err := p.cfg.Sessions.CheckCSRF(r, sess); err != nil {
-				p.fail(w, r, &visit{tenant: t, sess: sess, pg: pg}, http.StatusForbidden, pg.T.Fail.Forbidden)
+		sess, err := p.cfg.Sessions.Load(r, t.Config.ID)
+		v := &visit{tenant: t, sess: sess, pg: pg}
+		if err != nil {
+			p.cfg.Sessions.Clear(w)
+			if errors.Is(err, auth.ErrSessionStore) {
+				// Whether the session is still live is unknown, so it cannot be ended.
+				p.cfg.Log.ErrorContext(r.Context(), "portal: logout", "tenant", t.Config.ID, "err", err)
+				p.fail(w, r, v, http.StatusInternalServerError, pg.T.Fail.Generic)
 				return
 			}
+			http.Redirect(w, r, pg.Base+pg.LangQuery, http.StatusSeeOther)
+			return
 		}
-		p.cfg.Sessions.Clear(w)
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+		if err := p.cfg.Sessions.CheckCSRF(r, sess); err != nil {
+			p.fail(w, r, v, http.StatusForbidden, pg.T.Fail.Forbidden)
+			return
+		}
+		if err := p.cfg.Sessions.Logout(r.Context(), w, sess); err != nil {
+			// The cookie is gone, but a copy of it would still work: say so.
+			p.cfg.Log.ErrorContext(r.Context(), "portal: logout", "tenant", t.Config.ID, "err", err)
+			p.fail(w, r, v, http.StatusInternalServerError, pg.T.Fail.Generic)
+			return
+		}
 	}
 	http.Redirect(w, r, pg.Base+pg.LangQuery, http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -571,6 +572,36 @@ func TestLogout(t *testing.T) {
 	}
 	if !cleared {
 		t.Errorf("Set-Cookie = %q, want the session cookie removed", res.header.Values("Set-Cookie"))
+	}
+	if n := tb.revocations.Len(); n != 1 {
+		t.Errorf("%d sessions revoked, want 1", n)
+	}
+	// A copy of the cookie, kept by whoever had it, no longer works: neither for a
+	// page nor for a form with the session's own CSRF token.
+	if res := tb.do(t, http.MethodGet, "/t/zwolle/mijn/", nil, "", cookie); res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/login" {
+		t.Errorf("GET /t/zwolle/mijn/ with the logged-out cookie: status %d, Location %q; want 303 to /t/zwolle/login", res.status, res.header.Get("Location"))
+	}
+	res = tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"geven"}}, cookie)
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/login" {
+		t.Errorf("POST /t/zwolle/toestemming with the logged-out cookie: status %d, Location %q; want 303 to /t/zwolle/login", res.status, res.header.Get("Location"))
+	}
+}
+
+// TestLogoutStoreDown: when the logout cannot be recorded, the resident is told it
+// failed instead of being sent home as if it had worked.
+func TestLogoutStoreDown(t *testing.T) {
+	t.Parallel()
+	tb := setup(t, options{})
+	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	tb.revocations.Fail(errors.New("connection refused"))
+	res := tb.postForm(t, "/t/zwolle/uitloggen", url.Values{auth.CSRFField: {csrf}}, cookie)
+	if res.status != http.StatusInternalServerError || !strings.Contains(res.body, "Er ging iets mis.") {
+		t.Errorf("logout with the store down: status %d, want 500 saying something went wrong", res.status)
+	}
+	// Nor does the session pass while its revocation cannot be checked.
+	if res := tb.do(t, http.MethodGet, "/t/zwolle/mijn/", nil, "", cookie); res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/login" {
+		t.Errorf("GET /t/zwolle/mijn/ with the store down: status %d, Location %q; want 303 to /t/zwolle/login", res.status, res.header.Get("Location"))
 	}
 }
 

@@ -34,6 +34,7 @@ type navTexts struct {
 // monthTexts are the sentences of "Deze maand".
 type monthTexts struct {
 	Title, HeadingPrefix, YouGet, On, DateUnknown, Received                 string
+	ReceivedReview                                                          string
 	TableCaption, ColWhat, ColAmount, ColWhy                                string
 	Norm, Income, Vrijlating, Counted, Bijstand, Reserve, Protected, Payout string
 	OnBehalf, Deduction                                                     string
@@ -112,7 +113,9 @@ func textsFor(lang, gemeente string) texts {
 			Short: shortfallTextsEN,
 			Month: monthTexts{
 				Title: "This month", HeadingPrefix: "Your money in", YouGet: "You get", On: "on", DateUnknown: "We do not know the date yet.",
-				Received:     "We have received your payslip. Below you see what it means for you.",
+				Received: "We have received your payslip. Below you see what it means for you.",
+				ReceivedReview: "We have received your payslip. Your consulent entered a payslip for this employer and period before. " +
+					"Your consulent will check the change first. Until then, we use the payslip your consulent entered.",
 				TableCaption: "How we worked it out", ColWhat: "What", ColAmount: "Amount", ColWhy: "Why",
 				Norm: "Norm", Income: "Your net income", Vrijlating: "What you may keep of your earnings", Counted: "Income we count",
 				Bijstand: "Your bijstand", Reserve: "Holiday allowance put aside", Protected: "Protected part",
@@ -203,7 +206,9 @@ func textsFor(lang, gemeente string) texts {
 		Short: shortfallTextsNL,
 		Month: monthTexts{
 			Title: "Deze maand", HeadingPrefix: "Uw geld in", YouGet: "U krijgt", On: "op", DateUnknown: "De datum weten wij nog niet.",
-			Received:     "Wij hebben uw loonstrook ontvangen. Hieronder ziet u wat dat voor u betekent.",
+			Received: "Wij hebben uw loonstrook ontvangen. Hieronder ziet u wat dat voor u betekent.",
+			ReceivedReview: "Wij hebben uw loonstrook ontvangen. Uw consulent had voor deze werkgever en deze periode al een loonstrook ingevoerd. " +
+				"Uw consulent kijkt eerst naar de wijziging. Tot dan rekenen wij met de loonstrook van uw consulent.",
 			TableCaption: "Zo hebben wij het berekend", ColWhat: "Wat", ColAmount: "Bedrag", ColWhy: "Waarom",
 			Norm: "Norm", Income: "Uw netto inkomen", Vrijlating: "Wat u van uw loon mag houden", Counted: "Inkomen dat wij meetellen",
 			Bijstand: "Uw bijstand", Reserve: "Vakantiegeld apart gezet", Protected: "Beschermd deel",

@@ -73,6 +73,13 @@ type Service interface {
 	// authz.ErrForbidden, any principal in ctx that is not that resident of t
 	// (authz.Principal.IsSelf). Not on the staff API.
 	GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error)
+	// MatchBSN finds the case a well-formed BSN belongs to, for a partner's message
+	// about that person (an employer's payslip): the case id, and 0 for the resident or
+	// 1 for the partner; ErrNotFound when no case has it. It returns no case data and
+	// is not audited here: the caller acts on the match only when the resident allows
+	// it (a consent), and audits that act. It does the same work for a known and an
+	// unknown BSN. Not on the staff API.
+	MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (residentID string, applicant int, err error)
 }
 
 // Resident is a resident's case as the service returns it. BSN prints, logs and
@@ -240,6 +247,20 @@ func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
 		return Resident{}, fmt.Errorf("residents: read: %w", err)
 	}
 	return r, nil
+}
+
+func (s *service) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
+	var id string
+	var applicant int
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+		var err error
+		id, applicant, err = st.matchIndex(ctx, s.sealer.BlindIndex(b))
+		return err
+	})
+	if err != nil {
+		return "", 0, fmt.Errorf("residents: match: %w", err)
+	}
+	return id, applicant, nil
 }
 
 func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error) {
@@ -451,4 +472,8 @@ func (a *authorizing) Household(ctx context.Context, t tenant.ID, id string) (bi
 
 func (a *authorizing) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
 	return a.next.GetForSelf(ctx, t, residentID)
+}
+
+func (a *authorizing) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
+	return a.next.MatchBSN(ctx, t, b)
 }

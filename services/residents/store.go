@@ -112,6 +112,20 @@ func (st *store) getByIndex(ctx context.Context, idx []byte) (Resident, error) {
 	return r, st.members(ctx, &r)
 }
 
+// matchIndex finds the case whose resident (0) or partner (1) has the blind index
+// idx: one indexed query whatever the outcome, no case data read.
+func (st *store) matchIndex(ctx context.Context, idx []byte) (string, int, error) {
+	var id string
+	var applicant int
+	err := st.tx.QueryRow(ctx, `
+		SELECT id, CASE WHEN bsn_index = $2 THEN 0 ELSE 1 END FROM residents
+		WHERE tenant_id = $1 AND (bsn_index = $2 OR partner_bsn_index = $2)`, string(st.tenant), idx).Scan(&id, &applicant)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, ErrNotFound
+	}
+	return id, applicant, err
+}
+
 func (st *store) members(ctx context.Context, r *Resident) error {
 	rows, err := st.tx.Query(ctx, `
 		SELECT birth_date FROM resident_children

@@ -11,6 +11,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/input"
 )
 
 // Limits of the input.
@@ -147,8 +148,10 @@ func (e *ValidationError) Dutch() string {
 
 // checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
 func checkPurpose(purpose string) (string, error) {
-	p := strings.TrimSpace(purpose)
+	p, pr := input.Text(purpose, 0)
 	switch n := utf8.RuneCountInString(p); {
+	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
+		return "", &ValidationError{Problems: []FieldProblem{{"purpose", "purpose " + pr.EN(), pr.NL()}}}
 	case n == 0:
 		return "", &ValidationError{also: []error{ErrPurposeRequired}, Problems: []FieldProblem{{"purpose",
 			"a purpose is required: say for which case or task you read this resident",
@@ -178,22 +181,20 @@ func (v *validator) err() error {
 }
 
 func (v *validator) name(field, s string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case n == 0:
+	s, p := input.Text(s, maxName)
+	switch p.Kind {
+	case input.OK:
+		return s
+	case input.Missing:
 		v.add(field, "name is required", "Vul een naam in.")
-	case n > maxName:
+	case input.TooLong:
 		v.add(field, fmt.Sprintf("name may have at most %d characters", maxName),
 			fmt.Sprintf("Een naam mag niet langer zijn dan %d tekens.", maxName))
-	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.add(field, "name may not hold control characters", "Een naam mag geen vreemde tekens bevatten.")
 	default:
-		return s
+		v.add(field, "name "+p.EN(), p.NL())
 	}
 	return ""
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // date parses a "YYYY-MM-DD" date from 1900-01-01 up to and including today.
 func (v *validator) date(field, s string, today time.Time) time.Time {
@@ -296,11 +297,14 @@ func (v *validator) housemates(field string, hs []NewHousemate, today time.Time)
 	out := make([]Housemate, len(hs))
 	for i, h := range hs {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		desc := strings.TrimSpace(h.Description)
-		if utf8.RuneCountInString(desc) > maxDescription || strings.ContainsFunc(desc, isControl) {
-			v.add(f+".description", fmt.Sprintf("description may have at most %d characters, no control characters", maxDescription),
+		desc, p := input.Rules{Max: maxDescription, Optional: true}.Clean(h.Description)
+		switch p.Kind {
+		case input.OK:
+		case input.TooLong:
+			v.add(f+".description", fmt.Sprintf("description may have at most %d characters", maxDescription),
 				fmt.Sprintf("De omschrijving mag niet langer zijn dan %d tekens.", maxDescription))
-			desc = ""
+		default:
+			v.add(f+".description", "description "+p.EN(), p.NL())
 		}
 		out[i] = Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
 	}

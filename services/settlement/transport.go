@@ -15,7 +15,10 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpreq"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -178,7 +181,7 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw func(method string) endp
 }
 
 // RegisterHTTP mounts the API on mux.
-func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
+func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
 	opts := []kithttp.ServerOption{
 		kithttp.ServerBefore(kithttp.PopulateRequestContext),
 		kithttp.ServerErrorEncoder(errorEncoder(log)),
@@ -239,10 +242,11 @@ func decodeCancel(ctx context.Context, r *http.Request) (any, error) {
 	if err := httpreq.DecodeJSON(r, &body, 4096, true); err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadRequest, err)
 	}
-	if len(body.Reason) > 1000 {
-		return nil, fmt.Errorf("%w: reason: at most 1000 characters", errBadRequest)
+	reason, pr := input.Rules{Max: 1000, MultiLine: true, Optional: true}.Clean(body.Reason)
+	if !pr.OK() {
+		return nil, fmt.Errorf("%w: %w", errBadRequest, &httpreq.FieldError{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()})
 	}
-	return cancelRequest{runRequest: rr.(runRequest), Reason: body.Reason}, nil
+	return cancelRequest{runRequest: rr.(runRequest), Reason: reason}, nil
 }
 
 func decodeDiff(ctx context.Context, r *http.Request) (any, error) {
@@ -324,9 +328,21 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 		r.URL.Path = path
 		d := problem.Details{Detail: err.Error()}
+		var fe *httpreq.FieldError
 		switch {
+		case errors.As(err, &fe):
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.Error(), DetailNL: fe.NL,
+				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			return
 		case errors.Is(err, errBadRequest):
 			d.Status = http.StatusBadRequest
+		case errors.Is(err, db.ErrDataException):
+			// Validation should have caught it; the text may quote the value: code only.
+			log.WarnContext(ctx, "settlement api: value refused by the database", "sqlstate", db.SQLState(err))
+			fe := httpreq.Refused()
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
+				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			return
 		case errors.Is(err, authz.ErrUnauthenticated):
 			problem.Unauthorized(w, r, "authentication required")
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -35,6 +37,10 @@ type Config struct {
 	// Hosting is where the gemeente's work runs: on the shared pods (the default), or
 	// on a silo of its own that the control plane builds (a big gemeente); optional.
 	Hosting Hosting `yaml:"hosting,omitempty" json:"hosting"`
+	// RateLimits override the platform's rate limits (ratelimit.Defaults) per class of
+	// request: signin, partner, partner_key, search, calc; e.g.
+	// `search: {requests: 30, per: 1m}`.
+	RateLimits map[ratelimit.Class]ratelimit.Limit `yaml:"rate_limits,omitempty" json:"rate_limits,omitempty"`
 	// ExampleValues lists the dotted paths of values that are examples, not the
 	// gemeente's real ones (a value that is not public), so nobody takes them for real.
 	ExampleValues []string `yaml:"example_values,omitempty" json:"example_values,omitempty"`
@@ -534,6 +540,15 @@ func (l *Loaded) validate() Errors {
 	}
 	if h := c.Hosting; h.Memory != "" && !memRE.MatchString(h.Memory) {
 		l.fail(&errs, "hosting.memory", fmt.Sprintf("%q is not a memory quantity: e.g. \"8Gi\" or \"512Mi\"", h.Memory), "hosting", "memory")
+	}
+	for _, class := range slices.Sorted(maps.Keys(c.RateLimits)) {
+		lim := c.RateLimits[class]
+		switch {
+		case !slices.Contains(ratelimit.Classes(), class):
+			l.fail(&errs, "rate_limits."+string(class), fmt.Sprintf("%q is not a class of request: signin, partner, partner_key, search or calc", class), "rate_limits", string(class))
+		case !lim.Valid():
+			l.fail(&errs, "rate_limits."+string(class), "needs requests (at least 1) per a period of 1s to 24h, e.g. {requests: 30, per: 1m}", "rate_limits", string(class))
+		}
 	}
 	for i, p := range c.ExampleValues {
 		if !slices.Contains(knownPaths, p) {

@@ -192,6 +192,16 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 1,
 		},
 		{
+			name: "rate limits: an unknown class and a limit of nothing",
+			files: func(t *testing.T) map[string]string {
+				y := fx.yaml + "rate_limits:\n  search: {requests: 0, per: 1m}\n  downloads: {requests: 5, per: 1m}\n  calc: {requests: 100, per: 1m}\n"
+				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
+			},
+			want: []wantErr{{"hengelo.yaml", 21, "rate_limits.downloads: \"downloads\" is not a class of request"},
+				{"hengelo.yaml", 20, "rate_limits.search: needs requests (at least 1)"}},
+			wantN: 2,
+		},
+		{
 			name: "unknown nested key",
 			files: func(t *testing.T) map[string]string {
 				y := edit(t, fx.yaml, "  logo: hengelo.svg\n", "  logo: hengelo.svg\n  favicon: hengelo.ico\n")

@@ -6,13 +6,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpreq"
+	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -195,7 +197,7 @@ type eventsResponse struct {
 
 // RegisterOperatorHTTP mounts the operator API on mux. Authentication happens before
 // these handlers; authorization inside the service.
-func RegisterOperatorHTTP(mux *http.ServeMux, e OperatorEndpoints, log *slog.Logger) {
+func RegisterOperatorHTTP(mux httpapi.Router, e OperatorEndpoints, log *slog.Logger) {
 	opts := []kithttp.ServerOption{
 		kithttp.ServerBefore(kithttp.PopulateRequestContext),
 		kithttp.ServerErrorEncoder(operatorErrorEncoder(log)),
@@ -232,10 +234,15 @@ func decodeMove(ctx context.Context, r *http.Request) (any, error) {
 	if err := httpreq.DecodeJSON(r, &body, 4096, false); err != nil {
 		return nil, fmt.Errorf("%w: %w", errBadRequest, err)
 	}
-	if r := strings.TrimSpace(body.Reason); r == "" || len([]rune(r)) > 1000 {
+	reason, pr := input.Rules{Max: 1000, MultiLine: true}.Clean(body.Reason)
+	switch pr.Kind {
+	case input.OK:
+	case input.Forbidden:
+		return nil, fmt.Errorf("%w: %w", errBadRequest, &httpreq.FieldError{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()})
+	default:
 		return nil, fmt.Errorf("reason: %w", ErrReasonRequired)
 	}
-	return moveRequest{Tenant: tr.(tenantRequest).Tenant, Reason: body.Reason}, nil
+	return moveRequest{Tenant: tr.(tenantRequest).Tenant, Reason: reason}, nil
 }
 
 // operatorErrorEncoder is the one place where the operator API's errors become HTTP
@@ -244,9 +251,18 @@ func operatorErrorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 	return func(ctx context.Context, err error, w http.ResponseWriter) {
 		path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
 		r := requestWithPath(ctx, path)
+		var fe *httpreq.FieldError
 		switch {
+		case errors.As(err, &fe):
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.Error(), DetailNL: fe.NL,
+				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
 		case errors.Is(err, errBadRequest):
 			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: err.Error()})
+		case errors.Is(err, db.ErrDataException):
+			log.WarnContext(ctx, "operator api: value refused by the database", "sqlstate", db.SQLState(err))
+			fe := httpreq.Refused()
+			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
+				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
 		case errors.Is(err, ErrReasonRequired):
 			problem.Write(w, r, problem.Details{Status: http.StatusUnprocessableEntity, Detail: ErrReasonRequired.Error(),
 				Errors: []problem.FieldError{{Field: "reason", Message: ErrReasonRequired.Error()}}})

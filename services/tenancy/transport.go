@@ -13,6 +13,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -23,7 +24,7 @@ var errBadRequest = errors.New("bad request")
 
 // RegisterHTTP mounts the staff API on mux. Authentication happens before these
 // handlers (the principal is in the request context); authorization inside the service.
-func RegisterHTTP(mux *http.ServeMux, e Endpoints, log *slog.Logger) {
+func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
 	opts := []kithttp.ServerOption{
 		kithttp.ServerBefore(kithttp.PopulateRequestContext),
 		kithttp.ServerErrorEncoder(errorEncoder(log)),

@@ -154,3 +154,74 @@ PLEIN_CONTROLPLANE: where the tenants' Ingresses go and what a silo gets.
 {{- if $v.ingress.clusterIssuer }}{{ $_ := set $cfg "clusterIssuer" $v.ingress.clusterIssuer }}{{ end -}}
 {{- toJson $cfg -}}
 {{- end -}}
+
+{{/*
+The egress every role needs: DNS, and PostgreSQL (the CIDRs of a managed service, or the
+namespaces and pods of an in-cluster one). DNS may go to any destination on port 53, not only
+to kube-system: NodeLocal DNSCache answers on a link-local address of the node, which no
+namespace selector matches.
+*/}}
+{{- define "plein.egressBaseRules" -}}
+{{- $np := .Values.networkPolicy -}}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+- to:
+    {{- if $np.postgres.cidrs }}
+    {{- range $np.postgres.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+    {{- else }}
+    - namespaceSelector:
+        {{- with $np.postgres.namespaceSelector }}
+        matchLabels:
+          {{- toYaml . | nindent 10 }}
+        {{- else }} {}
+        {{- end }}
+      podSelector:
+        {{- with $np.postgres.podSelector }}
+        matchLabels:
+          {{- toYaml . | nindent 10 }}
+        {{- else }} {}
+        {{- end }}
+    {{- end }}
+  ports:
+    - port: {{ $np.postgres.port }}
+      protocol: TCP
+{{- end }}
+
+{{/*
+The IPv4 ranges outbound HTTPS never reaches (JSON list): private, loopback, link-local with
+the cloud metadata address 169.254.169.254, and carrier-grade NAT (Alibaba's metadata
+100.100.100.200). platform/egress refuses these and more when the application connects.
+*/}}
+{{- define "plein.nonPublicCIDRs" -}}
+{{- toJson (list "10.0.0.0/8" "172.16.0.0/12" "192.168.0.0/16" "169.254.0.0/16" "127.0.0.0/8" "100.64.0.0/10") }}
+{{- end }}
+
+{{/*
+The Ingress annotations that ask for HTTPS only (JSON object), without configuration snippets
+(off by default in current ingress-nginx, for good reason): redirect HTTP to HTTPS, and send
+Strict-Transport-Security (one year, includeSubDomains) where the controller takes it per
+Ingress: F5 NGINX (nginx.org/hsts*) and HAProxy Ingress (haproxy-ingress.github.io/hsts*).
+ingress-nginx has no per-Ingress HSTS annotation: it sends the header for every TLS host from
+its controller ConfigMap (key hsts, on by default), which must stay on. A controller that
+takes neither (Traefik: a headers Middleware with stsSeconds) gets its own through
+ingress.annotations. The same set as services/controlplane.HSTSAnnotations, which the control
+plane puts on every gemeente's Ingress and chart_test.go compares.
+*/}}
+{{- define "plein.hstsAnnotations" -}}
+{{- toJson (dict
+  "nginx.ingress.kubernetes.io/ssl-redirect" "true"
+  "nginx.org/hsts" "true"
+  "nginx.org/hsts-max-age" "31536000"
+  "nginx.org/hsts-include-subdomains" "true"
+  "haproxy-ingress.github.io/ssl-redirect" "true"
+  "haproxy-ingress.github.io/hsts" "true"
+  "haproxy-ingress.github.io/hsts-max-age" "31536000"
+  "haproxy-ingress.github.io/hsts-include-subdomains" "true"
+) }}
+{{- end }}

@@ -1,6 +1,7 @@
 // Package authtest runs a real OpenID Connect issuer for tests: discovery,
 // a JWKS with an RSA and an EC key, and token minting — including the broken
-// and hostile tokens a verifier must refuse.
+// and hostile tokens a verifier must refuse. It also holds an in-memory session
+// revocation store for handler tests without a database (Revocations).
 package authtest
 
 import (

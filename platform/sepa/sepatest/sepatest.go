@@ -3,6 +3,7 @@
 package sepatest
 
 import (
+	"embed"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +13,7 @@ import (
 )
 
 // XMLLint validates data against the XSD of v and returns xmllint's output and error.
-// The schemas are in PLEIN_SEPA_SCHEMAS, else in ../shared/schemas next to the module's
-// root. There is no skip: a SEPA file that was never checked against the schema is the
+// The schemas are embedded (xsd/), or in PLEIN_SEPA_SCHEMAS when that is set. There is no skip: a SEPA file that was never checked against the schema is the
 // bug these tests exist for, so a missing xmllint or schema fails the test.
 func XMLLint(t testing.TB, data []byte, v sepa.Version) ([]byte, error) {
 	t.Helper()
@@ -22,7 +22,7 @@ func XMLLint(t testing.TB, data []byte, v sepa.Version) ([]byte, error) {
 		t.Fatalf("xmllint not found (%v): install the Debian package libxml2-utils "+
 			"(apt-get install libxml2-utils); the SEPA tests validate every file against the XSD", err)
 	}
-	xsd := filepath.Join(schemaDir(t), string(v)+".xsd")
+	xsd := schemaFile(t, v)
 	if _, err := os.Stat(xsd); err != nil {
 		t.Fatalf("schema for %s not found: %v (set PLEIN_SEPA_SCHEMAS to the directory of the XSDs)", v, err)
 	}
@@ -42,24 +42,25 @@ func Validate(t testing.TB, name string, data []byte, v sepa.Version) {
 	}
 }
 
-// schemaDir is PLEIN_SEPA_SCHEMAS, or ../shared/schemas beside the directory that
-// holds go.mod above the working directory (a test runs in its package's directory).
-func schemaDir(t testing.TB) string {
+// schemas are the official XSDs, in the repository so that a bare clone tests on its
+// own.
+//
+//go:embed xsd/*.xsd
+var schemas embed.FS
+
+// schemaFile is the XSD of v: from PLEIN_SEPA_SCHEMAS when it is set (to check against
+// another copy), else the embedded one, written out for xmllint.
+func schemaFile(t testing.TB, v sepa.Version) string {
 	if dir := os.Getenv("PLEIN_SEPA_SCHEMAS"); dir != "" {
-		return dir
+		return filepath.Join(dir, string(v)+".xsd")
 	}
-	dir, err := os.Getwd()
+	data, err := schemas.ReadFile("xsd/" + string(v) + ".xsd")
 	if err != nil {
+		t.Fatalf("no schema for %s: %v", v, err)
+	}
+	file := filepath.Join(t.TempDir(), string(v)+".xsd")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "schemas")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory: set PLEIN_SEPA_SCHEMAS")
-		}
-		dir = parent
-	}
+	return file
 }
