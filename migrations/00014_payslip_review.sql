@@ -27,6 +27,11 @@ CREATE UNIQUE INDEX payslips_pending ON payslips (tenant_id, resident_id, applic
     WHERE superseded_by IS NULL AND review = 'pending';
 
 -- +goose Down
+-- Without the review, a pending or declined correction would count: mark it as replaced
+-- (by itself) so that it never does. The owner lifts FORCE for this one statement.
+ALTER TABLE payslips NO FORCE ROW LEVEL SECURITY;
+UPDATE payslips SET superseded_by = id WHERE superseded_by IS NULL AND review IN ('pending', 'declined');
+ALTER TABLE payslips FORCE ROW LEVEL SECURITY;
 DROP INDEX payslips_pending;
 DROP INDEX payslips_current;
 DROP INDEX payslips_month;

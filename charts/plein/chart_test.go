@@ -234,6 +234,17 @@ func TestEachRoleGetsOnlyItsSecrets(t *testing.T) {
 		[]string{"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_DATABASE_URL", "PLEIN_OIDC_ISSUERS", "PLEIN_SESSION_KEY"}; !slices.Equal(got, want) {
 		t.Errorf("api without the operators' API: secret keys %v, want %v", got, want)
 	}
+	// The api knows its Ingress, for the rate limits per client address.
+	api := get[*appsv1.Deployment](t, r, "Deployment", name("api"))
+	var proxies string
+	for _, e := range api.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "PLEIN_TRUSTED_PROXIES" {
+			proxies = e.Value
+		}
+	}
+	if proxies != "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10" {
+		t.Errorf("api PLEIN_TRUSTED_PROXIES = %q, want the private ranges of the pods", proxies)
+	}
 	job := get[*batchv1.Job](t, r, "Job", name("migrate"))
 	if got, want := secretKeys(t, "migrate", job.Spec.Template.Spec.Containers[0], release+"-env"),
 		[]string{"PLEIN_DATABASE_URL", "PLEIN_MIGRATE_DATABASE_URL"}; !slices.Equal(got, want) {

@@ -84,7 +84,31 @@ func NewClient(cfg Config) *http.Client {
 		MaxIdleConnsPerHost:    4,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
-	return &http.Client{Transport: tr, Timeout: timeout, CheckRedirect: refuseRedirect}
+	return &http.Client{Transport: httpsOnly{next: tr, allow: d.allow}, Timeout: timeout, CheckRedirect: refuseRedirect}
+}
+
+// httpsOnly refuses plain http but to an allowed host:port: a URL stored before
+// CheckURL existed, or written into the database by hand, still goes out encrypted or
+// not at all.
+type httpsOnly struct {
+	next  http.RoundTripper
+	allow map[string]bool
+}
+
+func (h httpsOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme != "https" {
+		hp, ok := normalizeHostPort(req.URL.Host)
+		if !ok && req.URL.Port() == "" {
+			hp, ok = normalizeHostPort(req.URL.Host + ":80")
+		}
+		if !ok || !h.allow[hp] {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, fmt.Errorf("%w: %s://%s: only https", ErrInvalidURL, req.URL.Scheme, req.URL.Host)
+		}
+	}
+	return h.next.RoundTrip(req)
 }
 
 // refuseRedirect ends every request that meets a redirect: a 307 or 308 would post

@@ -148,9 +148,13 @@ func TestClientSettings(t *testing.T) {
 		if c.Timeout != tt.want {
 			t.Errorf("Timeout %v with %+v, want %v", c.Timeout, tt.cfg, tt.want)
 		}
-		tr, ok := c.Transport.(*http.Transport)
+		ho, ok := c.Transport.(httpsOnly)
 		if !ok {
-			t.Fatalf("transport %T, want *http.Transport", c.Transport)
+			t.Fatalf("transport %T, want httpsOnly", c.Transport)
+		}
+		tr, ok := ho.next.(*http.Transport)
+		if !ok {
+			t.Fatalf("transport under httpsOnly %T, want *http.Transport", ho.next)
 		}
 		// A proxy from HTTPS_PROXY would be the address checked instead of the webhook.
 		if tr.Proxy != nil {
@@ -181,6 +185,9 @@ func TestCheckAddr(t *testing.T) {
 		"::ffff:169.254.169.254", "::ffff:100.64.0.1", "::ffff:224.0.0.1", "::ffff:255.255.255.255",
 		// IPv4 inside NAT64 and 6to4.
 		"64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:a9fe:a9fe::1", "2002:0a00:0001::1",
+		// IETF, benchmarking, documentation, local NAT64, discard, Teredo.
+		"192.0.0.170", "198.18.0.1", "198.19.255.254", "192.0.2.1", "198.51.100.7", "203.0.113.9",
+		"64:ff9b:1::a00:1", "100::1", "2001:0:4136:e378::1", "2001:db8::1",
 	}
 	for _, s := range forbidden {
 		if err := checkAddr(netip.MustParseAddr(s), false); !errors.Is(err, ErrForbiddenAddress) {
@@ -189,7 +196,7 @@ func TestCheckAddr(t *testing.T) {
 	}
 	public := []string{
 		"1.1.1.1", "93.184.215.14", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1",
-		"169.253.255.255", "192.169.0.1", "223.255.255.255", "11.0.0.1",
+		"169.253.255.255", "192.169.0.1", "223.255.255.255", "11.0.0.1", "198.17.255.255", "198.20.0.1", "192.0.1.255",
 		"2a00:1450:400e:80f::200e", "2606:4700:4700::1111", "::ffff:1.1.1.1", "64:ff9b::101:101", "2002:101:101::1",
 	}
 	for _, s := range public {
@@ -285,5 +292,33 @@ func TestCheckURL(t *testing.T) {
 	// The package function allows nothing.
 	if err := CheckURL("https://127.0.0.1:9000/hook"); !errors.Is(err, ErrForbiddenAddress) {
 		t.Errorf("CheckURL(loopback) = %v, want ErrForbiddenAddress", err)
+	}
+}
+
+// TestClientRefusesPlainHTTP: a plain http URL (stored before registration checked
+// it) goes nowhere unless its host:port is allowed; nothing is dialled.
+func TestClientRefusesPlainHTTP(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	for _, c := range []struct {
+		allow []string
+		ok    bool
+	}{{nil, false}, {[]string{host}, true}} {
+		resp, err := NewClient(Config{Allow: c.allow}).Post(srv.URL+"/hook", "application/json", strings.NewReader("{}"))
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if got := err == nil; got != c.ok {
+			t.Errorf("plain http with allow %v: err %v, want ok=%v", c.allow, err, c.ok)
+		}
+		if !c.ok && !errors.Is(err, ErrInvalidURL) {
+			t.Errorf("plain http refused with %v, want ErrInvalidURL", err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("the server saw %d requests, want 1 (the allowed one)", n)
 	}
 }

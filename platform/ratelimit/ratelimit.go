@@ -95,7 +95,10 @@ type bucket struct {
 }
 
 // maxBuckets bounds memory: past it, full buckets (clients idle long enough to be
-// back at their limit) are dropped; they would be recreated full anyway.
+// back at their limit) are dropped, since they would be made anew full anyway; if that
+// frees too little, a tenth of the buckets go, chosen at random (Go's map order). A
+// flood of new clients thus costs one sweep per tenth of the bound, and forgets some
+// clients' use rather than growing without end.
 const maxBuckets = 100_000
 
 // New returns a Limiter over limits (nil: Defaults for every gemeente) and the clock.
@@ -152,7 +155,8 @@ func (l *Limiter) take(t tenant.ID, c Class, client string, n float64) (bool, ti
 	return false, wait
 }
 
-// sweep drops the buckets that have refilled; called with mu held.
+// sweep drops the buckets that have refilled, then, while more than nine tenths of the
+// bound remain, arbitrary ones; called with mu held.
 func (l *Limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		rate := float64(b.limit.Requests) / b.limit.Per.Seconds()
@@ -160,6 +164,19 @@ func (l *Limiter) sweep(now time.Time) {
 			delete(l.buckets, k)
 		}
 	}
+	for k := range l.buckets {
+		if len(l.buckets) <= maxBuckets*9/10 {
+			break
+		}
+		delete(l.buckets, k)
+	}
+}
+
+// Len is the number of buckets held.
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
 }
 
 // Refuse writes the 429 answer: problem JSON in English and Dutch, with Retry-After
@@ -224,15 +241,20 @@ func (c ClientIP) trusted(a netip.Addr) bool {
 	return false
 }
 
-// Of returns the client address of r as text.
+// Of returns the client of r as text: its IPv4 address, or the /64 of its IPv6 address
+// (one subscriber has a whole /64, so single addresses would give a flood endless new
+// buckets).
 func (c ClientIP) Of(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	peer, err := netip.ParseAddr(host)
-	if err != nil || !c.trusted(peer) {
+	if err != nil {
 		return host
+	}
+	if !c.trusted(peer) {
+		return client(peer)
 	}
 	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -241,8 +263,17 @@ func (c ClientIP) Of(r *http.Request) string {
 			break
 		}
 		if !c.trusted(a) {
-			return a.Unmap().String()
+			return client(a)
 		}
 	}
-	return host
+	return client(peer)
+}
+
+func client(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.String()
+	}
+	return a.String()
 }

@@ -1,6 +1,7 @@
 package ratelimit_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -83,6 +84,10 @@ func TestClientIP(t *testing.T) {
 		{"10.1.2.3:1234", "6.6.6.6, 198.51.100.1", "198.51.100.1"}, // the client's own header is not believed
 		{"10.1.2.3:1234", "198.51.100.1, 10.9.9.9", "198.51.100.1"},
 		{"10.1.2.3:1234", "", "10.1.2.3"},
+		{"[2001:db8:1:2:3:4:5:6]:1234", "", "2001:db8:1:2::/64"}, // a subscriber's /64 is one client
+		{"[2001:db8:1:2:ffff::9]:1234", "", "2001:db8:1:2::/64"},
+		{"10.1.2.3:1234", "2001:db8:7:7::1", "2001:db8:7:7::/64"},
+		{"[::ffff:203.0.113.9]:1234", "", "203.0.113.9"},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.RemoteAddr = tc.peer
@@ -95,5 +100,18 @@ func TestClientIP(t *testing.T) {
 	}
 	if _, err := ratelimit.ParseTrusted("10.0.0.0/33"); err == nil {
 		t.Error("ParseTrusted accepted 10.0.0.0/33")
+	}
+}
+
+// TestBucketsBounded: a flood of new clients does not grow the buckets without end.
+func TestBucketsBounded(t *testing.T) {
+	t.Parallel()
+	c := &clock{t: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	l := ratelimit.New(nil, c.now)
+	for i := range 250_000 {
+		l.Allow("zwolle", ratelimit.SignIn, fmt.Sprint(i))
+	}
+	if n := l.Len(); n > 100_000 {
+		t.Errorf("after 250,000 clients: %d buckets, want at most 100,000", n)
 	}
 }

@@ -137,22 +137,16 @@ func (p *plansFake) Calls() []aflossing {
 // because package main cannot be imported.
 type finderOf struct{ s residents.Service }
 
-func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
-	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
-	if errors.Is(err, residents.ErrNotFound) {
-		return "", 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
-	}
-	if err != nil {
-		return "", 0, err
-	}
+func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, _ string) (string, int, error) {
 	b, err := bsn.Parse(bsnString)
 	if err != nil {
 		return "", 0, err
 	}
-	if r.BSN == b {
-		return r.ID, 0, nil
+	id, applicant, err := f.s.MatchBSN(ctx, t, b)
+	if errors.Is(err, residents.ErrNotFound) {
+		return "", 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
 	}
-	return r.ID, 1, nil
+	return id, applicant, err
 }
 
 type testBundle struct {

@@ -66,14 +66,18 @@ func TestSignalIntakeIsIdempotent(t *testing.T) {
 		t.Errorf("debts = %+v; want eneco at 31000 and vitens at 5000, from signals", ds)
 	}
 
-	// The BSN lookups were audited by the residents service with the creditor as the
-	// reader: one per new reference, none for the repeats.
-	var lookups []audit.Entry
+	// Matching a BSN reads no case data, so it is no read of the resident (a known and
+	// an unknown BSN do the same work); each new signal, which records the match, is
+	// audited with its creditor: one per new reference, none for the repeats.
+	var reads, submits []audit.Entry
 	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		all, err := audit.List(ctx, tx, audit.Filter{ObjectType: "resident", Limit: 1000})
+		all, err := audit.List(ctx, tx, audit.Filter{Limit: 1000})
 		for _, e := range all {
-			if e.Action == "resident.read" {
-				lookups = append(lookups, e)
+			switch e.Action {
+			case "resident.read":
+				reads = append(reads, e)
+			case "signal.submit":
+				submits = append(submits, e)
 			}
 		}
 		return err
@@ -81,8 +85,11 @@ func TestSignalIntakeIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lookups) != 2 || lookups[0].Actor != "creditor:vitens" || lookups[1].Actor != "creditor:eneco" {
-		t.Errorf("BSN lookups audited: %+v; want one by creditor:eneco and one by creditor:vitens", lookups)
+	if len(reads) != 0 {
+		t.Errorf("resident reads audited for the signals: %+v; want none", reads)
+	}
+	if len(submits) != 2 || submits[0].Actor != "creditor:vitens" || submits[1].Actor != "creditor:eneco" {
+		t.Errorf("signals audited: %+v; want one by creditor:vitens and one by creditor:eneco", submits)
 	}
 }
 

@@ -127,8 +127,13 @@ func (s *service) validate(p NewPayslip, applicants int) error {
 	// The transports clean the name as it enters (input.Text: NFC, trimmed); here any
 	// caller's name is refused when it is not fit to store and show.
 	const maxEmployer = 200
-	switch _, pr := input.Text(p.Employer, maxEmployer); pr.Kind {
+	switch name, pr := input.Text(p.Employer, maxEmployer); pr.Kind {
 	case input.OK:
+		if strings.HasPrefix(employerKey(name), partnerKeyPrefix) {
+			// The key of an employer partner's payslips: a typed name may not pose as one.
+			add("employer", "the employer's name may not start with \""+partnerKeyPrefix+"\"",
+				"De naam van de werkgever mag niet beginnen met \""+partnerKeyPrefix+"\".")
+		}
 	case input.Missing:
 		add("employer", "the employer's name is required", "Vul de naam van uw werkgever in.")
 	default:
@@ -177,6 +182,10 @@ func (s *service) validate(p NewPayslip, applicants int) error {
 	return nil
 }
 
+// partnerKeyPrefix starts the employer key of an employer partner's payslips; the key
+// of a typed employer name never does (validate refuses such a name).
+const partnerKeyPrefix = "partner:"
+
 func employerKey(name string) string {
 	return strings.Join(strings.Fields(strings.ToLower(name)), " ")
 }
@@ -195,7 +204,7 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 	}
 	key := employerKey(p.Employer)
 	if employerID != "" {
-		key = "partner:" + employerID
+		key = partnerKeyPrefix + employerID
 	}
 	out := Payslip{ID: newID(), ResidentID: residentID, Applicant: p.Applicant, Employer: strings.TrimSpace(p.Employer), EmployerID: employerID,
 		PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd, Gross: p.Gross, Net: p.Net, HoursCenti: p.HoursCenti, PayDate: p.PayDate,
@@ -209,30 +218,30 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 	// corrects. Row locks alone do not do it: a waiter on FOR UPDATE skips the row its
 	// predecessor just superseded, finds nothing, and its insert then breaks the
 	// payslips_current index. A hash collision only serialises two submits needlessly.
-	lockKey := strings.Join([]string{"income.payslip", string(t), residentID, strconv.Itoa(p.Applicant), key,
-		p.PeriodStart.Format(time.DateOnly), p.PeriodEnd.Format(time.DateOnly)}, "|")
 	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lockKey); err != nil {
+		if err := lockPayslip(ctx, tx, t, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd); err != nil {
 			return err
 		}
 		// A payslip for the same applicant, employer and period is a correction of the
 		// one that counts now.
 		var prev string
 		var prevSrc Source
+		var prevReview Review
 		err := tx.QueryRow(ctx, `
-			SELECT id, source FROM payslips
+			SELECT id, source, coalesce(review, '') FROM payslips
 			WHERE resident_id = $1 AND applicant = $2 AND employer_key = $3 AND period_start = $4 AND period_end = $5
 			  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
-			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev, &prevSrc)
+			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev, &prevSrc, &prevReview)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
 		default:
 			out.Supersedes = prev
-			if prevSrc == SourceConsulent && src != SourceConsulent {
-				// Never a silent replacement of what a consulent recorded: the
-				// correction waits for a consulent; an older proposal gives way.
+			if needsReview(src, prevSrc, prevReview) {
+				// Never a silent replacement of what a consulent recorded, confirmed or
+				// an employer sent: the correction waits for a consulent; an older
+				// proposal gives way.
 				out.Review = ReviewPending
 				if _, err := tx.Exec(ctx, `
 					UPDATE payslips SET superseded_by = $1
@@ -271,6 +280,27 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 		return Payslip{}, fmt.Errorf("income: submit payslip: %w", err)
 	}
 	return out, nil
+}
+
+// lockPayslip takes, for the rest of tx, the lock of one payslip's versions: the
+// payslips of an applicant for one employer and pay period. Submissions and reviews
+// queue on it, so each sees the one before it.
+func lockPayslip(ctx context.Context, tx pgx.Tx, t tenant.ID, residentID string, applicant int, key string, start, end time.Time) error {
+	lockKey := strings.Join([]string{"income.payslip", string(t), residentID, strconv.Itoa(applicant), key,
+		start.Format(time.DateOnly), end.Format(time.DateOnly)}, "|")
+	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lockKey)
+	return err
+}
+
+// needsReview reports whether a payslip from src that corrects one from prevSrc (with
+// its review) must wait for a consulent. A consulent's correction never waits; anyone
+// else's waits when what it replaces is not her own unconfirmed word: a consulent's
+// payslip, one a consulent confirmed, or another source's (an employer's).
+func needsReview(src, prevSrc Source, prevReview Review) bool {
+	if src == SourceConsulent {
+		return false
+	}
+	return prevSrc != src || prevSrc == SourceConsulent || prevReview == ReviewConfirmed
 }
 
 // submitAction names a submission in the audit trail.
@@ -317,6 +347,22 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 	}
 	var out Payslip
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		// The lock submissions take first, then the row: in that order, a review and a
+		// submission of the same payslip queue instead of deadlocking.
+		var key string
+		var applicant int
+		var start, end time.Time
+		err := tx.QueryRow(ctx, `SELECT employer_key, applicant, period_start, period_end FROM payslips WHERE resident_id = $1 AND id = $2`,
+			residentID, payslipID).Scan(&key, &applicant, &start, &end)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := lockPayslip(ctx, tx, t, residentID, applicant, key, start, end); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, `SELECT `+payslipColumns+` FROM payslips WHERE resident_id = $1 AND id = $2 FOR UPDATE`,
 			residentID, payslipID)
 		if err != nil {

@@ -95,3 +95,32 @@ func TestPayslipNeedsActor(t *testing.T) {
 		t.Errorf("payslips stored: %d, want 0", all)
 	}
 }
+
+// TestCorrectionOfConfirmedOrEmployerPayslip: a resident's correction waits for a
+// consulent too when it would replace a correction a consulent confirmed; and a typed
+// employer name cannot pose as an employer partner's payslips ("partner:<id>").
+func TestCorrectionOfConfirmedOrEmployerPayslip(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.resident(t, enschede, single(bsnResident))
+	cons := slip("Jumbo", 150000)
+	cons.Actor = "consulent-1"
+	if _, err := b.svc.SubmitPayslip(ctx, enschede, id, cons, income.SourceConsulent); err != nil {
+		t.Fatal(err)
+	}
+	proposed := b.submit(t, enschede, id, slip("Jumbo", 90000))
+	if _, err := b.svc.ReviewPayslip(ctx, enschede, id, proposed.ID, true, "", "consulent-1"); err != nil {
+		t.Fatal(err)
+	}
+	again := b.submit(t, enschede, id, slip("Jumbo", 10000))
+	if again.Review != income.ReviewPending {
+		t.Errorf("a correction of the confirmed correction: review %q, want pending", again.Review)
+	}
+	var ve *income.ValidationError
+	for _, name := range []string{"partner:acme", "  Partner:ACME ", "PARTNER: acme"} {
+		if _, err := b.svc.SubmitPayslip(ctx, enschede, id, slip(name, 1000), income.SourceResident); !errors.As(err, &ve) || ve.Fields[0].Field != "employer" {
+			t.Errorf("employer name %q: %v, want a field error on employer", name, err)
+		}
+	}
+}

@@ -87,7 +87,7 @@ func MakeEndpoints(s *Staff, mw func(method string) endpoint.Middleware) Endpoin
 			}{Payslips: make([]payslipJSON, len(slips))}
 			for i, p := range slips {
 				out.Payslips[i] = payslipToJSON(p)
-				current := !p.superseded
+				current := !p.superseded && p.Counts()
 				out.Payslips[i].Current = &current
 			}
 			return out, nil
@@ -206,7 +206,8 @@ type payslipJSON struct {
 	// Review is "pending" for a correction that waits for a consulent, "confirmed" or
 	// "declined" after; absent for a payslip that counted at once.
 	Review string `json:"review,omitempty"`
-	// Current is false for a payslip a later one replaced (GET …/payslips only).
+	// Current is true for a payslip that counts now: not replaced by a later one, not
+	// a pending or declined correction (GET …/payslips only).
 	Current *bool `json:"current,omitempty"`
 }
 

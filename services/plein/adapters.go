@@ -30,12 +30,18 @@ func residentPrincipal(ctx context.Context, t tenant.ID, residentID string) cont
 		Roles: []authz.Role{authz.RoleResident}, ResidentID: residentID})
 }
 
-// debtsFinder finds a resident by BSN for a creditor's signal.
+// debtsFinder finds the case of a BSN for a creditor's signal: a match that reads no
+// case data and does the same work for a known and an unknown BSN (the signal, which
+// records the match, is audited by the debts service).
 type debtsFinder struct{ s residents.Service }
 
-func (f debtsFinder) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
-	id, applicant, err := finderOf(f).FindResidentID(ctx, t, bsnString, purpose)
-	if errors.Is(err, income.ErrNotFound) {
+func (f debtsFinder) FindResidentID(ctx context.Context, t tenant.ID, bsnString, _ string) (string, int, error) {
+	b, err := bsn.Parse(bsnString)
+	if err != nil {
+		return "", 0, err
+	}
+	id, applicant, err := f.s.MatchBSN(ctx, t, b)
+	if errors.Is(err, residents.ErrNotFound) {
 		return "", 0, fmt.Errorf("%w: %w", debts.ErrResidentNotFound, err)
 	}
 	return id, applicant, err

@@ -22,11 +22,12 @@ import (
 // Ingress's sign-in limit.
 const envTrustedProxies = "PLEIN_TRUSTED_PROXIES"
 
-// partnerFloor is the least time a partner API answer takes. The answers to an unknown
-// BSN, a known one without consent and one with it already do the same queries; the
-// floor hides what is left (a payslip stored, a debt registered), so timing tells an
-// employer or a creditor nothing about which BSNs the gemeente knows. Measured: the
-// slowest of these answers takes a few milliseconds (README, Security).
+// partnerFloor is the grain of a partner API answer's time: it is sent at a whole
+// multiple of it (withFloor). The answers to an unknown BSN, a known one without
+// consent and one with it already do the same queries; the grain hides what is left (a
+// payslip stored, a debt registered), so timing tells an employer or a creditor nothing
+// about which BSNs the gemeente knows. The slowest of these answers takes a few
+// milliseconds (README, Performance).
 const partnerFloor = 50 * time.Millisecond
 
 // guards are the edge's limits and the metrics an alert watches.
@@ -71,8 +72,13 @@ func newGuards(reg prometheus.Registerer, dir *tenancy.Directory) (*guards, erro
 // refused is told of a partner payslip refused for want of consent.
 func (g *guards) refused(t tenant.ID) { g.refusals.WithLabelValues(string(t)).Inc() }
 
-// portal limits the portal's doors: sign-in attempts per client address, and the
-// "what if I work" calculation per client address.
+// calc limits a signed-in resident's calculations (the portal's "what if").
+func (g *guards) calc(w http.ResponseWriter, r *http.Request, t tenant.ID, subject string) bool {
+	return g.limiter.Check(w, r, t, ratelimit.Calc, subject)
+}
+
+// portal limits the portal's door before anyone is signed in: sign-in attempts per
+// client address.
 func (g *guards) portal(dir *tenancy.Directory, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		class, ok := portalClass(r)
@@ -91,8 +97,6 @@ func portalClass(r *http.Request) (ratelimit.Class, bool) {
 	switch {
 	case r.Method == http.MethodPost && (strings.HasSuffix(path, "/login") || strings.Contains(path, "/login/")):
 		return ratelimit.SignIn, true
-	case r.Method == http.MethodGet && strings.HasSuffix(path, "/wat-als") && r.URL.RawQuery != "":
-		return ratelimit.Calc, true
 	}
 	return "", false
 }
@@ -134,13 +138,16 @@ func (f *floorWriter) Write(b []byte) (int, error) {
 	return f.body.Write(b)
 }
 
-// withFloor answers no sooner than d after the request came in, whatever it answers.
+// withFloor answers at a whole multiple of d after the request came in (at least d),
+// whatever it answers: an answer slowed by load past d is rounded up to 2d, not sent
+// at its own time, so what time is left to see is coarse.
 func withFloor(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		fw := &floorWriter{header: http.Header{}}
 		next.ServeHTTP(fw, r)
-		if rest := d - time.Since(start); rest > 0 {
+		took := time.Since(start)
+		if rest := (took/d+1)*d - took; rest > 0 {
 			select {
 			case <-time.After(rest):
 			case <-r.Context().Done():

@@ -120,8 +120,9 @@ func TestAttackResidentReplacesConsulentPayslip(t *testing.T) {
 		} `json:"payslips"`
 	}
 	status, out, _ := b.call(t, "cons", http.MethodGet, residentsPath(b.self)+"/payslips?period=2026-03&purpose="+url.QueryEscape(e2ePurpose), nil)
-	if status != http.StatusOK || json.Unmarshal(out, &list) != nil || len(list.Payslips) != 2 || list.Payslips[1].Review != "pending" {
-		t.Fatalf("the consulent's list: %d %s, want both payslips, the second pending", status, out)
+	if status != http.StatusOK || json.Unmarshal(out, &list) != nil || len(list.Payslips) != 2 || list.Payslips[1].Review != "pending" ||
+		list.Payslips[0].Current == nil || !*list.Payslips[0].Current || list.Payslips[1].Current == nil || *list.Payslips[1].Current {
+		t.Fatalf("the consulent's list: %d %s, want both payslips, the first current, the second pending and not current", status, out)
 	}
 	// A decline needs a reason; a confirm makes the correction count.
 	if status, out, _ := b.call(t, "cons", http.MethodPost, residentsPath(b.self)+"/payslips/"+p.ID+"/decline", []byte(`{}`)); status != http.StatusBadRequest ||
@@ -420,5 +421,33 @@ func TestAttackSignInFlood(t *testing.T) {
 	}
 	if got != 11 {
 		t.Errorf("sign-in attempts from one address: 429 at attempt %d, want at the 11th (10 a minute)", got)
+	}
+}
+
+// Finding 5, the calculations: a resident's "what if" calculations are limited per
+// resident, so one flood holds back no one else.
+func TestAttackCalcFlood(t *testing.T) {
+	t.Parallel()
+	b := setupSecurity(t)
+	const path = "/t/zwolle/wat-als?uren=16&uurloon=14%2C71"
+	got := 0
+	for i := 0; i < 70 && got == 0; i++ {
+		status, out, h := b.call(t, "self", http.MethodGet, path, nil)
+		switch status {
+		case http.StatusOK:
+		case http.StatusTooManyRequests:
+			got = i + 1
+			if h.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		default:
+			t.Fatalf("calculation %d: %d %s", i+1, status, out)
+		}
+	}
+	if got != 61 {
+		t.Errorf("a resident's calculations: 429 at %d, want at the 61st (60 a minute)", got)
+	}
+	if status, _, _ := b.call(t, "other", http.MethodGet, path, nil); status != http.StatusOK {
+		t.Errorf("another resident's calculation: %d, want 200", status)
 	}
 }

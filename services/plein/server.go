@@ -270,7 +270,7 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 		Sink: shortfallSignals{&debtSvc}, Norms: residentNorms{resSvc, bijstand.NewCalculator(book)}, Now: cfg.now})
 	incSvc.SetPlans(namedDeductions{plans: planSvc, creditors: credSvc}, planShortfalls{planSvc})
 
-	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log,
+	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log, Limit: guard.calc,
 		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now,
 		Payments: portalPayments{plans: paymentplans.NewAuthorizing(planSvc, az), creditors: credSvc, income: incSvc, now: cfg.now},
 		Debts:    portalDebts{debts: debtSvc, plans: planSvc, creditors: credSvc}})
@@ -429,26 +429,4 @@ func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bi
 		return hh, fmt.Errorf("%w: %w", income.ErrNotFound, err)
 	}
 	return hh, err
-}
-
-// finderOf finds a resident by BSN for an employer's payslip; the residents service
-// audits the lookup with the employer as reader.
-type finderOf struct{ s residents.Service }
-
-func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, purpose string) (string, int, error) {
-	r, err := f.s.FindByBSN(ctx, t, bsnString, purpose)
-	if errors.Is(err, residents.ErrNotFound) {
-		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
-	}
-	if err != nil {
-		return "", 0, err
-	}
-	b, err := bsn.Parse(bsnString)
-	if err != nil {
-		return "", 0, err
-	}
-	if r.BSN == b {
-		return r.ID, 0, nil
-	}
-	return r.ID, 1, nil
 }

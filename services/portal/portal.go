@@ -57,6 +57,9 @@ type Config struct {
 	Debts    Debts
 	// Now is the clock that decides "this month"; time.Now when nil.
 	Now func() time.Time
+	// Limit, when set, is asked before each "what if" calculation with the tenant and
+	// the signed-in resident's subject; false means it has answered (429) itself.
+	Limit func(w http.ResponseWriter, r *http.Request, t tenant.ID, subject string) bool
 }
 
 // Portal is the residents' portal.

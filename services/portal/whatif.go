@@ -56,6 +56,9 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, v *visit) {
 	pg.Title = T.Title
 	status := http.StatusOK
 	if q.Has("uren") || q.Has("uurloon") {
+		if p.cfg.Limit != nil && !p.cfg.Limit(w, r, v.tenantID(), v.sess.Identity.Subject) {
+			return
+		}
 		errs := &formErrors{lang: lang, fields: []*field{view.Hours, view.Wage, view.Net}}
 		var plan income.WhatIf
 		var m *msg

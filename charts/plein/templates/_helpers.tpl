@@ -78,6 +78,8 @@ app.kubernetes.io/component: {{ .component }}
 {{- if eq .component "api" }}
 - name: PLEIN_HTTP_ADDR
   value: ":8080"
+- name: PLEIN_TRUSTED_PROXIES
+  value: {{ join "," $root.Values.api.trustedProxies | quote }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_INDEX_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_SESSION_KEY") }}
