@@ -79,6 +79,14 @@ func TestStaffSubmitPayslip(t *testing.T) {
 	}{
 		{"no principal", context.Background(), authz.ErrUnauthenticated},
 		{"consulent of another tenant", as(consulentZwolle), authz.ErrForbidden},
+		// The service's own wall, without the edge's route table before it: those
+		// who hold payslip:submit for their own route (a resident, an employer) and
+		// staff without payslip:write are refused here too.
+		{"the resident herself", as(authz.Principal{Subject: "digid:x", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}), authz.ErrForbidden},
+		{"another resident", as(authz.Principal{Subject: "digid:y", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: "other"}), authz.ErrForbidden},
+		{"employer", as(employerPrincipal(enschede, "acme")), authz.ErrForbidden},
+		{"schuldhulpverlener", as(authz.Principal{Subject: "shv", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}), authz.ErrForbidden},
+		{"tenant admin", as(authz.Principal{Subject: "admin", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}), authz.ErrForbidden},
 		{"consulent", as(consulentEnschede), nil},
 	}
 	for _, tt := range tests {
@@ -87,8 +95,8 @@ func TestStaffSubmitPayslip(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			if tt.wantErr == nil && p.Source != income.SourceConsulent {
-				t.Errorf("source = %q, want consulent", p.Source)
+			if tt.wantErr == nil && (p.Source != income.SourceConsulent || p.Actor != "consulent-enschede") {
+				t.Errorf("source %q, actor %q; want consulent, consulent-enschede", p.Source, p.Actor)
 			}
 		})
 	}

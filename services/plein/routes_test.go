@@ -42,7 +42,7 @@ var principalNames = []string{"op", "admin", "cons", "shv", "self", "other", "em
 func setupSecurity(t *testing.T) *secBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := tenantsDB(t)
+	d := tenantsDBOf(t, originalTenants(t)) // deventer, enschede and zwolle: enough, and fast
 	zwolle, enschede, coop := authtest.NewIssuer(t), authtest.NewIssuer(t), authtest.NewIssuer(t)
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede", coop: ""})
 	sealer := testSealer(t)

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // rows counts zwolle's rows of each table, as the owner inside a tenant transaction.
@@ -449,5 +452,52 @@ func TestAttackCalcFlood(t *testing.T) {
 	}
 	if status, _, _ := b.call(t, "other", http.MethodGet, path, nil); status != http.StatusOK {
 		t.Errorf("another resident's calculation: %d, want 200", status)
+	}
+}
+
+// TestRateLimitsPerGemeente: a gemeente's own rate_limits, applied as a new config
+// version, hold from the moment the running app sees the version.
+func TestRateLimitsPerGemeente(t *testing.T) {
+	t.Parallel()
+	b := setupSecurity(t)
+	dir := t.TempDir()
+	for _, f := range []string{"zwolle.yaml", "zwolle.svg"} {
+		data, err := os.ReadFile(filepath.Join("../../tenants", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "zwolle.yaml" {
+			data = append(data, "rate_limits:\n  search: {requests: 2, per: 1m}\n"...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loaded, err := tenancy.LoadPath(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenancy.NewStore(b.d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
+		t.Fatal(err)
+	}
+	search := []byte(`{"bsn": "` + e2eBSN + `", "purpose": "` + e2ePurpose + `"}`)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var got []int
+		for range 3 {
+			status, _, _ := b.call(t, "cons", http.MethodPost, "/api/v1/tenants/zwolle/residents/search", search)
+			got = append(got, status)
+		}
+		if got[0] == http.StatusOK && got[1] == http.StatusOK && got[2] == http.StatusTooManyRequests {
+			break // zwolle's own limit: 2 searches a minute
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("searches after zwolle set 2 a minute: %v, want 200, 200, 429 within 15 s of the apply", got)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	// Another gemeente keeps the default (30 a minute).
+	if status, out, _ := b.call(t, "foreign", http.MethodPost, "/api/v1/tenants/enschede/residents/search", search); status == http.StatusTooManyRequests {
+		t.Errorf("enschede's first search: 429 %s", out)
 	}
 }

@@ -42,10 +42,13 @@ func originalTenants(t testing.TB) string {
 }
 
 // tenantsDB is a fresh database with every gemeente of tenants/ applied.
-func tenantsDB(t testing.TB) *dbtest.DB {
+func tenantsDB(t testing.TB) *dbtest.DB { return tenantsDBOf(t, "../../tenants") }
+
+// tenantsDBOf is a fresh database with the gemeenten of dir applied.
+func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	t.Helper()
 	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath("../../tenants")
+	loaded, err := tenancy.LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
