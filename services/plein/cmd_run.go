@@ -16,6 +16,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/settlement"
@@ -48,7 +49,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
+	log := newDevLogger(stderr)
 
 	// Validate the tenants before starting anything.
 	loaded, err := tenancy.LoadPath(*tenantsDir)
@@ -83,10 +84,16 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	// One line for all gemeenten (the banner lists them); each at DEBUG.
+	applied := 0
 	for _, c := range changes {
 		if c.Status != "unchanged" {
-			log.Info("tenant config applied", "tenant", c.Tenant, "version", c.Version, "status", c.Status)
+			applied++
+			log.Debug("tenant config applied", "tenant", c.Tenant, "version", c.Version, "status", c.Status)
 		}
+	}
+	if applied > 0 {
+		log.Info("tenant configs applied", "gemeenten", applied, "from", *tenantsDir)
 	}
 	key, err := sessionKey(*dataDir, true)
 	if err != nil {
@@ -155,6 +162,30 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintln(stdout, "plein dev: stopped")
 	return nil
+}
+
+// devQuiet are the starts of library INFO messages that `plein dev` logs at DEBUG:
+// routine chatter a developer does not need (River's migrations, its producers'
+// periodic job counts, its start, stop and leader election) and the migrations, one
+// line per file on a fresh data dir. River's INFO lines about failing jobs ("Job
+// errored", "Job panicked") and Plein's other lines are kept.
+var devQuiet = []string{
+	"rivermigrate.",                 // rivermigrate.Migrator[v5.Tx]: Applied migration / No migrations to apply
+	"producer: Producer job counts", // every producer, periodically
+	"River client started",
+	"River client stopped",
+	"Client was elected leader",
+	"migrated", // Plein's and River's migrations, one line each on a fresh data dir
+}
+
+// newDevLogger is the logger of `plein dev`: human-readable lines when w is a
+// terminal, JSON otherwise, with River's routine INFO lines at DEBUG.
+func newDevLogger(w io.Writer) *slog.Logger {
+	log := newLogger(w)
+	if observe.IsTerminal(w) {
+		log = observe.NewTextLogger(w, logLevel())
+	}
+	return slog.New(observe.Demote(log.Handler(), devQuiet...))
 }
 
 func printPortals(w io.Writer, addr string, a *app, took time.Duration) {

@@ -53,12 +53,18 @@ const (
 	envBSNIndexKey = "PLEIN_BSN_INDEX_KEY" // base64 of 32 bytes: HMAC key of the BSN blind index
 )
 
+// newLogger is the logger of the production roles: JSON lines, always.
 func newLogger(w io.Writer) *slog.Logger {
+	return observe.NewLogger(w, logLevel())
+}
+
+// logLevel is the level of PLEIN_LOG_LEVEL, INFO if unset or unknown.
+func logLevel() slog.Level {
 	level := slog.LevelInfo
 	if err := level.UnmarshalText([]byte(os.Getenv(envLogLevel))); err != nil {
 		level = slog.LevelInfo
 	}
-	return observe.NewLogger(w, level)
+	return level
 }
 
 // sessionKey reads PLEIN_SESSION_KEY, or in local mode a key kept in the data
