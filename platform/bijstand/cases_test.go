@@ -13,7 +13,7 @@ import (
 )
 
 // caseFile is one fixture of testdata/cases, computed by an independent reference
-// (tools/casegen/reference.py) from DOMAIN.md, not from this package.
+// (tools/casegen/reference.py) from docs/domain.md, not from this package.
 type caseFile struct {
 	Name           string          `json:"name"`
 	Why            string          `json:"why"`

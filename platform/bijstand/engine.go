@@ -2,7 +2,7 @@
 // the bijstand, the vakantietoeslag reserve, the beslagvrije voet and the deductions,
 // and the payout — with a trace that explains every step with its rule and article.
 //
-// It is the one implementation of DOMAIN.md §1–3: the portal's "what if" preview, the
+// It is the one implementation of docs/domain.md §1–3: the portal's "what if" preview, the
 // staff view and the monthly settlement all call Compute. Compute is pure: no I/O, no
 // clock, no globals; the law's parameters come in as an argument.
 package bijstand

@@ -1,7 +1,7 @@
 // Package bsn handles the burgerservicenummer: parsing with the 11-proef, masking
 // wherever it is shown, and encryption at rest with a keyed blind index for lookup.
 //
-// The BSN is personal data of the highest class (DOMAIN §6). Every way Go has to print,
+// The BSN is personal data of the highest class (docs/domain.md §6). Every way Go has to print,
 // log or encode a BSN — fmt verbs, slog, encoding/json, encoding.TextMarshaler — yields
 // the masked form "*****3653". The digits leave this package only through Reveal, which
 // is for the Sealer and for outbound messages that legally need the BSN. There is no

@@ -184,7 +184,7 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// elevenProof is the DOMAIN rule written out independently of Parse.
+// elevenProof is the rule of docs/domain.md §6 written out independently of Parse.
 func elevenProof(d string) bool {
 	sum := 0
 	for i := range 8 {

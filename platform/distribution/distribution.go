@@ -1,5 +1,5 @@
 // Package distribution splits the pool of a minnelijk traject over the creditors
-// (DOMAIN.md §4) [policy]: when the pool covers every claim, each is paid in full;
+// (docs/domain.md §4) [policy]: when the pool covers every claim, each is paid in full;
 // otherwise all concurrent claims get one percentage p and preferent claims factor × p,
 // capped at 100 %, with p such that the offers add up to exactly the pool. Offers are
 // rounded down to the cent and the cents left over go, one each, to the claims with the

@@ -146,7 +146,7 @@ func FuzzDistribute(f *testing.F) {
 }
 
 // TestIndependentCases runs the fixtures computed by an independent reference
-// (tools/casegen/distribution_reference.py) from DOMAIN.md §4.
+// (tools/casegen/distribution_reference.py) from docs/domain.md §4.
 func TestIndependentCases(t *testing.T) {
 	t.Parallel()
 	files, _ := filepath.Glob("testdata/cases/*.json")

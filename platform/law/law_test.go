@@ -47,7 +47,7 @@ func TestAt(t *testing.T) {
 	}
 }
 
-// TestPublishedFigures checks every figure of DOMAIN.md §1–3 against the data files,
+// TestPublishedFigures checks every figure of docs/domain.md §1–3 against the data files,
 // typed in here from the document.
 func TestPublishedFigures(t *testing.T) {
 	t.Parallel()
@@ -80,7 +80,7 @@ func TestPublishedFigures(t *testing.T) {
 			want, published := f.want[vf]
 			switch {
 			case !published && got != nil:
-				t.Errorf("%s %s = %d, but DOMAIN.md does not publish it", vf, f.name, got.Cents)
+				t.Errorf("%s %s = %d, but docs/domain.md does not publish it", vf, f.name, got.Cents)
 			case published && (got == nil || int64(got.Cents) != want):
 				t.Errorf("%s %s = %v, want %d", vf, f.name, got, want)
 			}

@@ -40,10 +40,10 @@ const (
 	// BijstandExpense is the bijstand granted (expense).
 	BijstandExpense = "bijstand_expense"
 	// VakantietoeslagReserve holds the vakantietoeslag reserved each month until it is
-	// paid out (liability, DOMAIN §1).
+	// paid out (liability, docs/domain.md §1).
 	VakantietoeslagReserve = "vakantietoeslag_reserve"
 	// GemeenteClaims are the gemeente's own claims on residents, settled by verrekening
-	// (asset, DOMAIN §3).
+	// (asset, docs/domain.md §3).
 	GemeenteClaims = "gemeente_claims"
 )
 

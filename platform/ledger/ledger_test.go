@@ -97,7 +97,7 @@ func (b *testBundle) count(t *testing.T, ctx context.Context, sql string, args .
 	return n
 }
 
-// grant is the bijstand of the DOMAIN §2 worked example: 651.50, of which 31.27 is
+// grant is the bijstand of the docs/domain.md §2 worked example: 651.50, of which 31.27 is
 // reserved as vakantietoeslag and 620.23 is payable to the resident.
 func grant(key string, on time.Time) ledger.Entry {
 	return ledger.Entry{

@@ -3,7 +3,7 @@
 // Every amount is an integer number of euro cents (Cents) and every percentage an exact
 // fraction (Rate), so the law's products — 4.8 % vakantietoeslag, 95 % beslagvrije voet,
 // (40 % + A × 30 %) / A kostendelersnorm — are computed without float error and rounded
-// exactly once: half away from zero, to the cent (DOMAIN §3 "Rounding"). There is no
+// exactly once: half away from zero, to the cent (docs/domain.md §3 "Rounding"). There is no
 // other rounding rule in Plein; code that needs one calls MulHalfUp or MulDivHalfUp.
 package money
 

@@ -49,13 +49,13 @@ func TestMulDivHalfUp(t *testing.T) {
 		wantErr       error
 		viaRateMethod bool
 	}{
-		// DOMAIN §2 worked example: 4.8 % × 651.50 = 31.272.
+		// docs/domain.md §2 worked example: 4.8 % × 651.50 = 31.272.
 		{name: "vakantietoeslag", c: 65150, num: 48, den: 1000, want: 3127},
-		// DOMAIN §1: (40 % + 2 × 30 %) / 2 × 2002.13 = 1001.065, half up.
+		// docs/domain.md §1: (40 % + 2 × 30 %) / 2 × 2002.13 = 1001.065, half up.
 		{name: "kostendelersnorm A=2", c: 200213, num: 40 + 2*30, den: 100 * 2, want: 100107},
 		// (40 + 3×30) / 300 × 2002.13 = 26027690 / 300 = 86758.966…
 		{name: "kostendelersnorm A=3", c: 200213, num: 40 + 3*30, den: 100 * 3, want: 86759},
-		// DOMAIN §3: 95 % × 1401.50 = 1331.425 → 1331.43; 95 % × 2002.13 = 1902.0235 → 1902.02.
+		// docs/domain.md §3: 95 % × 1401.50 = 1331.425 → 1331.43; 95 % × 2002.13 = 1902.0235 → 1902.02.
 		{name: "BVV single", c: 140150, num: 95, den: 100, want: 133143},
 		{name: "BVV couple", c: 200213, num: 95, den: 100, want: 190202},
 		{name: "vrijlating 25 %", c: 100000, num: 25, den: 100, want: 25000},

@@ -2,7 +2,7 @@
 // gemeente pays: one transfer per resident payout and one aggregated transfer per creditor
 // per run, whose specification (resident, reference, amount) goes along as CSV or JSON.
 //
-// The rules are those of DOMAIN §6: pain.001.001.09, or pain.001.001.03 as a tenant option
+// The rules are those of docs/domain.md §6: pain.001.001.09, or pain.001.001.03 as a tenant option
 // (BNG Bank still accepts it); service level SEPA, charge bearer SLEV, EUR with 2 decimals,
 // identifiers of at most 35 characters, one unstructured remittance line of at most 140,
 // NbOfTxs and CtrlSum exact, and only the EPC basic Latin character set. Free text is
@@ -69,7 +69,7 @@ type Creditor struct {
 	// Name is required; it is transliterated and cut, never refused.
 	Name string
 	IBAN iban.IBAN
-	// BIC is optional (DOMAIN §6: optional for NL IBANs); when given it is written as
+	// BIC is optional (docs/domain.md §6: optional for NL IBANs); when given it is written as
 	// CdtrAgt.
 	BIC string
 	// Town and Country make the structured address of pain.001.001.09, written only when

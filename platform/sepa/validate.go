@@ -16,7 +16,7 @@ var bicPattern = map[Version]*regexp.Regexp{
 	V03: regexp.MustCompile(`^[A-Z]{6}[A-Z2-9][A-NP-Z0-9]([A-Z0-9]{3})?$`),
 }
 
-// validate checks b against the rules of DOMAIN §6 and the XSD of v, and returns what the
+// validate checks b against the rules of docs/domain.md §6 and the XSD of v, and returns what the
 // file will declare.
 func validate(b Batch, v Version) (Summary, error) {
 	if v != V09 && v != V03 {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The deadlines of the Wet gemeentelijke schuldhulpverlening (DOMAIN §4), as pure
+// The deadlines of the Wet gemeentelijke schuldhulpverlening (docs/domain.md §4), as pure
 // functions of dates. A date is a time.Time at midnight UTC, like every stored date;
 // only its year, month and day count.
 //

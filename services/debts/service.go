@@ -1,7 +1,7 @@
 // Package debts is schuldhulpverlening in Plein: a debt register per resident, the
 // intake of vroegsignalering from creditors through a partner API, a work queue for
 // schuldhulpverleners with the deadlines of the Wet gemeentelijke schuldhulpverlening
-// (DOMAIN §4), the plan van aanpak, and the minnelijk traject that turns the creditors'
+// (docs/domain.md §4), the plan van aanpak, and the minnelijk traject that turns the creditors'
 // accepted offers into monthly aflossing payment plans.
 //
 // The BSN a creditor reports is matched to a resident on arrival and never stored, not
@@ -342,14 +342,14 @@ type Plans interface {
 		amountPerMonth money.Cents, startPeriod string, months int) (planID string, err error)
 }
 
-// DistributeFunc is the pro-rata distribution of DOMAIN §4: distribution.Distribute,
+// DistributeFunc is the pro-rata distribution of docs/domain.md §4: distribution.Distribute,
 // or a stand-in in tests.
 type DistributeFunc func(distribution.Input) (distribution.Output, error)
 
 // Settings are a tenant's settings for schuldhulp.
 type Settings struct {
 	// PreferentFactor: a preferent claim gets this times the concurrent percentage
-	// (DOMAIN §4; default 2).
+	// (docs/domain.md §4; default 2).
 	PreferentFactor int64
 }
 

@@ -34,7 +34,7 @@ type Installment struct {
 // capacity (a cent more in the first months for every creditor would exceed it, eat
 // into the beslagvrije voet and come back as a shortfall).
 //
-// DOMAIN §4's pool of 100 × 18 over A 900, B 300, C 600: A 50,00 for 18 months; B 16,67
+// docs/domain.md §4's pool of 100 × 18 over A 900, B 300, C 600: A 50,00 for 18 months; B 16,67
 // for months 1–12 and 16,66 for 13–18; C 33,33 for months 1–12 and 33,34 for 13–18;
 // every month 100,00.
 func Schedule(offered []money.Cents, months int) [][]Installment {
@@ -168,11 +168,11 @@ func (s *service) StartTraject(ctx context.Context, t tenant.ID, residentID stri
 	return tr, nil
 }
 
-// errBadDistribution: the distribution broke its own contract (DOMAIN §4). A bug in
+// errBadDistribution: the distribution broke its own contract (docs/domain.md §4). A bug in
 // the distribution, never the caller's fault.
 var errBadDistribution = errors.New("the distribution does not add up")
 
-// checkDistribution checks the distribution's output against DOMAIN §4 before it is
+// checkDistribution checks the distribution's output against docs/domain.md §4 before it is
 // offered to anyone: the pool is capacity × months; one offer per claim, none above its
 // claim or below 0; and the offers add up to the pool, or to the claims when the pool
 // covers them all.

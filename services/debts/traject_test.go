@@ -128,7 +128,7 @@ func TestTraject(t *testing.T) {
 	b := setup(t)
 	fatima := b.resident(t, enschede, bsnFatima)
 	shv := as(shvEnschede)
-	// DOMAIN §4's example: pool 100 × 18 = 1800 over concurrent A 3000, B 1000,
+	// docs/domain.md §4's example: pool 100 × 18 = 1800 over concurrent A 3000, B 1000,
 	// C 2000 → p = 30 %: 900, 300, 600.
 	a := b.debt(t, fatima, "domijn", "A", 300000, false)
 	bb := b.debt(t, fatima, "eneco", "B", 100000, false)

@@ -24,7 +24,7 @@ const (
 	maxDays       = 3650
 	maxAmount     = 10000000000 // € 100 million: far above any debt of a resident
 	maxCapacity   = 10000000    // € 100,000 a month
-	defaultMonths = 18          // the minnelijk traject since 1-7-2023 (DOMAIN §4)
+	defaultMonths = 18          // the minnelijk traject since 1-7-2023 (docs/domain.md §4)
 	maxMonths     = 60
 	minPurpose    = 5
 	maxPurpose    = 300

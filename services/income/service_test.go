@@ -38,7 +38,7 @@ func TestPayslipCountsInTheMonthItWasPaid(t *testing.T) {
 		payslips []string
 		payDate  string
 	}{
-		// DOMAIN §2 worked example with March's norm: 25 % of 1000.00 = 250.00 (n,
+		// docs/domain.md §2 worked example with March's norm: 25 % of 1000.00 = 250.00 (n,
 		// age 35, 0 months used, under the 285.00 cap); counted 750.00; bijstand
 		// 1401.50 − 750.00 = 651.50; reserve round(4.8 % × 651.50 = 31.272) = 31.27;
 		// payout 651.50 − 31.27 = 620.23. Paid on the 25th, a Wednesday.

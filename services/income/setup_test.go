@@ -207,7 +207,7 @@ func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, action string) []audi
 	return out
 }
 
-// figures are the amounts of a month that DOMAIN.md lets us compute by hand.
+// figures are the amounts of a month that docs/domain.md lets us compute by hand.
 type figures struct {
 	Norm, Income, Vrijlating, Counted, Bijstand, Reserve, Payout money.Cents
 }

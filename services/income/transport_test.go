@@ -127,7 +127,7 @@ func TestHTTPMonth(t *testing.T) {
 				t.Errorf("content type = %q, want application/json", ctype)
 			}
 			result, _ := body["result"].(map[string]any)
-			// DOMAIN §2 worked example: payout 620.23.
+			// docs/domain.md §2 worked example: payout 620.23.
 			if got := result["payout_cents"]; got != float64(62023) {
 				t.Errorf("result.payout_cents = %v, want 62023", got)
 			}

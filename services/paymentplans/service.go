@@ -1,5 +1,5 @@
 // Package paymentplans keeps the payment plans of residents: the deductions the
-// gemeente makes from the bijstand to pay a creditor (DOMAIN §3) — the resident's own
+// gemeente makes from the bijstand to pay a creditor (docs/domain.md §3) — the resident's own
 // fixed costs paid on their behalf (on_behalf: the zorgpremie to the verzekeraar, rent,
 // energy), the gemeente's own claims (verrekening), garnishment (beslag) and payments
 // under a schuldregeling (aflossing).
@@ -9,7 +9,7 @@
 // stopped by the resident (their mandate is revocable at any time) or by staff. Every
 // act is a plan_events row and an audit entry, in the transaction of the act; every
 // staff read (StaffList, StaffGet, StaffShortfalls) is for a purpose and is an audit
-// entry on the resident, in the transaction of the read (DOMAIN §7). The
+// entry on the resident, in the transaction of the read (docs/domain.md §7). The
 // creditor is told when a plan starts, changes and stops (outbound messages, exported
 // or POSTed to its webhook by a job).
 //
@@ -255,7 +255,7 @@ type Service interface {
 	// plans, the staff API's: each is for a purpose (5 to 300 characters, else a
 	// *ValidationError on "purpose") and is recorded in the audit log — who, in which
 	// role, read which resident for which purpose — in the transaction of the read:
-	// no audit entry, no data (DOMAIN §7). A resident not in the tenant is
+	// no audit entry, no data (docs/domain.md §7). A resident not in the tenant is
 	// ErrResidentNotFound. List, Get and Shortfalls stay unaudited: they are the
 	// resident's own view (the portal) and the system's (the month calculation).
 

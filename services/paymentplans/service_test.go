@@ -343,7 +343,7 @@ func TestActivePeriods(t *testing.T) {
 // TestApplyToMonth applies the plans in force to a month with the engine, and the
 // shortfall of a month with high income goes to schuldhulp once.
 //
-// By hand (DOMAIN §1–3), 2026 single, 35, no income: norm 1401.50 = bijstand; reserve
+// By hand (docs/domain.md §1–3), 2026 single, 35, no income: norm 1401.50 = bijstand; reserve
 // round(140150 × 4.8 %) = 6727; cash 133423; zorgpremie 15850 on_behalf → 117573;
 // BVV round(95 % × 140150) = 133143, capacity 140150 − 133143 = 7007; beslag 5000 →
 // payout 112573.

@@ -32,7 +32,7 @@ func (b *testBundle) residentAudit(t *testing.T, tn tenant.ID, id string) []audi
 
 // TestStaffReadsAudited: staff read a resident's plans and shortfalls only for a
 // purpose, and every such read is an audit entry naming reader, role, resident,
-// purpose and request (DOMAIN §7). The portal's and the system's reads stay as they were.
+// purpose and request (docs/domain.md §7). The portal's and the system's reads stay as they were.
 func TestStaffReadsAudited(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

@@ -112,7 +112,7 @@ func (st *store) residentExists(ctx context.Context, residentID string) (bool, e
 const inForce = `approved_at IS NOT NULL AND status IN ('approved', 'active', 'ended')
 		  AND start_period <= $3 AND (end_period IS NULL OR end_period >= $3)`
 
-// deductionOrder is the order Active promises: DOMAIN §3's kinds, then priority.
+// deductionOrder is the order Active promises: docs/domain.md §3's kinds, then priority.
 const deductionOrder = `array_position(ARRAY['on_behalf', 'verrekening', 'beslag', 'aflossing'], kind),
 		         priority, start_period, created_at, id`
 

@@ -22,7 +22,7 @@ func calc(t *testing.T, in string) (map[string]any, error) {
 	return m, nil
 }
 
-// TestCalcMonthWorkedExample is DOMAIN.md §2's worked example through the command.
+// TestCalcMonthWorkedExample is docs/domain.md §2's worked example through the command.
 func TestCalcMonthWorkedExample(t *testing.T) {
 	t.Parallel()
 	m, err := calc(t, `{"period": "2026-01", "household": {"kind": "single", "applicants": [{"birth_date": "1995-06-15"}]},
@@ -90,7 +90,7 @@ func TestCalcDistribution(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	// DOMAIN.md §4: pool 100 × 18 = 1800 over A 3000, B 1000, C 2000 → p = 30 %.
+	// docs/domain.md §4: pool 100 × 18 = 1800 over A 3000, B 1000, C 2000 → p = 30 %.
 	if got.PoolCents != 180000 || len(got.Claims) != 3 || got.Claims[0].OfferedCents != 90000 || got.Claims[1].OfferedCents != 30000 || got.Claims[2].OfferedCents != 60000 {
 		t.Errorf("distribution = %+v, want pool 180000 and 90000, 30000, 60000", got)
 	}

@@ -27,7 +27,7 @@ import (
 // The clock is fixed at Thursday 2 April 2026, 10:00 in the Netherlands, so "next
 // month" is May 2026 under the law of 1 January 2026 and the urgent deadline of a
 // signal crosses Easter. The month of a single resident (born 1990, no income) in May
-// 2026 (DOMAIN §1–3, tenants/zwolle.yaml):
+// 2026 (docs/domain.md §1–3, tenants/zwolle.yaml):
 //
 //	norm                  1401.50                      = 140150
 //	vakantietoeslag 4.8 % 140150 × 48 / 1000 = 6727.2  →   6727 (half up)

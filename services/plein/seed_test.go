@@ -362,7 +362,7 @@ func TestSeedBadInput(t *testing.T) {
 
 func TestSeedIdentifiers(t *testing.T) {
 	t.Parallel()
-	// The examples of DOMAIN §6.
+	// The examples of docs/domain.md §6.
 	for _, c := range []struct {
 		n    uint32
 		want bool

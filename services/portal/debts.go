@@ -140,7 +140,7 @@ func newShortfallNotice(T shortfallTexts, lines []string) *shortfallNotice {
 }
 
 // resultShortfalls are the deductions of a month the engine could not pay in full
-// (DOMAIN.md §3: requested − applied), as sentences.
+// (docs/domain.md §3: requested − applied), as sentences.
 func resultShortfalls(T texts, period bijstand.Period, res bijstand.Result, lang string) *shortfallNotice {
 	var lines []string
 	for _, d := range res.Deductions {

@@ -48,7 +48,7 @@ var (
 	ErrNotStoppable = errors.New("portal: payment plan cannot be stopped by the resident")
 )
 
-// The kinds of a PaymentPlan (DOMAIN.md §3).
+// The kinds of a PaymentPlan (docs/domain.md §3).
 const (
 	PlanOnBehalf    = "on_behalf"
 	PlanVerrekening = "verrekening"

@@ -5,7 +5,7 @@
 // data.
 //
 // Every staff read is for a purpose and leaves an audit entry in the same transaction
-// as the read (AVG purpose limitation, DOMAIN §7): no purpose, no data. The BSN is
+// as the read (AVG purpose limitation, docs/domain.md §7): no purpose, no data. The BSN is
 // stored sealed with the tenant id as associated data and found by its blind index; it
 // leaves this package masked only.
 package residents
@@ -102,7 +102,7 @@ type Resident struct {
 	UpdatedAt            time.Time
 }
 
-// Counters are an applicant's inkomstenvrijlating state (DOMAIN §2).
+// Counters are an applicant's inkomstenvrijlating state (docs/domain.md §2).
 type Counters struct {
 	// NMonthsUsed counts the months of art. 31.2 n vrijlating already used.
 	NMonthsUsed int

@@ -20,7 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/sepa"
 )
 
-// The figures are DOMAIN §3 for 2026, a single without income: bijstand 1401.50, the
+// The figures are docs/domain.md §3 for 2026, a single without income: bijstand 1401.50, the
 // vakantietoeslag reserve 67.27 (4.8 %), so cash 1334.23; the deduction capacity for
 // verrekening, beslag and aflossing is 70.07 (bijstand − BVV 1331.43).
 const (

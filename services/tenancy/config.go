@@ -76,13 +76,13 @@ type Settlement struct {
 	// when it falls in a weekend); 0 means the default, 25.
 	PayDay int `yaml:"pay_day,omitempty" json:"pay_day,omitempty"`
 	// MinCashPayoutCents is the minimum the resident keeps in cash after on_behalf
-	// payments (DOMAIN.md §3).
+	// payments (docs/domain.md §3).
 	MinCashPayoutCents int64 `yaml:"min_cash_payout_cents,omitempty" json:"min_cash_payout_cents,omitempty"`
 	// RunLeadDays is how many days before the pay date the month's run starts by
 	// itself, leaving time for the dry-run check and the approval; 0 means 5.
 	RunLeadDays int `yaml:"run_lead_days,omitempty" json:"run_lead_days,omitempty"`
 	// VakantietoeslagMonth is the month (1–12) the vakantietoeslag reserve is paid
-	// out; 0 means May (DOMAIN.md §1).
+	// out; 0 means May (docs/domain.md §1).
 	VakantietoeslagMonth int `yaml:"vakantietoeslag_month,omitempty" json:"vakantietoeslag_month,omitempty"`
 	// SEPAVersion is the pain.001 version the gemeente's bank takes:
 	// "pain.001.001.09" (the default) or "pain.001.001.03".

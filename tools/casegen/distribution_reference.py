@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for `plein calc distribution` (minnelijk traject).
 
-Written from shared/DOMAIN.md §4 ("Minnelijk traject") and the command
+Written from docs/domain.md §4 ("Minnelijk traject") and the command
 contract only, without reading the Go implementation
 (platform/distribution). The Go tests read only the JSON fixtures in
 platform/distribution/testdata/cases/; this script regenerates them and
@@ -13,8 +13,8 @@ fractions.Fraction values; no floating point anywhere.
 Interpretations (see also each case's "why"):
   * pool_cents = capacity_cents_per_month x months, always (also when it
     exceeds the claims).
-  * months omitted -> 18 (DOMAIN: 18-month period); preferent_factor
-    omitted -> 2 (DOMAIN: default 2). Both must otherwise be given as
+  * months omitted -> 18 (docs/domain.md §4: 18-month period); preferent_factor
+    omitted -> 2 (docs/domain.md §4: default 2). Both must otherwise be given as
     numbers: months a positive integer, preferent_factor a number >= 1
     (an exact decimal such as 1.5 is allowed: "factor x p").
   * pool >= sum of claims: every claim is paid in full; the offers then add
@@ -188,7 +188,7 @@ def explain(res, tr):
     return s
 
 
-# ---- DOMAIN example and contract
+# ---- docs/domain.md §4 example and contract
 add("domain_example_p30",
     "DOMAIN.md §4 example: pool 100.00 x 18 = 1800.00 (180000 cents) over concurrent A 3000.00, B 1000.00, "
     "C 2000.00 (total 600000). p = 180000/600000 = 30 %: A 90000, B 30000, C 60000; sum 180000, no cents "

@@ -3,7 +3,7 @@
 
 This is the independent reference used to produce the fixtures in
 platform/bijstand/testdata/cases/*.json. It was written from
-shared/DOMAIN.md sections 1-3 only, without reading the Go engine
+docs/domain.md sections 1-3 only, without reading the Go engine
 (platform/bijstand, platform/law). The Go tests read only the JSON files;
 this script is kept so that every expected value can be recomputed and
 audited.
@@ -12,7 +12,7 @@ Arithmetic: amounts are integer cents, percentages are exact
 fractions.Fraction values, and every named amount (norm, vrijlating,
 reserve, BVV) is rounded half-up to the cent when it is computed.
 
-Where DOMAIN.md leaves a value undefined (e.g. 2025-07-01 youth norms, the
+Where docs/domain.md leaves a value undefined (e.g. 2025-07-01 youth norms, the
 art. 22a.3 youth kostendelersnorm, 2025 vrijlating maxima) the reference
 raises Undefined rather than inventing a number; the generator never emits
 a case that hits Undefined.
@@ -35,7 +35,7 @@ class InputError(Exception):
 
 
 class Undefined(Exception):
-    """DOMAIN.md does not define this situation; no case may depend on it."""
+    """docs/domain.md does not define this situation; no case may depend on it."""
 
 
 def rhu(x):
@@ -72,7 +72,7 @@ NORMS = [
     }),
 ]
 
-# --- §2 vrijlating. DOMAIN.md states these undated; they are taken as the
+# --- §2 vrijlating. docs/domain.md states these undated; they are taken as the
 # 2026 values. For 2025 periods the maxima are not given -> Undefined when
 # work income is present.
 VRIJLATING_FROM = "2026-01-01"
