@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -25,7 +26,7 @@ var (
 // storeBundle is Sessions as an application has them: revocations in PostgreSQL.
 type storeBundle struct {
 	d        *dbtest.DB
-	clock    *clock
+	clock    *clocktest.Clock
 	store    *auth.RevocationStore
 	sessions *auth.Sessions
 }
@@ -35,7 +36,7 @@ func setupStore(t *testing.T) storeBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	c := &clock{now: t0}
+	c := clocktest.New(t0)
 	b := storeBundle{d: d, clock: c, store: auth.NewRevocationStore(d.App, c.Now)}
 	b.sessions = b.with(t, nil)
 	return b
@@ -214,7 +215,7 @@ func TestRevocationStoreDownFailsClosed(t *testing.T) {
 	broken.Close() // every Begin on it fails
 	s := b.with(t, func(c *auth.SessionConfig) { c.Revocations = auth.NewRevocationStore(broken, b.clock.Now) })
 	sess, c := issue(t, s, resident(enschede))
-	b.clock.now = t0.Add(5 * time.Minute) // due for a refresh, which must not happen
+	b.clock.Set(t0.Add(5 * time.Minute)) // due for a refresh, which must not happen
 
 	if got, err := s.Load(requestWith("mijn.enschede.example", c), enschede); !errors.Is(err, auth.ErrSessionStore) || got.ID != "" {
 		t.Errorf("Load() with the store down = %+v, %v; want no session and %v", got, err, auth.ErrSessionStore)
@@ -250,7 +251,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		t.Parallel()
 		b := setupStore(t)
 		_, c := issue(t, b.sessions, resident(enschede))
-		b.clock.now = t0.Add(16 * time.Minute)
+		b.clock.Set(t0.Add(16 * time.Minute))
 		rec := httptest.NewRecorder()
 		got, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
 		if !errors.Is(err, auth.ErrSessionIdle) || !errors.Is(err, auth.ErrUnauthenticated) {
@@ -267,7 +268,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		issued, first := issue(t, b.sessions, resident(enschede))
 		c := first
 		use := func(at time.Duration) (auth.Session, *httptest.ResponseRecorder, error) {
-			b.clock.now = t0.Add(at)
+			b.clock.Set(t0.Add(at))
 			rec := httptest.NewRecorder()
 			sess, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
 			return sess, rec, err
@@ -319,7 +320,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 			at         time.Duration
 			wantCookie bool
 		}{{30 * time.Second, false}, {59 * time.Second, false}, {time.Minute, true}} {
-			b.clock.now = t0.Add(step.at)
+			b.clock.Set(t0.Add(step.at))
 			rec := httptest.NewRecorder()
 			if _, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede); err != nil {
 				t.Fatalf("+%s: %v", step.at, err)

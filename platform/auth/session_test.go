@@ -12,18 +12,15 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
 // clock is a settable test clock; each test owns its own.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 type sessionBundle struct {
-	clock    *clock
+	clock    *clocktest.Clock
 	sessions *auth.Sessions
 }
 
@@ -31,7 +28,7 @@ type sessionBundle struct {
 // cookie itself; revocation is tested on PostgreSQL (revocation_test.go).
 func setupSessions(t *testing.T, mutate func(*auth.SessionConfig)) sessionBundle {
 	t.Helper()
-	c := &clock{now: t0}
+	c := clocktest.New(t0)
 	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: c.Now, NoRevocation: true}
 	if mutate != nil {
 		mutate(&cfg)
@@ -172,7 +169,7 @@ func TestSessionsLoad(t *testing.T) {
 		{
 			name: "just before the idle timeout",
 			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.now = t0.Add(15*time.Minute - time.Second)
+				b.clock.Set(t0.Add(15*time.Minute - time.Second))
 				return requestWith("mijn.enschede.example", good)
 			},
 			tenant: enschede,
@@ -180,7 +177,7 @@ func TestSessionsLoad(t *testing.T) {
 		{
 			name: "idle for the idle timeout",
 			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.now = t0.Add(15 * time.Minute)
+				b.clock.Set(t0.Add(15 * time.Minute))
 				return requestWith("mijn.enschede.example", good)
 			},
 			tenant:  enschede,
@@ -189,7 +186,7 @@ func TestSessionsLoad(t *testing.T) {
 		{
 			name: "expired long ago",
 			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.now = t0.Add(48 * time.Hour)
+				b.clock.Set(t0.Add(48 * time.Hour))
 				return requestWith("mijn.enschede.example", good)
 			},
 			tenant:  enschede,

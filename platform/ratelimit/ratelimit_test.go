@@ -7,21 +7,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
-type clock struct{ t time.Time }
-
-func (c *clock) now() time.Time { return c.t }
-
 func TestBucket(t *testing.T) {
 	t.Parallel()
-	c := &clock{t: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
 	limits := func(tenant.ID) map[ratelimit.Class]ratelimit.Limit {
 		return map[ratelimit.Class]ratelimit.Limit{ratelimit.Search: {Requests: 3, Per: time.Minute}}
 	}
-	l := ratelimit.New(limits, c.now)
+	l := ratelimit.New(limits, c.Now)
 	var refused []ratelimit.Class
 	l.OnLimited = func(_ tenant.ID, cl ratelimit.Class) { refused = append(refused, cl) }
 	for i := range 3 {
@@ -44,7 +41,7 @@ func TestBucket(t *testing.T) {
 		}
 	}
 	// Peek takes nothing.
-	c.t = c.t.Add(20 * time.Second)
+	c.Advance(20 * time.Second)
 	for range 3 {
 		if ok, _ := l.Peek("zwolle", ratelimit.Search, "a"); !ok {
 			t.Fatal("peek after 20s: refused, want one token")
@@ -106,8 +103,8 @@ func TestClientIP(t *testing.T) {
 // TestBucketsBounded: a flood of new clients does not grow the buckets without end.
 func TestBucketsBounded(t *testing.T) {
 	t.Parallel()
-	c := &clock{t: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
-	l := ratelimit.New(nil, c.now)
+	c := clocktest.New(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+	l := ratelimit.New(nil, c.Now)
 	for i := range 250_000 {
 		l.Allow("zwolle", ratelimit.SignIn, fmt.Sprint(i))
 	}

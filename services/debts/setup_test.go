@@ -13,6 +13,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/distribution"
@@ -51,24 +52,6 @@ func resident(t tenant.ID, id string) authz.Principal {
 
 func as(p authz.Principal) context.Context {
 	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
-
-// clock is the tests' settable now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 var amsterdam = func() *time.Location {
@@ -151,7 +134,7 @@ func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, _ 
 
 type testBundle struct {
 	d     *dbtest.DB
-	clock *clock
+	clock *clocktest.Clock
 	res   residents.Service
 	raw   Service // no authorization: the database wall on its own
 	svc   Service // authorized by the real policy
@@ -172,7 +155,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: at("2026-04-02 10:00")}
+	c := clocktest.New(at("2026-04-02 10:00"))
 	res := residents.NewService(d.App, sealer, c.Now)
 	b := &testBundle{d: d, clock: c, res: res, plans: &plansFake{}}
 	creditors := creditorsFake{

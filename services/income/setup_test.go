@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/law"
@@ -45,24 +45,6 @@ func employerPrincipal(t tenant.ID, id string) authz.Principal {
 	return authz.Principal{Subject: "employer:" + id, Tenant: t, Roles: []authz.Role{authz.RoleEmployer}}
 }
 
-// clock is the tests' settable now; it starts at 2026-03-10 10:00 UTC.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // householdsOf and finderOf are the composition root's adapters (services/plein),
 // rewritten here because package main cannot be imported.
 type householdsOf struct{ s residents.Service }
@@ -87,7 +69,7 @@ func (f finderOf) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string,
 
 type testBundle struct {
 	d     *dbtest.DB
-	clock *clock
+	clock *clocktest.Clock
 	res   residents.Service
 	svc   income.Service
 	staff *income.Staff
@@ -106,7 +88,7 @@ func setup(t testing.TB) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC))
 	res := residents.NewService(d.App, sealer, c.Now)
 	svc := income.NewService(income.Config{
 		App: d.App, Households: householdsOf{res}, Finder: finderOf{res},

@@ -15,6 +15,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
@@ -47,24 +48,6 @@ func residentPrincipal(t tenant.ID, id string) authz.Principal {
 	return authz.Principal{Subject: "digid-" + id[:8], Tenant: t, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}
 }
 
-// clock is the tests' settable now; it starts at 2026-03-10 10:00 UTC.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // sink records the shortfalls signalled to schuldhulp.
 type sink struct {
 	mu    sync.Mutex
@@ -90,7 +73,7 @@ func (s *sink) Calls() [][]Shortfall {
 
 type testBundle struct {
 	d     *dbtest.DB
-	clock *clock
+	clock *clocktest.Clock
 	res   residents.Service
 	cred  creditors.Service
 	raw   Service // no authorization: the domain rules and the database wall
@@ -135,7 +118,7 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC))
 	b := &testBundle{d: d, clock: c, res: residents.NewService(d.App, sealer, c.Now), sink: &sink{}}
 	b.cred = creditors.NewService(d.App, nil, c.Now)
 	var o options

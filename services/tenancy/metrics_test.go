@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -48,14 +48,6 @@ func addResidents(t *testing.T, app *pgxpool.Pool, id tenant.ID, n int) {
 }
 
 // clock is a settable clock for the vitals' cache.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
-
 // TestTenantCollector scrapes the per-tenant gauges of two gemeenten with residents in
 // each, one of them suspended, from a real database; the counts are cached for the TTL.
 func TestTenantCollector(t *testing.T) {
@@ -70,9 +62,9 @@ func TestTenantCollector(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	clk := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC))
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(NewCollector(NewVitalsReader(b.d.App, 30*time.Second, clk.now), nil))
+	reg.MustRegister(NewCollector(NewVitalsReader(b.d.App, 30*time.Second, clk.Now), nil))
 	expect := func(t *testing.T, enschede, zwolle int) {
 		t.Helper()
 		want := fmt.Sprintf(`
@@ -102,7 +94,7 @@ plein_tenant_status{status="suspended",tenant="zwolle"} 0
 	// Within the TTL a scrape reads nothing: the new resident shows after it.
 	addResidents(t, b.d.App, "enschede", 2)
 	expect(t, 1, 3)
-	clk.add(31 * time.Second)
+	clk.Advance(31 * time.Second)
 	expect(t, 3, 3)
 }
 
