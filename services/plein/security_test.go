@@ -406,7 +406,8 @@ func TestAttackSignInFlood(t *testing.T) {
 	t.Parallel()
 	b := setupSecurity(t)
 	got := 0
-	for i := 0; i < 15; i++ {
+	start := time.Now()
+	for i := 0; i < 20; i++ {
 		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/t/zwolle/login", strings.NewReader("who=x"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		resp, err := b.srv.Client().Do(req)
@@ -422,8 +423,9 @@ func TestAttackSignInFlood(t *testing.T) {
 			break
 		}
 	}
-	if got != 11 {
-		t.Errorf("sign-in attempts from one address: 429 at attempt %d, want at the 11th (10 a minute)", got)
+	// 10 at once, and one more for each 6 s the attempts took (10 a minute refill).
+	if most := 11 + int(time.Since(start).Seconds()/6); got < 11 || got > most {
+		t.Errorf("sign-in attempts from one address: 429 at attempt %d, want at the 11th (10 a minute), no later than the %dth", got, most)
 	}
 }
 
@@ -434,7 +436,8 @@ func TestAttackCalcFlood(t *testing.T) {
 	b := setupSecurity(t)
 	const path = "/t/zwolle/wat-als?uren=16&uurloon=14%2C71"
 	got := 0
-	for i := 0; i < 70 && got == 0; i++ {
+	start := time.Now()
+	for i := 0; i < 90 && got == 0; i++ {
 		status, out, h := b.call(t, "self", http.MethodGet, path, nil)
 		switch status {
 		case http.StatusOK:
@@ -447,8 +450,10 @@ func TestAttackCalcFlood(t *testing.T) {
 			t.Fatalf("calculation %d: %d %s", i+1, status, out)
 		}
 	}
-	if got != 61 {
-		t.Errorf("a resident's calculations: 429 at %d, want at the 61st (60 a minute)", got)
+	// 60 at once, and one more for each second the calculations took (the bucket
+	// refills at 60 a minute while the test runs).
+	if most := 61 + int(time.Since(start).Seconds()); got < 61 || got > most {
+		t.Errorf("a resident's calculations: 429 at %d, want at the 61st (60 a minute) and no later than the %dth", got, most)
 	}
 	if status, _, _ := b.call(t, "other", http.MethodGet, path, nil); status != http.StatusOK {
 		t.Errorf("another resident's calculation: %d, want 200", status)
