@@ -370,12 +370,7 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 			problem.Write(w, r, problem.Details{Status: http.StatusUnsupportedMediaType, Detail: err.Error(),
 				DetailNL: "De gegevens moeten als JSON worden opgestuurd."})
 		case errors.Is(err, db.ErrDataException):
-			// Validation should have caught it; the error's text may quote the value,
-			// so only its code is logged.
-			log.WarnContext(ctx, "income api: value refused by the database", "sqlstate", db.SQLState(err))
-			fe := httpreq.Refused()
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
-				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			httpapi.WriteRefused(ctx, w, r, log, "income api", err)
 		case errors.Is(err, authz.ErrUnauthenticated):
 			problem.Unauthorized(w, r, "authentication required")
 		case errors.Is(err, authz.ErrForbidden):

@@ -331,17 +331,12 @@ func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 		var fe *httpreq.FieldError
 		switch {
 		case errors.As(err, &fe):
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.Error(), DetailNL: fe.NL,
-				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			httpapi.WriteFieldError(w, r, fe)
 			return
 		case errors.Is(err, errBadRequest):
 			d.Status = http.StatusBadRequest
 		case errors.Is(err, db.ErrDataException):
-			// Validation should have caught it; the text may quote the value: code only.
-			log.WarnContext(ctx, "settlement api: value refused by the database", "sqlstate", db.SQLState(err))
-			fe := httpreq.Refused()
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
-				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			httpapi.WriteRefused(ctx, w, r, log, "settlement api", err)
 			return
 		case errors.Is(err, authz.ErrUnauthenticated):
 			problem.Unauthorized(w, r, "authentication required")

@@ -254,15 +254,11 @@ func operatorErrorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
 		var fe *httpreq.FieldError
 		switch {
 		case errors.As(err, &fe):
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.Error(), DetailNL: fe.NL,
-				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			httpapi.WriteFieldError(w, r, fe)
 		case errors.Is(err, errBadRequest):
 			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: err.Error()})
 		case errors.Is(err, db.ErrDataException):
-			log.WarnContext(ctx, "operator api: value refused by the database", "sqlstate", db.SQLState(err))
-			fe := httpreq.Refused()
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: fe.EN, DetailNL: fe.NL,
-				Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
+			httpapi.WriteRefused(ctx, w, r, log, "operator api", err)
 		case errors.Is(err, ErrReasonRequired):
 			problem.Write(w, r, problem.Details{Status: http.StatusUnprocessableEntity, Detail: ErrReasonRequired.Error(),
 				Errors: []problem.FieldError{{Field: "reason", Message: ErrReasonRequired.Error()}}})
