@@ -134,151 +134,145 @@ func AgeOn(birth, day time.Time) int {
 
 // computeNorm determines the household's norm (arts. 20–23 and 22a).
 func computeNorm(p *law.Params, c Case, r *Result) (money.Cents, error) {
-	h := c.Household
-	n := &p.Norms
+	if c.Household.Institution {
+		return institutionNorm(p, c.Household.Kind == KindCouple, r)
+	}
+	f := householdFacts(p, c, r)
+	if f.sharers > 0 {
+		return kostendelerNorm(p, c.Household, f, r)
+	}
+	return ordinaryNorm(p, c.Household, f, r)
+}
+
+// normFacts are what the choice of a norm depends on, counted once.
+type normFacts struct {
+	youth    [2]bool // applicant i is under the adult age and not at AOW age
+	nYouth   int
+	anyAOW   bool
+	children int // children under the child age
+	sharers  int // kostendelende medebewoners: cost-sharing housemates of MinAge or older
+}
+
+func householdFacts(p *law.Params, c Case, r *Result) normFacts {
+	var f normFacts
 	first := c.Period.First()
-	couple := h.Kind == KindCouple
-
-	if h.Institution {
-		base, zorg, bName, zName := n.InstitutionSingle, n.InstitutionZorgSingle, "institution_single", "institution_zorg_single"
-		if couple {
-			base, zorg, bName, zName = n.InstitutionCouple, n.InstitutionZorgCouple, "institution_couple", "institution_zorg_couple"
-		}
-		b, err := p.Need(base, bName)
-		if err != nil {
-			return 0, err
-		}
-		z, err := p.Need(zorg, zName)
-		if err != nil {
-			return 0, err
-		}
-		r.step(Step{Code: StepNormInstitution, Article: b.Article, Amount: b.Cents})
-		r.step(Step{Code: StepInstitutionZorg, Article: z.Article, Amount: z.Cents})
-		norm := b.Cents + z.Cents
-		r.step(Step{Code: StepNorm, Article: b.Article, Amount: norm})
-		return norm, nil
-	}
-
 	adult := p.Rules.AdultAge.Value
-	var youth [2]bool
-	nYouth, anyAOW := 0, false
 	for i, a := range r.Applicants {
-		youth[i] = a.Age < adult && !a.AOWAge
-		if youth[i] {
-			nYouth++
+		f.youth[i] = a.Age < adult && !a.AOWAge
+		if f.youth[i] {
+			f.nYouth++
 		}
-		anyAOW = anyAOW || a.AOWAge
+		f.anyAOW = f.anyAOW || a.AOWAge
 	}
-	children := 0
-	for _, ch := range h.Children {
+	for _, ch := range c.Household.Children {
 		if AgeOn(ch.BirthDate, first) < p.Rules.ChildAge.Value {
-			children++
+			f.children++
 		}
 	}
-
-	// Kostendelende medebewoners: housemates who can share costs, 27 or older.
 	k := p.Rules.Kostendelers
-	sharers := 0
-	for _, hm := range h.Housemates {
+	for _, hm := range c.Household.Housemates {
 		if hm.CostSharer && AgeOn(hm.BirthDate, first) >= k.MinAge {
-			sharers++
+			f.sharers++
 		}
 	}
+	return f
+}
 
-	supplement := func(count int) (money.Cents, error) {
-		if !h.ParentsCannotSupport || count == 0 {
-			return 0, nil
-		}
-		s, err := p.Need(n.YouthSupplement, "youth_supplement")
-		if err != nil {
-			return 0, err
-		}
-		total := s.Cents * money.Cents(count)
-		r.step(Step{Code: StepYouthSupplement, Article: s.Article, Amount: total, Args: [4]int64{int64(count)}})
-		return total, nil
+// institutionNorm is the norm of a resident in an inrichting: the base plus the
+// zorg part (art. 23).
+func institutionNorm(p *law.Params, couple bool, r *Result) (money.Cents, error) {
+	n := &p.Norms
+	base, zorg, bName, zName := n.InstitutionSingle, n.InstitutionZorgSingle, "institution_single", "institution_zorg_single"
+	if couple {
+		base, zorg, bName, zName = n.InstitutionCouple, n.InstitutionZorgCouple, "institution_couple", "institution_zorg_couple"
 	}
+	b, err := p.Need(base, bName)
+	if err != nil {
+		return 0, err
+	}
+	z, err := p.Need(zorg, zName)
+	if err != nil {
+		return 0, err
+	}
+	r.step(Step{Code: StepNormInstitution, Article: b.Article, Amount: b.Cents})
+	r.step(Step{Code: StepInstitutionZorg, Article: z.Article, Amount: z.Cents})
+	norm := b.Cents + z.Cents
+	r.step(Step{Code: StepNorm, Article: b.Article, Amount: norm})
+	return norm, nil
+}
 
-	if sharers > 0 {
-		// Each applicant's norm is round((40 % + A × 30 %) / A × B), B the gehuwdennorm
-		// (21 b; 22 b at AOW age); an applicant of 18–20 keeps the youth norm (22a.3).
-		bAmt, bName := n.Couple, "couple"
-		if anyAOW {
-			bAmt, bName = n.CoupleAOW, "couple_aow"
-		}
-		B, err := p.Need(bAmt, bName)
-		if err != nil {
-			return 0, err
-		}
-		A := int64(len(h.Applicants) + sharers)
-		r.step(Step{Code: StepKostendelers, Article: k.Article, Amount: B.Cents, Args: [4]int64{int64(sharers), A, k.BasePercent, k.PerPersonPercent}})
-		var norm money.Cents
-		for i := range r.Applicants {
-			var part money.Cents
-			if youth[i] {
-				ys, err := p.Need(n.YouthSingle, "youth_single")
-				if err != nil {
-					return 0, err
-				}
-				sup, err := supplement(1)
-				if err != nil {
-					return 0, err
-				}
-				part = ys.Cents + sup
-				r.step(Step{Code: StepNormPartYouth, Article: ys.Article, Amount: part, Ref: applicantRef(i), Args: [4]int64{int64(i)}})
-			} else {
-				part = money.MulDivHalfUp(B.Cents, k.BasePercent+A*k.PerPersonPercent, 100*A)
-				r.step(Step{Code: StepNormPart, Article: k.Article, Amount: part, Ref: applicantRef(i), Args: [4]int64{int64(i), A}})
+// youthSupplement is the supplement for count youth applicants whose parents cannot
+// support them (art. 12), 0 otherwise.
+func youthSupplement(p *law.Params, h Household, count int, r *Result) (money.Cents, error) {
+	if !h.ParentsCannotSupport || count == 0 {
+		return 0, nil
+	}
+	s, err := p.Need(p.Norms.YouthSupplement, "youth_supplement")
+	if err != nil {
+		return 0, err
+	}
+	total := s.Cents * money.Cents(count)
+	r.step(Step{Code: StepYouthSupplement, Article: s.Article, Amount: total, Args: [4]int64{int64(count)}})
+	return total, nil
+}
+
+// kostendelerNorm: each applicant's norm is round((40 % + A × 30 %) / A × B), B the
+// gehuwdennorm (21 b; 22 b at AOW age); an applicant of 18–20 keeps the youth norm (22a.3).
+func kostendelerNorm(p *law.Params, h Household, f normFacts, r *Result) (money.Cents, error) {
+	n := &p.Norms
+	k := p.Rules.Kostendelers
+	bAmt, bName := n.Couple, "couple"
+	if f.anyAOW {
+		bAmt, bName = n.CoupleAOW, "couple_aow"
+	}
+	B, err := p.Need(bAmt, bName)
+	if err != nil {
+		return 0, err
+	}
+	A := int64(len(h.Applicants) + f.sharers)
+	r.step(Step{Code: StepKostendelers, Article: k.Article, Amount: B.Cents, Args: [4]int64{int64(f.sharers), A, k.BasePercent, k.PerPersonPercent}})
+	var norm money.Cents
+	for i := range r.Applicants {
+		var part money.Cents
+		if f.youth[i] {
+			ys, err := p.Need(n.YouthSingle, "youth_single")
+			if err != nil {
+				return 0, err
 			}
-			r.Applicants[i].Norm = part
-			norm += part
+			sup, err := youthSupplement(p, h, 1, r)
+			if err != nil {
+				return 0, err
+			}
+			part = ys.Cents + sup
+			r.step(Step{Code: StepNormPartYouth, Article: ys.Article, Amount: part, Ref: applicantRef(i), Args: [4]int64{int64(i)}})
+		} else {
+			part = money.MulDivHalfUp(B.Cents, k.BasePercent+A*k.PerPersonPercent, 100*A)
+			r.step(Step{Code: StepNormPart, Article: k.Article, Amount: part, Ref: applicantRef(i), Args: [4]int64{int64(i), A}})
 		}
-		r.step(Step{Code: StepNorm, Article: k.Article, Amount: norm})
-		return norm, nil
+		r.Applicants[i].Norm = part
+		norm += part
 	}
+	r.step(Step{Code: StepNorm, Article: k.Article, Amount: norm})
+	return norm, nil
+}
 
-	var (
-		amt     *law.Amount
-		name    string
-		capAmt  *law.Amount
-		capName string
-	)
-	switch {
-	case !couple && r.Applicants[0].AOWAge:
-		amt, name = n.SingleAOW, "single_aow"
-	case !couple && youth[0]:
-		amt, name = n.YouthSingle, "youth_single"
-		capAmt, capName = n.Single, "single"
-	case !couple:
-		amt, name = n.Single, "single"
-	case nYouth == 2 && children > 0:
-		amt, name = n.YouthCoupleChildren, "youth_couple_children"
-	case nYouth == 2:
-		amt, name = n.YouthCouple, "youth_couple"
-	case nYouth == 1 && children > 0:
-		amt, name = n.YouthMixedCoupleChildren, "youth_mixed_couple_children"
-	case nYouth == 1:
-		amt, name = n.YouthMixedCouple, "youth_mixed_couple"
-	case anyAOW:
-		amt, name = n.CoupleAOW, "couple_aow"
-	default:
-		amt, name = n.Couple, "couple"
-	}
-	if nYouth > 0 && couple {
-		capAmt, capName = n.Couple, "couple"
-	}
+// ordinaryNorm is the norm of a household without cost sharers (art. 20–22), a youth
+// norm with its supplement capped at the comparable art. 21 norm (20.4).
+func ordinaryNorm(p *law.Params, h Household, f normFacts, r *Result) (money.Cents, error) {
+	couple := h.Kind == KindCouple
+	amt, name, capAmt, capName := ordinaryNormKind(&p.Norms, couple, f, r.Applicants[0].AOWAge)
 	a, err := p.Need(amt, name)
 	if err != nil {
 		return 0, err
 	}
 	r.step(Step{Code: StepNormBase, Article: a.Article, Amount: a.Cents, Args: [4]int64{normKindCode(name)}})
 	norm := a.Cents
-	if nYouth > 0 && h.ParentsCannotSupport {
-		sup, err := supplement(nYouth)
+	if f.nYouth > 0 && h.ParentsCannotSupport {
+		sup, err := youthSupplement(p, h, f.nYouth, r)
 		if err != nil {
 			return 0, err
 		}
 		norm += sup
-		// The result is capped at the comparable art. 21 norm (20.4).
 		c, err := p.Need(capAmt, capName)
 		if err != nil {
 			return 0, err
@@ -290,6 +284,36 @@ func computeNorm(p *law.Params, c Case, r *Result) (money.Cents, error) {
 	}
 	r.step(Step{Code: StepNorm, Article: a.Article, Amount: norm})
 	return norm, nil
+}
+
+// ordinaryNormKind chooses the norm of art. 20–22 and, for a youth norm, the norm it
+// is capped at.
+func ordinaryNormKind(n *law.Norms, couple bool, f normFacts, firstAOW bool) (amt *law.Amount, name string, capAmt *law.Amount, capName string) {
+	switch {
+	case !couple && firstAOW:
+		amt, name = n.SingleAOW, "single_aow"
+	case !couple && f.youth[0]:
+		amt, name = n.YouthSingle, "youth_single"
+		capAmt, capName = n.Single, "single"
+	case !couple:
+		amt, name = n.Single, "single"
+	case f.nYouth == 2 && f.children > 0:
+		amt, name = n.YouthCoupleChildren, "youth_couple_children"
+	case f.nYouth == 2:
+		amt, name = n.YouthCouple, "youth_couple"
+	case f.nYouth == 1 && f.children > 0:
+		amt, name = n.YouthMixedCoupleChildren, "youth_mixed_couple_children"
+	case f.nYouth == 1:
+		amt, name = n.YouthMixedCouple, "youth_mixed_couple"
+	case f.anyAOW:
+		amt, name = n.CoupleAOW, "couple_aow"
+	default:
+		amt, name = n.Couple, "couple"
+	}
+	if f.nYouth > 0 && couple {
+		capAmt, capName = n.Couple, "couple"
+	}
+	return amt, name, capAmt, capName
 }
 
 // vrijlating applies at most one kind of art. 31.2 vrijlating to applicant i, in the
