@@ -31,20 +31,11 @@ func main() {
 }
 
 func run(runs int) error {
-	work, err := os.MkdirTemp("", "plein-devstart-")
+	work, bin, err := measure.Workdir("plein-devstart-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	if err := os.Chmod(work, 0o755); err != nil {
-		return err
-	}
-	bin := filepath.Join(work, "plein")
-	build := exec.Command("go", "build", "-o", bin, "./services/plein")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
 	var fresh, warm, stops []time.Duration
 	for i := 0; i < runs; i++ {
 		data := filepath.Join(work, fmt.Sprintf("data-%d", i))

@@ -34,20 +34,11 @@ func main() {
 }
 
 func run(runs int) error {
-	work, err := os.MkdirTemp("", "plein-onboard-")
+	work, bin, err := measure.Workdir("plein-onboard-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	if err := os.Chmod(work, 0o755); err != nil { // PostgreSQL runs as nobody under root
-		return err
-	}
-	bin := filepath.Join(work, "plein")
-	build := exec.Command("go", "build", "-o", bin, "./services/plein")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
 	data := filepath.Join(work, "data")
 	addr, err := measure.FreeAddr()
 	if err != nil {
