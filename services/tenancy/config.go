@@ -436,126 +436,158 @@ var knownPaths = []string{"name", "cbs_codes", "branding.primary_color", "brandi
 
 func (l *Loaded) validate() Errors {
 	var errs Errors
+	l.validateIdentity(&errs)
+	l.validateBranding(&errs)
+	l.validatePortal(&errs)
+	l.validateMoney(&errs)
+	l.validateHosting(&errs)
+	l.validateRest(&errs)
+	return errs
+}
+
+// validateIdentity checks the id (and the file it is named by), the name and the CBS codes.
+func (l *Loaded) validateIdentity(errs *Errors) {
 	c := &l.Config
 	if _, err := tenant.Parse(string(c.ID)); err != nil {
-		l.fail(&errs, "id", "must be a DNS label: lower-case letters, digits and '-', at most 63 characters", "id")
+		l.fail(errs, "id", "must be a DNS label: lower-case letters, digits and '-', at most 63 characters", "id")
 	} else if stem := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(l.File), ".yaml"), ".yml"); stem != string(c.ID) {
-		l.fail(&errs, "id", fmt.Sprintf("is %q but the file is named %s: name the file <id>.yaml", c.ID, filepath.Base(l.File)), "id")
+		l.fail(errs, "id", fmt.Sprintf("is %q but the file is named %s: name the file <id>.yaml", c.ID, filepath.Base(l.File)), "id")
 	}
 	if strings.TrimSpace(c.Name) == "" {
-		l.fail(&errs, "name", "is required", "name")
+		l.fail(errs, "name", "is required", "name")
 	}
 	if len(c.CBSCodes) == 0 {
-		l.fail(&errs, "cbs_codes", "at least one CBS gemeentecode (4 digits, e.g. \"0153\") is required", "cbs_codes")
+		l.fail(errs, "cbs_codes", "at least one CBS gemeentecode (4 digits, e.g. \"0153\") is required", "cbs_codes")
 	}
 	seen := map[string]bool{}
 	for i, code := range c.CBSCodes {
 		if !cbsRE.MatchString(code) {
-			l.fail(&errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is not a CBS gemeentecode: 4 digits, quoted, e.g. \"0153\"", code), "cbs_codes", i)
+			l.fail(errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is not a CBS gemeentecode: 4 digits, quoted, e.g. \"0153\"", code), "cbs_codes", i)
 		}
 		if seen[code] {
-			l.fail(&errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is listed twice", code), "cbs_codes", i)
+			l.fail(errs, fmt.Sprintf("cbs_codes[%d]", i), fmt.Sprintf("%q is listed twice", code), "cbs_codes", i)
 		}
 		seen[code] = true
 	}
+}
 
+// validateBranding checks the colours (white text on the primary colour at WCAG 2.1 AA), the font and reads the logo.
+func (l *Loaded) validateBranding(errs *Errors) {
+	c := &l.Config
 	b := c.Branding
 	for _, col := range []struct{ field, key, v string }{
 		{"branding.primary_color", "primary_color", b.PrimaryColor},
 		{"branding.secondary_color", "secondary_color", b.SecondaryColor},
 	} {
 		if !colorRE.MatchString(col.v) {
-			l.fail(&errs, col.field, fmt.Sprintf("%q is not a colour: use #RRGGBB", col.v), "branding", col.key)
+			l.fail(errs, col.field, fmt.Sprintf("%q is not a colour: use #RRGGBB", col.v), "branding", col.key)
 		}
 	}
 	// White text sits on the primary colour (header, buttons): WCAG 2.1 AA asks 4.5:1.
 	if colorRE.MatchString(b.PrimaryColor) {
 		if r := contrast(b.PrimaryColor, "#ffffff"); r < 4.5 {
-			l.fail(&errs, "branding.primary_color", fmt.Sprintf("%s gives white text a contrast of %.2f:1; WCAG 2.1 AA needs at least 4.5:1: choose a darker colour", b.PrimaryColor, r), "branding", "primary_color")
+			l.fail(errs, "branding.primary_color", fmt.Sprintf("%s gives white text a contrast of %.2f:1; WCAG 2.1 AA needs at least 4.5:1: choose a darker colour", b.PrimaryColor, r), "branding", "primary_color")
 		}
 	}
 	if b.Font != "" && !fontRE.MatchString(b.Font) {
-		l.fail(&errs, "branding.font", "may hold only letters, digits, spaces, commas, quotes and '-'", "branding", "font")
+		l.fail(errs, "branding.font", "may hold only letters, digits, spaces, commas, quotes and '-'", "branding", "font")
 	}
 	if b.Logo == "" {
-		l.fail(&errs, "branding.logo", "is required: an SVG file next to the config", "branding")
+		l.fail(errs, "branding.logo", "is required: an SVG file next to the config", "branding")
 	} else if logo, err := readLogo(filepath.Join(filepath.Dir(l.File), b.Logo)); err != nil {
-		l.fail(&errs, "branding.logo", err.Error(), "branding", "logo")
+		l.fail(errs, "branding.logo", err.Error(), "branding", "logo")
 	} else {
 		l.Logo = logo
 	}
+}
 
+// validatePortal checks the portal's host names.
+func (l *Loaded) validatePortal(errs *Errors) {
+	c := &l.Config
 	if len(c.Portal.Hosts) == 0 {
-		l.fail(&errs, "portal.hosts", "at least one host name is required", "portal")
+		l.fail(errs, "portal.hosts", "at least one host name is required", "portal")
 	}
 	hosts := map[string]bool{}
 	for i, h := range c.Portal.Hosts {
 		if !hostRE.MatchString(h) || len(h) > 253 {
-			l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is not a lower-case DNS host name", h), "portal", "hosts", i)
+			l.fail(errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is not a lower-case DNS host name", h), "portal", "hosts", i)
 		}
 		if hosts[h] {
-			l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is listed twice", h), "portal", "hosts", i)
+			l.fail(errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q is listed twice", h), "portal", "hosts", i)
 		}
 		hosts[h] = true
 	}
+}
 
+// validateMoney checks the bank account and the settlement settings.
+func (l *Loaded) validateMoney(errs *Errors) {
+	c := &l.Config
 	if _, err := iban.Parse(c.Bank.IBAN); err != nil {
-		l.fail(&errs, "bank.iban", err.Error(), "bank", "iban")
+		l.fail(errs, "bank.iban", err.Error(), "bank", "iban")
 	}
 	if !bicRE.MatchString(c.Bank.BIC) {
-		l.fail(&errs, "bank.bic", fmt.Sprintf("%q is not a BIC: 8 or 11 characters, e.g. BNGHNL2G", c.Bank.BIC), "bank", "bic")
+		l.fail(errs, "bank.bic", fmt.Sprintf("%q is not a BIC: 8 or 11 characters, e.g. BNGHNL2G", c.Bank.BIC), "bank", "bic")
 	}
 	if n := len([]rune(strings.TrimSpace(c.Bank.AccountName))); n == 0 || n > 70 {
-		l.fail(&errs, "bank.account_name", "is required, at most 70 characters (the SEPA limit)", "bank", "account_name")
+		l.fail(errs, "bank.account_name", "is required, at most 70 characters (the SEPA limit)", "bank", "account_name")
 	}
 	if st := c.Settlement; st.PayDay < 0 || st.PayDay > 28 {
-		l.fail(&errs, "settlement.pay_day", "must be a day from 1 to 28 (every month has it)", "settlement", "pay_day")
+		l.fail(errs, "settlement.pay_day", "must be a day from 1 to 28 (every month has it)", "settlement", "pay_day")
 	}
 	if st := c.Settlement; st.MinCashPayoutCents < 0 || st.MinCashPayoutCents > 100000 {
-		l.fail(&errs, "settlement.min_cash_payout_cents", "must be between 0 and 100000 (€ 1.000,00)", "settlement", "min_cash_payout_cents")
+		l.fail(errs, "settlement.min_cash_payout_cents", "must be between 0 and 100000 (€ 1.000,00)", "settlement", "min_cash_payout_cents")
 	}
 	if st := c.Settlement; st.RunLeadDays < 0 || st.RunLeadDays > 20 {
-		l.fail(&errs, "settlement.run_lead_days", "must be 1 to 20 days before the pay date", "settlement", "run_lead_days")
+		l.fail(errs, "settlement.run_lead_days", "must be 1 to 20 days before the pay date", "settlement", "run_lead_days")
 	}
 	if st := c.Settlement; st.VakantietoeslagMonth < 0 || st.VakantietoeslagMonth > 12 {
-		l.fail(&errs, "settlement.vakantietoeslag_month", "must be a month from 1 to 12", "settlement", "vakantietoeslag_month")
+		l.fail(errs, "settlement.vakantietoeslag_month", "must be a month from 1 to 12", "settlement", "vakantietoeslag_month")
 	}
 	if v := c.Settlement.SEPAVersion; v != "" && v != "pain.001.001.09" && v != "pain.001.001.03" {
-		l.fail(&errs, "settlement.sepa_version", fmt.Sprintf("%q is not supported: pain.001.001.09 or pain.001.001.03", v), "settlement", "sepa_version")
+		l.fail(errs, "settlement.sepa_version", fmt.Sprintf("%q is not supported: pain.001.001.09 or pain.001.001.03", v), "settlement", "sepa_version")
 	}
+}
+
+// validateHosting checks the tier and a silo's resources.
+func (l *Loaded) validateHosting(errs *Errors) {
+	c := &l.Config
 	if h := c.Hosting; h.Tier != "" && h.Tier != TierShared && h.Tier != TierSilo {
-		l.fail(&errs, "hosting.tier", fmt.Sprintf("%q is not a tier: shared or silo", h.Tier), "hosting", "tier")
+		l.fail(errs, "hosting.tier", fmt.Sprintf("%q is not a tier: shared or silo", h.Tier), "hosting", "tier")
 	}
 	if c.Hosting.Tier == TierSilo && len(c.ID) > MaxSiloID {
-		l.fail(&errs, "hosting.tier", fmt.Sprintf("the silo tier needs an id of at most %d characters (its namespace and job queue are named after it)", MaxSiloID), "hosting", "tier")
+		l.fail(errs, "hosting.tier", fmt.Sprintf("the silo tier needs an id of at most %d characters (its namespace and job queue are named after it)", MaxSiloID), "hosting", "tier")
 	}
 	if h := c.Hosting; h.TierOrDefault() != TierSilo && (h.Workers != 0 || h.CPU != "" || h.Memory != "") {
-		l.fail(&errs, "hosting", "workers, cpu and memory are for the silo tier only: set tier: silo, or leave them out", "hosting")
+		l.fail(errs, "hosting", "workers, cpu and memory are for the silo tier only: set tier: silo, or leave them out", "hosting")
 	}
 	if h := c.Hosting; h.Workers < 0 || h.Workers > 20 {
-		l.fail(&errs, "hosting.workers", "must be 1 to 20 worker pods", "hosting", "workers")
+		l.fail(errs, "hosting.workers", "must be 1 to 20 worker pods", "hosting", "workers")
 	}
 	if h := c.Hosting; h.CPU != "" && !cpuRE.MatchString(h.CPU) {
-		l.fail(&errs, "hosting.cpu", fmt.Sprintf("%q is not a CPU quantity: whole CPUs (\"4\") or millicores (\"3500m\")", h.CPU), "hosting", "cpu")
+		l.fail(errs, "hosting.cpu", fmt.Sprintf("%q is not a CPU quantity: whole CPUs (\"4\") or millicores (\"3500m\")", h.CPU), "hosting", "cpu")
 	}
 	if h := c.Hosting; h.Memory != "" && !memRE.MatchString(h.Memory) {
-		l.fail(&errs, "hosting.memory", fmt.Sprintf("%q is not a memory quantity: e.g. \"8Gi\" or \"512Mi\"", h.Memory), "hosting", "memory")
+		l.fail(errs, "hosting.memory", fmt.Sprintf("%q is not a memory quantity: e.g. \"8Gi\" or \"512Mi\"", h.Memory), "hosting", "memory")
 	}
+}
+
+// validateRest checks the rate limit overrides and the list of example values.
+func (l *Loaded) validateRest(errs *Errors) {
+	c := &l.Config
 	for _, class := range slices.Sorted(maps.Keys(c.RateLimits)) {
 		lim := c.RateLimits[class]
 		switch {
 		case !slices.Contains(ratelimit.Classes(), class):
-			l.fail(&errs, "rate_limits."+string(class), fmt.Sprintf("%q is not a class of request: signin, partner, partner_key, search or calc", class), "rate_limits", string(class))
+			l.fail(errs, "rate_limits."+string(class), fmt.Sprintf("%q is not a class of request: signin, partner, partner_key, search or calc", class), "rate_limits", string(class))
 		case !lim.Valid():
-			l.fail(&errs, "rate_limits."+string(class), "needs requests (at least 1) per a period of 1s to 24h, e.g. {requests: 30, per: 1m}", "rate_limits", string(class))
+			l.fail(errs, "rate_limits."+string(class), "needs requests (at least 1) per a period of 1s to 24h, e.g. {requests: 30, per: 1m}", "rate_limits", string(class))
 		}
 	}
 	for i, p := range c.ExampleValues {
 		if !slices.Contains(knownPaths, p) {
-			l.fail(&errs, fmt.Sprintf("example_values[%d]", i), fmt.Sprintf("%q is not a config value; one of %s", p, strings.Join(knownPaths, ", ")), "example_values", i)
+			l.fail(errs, fmt.Sprintf("example_values[%d]", i), fmt.Sprintf("%q is not a config value; one of %s", p, strings.Join(knownPaths, ", ")), "example_values", i)
 		}
 	}
-	return errs
 }
 
 // checkSet finds what no single file shows: two files with one id, or one host.

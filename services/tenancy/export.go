@@ -272,58 +272,7 @@ const (
 )
 
 func writeTable(ctx context.Context, tx pgx.Tx, id tenant.ID, t exportTable, bw *bundleWriter, opts ExportOptions) error {
-	var jsonCols, extra []string
-	var kinds []int
-	mf := ManifestFile{Name: "tables/" + t.name + ".jsonl", Table: t.name}
-	for i, c := range t.cols {
-		if t.types[i] != "bytea" {
-			jsonCols = append(jsonCols, "t."+pgx.Identifier{c}.Sanitize())
-			continue
-		}
-		k := colHex
-		switch {
-		case strings.HasSuffix(c, "bsn_sealed"):
-			k = colBSN
-		case strings.HasSuffix(c, "_index"):
-			k = colOmitted
-			mf.Omitted = append(mf.Omitted, c+": a keyed hash for lookups inside Plein, no use outside it")
-		case c == "api_key_hash":
-			k = colOmitted
-			mf.Omitted = append(mf.Omitted, c+": a credential's hash; partners get new credentials elsewhere")
-		case hasKey(blobs, t.name+"."+c):
-			k = colBlob
-		}
-		kinds = append(kinds, k)
-		extra = append(extra, c)
-	}
-	// The primary key as text names a blob's file.
-	var keys []string
-	for _, k := range t.pk {
-		if k != "tenant_id" {
-			keys = append(keys, k)
-		}
-	}
-	sel := []string{"row_to_json(r)::text"}
-	for _, k := range keys {
-		sel = append(sel, "t."+pgx.Identifier{k}.Sanitize()+"::text")
-	}
-	for i, c := range extra {
-		if kinds[i] != colOmitted {
-			sel = append(sel, "t."+pgx.Identifier{c}.Sanitize())
-		}
-	}
-	order := make([]string, len(t.pk))
-	for i, k := range t.pk {
-		order[i] = "t." + pgx.Identifier{k}.Sanitize()
-	}
-	if len(order) == 0 {
-		order = []string{"row_to_json(r)::text"}
-	}
-	// Identifiers come from the catalogue and are quoted; the tenant is a parameter
-	// and row-level security applies besides.
-	q := fmt.Sprintf(`SELECT %s FROM public.%s t CROSS JOIN LATERAL (SELECT %s) r WHERE t.tenant_id = $1 ORDER BY %s`,
-		strings.Join(sel, ", "), pgx.Identifier{t.name}.Sanitize(), strings.Join(jsonCols, ", "), strings.Join(order, ", "))
-
+	p := planTable(t)
 	spool, err := os.CreateTemp(opts.TempDir, "plein-export-*.jsonl")
 	if err != nil {
 		return err
@@ -334,68 +283,31 @@ func writeTable(ctx context.Context, tx pgx.Tx, id tenant.ID, t exportTable, bw 
 	cw := &countWriter{w: io.MultiWriter(spool, h)}
 	out := bufio.NewWriterSize(cw, 256<<10)
 
-	rows, err := tx.Query(ctx, q, string(id))
+	rows, err := tx.Query(ctx, p.query, string(id))
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var n int64
 	var line []byte
-	keyVals := make([]string, len(keys))
-	blobVals := make([][]byte, len(sel)-1-len(keys))
-	dest := make([]any, 0, len(sel))
 	var obj string
+	keyVals := make([]string, len(p.keys))
+	byteVals := make([][]byte, p.selected)
+	dest := make([]any, 0, 1+len(keyVals)+len(byteVals))
 	dest = append(dest, &obj)
 	for i := range keyVals {
 		dest = append(dest, &keyVals[i])
 	}
-	for i := range blobVals {
-		dest = append(dest, &blobVals[i])
+	for i := range byteVals {
+		dest = append(dest, &byteVals[i])
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		line = append(line[:0], obj[:len(obj)-1]...)
-		j := 0
-		for i, c := range extra {
-			if kinds[i] == colOmitted {
-				continue
-			}
-			v := blobVals[j]
-			j++
-			switch kinds[i] {
-			case colBSN:
-				name := strings.TrimSuffix(c, "_sealed")
-				switch {
-				case v == nil:
-					line = appendField(line, name, nil)
-				case opts.Sealer == nil:
-					line = appendField(line, c, hex.EncodeToString(v))
-				default:
-					b, err := opts.Sealer.Open(v, []byte(id))
-					if err != nil {
-						return fmt.Errorf("%s of row %d: %w", c, n+1, err)
-					}
-					line = appendField(line, name, b.Reveal())
-				}
-			case colBlob:
-				if v == nil {
-					line = appendField(line, c+"_file", nil)
-					break
-				}
-				name := blobName(t.name, keyVals, blobs[t.name+"."+c])
-				if err := bw.add(name, v); err != nil {
-					return err
-				}
-				line = appendField(line, c+"_file", name)
-			default:
-				if v == nil {
-					line = appendField(line, c, nil)
-				} else {
-					line = appendField(line, c, hex.EncodeToString(v))
-				}
-			}
+		if line, err = p.appendBytes(line, n+1, keyVals, byteVals, id, bw, opts); err != nil {
+			return err
 		}
 		line = append(line, '}', '\n')
 		if _, err := out.Write(line); err != nil {
@@ -412,8 +324,120 @@ func writeTable(ctx context.Context, tx pgx.Tx, id tenant.ID, t exportTable, bw 
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	mf.Rows, mf.Bytes, mf.SHA256 = &n, cw.n, hex.EncodeToString(h.Sum(nil))
-	return bw.addFrom(mf, spool)
+	p.mf.Rows, p.mf.Bytes, p.mf.SHA256 = &n, cw.n, hex.EncodeToString(h.Sum(nil))
+	return bw.addFrom(p.mf, spool)
+}
+
+// tablePlan is how one table is exported: the JSON of its ordinary columns, and its
+// bytea columns one by one, each by its kind (a sealed BSN opened, a blob as a file,
+// a keyed hash or credential omitted, anything else as hex).
+type tablePlan struct {
+	mf       ManifestFile
+	table    string
+	byteCols []string // the bytea columns
+	kinds    []int    // the kind of each
+	keys     []string // the primary key without tenant_id: names a blob's file
+	selected int      // bytea columns selected (not omitted)
+	query    string
+}
+
+func planTable(t exportTable) tablePlan {
+	p := tablePlan{mf: ManifestFile{Name: "tables/" + t.name + ".jsonl", Table: t.name}, table: t.name}
+	var jsonCols []string
+	for i, c := range t.cols {
+		if t.types[i] != "bytea" {
+			jsonCols = append(jsonCols, "t."+pgx.Identifier{c}.Sanitize())
+			continue
+		}
+		k := colHex
+		switch {
+		case strings.HasSuffix(c, "bsn_sealed"):
+			k = colBSN
+		case strings.HasSuffix(c, "_index"):
+			k = colOmitted
+			p.mf.Omitted = append(p.mf.Omitted, c+": a keyed hash for lookups inside Plein, no use outside it")
+		case c == "api_key_hash":
+			k = colOmitted
+			p.mf.Omitted = append(p.mf.Omitted, c+": a credential's hash; partners get new credentials elsewhere")
+		case hasKey(blobs, t.name+"."+c):
+			k = colBlob
+		}
+		p.kinds = append(p.kinds, k)
+		p.byteCols = append(p.byteCols, c)
+	}
+	for _, k := range t.pk {
+		if k != "tenant_id" {
+			p.keys = append(p.keys, k)
+		}
+	}
+	sel := []string{"row_to_json(r)::text"}
+	for _, k := range p.keys {
+		sel = append(sel, "t."+pgx.Identifier{k}.Sanitize()+"::text")
+	}
+	for i, c := range p.byteCols {
+		if p.kinds[i] != colOmitted {
+			sel = append(sel, "t."+pgx.Identifier{c}.Sanitize())
+			p.selected++
+		}
+	}
+	order := make([]string, len(t.pk))
+	for i, k := range t.pk {
+		order[i] = "t." + pgx.Identifier{k}.Sanitize()
+	}
+	if len(order) == 0 {
+		order = []string{"row_to_json(r)::text"}
+	}
+	// Identifiers come from the catalogue and are quoted; the tenant is a parameter
+	// and row-level security applies besides.
+	p.query = fmt.Sprintf(`SELECT %s FROM public.%s t CROSS JOIN LATERAL (SELECT %s) r WHERE t.tenant_id = $1 ORDER BY %s`,
+		strings.Join(sel, ", "), pgx.Identifier{t.name}.Sanitize(), strings.Join(jsonCols, ", "), strings.Join(order, ", "))
+	return p
+}
+
+// appendBytes adds row's bytea columns to its JSON line, writing blobs to the bundle.
+func (p *tablePlan) appendBytes(line []byte, row int64, keyVals []string, vals [][]byte, id tenant.ID,
+	bw *bundleWriter, opts ExportOptions) ([]byte, error) {
+	j := 0
+	for i, c := range p.byteCols {
+		if p.kinds[i] == colOmitted {
+			continue
+		}
+		v := vals[j]
+		j++
+		switch p.kinds[i] {
+		case colBSN:
+			name := strings.TrimSuffix(c, "_sealed")
+			switch {
+			case v == nil:
+				line = appendField(line, name, nil)
+			case opts.Sealer == nil:
+				line = appendField(line, c, hex.EncodeToString(v))
+			default:
+				b, err := opts.Sealer.Open(v, []byte(id))
+				if err != nil {
+					return nil, fmt.Errorf("%s of row %d: %w", c, row, err)
+				}
+				line = appendField(line, name, b.Reveal())
+			}
+		case colBlob:
+			if v == nil {
+				line = appendField(line, c+"_file", nil)
+				break
+			}
+			name := blobName(p.table, keyVals, blobs[p.table+"."+c])
+			if err := bw.add(name, v); err != nil {
+				return nil, err
+			}
+			line = appendField(line, c+"_file", name)
+		default:
+			if v == nil {
+				line = appendField(line, c, nil)
+			} else {
+				line = appendField(line, c, hex.EncodeToString(v))
+			}
+		}
+	}
+	return line, nil
 }
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
@@ -511,17 +535,51 @@ var ErrBundleInvalid = errors.New("export bundle invalid")
 func VerifyBundle(r io.Reader) (Manifest, BundleInfo, error) {
 	whole := sha256.New()
 	cr := &countReader{r: io.TeeReader(r, whole)}
-	zr, err := gzip.NewReader(cr)
+	e, err := readEntries(cr)
 	if err != nil {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return Manifest{}, BundleInfo{}, err
 	}
-	type seen struct {
-		bytes, lines int64
-		sha          string
+	if _, err := io.Copy(io.Discard, cr); err != nil {
+		return Manifest{}, BundleInfo{}, err
 	}
-	got := map[string]seen{}
-	var order []string
-	var manifestJSON, sums []byte
+	if e.manifest == nil || e.sums == nil {
+		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json or SHA256SUMS is missing", ErrBundleInvalid)
+	}
+	var m Manifest
+	if err := json.Unmarshal(e.manifest, &m); err != nil {
+		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json: %w", ErrBundleInvalid, err)
+	}
+	if m.Format != BundleFormat || !m.Tenant.Valid() {
+		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json: format %q, tenant %q", ErrBundleInvalid, m.Format, m.Tenant)
+	}
+	if err := e.checkManifest(m); err != nil {
+		return Manifest{}, BundleInfo{}, err
+	}
+	if err := e.checkSums(); err != nil {
+		return Manifest{}, BundleInfo{}, err
+	}
+	return m, BundleInfo{SHA256: hexSum(whole), Bytes: cr.n, Manifest: m}, nil
+}
+
+// bundleEntries is what reading a bundle found: each file's size, lines and sha256 in
+// the order of the archive, and the manifest and SHA256SUMS themselves.
+type bundleEntries struct {
+	got            map[string]entrySeen
+	order          []string
+	manifest, sums []byte
+}
+
+type entrySeen struct {
+	bytes, lines int64
+	sha          string
+}
+
+func readEntries(r io.Reader) (*bundleEntries, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+	}
+	e := &bundleEntries{got: map[string]entrySeen{}}
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
@@ -529,13 +587,13 @@ func VerifyBundle(r io.Reader) (Manifest, BundleInfo, error) {
 			break
 		}
 		if err != nil {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+			return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 		}
 		if h.Typeflag != tar.TypeReg || path.IsAbs(h.Name) || path.Clean(h.Name) != h.Name || strings.HasPrefix(h.Name, "../") {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: unexpected entry %q", ErrBundleInvalid, h.Name)
+			return nil, fmt.Errorf("%w: unexpected entry %q", ErrBundleInvalid, h.Name)
 		}
-		if _, dup := got[h.Name]; dup {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s twice", ErrBundleInvalid, h.Name)
+		if _, dup := e.got[h.Name]; dup {
+			return nil, fmt.Errorf("%w: %s twice", ErrBundleInvalid, h.Name)
 		}
 		hs := sha256.New()
 		lc := &lineCounter{}
@@ -546,69 +604,67 @@ func VerifyBundle(r io.Reader) (Manifest, BundleInfo, error) {
 		}
 		n, err := io.Copy(io.MultiWriter(ws...), tr)
 		if err != nil {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s: %w", ErrBundleInvalid, h.Name, err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrBundleInvalid, h.Name, err)
 		}
-		got[h.Name] = seen{bytes: n, lines: lc.n, sha: hexSum(hs)}
-		order = append(order, h.Name)
+		e.got[h.Name] = entrySeen{bytes: n, lines: lc.n, sha: hexSum(hs)}
+		e.order = append(e.order, h.Name)
 		switch h.Name {
 		case "manifest.json":
-			manifestJSON = keep.Bytes()
+			e.manifest = keep.Bytes()
 		case "SHA256SUMS":
-			sums = keep.Bytes()
+			e.sums = keep.Bytes()
 		}
 	}
 	if _, err := io.Copy(io.Discard, zr); err != nil {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 	}
 	if err := zr.Close(); err != nil {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 	}
-	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return Manifest{}, BundleInfo{}, err
-	}
-	if manifestJSON == nil || sums == nil {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json or SHA256SUMS is missing", ErrBundleInvalid)
-	}
-	var m Manifest
-	if err := json.Unmarshal(manifestJSON, &m); err != nil {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json: %w", ErrBundleInvalid, err)
-	}
-	if m.Format != BundleFormat || !m.Tenant.Valid() {
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: manifest.json: format %q, tenant %q", ErrBundleInvalid, m.Format, m.Tenant)
-	}
+	return e, nil
+}
+
+// checkManifest: every file the manifest lists is in the bundle with its size, sha256
+// and rows, and every file in the bundle is listed.
+func (e *bundleEntries) checkManifest(m Manifest) error {
 	listed := map[string]bool{"manifest.json": true, "SHA256SUMS": true}
 	for _, f := range m.Files {
-		s, ok := got[f.Name]
+		s, ok := e.got[f.Name]
 		switch {
 		case !ok:
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s is in the manifest but not in the bundle", ErrBundleInvalid, f.Name)
+			return fmt.Errorf("%w: %s is in the manifest but not in the bundle", ErrBundleInvalid, f.Name)
 		case s.bytes != f.Bytes || s.sha != f.SHA256:
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s has %d bytes with sha256 %s, the manifest says %d and %s",
+			return fmt.Errorf("%w: %s has %d bytes with sha256 %s, the manifest says %d and %s",
 				ErrBundleInvalid, f.Name, s.bytes, s.sha, f.Bytes, f.SHA256)
 		case f.Rows != nil && *f.Rows != s.lines:
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s has %d rows, the manifest says %d", ErrBundleInvalid, f.Name, s.lines, *f.Rows)
+			return fmt.Errorf("%w: %s has %d rows, the manifest says %d", ErrBundleInvalid, f.Name, s.lines, *f.Rows)
 		}
 		listed[f.Name] = true
 	}
-	for _, name := range order {
+	for _, name := range e.order {
 		if !listed[name] {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: %s is not in the manifest", ErrBundleInvalid, name)
+			return fmt.Errorf("%w: %s is not in the manifest", ErrBundleInvalid, name)
 		}
 	}
+	return nil
+}
+
+// checkSums: SHA256SUMS lists every other file with its sha256, and nothing more.
+func (e *bundleEntries) checkSums() error {
 	want := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSuffix(string(sums), "\n"), "\n") {
+	for _, line := range strings.Split(strings.TrimSuffix(string(e.sums), "\n"), "\n") {
 		sum, name, ok := strings.Cut(line, "  ")
 		if !ok {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: SHA256SUMS: bad line %q", ErrBundleInvalid, line)
+			return fmt.Errorf("%w: SHA256SUMS: bad line %q", ErrBundleInvalid, line)
 		}
 		want[name] = sum
 	}
-	for _, name := range order {
+	for _, name := range e.order {
 		if name == "SHA256SUMS" {
 			continue
 		}
-		if want[name] != got[name].sha {
-			return Manifest{}, BundleInfo{}, fmt.Errorf("%w: SHA256SUMS: %s is %s, listed as %q", ErrBundleInvalid, name, got[name].sha, want[name])
+		if want[name] != e.got[name].sha {
+			return fmt.Errorf("%w: SHA256SUMS: %s is %s, listed as %q", ErrBundleInvalid, name, e.got[name].sha, want[name])
 		}
 		delete(want, name)
 	}
@@ -618,9 +674,9 @@ func VerifyBundle(r io.Reader) (Manifest, BundleInfo, error) {
 			names = append(names, n)
 		}
 		slices.Sort(names)
-		return Manifest{}, BundleInfo{}, fmt.Errorf("%w: SHA256SUMS lists files not in the bundle: %s", ErrBundleInvalid, strings.Join(names, ", "))
+		return fmt.Errorf("%w: SHA256SUMS lists files not in the bundle: %s", ErrBundleInvalid, strings.Join(names, ", "))
 	}
-	return m, BundleInfo{SHA256: hexSum(whole), Bytes: cr.n, Manifest: m}, nil
+	return nil
 }
 
 func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

@@ -96,65 +96,9 @@ func (s *Store) Apply(ctx context.Context, loaded []*Loaded, author string, dryR
 	var changes []Change
 	var errs Errors
 	for _, l := range loaded {
-		c := l.Config
-		// Hosts held by another tenant.
-		for i, h := range c.Portal.Hosts {
-			var owner string
-			err := tx.QueryRow(ctx, "SELECT tenant_id FROM tenant_hosts WHERE host = $1 AND tenant_id <> $2", h, string(c.ID)).Scan(&owner)
-			if err == nil {
-				l.fail(&errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q already belongs to tenant %s", h, owner), "portal", "hosts", i)
-			} else if !errors.Is(err, pgx.ErrNoRows) {
-				return nil, fmt.Errorf("tenancy: apply: %w", err)
-			}
-		}
-		ch := Change{Tenant: c.ID, File: l.File, ValidFrom: now}
-		if l.ValidFrom.After(now) {
-			ch.ValidFrom, ch.Pending = l.ValidFrom, true
-		}
-		var prevConfig []byte
-		var prevLogo *string
-		var prevValidFrom time.Time
-		var inForce *int
-		err := tx.QueryRow(ctx, `
-			SELECT version, config, logo_svg, valid_from,
-			       (SELECT max(version) FROM tenant_config_versions WHERE tenant_id = $1 AND valid_from <= $2)
-			FROM tenant_config_versions
-			WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, string(c.ID), now).Scan(&ch.Previous, &prevConfig, &prevLogo, &prevValidFrom, &inForce)
-		newText := versionText(c, l.Logo)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			ch.Status, ch.Version, ch.InForce = "new", 1, 1
-			ch.Diff = lineDiff("", newText)
-			if ch.Pending {
-				l.fail(&errs, "valid_from", fmt.Sprintf("%s is in the future, but %s is a new gemeente: its first version takes effect at once; leave valid_from out", FormatTime(ch.ValidFrom), c.ID), "valid_from")
-			}
-		case err != nil:
-			return nil, fmt.Errorf("tenancy: apply: %w", err)
-		default:
-			var prev Config
-			if err := json.Unmarshal(prevConfig, &prev); err != nil {
-				return nil, fmt.Errorf("tenancy: apply: stored version %d of %s: %w", ch.Previous, c.ID, err)
-			}
-			var logo []byte
-			if prevLogo != nil {
-				logo = []byte(*prevLogo)
-			}
-			oldText := versionText(prev, logo)
-			if inForce != nil {
-				ch.InForce = *inForce
-			}
-			if oldText == newText {
-				// valid_from alone makes no version: the latest one keeps its own.
-				ch.Status, ch.Version = "unchanged", ch.Previous
-				ch.ValidFrom, ch.Pending = prevValidFrom, prevValidFrom.After(now)
-				break
-			}
-			ch.Status, ch.Version = "changed", ch.Previous+1
-			ch.Diff = lineDiff(oldText, newText)
-			if !ch.Pending {
-				ch.InForce = ch.Version
-			}
-			errs = append(errs, checkOrder(l, ch, prev, prevValidFrom)...)
+		ch, err := planChange(ctx, tx, l, now, &errs)
+		if err != nil {
+			return nil, err
 		}
 		if ch.Status != "unchanged" && ch.Pending && ch.ValidFrom.Sub(now) > MaxValidFromAhead {
 			l.fail(&errs, "valid_from", fmt.Sprintf("%s is more than a year ahead: a version is planned at most a year in advance, since it holds back every later one", FormatTime(ch.ValidFrom)), "valid_from")
@@ -180,6 +124,72 @@ func (s *Store) Apply(ctx context.Context, loaded []*Loaded, author string, dryR
 		return nil, fmt.Errorf("tenancy: apply: commit: %w", err)
 	}
 	return changes, nil
+}
+
+// planChange finds what applying l changes against its latest stored version, and
+// adds to errs what refuses it: a host held by another tenant, a version out of order.
+func planChange(ctx context.Context, tx pgx.Tx, l *Loaded, now time.Time, errs *Errors) (Change, error) {
+	c := l.Config
+	// Hosts held by another tenant.
+	for i, h := range c.Portal.Hosts {
+		var owner string
+		err := tx.QueryRow(ctx, "SELECT tenant_id FROM tenant_hosts WHERE host = $1 AND tenant_id <> $2", h, string(c.ID)).Scan(&owner)
+		if err == nil {
+			l.fail(errs, fmt.Sprintf("portal.hosts[%d]", i), fmt.Sprintf("%q already belongs to tenant %s", h, owner), "portal", "hosts", i)
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return Change{}, fmt.Errorf("tenancy: apply: %w", err)
+		}
+	}
+	ch := Change{Tenant: c.ID, File: l.File, ValidFrom: now}
+	if l.ValidFrom.After(now) {
+		ch.ValidFrom, ch.Pending = l.ValidFrom, true
+	}
+	var prevConfig []byte
+	var prevLogo *string
+	var prevValidFrom time.Time
+	var inForce *int
+	err := tx.QueryRow(ctx, `
+		SELECT version, config, logo_svg, valid_from,
+		       (SELECT max(version) FROM tenant_config_versions WHERE tenant_id = $1 AND valid_from <= $2)
+		FROM tenant_config_versions
+		WHERE tenant_id = $1 ORDER BY version DESC LIMIT 1`, string(c.ID), now).Scan(&ch.Previous, &prevConfig, &prevLogo, &prevValidFrom, &inForce)
+	newText := versionText(c, l.Logo)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		ch.Status, ch.Version, ch.InForce = "new", 1, 1
+		ch.Diff = lineDiff("", newText)
+		if ch.Pending {
+			l.fail(errs, "valid_from", fmt.Sprintf("%s is in the future, but %s is a new gemeente: its first version takes effect at once; leave valid_from out", FormatTime(ch.ValidFrom), c.ID), "valid_from")
+		}
+	case err != nil:
+		return Change{}, fmt.Errorf("tenancy: apply: %w", err)
+	default:
+		var prev Config
+		if err := json.Unmarshal(prevConfig, &prev); err != nil {
+			return Change{}, fmt.Errorf("tenancy: apply: stored version %d of %s: %w", ch.Previous, c.ID, err)
+		}
+		var logo []byte
+		if prevLogo != nil {
+			logo = []byte(*prevLogo)
+		}
+		oldText := versionText(prev, logo)
+		if inForce != nil {
+			ch.InForce = *inForce
+		}
+		if oldText == newText {
+			// valid_from alone makes no version: the latest one keeps its own.
+			ch.Status, ch.Version = "unchanged", ch.Previous
+			ch.ValidFrom, ch.Pending = prevValidFrom, prevValidFrom.After(now)
+			break
+		}
+		ch.Status, ch.Version = "changed", ch.Previous+1
+		ch.Diff = lineDiff(oldText, newText)
+		if !ch.Pending {
+			ch.InForce = ch.Version
+		}
+		*errs = append(*errs, checkOrder(l, ch, prev, prevValidFrom)...)
+	}
+	return ch, nil
 }
 
 // checkOrder refuses a changed version that would take effect before the latest one
