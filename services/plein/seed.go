@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -19,37 +20,28 @@ import (
 	"github.com/plein-nl/plein/services/residents"
 )
 
-// demoResident is the resident `plein dev` seeds in every gemeente, so that the local
-// test login has someone to be. The BSN is a test number (it passes the 11-proef and
-// is one of the numbers published for testing), the IBAN the standard example.
-var demoResident = residents.NewResident{
-	Name:      "Sam de Vries (voorbeeld)",
-	BirthDate: "1990-05-01",
-	BSN:       "999993653",
-	IBAN:      "NL91ABNA0417164300",
-	Kind:      "single",
-}
-
 const (
 	demoEmployerID = "voorbeeld-werkgever"
 	// demoCreditorID is a creditor of the national catalogue that reports arrears.
 	demoCreditorID = "vitens"
 )
 
-// seedDemo gives every gemeente a demo resident and an employer partner, once, and
-// returns the people of the dev login per tenant: the resident (with their id) and
-// one person per staff role. The employers' API keys go to dataDir/partner-keys.txt.
+// seedDemo gives every gemeente the demo resident of internal/synth, an employer and a
+// creditor partner, once, and returns the people of the dev login per tenant: the
+// resident (with their id) and one person per staff role. The partners' API keys go
+// to dataDir/partner-keys.txt.
 func seedDemo(ctx context.Context, app *pgxpool.Pool, svc residents.Service, ids []tenant.ID, dataDir string) (map[tenant.ID][]auth.DevPerson, error) {
+	demo := synth.DemoResident()
 	people := map[tenant.ID][]auth.DevPerson{}
 	var keys []string
 	for _, t := range ids {
 		var id string
 		err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
-			return tx.QueryRow(ctx, "SELECT id FROM residents WHERE name = $1 ORDER BY created_at LIMIT 1", demoResident.Name).Scan(&id)
+			return tx.QueryRow(ctx, "SELECT id FROM residents WHERE name = $1 ORDER BY created_at LIMIT 1", demo.Name).Scan(&id)
 		})
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			r, err := svc.Create(ctx, t, demoResident)
+			r, err := svc.Create(ctx, t, demo)
 			if err != nil {
 				return nil, fmt.Errorf("seed %s: %w", t, err)
 			}

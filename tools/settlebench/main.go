@@ -8,9 +8,9 @@
 //	go run ./tools/settlebench -plein /path/to/plein -residents 100000
 //
 // It makes a private PostgreSQL in a fresh data directory (-data-dir, default a
-// temporary one), applies the tenants of -tenants, loads the caseload with
-// loadFixture (fixture.go: straight into the tables, not timed), then runs and times
-// `plein settle --tenant T --period P --out DIR`.
+// temporary one), applies the tenants of -tenants, loads the caseload of synth.Bench
+// with loadFixture (fixture.go: straight into the tables, not timed), then runs and
+// times `plein settle --tenant T --period P --out DIR`.
 package main
 
 import (
@@ -44,7 +44,17 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+// config is what the flags ask for.
+type config struct {
+	plein, tenantsDir, dataDir string
+	tenant                     tenant.ID
+	residents                  int
+	period                     bijstand.Period
+	seed                       uint64
+}
+
+// parseArgs reads the flags.
+func parseArgs(args []string) (config, error) {
 	fs := flag.NewFlagSet("settlebench", flag.ContinueOnError)
 	pleinBin := fs.String("plein", "", "the plein binary to run (required; make bench builds it)")
 	tenantFlag := fs.String("tenant", "zwolle", "the tenant to settle")
@@ -54,20 +64,29 @@ func run(ctx context.Context, args []string) error {
 	tenantsDir := fs.String("tenants", "tenants", "directory of tenant configs")
 	dataDir := fs.String("data-dir", "", "data directory of the private PostgreSQL (default: a fresh temporary one, removed after)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return config{}, err
 	}
 	if *pleinBin == "" {
-		return fmt.Errorf("-plein is required")
+		return config{}, fmt.Errorf("-plein is required")
 	}
-	t, err := tenant.Parse(*tenantFlag)
+	c := config{plein: *pleinBin, tenantsDir: *tenantsDir, dataDir: *dataDir, residents: *n, seed: *seed}
+	var err error
+	if c.tenant, err = tenant.Parse(*tenantFlag); err != nil {
+		return config{}, fmt.Errorf("-tenant: %w", err)
+	}
+	if c.period, err = bijstand.ParsePeriod(*periodFlag); err != nil {
+		return config{}, fmt.Errorf("-period: %w", err)
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string) error {
+	c, err := parseArgs(args)
 	if err != nil {
-		return fmt.Errorf("-tenant: %w", err)
+		return err
 	}
-	period, err := bijstand.ParsePeriod(*periodFlag)
-	if err != nil {
-		return fmt.Errorf("-period: %w", err)
-	}
-	dir := *dataDir
+	t, period := c.tenant, c.period
+	dir := c.dataDir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "settlebench-"); err != nil {
 			return err
@@ -92,7 +111,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	plein := func(args ...string) (string, time.Duration, error) {
-		cmd := exec.CommandContext(ctx, *pleinBin, append(args, "--data-dir", filepath.Join(dir, ".plein"))...)
+		cmd := exec.CommandContext(ctx, c.plein, append(args, "--data-dir", filepath.Join(dir, ".plein"))...)
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		start := time.Now()
@@ -102,7 +121,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		return out.String(), time.Since(start), nil
 	}
-	if _, _, err := plein("tenant", "apply", "-f", *tenantsDir); err != nil {
+	if _, _, err := plein("tenant", "apply", "-f", c.tenantsDir); err != nil {
 		return err
 	}
 	pool, err := db.Open(ctx, local.URL(db.RoleApp))
@@ -110,7 +129,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	st, err := loadFixture(ctx, pool, sealer, t, *n, period, *seed)
+	st, err := loadFixture(ctx, pool, sealer, t, c.residents, period, c.seed)
 	if err != nil {
 		return err
 	}
@@ -141,7 +160,7 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("settle %d residents: %.2f s end to end (plein settle wall time, process start included); run %.2f s from start to final\n",
-		*n, wall.Seconds(), runSeconds)
+		c.residents, wall.Seconds(), runSeconds)
 	fmt.Printf("rows written: %s = %d\n", rows, rows.total())
 	fmt.Printf("bare COPY of %d rows into a plain table: %.2f s\n", rows.total(), copyTime.Seconds())
 	fmt.Printf("ratio settle / bare COPY: %.1f× (wall), %.1f× (run)\n", wall.Seconds()/copyTime.Seconds(), runSeconds/copyTime.Seconds())
