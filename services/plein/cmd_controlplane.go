@@ -97,7 +97,7 @@ func cmdControlplane(ctx context.Context, args []string, stdout, stderr io.Write
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), adm.mux, log, nil) })
 	g.Go(func() error { <-gctx.Done(); adm.health.SetShuttingDown(); return nil })
-	g.Go(func() error { controlplane.Listen(gctx, appPool, changes, log); return nil })
+	g.Go(func() error { tenancy.Listen(gctx, appPool, changes, log); return nil })
 	g.Go(func() error {
 		err := ctrl.Run(gctx)
 		if err == nil && gctx.Err() == nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -376,7 +375,7 @@ func moveSiloJobs(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Director
 // (and brings a pending version in force when its valid_from comes).
 func reloadOnNotify(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Directory, log *slog.Logger) {
 	changes := make(chan string, 16)
-	go controlplane.Listen(ctx, pool, changes, log)
+	go tenancy.Listen(ctx, pool, changes, log)
 	for {
 		select {
 		case <-ctx.Done():
