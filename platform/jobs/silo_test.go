@@ -57,14 +57,8 @@ func insert(t *testing.T, d *dbtest.DB, c *jobs.Client, ten tenant.ID) int64 {
 // TestSiloQueues: a silo tenant's jobs go to its own queue, only its own workers work
 // them, and they move back when it returns to the shared tier (and the other way).
 func TestSiloQueues(t *testing.T) {
-	d := dbtest.New(t)
-	dbtest.CreateTenants(t, d, "enschede", "zwolle")
+	d, silos, ins := setupSilos(t)
 	ctx := t.Context()
-	silos := &siloSet{m: map[tenant.ID]bool{"enschede": true}}
-	ins, err := jobs.NewClient(d.App, jobs.Config{Router: silos})
-	if err != nil {
-		t.Fatal(err)
-	}
 	big := insert(t, d, ins, "enschede")
 	small := insert(t, d, ins, "zwolle")
 	if q, meta := queueOf(t, d, big); q != "silo_enschede" || meta != jobs.QueueSignals {

@@ -3,7 +3,6 @@ package controlplane
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,60 +63,4 @@ func (s *Conditions) Get(ctx context.Context, tenantID string) ([]StoredConditio
 		err := r.Scan(&c.Type, &c.Status, &c.Reason, &c.Message, &c.ObservedVersion, &c.LastTransitionTime, &c.UpdatedAt)
 		return c, err
 	})
-}
-
-// NotifyChannel is the PostgreSQL channel a new config version or lifecycle event
-// notifies, with the tenant id as payload (migration 00011).
-const NotifyChannel = "plein_tenants"
-
-// Listen sends the tenant id of every notification on NotifyChannel to out until ctx
-// ends. It holds one connection of pool, and reconnects (after a second) when the
-// connection is lost; after a reconnect it sends "" so that everything is looked at,
-// since a notification may have been missed.
-func Listen(ctx context.Context, pool *pgxpool.Pool, out chan<- string, log *slog.Logger) {
-	first := true
-	for ctx.Err() == nil {
-		err := listenOnce(ctx, pool, out, !first)
-		first = false
-		if ctx.Err() != nil {
-			return
-		}
-		log.Warn("controlplane: listening for tenant changes failed; reconnecting", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
-		}
-	}
-}
-
-func listenOnce(ctx context.Context, pool *pgxpool.Pool, out chan<- string, again bool) error {
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// The connection carries a LISTEN: it never goes back to the pool.
-	pc := conn.Hijack()
-	defer pc.Close(context.Background()) //nolint:errcheck
-	if _, err := pc.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return err
-	}
-	if again {
-		select {
-		case out <- "":
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	for {
-		n, err := pc.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		select {
-		case out <- n.Payload:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }

@@ -10,35 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plein-nl/plein/services/tenancy"
 )
-
-func TestParseGrace(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"30d", 30 * 24 * time.Hour, true},
-		{"720h", 720 * time.Hour, true},
-		{"1d12h", 36 * time.Hour, true},
-		{"0", 0, true},
-		{"0d", 0, true},
-		{"-1h", 0, false},
-		{"-1d", 0, false},
-		{"30 dagen", 0, false},
-		{"d", 0, false},
-		{"", 0, false},
-	} {
-		got, err := parseGrace(c.in)
-		if (err == nil) != c.ok || got != c.want {
-			t.Errorf("parseGrace(%q) = %s, %v; want %s (ok %v)", c.in, got, err, c.want, c.ok)
-		}
-	}
-}
 
 // TestTenantOffboardCLI: plein tenant offboard and purge on the private PostgreSQL,
 // with a seeded caseload. No offboard without an export; a dry run writes the bundle
@@ -47,18 +21,7 @@ func TestParseGrace(t *testing.T) {
 func TestTenantOffboardCLI(t *testing.T) {
 	t.Parallel()
 	data, out := dataDir(t), t.TempDir()
-	tenants := t.TempDir()
-	for _, id := range []string{"deventer", "enschede", "zwolle"} {
-		for _, ext := range []string{".yaml", ".svg"} {
-			b, err := os.ReadFile(filepath.Join("../../tenants", id+ext))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(tenants, id+ext), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	tenants := originalTenants(t)
 	cli := func(args ...string) (string, error) {
 		t.Helper()
 		stdout, stderr, err := runCLI(t, append(args, "--data-dir", data)...)

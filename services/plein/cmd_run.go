@@ -7,20 +7,22 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenantctl"
 )
 
 func listen(addr string) (net.Listener, error) {
@@ -42,15 +44,13 @@ func envOr(name, def string) string {
 // default for a developer's machine.
 func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	start := time.Now()
-	fs := newFlags("dev", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the private PostgreSQL and dev secrets")
+	fs, dataDir := dbFlags("dev", stderr, "data directory of the private PostgreSQL and dev secrets")
 	httpAddr := fs.String("http-addr", "127.0.0.1:8080", "address of the portal, the APIs, /healthz, /readyz and /metrics")
 	tenantsDir := fs.String("tenants", "./tenants", "directory of tenant configs applied at start")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := newDevLogger(stderr)
-
 	// Validate the tenants before starting anything.
 	loaded, err := tenancy.LoadPath(*tenantsDir)
 	if err != nil {
@@ -62,53 +62,23 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	ln.Close()
-
-	dbs, err := openDatabases(ctx, *dataDir, log)
+	p, err := openBackend(ctx, *dataDir, log, needApp|needControl)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	appPool, err := dbs.App(ctx)
+	defer p.close(ctx)
+	insert, err := insertOnlyJobs(p.control)
 	if err != nil {
 		return err
 	}
-	control, err := dbs.Control(ctx)
-	if err != nil {
+	if err := tenantctl.ApplyQuietly(ctx, log, tenancy.NewStore(p.control, insert), loaded, "plein dev", *tenantsDir); err != nil {
 		return err
-	}
-	insert, err := insertOnlyJobs(control)
-	if err != nil {
-		return err
-	}
-	changes, err := tenancy.NewStore(control, insert).Apply(ctx, loaded, "plein dev", false)
-	if err != nil {
-		return err
-	}
-	// One line for all gemeenten (the banner lists them); each at DEBUG.
-	applied := 0
-	for _, c := range changes {
-		if c.Status != "unchanged" {
-			applied++
-			log.Debug("tenant config applied", "tenant", c.Tenant, "version", c.Version, "status", c.Status)
-		}
-	}
-	if applied > 0 {
-		log.Info("tenant configs applied", "gemeenten", applied, "from", *tenantsDir)
 	}
 	key, err := sessionKey(*dataDir, true)
 	if err != nil {
 		return err
 	}
-	verifiers, err := loadVerifiers(ctx)
-	if err != nil {
-		return err
-	}
-	sealer, err := bsnSealer(*dataDir, true)
-	if err != nil {
-		return err
-	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: false, devLogin: true, verifiers: verifiers, sealer: sealer,
-		controlPool: control})
+	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, devLogin: true, controlPool: p.control}, *dataDir, true)
 	if err != nil {
 		return err
 	}
@@ -116,48 +86,32 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, t := range a.dir.All() {
 		ids = append(ids, t.Config.ID)
 	}
-	people, err := seedDemo(ctx, appPool, a.residents, ids, *dataDir)
+	people, err := seedDemo(ctx, p.app, a.residents, ids, *dataDir)
 	if err != nil {
 		return err
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
-	jc, err := jobs.NewClient(appPool, jobs.Config{Workers: workers(appPool, a.settlement), Logger: log,
-		PeriodicJobs: append(settlement.PeriodicJobs(), tenancy.PeriodicJobs()...)})
+	jc, err := startJobs(ctx, p.app, jobs.Config{Workers: workers(p.app, a.settlement), Logger: log, PeriodicJobs: periodicJobs()})
 	if err != nil {
 		return err
 	}
 	mux := a.adminMux
 	mux.Handle("/", a.handler)
-
-	if err := jc.Start(ctx); err != nil {
-		return err
-	}
-	g, gctx := errgroup.WithContext(ctx)
 	ready := make(chan string, 1)
-	g.Go(func() error { return serveUntil(gctx, *httpAddr, mux, log, ready) })
-	g.Go(func() error { a.dir.Run(gctx, 2*time.Second, log); return nil })
-	g.Go(func() error { reloadOnNotify(gctx, appPool, a.dir, log); return nil })
-	g.Go(func() error {
-		select {
-		case addr := <-ready:
-			printPortals(stdout, addr, a, time.Since(start))
-		case <-gctx.Done():
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		a.health.SetShuttingDown()
-		return nil
-	})
-	err = g.Wait()
+	err = runRole(ctx, a.health,
+		func(ctx context.Context) error { return serveUntil(ctx, *httpAddr, mux, log, ready) },
+		follow(a.dir, p.app, 2*time.Second, log),
+		func(ctx context.Context) error {
+			select {
+			case addr := <-ready:
+				printPortals(stdout, addr, a, time.Since(start))
+			case <-ctx.Done():
+			}
+			return nil
+		})
 	// In-flight requests are done; now let running jobs finish.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if serr := jc.Stop(sctx); serr != nil {
-		log.Warn("jobs: stop", "err", serr)
-	}
-	if err != nil && !errors.Is(err, context.Canceled) {
+	stopJobs(ctx, jc, 30*time.Second, log)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "plein dev: stopped")
@@ -203,14 +157,12 @@ func printPortals(w io.Writer, addr string, a *app, took time.Duration) {
 // cmdServe is the production role for the portal and the APIs; health and metrics
 // are on a separate admin address.
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL (without PLEIN_DATABASE_URL)")
+	fs, dataDir := dbFlags("serve", stderr, dataDirEnvHelp)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := newLogger(stderr)
-	devLogin := os.Getenv(envDevLogin) == "true"
-	if err := auth.RefuseDevLoginInProduction(devLogin, "serve"); err != nil {
+	if err := auth.RefuseDevLoginInProduction(os.Getenv(envDevLogin) == "true", "serve"); err != nil {
 		return err
 	}
 	local := os.Getenv(envDatabaseURL) == ""
@@ -218,55 +170,45 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	dbs, err := openDatabases(ctx, *dataDir, log)
+	p, err := openBackend(ctx, *dataDir, log, needApp)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	appPool, err := dbs.App(ctx)
-	if err != nil {
-		return err
-	}
-	verifiers, err := loadVerifiers(ctx)
-	if err != nil {
-		return err
-	}
-	sealer, err := bsnSealer(*dataDir, local)
-	if err != nil {
-		return err
-	}
+	defer p.close(ctx)
 	// The operators' lifecycle API writes tenant events as plein_control: serve opens
 	// that pool for it alone, when PLEIN_CONTROL_DATABASE_URL is set (or locally).
-	var control *pgxpool.Pool
-	if dbs.controlURL != "" {
-		if control, err = dbs.Control(ctx); err != nil {
-			return err
-		}
-	} else {
+	if p.controlURL == "" {
 		log.Warn("the operators' lifecycle API is off: " + envControlURL + " is not set")
+	} else if p.control, err = p.Control(ctx); err != nil {
+		return err
 	}
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, secure: true, verifiers: verifiers, sealer: sealer, siloRouting: true,
-		controlPool: control})
+	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, secure: true, siloRouting: true, controlPool: p.control}, *dataDir, local)
 	if err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return serveUntil(gctx, envOr(envHTTPAddr, ":8080"), a.handler, log, nil) })
-	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), a.adminMux, log, nil) })
-	g.Go(func() error { a.dir.Run(gctx, 5*time.Second, log); return nil })
-	g.Go(func() error { reloadOnNotify(gctx, appPool, a.dir, log); return nil })
-	g.Go(func() error { <-gctx.Done(); a.health.SetShuttingDown(); return nil })
 	log.Info("serving", "http", envOr(envHTTPAddr, ":8080"), "admin", envOr(envAdminAddr, ":9090"))
-	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
-		return err
+	return runRole(ctx, a.health,
+		serving(envOr(envHTTPAddr, ":8080"), a.handler, log),
+		serving(envOr(envAdminAddr, ":9090"), a.adminMux, log),
+		follow(a.dir, p.app, 5*time.Second, log))
+}
+
+// newApp builds the portal and the APIs of dev and serve with their staff token
+// verifiers and BSN keys (made and kept under dataDir when local).
+func newApp(ctx context.Context, cfg appConfig, dataDir string, local bool) (*app, error) {
+	var err error
+	if cfg.verifiers, err = loadVerifiers(ctx); err != nil {
+		return nil, err
 	}
-	return nil
+	if cfg.sealer, err = bsnSealer(dataDir, local); err != nil {
+		return nil, err
+	}
+	return buildApp(ctx, cfg)
 }
 
 // cmdWork is the production role that runs River jobs.
 func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("work", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL (without PLEIN_DATABASE_URL)")
+	fs, dataDir := dbFlags("work", stderr, dataDirEnvHelp)
 	siloTenant := fs.String("tenant", "", "work only this silo tenant's queue (the workers in its own namespace); empty: the shared queues")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -283,108 +225,90 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := auth.RefuseDevLoginInProduction(os.Getenv(envDevLogin) == "true", "work"); err != nil {
 		return err
 	}
-	dbs, err := openDatabases(ctx, *dataDir, log)
+	p, err := openBackend(ctx, *dataDir, log, needDir)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	appPool, err := dbs.App(ctx)
+	defer p.close(ctx)
+	adm, dir := newAdmin(log, p.app), p.dir
+	insert, err := insertOnlyJobs(p.app)
 	if err != nil {
 		return err
 	}
-	reg := newAdmin(log, appPool)
-	dir, err := tenancy.NewDirectory(ctx, appPool)
+	settle, err := newSettlement(settlementDeps{pool: p.app, dir: dir, reg: adm.reg, jobs: insert})
 	if err != nil {
 		return err
 	}
-	insert, err := insertOnlyJobs(appPool)
-	if err != nil {
+	if _, err := tenantMetrics(adm.reg, p.app, log); err != nil {
 		return err
 	}
-	settle, err := newSettlement(settlementDeps{pool: appPool, dir: dir, reg: reg.reg, jobs: insert})
-	if err != nil {
-		return err
-	}
-	if _, err := tenantMetrics(reg.reg, appPool, log); err != nil {
-		return err
-	}
-	jcfg := jobs.Config{Workers: workers(appPool, settle), Logger: log, Router: dir,
-		PeriodicJobs: append(settlement.PeriodicJobs(), tenancy.PeriodicJobs()...)}
+	jcfg := jobs.Config{Workers: workers(p.app, settle), Logger: log, Router: dir, PeriodicJobs: periodicJobs()}
 	if silo != "" {
 		// A silo's workers work its queue only; the shared leader schedules.
 		jcfg.SiloTenant, jcfg.PeriodicJobs = silo, nil
 	}
-	jc, err := jobs.NewClient(appPool, jcfg)
+	jc, err := startJobs(ctx, p.app, jcfg)
 	if err != nil {
 		return err
 	}
-	if err := jc.Start(ctx); err != nil {
-		return err
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { moveSiloJobs(gctx, appPool, dir, silo, log); return nil })
-	g.Go(func() error { return serveUntil(gctx, envOr(envAdminAddr, ":9090"), reg.mux, log, nil) })
-	g.Go(func() error { <-gctx.Done(); reg.health.SetShuttingDown(); return nil })
-	g.Go(func() error { dir.Run(gctx, 5*time.Second, log); return nil })
-	g.Go(func() error { reloadOnNotify(gctx, appPool, dir, log); return nil })
 	log.Info("working", "admin", envOr(envAdminAddr, ":9090"), "silo", string(silo))
-	err = g.Wait()
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
-	defer cancel()
-	if serr := jc.Stop(sctx); serr != nil {
-		log.Warn("jobs: stop", "err", serr)
+	err = runRole(ctx, adm.health,
+		func(ctx context.Context) error {
+			jobs.KeepSilos(ctx, p.app, dir, silo, 10*time.Second, log)
+			return nil
+		},
+		serving(envOr(envAdminAddr, ":9090"), adm.mux, log),
+		follow(dir, p.app, 5*time.Second, log))
+	stopJobs(ctx, jc, 60*time.Second, log)
+	return err
+}
+
+// periodicJobs are the jobs the leader of the shared workers schedules.
+func periodicJobs() []*river.PeriodicJob {
+	return append(settlement.PeriodicJobs(), tenancy.PeriodicJobs()...)
+}
+
+// startJobs starts a River client that works jobs.
+func startJobs(ctx context.Context, pool *pgxpool.Pool, cfg jobs.Config) (*jobs.Client, error) {
+	jc, err := jobs.NewClient(pool, cfg)
+	if err != nil {
+		return nil, err
 	}
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := jc.Start(ctx); err != nil {
+		return nil, err
+	}
+	return jc, nil
+}
+
+// stopJobs stops a River client, letting running jobs finish for at most grace.
+func stopJobs(ctx context.Context, jc *jobs.Client, grace time.Duration, log *slog.Logger) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := jc.Stop(sctx); err != nil {
+		log.Warn("jobs: stop", "err", err)
+	}
+}
+
+// runRole runs the parts of a long-running role until ctx ends or one fails; then the
+// health probe says the process is shutting down. An ended ctx is no error.
+func runRole(ctx context.Context, health *observe.Health, parts ...func(ctx context.Context) error) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, part := range parts {
+		g.Go(func() error { return part(gctx) })
+	}
+	g.Go(func() error { <-gctx.Done(); health.SetShuttingDown(); return nil })
+	if err := g.Wait(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
 }
 
-// moveSiloJobs keeps the silo queues right when a tenant changes tier: a silo's workers
-// adopt their tenant's jobs still in the shared queues, and the shared workers send the
-// jobs of a tenant that left the silo tier back to the shared queues. Every 10 seconds.
-func moveSiloJobs(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Directory, silo tenant.ID, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Second)
-	defer t.Stop()
-	for {
-		var n int64
-		var err error
-		switch {
-		case silo == "":
-			n, err = jobs.ReleaseSilos(ctx, pool, dir)
-		case dir.Silo(silo):
-			n, err = jobs.AdoptSilo(ctx, pool, silo)
-		default:
-			log.Warn("work: the tenant is not on the silo tier; its jobs stay with the shared workers", "tenant", string(silo))
-		}
-		if err != nil && ctx.Err() == nil {
-			log.Warn("work: moving silo jobs failed", "err", err)
-		} else if n > 0 {
-			log.Info("work: moved silo jobs", "jobs", n, "silo", string(silo))
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+// serving is the part of a role that serves h on addr.
+func serving(addr string, h http.Handler, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error { return serveUntil(ctx, addr, h, log, nil) }
 }
 
-// reloadOnNotify reloads the tenant directory as soon as PostgreSQL notifies a new
-// config version or lifecycle event (migration 00011), so that a gemeente applied with
-// `plein tenant apply` answers at once; the periodic reload stays as the safety net
-// (and brings a pending version in force when its valid_from comes).
-func reloadOnNotify(ctx context.Context, pool *pgxpool.Pool, dir *tenancy.Directory, log *slog.Logger) {
-	changes := make(chan string, 16)
-	go controlplane.Listen(ctx, pool, changes, log)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-changes:
-			if _, err := dir.Reload(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("tenant directory reload failed", "err", err)
-			}
-		}
-	}
+// follow is the part of a role that keeps its tenant directory up to date.
+func follow(dir *tenancy.Directory, pool *pgxpool.Pool, interval time.Duration, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error { dir.Follow(ctx, pool, interval, log); return nil }
 }

@@ -2,29 +2,25 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"strings"
 	"text/tabwriter"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenantctl"
 )
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
 		return usageError{"plein migrate: want up or status"}
 	}
-	fs := newFlags("migrate "+args[0], stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	fs, dataDir := dbFlags("migrate "+args[0], stderr, dataDirHelp)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -61,46 +57,68 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return tw.Flush()
 }
 
+// tenantCommands are the subcommands of plein tenant; suspend and resume are
+// cmdTenantTransition's.
+var tenantCommands = map[string]command{
+	"apply": cmdTenantApply, "list": cmdTenantList, "show": cmdTenantShow, "events": cmdTenantEvents,
+	"offboard": cmdTenantOffboard, "purge": cmdTenantPurge,
+}
+
 func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"plein tenant: want apply, list, show, suspend, resume, events, offboard or purge"}
 	}
 	switch args[0] {
-	case "apply":
-		return cmdTenantApply(ctx, args[1:], stdout, stderr)
-	case "list":
-		return cmdTenantList(ctx, args[1:], stdout, stderr)
-	case "show":
-		return cmdTenantShow(ctx, args[1:], stdout, stderr)
 	case "suspend":
 		return cmdTenantTransition(ctx, "suspend", tenancy.StatusSuspended, args[1:], stdout, stderr)
 	case "resume":
 		return cmdTenantTransition(ctx, "resume", tenancy.StatusActive, args[1:], stdout, stderr)
-	case "events":
-		return cmdTenantEvents(ctx, args[1:], stdout, stderr)
-	case "offboard":
-		return cmdTenantOffboard(ctx, args[1:], stdout, stderr)
-	case "purge":
-		return cmdTenantPurge(ctx, args[1:], stdout, stderr)
+	}
+	if cmd, ok := tenantCommands[args[0]]; ok {
+		return cmd(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("plein tenant: unknown subcommand %q", args[0])}
 }
 
+// defaultAuthor is who a tenant command records as its author without --author.
 func defaultAuthor() string {
-	name := "unknown"
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
 	host, _ := os.Hostname()
-	return name + "@" + host
+	return osUser() + "@" + host
+}
+
+// tenantFlags returns the flag set of `plein tenant <verb>` with its --data-dir.
+func tenantFlags(verb string, stderr io.Writer) (*flag.FlagSet, *string) {
+	return dbFlags("tenant "+verb, stderr, dataDirHelp)
+}
+
+// parseTenantArgs parses `plein tenant <verb> ID [flags]`: a missing or malformed id
+// is a usage error.
+func parseTenantArgs(verb string, fs *flag.FlagSet, args []string) (tenant.ID, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return "", usageError{"plein tenant " + verb + ": want a tenant id"}
+	}
+	id, err := tenant.Parse(args[0])
+	if err != nil {
+		return "", usageError{"plein tenant " + verb + ": " + err.Error()}
+	}
+	return id, parseFlags(fs, args[1:])
+}
+
+// withControl opens the plein_control pool of a tenant command for fn, and closes it.
+func withControl(ctx context.Context, dataDir string, stderr io.Writer, fn func(p *backend, store *tenancy.Store) error) error {
+	p, err := openBackend(ctx, dataDir, newLogger(stderr), needControl)
+	if err != nil {
+		return err
+	}
+	defer p.close(ctx)
+	return fn(p, tenancy.NewStore(p.control, nil))
 }
 
 func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tenant apply", stderr)
+	fs, dataDir := tenantFlags("apply", stderr)
 	file := fs.String("f", "", "a tenant config file, or a directory of them (required)")
 	dryRun := fs.Bool("dry-run", false, "validate everything and show the diff; write nothing")
 	author := fs.String("author", defaultAuthor(), "who applies (recorded with the version)")
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -112,100 +130,24 @@ func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	dbs, err := openDatabases(ctx, *dataDir, log)
-	if err != nil {
-		return err
-	}
-	defer dbs.close(ctx)
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		return err
-	}
-	jc, err := insertOnlyJobs(control)
-	if err != nil {
-		return err
-	}
-	changes, err := tenancy.NewStore(control, jc).Apply(ctx, loaded, *author, *dryRun)
-	if err != nil {
-		return err
-	}
-	printChanges(stdout, changes, *dryRun)
-	return nil
-}
-
-func printChanges(w io.Writer, changes []tenancy.Change, dryRun bool) {
-	verb := "applied"
-	if dryRun {
-		verb = "would apply (dry run, nothing written)"
-	}
-	for _, c := range changes {
-		switch c.Status {
-		case "unchanged":
-			if c.Pending {
-				fmt.Fprintf(w, "%s: unchanged (version %d, pending from %s; version %d in force)\n", c.Tenant, c.Version, tenancy.FormatTime(c.ValidFrom), c.InForce)
-				continue
-			}
-			fmt.Fprintf(w, "%s: unchanged (version %d)\n", c.Tenant, c.Version)
-		default:
-			fmt.Fprintf(w, "%s: %s, %s version %d (%s)\n", c.Tenant, c.Status, verb, c.Version, c.File)
-			fmt.Fprintln(w, "    "+validFromLine(c))
-			for _, line := range strings.Split(strings.TrimSuffix(c.Diff, "\n"), "\n") {
-				if strings.HasPrefix(line, "+ ") || strings.HasPrefix(line, "- ") {
-					fmt.Fprintln(w, "    "+line)
-				}
-			}
+	return withControl(ctx, *dataDir, stderr, func(p *backend, _ *tenancy.Store) error {
+		jc, err := insertOnlyJobs(p.control)
+		if err != nil {
+			return err
 		}
-	}
-}
-
-// validFromLine says when a new version takes effect, on a line of its own: valid_from
-// is not part of the config, so not of its diff.
-func validFromLine(c tenancy.Change) string {
-	if !c.Pending {
-		return "valid from " + tenancy.FormatTime(c.ValidFrom) + " (at once)"
-	}
-	if c.InForce == 0 {
-		return "valid from " + tenancy.FormatTime(c.ValidFrom) + " (pending)"
-	}
-	return fmt.Sprintf("valid from %s (pending: version %d stays in force until then)", tenancy.FormatTime(c.ValidFrom), c.InForce)
+		return tenantctl.Apply(ctx, stdout, tenancy.NewStore(p.control, jc), loaded, *author, *dryRun)
+	})
 }
 
 func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("tenant list", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	fs, dataDir := tenantFlags("list", stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, done, err := controlStore(ctx, *dataDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer done()
-	list, err := store.List(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATUS\tVERSION\tPENDING\tHOSTS")
-	for _, t := range list {
-		pending := "-"
-		if len(t.Pending) > 0 {
-			var ps []string
-			for _, p := range t.Pending {
-				ps = append(ps, fmt.Sprintf("v%d from %s", p.Version, tenancy.FormatTime(p.ValidFrom)))
-			}
-			pending = strings.Join(ps, ", ")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", t.ID, t.Name, t.Status, t.Version, pending, strings.Join(t.Hosts, ","))
-	}
-	return tw.Flush()
+	return withControl(ctx, *dataDir, stderr, func(_ *backend, store *tenancy.Store) error {
+		return tenantctl.List(ctx, stdout, store, *asJSON)
+	})
 }
 
 func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -216,152 +158,88 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	fs := newFlags("tenant show", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
+	fs, dataDir := tenantFlags("show", stderr)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	control, done, err := controlPool(ctx, *dataDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer done()
-	store := tenancy.NewStore(control, nil)
-	hist, err := store.History(ctx, id)
-	if err != nil {
-		return err
-	}
-	// The config shown is the one in force; a pending version is listed above it.
-	cur, ok := tenancy.InForce(hist)
-	if !ok {
-		cur = hist[len(hist)-1]
-	}
-	fmt.Fprintf(stdout, "%s — %s\nversion %d in force since %s, applied %s by %s from %s\n",
-		cur.Tenant, cur.Config.Name, cur.Version, tenancy.FormatTime(cur.ValidFrom), cur.AppliedAt, cur.Author, cur.File)
-	for i := len(hist) - 1; i >= 0; i-- {
-		if v := hist[i]; v.State == tenancy.StatePending {
-			fmt.Fprintf(stdout, "version %d pending: takes effect at %s (applied %s by %s)\n", v.Version, tenancy.FormatTime(v.ValidFrom), v.AppliedAt, v.Author)
-		}
-	}
-	fmt.Fprintf(stdout, "\n%s\nhistory:\n", cur.Config.Canonical())
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  VERSION\tVALID FROM\tSTATE\tAPPLIED\tBY")
-	for _, v := range hist {
-		fmt.Fprintf(tw, "  v%d\t%s\t%s\t%s\t%s\n", v.Version, tenancy.FormatTime(v.ValidFrom), strings.ReplaceAll(v.State, "_", " "), v.AppliedAt, v.Author)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	// What the control plane found in Kubernetes, written back onto the tenant.
-	conds, err := controlplane.NewConditions(control).Get(ctx, string(id))
-	if err != nil {
-		return err
-	}
-	if len(conds) == 0 {
-		fmt.Fprintln(stdout, "\nconditions: none yet (no control plane has reconciled this tenant)")
-		return nil
-	}
-	fmt.Fprintln(stdout, "\nconditions (plein controlplane):")
-	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  TYPE\tSTATUS\tREASON\tVERSION\tSINCE\tMESSAGE")
-	for _, c := range conds {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\tv%d\t%s\t%s\n", c.Type, c.Status, c.Reason, c.ObservedVersion,
-			c.LastTransitionTime.UTC().Format(time.RFC3339), c.Message)
-	}
-	return tw.Flush()
+	return withControl(ctx, *dataDir, stderr, func(p *backend, store *tenancy.Store) error {
+		return tenantctl.Show(ctx, stdout, store, controlplane.NewConditions(p.control), id)
+	})
 }
 
-// cmdTenantTransition moves a tenant in its lifecycle: suspend (portal read-only with a
-// banner, settlement frozen, nothing deleted) or resume.
+// cmdTenantTransition moves a tenant in its lifecycle: suspend or resume.
 func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, args []string, stdout, stderr io.Writer) error {
-	id, err := tenantArg(verb, args)
-	if err != nil {
-		return err
-	}
-	fs := newFlags("tenant "+verb, stderr)
+	fs, dataDir := tenantFlags(verb, stderr)
 	reason := fs.String("reason", "", "why (required; recorded with the event)")
 	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	id, err := parseTenantArgs(verb, fs, args)
+	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(*reason) == "" {
 		return usageError{"plein tenant " + verb + ": --reason is required"}
 	}
-	store, done, err := controlStore(ctx, *dataDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer done()
-	ev, err := store.Transition(ctx, id, to, *author, *reason)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "%s: %s → %s (event %d, by %s: %s)\n", ev.Tenant, ev.From, ev.To, ev.Seq, ev.Actor, ev.Reason)
-	return nil
+	return withControl(ctx, *dataDir, stderr, func(_ *backend, store *tenancy.Store) error {
+		return tenantctl.Transition(ctx, stdout, store, id, to, *author, *reason)
+	})
 }
 
-// cmdTenantEvents prints a tenant's lifecycle events.
 func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	id, err := tenantArg("events", args)
+	fs, dataDir := tenantFlags("events", stderr)
+	id, err := parseTenantArgs("events", fs, args)
 	if err != nil {
 		return err
 	}
-	fs := newFlags("tenant events", stderr)
-	dataDir := fs.String("data-dir", "./.plein", "data directory of the local PostgreSQL")
-	if err := parseFlags(fs, args[1:]); err != nil {
-		return err
-	}
-	store, done, err := controlStore(ctx, *dataDir, stderr)
-	if err != nil {
-		return err
-	}
-	defer done()
-	evs, err := store.Events(ctx, id)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tAT\tFROM\tTO\tBY\tREASON")
-	for _, e := range evs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.Format(time.RFC3339), e.From, e.To, e.Actor, e.Reason)
-	}
-	return tw.Flush()
+	return withControl(ctx, *dataDir, stderr, func(_ *backend, store *tenancy.Store) error {
+		return tenantctl.Events(ctx, stdout, store, id)
+	})
 }
 
-// controlStore opens the tenant registry as the control plane (plein_control) for a
-// tenant subcommand; done closes it.
-func controlStore(ctx context.Context, dataDir string, stderr io.Writer) (*tenancy.Store, func(), error) {
-	control, done, err := controlPool(ctx, dataDir, stderr)
+func cmdTenantOffboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dataDir := tenantFlags("offboard", stderr)
+	export := fs.String("export", "", "the export bundle to write (a new .tar.gz file; required)")
+	dryRun := fs.Bool("dry-run", false, "write and check the bundle, show what a purge would delete; change nothing")
+	reason := fs.String("reason", "", "why (required without --dry-run; recorded with the event)")
+	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event and in the gemeente's audit log)")
+	graceFlag := fs.String("grace", "30d", "how long the data are kept after the export before they are purged (720h, 30d)")
+	id, err := parseTenantArgs("offboard", fs, args)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	return tenancy.NewStore(control, nil), done, nil
+	if *export == "" {
+		return usageError{"plein tenant offboard: --export FILE is required: a gemeente is never offboarded without the export of its data"}
+	}
+	if !*dryRun && strings.TrimSpace(*reason) == "" {
+		return usageError{"plein tenant offboard: --reason is required"}
+	}
+	grace, err := tenantctl.ParseGrace(*graceFlag)
+	if err != nil {
+		return usageError{"plein tenant offboard: --grace: " + err.Error()}
+	}
+	if err := tenantctl.CheckExport(*export); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	p, err := openBackend(ctx, *dataDir, log, needApp|needControl)
+	if err != nil {
+		return err
+	}
+	defer p.close(ctx)
+	return tenantctl.Offboard{Store: tenancy.NewStore(p.control, nil), App: p.app, Tenant: id, Export: *export,
+		DryRun: *dryRun, Author: *author, Reason: *reason, Grace: grace,
+		Keys: func() (tenancy.Sealer, error) { return bsnSealer(*dataDir, p.local != nil) },
+	}.Run(ctx, stdout)
 }
 
-// controlPool opens the plein_control pool of a tenant command.
-func controlPool(ctx context.Context, dataDir string, stderr io.Writer) (*pgxpool.Pool, func(), error) {
-	dbs, err := openDatabases(ctx, dataDir, newLogger(stderr))
+// cmdTenantPurge deletes an offboarding tenant's data once its grace period is over.
+func cmdTenantPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dataDir := tenantFlags("purge", stderr)
+	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")
+	id, err := parseTenantArgs("purge", fs, args)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	control, err := dbs.Control(ctx)
-	if err != nil {
-		dbs.close(ctx)
-		return nil, nil, err
-	}
-	return control, func() { dbs.close(ctx) }, nil
-}
-
-// tenantArg reads the tenant id that a `plein tenant <verb> ID [flags]` command takes
-// first; a missing or malformed id is a usage error.
-func tenantArg(verb string, args []string) (tenant.ID, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return "", usageError{"plein tenant " + verb + ": want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
-	if err != nil {
-		return "", usageError{"plein tenant " + verb + ": " + err.Error()}
-	}
-	return id, nil
+	return withControl(ctx, *dataDir, stderr, func(_ *backend, store *tenancy.Store) error {
+		return tenantctl.Purge(ctx, stdout, store, id, *author)
+	})
 }

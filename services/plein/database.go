@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // Environment variables of the production roles.
@@ -88,4 +89,43 @@ func (d *databases) close(ctx context.Context) {
 	if d.local != nil {
 		_ = d.local.Stop(context.WithoutCancel(ctx))
 	}
+}
+
+// What a command needs opened (openBackend).
+const (
+	needApp     = 1 << iota // a pool as plein_app
+	needControl             // a pool as plein_control
+	needDir                 // the tenant directory (with needApp)
+)
+
+// backend is what a command opened: its databases, pools and tenant directory.
+type backend struct {
+	*databases
+	app     *pgxpool.Pool      // with needApp
+	control *pgxpool.Pool      // with needControl
+	dir     *tenancy.Directory // with needDir
+}
+
+// openBackend opens the databases (openDatabases) and what needs asks for; close
+// closes them all.
+func openBackend(ctx context.Context, dataDir string, log *slog.Logger, needs int) (*backend, error) {
+	dbs, err := openDatabases(ctx, dataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{databases: dbs}
+	if needs&(needApp|needDir) != 0 {
+		b.app, err = dbs.App(ctx)
+	}
+	if err == nil && needs&needControl != 0 {
+		b.control, err = dbs.Control(ctx)
+	}
+	if err == nil && needs&needDir != 0 {
+		b.dir, err = tenancy.NewDirectory(ctx, b.app)
+	}
+	if err != nil {
+		dbs.close(ctx)
+		return nil, err
+	}
+	return b, nil
 }

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"os/user"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -107,31 +108,26 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if len(args) == 0 {
 		return usageError{"no command given"}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "dev":
-		return cmdDev(ctx, rest, stdout, stderr)
-	case "serve":
-		return cmdServe(ctx, rest, stdout, stderr)
-	case "work":
-		return cmdWork(ctx, rest, stdout, stderr)
-	case "controlplane":
-		return cmdControlplane(ctx, rest, stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, rest, stdout, stderr)
-	case "tenant":
-		return cmdTenant(ctx, rest, stdout, stderr)
+	switch args[0] {
 	case "calc":
-		return cmdCalc(ctx, rest, stdin, stdout, stderr)
-	case "seed":
-		return cmdSeed(ctx, rest, stdout, stderr)
-	case "settle":
-		return cmdSettle(ctx, rest, stdout, stderr)
+		return cmdCalc(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(ctx, args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// command is a subcommand without standard input: its arguments after its name.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// commands are the subcommands by name, but for calc and help.
+var commands = map[string]command{
+	"dev": cmdDev, "serve": cmdServe, "work": cmdWork, "controlplane": cmdControlplane,
+	"migrate": cmdMigrate, "tenant": cmdTenant, "seed": cmdSeed, "settle": cmdSettle,
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.
@@ -139,6 +135,19 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("plein "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
+}
+
+// The help texts of --data-dir.
+const (
+	dataDirHelp    = "data directory of the local PostgreSQL"
+	dataDirEnvHelp = dataDirHelp + " (without " + envDatabaseURL + ")"
+)
+
+// dbFlags returns the flag set of a command that opens the database, with its
+// --data-dir (help: dataDirHelp or dataDirEnvHelp).
+func dbFlags(name string, stderr io.Writer, help string) (*flag.FlagSet, *string) {
+	fs := newFlags(name, stderr)
+	return fs, fs.String("data-dir", "./.plein", help)
 }
 
 // parseFlags parses args and turns flag errors into usage errors.
@@ -150,4 +159,12 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError{err.Error()}
 	}
 	return nil
+}
+
+// osUser is the name of the user running plein, for the record of who did something.
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 const realTenants = "../../tenants"
@@ -48,19 +49,7 @@ var originalIDs = []tenant.ID{"deventer", "enschede", "zwolle"}
 // copy that a test may change, and that holds those three whatever else tenants/ holds.
 func originalTenants(t testing.TB) string {
 	t.Helper()
-	dst := t.TempDir()
-	for _, id := range originalIDs {
-		for _, ext := range []string{".yaml", ".svg"} {
-			b, err := os.ReadFile(filepath.Join(realTenants, string(id)+ext))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, string(id)+ext), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
+	return tenancytest.Copy(t, realTenants, originalIDs...)
 }
 
 // rewrite replaces old, which must occur once, in a file.

@@ -13,25 +13,14 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 // copyTenants copies the config and logo of the named real gemeenten into a new
 // temporary directory, so that a test does not depend on how many tenants/ holds.
 func copyTenants(t *testing.T, ids ...tenant.ID) string {
 	t.Helper()
-	dst := t.TempDir()
-	for _, id := range ids {
-		for _, ext := range []string{".yaml", ".svg"} {
-			b, err := os.ReadFile(filepath.Join(realTenants, string(id)+ext))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, string(id)+ext), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
+	return tenancytest.Copy(t, realTenants, ids...)
 }
 
 // setValidFrom appends a valid_from line to a config file (or replaces the one it has)
