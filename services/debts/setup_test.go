@@ -81,7 +81,7 @@ func (c creditorsFake) CreditorName(_ context.Context, t tenant.ID, id string) (
 	return "", fmt.Errorf("creditor %q: %w", id, ErrUnknownCreditor)
 }
 
-// aflossing is one CreateAflossing call.
+// aflossing is one EnsureAflossing call.
 type aflossing struct {
 	Tenant                        tenant.ID
 	Resident, Creditor, Reference string
@@ -90,7 +90,7 @@ type aflossing struct {
 	Months                        int
 }
 
-// plansFake records CreateAflossing calls; failAt makes the n-th call (1-based) fail.
+// plansFake records EnsureAflossing calls; failAt makes the n-th call (1-based) fail.
 type plansFake struct {
 	mu     sync.Mutex
 	calls  []aflossing
@@ -98,7 +98,7 @@ type plansFake struct {
 	tries  int
 }
 
-func (p *plansFake) CreateAflossing(_ context.Context, t tenant.ID, residentID, creditorID, reference string,
+func (p *plansFake) EnsureAflossing(_ context.Context, t tenant.ID, residentID, creditorID, reference string,
 	amount money.Cents, start string, months int) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
