@@ -116,22 +116,6 @@ func (p *plansFake) Calls() []aflossing {
 	return append([]aflossing(nil), p.calls...)
 }
 
-// finderOf is the composition root's adapter of the residents service, rewritten here
-// because package main cannot be imported.
-type finderOf struct{ s residents.Service }
-
-func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, _ string) (string, int, error) {
-	b, err := bsn.Parse(bsnString)
-	if err != nil {
-		return "", 0, err
-	}
-	id, applicant, err := f.s.MatchBSN(ctx, t, b)
-	if errors.Is(err, residents.ErrNotFound) {
-		return "", 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
-	}
-	return id, applicant, err
-}
-
 type testBundle struct {
 	d     *dbtest.DB
 	clock *clocktest.Clock
@@ -162,7 +146,7 @@ func setup(t *testing.T) *testBundle {
 		enschede: {"eneco": "Eneco", "domijn": "Domijn", "menzis": "Menzis", "vitens": "Vitens"},
 		zwolle:   {"eneco": "Eneco", "delta": "deltaWonen"},
 	}
-	raw := NewService(Config{App: d.App, Finder: finderOf{res}, Creditors: creditors, Plans: b.plans, Now: c.Now,
+	raw := NewService(Config{App: d.App, Finder: residents.Lookup{Service: res, NotFound: ErrResidentNotFound}, Creditors: creditors, Plans: b.plans, Now: c.Now,
 		Distribute: func(in distribution.Input) (distribution.Output, error) {
 			b.distributed = append(b.distributed, in)
 			return distribution.Distribute(in)
