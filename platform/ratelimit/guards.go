@@ -90,8 +90,7 @@ func (g *Guards) ConsentRefused(t tenant.ID) { g.refusals.WithLabelValues(string
 func (g *Guards) AdmitKey(w http.ResponseWriter, r *http.Request, t tenant.ID) bool {
 	ok, wait := g.limiter.Peek(t, PartnerKey, g.clientIP.Of(r))
 	if !ok {
-		g.limited.WithLabelValues(string(t), string(PartnerKey)).Inc()
-		Refuse(w, r, wait)
+		Refuse(w, r, wait) // counted by the limiter's OnLimited
 	}
 	return ok
 }
