@@ -65,7 +65,8 @@ type Edge struct {
 	Sessions *Sessions
 	// Verifiers check bearer ID tokens, by issuer.
 	Verifiers map[string]*Verifier
-	// Partners authenticate API keys, by the prefix every key of theirs starts with.
+	// Partners authenticate API keys, by the prefix every key of theirs starts with;
+	// no prefix may start another.
 	Partners map[string]Partner
 	// KeyGuard, when set, limits the presentations of partner keys.
 	KeyGuard KeyGuard
