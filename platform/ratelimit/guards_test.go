@@ -180,10 +180,10 @@ func TestGuardsSignIn(t *testing.T) {
 	}{
 		{http.MethodPost, "plein.example", "/t/zwolle/login", http.StatusTooManyRequests},
 		{http.MethodPost, "Mijn.Zwolle.example:443", "/login/digid", http.StatusTooManyRequests}, // zwolle by its host
-		{http.MethodGet, "plein.example", "/t/zwolle/login", http.StatusTeapot},                 // not an attempt
-		{http.MethodPost, "plein.example", "/t/zwolle/betalingen", http.StatusTeapot},           // no sign-in
-		{http.MethodPost, "plein.example", "/t/enschede/login", http.StatusTeapot},              // another gemeente's door
-		{http.MethodPost, "plein.example", "/t/nope/login", http.StatusTeapot},                  // none: the portal's 404
+		{http.MethodGet, "plein.example", "/t/zwolle/login", http.StatusTeapot},                  // not an attempt
+		{http.MethodPost, "plein.example", "/t/zwolle/betalingen", http.StatusTeapot},            // no sign-in
+		{http.MethodPost, "plein.example", "/t/enschede/login", http.StatusTeapot},               // another gemeente's door
+		{http.MethodPost, "plein.example", "/t/nope/login", http.StatusTeapot},                   // none: the portal's 404
 		{http.MethodPost, "plein.example", "/login", http.StatusTeapot},
 	} {
 		if got := send(c.method, c.host, c.path); got != c.want {
