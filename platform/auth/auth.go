@@ -16,6 +16,11 @@
 // Every credential is bound to exactly one tenant: a token or cookie issued for
 // one gemeente never authenticates anyone at another.
 //
+// Edge is the staff API's door: it resolves the tenant of the path against a
+// Directory, accepts an ID token, a session or a partner's API key (Partners, by key
+// prefix), and puts the principal (platform/authz) and the tenant in the request's
+// context.
+//
 // All authentication failures wrap ErrUnauthenticated, so a transport can map
 // them to 401 with one errors.Is; the more specific sentinels say why.
 package auth

@@ -320,25 +320,25 @@ type Service interface {
 	ForResident(ctx context.Context, t tenant.ID, residentID string) (Overview, error)
 }
 
-// ResidentFinder finds the resident a BSN belongs to (services/residents, through an
-// adapter in the composition root that wraps ErrResidentNotFound for an unknown BSN).
+// ResidentFinder finds the resident a BSN belongs to (services/residents' Lookup, which
+// wraps ErrResidentNotFound for an unknown BSN).
 // The residents service audits the lookup with the creditor as reader.
 type ResidentFinder interface {
 	FindResidentID(ctx context.Context, t tenant.ID, bsn, purpose string) (residentID string, applicant int, err error)
 }
 
-// Creditors is the tenant's creditor register (services/paymentplans). CreditorName
+// Creditors is the tenant's creditor register (services/creditors' Names). CreditorName
 // returns an error wrapping ErrUnknownCreditor for an id it does not know.
 type Creditors interface {
 	CreditorName(ctx context.Context, t tenant.ID, creditorID string) (string, error)
 }
 
-// Plans makes aflossing payment plans (services/paymentplans): amountPerMonth to the
-// creditor for months months from startPeriod ("YYYY-MM"). It should be idempotent on
-// its arguments, so that a traject that is resumed after a failure does not make a
-// plan twice.
+// Plans makes aflossing payment plans (services/paymentplans' Aflossings):
+// amountPerMonth to the creditor for months months from startPeriod ("YYYY-MM"). It
+// must be idempotent on its arguments, so that a traject that is resumed after a
+// failure does not make a plan twice.
 type Plans interface {
-	CreateAflossing(ctx context.Context, t tenant.ID, residentID, creditorID, reference string,
+	EnsureAflossing(ctx context.Context, t tenant.ID, residentID, creditorID, reference string,
 		amountPerMonth money.Cents, startPeriod string, months int) (planID string, err error)
 }
 

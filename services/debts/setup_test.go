@@ -81,7 +81,7 @@ func (c creditorsFake) CreditorName(_ context.Context, t tenant.ID, id string) (
 	return "", fmt.Errorf("creditor %q: %w", id, ErrUnknownCreditor)
 }
 
-// aflossing is one CreateAflossing call.
+// aflossing is one EnsureAflossing call.
 type aflossing struct {
 	Tenant                        tenant.ID
 	Resident, Creditor, Reference string
@@ -90,7 +90,7 @@ type aflossing struct {
 	Months                        int
 }
 
-// plansFake records CreateAflossing calls; failAt makes the n-th call (1-based) fail.
+// plansFake records EnsureAflossing calls; failAt makes the n-th call (1-based) fail.
 type plansFake struct {
 	mu     sync.Mutex
 	calls  []aflossing
@@ -98,7 +98,7 @@ type plansFake struct {
 	tries  int
 }
 
-func (p *plansFake) CreateAflossing(_ context.Context, t tenant.ID, residentID, creditorID, reference string,
+func (p *plansFake) EnsureAflossing(_ context.Context, t tenant.ID, residentID, creditorID, reference string,
 	amount money.Cents, start string, months int) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -114,22 +114,6 @@ func (p *plansFake) Calls() []aflossing {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]aflossing(nil), p.calls...)
-}
-
-// finderOf is the composition root's adapter of the residents service, rewritten here
-// because package main cannot be imported.
-type finderOf struct{ s residents.Service }
-
-func (f finderOf) FindResidentID(ctx context.Context, t tenant.ID, bsnString, _ string) (string, int, error) {
-	b, err := bsn.Parse(bsnString)
-	if err != nil {
-		return "", 0, err
-	}
-	id, applicant, err := f.s.MatchBSN(ctx, t, b)
-	if errors.Is(err, residents.ErrNotFound) {
-		return "", 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
-	}
-	return id, applicant, err
 }
 
 type testBundle struct {
@@ -162,7 +146,7 @@ func setup(t *testing.T) *testBundle {
 		enschede: {"eneco": "Eneco", "domijn": "Domijn", "menzis": "Menzis", "vitens": "Vitens"},
 		zwolle:   {"eneco": "Eneco", "delta": "deltaWonen"},
 	}
-	raw := NewService(Config{App: d.App, Finder: finderOf{res}, Creditors: creditors, Plans: b.plans, Now: c.Now,
+	raw := NewService(Config{App: d.App, Finder: residents.Lookup{Service: res, NotFound: ErrResidentNotFound}, Creditors: creditors, Plans: b.plans, Now: c.Now,
 		Distribute: func(in distribution.Input) (distribution.Output, error) {
 			b.distributed = append(b.distributed, in)
 			return distribution.Distribute(in)

@@ -347,7 +347,7 @@ func (s *service) arrange(ctx context.Context, t tenant.ID, trajectID string) er
 			if i < len(o.PlanIDs) {
 				continue // made before
 			}
-			id, err := s.cfg.Plans.CreateAflossing(ctx, t, tr.ResidentID, o.CreditorID, o.Reference, in.Amount,
+			id, err := s.cfg.Plans.EnsureAflossing(ctx, t, tr.ResidentID, o.CreditorID, o.Reference, in.Amount,
 				addMonths(tr.StartPeriod, in.Offset), in.Months)
 			if err != nil {
 				return fmt.Errorf("aflossing plan for creditor %s: %w", o.CreditorID, err)

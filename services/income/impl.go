@@ -26,14 +26,14 @@ import (
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
-// Households gives the engine input of a resident's case (services/residents, through
-// an adapter in the composition root that maps its not-found error to ErrNotFound).
+// Households gives the engine input of a resident's case (services/residents' Lookup,
+// which wraps ErrNotFound for an unknown resident).
 type Households interface {
 	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
 }
 
 // ResidentMatcher finds the case a BSN belongs to, for an employer's payslip
-// (services/residents, adapted in the composition root). It reads no case data and is
+// (services/residents' Lookup). It reads no case data and is
 // not audited: a match is acted on only with the resident's consent, and the payslip
 // it leads to is audited with the employer as actor.
 type ResidentMatcher interface {
@@ -43,7 +43,7 @@ type ResidentMatcher interface {
 }
 
 // Deductions gives the deductions in force for a resident in a period: the payment
-// plans (services/paymentplans, adapted in the composition root).
+// plans (services/paymentplans' NamedDeductions).
 type Deductions interface {
 	Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error)
 }

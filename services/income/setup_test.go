@@ -3,8 +3,6 @@ package income_test
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -45,28 +43,6 @@ func employerPrincipal(t tenant.ID, id string) authz.Principal {
 	return authz.Principal{Subject: "employer:" + id, Tenant: t, Roles: []authz.Role{authz.RoleEmployer}}
 }
 
-// householdsOf and finderOf are the composition root's adapters (services/plein),
-// rewritten here because package main cannot be imported.
-type householdsOf struct{ s residents.Service }
-
-func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	hh, err := h.s.Household(ctx, t, id)
-	if errors.Is(err, residents.ErrNotFound) {
-		return hh, fmt.Errorf("%w: %w", income.ErrNotFound, err)
-	}
-	return hh, err
-}
-
-type finderOf struct{ s residents.Service }
-
-func (f finderOf) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
-	id, applicant, err := f.s.MatchBSN(ctx, t, b)
-	if errors.Is(err, residents.ErrNotFound) {
-		return "", 0, fmt.Errorf("%w: %w", income.ErrNotFound, err)
-	}
-	return id, applicant, err
-}
-
 type testBundle struct {
 	d     *dbtest.DB
 	clock *clocktest.Clock
@@ -91,7 +67,8 @@ func setup(t testing.TB) *testBundle {
 	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC))
 	res := residents.NewService(d.App, sealer, c.Now)
 	svc := income.NewService(income.Config{
-		App: d.App, Households: householdsOf{res}, Finder: finderOf{res},
+		App: d.App, Households: residents.Lookup{Service: res, NotFound: income.ErrNotFound},
+		Finder:     residents.Lookup{Service: res, NotFound: income.ErrNotFound},
 		Calculator: bijstand.NewCalculator(law.MustLoad()), Now: c.Now,
 	})
 	return &testBundle{d: d, clock: c, res: res, svc: svc, staff: income.NewStaff(svc, d.App, az), az: az}

@@ -363,14 +363,12 @@ func (s *service) Stop(ctx context.Context, t tenant.ID, planID string, by Actor
 	}
 	now := s.current()
 	return s.act(ctx, t, planID, by, ActionStop, 0, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
-		if by.Role == authz.RoleResident {
-			// Own plans only, and only the ones resting on the resident's mandate: a
-			// beslag or verrekening is not the resident's to stop.
-			if by.ResidentID == "" || cur.ResidentID != by.ResidentID || cur.Kind != bijstand.DeductOnBehalf {
-				return "", "", "", authz.ErrForbidden
-			}
+		// A resident stops her own plans only, and only the ones resting on her
+		// mandate (StoppableByResident, the rule the portal shows).
+		if by.Role == authz.RoleResident && !cur.RestsOnMandateOf(by.ResidentID) {
+			return "", "", "", authz.ErrForbidden
 		}
-		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
+		if !cur.Stoppable() {
 			return "", "", "", stateError(ActionStop, cur.Status)
 		}
 		if next.End == nil || cmpPeriod(now, *next.End) < 0 {

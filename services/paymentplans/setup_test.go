@@ -3,8 +3,6 @@ package paymentplans
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +18,6 @@ import (
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
-	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -87,25 +84,6 @@ type options struct {
 	coupleCap bool
 }
 
-// householdNorms is the composition root's Norms adapter, for the tests: the norm of
-// the resident's own household, computed by the engine from the residents service.
-type householdNorms struct {
-	res  residents.Service
-	calc *bijstand.Calculator
-}
-
-func (n householdNorms) Norm(ctx context.Context, t tenant.ID, id string, p bijstand.Period) (money.Cents, error) {
-	h, err := n.res.Household(ctx, t, id)
-	if errors.Is(err, residents.ErrNotFound) {
-		return 0, fmt.Errorf("%w: %w", ErrResidentNotFound, err)
-	}
-	if err != nil {
-		return 0, err
-	}
-	r, _, err := n.calc.Month(bijstand.Case{Period: p, Household: h})
-	return r.Norm, err
-}
-
 func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
@@ -127,7 +105,8 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 	}
 	var norms Norms
 	if !o.coupleCap {
-		norms = householdNorms{res: b.res, calc: bijstand.NewCalculator(law.MustLoad())}
+		norms = HouseholdNorms{Households: residents.Lookup{Service: b.res, NotFound: ErrResidentNotFound},
+			Calc: bijstand.NewCalculator(law.MustLoad())}
 	}
 	b.raw = NewService(Config{App: d.App, Creditors: b.cred, Jobs: o.jobs, Sink: b.sink, Norms: norms, Now: c.Now})
 	b.svc = NewAuthorizing(b.raw, az)

@@ -220,7 +220,7 @@ var routeAllowed = map[string]string{
 func TestRouteAccess(t *testing.T) {
 	t.Parallel()
 	b := setupSecurity(t)
-	mounted := b.app.routes.patterns
+	mounted := b.app.routes.Patterns()
 	for _, p := range mounted {
 		if _, ok := routeAllowed[p]; !ok {
 			t.Errorf("route %q is mounted but not in routeAllowed: decide who may call it", p)

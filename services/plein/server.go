@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"github.com/plein-nl/plein/platform/access"
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -29,6 +30,7 @@ import (
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/problem"
+	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
@@ -186,7 +188,7 @@ type app struct {
 	settlement *settlement.Service
 	devLogin   *auth.DevLogin
 	// routes is the API's route table, with the access rule of every route.
-	routes *routeTable
+	routes *access.Table
 }
 
 type appConfig struct {
@@ -206,111 +208,165 @@ type appConfig struct {
 	siloRouting bool
 }
 
+// buildApp builds the onion from the inside out: what every part shares, the
+// services, the portal and the API over them, and the edge in front.
 func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
-	reg := observe.NewRegistry()
-	metrics, err := observe.NewMetrics(reg)
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	f, err := newFoundation(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	health := observe.NewHealth(cfg.log, 0)
-	health.AddCheck("database", func(ctx context.Context) error { return cfg.appPool.Ping(ctx) })
+	s, err := newServices(cfg, f)
+	if err != nil {
+		return nil, err
+	}
+	pt, err := portal.New(portal.Config{Directory: f.dir, Sessions: f.sessions, DevLogin: f.devLogin, Log: cfg.log,
+		Limit: f.guards.Calc, DevIndex: cfg.devLogin, Income: s.income, Now: cfg.now,
+		Payments: portal.NewPaymentsAdapter(paymentplans.NewAuthorizing(s.plans, f.az), s.creditors, s.income, cfg.now),
+		Debts:    portal.NewDebtsAdapter(s.debts, s.plans, s.creditors)})
+	if err != nil {
+		return nil, err
+	}
+	api := newAPI(cfg, f, s)
+	ops, err := newOperatorPage(cfg, f, s)
+	if err != nil {
+		return nil, err
+	}
+	edge := newEdge(cfg, f)
+	root := http.NewServeMux()
+	// Cookie sessions reach the API too (the dev login's), so unsafe methods from another
+	// site are refused before anything else.
+	root.Handle("/api/", auth.CrossOrigin(edge.Wrap(api)))
+	root.Handle("/operator/", edge.Wrap(ops))
+	root.Handle("/", f.guards.SignIn(f.dir, pt))
+	return &app{
+		log:        cfg.log,
+		metrics:    f.metrics,
+		health:     f.health,
+		dir:        f.dir,
+		handler:    httpapi.SecureHeaders(f.metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)), cfg.secure),
+		adminMux:   observe.NewAdminMux(f.metrics, f.health),
+		residents:  s.residents,
+		income:     s.income,
+		plans:      s.plans,
+		creditors:  s.creditors,
+		settlement: s.settlement,
+		devLogin:   f.devLogin,
+		routes:     api,
+	}, nil
+}
 
-	dir, err := tenancy.NewDirectory(ctx, cfg.appPool)
-	if err != nil {
+// foundation is what the services, the portal and the edge share.
+type foundation struct {
+	reg      *prometheus.Registry
+	metrics  *observe.Metrics
+	health   *observe.Health
+	dir      *tenancy.Directory
+	sessions *auth.Sessions
+	devLogin *auth.DevLogin // nil outside plein dev
+	az       *authz.Authorizer
+	book     *law.Book
+	guards   *ratelimit.Guards
+	jobs     *jobs.Client // inserts jobs; runs none
+}
+
+func newFoundation(ctx context.Context, cfg appConfig) (*foundation, error) {
+	f := &foundation{reg: observe.NewRegistry(), health: observe.NewHealth(cfg.log, 0)}
+	var err error
+	if f.metrics, err = observe.NewMetrics(f.reg); err != nil {
 		return nil, err
 	}
-	sessions, err := auth.NewSessions(auth.SessionConfig{Key: cfg.sessionKey, Secure: cfg.secure, Now: time.Now,
+	f.health.AddCheck("database", func(ctx context.Context) error { return cfg.appPool.Ping(ctx) })
+	if f.dir, err = tenancy.NewDirectory(ctx, cfg.appPool); err != nil {
+		return nil, err
+	}
+	f.sessions, err = auth.NewSessions(auth.SessionConfig{Key: cfg.sessionKey, Secure: cfg.secure, Now: time.Now,
 		AcceptDev: cfg.devLogin, Revocations: auth.NewRevocationStore(cfg.appPool, time.Now)})
 	if err != nil {
 		return nil, err
 	}
-	var devLogin *auth.DevLogin
 	if cfg.devLogin {
-		devLogin = auth.NewDevLogin(sessions, true)
+		f.devLogin = auth.NewDevLogin(f.sessions, true)
 	}
-	az, err := authz.New()
-	if err != nil {
+	if f.az, err = authz.New(); err != nil {
 		return nil, err
 	}
-	if cfg.now == nil {
-		cfg.now = time.Now
-	}
-	book, err := law.Load()
-	if err != nil {
+	if f.book, err = law.Load(); err != nil {
 		return nil, err
 	}
-	guard, err := newGuards(reg, dir)
-	if err != nil {
+	if f.guards, err = newGuards(f.reg, f.dir); err != nil {
 		return nil, err
 	}
-	resSvc := residents.NewService(cfg.appPool, cfg.sealer, cfg.now)
-	incSvc := income.NewService(income.Config{
-		App: cfg.appPool, Households: householdsOf{resSvc}, Finder: matcherOf{resSvc},
-		Calculator: bijstand.NewCalculator(book), Now: cfg.now,
-		Settings: incomeSettings(dir), Refusals: guard.refused,
-	})
-
-	// Every API route is mounted behind its access rule (routes.go).
-	api := newRouteTable(az, guard.limiter)
-	// The staff API only reads the registry, which plein_app may do.
-	svc := tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), dir, cfg.appPool), az)
-	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(svc, func(method string) endpoint.Middleware {
-		return metrics.InstrumentEndpoint("tenancy", method)
-	}), cfg.log)
-	// Creditors, payment plans and debts. Plans and debts need each other (accepted
-	// offers become plans; shortfalls become schuldhulp signals), hence the references
-	// filled in after both exist.
-	credSvc := creditors.NewService(cfg.appPool, nil, cfg.now)
 	jcfg := jobs.Config{}
 	if cfg.siloRouting {
-		jcfg.Router = dir
+		jcfg.Router = f.dir
 	}
-	insertJobs, err := jobs.NewClient(cfg.appPool, jcfg)
-	if err != nil {
+	if f.jobs, err = jobs.NewClient(cfg.appPool, jcfg); err != nil {
 		return nil, err
 	}
-	var planSvc paymentplans.Service
-	debtSvc := debts.NewService(debts.Config{App: cfg.appPool, Finder: debtsFinder{resSvc}, Creditors: creditorNames{credSvc},
-		Plans: aflossingPlans{&planSvc}, Now: cfg.now})
-	planSvc = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: credSvc, Law: book, Jobs: insertJobs,
-		Sink: shortfallSignals{&debtSvc}, Norms: residentNorms{resSvc, bijstand.NewCalculator(book)}, Now: cfg.now})
-	incSvc.SetPlans(namedDeductions{plans: planSvc, creditors: credSvc}, planShortfalls{planSvc})
+	return f, nil
+}
 
-	pt, err := portal.New(portal.Config{Directory: dir, Sessions: sessions, DevLogin: devLogin, Log: cfg.log, Limit: guard.calc,
-		DevIndex: cfg.devLogin, Income: incSvc, Now: cfg.now,
-		Payments: portalPayments{plans: paymentplans.NewAuthorizing(planSvc, az), creditors: credSvc, income: incSvc, now: cfg.now},
-		Debts:    portalDebts{debts: debtSvc, plans: planSvc, creditors: credSvc}})
-	if err != nil {
-		return nil, err
+// appServices are the services, undecorated: the API and the portal add
+// authorization over them.
+type appServices struct {
+	tenants    tenancy.Service // authorizing: the staff API only reads the registry
+	residents  residents.Service
+	income     *income.IncomeService
+	creditors  creditors.Service
+	plans      paymentplans.Service
+	debts      debts.Service
+	settlement *settlement.Service
+}
+
+// newServices wires each service to the small interfaces it declares, filled by the
+// readers the other services export.
+func newServices(cfg appConfig, f *foundation) (*appServices, error) {
+	s := &appServices{
+		tenants:   tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), f.dir, cfg.appPool), f.az),
+		residents: residents.NewService(cfg.appPool, cfg.sealer, cfg.now),
+		creditors: creditors.NewService(cfg.appPool, nil, cfg.now),
 	}
-	// Endpoints are measured; errors are logged once, at the edge: the request log
-	// (every 4xx/5xx) and each transport's error encoder (internal errors).
+	s.income = income.NewService(income.Config{App: cfg.appPool, Calculator: bijstand.NewCalculator(f.book), Now: cfg.now,
+		Households: residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
+		Finder:     residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
+		Settings:   incomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
+	// Shortfalls become schuldhulp signals through a reference to the debts service,
+	// filled in once it exists (it needs the plans for its aflossingen).
+	norms := paymentplans.HouseholdNorms{Calc: bijstand.NewCalculator(f.book),
+		Households: residents.Lookup{Service: s.residents, NotFound: paymentplans.ErrResidentNotFound}}
+	s.plans = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: s.creditors, Law: f.book, Jobs: f.jobs,
+		Sink: shortfallSignals{&s.debts}, Norms: norms, Now: cfg.now})
+	s.debts = debts.NewService(debts.Config{App: cfg.appPool, Now: cfg.now,
+		Finder:    residents.Lookup{Service: s.residents, NotFound: debts.ErrResidentNotFound},
+		Creditors: creditors.Names{Service: s.creditors, NotFound: debts.ErrUnknownCreditor},
+		Plans:     paymentplans.Aflossings{Plans: s.plans}})
+	s.income.SetPlans(paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors}, planShortfalls{s.plans})
+	var err error
+	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
+	return s, err
+}
+
+// newAPI mounts every service's routes on the route table, each behind its access rule
+// (routes.go). Endpoints are measured; errors are logged once, at the edge: the
+// request log (every 4xx/5xx) and each transport's error encoder (internal errors).
+func newAPI(cfg appConfig, f *foundation, s *appServices) *access.Table {
+	api := access.NewTable(access.Config{Rules: apiAccess, Authorizer: f.az, Limiter: f.guards, PartnerFloor: partnerFloor})
 	mw := func(service string) func(string) endpoint.Middleware {
-		return func(method string) endpoint.Middleware { return metrics.InstrumentEndpoint(service, method) }
+		return func(method string) endpoint.Middleware { return f.metrics.InstrumentEndpoint(service, method) }
 	}
-	residents.RegisterHTTP(api, residents.MakeEndpoints(residents.NewAuthorizing(resSvc, az), mw("residents")), cfg.log)
-	income.RegisterHTTP(api, income.MakeEndpoints(income.NewStaff(incSvc, cfg.appPool, az), mw("income")), cfg.log)
-	creditors.RegisterHTTP(api, creditors.MakeEndpoints(creditors.NewAuthorizing(credSvc, az), mw("creditors")), cfg.log)
-	paymentplans.RegisterHTTP(api, paymentplans.MakeEndpoints(paymentplans.NewAuthorizing(planSvc, az), mw("paymentplans")), cfg.log)
-	debts.RegisterHTTP(api, debts.MakeEndpoints(debts.NewAuthorizing(debtSvc, az), mw("debts")), cfg.log)
-	settleSvc, err := newSettlement(settlementDeps{pool: cfg.appPool, dir: dir, reg: reg, jobs: insertJobs, now: cfg.now})
-	if err != nil {
-		return nil, err
-	}
-	settlement.RegisterHTTP(api, settlement.MakeEndpoints(settleSvc, az, mw("settlement")), cfg.log)
+	tenancy.RegisterHTTP(api, tenancy.MakeEndpoints(s.tenants, mw("tenancy")), cfg.log)
+	residents.RegisterHTTP(api, residents.MakeEndpoints(residents.NewAuthorizing(s.residents, f.az), mw("residents")), cfg.log)
+	income.RegisterHTTP(api, income.MakeEndpoints(income.NewStaff(s.income, cfg.appPool, f.az), mw("income")), cfg.log)
+	creditors.RegisterHTTP(api, creditors.MakeEndpoints(creditors.NewAuthorizing(s.creditors, f.az), mw("creditors")), cfg.log)
+	paymentplans.RegisterHTTP(api, paymentplans.MakeEndpoints(paymentplans.NewAuthorizing(s.plans, f.az), mw("paymentplans")), cfg.log)
+	debts.RegisterHTTP(api, debts.MakeEndpoints(debts.NewAuthorizing(s.debts, f.az), mw("debts")), cfg.log)
+	settlement.RegisterHTTP(api, settlement.MakeEndpoints(s.settlement, f.az, mw("settlement")), cfg.log)
 	if cfg.controlPool != nil {
-		op := tenancy.NewOperatorAuthorizing(tenancy.NewOperator(tenancy.NewStore(cfg.controlPool, nil)), az)
+		op := tenancy.NewOperatorAuthorizing(tenancy.NewOperator(tenancy.NewStore(cfg.controlPool, nil)), f.az)
 		tenancy.RegisterOperatorHTTP(api, tenancy.MakeOperatorEndpoints(op, mw("operator")), cfg.log)
-	}
-	vitals, err := tenantMetrics(reg, cfg.appPool, cfg.log)
-	if err != nil {
-		return nil, err
-	}
-	// The operators' overview page: the tenant registry, the residents counted for the
-	// metrics, and the settlement's overview, behind the staff API's authentication.
-	ops, err := overview.New(overview.Config{Tenants: svc, Vitals: vitals, Runs: settleSvc, Authz: az, Log: cfg.log, Now: cfg.now})
-	if err != nil {
-		return nil, err
 	}
 	for name, spec := range map[string][]byte{"residents": residents.OpenAPI(), "creditors": creditors.OpenAPI(),
 		"paymentplans": paymentplans.OpenAPI(), "debts": debts.OpenAPI()} {
@@ -322,36 +378,18 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		problem.NotFound(w, r, "no such route: see /api/v1/openapi/")
 	})
-	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers, guard: guard,
-		employer: func(ctx context.Context, t tenant.ID, key string) (string, error) {
-			return income.AuthenticateEmployer(ctx, cfg.appPool, t, key)
-		},
-		creditor: func(ctx context.Context, t tenant.ID, key string) (string, error) {
-			return debts.AuthenticateCreditor(ctx, cfg.appPool, t, key)
-		}}
+	return api
+}
 
-	root := http.NewServeMux()
-	// Cookie sessions reach the API too (the dev login's), so unsafe methods from another
-	// site are refused before anything else.
-	root.Handle("/api/", auth.CrossOrigin(edge.wrap(api)))
-	root.Handle("/operator/", edge.wrap(ops))
-	root.Handle("/", guard.portal(dir, pt))
-
-	return &app{
-		log:        cfg.log,
-		metrics:    metrics,
-		health:     health,
-		dir:        dir,
-		handler:    httpapi.SecureHeaders(metrics.InstrumentHTTP(observe.LogRequests(cfg.log, root)), cfg.secure),
-		adminMux:   observe.NewAdminMux(metrics, health),
-		residents:  resSvc,
-		income:     incSvc,
-		plans:      planSvc,
-		creditors:  credSvc,
-		settlement: settleSvc,
-		devLogin:   devLogin,
-		routes:     api,
-	}, nil
+// newOperatorPage is the operators' overview page: the tenant registry, the residents
+// counted for the metrics, and the settlement's overview, behind the staff API's
+// authentication.
+func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Page, error) {
+	vitals, err := tenantMetrics(f.reg, cfg.appPool, cfg.log)
+	if err != nil {
+		return nil, err
+	}
+	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now})
 }
 
 // serveUntil serves h on addr until ctx ends, then stops accepting and lets in-flight
@@ -423,16 +461,4 @@ func newAdmin(log *slog.Logger, pool *pgxpool.Pool) admin {
 	h := observe.NewHealth(log, 0)
 	h.AddCheck("database", func(ctx context.Context) error { return pool.Ping(ctx) })
 	return admin{health: h, mux: observe.NewAdminMux(m, h), reg: reg}
-}
-
-// householdsOf adapts the residents service to the income service's needs, mapping
-// its not-found error to income's.
-type householdsOf struct{ s residents.Service }
-
-func (h householdsOf) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	hh, err := h.s.Household(ctx, t, id)
-	if errors.Is(err, residents.ErrNotFound) {
-		return hh, fmt.Errorf("%w: %w", income.ErrNotFound, err)
-	}
-	return hh, err
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // Debts is what the portal needs of schuldhulp: the resident's debts and what is
-// being arranged. The portal owns this interface; the composition root adapts the
-// debts service to it.
+// being arranged. The portal owns this interface; DebtsAdapter adapts the debts
+// service to it.
 type Debts interface {
 	Overview(ctx context.Context, t tenant.ID, residentID string) (DebtOverview, error)
 }

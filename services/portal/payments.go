@@ -21,8 +21,8 @@ import (
 
 // Payments is what the portal needs of the payment plans: the resident's direct
 // payments to creditors, the creditors she may choose from, and asking for a new
-// one or stopping one. The portal owns this interface; the composition root adapts
-// the payment-plan and creditor services to it.
+// one or stopping one. The portal owns this interface; PaymentsAdapter adapts the
+// payment-plan and creditor services to it.
 type Payments interface {
 	// Plans returns the resident's own plans of every status, in the order to show.
 	Plans(ctx context.Context, t tenant.ID, residentID string) ([]PaymentPlan, error)
