@@ -1,7 +1,6 @@
 package residents
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,76 +9,27 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
-
-// principalHeader names the principal of a test request: the stand-in for the
-// authentication middleware that runs before the staff API.
-const principalHeader = "X-Test-Principal"
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	principals := map[string]authz.Principal{
-		"enschede": consulentEnschede,
-		"zwolle":   consulentZwolle,
-		"admin":    adminEnschede,
-	}
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.Server(t, func(mux httpapi.Router) {
+		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "admin": adminEnschede})
 }
 
-type problemBody struct {
-	Status   int    `json:"status"`
-	Title    string `json:"title"`
-	Detail   string `json:"detail"`
-	DetailNL string `json:"detail_nl"`
-	Instance string `json:"instance"`
-	Errors   []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if principal != "" {
-		req.Header.Set(principalHeader, principal)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
+var (
+	do       = httpapitest.Do
+	mustJSON = httpapitest.MustJSON
+)
 
 const coupleJSON = `{"name":"Jan de Vries","birth_date":"1985-02-01","bsn":"999993653","iban":"NL91ABNA0417164300",
 	"household_kind":"couple","n_months_used":2,
@@ -127,7 +77,7 @@ func TestHTTPTransport(t *testing.T) {
 		wantFields []string // for 400
 	}{
 		{"get", "enschede", "GET", base + "/" + id + purposeQ, "", nil, 200, nil},
-		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
 		{"find by BSN", "admin", "POST", search, `{"bsn":"111222333","purpose":"zaak 2026-0042"}`, nil, 200, nil},
 		{"get without purpose", "enschede", "GET", base + "/" + id, "", nil, 400, []string{"purpose"}},
 		{"find without purpose", "enschede", "POST", search, `{"bsn":"999993653"}`, nil, 400, []string{"purpose"}},
@@ -181,20 +131,12 @@ func TestHTTPTransport(t *testing.T) {
 				}
 				return
 			}
-			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-				t.Errorf("Content-Type = %q, want application/problem+json", ct)
-			}
-			var p problemBody
-			mustJSON(t, body, &p)
+			p := httpapitest.Problem(t, resp, body)
 			wantPath, _, _ := strings.Cut(tt.path, "?")
 			if p.Status != tt.wantStatus || p.Title != http.StatusText(tt.wantStatus) || p.Instance != wantPath || p.DetailNL == "" {
 				t.Errorf("problem = %+v, want status %d, title, instance %s and detail_nl", p, tt.wantStatus, wantPath)
 			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
+			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
 				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
 			}
 		})
@@ -222,58 +164,13 @@ func TestHTTPTransport(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, body []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
-	}
-}
-
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		codes := []string{"400", "401", "403", "500"}
-		if deprecated, _ := op["deprecated"].(bool); deprecated {
-			codes = []string{"400", "401"} // a removed form: it only refuses
-		}
-		for _, code := range codes {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method == "parameters" {
-				continue
-			}
-			if !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 5 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 5", len(registered))
+	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
+	if len(routes) != 5 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 5", len(routes))
 	}
 }
