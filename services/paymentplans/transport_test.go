@@ -10,55 +10,24 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
-
-const principalHeader = "X-Test-Principal"
 
 func newTestServer(t *testing.T, svc Service, principals map[string]authz.Principal) *httptest.Server {
 	t.Helper()
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.Server(t, func(mux httpapi.Router) {
+		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, principals)
 }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(principalHeader, principal)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
+
+var do = httpapitest.Do
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
@@ -99,7 +68,7 @@ func TestHTTPTransport(t *testing.T) {
 		wantFields                          []string
 	}{
 		{"list", "consulent", "GET", base + purposeQ, "", nil, 200, nil},
-		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
 		{"list without purpose", "consulent", "GET", base, "", nil, 400, []string{"purpose"}},
 		{"list with a purpose too short", "consulent", "GET", base + "?purpose=zaak", "", nil, 400, []string{"purpose"}},
 		{"list of an unknown resident", "consulent", "GET", unknownResident + "/plans" + purposeQ, "", nil, 404, nil},
@@ -143,26 +112,12 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus == 200 {
 				return
 			}
-			var p struct {
-				Status   int    `json:"status"`
-				DetailNL string `json:"detail_nl"`
-				Instance string `json:"instance"`
-				Errors   []struct {
-					Field string `json:"field"`
-				} `json:"errors"`
-			}
-			if err := json.Unmarshal(got, &p); err != nil || resp.Header.Get("Content-Type") != "application/problem+json" {
-				t.Fatalf("problem %s (%v), content type %s", got, err, resp.Header.Get("Content-Type"))
-			}
+			p := httpapitest.Problem(t, resp, got)
 			wantPath, _, _ := strings.Cut(tt.path, "?")
 			if p.Status != tt.wantStatus || p.DetailNL == "" || p.Instance != wantPath {
 				t.Errorf("problem = %+v, want status %d, detail_nl, instance %s", p, tt.wantStatus, wantPath)
 			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
+			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
 				t.Errorf("fields %v, want %v", fields, tt.wantFields)
 			}
 		})
@@ -209,40 +164,9 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method != "parameters" && !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 9 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 9", len(registered))
+	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
+	if len(routes) != 9 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 9", len(routes))
 	}
 }

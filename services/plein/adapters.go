@@ -10,6 +10,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -181,15 +182,15 @@ func (p portalPayments) Request(ctx context.Context, t tenant.ID, residentID str
 	pl, err := p.plans.Request(ctx, t, residentID, paymentplans.NewPlan{Kind: string(bijstand.DeductOnBehalf), CreditorID: r.CreditorID,
 		Reference: r.Reference, AmountCents: int64(r.Amount), Priority: 10, StartPeriod: r.Start},
 		paymentplans.Actor{Subject: "resident:" + residentID, Role: authz.RoleResident, ResidentID: residentID})
-	var ve *paymentplans.ValidationError
+	var ve *httpapi.ValidationError
 	if errors.As(err, &ve) {
 		fe := &portal.PaymentFieldErrors{}
-		for _, pr := range ve.Problems {
+		for _, pr := range ve.Fields {
 			field := strings.TrimSuffix(strings.TrimSuffix(pr.Field, "_id"), "_cents")
 			if field == "start_period" {
 				field = "start"
 			}
-			fe.Fields = append(fe.Fields, portal.PaymentFieldError{Field: field, NL: pr.MessageNL, EN: pr.Message})
+			fe.Fields = append(fe.Fields, portal.PaymentFieldError{Field: field, NL: pr.NL, EN: pr.EN})
 		}
 		return portal.PaymentPlan{}, fe
 	}
