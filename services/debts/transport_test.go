@@ -1,7 +1,6 @@
 package debts
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,83 +9,36 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
-// principalHeader names the principal of a test request: the stand-in for the
-// authentication edge (services/plein), which maps a "plein_cred_…" key to a creditor
-// principal and an OIDC token to a staff one.
-const principalHeader = "X-Test-Principal"
-
+// newTestServer serves the API with a stand-in for the authentication edge
+// (services/plein), which maps a "plein_cred_…" key to a creditor principal and an
+// OIDC token to a staff one.
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	principals := map[string]authz.Principal{
+	return httpapitest.Server(t, func(mux httpapi.Router) {
+		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, map[string]authz.Principal{
 		"shv":       shvEnschede,
 		"zwolle":    shvZwolle,
 		"consulent": consulentEnschede,
 		"eneco":     creditor(enschede, "eneco"),
 		"essent":    creditor(enschede, "essent"), // a partner key, but not in the creditor register
-	}
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
-type problemBody struct {
-	Status   int    `json:"status"`
-	Title    string `json:"title"`
-	DetailNL string `json:"detail_nl"`
-	Errors   []struct {
-		Field string `json:"field"`
-	} `json:"errors"`
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if principal != "" {
-		req.Header.Set(principalHeader, principal)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-func mustJSON(t *testing.T, body []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
-	}
-}
+var (
+	do       = httpapitest.Do
+	mustJSON = httpapitest.MustJSON
+)
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
@@ -193,19 +145,11 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus < 400 {
 				return
 			}
-			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-				t.Errorf("Content-Type = %q", ct)
-			}
-			var p problemBody
-			mustJSON(t, body, &p)
+			p := httpapitest.Problem(t, resp, body)
 			if p.Status != tt.wantStatus || p.DetailNL == "" {
 				t.Errorf("problem = %+v, want status %d and detail_nl", p, tt.wantStatus)
 			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
+			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
 				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
 			}
 		})
@@ -223,40 +167,9 @@ func TestHTTPTransport(t *testing.T) {
 // RegisterHTTP mounts, each with the error responses every handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method != "parameters" && !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 17 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 17", len(registered))
+	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
+	if len(routes) != 17 {
+		t.Errorf("RegisterHTTP mounts %d routes, want 17", len(routes))
 	}
 }
