@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/input/inputtest"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -22,7 +24,7 @@ func (b *httpBundle) send(t *testing.T, principal, path, ctype, body string) (in
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set(principalHeader, principal)
+	req.Header.Set(httpapitest.PrincipalHeader, principal)
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
@@ -115,7 +117,7 @@ func TestServiceRefusesUncleanEmployer(t *testing.T) {
 		p := slip(name, 100000)
 		p.Actor = "consulent-enschede"
 		_, err := b.svc.SubmitPayslip(context.Background(), enschede, id, p, income.SourceConsulent)
-		var ve *income.ValidationError
+		var ve *httpapi.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "employer" || ve.Fields[0].NL == "" {
 			t.Errorf("employer %+q: err = %v, want a field error on employer with Dutch text", name, err)
 		}
