@@ -28,7 +28,6 @@ import (
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
@@ -319,9 +318,8 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 			_, _ = w.Write(spec)
 		})
 	}
-	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		problem.NotFound(w, r, "no such route: see /api/v1/openapi/")
-	})
+	// Every other path under /api/, and a route's path with a method it lacks (405).
+	api.Handle("/api/", httpapi.NoRoute(api.mux, "/api/"))
 	edge := &staffEdge{dir: dir, sessions: sessions, verifiers: cfg.verifiers, guard: guard,
 		employer: func(ctx context.Context, t tenant.ID, key string) (string, error) {
 			return income.AuthenticateEmployer(ctx, cfg.appPool, t, key)
