@@ -123,6 +123,16 @@ func PathTenant(r *http.Request) (tenant.ID, error) {
 	return id, nil
 }
 
+// TenantBody reads what most writes send: the tenant of the path, and the JSON body
+// (at most MaxBody, required) into v.
+func TenantBody(r *http.Request, v any) (tenant.ID, error) {
+	t, err := PathTenant(r)
+	if err != nil {
+		return "", err
+	}
+	return t, DecodeBody(r, v, MaxBody, false)
+}
+
 // IfMatch returns the version a change was read at, from If-Match ("3", W/"3" or 3):
 // ErrPreconditionRequired without one, a validation error on "If-Match" for one that
 // is no version.

@@ -47,13 +47,7 @@ func decodeGet(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeCreate(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var nc NewCreditor
-	if err := httpapi.DecodeBody(r, &nc, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return createRequest{Tenant: t, Creditor: nc}, nil
+	t, err := httpapi.TenantBody(r, &nc)
+	return createRequest{Tenant: t, Creditor: nc}, err
 }

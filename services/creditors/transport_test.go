@@ -2,7 +2,6 @@ package creditors
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,15 +12,12 @@ import (
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	return httpapitest.Server(t, func(mux httpapi.Router) {
-		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "resident": residentEnschede})
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "resident": residentEnschede})
 }
 
 func do(t *testing.T, srv *httptest.Server, principal, method, path, body string) (*http.Response, []byte) {
@@ -86,13 +82,7 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus == 200 {
 				return
 			}
-			p := httpapitest.Problem(t, resp, body)
-			if p.DetailNL == "" {
-				t.Fatalf("problem %s without detail_nl", body)
-			}
-			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields %v, want %v", fields, tt.wantFields)
-			}
+			p := httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 			if slices.Equal(tt.wantFields, []string{"webhook_url"}) && !strings.Contains(p.DetailNL, "mag niet naar een intern netwerkadres wijzen") {
 				t.Errorf("detail_nl %q, want the Dutch refusal of an internal address", p.DetailNL)
 			}
@@ -104,7 +94,7 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	routes := httpapitest.Patterns(RegisterHTTP)
 	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
 	if len(routes) != 3 {
 		t.Errorf("RegisterHTTP mounts %d routes, want 3", len(routes))

@@ -77,15 +77,9 @@ func decodeResidentRead(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeCreateDebt(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var nd NewDebt
-	if err := httpapi.DecodeBody(r, &nd, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return createDebtRequest{Tenant: t, Resident: r.PathValue("id"), Debt: nd}, nil
+	t, err := httpapi.TenantBody(r, &nd)
+	return createDebtRequest{Tenant: t, Resident: r.PathValue("id"), Debt: nd}, err
 }
 
 func decodeUpdateDebt(_ context.Context, r *http.Request) (any, error) {
@@ -144,39 +138,21 @@ func decodeLink(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeRequest(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var nr NewRequest
-	if err := httpapi.DecodeBody(r, &nr, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return requestRequest{Tenant: t, Request: nr}, nil
+	t, err := httpapi.TenantBody(r, &nr)
+	return requestRequest{Tenant: t, Request: nr}, err
 }
 
 func decodePlan(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var np NewPlan
-	if err := httpapi.DecodeBody(r, &np, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return planRequest{Tenant: t, Resident: r.PathValue("id"), Plan: np}, nil
+	t, err := httpapi.TenantBody(r, &np)
+	return planRequest{Tenant: t, Resident: r.PathValue("id"), Plan: np}, err
 }
 
 func decodeTraject(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var nt NewTraject
-	if err := httpapi.DecodeBody(r, &nt, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return trajectRequest{Tenant: t, Resident: r.PathValue("id"), Traject: nt}, nil
+	t, err := httpapi.TenantBody(r, &nt)
+	return trajectRequest{Tenant: t, Resident: r.PathValue("id"), Traject: nt}, err
 }
 
 func decodeOffer(accept bool) kithttp.DecodeRequestFunc {
@@ -187,13 +163,7 @@ func decodeOffer(accept bool) kithttp.DecodeRequestFunc {
 }
 
 func decodeSignal(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var ns NewSignal
-	if err := httpapi.DecodeBody(r, &ns, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return signalRequest{Tenant: t, Signal: ns}, nil
+	t, err := httpapi.TenantBody(r, &ns)
+	return signalRequest{Tenant: t, Signal: ns}, err
 }

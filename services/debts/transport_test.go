@@ -1,18 +1,15 @@
 package debts
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
 	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
@@ -21,9 +18,7 @@ import (
 // OIDC token to a staff one.
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	return httpapitest.Server(t, func(mux httpapi.Router) {
-		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, map[string]authz.Principal{
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{
 		"shv":       shvEnschede,
 		"zwolle":    shvZwolle,
 		"consulent": consulentEnschede,
@@ -145,13 +140,7 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus < 400 {
 				return
 			}
-			p := httpapitest.Problem(t, resp, body)
-			if p.Status != tt.wantStatus || p.DetailNL == "" {
-				t.Errorf("problem = %+v, want status %d and detail_nl", p, tt.wantStatus)
-			}
-			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 		})
 	}
 	// Bad reports stored nothing: still one signal (and zwolle none).
@@ -167,7 +156,7 @@ func TestHTTPTransport(t *testing.T) {
 // RegisterHTTP mounts, each with the error responses every handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	routes := httpapitest.Patterns(RegisterHTTP)
 	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
 	if len(routes) != 17 {
 		t.Errorf("RegisterHTTP mounts %d routes, want 17", len(routes))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,23 +19,7 @@ import (
 // and the raw answer.
 func (b *httpBundle) send(t *testing.T, principal, path, ctype, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, b.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(httpapitest.PrincipalHeader, principal)
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, raw := httpapitest.Do(t, b.srv, principal, http.MethodPost, path, body, map[string]string{"Content-Type": ctype})
 	return resp.StatusCode, raw
 }
 

@@ -3,15 +3,12 @@ package income_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -24,9 +21,7 @@ type httpBundle struct {
 func setupHTTP(t *testing.T) *httpBundle {
 	t.Helper()
 	b := setup(t)
-	srv := httpapitest.Server(t, func(mux httpapi.Router) {
-		income.RegisterHTTP(mux, income.MakeEndpoints(b.staff, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, map[string]authz.Principal{
+	srv := httpapitest.Server(t, income.RegisterHTTP, income.MakeEndpoints(b.staff, nil), map[string]authz.Principal{
 		"consulent-enschede": consulentEnschede,
 		"consulent-zwolle":   consulentZwolle,
 		"acme":               employerPrincipal(enschede, "acme"),

@@ -61,15 +61,9 @@ func decodeResident(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeRequest(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var np NewPlan
-	if err := httpapi.DecodeBody(r, &np, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return requestRequest{Tenant: t, ResidentID: r.PathValue("id"), Plan: np}, nil
+	t, err := httpapi.TenantBody(r, &np)
+	return requestRequest{Tenant: t, ResidentID: r.PathValue("id"), Plan: np}, err
 }
 
 func decodePlan(_ context.Context, r *http.Request) (any, error) {

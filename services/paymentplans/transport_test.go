@@ -2,11 +2,9 @@ package paymentplans
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
@@ -19,9 +17,7 @@ import (
 
 func newTestServer(t *testing.T, svc Service, principals map[string]authz.Principal) *httptest.Server {
 	t.Helper()
-	return httpapitest.Server(t, func(mux httpapi.Router) {
-		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, principals)
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), principals)
 }
 
 // errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
@@ -112,14 +108,7 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus == 200 {
 				return
 			}
-			p := httpapitest.Problem(t, resp, got)
-			wantPath, _, _ := strings.Cut(tt.path, "?")
-			if p.Status != tt.wantStatus || p.DetailNL == "" || p.Instance != wantPath {
-				t.Errorf("problem = %+v, want status %d, detail_nl, instance %s", p, tt.wantStatus, wantPath)
-			}
-			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, got, tt.wantStatus, tt.wantFields)
 		})
 	}
 
@@ -164,7 +153,7 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	routes := httpapitest.Patterns(RegisterHTTP)
 	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
 	if len(routes) != 9 {
 		t.Errorf("RegisterHTTP mounts %d routes, want 9", len(routes))

@@ -45,15 +45,9 @@ func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
 }
 
 func decodeCreate(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var nr NewResident
-	if err := httpapi.DecodeBody(r, &nr, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return createRequest{Tenant: t, Resident: nr}, nil
+	t, err := httpapi.TenantBody(r, &nr)
+	return createRequest{Tenant: t, Resident: nr}, err
 }
 
 func decodeGet(_ context.Context, r *http.Request) (any, error) {
@@ -68,15 +62,9 @@ type searchBody struct {
 }
 
 func decodeSearch(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var b searchBody
-	if err := httpapi.DecodeBody(r, &b, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return findRequest{Tenant: t, BSN: b.BSN, Purpose: b.Purpose}, nil
+	t, err := httpapi.TenantBody(r, &b)
+	return findRequest{Tenant: t, BSN: b.BSN, Purpose: b.Purpose}, err
 }
 
 // decodeFindInURL refuses the former GET …/residents?bsn=…: whatever the query, it

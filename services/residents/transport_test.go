@@ -1,11 +1,9 @@
 package residents
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
@@ -18,9 +16,7 @@ import (
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	return httpapitest.Server(t, func(mux httpapi.Router) {
-		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "admin": adminEnschede})
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "admin": adminEnschede})
 }
 
 // errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
@@ -131,14 +127,7 @@ func TestHTTPTransport(t *testing.T) {
 				}
 				return
 			}
-			p := httpapitest.Problem(t, resp, body)
-			wantPath, _, _ := strings.Cut(tt.path, "?")
-			if p.Status != tt.wantStatus || p.Title != http.StatusText(tt.wantStatus) || p.Instance != wantPath || p.DetailNL == "" {
-				t.Errorf("problem = %+v, want status %d, title, instance %s and detail_nl", p, tt.wantStatus, wantPath)
-			}
-			if fields := httpapitest.Fields(p); !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 		})
 	}
 
@@ -168,7 +157,7 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	routes := httpapitest.Patterns(func(mux httpapi.Router) { RegisterHTTP(mux, Endpoints{}, slog.Default()) })
+	routes := httpapitest.Patterns(RegisterHTTP)
 	httpapitest.CheckOpenAPI(t, OpenAPI(), routes)
 	if len(routes) != 5 {
 		t.Errorf("RegisterHTTP mounts %d routes, want 5", len(routes))

@@ -1,8 +1,6 @@
 package tenancy
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -10,15 +8,12 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	return httpapitest.Server(t, func(mux httpapi.Router) {
-		RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}, map[string]authz.Principal{"admin": enschedeAdmin, "consulent": consulent, "operator": coopOperator})
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{"admin": enschedeAdmin, "consulent": consulent, "operator": coopOperator})
 }
 
 var mustJSON = httpapitest.MustJSON

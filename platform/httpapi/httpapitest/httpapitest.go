@@ -6,8 +6,10 @@ package httpapitest
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,12 +24,16 @@ import (
 // authentication edge puts in a request's context.
 const PrincipalHeader = "X-Test-Principal"
 
-// Server serves the routes register mounts, each request as the principal its
-// PrincipalHeader names in principals (none when it names no one). It closes with t.
-func Server(t testing.TB, register func(httpapi.Router), principals map[string]authz.Principal) *httptest.Server {
+// Register is a transport's RegisterHTTP: it mounts the endpoints e on a router.
+type Register[E any] func(mux httpapi.Router, e E, log *slog.Logger)
+
+// Server serves the routes register mounts for e, each request as the principal its
+// PrincipalHeader names in principals (none when it names no one); what the API logs
+// is discarded. It closes with t.
+func Server[E any](t testing.TB, register Register[E], e E, principals map[string]authz.Principal) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	register(mux)
+	register(mux, e, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if p, ok := principals[r.Header.Get(PrincipalHeader)]; ok {
 			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
@@ -91,6 +97,21 @@ func Problem(t testing.TB, resp *http.Response, body []byte) problem.Details {
 	return p
 }
 
+// CheckProblem checks that an answer is a problem of status: application/problem+json
+// with that status, its title, the request's path as instance, a Dutch detail, and
+// exactly fields in errors[] (none for nil). It returns the problem.
+func CheckProblem(t testing.TB, resp *http.Response, body []byte, status int, fields []string) problem.Details {
+	t.Helper()
+	p := Problem(t, resp, body)
+	if p.Status != status || p.Title != http.StatusText(status) || p.Instance != resp.Request.URL.Path || p.DetailNL == "" {
+		t.Errorf("problem = %+v, want status %d, title %q, instance %s and detail_nl", p, status, http.StatusText(status), resp.Request.URL.Path)
+	}
+	if got := Fields(p); !slices.Equal(got, fields) {
+		t.Errorf("fields = %v, want %v", got, fields)
+	}
+	return p
+}
+
 // Fields lists the fields a problem names in errors[], in order.
 func Fields(p problem.Details) []string {
 	var fields []string
@@ -106,9 +127,10 @@ type patterns []string
 func (ps *patterns) Handle(pattern string, _ http.Handler) { *ps = append(*ps, pattern) }
 
 // Patterns lists the patterns register mounts, in order.
-func Patterns(register func(httpapi.Router)) []string {
+func Patterns[E any](register Register[E]) []string {
 	var ps patterns
-	register(&ps)
+	var e E
+	register(&ps, e, slog.New(slog.DiscardHandler))
 	return ps
 }
 
