@@ -133,6 +133,20 @@ func TenantBody(r *http.Request, v any) (tenant.ID, error) {
 	return t, DecodeBody(r, v, MaxBody, false)
 }
 
+// TenantChange reads what a change sends: the tenant of the path, the version it was
+// read at (IfMatch), and the JSON body (at most MaxBody) into v.
+func TenantChange(r *http.Request, v any) (tenant.ID, int, error) {
+	t, err := PathTenant(r)
+	if err != nil {
+		return "", 0, err
+	}
+	version, err := IfMatch(r)
+	if err != nil {
+		return "", 0, err
+	}
+	return t, version, DecodeBody(r, v, MaxBody, false)
+}
+
 // IfMatch returns the version a change was read at, from If-Match ("3", W/"3" or 3):
 // ErrPreconditionRequired without one, a validation error on "If-Match" for one that
 // is no version.

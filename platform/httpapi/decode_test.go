@@ -98,3 +98,28 @@ func TestPathTenantAndIfMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestTenantChange(t *testing.T) {
+	t.Parallel()
+	var ve *httpapi.ValidationError
+	for _, c := range []struct {
+		tenant, ifMatch, body string
+		check               func(err error) bool
+	}{
+		{"Bad_T", `"1"`, `{"name":"x"}`, func(err error) bool { return errors.As(err, &ve) && ve.Fields[0].Field == "tenant" }},
+		{"enschede", "", `{"name":"x"}`, func(err error) bool { return errors.Is(err, httpapi.ErrPreconditionRequired) }},
+		{"enschede", `"2"`, `{"nick":"x"}`, func(err error) bool { return errors.As(err, &ve) && ve.Fields[0].Field == "nick" }},
+		{"enschede", `"2"`, `{"name":"x"}`, func(err error) bool { return err == nil }},
+	} {
+		r := httptest.NewRequest("PATCH", "/", strings.NewReader(c.body))
+		r.SetPathValue("tenant", c.tenant)
+		r.Header.Set("If-Match", c.ifMatch)
+		var v struct {
+			Name string `json:"name"`
+		}
+		id, version, err := httpapi.TenantChange(r, &v)
+		if !c.check(err) || (err == nil && (id != "enschede" || version != 2 || v.Name != "x")) {
+			t.Errorf("TenantChange(%s, %s, %s) = %q, %d, %v, %+v", c.tenant, c.ifMatch, c.body, id, version, err, v)
+		}
+	}
+}

@@ -83,19 +83,9 @@ func decodeCreateDebt(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeUpdateDebt(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
-	version, err := httpapi.IfMatch(r)
-	if err != nil {
-		return nil, err
-	}
 	var ch DebtChanges
-	if err := httpapi.DecodeBody(r, &ch, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return updateDebtRequest{Tenant: t, Resident: r.PathValue("id"), Debt: r.PathValue("debt"), Version: version, Changes: ch}, nil
+	t, version, err := httpapi.TenantChange(r, &ch)
+	return updateDebtRequest{Tenant: t, Resident: r.PathValue("id"), Debt: r.PathValue("debt"), Version: version, Changes: ch}, err
 }
 
 func decodeItem(_ context.Context, r *http.Request) (any, error) {

@@ -90,21 +90,11 @@ func decodeReject(ctx context.Context, r *http.Request) (any, error) {
 	return pr, nil
 }
 
-func decodeChange(ctx context.Context, r *http.Request) (any, error) {
-	req, err := decodePlan(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	version, err := httpapi.IfMatch(r)
-	if err != nil {
-		return nil, err
-	}
-	pr := req.(planRequest)
-	pr.Version = version
-	if err := httpapi.DecodeBody(r, &pr.Changes, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return pr, nil
+func decodeChange(_ context.Context, r *http.Request) (any, error) {
+	pr := planRequest{ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan")}
+	var err error
+	pr.Tenant, pr.Version, err = httpapi.TenantChange(r, &pr.Changes)
+	return pr, err
 }
 
 func decodeExport(_ context.Context, r *http.Request) (any, error) {

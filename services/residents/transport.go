@@ -83,17 +83,7 @@ func decodeFindInURL(_ context.Context, r *http.Request) (any, error) {
 func refuse(context.Context, any) (any, error) { return nil, errors.New("residents: unreachable") }
 
 func decodeUpdate(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
-	version, err := httpapi.IfMatch(r)
-	if err != nil {
-		return nil, err
-	}
 	var ch Changes
-	if err := httpapi.DecodeBody(r, &ch, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return updateRequest{Tenant: t, ID: r.PathValue("id"), Version: version, Changes: ch}, nil
+	t, version, err := httpapi.TenantChange(r, &ch)
+	return updateRequest{Tenant: t, ID: r.PathValue("id"), Version: version, Changes: ch}, err
 }

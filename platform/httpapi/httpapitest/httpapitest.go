@@ -135,10 +135,14 @@ func Patterns[E any](register Register[E]) []string {
 }
 
 // CheckOpenAPI checks that spec, an OpenAPI 3.1 description, describes exactly the
-// routes of patterns ("METHOD /path"), each with the error responses every route can
-// give: 400, 401, 403 and 500 (a deprecated route, which only refuses: 400 and 401).
-func CheckOpenAPI(t testing.TB, spec []byte, patterns []string) {
+// routes of patterns ("METHOD /path"), want of them, each with the error responses
+// every route can give: 400, 401, 403 and 500 (a deprecated route, which only refuses:
+// 400 and 401).
+func CheckOpenAPI(t testing.TB, spec []byte, patterns []string, want int) {
 	t.Helper()
+	if len(patterns) != want {
+		t.Errorf("RegisterHTTP mounts %d routes, want %d", len(patterns), want)
+	}
 	var doc struct {
 		OpenAPI string                    `yaml:"openapi"`
 		Paths   map[string]map[string]any `yaml:"paths"`
