@@ -104,7 +104,7 @@ func TestTenantChange(t *testing.T) {
 	var ve *httpapi.ValidationError
 	for _, c := range []struct {
 		tenant, ifMatch, body string
-		check               func(err error) bool
+		check                 func(err error) bool
 	}{
 		{"Bad_T", `"1"`, `{"name":"x"}`, func(err error) bool { return errors.As(err, &ve) && ve.Fields[0].Field == "tenant" }},
 		{"enschede", "", `{"name":"x"}`, func(err error) bool { return errors.Is(err, httpapi.ErrPreconditionRequired) }},
