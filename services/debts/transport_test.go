@@ -43,30 +43,9 @@ func TestHTTPTransport(t *testing.T) {
 	const tn = "/api/v1/tenants/enschede"
 	res := tn + "/residents/" + fatima
 
-	signal := `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
-		"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
-	resp, body := do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("new signal: %d %s", resp.StatusCode, body)
-	}
-	var sig map[string]any
-	mustJSON(t, body, &sig)
-	if sig["deadline"] != "2026-04-09" || sig["status"] != "new" {
-		t.Errorf("signal = %s; want deadline 2026-04-09, status new", body)
-	}
-	// Nothing tells the creditor whether the BSN is a resident's, and no BSN comes back.
-	for _, leak := range []string{"resident", "999993653", "contact", "F. el Amrani"} {
-		if strings.Contains(string(body), leak) {
-			t.Errorf("partner response holds %q: %s", leak, body)
-		}
-	}
-	signalID, _ := sig["id"].(string)
-	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), signalID) || !strings.Contains(string(body), `"field":"reference"`) {
-		t.Errorf("repeated signal: %d %s; want 409 naming reference and %s", resp.StatusCode, body, signalID)
-	}
+	signalID := signalOverHTTP(t, srv, tn)
 
-	resp, body = do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)
+	resp, body := do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)
 	if resp.StatusCode != http.StatusCreated || resp.Header.Get("ETag") != `"1"` || !strings.Contains(resp.Header.Get("Location"), res+"/debts/") {
 		t.Fatalf("create debt: %d %s %v", resp.StatusCode, body, resp.Header)
 	}
@@ -119,12 +98,12 @@ func TestHTTPTransport(t *testing.T) {
 		{"accept after reject", "shv", "POST", res + "/traject/offers/eneco/accept", "", nil, 404, nil},
 		{"invalid signal", "eneco", "POST", tn + "/partner/signals", bad, nil, 400,
 			[]string{"reference", "amount_cents", "threat", "reported_at", "bsn", "days_in_arrears", "contact.name"}},
-		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", signal, nil, 400, []string{"creditor_id"}},
-		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", signal, nil, 403, nil},
-		{"no credentials", "", "POST", tn + "/partner/signals", signal, nil, 401, nil},
-		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", signal, nil, 403, nil},
+		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", testSignal, nil, 400, []string{"creditor_id"}},
+		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", testSignal, nil, 403, nil},
+		{"no credentials", "", "POST", tn + "/partner/signals", testSignal, nil, 401, nil},
+		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", testSignal, nil, 403, nil},
 		{"creditor reads debts", "eneco", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
-		{"not JSON", "eneco", "POST", tn + "/partner/signals", signal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
+		{"not JSON", "eneco", "POST", tn + "/partner/signals", testSignal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
 		{"too large", "eneco", "POST", tn + "/partner/signals", `{"reference":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
 		{"invalid tenant", "shv", "GET", "/api/v1/tenants/Bad_T/schuldhulp/queue", "", nil, 400, []string{"tenant"}},
 	}
@@ -150,6 +129,37 @@ func TestHTTPTransport(t *testing.T) {
 	if n := b.count(t, zwolle, "SELECT count(*) FROM signals"); n != 0 {
 		t.Errorf("zwolle has %d signals, want 0", n)
 	}
+}
+
+// testSignal is a creditor's report on Fatima.
+const testSignal = `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
+	"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
+
+// signalOverHTTP sends testSignal as eneco, twice: a new signal that tells nothing of
+// the resident, then a 409 that names the one it repeats. It returns the signal's id.
+func signalOverHTTP(t *testing.T, srv *httptest.Server, tn string) string {
+	t.Helper()
+	resp, body := do(t, srv, "eneco", "POST", tn+"/partner/signals", testSignal, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("new signal: %d %s", resp.StatusCode, body)
+	}
+	var sig map[string]any
+	mustJSON(t, body, &sig)
+	if sig["deadline"] != "2026-04-09" || sig["status"] != "new" {
+		t.Errorf("signal = %s; want deadline 2026-04-09, status new", body)
+	}
+	// Nothing tells the creditor whether the BSN is a resident's, and no BSN comes back.
+	for _, leak := range []string{"resident", "999993653", "contact", "F. el Amrani"} {
+		if strings.Contains(string(body), leak) {
+			t.Errorf("partner response holds %q: %s", leak, body)
+		}
+	}
+	signalID, _ := sig["id"].(string)
+	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", testSignal, nil)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), signalID) || !strings.Contains(string(body), `"field":"reference"`) {
+		t.Errorf("repeated signal: %d %s; want 409 naming reference and %s", resp.StatusCode, body, signalID)
+	}
+	return signalID
 }
 
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the routes

@@ -114,19 +114,32 @@ func TestHTTPTransport(t *testing.T) {
 
 	// Every staff read that succeeded is in the audit log with its purpose: three
 	// lists, one get, the shortfalls; the refused ones are not.
+	if n := auditedReads(t, b, fatima); n != 5 {
+		t.Errorf("%d audit entries of reads of Fatima, want 5", n)
+	}
+
+	checkHistoryAndExport(t, srv, plan+purposeQ)
+}
+
+// auditedReads counts the audit entries of a staff read of residentID, each of which
+// must be a read for zaak 2026-0042.
+func auditedReads(t *testing.T, b *testBundle, residentID string) int {
+	t.Helper()
 	reads := 0
-	for _, e := range b.residentAudit(t, enschede, fatima) {
+	for _, e := range b.residentAudit(t, enschede, residentID) {
 		if e.Purpose != "zaak 2026-0042" || (e.Action != "paymentplan.read" && e.Action != "shortfall.read") {
 			t.Errorf("audit entry %+v, want a read for zaak 2026-0042", e)
 		}
 		reads++
 	}
-	if reads != 5 {
-		t.Errorf("%d audit entries of reads of Fatima, want 5", reads)
-	}
+	return reads
+}
 
-	// The plan's history over the API, and the export in both formats.
-	_, got = do(t, srv, "consulent", "GET", plan+purposeQ, "", nil)
+// checkHistoryAndExport reads the stopped plan's history over the API, and the
+// creditor's export in both formats.
+func checkHistoryAndExport(t *testing.T, srv *httptest.Server, plan string) {
+	t.Helper()
+	_, got := do(t, srv, "consulent", "GET", plan, "", nil)
 	var withEvents struct {
 		Status string `json:"status"`
 		Events []struct {
@@ -136,7 +149,7 @@ func TestHTTPTransport(t *testing.T) {
 	if err := json.Unmarshal(got, &withEvents); err != nil || len(withEvents.Events) != 3 || withEvents.Status != "ended" {
 		t.Errorf("plan with events: %s", got)
 	}
-	resp, got = do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages", "", nil)
+	resp, got := do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages", "", nil)
 	if lines := strings.Split(strings.TrimSpace(string(got)), "\n"); len(lines) != 2 || resp.Header.Get("Content-Type") != "application/jsonl" ||
 		!strings.Contains(lines[0], `"kind":"start"`) || !strings.Contains(lines[1], `"kind":"stop"`) {
 		t.Errorf("jsonl export (%s): %s", resp.Header.Get("Content-Type"), got)

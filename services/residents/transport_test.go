@@ -39,26 +39,7 @@ func TestHTTPTransport(t *testing.T) {
 	srv := newTestServer(t, b.svc)
 	const base = "/api/v1/tenants/enschede/residents"
 
-	// Create.
-	resp, body := do(t, srv, "enschede", http.MethodPost, base, coupleJSON, nil)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create: status %d, body %s", resp.StatusCode, body)
-	}
-	var created map[string]any
-	mustJSON(t, body, &created)
-	id, _ := created["id"].(string)
-	if loc := resp.Header.Get("Location"); loc != base+"/"+id || resp.Header.Get("ETag") != `"1"` {
-		t.Errorf("Location %q ETag %q; want %q and \"1\"", loc, resp.Header.Get("ETag"), base+"/"+id)
-	}
-	if created["bsn_masked"] != "*****3653" || created["birth_date"] != "1985-02-01" {
-		t.Errorf("created = %s; want bsn_masked *****3653 and birth_date 1985-02-01", body)
-	}
-	if _, ok := created["bsn"]; ok || strings.Contains(string(body), "999993653") || strings.Contains(string(body), "111222333") {
-		t.Errorf("response shows a BSN in full: %s", body)
-	}
-	if p, _ := created["partner"].(map[string]any); p["bsn_masked"] != "*****2333" {
-		t.Errorf("partner = %v, want bsn_masked *****2333", created["partner"])
-	}
+	id := createOverHTTP(t, srv, base)
 
 	purposeQ := "?purpose=zaak+2026-0042"
 	search := base + "/search"
@@ -132,7 +113,7 @@ func TestHTTPTransport(t *testing.T) {
 	}
 
 	// The BSN in a URL is refused with the way to do it instead, and nothing is read.
-	_, body = do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)
+	_, body := do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)
 	if !strings.Contains(string(body), "POST /api/v1/tenants/{tenant}/residents/search") {
 		t.Errorf("GET with ?bsn= = %s, want it to point to POST …/residents/search", body)
 	}
@@ -143,7 +124,7 @@ func TestHTTPTransport(t *testing.T) {
 	}
 
 	// A successful PATCH moves the version on; the old version then conflicts.
-	resp, body = do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Jan de Vries-Bakker","children":[]}`, map[string]string{"If-Match": "1"})
+	resp, body := do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Jan de Vries-Bakker","children":[]}`, map[string]string{"If-Match": "1"})
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") != `"2"` || !strings.Contains(string(body), `"children":[]`) {
 		t.Fatalf("patch: status %d ETag %s body %s", resp.StatusCode, resp.Header.Get("ETag"), body)
 	}
@@ -151,6 +132,32 @@ func TestHTTPTransport(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("patch at the old version: status %d, want 409", resp.StatusCode)
 	}
+}
+
+// createOverHTTP creates the couple of coupleJSON through the API and checks the
+// answer: 201 with its Location and version, and no BSN in full. It returns the id.
+func createOverHTTP(t *testing.T, srv *httptest.Server, base string) string {
+	t.Helper()
+	resp, body := do(t, srv, "enschede", http.MethodPost, base, coupleJSON, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d, body %s", resp.StatusCode, body)
+	}
+	var created map[string]any
+	mustJSON(t, body, &created)
+	id, _ := created["id"].(string)
+	if loc := resp.Header.Get("Location"); loc != base+"/"+id || resp.Header.Get("ETag") != `"1"` {
+		t.Errorf("Location %q ETag %q; want %q and \"1\"", loc, resp.Header.Get("ETag"), base+"/"+id)
+	}
+	if created["bsn_masked"] != "*****3653" || created["birth_date"] != "1985-02-01" {
+		t.Errorf("created = %s; want bsn_masked *****3653 and birth_date 1985-02-01", body)
+	}
+	if _, ok := created["bsn"]; ok || strings.Contains(string(body), "999993653") || strings.Contains(string(body), "111222333") {
+		t.Errorf("response shows a BSN in full: %s", body)
+	}
+	if p, _ := created["partner"].(map[string]any); p["bsn_masked"] != "*****2333" {
+		t.Errorf("partner = %v, want bsn_masked *****2333", created["partner"])
+	}
+	return id
 }
 
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the
