@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,10 +45,7 @@ func encode(t *testing.T, err error) (*httptest.ResponseRecorder, problem.Detail
 	ctx := context.WithValue(context.Background(), kithttp.ContextKeyRequestPath, "/api/v1/x")
 	rec := httptest.NewRecorder()
 	api.EncodeError(ctx, err, rec)
-	var p problem.Details
-	if jerr := json.Unmarshal(rec.Body.Bytes(), &p); jerr != nil || rec.Header().Get("Content-Type") != "application/problem+json" {
-		t.Fatalf("%v: answer %s (%v), want problem+json", err, rec.Body, jerr)
-	}
+	p := httpapitest.Problem(t, rec.Result(), rec.Body.Bytes())
 	if p.Status != rec.Code || p.Title != http.StatusText(rec.Code) || p.Instance != "/api/v1/x" {
 		t.Errorf("%v: problem %+v, want status %d, its title and the instance", err, p, rec.Code)
 	}
