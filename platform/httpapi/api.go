@@ -34,7 +34,7 @@ type API struct {
 
 // Problem is how the API answers one sentinel error of its service.
 type Problem struct {
-	// Err is the sentinel, matched with errors.Is.
+	// Err is the sentinel, matched with errors.Is; Status the answer's status.
 	Err    error
 	Status int
 	// Detail is the English detail; empty, the error's text, or with FromSentinel its
@@ -61,8 +61,8 @@ func (a *API) HandleEncoded(mux Router, pattern string, ep endpoint.Endpoint, de
 	mux.Handle(pattern, observe.Report(a.Server(ep, dec, enc)))
 }
 
-// Server is the go-kit server of ep with the API's options: the request's path and
-// request id in the context, and every error answered by the API's encoder.
+// Server is the go-kit server of ep with the API's options: the request's path in the
+// context (a problem's instance), and every error answered by the API's encoder.
 func (a *API) Server(ep endpoint.Endpoint, dec kithttp.DecodeRequestFunc, enc kithttp.EncodeResponseFunc) *kithttp.Server {
 	return kithttp.NewServer(ep, dec, enc,
 		kithttp.ServerBefore(kithttp.PopulateRequestContext),
@@ -81,9 +81,13 @@ func (a *API) EncodeError(ctx context.Context, err error, w http.ResponseWriter)
 	path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
 	r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
 	r.URL.Path = path
+	log := a.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	if errors.Is(err, db.ErrDataException) {
 		// Its text may quote the value: only the code is logged.
-		a.Log.WarnContext(ctx, a.Name+": value refused by the database", "sqlstate", db.SQLState(err))
+		log.WarnContext(ctx, a.Name+": value refused by the database", "sqlstate", db.SQLState(err))
 		err = refused()
 	}
 	for _, p := range a.Problems {
@@ -114,7 +118,7 @@ func (a *API) EncodeError(ctx context.Context, err error, w http.ResponseWriter)
 	case errors.Is(err, authz.ErrForbidden):
 		problem.Forbidden(w, r, "not allowed for this principal in this tenant")
 	default:
-		a.Log.ErrorContext(ctx, a.Name+": internal error", "err", err)
+		log.ErrorContext(ctx, a.Name+": internal error", "err", err)
 		problem.Internal(w, r)
 	}
 }
