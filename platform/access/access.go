@@ -102,6 +102,10 @@ func (rt *Table) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Re
 // ServeHTTP serves the mounted routes.
 func (rt *Table) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }
 
+// Handler returns the handler and pattern the table would route r to (httpapi.NoRoute
+// asks it which methods a path has).
+func (rt *Table) Handler(r *http.Request) (http.Handler, string) { return rt.mux.Handler(r) }
+
 // Patterns returns the mounted patterns, in the order they were mounted.
 func (rt *Table) Patterns() []string { return slices.Clone(rt.patterns) }
 

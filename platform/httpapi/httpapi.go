@@ -1,14 +1,13 @@
-// Package httpapi holds what every HTTP API transport of Plein shares.
+// Package httpapi is the one kit of Plein's HTTP API transports (go-kit): a service
+// declares its routes and a table of its sentinel errors (API), and the kit reads the
+// request (strict JSON bodies, the tenant of the path, If-Match, the purpose of a
+// read), writes the answer (EncodeJSON) and turns every error into an RFC 9457 problem
+// (platform/problem) in one place, with one status for invalid input: 400, naming each
+// field (ValidationError) in English and in Dutch.
 package httpapi
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
-
-	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/httpreq"
-	"github.com/plein-nl/plein/platform/problem"
 )
 
 // Router is where a transport mounts its routes: an *http.ServeMux, or the composition
@@ -40,24 +39,4 @@ func SecureHeaders(next http.Handler, hsts bool) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// WriteFieldError answers 400 with one field's problem, in English and Dutch (B1).
-func WriteFieldError(w http.ResponseWriter, r *http.Request, fe *httpreq.FieldError) {
-	writeField(w, r, fe.Error(), fe)
-}
-
-// WriteRefused answers a value the database refused (db.ErrDataException) that
-// validation let through: still the client's input, so a 400 for the body, said without
-// the value and without the database's words. Only the SQLSTATE is logged: the
-// database's message may quote the value.
-func WriteRefused(ctx context.Context, w http.ResponseWriter, r *http.Request, log *slog.Logger, api string, err error) {
-	log.WarnContext(ctx, api+": value refused by the database", "sqlstate", db.SQLState(err))
-	fe := httpreq.Refused()
-	writeField(w, r, fe.EN, fe)
-}
-
-func writeField(w http.ResponseWriter, r *http.Request, detail string, fe *httpreq.FieldError) {
-	problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: detail, DetailNL: fe.NL,
-		Errors: []problem.FieldError{{Field: fe.Field, Message: fe.EN}}})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-kit/kit/endpoint"
 
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -19,38 +20,28 @@ type Endpoints struct {
 
 // MakeEndpoints wraps each staff method of s in an endpoint, with mw applied to each
 // (instrumenting, logging) under the method's name.
-func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 	return Endpoints{
-		List: mw("List")(func(ctx context.Context, req any) (any, error) {
-			r := req.(listRequest)
-			cs, err := s.List(ctx, r.Tenant)
-			if err != nil {
-				return nil, err
-			}
+		List: mw.Wrap("List", httpapi.Endpoint(func(ctx context.Context, r listRequest) ([]Creditor, error) {
+			return s.List(ctx, r.Tenant)
+		}, func(cs []Creditor) listResponse {
 			out := listResponse{Creditors: make([]apiCreditor, len(cs))}
 			for i, c := range cs {
 				out.Creditors[i] = toAPI(c)
 			}
-			return out, nil
-		}),
-		Get: mw("Get")(func(ctx context.Context, req any) (any, error) {
-			r := req.(getRequest)
-			c, err := s.Get(ctx, r.Tenant, r.ID)
-			if err != nil {
-				return nil, err
-			}
-			return creditorResponse{apiCreditor: toAPI(c)}, nil
-		}),
-		Create: mw("Create")(func(ctx context.Context, req any) (any, error) {
+			return out
+		})),
+		Get: mw.Wrap("Get", httpapi.Endpoint(func(ctx context.Context, r getRequest) (Creditor, error) {
+			return s.Get(ctx, r.Tenant, r.ID)
+		}, toAPI)),
+		Create: mw.Wrap("Create", func(ctx context.Context, req any) (any, error) {
 			r := req.(createRequest)
 			c, err := s.Create(ctx, r.Tenant, r.Creditor)
 			if err != nil {
 				return nil, err
 			}
-			return creditorResponse{apiCreditor: toAPI(c), created: true, tenant: r.Tenant}, nil
+			return httpapi.Response{Status: http.StatusCreated, Location: "/api/v1/tenants/" + string(r.Tenant) + "/creditors/" + c.ID,
+				Body: toAPI(c)}, nil
 		}),
 	}
 }
@@ -103,28 +94,4 @@ func toAPI(c Creditor) apiCreditor {
 
 type listResponse struct {
 	Creditors []apiCreditor `json:"creditors"`
-}
-
-// creditorResponse is 201 with a Location for a new creditor, else 200.
-type creditorResponse struct {
-	apiCreditor
-	created bool
-	tenant  tenant.ID
-}
-
-// StatusCode implements kithttp.StatusCoder.
-func (r creditorResponse) StatusCode() int {
-	if r.created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
-// Headers implements kithttp.Headerer.
-func (r creditorResponse) Headers() http.Header {
-	h := http.Header{}
-	if r.created {
-		h.Set("Location", "/api/v1/tenants/"+string(r.tenant)+"/creditors/"+r.ID)
-	}
-	return h
 }

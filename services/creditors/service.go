@@ -34,7 +34,7 @@ import (
 var (
 	// ErrNotFound: no such creditor in the catalogue or the tenant.
 	ErrNotFound = errors.New("creditor not found")
-	// ErrInvalid is wrapped by every *ValidationError.
+	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrInvalidReference is wrapped by every *ReferenceError.
 	ErrInvalidReference = errors.New("reference does not match the creditor's format")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -133,15 +134,15 @@ func TestCreateValidation(t *testing.T) {
 	bad := NewCreditor{Name: " ", Kind: "bakker", IBAN: "NL50BANK1234567890", ReferenceName: "nummer",
 		ReferencePattern: "[0-9", ReferenceHint: "", WebhookURL: "http://hooks.example/plein"}
 	_, err := b.svc.Create(as(consulentEnschede), enschede, bad)
-	var ve *ValidationError
+	var ve *httpapi.ValidationError
 	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
 		t.Fatalf("err = %v, want a *ValidationError", err)
 	}
 	var fields []string
-	for _, p := range ve.Problems {
+	for _, p := range ve.Fields {
 		fields = append(fields, p.Field)
-		if p.Message == "" || p.MessageNL == "" {
-			t.Errorf("%s: messages %q / %q, want both", p.Field, p.Message, p.MessageNL)
+		if p.EN == "" || p.NL == "" {
+			t.Errorf("%s: messages %q / %q, want both", p.Field, p.EN, p.NL)
 		}
 	}
 	want := []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"}
@@ -209,13 +210,13 @@ func TestWebhookURLValidation(t *testing.T) {
 			}
 			continue
 		}
-		want := []FieldProblem{{Field: "webhook_url", MessageNL: tt.wantNL}}
-		var got []FieldProblem
+		want := []httpapi.FieldError{{Field: "webhook_url", NL: tt.wantNL}}
+		var got []httpapi.FieldError
 		for _, p := range v.problems {
-			if p.Message == "" {
+			if p.EN == "" {
 				t.Errorf("%s: no English message", name)
 			}
-			got = append(got, FieldProblem{Field: p.Field, MessageNL: p.MessageNL})
+			got = append(got, httpapi.FieldError{Field: p.Field, NL: p.NL})
 		}
 		if !slices.Equal(got, want) || c.WebhookURL != "" {
 			t.Errorf("%s: got problems %+v and webhook %q; want %+v and none", name, got, c.WebhookURL, want)

@@ -2,7 +2,6 @@ package creditors
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,53 +9,24 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
-
-const principalHeader = "X-Test-Principal"
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	principals := map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "resident": residentEnschede}
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "resident": residentEnschede})
 }
 
 func do(t *testing.T, srv *httptest.Server, principal, method, path, body string) (*http.Response, []byte) {
 	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(principalHeader, principal)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return httpapitest.Do(t, srv, principal, method, path, body, nil)
 }
+
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
@@ -112,22 +82,7 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus == 200 {
 				return
 			}
-			var p struct {
-				DetailNL string `json:"detail_nl"`
-				Errors   []struct {
-					Field string `json:"field"`
-				} `json:"errors"`
-			}
-			if err := json.Unmarshal(body, &p); err != nil || resp.Header.Get("Content-Type") != "application/problem+json" || p.DetailNL == "" {
-				t.Fatalf("problem %s (%v), content type %s", body, err, resp.Header.Get("Content-Type"))
-			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields %v, want %v", fields, tt.wantFields)
-			}
+			p := httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 			if slices.Equal(tt.wantFields, []string{"webhook_url"}) && !strings.Contains(p.DetailNL, "mag niet naar een intern netwerkadres wijzen") {
 				t.Errorf("detail_nl %q, want the Dutch refusal of an internal address", p.DetailNL)
 			}
@@ -139,40 +94,5 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method != "parameters" && !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 3 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 3", len(registered))
-	}
+	httpapitest.CheckOpenAPI(t, OpenAPI(), httpapitest.Patterns(RegisterHTTP), 3)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/plein-nl/plein/platform/egress"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/input"
 )
@@ -20,53 +21,13 @@ const (
 	maxURL     = 2000
 )
 
-// FieldProblem is one invalid field: its JSON name and what is wrong, in English and
-// in plain Dutch (B1).
-type FieldProblem struct {
-	Field     string
-	Message   string
-	MessageNL string
-}
-
-// ValidationError lists every invalid field of an input; errors.Is matches ErrInvalid.
-// It never holds an input value.
-type ValidationError struct {
-	Problems []FieldProblem
-}
-
-// Error lists the fields and their English messages.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Message
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns ErrInvalid.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// Dutch returns the problems in Dutch, one sentence each, with the field named.
-func (e *ValidationError) Dutch() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
-	}
-	return strings.Join(parts, " ")
-}
-
-type validator struct{ problems []FieldProblem }
+type validator struct{ problems []httpapi.FieldError }
 
 func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
 }
 
-func (v *validator) err() error {
-	if len(v.problems) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: v.problems}
-}
+func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
 
 // text checks a free text of one line of at most max characters (input.Text's rules)
 // and returns it clean; what and wat name it in English and Dutch.
@@ -99,12 +60,7 @@ func (v *validator) newCreditor(nc NewCreditor) Creditor {
 			"Kies het soort schuldeiser: zorgverzekeraar, cak, energie, water, woningcorporatie of overig.")
 	}
 	if i, err := iban.Parse(nc.IBAN); err != nil {
-		nl := "Dit IBAN klopt niet."
-		var d interface{ Dutch() string }
-		if errors.As(err, &d) {
-			nl = d.Dutch()
-		}
-		v.add("iban", err.Error(), nl)
+		v.add("iban", err.Error(), httpapi.DutchOf(err, "Dit IBAN klopt niet."))
 	} else {
 		c.IBAN = i
 	}
@@ -176,15 +132,4 @@ var dutchNames = map[string]string{
 	"reference_name": "naam van het kenmerk", "reference_pattern": "patroon van het kenmerk",
 	"reference_hint": "uitleg bij het kenmerk", "reference_hint_en": "Engelse uitleg bij het kenmerk",
 	"webhook_url": "webhookadres", "body": "gegevens", "tenant": "gemeente",
-}
-
-func dutchField(field string) string {
-	nl, ok := dutchNames[field]
-	if !ok {
-		nl = field
-	}
-	if nl == "" {
-		return nl
-	}
-	return strings.ToUpper(nl[:1]) + nl[1:]
 }

@@ -145,7 +145,7 @@ func (s *service) UpdateDebt(ctx context.Context, t tenant.ID, residentID, debtI
 }
 
 // checkCreditor asks the creditor register whether creditorID exists; an unknown one
-// is a *ValidationError naming field.
+// is a *httpapi.ValidationError naming field.
 func (s *service) checkCreditor(ctx context.Context, t tenant.ID, field, creditorID string) error {
 	_, err := s.cfg.Creditors.CreditorName(ctx, t, creditorID)
 	if errors.Is(err, ErrUnknownCreditor) {

@@ -3,13 +3,13 @@ package debts
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -24,133 +24,85 @@ type Endpoints struct {
 
 // MakeEndpoints wraps each API method of s (wrap it with NewAuthorizing first) in an
 // endpoint, with mw applied to each (instrumenting, logging) under the method's name.
-func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
+	noContent := httpapi.Response{Status: http.StatusNoContent}
 	return Endpoints{
-		Debts: mw("Debts")(func(ctx context.Context, req any) (any, error) {
-			r := req.(residentRequest)
-			ds, err := s.Debts(ctx, r.Tenant, r.Resident, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			out := debtList{Debts: []apiDebt{}}
-			for _, d := range ds {
-				out.Debts = append(out.Debts, toAPIDebt(d))
-			}
-			return out, nil
-		}),
-		CreateDebt: mw("CreateDebt")(func(ctx context.Context, req any) (any, error) {
+		Debts: mw.Wrap("Debts", httpapi.Endpoint(func(ctx context.Context, r residentRequest) ([]Debt, error) {
+			return s.Debts(ctx, r.Tenant, r.Resident, r.Purpose)
+		}, toDebtList)),
+		CreateDebt: mw.Wrap("CreateDebt", func(ctx context.Context, req any) (any, error) {
 			r := req.(createDebtRequest)
 			d, err := s.CreateDebt(ctx, r.Tenant, r.Resident, r.Debt)
 			if err != nil {
 				return nil, err
 			}
-			return debtResponse{apiDebt: toAPIDebt(d), created: true, tenant: r.Tenant}, nil
+			return httpapi.Response{Status: http.StatusCreated, Version: d.Version, Body: toAPIDebt(d),
+				Location: "/api/v1/tenants/" + string(r.Tenant) + "/residents/" + d.ResidentID + "/debts/" + d.ID}, nil
 		}),
-		UpdateDebt: mw("UpdateDebt")(func(ctx context.Context, req any) (any, error) {
-			r := req.(updateDebtRequest)
-			d, err := s.UpdateDebt(ctx, r.Tenant, r.Resident, r.Debt, r.Version, r.Changes)
-			if err != nil {
-				return nil, err
-			}
-			return debtResponse{apiDebt: toAPIDebt(d)}, nil
-		}),
-		Queue: mw("Queue")(func(ctx context.Context, req any) (any, error) {
-			r := req.(tenantRequest)
-			items, err := s.Queue(ctx, r.Tenant, time.Time{})
-			if err != nil {
-				return nil, err
-			}
-			out := queueList{Items: []apiQueueItem{}}
-			for _, it := range items {
-				out.Items = append(out.Items, toAPIQueueItem(it))
-			}
-			return out, nil
-		}),
-		RecordContact: mw("RecordContact")(func(ctx context.Context, req any) (any, error) {
+		UpdateDebt: mw.Wrap("UpdateDebt", httpapi.Endpoint(func(ctx context.Context, r updateDebtRequest) (Debt, error) {
+			return s.UpdateDebt(ctx, r.Tenant, r.Resident, r.Debt, r.Version, r.Changes)
+		}, func(d Debt) httpapi.Response { return httpapi.Response{Version: d.Version, Body: toAPIDebt(d)} })),
+		Queue: mw.Wrap("Queue", httpapi.Endpoint(func(ctx context.Context, r tenantRequest) ([]QueueItem, error) {
+			return s.Queue(ctx, r.Tenant, time.Time{})
+		}, toQueueList)),
+		RecordContact: mw.Wrap("RecordContact", func(ctx context.Context, req any) (any, error) {
 			r := req.(contactRequest)
-			return noContent{}, s.RecordContact(ctx, r.Tenant, r.ID, r.At, authz.PrincipalFrom(ctx).Subject)
+			return noContent, s.RecordContact(ctx, r.Tenant, r.ID, r.At, authz.PrincipalFrom(ctx).Subject)
 		}),
-		AcceptHelp: mw("AcceptHelp")(func(ctx context.Context, req any) (any, error) {
+		AcceptHelp: mw.Wrap("AcceptHelp", httpapi.Endpoint(func(ctx context.Context, r itemRequest) (string, error) {
+			return s.AcceptHelp(ctx, r.Tenant, r.ID)
+		}, func(id string) acceptResponse { return acceptResponse{RequestID: id} })),
+		DeclineHelp: mw.Wrap("DeclineHelp", func(ctx context.Context, req any) (any, error) {
 			r := req.(itemRequest)
-			id, err := s.AcceptHelp(ctx, r.Tenant, r.ID)
-			if err != nil {
-				return nil, err
-			}
-			return acceptResponse{RequestID: id}, nil
+			return noContent, s.DeclineHelp(ctx, r.Tenant, r.ID)
 		}),
-		DeclineHelp: mw("DeclineHelp")(func(ctx context.Context, req any) (any, error) {
-			r := req.(itemRequest)
-			return noContent{}, s.DeclineHelp(ctx, r.Tenant, r.ID)
-		}),
-		LinkSignal: mw("LinkSignal")(func(ctx context.Context, req any) (any, error) {
+		LinkSignal: mw.Wrap("LinkSignal", func(ctx context.Context, req any) (any, error) {
 			r := req.(linkRequest)
-			return noContent{}, s.LinkSignal(ctx, r.Tenant, r.ID, r.ResidentID)
+			return noContent, s.LinkSignal(ctx, r.Tenant, r.ID, r.ResidentID)
 		}),
-		Request: mw("Request")(func(ctx context.Context, req any) (any, error) {
-			r := req.(requestRequest)
-			it, err := s.Request(ctx, r.Tenant, r.Request)
-			if err != nil {
-				return nil, err
-			}
-			return created{toAPIQueueItem(it)}, nil
-		}),
-		SavePlan: mw("SavePlan")(func(ctx context.Context, req any) (any, error) {
-			r := req.(planRequest)
-			p, err := s.SavePlan(ctx, r.Tenant, r.Resident, r.Plan)
-			if err != nil {
-				return nil, err
-			}
-			return toAPIPlan(p), nil
-		}),
-		Plan: mw("Plan")(func(ctx context.Context, req any) (any, error) {
-			r := req.(residentRequest)
-			p, err := s.Plan(ctx, r.Tenant, r.Resident, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			return toAPIPlan(p), nil
-		}),
-		StartTraject: mw("StartTraject")(func(ctx context.Context, req any) (any, error) {
-			r := req.(trajectRequest)
-			tr, err := s.StartTraject(ctx, r.Tenant, r.Resident, r.Traject)
-			if err != nil {
-				return nil, err
-			}
-			return created{toAPITraject(tr)}, nil
-		}),
-		Traject: mw("Traject")(func(ctx context.Context, req any) (any, error) {
-			r := req.(residentRequest)
-			tr, err := s.Traject(ctx, r.Tenant, r.Resident, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			return toAPITraject(tr), nil
-		}),
-		DecideOffer: mw("DecideOffer")(func(ctx context.Context, req any) (any, error) {
-			r := req.(offerRequest)
-			tr, err := s.DecideOffer(ctx, r.Tenant, r.Resident, r.Creditor, r.Accept)
-			if err != nil {
-				return nil, err
-			}
-			return toAPITraject(tr), nil
-		}),
-		SubmitSignal: mw("SubmitSignal")(func(ctx context.Context, req any) (any, error) {
-			r := req.(signalRequest)
-			// The creditor is who the partner key says, never what the body says.
-			creditorID := strings.TrimPrefix(authz.PrincipalFrom(ctx).Subject, CreditorSubjectPrefix)
-			sig, isNew, err := s.SubmitSignal(ctx, r.Tenant, creditorID, r.Signal)
-			if err != nil {
-				return nil, err
-			}
-			if isNew {
-				return created{toAPISignal(sig)}, nil
-			}
-			return toAPISignal(sig), nil
-		}),
+		Request: mw.Wrap("Request", httpapi.Endpoint(func(ctx context.Context, r requestRequest) (QueueItem, error) {
+			return s.Request(ctx, r.Tenant, r.Request)
+		}, func(it QueueItem) httpapi.Response { return created(toAPIQueueItem(it)) })),
+		SavePlan: mw.Wrap("SavePlan", httpapi.Endpoint(func(ctx context.Context, r planRequest) (Plan, error) {
+			return s.SavePlan(ctx, r.Tenant, r.Resident, r.Plan)
+		}, toAPIPlan)),
+		Plan: mw.Wrap("Plan", httpapi.Endpoint(func(ctx context.Context, r residentRequest) (Plan, error) {
+			return s.Plan(ctx, r.Tenant, r.Resident, r.Purpose)
+		}, toAPIPlan)),
+		StartTraject: mw.Wrap("StartTraject", httpapi.Endpoint(func(ctx context.Context, r trajectRequest) (Traject, error) {
+			return s.StartTraject(ctx, r.Tenant, r.Resident, r.Traject)
+		}, func(tr Traject) httpapi.Response { return created(toAPITraject(tr)) })),
+		Traject: mw.Wrap("Traject", httpapi.Endpoint(func(ctx context.Context, r residentRequest) (Traject, error) {
+			return s.Traject(ctx, r.Tenant, r.Resident, r.Purpose)
+		}, toAPITraject)),
+		DecideOffer: mw.Wrap("DecideOffer", httpapi.Endpoint(func(ctx context.Context, r offerRequest) (Traject, error) {
+			return s.DecideOffer(ctx, r.Tenant, r.Resident, r.Creditor, r.Accept)
+		}, toAPITraject)),
+		SubmitSignal: mw.Wrap("SubmitSignal", submitSignal(s)),
 	}
+}
+
+// submitSignal is the endpoint of a creditor's report: 201 for a new signal, 200 for
+// one that changes the signal it repeats. The creditor is who the partner key says,
+// never what the body says.
+func submitSignal(s Service) endpoint.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		r := req.(signalRequest)
+		creditorID := strings.TrimPrefix(authz.PrincipalFrom(ctx).Subject, CreditorSubjectPrefix)
+		sig, isNew, err := s.SubmitSignal(ctx, r.Tenant, creditorID, r.Signal)
+		if err != nil {
+			return nil, err
+		}
+		if isNew {
+			return created(toAPISignal(sig)), nil
+		}
+		return toAPISignal(sig), nil
+	}
+}
+
+// created answers 201 with body.
+func created(body any) httpapi.Response {
+	return httpapi.Response{Status: http.StatusCreated, Body: body}
 }
 
 type tenantRequest struct{ Tenant tenant.ID }
@@ -221,15 +173,6 @@ type signalRequest struct {
 	Signal NewSignal
 }
 
-// created answers 201.
-type created struct{ v any }
-
-// noContent answers 204.
-type noContent struct{}
-
-// StatusCode implements kithttp.StatusCoder.
-func (noContent) StatusCode() int { return http.StatusNoContent }
-
 type apiDebt struct {
 	ID           string `json:"id"`
 	ResidentID   string `json:"resident_id"`
@@ -249,35 +192,18 @@ type debtList struct {
 	Debts []apiDebt `json:"debts"`
 }
 
+func toDebtList(ds []Debt) debtList {
+	out := debtList{Debts: []apiDebt{}}
+	for _, d := range ds {
+		out.Debts = append(out.Debts, toAPIDebt(d))
+	}
+	return out
+}
+
 func toAPIDebt(d Debt) apiDebt {
 	return apiDebt{ID: d.ID, ResidentID: d.ResidentID, CreditorID: d.CreditorID, Reference: d.Reference,
 		ClaimCents: int64(d.Claim), BalanceCents: int64(d.Balance), Preferent: d.Preferent, Status: string(d.Status),
 		Source: string(d.Source), Version: d.Version, CreatedAt: stamp(d.CreatedAt), UpdatedAt: stamp(d.UpdatedAt)}
-}
-
-// debtResponse carries 201 with a Location for a new debt, and the version as ETag.
-type debtResponse struct {
-	apiDebt
-	created bool
-	tenant  tenant.ID
-}
-
-// StatusCode implements kithttp.StatusCoder.
-func (r debtResponse) StatusCode() int {
-	if r.created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
-// Headers implements kithttp.Headerer.
-func (r debtResponse) Headers() http.Header {
-	h := http.Header{}
-	h.Set("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	if r.created {
-		h.Set("Location", "/api/v1/tenants/"+string(r.tenant)+"/residents/"+r.ResidentID+"/debts/"+r.ID)
-	}
-	return h
 }
 
 // apiSignal is a signal as its creditor sees it: nothing says whether it matched a
@@ -320,6 +246,14 @@ type apiQueueItem struct {
 
 type queueList struct {
 	Items []apiQueueItem `json:"items"`
+}
+
+func toQueueList(items []QueueItem) queueList {
+	out := queueList{Items: []apiQueueItem{}}
+	for _, it := range items {
+		out.Items = append(out.Items, toAPIQueueItem(it))
+	}
+	return out
 }
 
 func toAPIQueueItem(it QueueItem) apiQueueItem {

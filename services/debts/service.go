@@ -36,13 +36,13 @@ var (
 	// ErrResidentNotFound: no such resident in the tenant. ResidentFinder
 	// implementations wrap it for a BSN that belongs to no resident.
 	ErrResidentNotFound = errors.New("resident not found")
-	// ErrInvalid is wrapped by every *ValidationError.
+	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrUnknownCreditor: the creditor is not in the tenant's creditor register. It
-	// comes wrapped in a *ValidationError naming the field; Creditors
+	// comes wrapped in a *httpapi.ValidationError naming the field; Creditors
 	// implementations wrap it for an unknown id.
 	ErrUnknownCreditor = errors.New("unknown creditor")
-	// ErrPurposeRequired: a staff read without a purpose, wrapped in a *ValidationError.
+	// ErrPurposeRequired: a staff read without a purpose, wrapped in a *httpapi.ValidationError.
 	ErrPurposeRequired = errors.New("a purpose is required to read a resident's debts")
 	// ErrDuplicateDebt: the resident already has a debt with this creditor and reference.
 	ErrDuplicateDebt = errors.New("the resident already has a debt with this creditor and reference")

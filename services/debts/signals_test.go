@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -173,17 +174,17 @@ func TestSignalValidation(t *testing.T) {
 			ns := ok
 			tt.edit(&ns)
 			_, _, err := b.svc.SubmitSignal(as(creditor(enschede, tt.creditor)), enschede, tt.creditor, ns)
-			var ve *ValidationError
+			var ve *httpapi.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
-			if len(ve.Problems) != 1 || ve.Problems[0].Field != tt.wantField {
-				t.Fatalf("problems = %+v, want exactly field %s", ve.Problems, tt.wantField)
+			if len(ve.Fields) != 1 || ve.Fields[0].Field != tt.wantField {
+				t.Fatalf("problems = %+v, want exactly field %s", ve.Fields, tt.wantField)
 			}
-			if p := ve.Problems[0]; p.Message == "" || p.MessageNL == "" || !strings.Contains(p.MessageNL, tt.wantNL) {
-				t.Errorf("messages = %q / %q, want English and Dutch with %q", p.Message, p.MessageNL, tt.wantNL)
+			if p := ve.Fields[0]; p.EN == "" || p.NL == "" || !strings.Contains(p.NL, tt.wantNL) {
+				t.Errorf("messages = %q / %q, want English and Dutch with %q", p.EN, p.NL, tt.wantNL)
 			}
-			if strings.Contains(err.Error(), "999993653") || strings.Contains(ve.Dutch(), "999993653") {
+			if strings.Contains(err.Error(), "999993653") || strings.Contains(ve.Dutch(nil), "999993653") {
 				t.Errorf("error repeats the BSN: %v", err)
 			}
 		})
@@ -196,8 +197,8 @@ func TestSignalValidation(t *testing.T) {
 	}
 	// Every problem at once.
 	_, _, err := b.svc.SubmitSignal(as(creditor(enschede, "eneco")), enschede, "eneco", NewSignal{})
-	var ve *ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != 7 {
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 7 {
 		t.Errorf("empty report: %v; want 7 problems (reference, amount, threat, reported_at, bsn, days, contact.name)", err)
 	}
 }
@@ -386,8 +387,8 @@ func TestShortfallIsIdempotent(t *testing.T) {
 		t.Errorf("notes = %q, want %q", notes, want)
 	}
 	err = b.svc.Shortfall(context.Background(), enschede, fatima, "plan-42", "menzis", "april", -1)
-	var ve *ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 2 {
 		t.Errorf("bad shortfall: %v; want period and shortfall_cents", err)
 	}
 	if err := b.svc.Shortfall(context.Background(), zwolle, fatima, "plan-42", "menzis", "2026-04", 3550); !errors.Is(err, ErrResidentNotFound) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 )
 
@@ -47,8 +48,8 @@ func TestDebtRegister(t *testing.T) {
 	}
 	for _, tt := range bad {
 		_, err := b.svc.CreateDebt(shv, enschede, fatima, tt.nd)
-		var ve *ValidationError
-		if !errors.As(err, &ve) || ve.Problems[0].Field != tt.field || ve.Problems[0].MessageNL == "" {
+		var ve *httpapi.ValidationError
+		if !errors.As(err, &ve) || ve.Fields[0].Field != tt.field || ve.Fields[0].NL == "" {
 			t.Errorf("CreateDebt(%+v) = %v, want a problem with %s", tt.nd, err, tt.field)
 		}
 	}
@@ -258,8 +259,8 @@ func TestTrajectRejected(t *testing.T) {
 		t.Errorf("second traject: %v", err)
 	}
 	_, err = b.svc.StartTraject(shv, enschede, fatima, NewTraject{CapacityCentsPerMonth: -1, Months: 61})
-	var ve *ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 2 {
 		t.Errorf("bad traject: %v, want capacity and months", err)
 	}
 	other := b.resident(t, enschede, bsnJan)
@@ -278,8 +279,8 @@ func TestPlanVanAanpak(t *testing.T) {
 		t.Fatalf("draft = %+v, %v; want deadline 2026-05-15 (20 March + 56 days)", p, err)
 	}
 	_, err = b.svc.SavePlan(shv, enschede, fatima, NewPlan{FirstConversation: "2026-03-20", Decide: true})
-	var ve *ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != 3 {
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 3 {
 		t.Errorf("decide without the texts: %v, want situation, goals and actions", err)
 	}
 	p, err = b.svc.SavePlan(shv, enschede, fatima, NewPlan{FirstConversation: "2026-03-20", Situation: "S", Goals: "G", Actions: "A", Decide: true})

@@ -1,92 +1,39 @@
 package debts
 
 import (
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
-// principalHeader names the principal of a test request: the stand-in for the
-// authentication edge (services/plein), which maps a "plein_cred_…" key to a creditor
-// principal and an OIDC token to a staff one.
-const principalHeader = "X-Test-Principal"
-
+// newTestServer serves the API with a stand-in for the authentication edge
+// (services/plein), which maps a "plein_cred_…" key to a creditor principal and an
+// OIDC token to a staff one.
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	principals := map[string]authz.Principal{
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{
 		"shv":       shvEnschede,
 		"zwolle":    shvZwolle,
 		"consulent": consulentEnschede,
 		"eneco":     creditor(enschede, "eneco"),
 		"essent":    creditor(enschede, "essent"), // a partner key, but not in the creditor register
-	}
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
-type problemBody struct {
-	Status   int    `json:"status"`
-	Title    string `json:"title"`
-	DetailNL string `json:"detail_nl"`
-	Errors   []struct {
-		Field string `json:"field"`
-	} `json:"errors"`
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if principal != "" {
-		req.Header.Set(principalHeader, principal)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
-
-func mustJSON(t *testing.T, body []byte, v any) {
-	t.Helper()
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
-	}
-}
+var (
+	do       = httpapitest.Do
+	mustJSON = httpapitest.MustJSON
+)
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
@@ -96,30 +43,9 @@ func TestHTTPTransport(t *testing.T) {
 	const tn = "/api/v1/tenants/enschede"
 	res := tn + "/residents/" + fatima
 
-	signal := `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
-		"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
-	resp, body := do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("new signal: %d %s", resp.StatusCode, body)
-	}
-	var sig map[string]any
-	mustJSON(t, body, &sig)
-	if sig["deadline"] != "2026-04-09" || sig["status"] != "new" {
-		t.Errorf("signal = %s; want deadline 2026-04-09, status new", body)
-	}
-	// Nothing tells the creditor whether the BSN is a resident's, and no BSN comes back.
-	for _, leak := range []string{"resident", "999993653", "contact", "F. el Amrani"} {
-		if strings.Contains(string(body), leak) {
-			t.Errorf("partner response holds %q: %s", leak, body)
-		}
-	}
-	signalID, _ := sig["id"].(string)
-	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", signal, nil)
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), signalID) || !strings.Contains(string(body), `"field":"reference"`) {
-		t.Errorf("repeated signal: %d %s; want 409 naming reference and %s", resp.StatusCode, body, signalID)
-	}
+	signalID := signalOverHTTP(t, srv, tn)
 
-	resp, body = do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)
+	resp, body := do(t, srv, "shv", "POST", res+"/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":120000}`, nil)
 	if resp.StatusCode != http.StatusCreated || resp.Header.Get("ETag") != `"1"` || !strings.Contains(resp.Header.Get("Location"), res+"/debts/") {
 		t.Fatalf("create debt: %d %s %v", resp.StatusCode, body, resp.Header)
 	}
@@ -172,12 +98,12 @@ func TestHTTPTransport(t *testing.T) {
 		{"accept after reject", "shv", "POST", res + "/traject/offers/eneco/accept", "", nil, 404, nil},
 		{"invalid signal", "eneco", "POST", tn + "/partner/signals", bad, nil, 400,
 			[]string{"reference", "amount_cents", "threat", "reported_at", "bsn", "days_in_arrears", "contact.name"}},
-		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", signal, nil, 400, []string{"creditor_id"}},
-		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", signal, nil, 403, nil},
-		{"no credentials", "", "POST", tn + "/partner/signals", signal, nil, 401, nil},
-		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", signal, nil, 403, nil},
+		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", testSignal, nil, 400, []string{"creditor_id"}},
+		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", testSignal, nil, 403, nil},
+		{"no credentials", "", "POST", tn + "/partner/signals", testSignal, nil, 401, nil},
+		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", testSignal, nil, 403, nil},
 		{"creditor reads debts", "eneco", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
-		{"not JSON", "eneco", "POST", tn + "/partner/signals", signal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
+		{"not JSON", "eneco", "POST", tn + "/partner/signals", testSignal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
 		{"too large", "eneco", "POST", tn + "/partner/signals", `{"reference":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
 		{"invalid tenant", "shv", "GET", "/api/v1/tenants/Bad_T/schuldhulp/queue", "", nil, 400, []string{"tenant"}},
 	}
@@ -193,21 +119,7 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus < 400 {
 				return
 			}
-			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-				t.Errorf("Content-Type = %q", ct)
-			}
-			var p problemBody
-			mustJSON(t, body, &p)
-			if p.Status != tt.wantStatus || p.DetailNL == "" {
-				t.Errorf("problem = %+v, want status %d and detail_nl", p, tt.wantStatus)
-			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 		})
 	}
 	// Bad reports stored nothing: still one signal (and zwolle none).
@@ -219,44 +131,40 @@ func TestHTTPTransport(t *testing.T) {
 	}
 }
 
+// testSignal is a creditor's report on Fatima.
+const testSignal = `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
+	"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
+
+// signalOverHTTP sends testSignal as eneco, twice: a new signal that tells nothing of
+// the resident, then a 409 that names the one it repeats. It returns the signal's id.
+func signalOverHTTP(t *testing.T, srv *httptest.Server, tn string) string {
+	t.Helper()
+	resp, body := do(t, srv, "eneco", "POST", tn+"/partner/signals", testSignal, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("new signal: %d %s", resp.StatusCode, body)
+	}
+	var sig map[string]any
+	mustJSON(t, body, &sig)
+	if sig["deadline"] != "2026-04-09" || sig["status"] != "new" {
+		t.Errorf("signal = %s; want deadline 2026-04-09, status new", body)
+	}
+	// Nothing tells the creditor whether the BSN is a resident's, and no BSN comes back.
+	for _, leak := range []string{"resident", "999993653", "contact", "F. el Amrani"} {
+		if strings.Contains(string(body), leak) {
+			t.Errorf("partner response holds %q: %s", leak, body)
+		}
+	}
+	signalID, _ := sig["id"].(string)
+	resp, body = do(t, srv, "eneco", "POST", tn+"/partner/signals", testSignal, nil)
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(body), signalID) || !strings.Contains(string(body), `"field":"reference"`) {
+		t.Errorf("repeated signal: %d %s; want 409 naming reference and %s", resp.StatusCode, body, signalID)
+	}
+	return signalID
+}
+
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the routes
 // RegisterHTTP mounts, each with the error responses every handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method != "parameters" && !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 17 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 17", len(registered))
-	}
+	httpapitest.CheckOpenAPI(t, OpenAPI(), httpapitest.Patterns(RegisterHTTP), 17)
 }

@@ -1,14 +1,13 @@
 package debts
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 )
@@ -26,8 +25,6 @@ const (
 	maxCapacity   = 10000000    // € 100,000 a month
 	defaultMonths = 18          // the minnelijk traject since 1-7-2023 (docs/domain.md §4)
 	maxMonths     = 60
-	minPurpose    = 5
-	maxPurpose    = 300
 	maxCreditorID = 64
 )
 
@@ -108,83 +105,33 @@ type NewTraject struct {
 	Months int `json:"months"`
 }
 
-// FieldProblem is one invalid field: its JSON path and what is wrong, in English and
-// in plain Dutch (B1).
-type FieldProblem struct {
-	Field     string
-	Message   string
-	MessageNL string
+// invalidField is the validation error of one field; errors.Is matches ErrInvalid and
+// also.
+func invalidField(field, en, nl string, also ...error) *httpapi.ValidationError {
+	return httpapi.Invalid(field, en, nl, append([]error{ErrInvalid}, also...)...)
 }
 
-// ValidationError lists every invalid field of an input. errors.Is matches ErrInvalid
-// and any more specific sentinel (ErrUnknownCreditor, ErrPurposeRequired). It never
-// holds an input value.
-type ValidationError struct {
-	Problems []FieldProblem
-	also     []error
-}
-
-// Error lists the fields and their English messages.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Message
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns ErrInvalid and any more specific sentinel.
-func (e *ValidationError) Unwrap() []error { return append([]error{ErrInvalid}, e.also...) }
-
-// Dutch returns the problems in Dutch, one sentence each, with the field named.
-func (e *ValidationError) Dutch() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.MessageNL
-	}
-	return strings.Join(parts, " ")
-}
-
-func invalidField(field, en, nl string, also ...error) *ValidationError {
-	return &ValidationError{Problems: []FieldProblem{{field, en, nl}}, also: also}
-}
-
-func unknownCreditor(field string) *ValidationError {
+func unknownCreditor(field string) *httpapi.ValidationError {
 	return invalidField(field, "unknown creditor: not in this gemeente's creditor register",
 		"Deze schuldeiser kennen we niet. Kijk of de code van de schuldeiser klopt.", ErrUnknownCreditor)
 }
 
-// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
+// checkPurpose returns the trimmed purpose of a staff read, or a
+// *httpapi.ValidationError on "purpose" (matching ErrPurposeRequired when there is none).
 func checkPurpose(purpose string) (string, error) {
-	p, pr := input.Text(purpose, 0)
-	switch n := utf8.RuneCountInString(p); {
-	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
-		return "", invalidField("purpose", "purpose "+pr.EN(), pr.NL())
-	case n == 0:
-		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these debts",
-			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?", ErrPurposeRequired)
-	case n < minPurpose || n > maxPurpose:
-		return "", invalidField("purpose", fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
-			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose))
-	}
-	return p, nil
+	return httpapi.CheckPurpose(purpose, "these debts", ErrPurposeRequired, ErrInvalid)
 }
 
 // validator collects problems; its methods return the zero value on a problem.
 type validator struct {
-	problems []FieldProblem
+	problems []httpapi.FieldError
 }
 
 func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
 }
 
-func (v *validator) err() error {
-	if len(v.problems) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: v.problems}
-}
+func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
@@ -277,12 +224,7 @@ func (v *validator) threat(field, s string, required bool) Threat {
 func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 	b, err := bsn.Parse(string(s))
 	if err != nil {
-		nl := "Dit BSN klopt niet."
-		var d interface{ Dutch() string }
-		if errors.As(err, &d) {
-			nl = d.Dutch()
-		}
-		v.add(field, err.Error(), nl)
+		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit BSN klopt niet."))
 		return bsn.BSN{}
 	}
 	return b

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/input/inputtest"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -18,23 +19,7 @@ import (
 // and the raw answer.
 func (b *httpBundle) send(t *testing.T, principal, path, ctype, body string) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, b.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(principalHeader, principal)
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, raw := httpapitest.Do(t, b.srv, principal, http.MethodPost, path, body, map[string]string{"Content-Type": ctype})
 	return resp.StatusCode, raw
 }
 
@@ -115,7 +100,7 @@ func TestServiceRefusesUncleanEmployer(t *testing.T) {
 		p := slip(name, 100000)
 		p.Actor = "consulent-enschede"
 		_, err := b.svc.SubmitPayslip(context.Background(), enschede, id, p, income.SourceConsulent)
-		var ve *income.ValidationError
+		var ve *httpapi.ValidationError
 		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "employer" || ve.Fields[0].NL == "" {
 			t.Errorf("employer %+q: err = %v, want a field error on employer with Dutch text", name, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
@@ -119,8 +120,10 @@ func newID() string {
 
 // validate checks a payslip and lists every problem, in English and Dutch.
 func (s *service) validate(p NewPayslip, applicants int) error {
-	var v ValidationError
-	add := func(field, en, nl string) { v.Fields = append(v.Fields, FieldError{Field: field, EN: en, NL: nl}) }
+	v := invalid()
+	add := func(field, en, nl string) {
+		v.Fields = append(v.Fields, httpapi.FieldError{Field: field, EN: en, NL: nl})
+	}
 	if p.Applicant < 0 || p.Applicant >= applicants {
 		add("applicant", "there is no such applicant in this case", "Deze persoon hoort niet bij uw uitkering.")
 	}
@@ -177,7 +180,7 @@ func (s *service) validate(p NewPayslip, applicants int) error {
 		}
 	}
 	if len(v.Fields) > 0 {
-		return &v
+		return v
 	}
 	return nil
 }
@@ -336,11 +339,11 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 	reason, pr := input.Rules{Max: 500, MultiLine: true, Optional: true}.Clean(reason)
 	switch {
 	case !pr.OK():
-		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()}}}
+		return Payslip{}, invalid(httpapi.FieldError{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()})
 	case !confirm && utf8.RuneCountInString(reason) < 3:
-		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "reason",
+		return Payslip{}, invalid(httpapi.FieldError{Field: "reason",
 			EN: "a reason is required to decline a correction (3 to 500 characters)",
-			NL: "Schrijf op waarom u deze wijziging afwijst (3 tot 500 tekens)."}}}
+			NL: "Schrijf op waarom u deze wijziging afwijst (3 tot 500 tekens)."})
 	}
 	if by == "" {
 		return Payslip{}, fmt.Errorf("income: review payslip: %w: no reviewer", ErrInvalid)
@@ -546,18 +549,18 @@ func (w WhatIf) MonthlyNet() money.Cents {
 }
 
 func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, w WhatIf) (Month, error) {
-	var v ValidationError
+	v := invalid()
 	if w.HoursPerWeekCenti <= 0 || w.HoursPerWeekCenti > 6000 {
-		v.Fields = append(v.Fields, FieldError{Field: "hours", EN: "hours a week must be more than 0 and at most 60", NL: "Vul het aantal uren per week in (meer dan 0, hoogstens 60)."})
+		v.Fields = append(v.Fields, httpapi.FieldError{Field: "hours", EN: "hours a week must be more than 0 and at most 60", NL: "Vul het aantal uren per week in (meer dan 0, hoogstens 60)."})
 	}
 	if w.HourlyWage <= 0 || w.HourlyWage > 20000 {
-		v.Fields = append(v.Fields, FieldError{Field: "wage", EN: "the gross hourly wage must be more than 0 and at most 200.00", NL: "Vul uw brutoloon per uur in (hoogstens € 200)."})
+		v.Fields = append(v.Fields, httpapi.FieldError{Field: "wage", EN: "the gross hourly wage must be more than 0 and at most 200.00", NL: "Vul uw brutoloon per uur in (hoogstens € 200)."})
 	}
 	if w.Net < 0 || w.Net > 10000000 {
-		v.Fields = append(v.Fields, FieldError{Field: "net", EN: "the net wage must be between 0 and 100,000.00", NL: "Vul een nettoloon in tussen € 0 en € 100.000."})
+		v.Fields = append(v.Fields, httpapi.FieldError{Field: "net", EN: "the net wage must be between 0 and 100,000.00", NL: "Vul een nettoloon in tussen € 0 en € 100.000."})
 	}
 	if len(v.Fields) > 0 {
-		return Month{}, &v
+		return Month{}, v
 	}
 	h, err := s.cfg.Households.Household(ctx, t, residentID)
 	if err != nil {
@@ -672,8 +675,8 @@ func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerI
 	b, err := bsn.Parse(bsnString)
 	if err != nil {
 		// Malformed input is the client's mistake and says nothing about who is known.
-		return Payslip{}, &ValidationError{Fields: []FieldError{{Field: "bsn",
-			EN: "not a valid BSN (9 digits that pass the elfproef)", NL: "Dit is geen geldig burgerservicenummer."}}}
+		return Payslip{}, invalid(httpapi.FieldError{Field: "bsn",
+			EN: "not a valid BSN (9 digits that pass the elfproef)", NL: "Dit is geen geldig burgerservicenummer."})
 	}
 	// Constant work: an unknown BSN, a known one without consent and one with consent
 	// run the same two queries (the match, then the consent of whatever matched — ""

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -48,7 +49,7 @@ func TestCorrectionOfConsulentPayslip(t *testing.T) {
 	if _, err := b.svc.ReviewPayslip(ctx, enschede, id, first.ID, true, "", "consulent-2"); !errors.Is(err, income.ErrNotPending) {
 		t.Errorf("confirm the replaced proposal: %v, want ErrNotPending", err)
 	}
-	var ve *income.ValidationError
+	var ve *httpapi.ValidationError
 	if _, err := b.svc.ReviewPayslip(ctx, enschede, id, second.ID, false, " ", "consulent-2"); !errors.As(err, &ve) || ve.Fields[0].Field != "reason" {
 		t.Errorf("decline without a reason: %v, want a field error on reason", err)
 	}
@@ -117,7 +118,7 @@ func TestCorrectionOfConfirmedOrEmployerPayslip(t *testing.T) {
 	if again.Review != income.ReviewPending {
 		t.Errorf("a correction of the confirmed correction: review %q, want pending", again.Review)
 	}
-	var ve *income.ValidationError
+	var ve *httpapi.ValidationError
 	for _, name := range []string{"partner:acme", "  Partner:ACME ", "PARTNER: acme"} {
 		if _, err := b.svc.SubmitPayslip(ctx, enschede, id, slip(name, 1000), income.SourceResident); !errors.As(err, &ve) || ve.Fields[0].Field != "employer" {
 			t.Errorf("employer name %q: %v, want a field error on employer", name, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -27,28 +28,11 @@ var (
 	ErrNotPending = errors.New("the payslip is not a correction waiting for review")
 )
 
-// ValidationError lists every invalid field, in English and in Dutch (B1).
-type ValidationError struct {
-	Fields []FieldError
+// invalid is a validation error of fields, more to be added: errors.Is matches
+// ErrInvalid.
+func invalid(fields ...httpapi.FieldError) *httpapi.ValidationError {
+	return &httpapi.ValidationError{Fields: fields, Sentinels: []error{ErrInvalid}}
 }
-
-// FieldError is one invalid field.
-type FieldError struct {
-	Field string `json:"field"`
-	EN    string `json:"message"`
-	NL    string `json:"message_nl"`
-}
-
-func (e *ValidationError) Error() string {
-	s := "invalid input:"
-	for _, f := range e.Fields {
-		s += " " + f.Field + ": " + f.EN + ";"
-	}
-	return s
-}
-
-// Unwrap makes errors.Is(err, ErrInvalid) hold.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
 // Source says who handed a payslip in.
 type Source string

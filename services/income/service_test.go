@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
@@ -257,7 +258,7 @@ func TestSubmitPayslipValidation(t *testing.T) {
 				}
 				return
 			}
-			var ve *income.ValidationError
+			var ve *httpapi.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, income.ErrInvalid) {
 				t.Fatalf("err = %v, want a *ValidationError wrapping ErrInvalid", err)
 			}
@@ -372,7 +373,7 @@ func TestWhatIfValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := b.svc.WhatIf(context.Background(), enschede, id, period("2026-03"), tt.w)
-			var ve *income.ValidationError
+			var ve *httpapi.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("err = %v, want *ValidationError", err)
 			}

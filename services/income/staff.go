@@ -14,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -74,7 +75,7 @@ func checkPurpose(purpose string) (string, error) {
 	purpose, pr := input.Text(purpose, 300)
 	switch {
 	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
-		return "", &ValidationError{Fields: []FieldError{{Field: "purpose", EN: "the purpose " + pr.EN(), NL: pr.NL()}}}
+		return "", invalid(httpapi.FieldError{Field: "purpose", EN: "the purpose " + pr.EN(), NL: pr.NL()})
 	case !pr.OK() || utf8.RuneCountInString(purpose) < 5:
 		return "", ErrPurposeRequired
 	}

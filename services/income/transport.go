@@ -1,33 +1,22 @@
 package income
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 	kithttp "github.com/go-kit/kit/transport/http"
 
-	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
-	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
 )
-
-var errBadRequest = errors.New("bad request")
 
 // Endpoints are the staff and partner endpoints.
 type Endpoints struct {
@@ -53,70 +42,88 @@ type payslipRequest struct {
 }
 
 // MakeEndpoints wraps the staff face in endpoints, with mw per method.
-func MakeEndpoints(s *Staff, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
+func MakeEndpoints(s *Staff, mw httpapi.Middleware) Endpoints {
+	created := func(p Payslip) httpapi.Response {
+		return httpapi.Response{Status: http.StatusCreated, Body: payslipToJSON(p)}
 	}
 	return Endpoints{
-		Month: mw("Month")(func(ctx context.Context, req any) (any, error) {
-			r := req.(monthRequest)
+		Month: mw.Wrap("Month", httpapi.Endpoint(func(ctx context.Context, r monthRequest) (Month, error) {
 			m, err := s.Month(ctx, r.Tenant, r.Resident, r.Period, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			return ToJSON(m), nil
-		}),
-		SubmitPayslip: mw("SubmitPayslip")(func(ctx context.Context, req any) (any, error) {
-			r := req.(payslipRequest)
-			p, err := s.SubmitPayslip(ctx, r.Tenant, r.Resident, r.Payslip)
-			return created{payslipToJSON(p)}, err
-		}),
-		EmployerPayslip: mw("EmployerPayslip")(func(ctx context.Context, req any) (any, error) {
-			r := req.(payslipRequest)
-			p, err := s.EmployerPayslip(ctx, r.Tenant, r.BSN, r.Payslip)
-			return created{payslipToJSON(p)}, err
-		}),
-		Payslips: mw("Payslips")(func(ctx context.Context, req any) (any, error) {
-			r := req.(payslipsRequest)
-			slips, err := s.Payslips(ctx, r.Tenant, r.Resident, r.Period, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			out := struct {
-				Payslips []payslipJSON `json:"payslips"`
-			}{Payslips: make([]payslipJSON, len(slips))}
-			for i, p := range slips {
-				out.Payslips[i] = payslipToJSON(p)
-				current := !p.superseded && p.Counts()
-				out.Payslips[i].Current = &current
-			}
-			return out, nil
-		}),
-		Review: mw("Review")(func(ctx context.Context, req any) (any, error) {
-			r := req.(reviewRequest)
-			p, err := s.ReviewPayslip(ctx, r.Tenant, r.Resident, r.Payslip, r.Confirm, r.Reason)
-			if err != nil {
-				return nil, err
-			}
-			return payslipToJSON(p), nil
-		}),
+			return m, caseProblem(err)
+		}, ToJSON)),
+		SubmitPayslip: mw.Wrap("SubmitPayslip", httpapi.Endpoint(func(ctx context.Context, r payslipRequest) (Payslip, error) {
+			return s.SubmitPayslip(ctx, r.Tenant, r.Resident, r.Payslip)
+		}, created)),
+		EmployerPayslip: mw.Wrap("EmployerPayslip", httpapi.Endpoint(func(ctx context.Context, r payslipRequest) (Payslip, error) {
+			return s.EmployerPayslip(ctx, r.Tenant, r.BSN, r.Payslip)
+		}, created)),
+		Payslips: mw.Wrap("Payslips", httpapi.Endpoint(func(ctx context.Context, r payslipsRequest) ([]Payslip, error) {
+			return s.Payslips(ctx, r.Tenant, r.Resident, r.Period, r.Purpose)
+		}, toPayslipList)),
+		Review: mw.Wrap("Review", httpapi.Endpoint(func(ctx context.Context, r reviewRequest) (Payslip, error) {
+			return s.ReviewPayslip(ctx, r.Tenant, r.Resident, r.Payslip, r.Confirm, r.Reason)
+		}, payslipToJSON)),
 	}
 }
 
-type created struct{ v any }
+// payslipList is the answer of GET …/payslips: every payslip of the period, each
+// saying whether it counts now.
+type payslipList struct {
+	Payslips []payslipJSON `json:"payslips"`
+}
+
+func toPayslipList(slips []Payslip) payslipList {
+	out := payslipList{Payslips: make([]payslipJSON, len(slips))}
+	for i, p := range slips {
+		out.Payslips[i] = payslipToJSON(p)
+		current := !p.superseded && p.Counts()
+		out.Payslips[i].Current = &current
+	}
+	return out
+}
+
+// caseProblem makes a case the engine cannot compute (a *bijstand.InputError: the
+// household as stored) the API's one answer to invalid input, a 400 naming the field.
+func caseProblem(err error) error {
+	var ie *bijstand.InputError
+	if errors.As(err, &ie) {
+		return httpapi.Invalid(ie.Field, ie.Msg, "Met deze gegevens kan de uitkering niet worden berekend. Kijk ze na.", ErrInvalid)
+	}
+	return err
+}
+
+// problems answers the service's errors.
+var problems = []httpapi.Problem{
+	{Err: ErrPurposeRequired, Status: http.StatusBadRequest, Field: "purpose",
+		DetailNL: "Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?"},
+	{Err: ErrNoConsent, Status: http.StatusForbidden, Detail: "the resident has not given this employer consent"},
+	{Err: ErrNotFound, Status: http.StatusNotFound, Detail: "resident not found"},
+	{Err: ErrNotPending, Status: http.StatusConflict, Detail: ErrNotPending.Error(),
+		DetailNL: "Deze loonstrook wacht niet (meer) op controle."},
+}
+
+// dutchNames names the fields in Dutch, for detail_nl.
+var dutchNames = map[string]string{
+	"employer": "werkgever", "period_start": "begin van de periode", "period_end": "eind van de periode",
+	"gross_cents": "brutoloon", "net_cents": "nettoloon", "hours_centi": "uren", "hours": "uren", "pay_date": "betaaldatum",
+	"applicant": "aanvrager", "bsn": "BSN", "pdf": "loonstrook", "reason": "reden", "purpose": "doel", "period": "maand",
+	"tenant": "gemeente", "body": "gegevens",
+}
+
+func newAPI(log *slog.Logger) *httpapi.API {
+	return &httpapi.API{Name: "income api", Log: log, Problems: problems, Names: dutchNames}
+}
 
 // RegisterHTTP mounts the staff and partner routes on mux.
 func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
-	opts := []kithttp.ServerOption{
-		kithttp.ServerBefore(kithttp.PopulateRequestContext),
-		kithttp.ServerErrorEncoder(errorEncoder(log)),
-	}
-	mux.Handle("GET /api/v1/tenants/{tenant}/residents/{id}/months/{period}", observe.Report(kithttp.NewServer(e.Month, decodeMonth, encodeJSON, opts...)))
-	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips", observe.Report(kithttp.NewServer(e.SubmitPayslip, decodeStaffPayslip, encodeJSON, opts...)))
-	mux.Handle("POST /api/v1/tenants/{tenant}/partner/payslips", observe.Report(kithttp.NewServer(e.EmployerPayslip, decodeEmployerPayslip, encodeJSON, opts...)))
-	mux.Handle("GET /api/v1/tenants/{tenant}/residents/{id}/payslips", observe.Report(kithttp.NewServer(e.Payslips, decodePayslips, encodeJSON, opts...)))
-	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips/{payslip}/confirm", observe.Report(kithttp.NewServer(e.Review, decodeReview(true), encodeJSON, opts...)))
-	mux.Handle("POST /api/v1/tenants/{tenant}/residents/{id}/payslips/{payslip}/decline", observe.Report(kithttp.NewServer(e.Review, decodeReview(false), encodeJSON, opts...)))
+	api := newAPI(log)
+	const resident = "/api/v1/tenants/{tenant}/residents/{id}"
+	api.Handle(mux, "GET "+resident+"/months/{period}", e.Month, decodeMonth)
+	api.Handle(mux, "POST "+resident+"/payslips", e.SubmitPayslip, decodeStaffPayslip)
+	api.Handle(mux, "POST /api/v1/tenants/{tenant}/partner/payslips", e.EmployerPayslip, decodeEmployerPayslip)
+	api.Handle(mux, "GET "+resident+"/payslips", e.Payslips, decodePayslips)
+	api.Handle(mux, "POST "+resident+"/payslips/{payslip}/confirm", e.Review, decodeReview(true))
+	api.Handle(mux, "POST "+resident+"/payslips/{payslip}/decline", e.Review, decodeReview(false))
 }
 
 type payslipsRequest struct {
@@ -135,21 +142,18 @@ type reviewRequest struct {
 
 // decodePayslips reads GET …/payslips?period=YYYY-MM with its purpose.
 func decodePayslips(_ context.Context, r *http.Request) (any, error) {
-	t, err := pathTenant(r)
+	t, err := httpapi.PathTenant(r)
 	if err != nil {
 		return nil, err
 	}
-	p, err := bijstand.ParsePeriod(r.URL.Query().Get("period"))
-	if err != nil {
-		return nil, &ValidationError{Fields: []FieldError{{Field: "period", EN: "must be a month YYYY-MM", NL: "Vul een maand in (JJJJ-MM)."}}}
-	}
-	return payslipsRequest{Tenant: t, Resident: r.PathValue("id"), Period: p, Purpose: httpreq.Purpose(r)}, nil
+	p, err := period(r.URL.Query().Get("period"))
+	return payslipsRequest{Tenant: t, Resident: r.PathValue("id"), Period: p, Purpose: httpapi.Purpose(r)}, err
 }
 
 // decodeReview reads POST …/confirm (no body needed) or …/decline {"reason": "..."}.
 func decodeReview(confirm bool) kithttp.DecodeRequestFunc {
 	return func(_ context.Context, r *http.Request) (any, error) {
-		t, err := pathTenant(r)
+		t, err := httpapi.PathTenant(r)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +161,7 @@ func decodeReview(confirm bool) kithttp.DecodeRequestFunc {
 			Reason string `json:"reason"`
 		}
 		if !confirm || r.ContentLength != 0 {
-			if err := decodeBody(r, &body); err != nil {
+			if err := httpapi.DecodeBody(r, &body, httpapi.MaxBody, false); err != nil {
 				return nil, err
 			}
 		}
@@ -165,28 +169,22 @@ func decodeReview(confirm bool) kithttp.DecodeRequestFunc {
 	}
 }
 
-func pathTenant(r *http.Request) (tenant.ID, error) {
-	id, err := tenant.Parse(r.PathValue("tenant"))
+// period reads a month YYYY-MM of the request, or a validation error on "period".
+func period(s string) (bijstand.Period, error) {
+	p, err := bijstand.ParsePeriod(s)
 	if err != nil {
-		return "", fmt.Errorf("%w: tenant: %w", errBadRequest, err)
+		return p, httpapi.Invalid("period", "must be a month YYYY-MM", "Vul een maand in (JJJJ-MM).")
 	}
-	return id, nil
+	return p, nil
 }
 
 func decodeMonth(_ context.Context, r *http.Request) (any, error) {
-	t, err := pathTenant(r)
+	t, err := httpapi.PathTenant(r)
 	if err != nil {
 		return nil, err
 	}
-	p, err := bijstand.ParsePeriod(r.PathValue("period"))
-	if err != nil {
-		return nil, fmt.Errorf("%w: period: %v", errBadRequest, err)
-	}
-	purpose := r.URL.Query().Get("purpose")
-	if purpose == "" {
-		purpose = r.Header.Get("X-Plein-Purpose")
-	}
-	return monthRequest{Tenant: t, Resident: r.PathValue("id"), Period: p, Purpose: purpose}, nil
+	p, err := period(r.PathValue("period"))
+	return monthRequest{Tenant: t, Resident: r.PathValue("id"), Period: p, Purpose: httpapi.Purpose(r)}, err
 }
 
 // payslipJSON is a payslip in the API.
@@ -211,42 +209,16 @@ type payslipJSON struct {
 	Current *bool `json:"current,omitempty"`
 }
 
-// maxBody is the largest payslip body accepted (a payslip's PDF is not sent here).
-const maxBody = 64 << 10
-
-// Transport errors, each mapped to its status by errorEncoder.
-var (
-	errTooLarge  = errors.New("request body is larger than 64 KiB")
-	errMediaType = errors.New("request body must be application/json")
-)
-
-// decodeBody reads the strict JSON body (platform/httpreq: a JSON media type, one
-// object, no unknown fields, nothing after it) and maps its problems to this service's
-// errors, so that a wrong JSON type is named by its field and never by a Go type.
-func decodeBody(r *http.Request, v any) error {
-	err := httpreq.DecodeJSON(r, v, maxBody, false)
-	var fe *httpreq.FieldError
-	switch {
-	case errors.Is(err, httpreq.ErrTooLarge):
-		return errTooLarge
-	case errors.Is(err, httpreq.ErrMediaType):
-		return errMediaType
-	case errors.As(err, &fe):
-		return &ValidationError{Fields: []FieldError{{Field: fe.Field, EN: fe.EN, NL: fe.NL}}}
-	}
-	return err
-}
-
 func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
 	var in payslipJSON
-	if err := decodeBody(r, &in); err != nil {
+	if err := httpapi.DecodeBody(r, &in, httpapi.MaxBody, false); err != nil {
 		return in, NewPayslip{}, err
 	}
-	var v ValidationError
+	v := invalid()
 	date := func(field, s string) time.Time {
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			v.Fields = append(v.Fields, FieldError{Field: field, EN: "must be a date YYYY-MM-DD", NL: "Vul een datum in."})
+			v.Fields = append(v.Fields, httpapi.FieldError{Field: field, EN: "must be a date YYYY-MM-DD", NL: "Vul een datum in."})
 		}
 		return t
 	}
@@ -260,13 +232,13 @@ func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
 		PeriodEnd: date("period_end", in.PeriodEnd), Gross: money.Cents(in.GrossCents), Net: money.Cents(in.NetCents),
 		HoursCenti: in.HoursCenti, PayDate: date("pay_date", in.PayDate)}
 	if len(v.Fields) > 0 {
-		return in, np, &v
+		return in, np, v
 	}
 	return in, np, nil
 }
 
 func decodeStaffPayslip(_ context.Context, r *http.Request) (any, error) {
-	t, err := pathTenant(r)
+	t, err := httpapi.PathTenant(r)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +250,7 @@ func decodeStaffPayslip(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeEmployerPayslip(_ context.Context, r *http.Request) (any, error) {
-	t, err := pathTenant(r)
+	t, err := httpapi.PathTenant(r)
 	if err != nil {
 		return nil, err
 	}
@@ -287,17 +259,12 @@ func decodeEmployerPayslip(_ context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	if in.BSN == "" {
-		return nil, &ValidationError{Fields: []FieldError{{Field: "bsn", EN: "the resident's BSN is required", NL: "Het BSN ontbreekt."}}}
+		return nil, httpapi.Invalid("bsn", "the resident's BSN is required", "Het BSN ontbreekt.", ErrInvalid)
 	}
 	// A malformed BSN is the client's mistake, answered before any lookup: it says
 	// nothing about which well-formed BSNs the gemeente knows.
 	if _, err := bsn.Parse(in.BSN); err != nil {
-		nl := "Dit BSN klopt niet."
-		var perr *bsn.Error
-		if errors.As(err, &perr) {
-			nl = perr.Dutch()
-		}
-		return nil, &ValidationError{Fields: []FieldError{{Field: "bsn", EN: "not a valid BSN: " + err.Error(), NL: nl}}}
+		return nil, httpapi.Invalid("bsn", "not a valid BSN: "+err.Error(), httpapi.DutchOf(err, "Dit BSN klopt niet."), ErrInvalid)
 	}
 	return payslipRequest{Tenant: t, BSN: in.BSN, Payslip: np}, nil
 }
@@ -324,67 +291,4 @@ func ToJSON(m Month) MonthJSON {
 		out.Payslips = append(out.Payslips, payslipToJSON(p))
 	}
 	return out
-}
-
-func encodeJSON(_ context.Context, w http.ResponseWriter, resp any) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	if c, ok := resp.(created); ok {
-		w.WriteHeader(http.StatusCreated)
-		resp = c.v
-	}
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(resp); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
-}
-
-func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
-	return func(ctx context.Context, err error, w http.ResponseWriter) {
-		path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
-		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
-		r.URL.Path = path
-		var ve *ValidationError
-		var ie *bijstand.InputError
-		switch {
-		case errors.As(err, &ve):
-			d := problem.Details{Status: http.StatusBadRequest, Detail: ve.Error()}
-			var nl []string
-			for _, f := range ve.Fields {
-				d.Errors = append(d.Errors, problem.FieldError{Field: f.Field, Message: f.EN})
-				nl = append(nl, f.NL)
-			}
-			d.DetailNL = strings.Join(nl, " ")
-			problem.Write(w, r, d)
-		case errors.As(err, &ie):
-			problem.Write(w, r, problem.Details{Status: http.StatusUnprocessableEntity, Detail: ie.Error(),
-				Errors: []problem.FieldError{{Field: ie.Field, Message: ie.Msg}}})
-		case errors.Is(err, errBadRequest), errors.Is(err, ErrPurposeRequired):
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: err.Error()})
-		case errors.Is(err, errTooLarge):
-			problem.Write(w, r, problem.Details{Status: http.StatusRequestEntityTooLarge, Detail: err.Error(),
-				DetailNL: "Er zijn te veel gegevens opgestuurd."})
-		case errors.Is(err, errMediaType):
-			problem.Write(w, r, problem.Details{Status: http.StatusUnsupportedMediaType, Detail: err.Error(),
-				DetailNL: "De gegevens moeten als JSON worden opgestuurd."})
-		case errors.Is(err, db.ErrDataException):
-			httpapi.WriteRefused(ctx, w, r, log, "income api", err)
-		case errors.Is(err, authz.ErrUnauthenticated):
-			problem.Unauthorized(w, r, "authentication required")
-		case errors.Is(err, authz.ErrForbidden):
-			problem.Forbidden(w, r, "not allowed for this principal in this tenant")
-		case errors.Is(err, ErrNoConsent):
-			problem.Forbidden(w, r, "the resident has not given this employer consent")
-		case errors.Is(err, ErrNotFound):
-			problem.NotFound(w, r, "resident not found")
-		case errors.Is(err, ErrNotPending):
-			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: ErrNotPending.Error(),
-				DetailNL: "Deze loonstrook wacht niet (meer) op controle."})
-		default:
-			log.ErrorContext(ctx, "income api: internal error", "err", err)
-			problem.Internal(w, r)
-		}
-	}
 }

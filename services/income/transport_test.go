@@ -3,20 +3,15 @@ package income_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/services/income"
 )
-
-// principalHeader names, in the tests only, which principal the stand-in for the
-// authentication edge puts in the request's context.
-const principalHeader = "X-Test-Principal"
 
 type httpBundle struct {
 	*testBundle
@@ -26,47 +21,19 @@ type httpBundle struct {
 func setupHTTP(t *testing.T) *httpBundle {
 	t.Helper()
 	b := setup(t)
-	principals := map[string]authz.Principal{
+	srv := httpapitest.Server(t, income.RegisterHTTP, income.MakeEndpoints(b.staff, nil), map[string]authz.Principal{
 		"consulent-enschede": consulentEnschede,
 		"consulent-zwolle":   consulentZwolle,
 		"acme":               employerPrincipal(enschede, "acme"),
 		"bakker":             employerPrincipal(enschede, "bakker"),
-	}
-	mux := http.NewServeMux()
-	income.RegisterHTTP(mux, income.MakeEndpoints(b.staff, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	edge := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
 	})
-	srv := httptest.NewServer(edge)
-	t.Cleanup(srv.Close)
 	return &httpBundle{testBundle: b, srv: srv}
 }
 
 // do sends a request as principal (by name; "" for none) and decodes the JSON answer.
 func (b *httpBundle) do(t *testing.T, principal, method, path, body string) (int, string, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, b.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if principal != "" {
-		req.Header.Set(principalHeader, principal)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, raw := httpapitest.Do(t, b.srv, principal, method, path, body, nil)
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("%s %s: body %q is not a JSON object: %v", method, path, raw, err)

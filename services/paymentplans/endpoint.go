@@ -3,12 +3,12 @@ package paymentplans
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -30,10 +30,7 @@ type Endpoints struct {
 // (instrumenting, logging) under the method's name. The actor of every act is the
 // principal of the request (ActorOf). The reads (List, Get, Shortfalls) call the
 // audited StaffList, StaffGet and StaffShortfalls with the request's purpose.
-func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 	by := func(ctx context.Context) Actor { return ActorOf(authz.PrincipalFrom(ctx)) }
 	// act checks that the plan in the path is the resident's in the path, then acts.
 	act := func(do func(ctx context.Context, r planRequest) (Plan, error)) endpoint.Endpoint {
@@ -50,19 +47,20 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 			if err != nil {
 				return nil, err
 			}
-			return planResponse{apiPlan: toAPI(p)}, nil
+			return httpapi.Response{Version: p.Version, Body: toAPI(p)}, nil
 		}
 	}
 	return Endpoints{
-		Request: mw("Request")(func(ctx context.Context, req any) (any, error) {
+		Request: mw.Wrap("Request", func(ctx context.Context, req any) (any, error) {
 			r := req.(requestRequest)
 			p, err := s.Request(ctx, r.Tenant, r.ResidentID, r.Plan, by(ctx))
 			if err != nil {
 				return nil, err
 			}
-			return planResponse{apiPlan: toAPI(p), created: true, tenant: r.Tenant}, nil
+			return httpapi.Response{Status: http.StatusCreated, Version: p.Version, Body: toAPI(p),
+				Location: "/api/v1/tenants/" + string(r.Tenant) + "/residents/" + p.ResidentID + "/plans/" + p.ID}, nil
 		}),
-		List: mw("List")(func(ctx context.Context, req any) (any, error) {
+		List: mw.Wrap("List", func(ctx context.Context, req any) (any, error) {
 			r := req.(residentRequest)
 			ps, err := s.StaffList(ctx, r.Tenant, r.ResidentID, r.Purpose)
 			if err != nil {
@@ -74,7 +72,7 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 			}
 			return out, nil
 		}),
-		Get: mw("Get")(func(ctx context.Context, req any) (any, error) {
+		Get: mw.Wrap("Get", func(ctx context.Context, req any) (any, error) {
 			r := req.(planRequest)
 			p, evs, err := s.StaffGet(ctx, r.Tenant, r.ResidentID, r.PlanID, r.Purpose)
 			if err != nil {
@@ -85,21 +83,21 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 				a.Events = append(a.Events, apiEvent{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339), Actor: e.Actor, Role: e.Role,
 					Action: string(e.Action), From: string(e.From), To: string(e.To), Reason: e.Reason})
 			}
-			return planResponse{apiPlan: a}, nil
+			return httpapi.Response{Version: p.Version, Body: a}, nil
 		}),
-		Change: mw("Change")(act(func(ctx context.Context, r planRequest) (Plan, error) {
+		Change: mw.Wrap("Change", act(func(ctx context.Context, r planRequest) (Plan, error) {
 			return s.Change(ctx, r.Tenant, r.PlanID, r.Version, r.Changes, by(ctx))
 		})),
-		Approve: mw("Approve")(act(func(ctx context.Context, r planRequest) (Plan, error) {
+		Approve: mw.Wrap("Approve", act(func(ctx context.Context, r planRequest) (Plan, error) {
 			return s.Approve(ctx, r.Tenant, r.PlanID, by(ctx))
 		})),
-		Reject: mw("Reject")(act(func(ctx context.Context, r planRequest) (Plan, error) {
+		Reject: mw.Wrap("Reject", act(func(ctx context.Context, r planRequest) (Plan, error) {
 			return s.Reject(ctx, r.Tenant, r.PlanID, r.Reason, by(ctx))
 		})),
-		Stop: mw("Stop")(act(func(ctx context.Context, r planRequest) (Plan, error) {
+		Stop: mw.Wrap("Stop", act(func(ctx context.Context, r planRequest) (Plan, error) {
 			return s.Stop(ctx, r.Tenant, r.PlanID, by(ctx))
 		})),
-		Shortfalls: mw("Shortfalls")(func(ctx context.Context, req any) (any, error) {
+		Shortfalls: mw.Wrap("Shortfalls", func(ctx context.Context, req any) (any, error) {
 			r := req.(residentRequest)
 			ss, err := s.StaffShortfalls(ctx, r.Tenant, r.ResidentID, r.Purpose)
 			if err != nil {
@@ -114,7 +112,7 @@ func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoi
 			}
 			return out, nil
 		}),
-		Export: mw("Export")(func(ctx context.Context, req any) (any, error) {
+		Export: mw.Wrap("Export", func(ctx context.Context, req any) (any, error) {
 			r := req.(exportRequest)
 			ms, err := s.Export(ctx, r.Tenant, r.CreditorID, r.Since)
 			if err != nil {
@@ -225,32 +223,6 @@ func toAPI(p Plan) apiPlan {
 		}
 	}
 	return a
-}
-
-// planResponse is 201 with a Location for a new plan, else 200; the version is the
-// ETag, for If-Match.
-type planResponse struct {
-	apiPlan
-	created bool
-	tenant  tenant.ID
-}
-
-// StatusCode implements kithttp.StatusCoder.
-func (r planResponse) StatusCode() int {
-	if r.created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
-// Headers implements kithttp.Headerer.
-func (r planResponse) Headers() http.Header {
-	h := http.Header{}
-	h.Set("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	if r.created {
-		h.Set("Location", "/api/v1/tenants/"+string(r.tenant)+"/residents/"+r.ResidentID+"/plans/"+r.ID)
-	}
-	return h
 }
 
 type listResponse struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input/inputtest"
 )
 
@@ -80,12 +81,12 @@ func TestPlanHorizon(t *testing.T) {
 		np := zorgpremie()
 		np.StartPeriod, np.EndPeriod, np.MandateSignedOn = tt.start, tt.end, "2026-03-01"
 		_, err := b.svc.Request(as(consulentEnschede), enschede, fatima, np, ActorOf(consulentEnschede))
-		var ve *ValidationError
+		var ve *httpapi.ValidationError
 		switch {
 		case tt.field == "" && err != nil:
 			t.Errorf("start %s, end %s: err = %v, want nil", tt.start, tt.end, err)
-		case tt.field != "" && (!errors.As(err, &ve) || !slices.ContainsFunc(ve.Problems, func(p FieldProblem) bool {
-			return p.Field == tt.field && p.MessageNL != ""
+		case tt.field != "" && (!errors.As(err, &ve) || !slices.ContainsFunc(ve.Fields, func(p httpapi.FieldError) bool {
+			return p.Field == tt.field && p.NL != ""
 		})):
 			t.Errorf("start %s, end %s: err = %v, want a field error on %s", tt.start, tt.end, err, tt.field)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
@@ -122,7 +123,7 @@ func (s *service) creditor(ctx context.Context, t tenant.ID, v *validator, id st
 
 func (s *service) reference(v *validator, c creditors.Creditor, ref string) string {
 	if err := s.cfg.Creditors.ValidateReference(c, ref); err != nil {
-		v.add("reference", err.Error(), dutchOf(err, "Dit kenmerk klopt niet."))
+		v.add("reference", err.Error(), httpapi.DutchOf(err, "Dit kenmerk klopt niet."))
 		return ""
 	}
 	return creditors.NormalizeReference(ref)
@@ -397,8 +398,8 @@ func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expect
 		return Plan{}, fmt.Errorf("paymentplans: change: %w", authz.ErrForbidden)
 	}
 	if ch.AmountCents == nil && ch.Priority == nil && ch.Reference == nil {
-		return Plan{}, &ValidationError{Problems: []FieldProblem{{"body",
-			"give at least one of amount_cents, priority, reference", "Geef aan wat er verandert: bedrag, volgorde of kenmerk."}}}
+		return Plan{}, httpapi.Invalid("body",
+			"give at least one of amount_cents, priority, reference", "Geef aan wat er verandert: bedrag, volgorde of kenmerk.", ErrInvalid)
 	}
 	if !validID(planID) {
 		return Plan{}, fmt.Errorf("paymentplans: change: %w", ErrNotFound)
@@ -411,7 +412,7 @@ func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expect
 		read      Plan
 		c         creditors.Creditor
 		amount    money.Cents
-		amountPbs []FieldProblem
+		amountPbs []httpapi.FieldError
 	)
 	if ch.Reference != nil || ch.AmountCents != nil {
 		var err error

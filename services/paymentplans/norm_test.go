@@ -5,18 +5,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/services/residents"
 )
 
 // amountProblem returns the problem on amount_cents of err, failing unless err is a
-// *ValidationError with exactly that one.
-func amountProblem(t *testing.T, err error) FieldProblem {
+// *httpapi.ValidationError with exactly that one.
+func amountProblem(t *testing.T, err error) httpapi.FieldError {
 	t.Helper()
-	var ve *ValidationError
-	if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != "amount_cents" {
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "amount_cents" {
 		t.Fatalf("err = %v, want one problem on amount_cents", err)
 	}
-	return ve.Problems[0]
+	return ve.Fields[0]
 }
 
 // TestAmountCappedAtOwnNorm: "an amount above the norm" is above the norm of the
@@ -42,12 +43,12 @@ func TestAmountCappedAtOwnNorm(t *testing.T) {
 	// the norm the Dutch way for her, the English way for staff.
 	_, err = b.svc.Request(as(her), enschede, fatima, withAmount(150000), ActorOf(her))
 	p := amountProblem(t, err)
-	if !strings.Contains(p.MessageNL, "Dit bedrag is hoger dan uw norm van € 1.401,50.") || !strings.Contains(p.Message, "€1,401.50") {
+	if !strings.Contains(p.NL, "Dit bedrag is hoger dan uw norm van € 1.401,50.") || !strings.Contains(p.EN, "€1,401.50") {
 		t.Errorf("problem = %+v, want her norm € 1.401,50 (EN €1,401.50)", p)
 	}
 	// The same by a consulent: the Dutch speaks of the resident, not "uw".
 	_, err = b.svc.Request(as(consulentEnschede), enschede, fatima, beslag(140151), ActorOf(consulentEnschede))
-	if p := amountProblem(t, err); !strings.Contains(p.MessageNL, "de bijstandsnorm van de inwoner: € 1.401,50") {
+	if p := amountProblem(t, err); !strings.Contains(p.NL, "de bijstandsnorm van de inwoner: € 1.401,50") {
 		t.Errorf("staff problem = %+v, want the resident's norm € 1.401,50", p)
 	}
 	// The norm itself is allowed.
@@ -60,7 +61,7 @@ func TestAmountCappedAtOwnNorm(t *testing.T) {
 		t.Errorf("couple amount = %d, want 200213", got.Amount)
 	}
 	_, err = b.svc.Request(as(consulentEnschede), enschede, couple.ID, beslag(200214), ActorOf(consulentEnschede))
-	if p := amountProblem(t, err); !strings.Contains(p.MessageNL, "€ 2.002,13") {
+	if p := amountProblem(t, err); !strings.Contains(p.NL, "€ 2.002,13") {
 		t.Errorf("couple problem = %+v, want the couple norm € 2.002,13", p)
 	}
 	// A change is capped the same way, at the norm of the plan's start month.
@@ -94,7 +95,7 @@ func TestAmountCoupleCapWithoutNorms(t *testing.T) {
 	}
 	np.AmountCents = 200214
 	_, err := b.svc.Request(as(her), enschede, fatima, np, ActorOf(her))
-	if p := amountProblem(t, err); !strings.Contains(p.MessageNL, "€ 2.002,13, de bijstandsnorm voor gehuwden") {
+	if p := amountProblem(t, err); !strings.Contains(p.NL, "€ 2.002,13, de bijstandsnorm voor gehuwden") {
 		t.Errorf("problem = %+v, want the couple norm", p)
 	}
 }

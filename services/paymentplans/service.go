@@ -60,7 +60,7 @@ var (
 	ErrResidentNotFound = errors.New("resident not found")
 	// ErrCreditorNotFound: no such creditor in the catalogue or the tenant.
 	ErrCreditorNotFound = errors.New("creditor not found")
-	// ErrInvalid is wrapped by every *ValidationError.
+	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrState: the plan's status does not allow the act (approving an ended plan).
 	ErrState = errors.New("the payment plan's status does not allow this")
@@ -253,7 +253,7 @@ type Service interface {
 
 	// StaffList, StaffGet and StaffShortfalls are staff's reads of a resident's
 	// plans, the staff API's: each is for a purpose (5 to 300 characters, else a
-	// *ValidationError on "purpose") and is recorded in the audit log — who, in which
+	// *httpapi.ValidationError on "purpose") and is recorded in the audit log — who, in which
 	// role, read which resident for which purpose — in the transaction of the read:
 	// no audit entry, no data (docs/domain.md §7). A resident not in the tenant is
 	// ErrResidentNotFound. List, Get and Shortfalls stay unaudited: they are the

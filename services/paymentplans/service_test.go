@@ -10,6 +10,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 )
@@ -253,28 +254,28 @@ func TestRequestValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := b.svc.Request(as(tt.by), enschede, fatima, tt.np, ActorOf(tt.by))
-			var ve *ValidationError
+			var ve *httpapi.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
 			var fields []string
-			for _, p := range ve.Problems {
+			for _, p := range ve.Fields {
 				fields = append(fields, p.Field)
-				if p.Message == "" || p.MessageNL == "" {
-					t.Errorf("%s: EN %q NL %q, want both", p.Field, p.Message, p.MessageNL)
+				if p.EN == "" || p.NL == "" {
+					t.Errorf("%s: EN %q NL %q, want both", p.Field, p.EN, p.NL)
 				}
 			}
 			if !slices.Equal(fields, tt.fields) {
 				t.Errorf("fields = %v, want %v", fields, tt.fields)
 			}
-			if strings.Contains(ve.Error()+ve.Dutch(), "12345") {
+			if strings.Contains(ve.Error()+ve.Dutch(dutchNames), "12345") {
 				t.Errorf("the error repeats the input: %s", ve.Error())
 			}
 		})
 	}
 	// The reference problem carries the verzekeraar's Dutch hint.
 	_, err := b.svc.Request(as(her), enschede, fatima, mod(func(n *NewPlan) { n.Reference = "12345" }), ActorOf(her))
-	if ve := (*ValidationError)(nil); !errors.As(err, &ve) || !strings.Contains(ve.Dutch(), "Uw polisnummer staat op uw zorgpas") {
+	if ve := (*httpapi.ValidationError)(nil); !errors.As(err, &ve) || !strings.Contains(ve.Dutch(dutchNames), "Uw polisnummer staat op uw zorgpas") {
 		t.Errorf("reference problem = %v, want the Dutch hint", err)
 	}
 	if n := b.count(t, enschede, "SELECT count(*) FROM plans"); n != 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -57,8 +58,8 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	results []bijstand.DeductionResult) ([]Shortfall, error) {
 	for i, r := range results {
 		if r.Shortfall < 0 || r.Applied < 0 || r.Requested != r.Applied+r.Shortfall {
-			return nil, &ValidationError{Problems: []FieldProblem{{fmt.Sprintf("results[%d]", i),
-				"requested must equal applied + shortfall, none negative", "Deze uitkomst van de berekening klopt niet."}}}
+			return nil, httpapi.Invalid(fmt.Sprintf("results[%d]", i),
+				"requested must equal applied + shortfall, none negative", "Deze uitkomst van de berekening klopt niet.", ErrInvalid)
 		}
 	}
 	if !validID(residentID) {

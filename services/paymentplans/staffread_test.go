@@ -12,6 +12,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -77,8 +78,8 @@ func TestStaffReadsAudited(t *testing.T) {
 		}
 	}
 	_, err := b.svc.StaffList(ctx, enschede, fatima, "")
-	if ve := (*ValidationError)(nil); !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Field != "purpose" ||
-		ve.Problems[0].MessageNL == "" {
+	if ve := (*httpapi.ValidationError)(nil); !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "purpose" ||
+		ve.Fields[0].NL == "" {
 		t.Errorf("without purpose: %v, want a problem on purpose with Dutch", err)
 	}
 	// The portal's own view and the month's are not staff reads.

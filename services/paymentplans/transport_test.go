@@ -2,63 +2,28 @@ package paymentplans
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
-
-const principalHeader = "X-Test-Principal"
 
 func newTestServer(t *testing.T, svc Service, principals map[string]authz.Principal) *httptest.Server {
 	t.Helper()
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), principals)
 }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set(principalHeader, principal)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
+
+var do = httpapitest.Do
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
@@ -99,7 +64,7 @@ func TestHTTPTransport(t *testing.T) {
 		wantFields                          []string
 	}{
 		{"list", "consulent", "GET", base + purposeQ, "", nil, 200, nil},
-		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
 		{"list without purpose", "consulent", "GET", base, "", nil, 400, []string{"purpose"}},
 		{"list with a purpose too short", "consulent", "GET", base + "?purpose=zaak", "", nil, 400, []string{"purpose"}},
 		{"list of an unknown resident", "consulent", "GET", unknownResident + "/plans" + purposeQ, "", nil, 404, nil},
@@ -143,46 +108,38 @@ func TestHTTPTransport(t *testing.T) {
 			if tt.wantStatus == 200 {
 				return
 			}
-			var p struct {
-				Status   int    `json:"status"`
-				DetailNL string `json:"detail_nl"`
-				Instance string `json:"instance"`
-				Errors   []struct {
-					Field string `json:"field"`
-				} `json:"errors"`
-			}
-			if err := json.Unmarshal(got, &p); err != nil || resp.Header.Get("Content-Type") != "application/problem+json" {
-				t.Fatalf("problem %s (%v), content type %s", got, err, resp.Header.Get("Content-Type"))
-			}
-			wantPath, _, _ := strings.Cut(tt.path, "?")
-			if p.Status != tt.wantStatus || p.DetailNL == "" || p.Instance != wantPath {
-				t.Errorf("problem = %+v, want status %d, detail_nl, instance %s", p, tt.wantStatus, wantPath)
-			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, got, tt.wantStatus, tt.wantFields)
 		})
 	}
 
 	// Every staff read that succeeded is in the audit log with its purpose: three
 	// lists, one get, the shortfalls; the refused ones are not.
+	if n := auditedReads(t, b, fatima); n != 5 {
+		t.Errorf("%d audit entries of reads of Fatima, want 5", n)
+	}
+
+	checkHistoryAndExport(t, srv, plan+purposeQ)
+}
+
+// auditedReads counts the audit entries of a staff read of residentID, each of which
+// must be a read for zaak 2026-0042.
+func auditedReads(t *testing.T, b *testBundle, residentID string) int {
+	t.Helper()
 	reads := 0
-	for _, e := range b.residentAudit(t, enschede, fatima) {
+	for _, e := range b.residentAudit(t, enschede, residentID) {
 		if e.Purpose != "zaak 2026-0042" || (e.Action != "paymentplan.read" && e.Action != "shortfall.read") {
 			t.Errorf("audit entry %+v, want a read for zaak 2026-0042", e)
 		}
 		reads++
 	}
-	if reads != 5 {
-		t.Errorf("%d audit entries of reads of Fatima, want 5", reads)
-	}
+	return reads
+}
 
-	// The plan's history over the API, and the export in both formats.
-	_, got = do(t, srv, "consulent", "GET", plan+purposeQ, "", nil)
+// checkHistoryAndExport reads the stopped plan's history over the API, and the
+// creditor's export in both formats.
+func checkHistoryAndExport(t *testing.T, srv *httptest.Server, plan string) {
+	t.Helper()
+	_, got := do(t, srv, "consulent", "GET", plan, "", nil)
 	var withEvents struct {
 		Status string `json:"status"`
 		Events []struct {
@@ -192,7 +149,7 @@ func TestHTTPTransport(t *testing.T) {
 	if err := json.Unmarshal(got, &withEvents); err != nil || len(withEvents.Events) != 3 || withEvents.Status != "ended" {
 		t.Errorf("plan with events: %s", got)
 	}
-	resp, got = do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages", "", nil)
+	resp, got := do(t, srv, "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages", "", nil)
 	if lines := strings.Split(strings.TrimSpace(string(got)), "\n"); len(lines) != 2 || resp.Header.Get("Content-Type") != "application/jsonl" ||
 		!strings.Contains(lines[0], `"kind":"start"`) || !strings.Contains(lines[1], `"kind":"stop"`) {
 		t.Errorf("jsonl export (%s): %s", resp.Header.Get("Content-Type"), got)
@@ -209,40 +166,5 @@ func TestHTTPTransport(t *testing.T) {
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		for _, code := range []string{"400", "401", "403", "500"} {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method != "parameters" && !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 9 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 9", len(registered))
-	}
+	httpapitest.CheckOpenAPI(t, OpenAPI(), httpapitest.Patterns(RegisterHTTP), 9)
 }

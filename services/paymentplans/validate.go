@@ -1,13 +1,12 @@
 package paymentplans
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
@@ -18,62 +17,18 @@ const (
 	minPriority = 1
 	maxPriority = 99
 	maxReason   = 500
-	// minPurpose and maxPurpose bound the purpose of a staff read, as in
-	// services/residents and services/debts.
-	minPurpose = 5
-	maxPurpose = 300
-	dateLayout = "2006-01-02"
+	dateLayout  = "2006-01-02"
 	// maxMandateAge is how long ago a paper mandate may have been signed.
 	maxMandateAge = 366 * 24 * time.Hour
 )
 
-// FieldProblem is one invalid field: its JSON name and what is wrong, in English and
-// in plain Dutch (B1) for the resident or consulent.
-type FieldProblem struct {
-	Field     string
-	Message   string
-	MessageNL string
-}
-
-// ValidationError lists every invalid field of an input; errors.Is matches ErrInvalid.
-// It never holds an input value.
-type ValidationError struct {
-	Problems []FieldProblem
-}
-
-// Error lists the fields and their English messages.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Message
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns ErrInvalid.
-func (e *ValidationError) Unwrap() error { return ErrInvalid }
-
-// Dutch returns the problems in Dutch, one sentence each, with the field named.
-func (e *ValidationError) Dutch() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
-	}
-	return strings.Join(parts, " ")
-}
-
-type validator struct{ problems []FieldProblem }
+type validator struct{ problems []httpapi.FieldError }
 
 func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
 }
 
-func (v *validator) err() error {
-	if len(v.problems) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: v.problems}
-}
+func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
 
 func (v *validator) kind(s string) bijstand.DeductionKind {
 	switch k := bijstand.DeductionKind(s); k {
@@ -155,21 +110,10 @@ func (v *validator) reason(s string, required bool) string {
 	return ""
 }
 
-// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError
-// on "purpose".
+// checkPurpose returns the trimmed purpose of a staff read, or a
+// *httpapi.ValidationError on "purpose".
 func checkPurpose(purpose string) (string, error) {
-	p, pr := input.Text(purpose, 0)
-	switch n := utf8.RuneCountInString(p); {
-	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
-		return "", invalidField("purpose", "purpose "+pr.EN(), pr.NL())
-	case n == 0:
-		return "", invalidField("purpose", "a purpose is required: say for which case or task you read these payment plans",
-			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?")
-	case n < minPurpose || n > maxPurpose:
-		return "", invalidField("purpose", fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
-			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose))
-	}
-	return p, nil
+	return httpapi.CheckPurpose(purpose, "these payment plans", nil, ErrInvalid)
 }
 
 // signedOn parses the date a paper mandate was signed: not in the future, not more
@@ -193,30 +137,10 @@ func (v *validator) signedOn(s string, today time.Time) time.Time {
 	return time.Time{}
 }
 
-// dutchOf is the Dutch text of an identifier or reference error.
-func dutchOf(err error, fallback string) string {
-	var d interface{ Dutch() string }
-	if errors.As(err, &d) {
-		return d.Dutch()
-	}
-	return fallback
-}
-
 // dutchNames names the fields in Dutch, for detail_nl.
 var dutchNames = map[string]string{
 	"kind": "soort betaling", "creditor_id": "schuldeiser", "reference": "kenmerk", "amount_cents": "bedrag",
 	"priority": "volgorde", "start_period": "eerste maand", "end_period": "laatste maand",
 	"mandate_signed_on": "datum machtiging", "reason": "reden", "body": "gegevens", "tenant": "gemeente",
 	"since": "vanaf", "format": "formaat", "If-Match": "versie", "purpose": "doel",
-}
-
-func dutchField(field string) string {
-	nl, ok := dutchNames[field]
-	if !ok {
-		nl = field
-	}
-	if nl == "" {
-		return nl
-	}
-	return strings.ToUpper(nl[:1]) + nl[1:]
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
@@ -375,9 +374,8 @@ func newAPI(cfg appConfig, f *foundation, s *appServices) *access.Table {
 			_, _ = w.Write(spec)
 		})
 	}
-	api.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		problem.NotFound(w, r, "no such route: see /api/v1/openapi/")
-	})
+	// Every other path under /api/, and a route's path with a method it lacks (405).
+	api.Handle("/api/", httpapi.NoRoute(api, "/api/"))
 	return api
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
@@ -98,15 +99,15 @@ func (p PaymentsAdapter) Request(ctx context.Context, t tenant.ID, residentID st
 	pl, err := p.plans.Request(ctx, t, residentID, paymentplans.NewPlan{Kind: string(bijstand.DeductOnBehalf), CreditorID: r.CreditorID,
 		Reference: r.Reference, AmountCents: int64(r.Amount), Priority: paymentplans.PriorityResident, StartPeriod: r.Start},
 		paymentplans.ActorOf(who))
-	var ve *paymentplans.ValidationError
+	var ve *httpapi.ValidationError
 	if errors.As(err, &ve) {
 		fe := &PaymentFieldErrors{}
-		for _, pr := range ve.Problems {
+		for _, pr := range ve.Fields {
 			field := strings.TrimSuffix(strings.TrimSuffix(pr.Field, "_id"), "_cents")
 			if field == "start_period" {
 				field = "start"
 			}
-			fe.Fields = append(fe.Fields, PaymentFieldError{Field: field, NL: pr.MessageNL, EN: pr.Message})
+			fe.Fields = append(fe.Fields, PaymentFieldError{Field: field, NL: pr.NL, EN: pr.EN})
 		}
 		return PaymentPlan{}, fe
 	}

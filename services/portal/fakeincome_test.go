@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -77,7 +78,7 @@ func (f *fakeIncome) SubmitPayslip(_ context.Context, t tenant.ID, residentID st
 		return income.Payslip{}, err
 	}
 	if strings.EqualFold(p.Employer, rejectedEmployer) {
-		return income.Payslip{}, &income.ValidationError{Fields: []income.FieldError{
+		return income.Payslip{}, &httpapi.ValidationError{Sentinels: []error{income.ErrInvalid}, Fields: []httpapi.FieldError{
 			{Field: "employer", EN: "this employer is not known", NL: "Deze werkgever kennen wij niet."},
 			{Field: "net_cents", EN: "the net wage is too high", NL: "Het nettoloon is te hoog."},
 		}}

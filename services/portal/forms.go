@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/services/income"
@@ -131,7 +132,7 @@ func pdfName(name string) string {
 	return "loonstrook.pdf"
 }
 
-// serviceField maps a field name of an income.ValidationError ("period_start",
+// serviceField maps a field name of an httpapi.ValidationError ("period_start",
 // "PeriodStart", "pay_date") to the key the portal's forms use for it.
 func serviceField(name string) string {
 	n := strings.ToLower(strings.NewReplacer("_", "", "-", "", ".", "").Replace(name))
@@ -323,7 +324,7 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 // (a field the form does not know goes on fallback) and reports whether err was
 // one the resident can correct.
 func (p *Portal) serviceErrors(err error, lang string, errs *formErrors, byKey func(string) *field, fallback *field) bool {
-	var ve *income.ValidationError
+	var ve *httpapi.ValidationError
 	switch {
 	case errors.As(err, &ve):
 		for _, fe := range ve.Fields {

@@ -3,11 +3,11 @@ package residents
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
 
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -21,44 +21,29 @@ type Endpoints struct {
 }
 
 // MakeEndpoints wraps each staff method of s in an endpoint, with mw applied to each
-// (instrumenting, logging) under the method's name.
-func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+// (instrumenting, logging) under the method's name. An answer carries the resident's
+// version as ETag, for If-Match; a new one its Location too.
+func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
+	read := func(res Resident) httpapi.Response { return httpapi.Response{Version: res.Version, Body: toAPI(res)} }
 	return Endpoints{
-		Create: mw("Create")(func(ctx context.Context, req any) (any, error) {
+		Create: mw.Wrap("Create", func(ctx context.Context, req any) (any, error) {
 			r := req.(createRequest)
 			res, err := s.Create(ctx, r.Tenant, r.Resident)
 			if err != nil {
 				return nil, err
 			}
-			return residentResponse{apiResident: toAPI(res), created: true, tenant: r.Tenant}, nil
+			return httpapi.Response{Status: http.StatusCreated, Location: residentPath(r.Tenant, res.ID), Version: res.Version,
+				Body: toAPI(res)}, nil
 		}),
-		Get: mw("Get")(func(ctx context.Context, req any) (any, error) {
-			r := req.(getRequest)
-			res, err := s.Get(ctx, r.Tenant, r.ID, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			return residentResponse{apiResident: toAPI(res)}, nil
-		}),
-		FindByBSN: mw("FindByBSN")(func(ctx context.Context, req any) (any, error) {
-			r := req.(findRequest)
-			res, err := s.FindByBSN(ctx, r.Tenant, string(r.BSN), r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			return residentResponse{apiResident: toAPI(res)}, nil
-		}),
-		Update: mw("Update")(func(ctx context.Context, req any) (any, error) {
-			r := req.(updateRequest)
-			res, err := s.Update(ctx, r.Tenant, r.ID, r.Version, r.Changes)
-			if err != nil {
-				return nil, err
-			}
-			return residentResponse{apiResident: toAPI(res)}, nil
-		}),
+		Get: mw.Wrap("Get", httpapi.Endpoint(func(ctx context.Context, r getRequest) (Resident, error) {
+			return s.Get(ctx, r.Tenant, r.ID, r.Purpose)
+		}, read)),
+		FindByBSN: mw.Wrap("FindByBSN", httpapi.Endpoint(func(ctx context.Context, r findRequest) (Resident, error) {
+			return s.FindByBSN(ctx, r.Tenant, string(r.BSN), r.Purpose)
+		}, read)),
+		Update: mw.Wrap("Update", httpapi.Endpoint(func(ctx context.Context, r updateRequest) (Resident, error) {
+			return s.Update(ctx, r.Tenant, r.ID, r.Version, r.Changes)
+		}, read)),
 	}
 }
 
@@ -147,32 +132,6 @@ func toAPI(r Resident) apiResident {
 			CostSharer: h.CostSharer, Description: h.Description})
 	}
 	return a
-}
-
-// residentResponse carries the status and headers of a resident response: 201 with a
-// Location for a new one, and the version as ETag, for If-Match.
-type residentResponse struct {
-	apiResident
-	created bool
-	tenant  tenant.ID
-}
-
-// StatusCode implements kithttp.StatusCoder.
-func (r residentResponse) StatusCode() int {
-	if r.created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
-// Headers implements kithttp.Headerer.
-func (r residentResponse) Headers() http.Header {
-	h := http.Header{}
-	h.Set("ETag", strconv.Quote(strconv.Itoa(r.Version)))
-	if r.created {
-		h.Set("Location", residentPath(r.tenant, r.ID))
-	}
-	return h
 }
 
 func residentPath(t tenant.ID, id string) string {

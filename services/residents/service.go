@@ -35,14 +35,14 @@ import (
 var (
 	// ErrNotFound: no such resident in the tenant (also for another tenant's resident).
 	ErrNotFound = errors.New("resident not found")
-	// ErrInvalid is wrapped by every *ValidationError.
+	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrDuplicateBSN: the BSN already belongs to a resident or partner of the tenant.
 	ErrDuplicateBSN = errors.New("BSN already belongs to a resident of this tenant")
 	// ErrVersionConflict: the resident changed since the version the caller read.
 	ErrVersionConflict = errors.New("resident was changed by someone else (version conflict)")
 	// ErrPurposeRequired: a staff read without a purpose. It comes wrapped in a
-	// *ValidationError naming the field "purpose".
+	// *httpapi.ValidationError naming the field "purpose".
 	ErrPurposeRequired = errors.New("a purpose is required to read a resident")
 )
 

@@ -18,6 +18,7 @@ import (
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -391,8 +392,8 @@ func TestReadWithoutPurpose(t *testing.T) {
 	}
 	for _, p := range []string{"abc", string(bytes.Repeat([]byte("x"), 301))} {
 		_, err := b.svc.Get(ctx, enschede, r.ID, p)
-		var ve *ValidationError
-		if !errors.As(err, &ve) || errors.Is(err, ErrPurposeRequired) || ve.Problems[0].Field != "purpose" {
+		var ve *httpapi.ValidationError
+		if !errors.As(err, &ve) || errors.Is(err, ErrPurposeRequired) || ve.Fields[0].Field != "purpose" {
 			t.Errorf("Get with a purpose of %d characters: %v; want a validation error on purpose", len(p), err)
 		}
 	}
@@ -457,22 +458,22 @@ func TestValidation(t *testing.T) {
 			nr.Partner = &p
 			tt.modify(&nr)
 			_, err := b.svc.Create(ctx, enschede, nr)
-			var ve *ValidationError
+			var ve *httpapi.ValidationError
 			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
 				t.Fatalf("err = %v, want a *ValidationError", err)
 			}
 			var fields []string
-			for _, p := range ve.Problems {
+			for _, p := range ve.Fields {
 				fields = append(fields, p.Field)
-				if p.Message == "" || p.MessageNL == "" {
-					t.Errorf("field %s: message %q, Dutch %q; want both", p.Field, p.Message, p.MessageNL)
+				if p.EN == "" || p.NL == "" {
+					t.Errorf("field %s: message %q, Dutch %q; want both", p.Field, p.EN, p.NL)
 				}
 			}
 			if !slices.Equal(fields, tt.fields) {
 				t.Errorf("fields = %v, want %v", fields, tt.fields)
 			}
 			for _, digits := range []string{bsnA, bsnB, "123456789", ibanOK} {
-				if bytes.Contains([]byte(err.Error()+ve.Dutch()), []byte(digits)) {
+				if bytes.Contains([]byte(err.Error()+ve.Dutch(dutchNames)), []byte(digits)) {
 					t.Errorf("error text holds input %s: %s", digits, err)
 				}
 			}
@@ -482,13 +483,13 @@ func TestValidation(t *testing.T) {
 	t.Run("Dutch message of a bad BSN", func(t *testing.T) {
 		t.Parallel()
 		_, err := b.svc.Create(ctx, enschede, single("123456789"))
-		var ve *ValidationError
+		var ve *httpapi.ValidationError
 		if !errors.As(err, &ve) {
 			t.Fatal(err)
 		}
-		want := FieldProblem{"bsn", "BSN fails the 11-proef", "Dit BSN klopt niet. Kijk of u het goed hebt overgenomen."}
-		if ve.Problems[0] != want {
-			t.Errorf("problem = %+v, want %+v", ve.Problems[0], want)
+		want := httpapi.FieldError{Field: "bsn", EN: "BSN fails the 11-proef", NL: "Dit BSN klopt niet. Kijk of u het goed hebt overgenomen."}
+		if ve.Fields[0] != want {
+			t.Errorf("problem = %+v, want %+v", ve.Fields[0], want)
 		}
 	})
 
@@ -498,13 +499,13 @@ func TestValidation(t *testing.T) {
 		bad, kind, neg := "2999-01-01", "couple", -1
 		_, err := b.svc.Update(ctx, enschede, r.ID, 1, Changes{BirthDate: &bad, RMonthsUsed: &neg,
 			Children: &[]NewChild{{BirthDate: ""}}})
-		var ve *ValidationError
-		if !errors.As(err, &ve) || len(ve.Problems) != 3 {
+		var ve *httpapi.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 3 {
 			t.Fatalf("err = %v, want 3 problems", err)
 		}
 		// Valid on its own, invalid as a whole: a couple without a partner.
 		_, err = b.svc.Update(ctx, enschede, r.ID, 1, Changes{Kind: &kind})
-		if !errors.As(err, &ve) || ve.Problems[0].Field != "partner" {
+		if !errors.As(err, &ve) || ve.Fields[0].Field != "partner" {
 			t.Fatalf("couple without partner: err = %v, want a problem on partner", err)
 		}
 		if got, _ := b.svc.Get(ctx, enschede, r.ID, purpose); got.Version != 1 {

@@ -1,85 +1,31 @@
 package residents
 
 import (
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
-
-// principalHeader names the principal of a test request: the stand-in for the
-// authentication middleware that runs before the staff API.
-const principalHeader = "X-Test-Principal"
 
 func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	t.Helper()
-	principals := map[string]authz.Principal{
-		"enschede": consulentEnschede,
-		"zwolle":   consulentZwolle,
-		"admin":    adminEnschede,
-	}
-	mux := http.NewServeMux()
-	RegisterHTTP(mux, MakeEndpoints(svc, nil), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := principals[r.Header.Get(principalHeader)]; ok {
-			r = r.WithContext(authz.WithPrincipal(r.Context(), p))
-		}
-		mux.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	return httpapitest.Server(t, RegisterHTTP, MakeEndpoints(svc, nil), map[string]authz.Principal{"enschede": consulentEnschede, "zwolle": consulentZwolle, "admin": adminEnschede})
 }
 
-type problemBody struct {
-	Status   int    `json:"status"`
-	Title    string `json:"title"`
-	Detail   string `json:"detail"`
-	DetailNL string `json:"detail_nl"`
-	Instance string `json:"instance"`
-	Errors   []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
+// errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
+func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
-func do(t *testing.T, srv *httptest.Server, principal, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if principal != "" {
-		req.Header.Set(principalHeader, principal)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
-}
+var (
+	do       = httpapitest.Do
+	mustJSON = httpapitest.MustJSON
+)
 
 const coupleJSON = `{"name":"Jan de Vries","birth_date":"1985-02-01","bsn":"999993653","iban":"NL91ABNA0417164300",
 	"household_kind":"couple","n_months_used":2,
@@ -93,26 +39,7 @@ func TestHTTPTransport(t *testing.T) {
 	srv := newTestServer(t, b.svc)
 	const base = "/api/v1/tenants/enschede/residents"
 
-	// Create.
-	resp, body := do(t, srv, "enschede", http.MethodPost, base, coupleJSON, nil)
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("create: status %d, body %s", resp.StatusCode, body)
-	}
-	var created map[string]any
-	mustJSON(t, body, &created)
-	id, _ := created["id"].(string)
-	if loc := resp.Header.Get("Location"); loc != base+"/"+id || resp.Header.Get("ETag") != `"1"` {
-		t.Errorf("Location %q ETag %q; want %q and \"1\"", loc, resp.Header.Get("ETag"), base+"/"+id)
-	}
-	if created["bsn_masked"] != "*****3653" || created["birth_date"] != "1985-02-01" {
-		t.Errorf("created = %s; want bsn_masked *****3653 and birth_date 1985-02-01", body)
-	}
-	if _, ok := created["bsn"]; ok || strings.Contains(string(body), "999993653") || strings.Contains(string(body), "111222333") {
-		t.Errorf("response shows a BSN in full: %s", body)
-	}
-	if p, _ := created["partner"].(map[string]any); p["bsn_masked"] != "*****2333" {
-		t.Errorf("partner = %v, want bsn_masked *****2333", created["partner"])
-	}
+	id := createOverHTTP(t, srv, base)
 
 	purposeQ := "?purpose=zaak+2026-0042"
 	search := base + "/search"
@@ -127,7 +54,7 @@ func TestHTTPTransport(t *testing.T) {
 		wantFields []string // for 400
 	}{
 		{"get", "enschede", "GET", base + "/" + id + purposeQ, "", nil, 200, nil},
-		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{PurposeHeader: "zaak 2026-0042"}, 200, nil},
+		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
 		{"find by BSN", "admin", "POST", search, `{"bsn":"111222333","purpose":"zaak 2026-0042"}`, nil, 200, nil},
 		{"get without purpose", "enschede", "GET", base + "/" + id, "", nil, 400, []string{"purpose"}},
 		{"find without purpose", "enschede", "POST", search, `{"bsn":"999993653"}`, nil, 400, []string{"purpose"}},
@@ -181,27 +108,12 @@ func TestHTTPTransport(t *testing.T) {
 				}
 				return
 			}
-			if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" {
-				t.Errorf("Content-Type = %q, want application/problem+json", ct)
-			}
-			var p problemBody
-			mustJSON(t, body, &p)
-			wantPath, _, _ := strings.Cut(tt.path, "?")
-			if p.Status != tt.wantStatus || p.Title != http.StatusText(tt.wantStatus) || p.Instance != wantPath || p.DetailNL == "" {
-				t.Errorf("problem = %+v, want status %d, title, instance %s and detail_nl", p, tt.wantStatus, wantPath)
-			}
-			var fields []string
-			for _, e := range p.Errors {
-				fields = append(fields, e.Field)
-			}
-			if !slices.Equal(fields, tt.wantFields) {
-				t.Errorf("fields = %v, want %v", fields, tt.wantFields)
-			}
+			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
 		})
 	}
 
 	// The BSN in a URL is refused with the way to do it instead, and nothing is read.
-	_, body = do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)
+	_, body := do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)
 	if !strings.Contains(string(body), "POST /api/v1/tenants/{tenant}/residents/search") {
 		t.Errorf("GET with ?bsn= = %s, want it to point to POST …/residents/search", body)
 	}
@@ -212,7 +124,7 @@ func TestHTTPTransport(t *testing.T) {
 	}
 
 	// A successful PATCH moves the version on; the old version then conflicts.
-	resp, body = do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Jan de Vries-Bakker","children":[]}`, map[string]string{"If-Match": "1"})
+	resp, body := do(t, srv, "enschede", "PATCH", base+"/"+id, `{"name":"Jan de Vries-Bakker","children":[]}`, map[string]string{"If-Match": "1"})
 	if resp.StatusCode != 200 || resp.Header.Get("ETag") != `"2"` || !strings.Contains(string(body), `"children":[]`) {
 		t.Fatalf("patch: status %d ETag %s body %s", resp.StatusCode, resp.Header.Get("ETag"), body)
 	}
@@ -222,58 +134,35 @@ func TestHTTPTransport(t *testing.T) {
 	}
 }
 
-func mustJSON(t *testing.T, body []byte, v any) {
+// createOverHTTP creates the couple of coupleJSON through the API and checks the
+// answer: 201 with its Location and version, and no BSN in full. It returns the id.
+func createOverHTTP(t *testing.T, srv *httptest.Server, base string) string {
 	t.Helper()
-	if err := json.Unmarshal(body, v); err != nil {
-		t.Fatalf("body is not the expected JSON: %v: %s", err, body)
+	resp, body := do(t, srv, "enschede", http.MethodPost, base, coupleJSON, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d, body %s", resp.StatusCode, body)
 	}
+	var created map[string]any
+	mustJSON(t, body, &created)
+	id, _ := created["id"].(string)
+	if loc := resp.Header.Get("Location"); loc != base+"/"+id || resp.Header.Get("ETag") != `"1"` {
+		t.Errorf("Location %q ETag %q; want %q and \"1\"", loc, resp.Header.Get("ETag"), base+"/"+id)
+	}
+	if created["bsn_masked"] != "*****3653" || created["birth_date"] != "1985-02-01" {
+		t.Errorf("created = %s; want bsn_masked *****3653 and birth_date 1985-02-01", body)
+	}
+	if _, ok := created["bsn"]; ok || strings.Contains(string(body), "999993653") || strings.Contains(string(body), "111222333") {
+		t.Errorf("response shows a BSN in full: %s", body)
+	}
+	if p, _ := created["partner"].(map[string]any); p["bsn_masked"] != "*****2333" {
+		t.Errorf("partner = %v, want bsn_masked *****2333", created["partner"])
+	}
+	return id
 }
 
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the
 // routes RegisterHTTP mounts, each with the error responses its handler can give.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	t.Parallel()
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(OpenAPI(), &doc); err != nil {
-		t.Fatalf("openapi.yaml: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
-		t.Errorf("openapi = %q, want 3.1.x", doc.OpenAPI)
-	}
-	registered := map[string]bool{}
-	for _, r := range routes(Endpoints{}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		method, path, _ := strings.Cut(r.pattern, " ")
-		registered[strings.ToLower(method)+" "+path] = true
-		op, ok := doc.Paths[path][strings.ToLower(method)].(map[string]any)
-		if !ok {
-			t.Errorf("route %s is not in openapi.yaml", r.pattern)
-			continue
-		}
-		responses, _ := op["responses"].(map[string]any)
-		codes := []string{"400", "401", "403", "500"}
-		if deprecated, _ := op["deprecated"].(bool); deprecated {
-			codes = []string{"400", "401"} // a removed form: it only refuses
-		}
-		for _, code := range codes {
-			if _, ok := responses[code]; !ok {
-				t.Errorf("%s: response %s not described", r.pattern, code)
-			}
-		}
-	}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			if method == "parameters" {
-				continue
-			}
-			if !registered[method+" "+path] {
-				t.Errorf("openapi.yaml describes %s %s, which RegisterHTTP does not mount", method, path)
-			}
-		}
-	}
-	if len(registered) != 5 {
-		t.Errorf("RegisterHTTP mounts %d routes, want 5", len(registered))
-	}
+	httpapitest.CheckOpenAPI(t, OpenAPI(), httpapitest.Patterns(RegisterHTTP), 5)
 }

@@ -1,15 +1,14 @@
 package residents
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/input"
 )
@@ -21,8 +20,6 @@ const (
 	maxCounter     = 1000
 	maxChildren    = 20
 	maxHousemates  = 20
-	minPurpose     = 5
-	maxPurpose     = 300
 	dateLayout     = "2006-01-02"
 )
 
@@ -109,76 +106,22 @@ type Changes struct {
 	Housemates           *[]NewHousemate `json:"housemates"`
 }
 
-// FieldProblem is one invalid field: its JSON path ("partner.bsn", "children[1].birth_date")
-// and what is wrong, in English and in plain Dutch (B1) for the resident or consulent.
-type FieldProblem struct {
-	Field     string
-	Message   string
-	MessageNL string
-}
-
-// ValidationError lists every invalid field of an input. errors.Is matches ErrInvalid,
-// and ErrPurposeRequired when the purpose of a read was missing. It never holds an
-// input value.
-type ValidationError struct {
-	Problems []FieldProblem
-	also     []error
-}
-
-// Error lists the fields and their English messages.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = p.Field + ": " + p.Message
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Unwrap returns ErrInvalid and any more specific sentinel.
-func (e *ValidationError) Unwrap() []error { return append([]error{ErrInvalid}, e.also...) }
-
-// Dutch returns the problems in Dutch, one sentence each, with the field named.
-func (e *ValidationError) Dutch() string {
-	parts := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		parts[i] = dutchField(p.Field) + ": " + p.MessageNL
-	}
-	return strings.Join(parts, " ")
-}
-
-// checkPurpose returns the trimmed purpose of a staff read, or a *ValidationError.
+// checkPurpose returns the trimmed purpose of a staff read, or a
+// *httpapi.ValidationError on "purpose" (matching ErrPurposeRequired when there is none).
 func checkPurpose(purpose string) (string, error) {
-	p, pr := input.Text(purpose, 0)
-	switch n := utf8.RuneCountInString(p); {
-	case pr.Kind == input.Forbidden || pr.Kind == input.Invisible:
-		return "", &ValidationError{Problems: []FieldProblem{{"purpose", "purpose " + pr.EN(), pr.NL()}}}
-	case n == 0:
-		return "", &ValidationError{also: []error{ErrPurposeRequired}, Problems: []FieldProblem{{"purpose",
-			"a purpose is required: say for which case or task you read this resident",
-			"Vul een doel in: voor welke zaak of taak bekijkt u deze gegevens?"}}}
-	case n < minPurpose || n > maxPurpose:
-		return "", &ValidationError{Problems: []FieldProblem{{"purpose",
-			fmt.Sprintf("purpose must have %d to %d characters", minPurpose, maxPurpose),
-			fmt.Sprintf("Het doel moet %d tot %d tekens hebben.", minPurpose, maxPurpose)}}}
-	}
-	return p, nil
+	return httpapi.CheckPurpose(purpose, "this resident", ErrPurposeRequired, ErrInvalid)
 }
 
 // validator collects problems; its parse methods return the zero value on a problem.
 type validator struct {
-	problems []FieldProblem
+	problems []httpapi.FieldError
 }
 
 func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, FieldProblem{Field: field, Message: en, MessageNL: nl})
+	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
 }
 
-func (v *validator) err() error {
-	if len(v.problems) == 0 {
-		return nil
-	}
-	return &ValidationError{Problems: v.problems}
-}
+func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
 
 func (v *validator) name(field, s string) string {
 	s, p := input.Text(s, maxName)
@@ -216,13 +159,10 @@ func (v *validator) date(field, s string, today time.Time) time.Time {
 	return time.Time{}
 }
 
-// dutchMessager is what the identifier packages' errors offer.
-type dutchMessager interface{ Dutch() string }
-
 func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 	b, err := bsn.Parse(string(s))
 	if err != nil {
-		v.add(field, err.Error(), dutchOf(err, "Dit BSN klopt niet."))
+		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit BSN klopt niet."))
 		return bsn.BSN{}
 	}
 	return b
@@ -231,18 +171,10 @@ func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 func (v *validator) iban(field, s string) iban.IBAN {
 	i, err := iban.Parse(s)
 	if err != nil {
-		v.add(field, err.Error(), dutchOf(err, "Dit IBAN klopt niet."))
+		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit IBAN klopt niet."))
 		return ""
 	}
 	return i
-}
-
-func dutchOf(err error, fallback string) string {
-	var d dutchMessager
-	if errors.As(err, &d) {
-		return d.Dutch()
-	}
-	return fallback
 }
 
 func (v *validator) kind(field, s string) bijstand.HouseholdKind {
@@ -421,35 +353,12 @@ func (v *validator) changes(ch Changes, today time.Time) func(*Resident) {
 	}
 }
 
-// dutchNames names the fields of the JSON paths in Dutch, for detail_nl.
+// dutchNames names the fields of the JSON paths in Dutch, for detail_nl
+// (httpapi.ValidationError.Dutch): "children[1].birth_date" reads "Kind 2, geboortedatum".
 var dutchNames = map[string]string{
 	"name": "naam", "birth_date": "geboortedatum", "bsn": "BSN", "iban": "IBAN",
 	"household_kind": "soort huishouden", "n_months_used": "maanden vrijlating (n)",
 	"r_months_used": "maanden vrijlating (r)", "partner": "partner", "children": "kind",
 	"housemates": "huisgenoot", "description": "omschrijving", "purpose": "doel",
 	"remove_partner": "partner verwijderen", "body": "gegevens",
-}
-
-// dutchField turns "children[1].birth_date" into "Kind 2, geboortedatum".
-func dutchField(field string) string {
-	var parts []string
-	for seg := range strings.SplitSeq(field, ".") {
-		name, idx, hasIdx := strings.Cut(seg, "[")
-		nl, ok := dutchNames[name]
-		if !ok {
-			nl = name
-		}
-		if hasIdx {
-			var n int
-			if _, err := fmt.Sscanf(strings.TrimSuffix(idx, "]"), "%d", &n); err == nil {
-				nl = fmt.Sprintf("%s %d", nl, n+1)
-			}
-		}
-		parts = append(parts, nl)
-	}
-	s := strings.Join(parts, ", ")
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

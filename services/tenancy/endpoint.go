@@ -6,6 +6,7 @@ import (
 	"github.com/go-kit/kit/endpoint"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -18,19 +19,16 @@ type Endpoints struct {
 
 // MakeEndpoints wraps each method of s in an endpoint, with mw applied to each
 // (instrumenting, logging) under the method's name.
-func MakeEndpoints(s Service, mw func(method string) endpoint.Middleware) Endpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 	return Endpoints{
-		ListTenants: mw("ListTenants")(func(ctx context.Context, _ any) (any, error) {
+		ListTenants: mw.Wrap("ListTenants", func(ctx context.Context, _ any) (any, error) {
 			ts, err := s.ListTenants(ctx)
 			return listResponse{Tenants: ts}, err
 		}),
-		Config: mw("Config")(func(ctx context.Context, req any) (any, error) {
+		Config: mw.Wrap("Config", func(ctx context.Context, req any) (any, error) {
 			return s.Config(ctx, req.(tenantRequest).Tenant)
 		}),
-		AuditLog: mw("AuditLog")(func(ctx context.Context, req any) (any, error) {
+		AuditLog: mw.Wrap("AuditLog", func(ctx context.Context, req any) (any, error) {
 			r := req.(auditRequest)
 			es, err := s.AuditLog(ctx, r.Tenant, r.Filter)
 			return auditResponse{Entries: toAPIAudit(es)}, err

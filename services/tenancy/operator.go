@@ -8,15 +8,10 @@ import (
 	"net/http"
 
 	"github.com/go-kit/kit/endpoint"
-	kithttp "github.com/go-kit/kit/transport/http"
 
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
-	"github.com/plein-nl/plein/platform/httpreq"
 	"github.com/plein-nl/plein/platform/input"
-	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/platform/problem"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -164,10 +159,7 @@ type moveRequest struct {
 
 // MakeOperatorEndpoints wraps each method of s in an endpoint, with mw applied to each
 // under the method's name.
-func MakeOperatorEndpoints(s Operator, mw func(method string) endpoint.Middleware) OperatorEndpoints {
-	if mw == nil {
-		mw = func(string) endpoint.Middleware { return func(e endpoint.Endpoint) endpoint.Endpoint { return e } }
-	}
+func MakeOperatorEndpoints(s Operator, mw httpapi.Middleware) OperatorEndpoints {
 	move := func(to Status) endpoint.Endpoint {
 		return func(ctx context.Context, req any) (any, error) {
 			r := req.(moveRequest)
@@ -175,19 +167,19 @@ func MakeOperatorEndpoints(s Operator, mw func(method string) endpoint.Middlewar
 		}
 	}
 	return OperatorEndpoints{
-		Tenants: mw("OperatorTenants")(func(ctx context.Context, _ any) (any, error) {
+		Tenants: mw.Wrap("OperatorTenants", func(ctx context.Context, _ any) (any, error) {
 			ts, err := s.Tenants(ctx)
 			return listResponse{Tenants: ts}, err
 		}),
-		Tenant: mw("OperatorTenant")(func(ctx context.Context, req any) (any, error) {
+		Tenant: mw.Wrap("OperatorTenant", func(ctx context.Context, req any) (any, error) {
 			return s.Tenant(ctx, req.(tenantRequest).Tenant)
 		}),
-		Events: mw("OperatorEvents")(func(ctx context.Context, req any) (any, error) {
+		Events: mw.Wrap("OperatorEvents", func(ctx context.Context, req any) (any, error) {
 			evs, err := s.Events(ctx, req.(tenantRequest).Tenant)
 			return eventsResponse{Events: evs}, err
 		}),
-		Suspend: mw("OperatorSuspend")(move(StatusSuspended)),
-		Resume:  mw("OperatorResume")(move(StatusActive)),
+		Suspend: mw.Wrap("OperatorSuspend", move(StatusSuspended)),
+		Resume:  mw.Wrap("OperatorResume", move(StatusActive)),
 	}
 }
 
@@ -195,22 +187,27 @@ type eventsResponse struct {
 	Events []Event `json:"events"`
 }
 
+// operatorProblems answers the operator API's errors: a missing reason is invalid
+// input, 400, as everywhere in the API.
+var operatorProblems = []httpapi.Problem{
+	{Err: ErrReasonRequired, Status: http.StatusBadRequest, Detail: ErrReasonRequired.Error(), Field: "reason",
+		DetailNL: "Vul een reden in (hoogstens 1000 tekens)."},
+	{Err: authz.ErrForbidden, Status: http.StatusForbidden, Detail: "only the coöperatie's operators manage the tenants"},
+	{Err: ErrTenantNotFound, Status: http.StatusNotFound, Detail: "unknown tenant"},
+	{Err: ErrIllegalTransition, Status: http.StatusConflict},
+	{Err: ErrNotByAPI, Status: http.StatusConflict},
+}
+
 // RegisterOperatorHTTP mounts the operator API on mux. Authentication happens before
 // these handlers; authorization inside the service.
 func RegisterOperatorHTTP(mux httpapi.Router, e OperatorEndpoints, log *slog.Logger) {
-	opts := []kithttp.ServerOption{
-		kithttp.ServerBefore(kithttp.PopulateRequestContext),
-		kithttp.ServerErrorEncoder(operatorErrorEncoder(log)),
-	}
-	h := func(pattern string, ep endpoint.Endpoint, dec kithttp.DecodeRequestFunc) {
-		mux.Handle(pattern, observe.Report(kithttp.NewServer(ep, dec, encodeJSON, opts...)))
-	}
+	api := &httpapi.API{Name: "operator api", Log: log, Problems: operatorProblems, Names: dutchNames}
 	const base = "/api/v1/operator/tenants"
-	h("GET "+base, e.Tenants, func(context.Context, *http.Request) (any, error) { return nil, nil })
-	h("GET "+base+"/{tenant}", e.Tenant, decodeOperatorTenant)
-	h("GET "+base+"/{tenant}/events", e.Events, decodeOperatorTenant)
-	h("POST "+base+"/{tenant}/suspend", e.Suspend, decodeMove)
-	h("POST "+base+"/{tenant}/resume", e.Resume, decodeMove)
+	api.Handle(mux, "GET "+base, e.Tenants, httpapi.NoRequest)
+	api.Handle(mux, "GET "+base+"/{tenant}", e.Tenant, decodeOperatorTenant)
+	api.Handle(mux, "GET "+base+"/{tenant}/events", e.Events, decodeOperatorTenant)
+	api.Handle(mux, "POST "+base+"/{tenant}/suspend", e.Suspend, decodeMove)
+	api.Handle(mux, "POST "+base+"/{tenant}/resume", e.Resume, decodeMove)
 }
 
 // decodeOperatorTenant reads the tenant of the path; an id that cannot be a tenant is
@@ -231,48 +228,16 @@ func decodeMove(ctx context.Context, r *http.Request) (any, error) {
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := httpreq.DecodeJSON(r, &body, 4096, false); err != nil {
-		return nil, fmt.Errorf("%w: %w", errBadRequest, err)
+	if err := httpapi.DecodeBody(r, &body, 4096, false); err != nil {
+		return nil, err
 	}
 	reason, pr := input.Rules{Max: 1000, MultiLine: true}.Clean(body.Reason)
 	switch pr.Kind {
 	case input.OK:
 	case input.Forbidden:
-		return nil, fmt.Errorf("%w: %w", errBadRequest, &httpreq.FieldError{Field: "reason", EN: "the reason " + pr.EN(), NL: pr.NL()})
+		return nil, httpapi.Invalid("reason", "the reason "+pr.EN(), pr.NL())
 	default:
 		return nil, fmt.Errorf("reason: %w", ErrReasonRequired)
 	}
 	return moveRequest{Tenant: tr.(tenantRequest).Tenant, Reason: reason}, nil
-}
-
-// operatorErrorEncoder is the one place where the operator API's errors become HTTP
-// statuses.
-func operatorErrorEncoder(log *slog.Logger) kithttp.ErrorEncoder {
-	return func(ctx context.Context, err error, w http.ResponseWriter) {
-		path, _ := ctx.Value(kithttp.ContextKeyRequestPath).(string)
-		r := requestWithPath(ctx, path)
-		var fe *httpreq.FieldError
-		switch {
-		case errors.As(err, &fe):
-			httpapi.WriteFieldError(w, r, fe)
-		case errors.Is(err, errBadRequest):
-			problem.Write(w, r, problem.Details{Status: http.StatusBadRequest, Detail: err.Error()})
-		case errors.Is(err, db.ErrDataException):
-			httpapi.WriteRefused(ctx, w, r, log, "operator api", err)
-		case errors.Is(err, ErrReasonRequired):
-			problem.Write(w, r, problem.Details{Status: http.StatusUnprocessableEntity, Detail: ErrReasonRequired.Error(),
-				Errors: []problem.FieldError{{Field: "reason", Message: ErrReasonRequired.Error()}}})
-		case errors.Is(err, authz.ErrUnauthenticated):
-			problem.Unauthorized(w, r, "authentication required")
-		case errors.Is(err, authz.ErrForbidden):
-			problem.Forbidden(w, r, "only the coöperatie's operators manage the tenants")
-		case errors.Is(err, ErrTenantNotFound):
-			problem.NotFound(w, r, "unknown tenant")
-		case errors.Is(err, ErrIllegalTransition), errors.Is(err, ErrNotByAPI):
-			problem.Write(w, r, problem.Details{Status: http.StatusConflict, Detail: err.Error()})
-		default:
-			log.ErrorContext(ctx, "operator api: internal error", "err", err)
-			problem.Internal(w, r)
-		}
-	}
 }
