@@ -65,7 +65,7 @@ type MessagePayload struct {
 // message stores a message to the plan's creditor and, when the creditor has a
 // webhook and the service a job client, enqueues its delivery in the same
 // transaction.
-func (s *service) message(ctx context.Context, st *store, p Plan, kind MessageKind) error {
+func (s *service) message(ctx context.Context, st *unit, p Plan, kind MessageKind) error {
 	id, err := newID()
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func (s *service) Export(ctx context.Context, t tenant.ID, creditorID string, si
 		return nil, fmt.Errorf("paymentplans: export: %w", err)
 	}
 	var out []Message
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		rows, err := st.tx.Query(ctx, `
 			SELECT id, creditor_id, plan_id, kind, payload, created_at, delivered_at, attempts
 			FROM outbound_messages

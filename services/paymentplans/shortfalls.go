@@ -66,7 +66,7 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	}
 	var fresh, pending []Shortfall
 	now := s.cfg.Now().UTC()
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var inserted []string
 		for _, r := range results {
 			if r.Shortfall == 0 || !validID(r.ID) {
@@ -122,7 +122,7 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	if err := s.cfg.Sink.SignalShortfalls(ctx, t, pending); err != nil {
 		return fresh, fmt.Errorf("paymentplans: signal shortfalls: %w", err)
 	}
-	err = s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err = s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		for _, sf := range pending {
 			if _, err := st.tx.Exec(ctx, `
 				UPDATE plan_shortfalls SET signalled_at = $4
@@ -144,7 +144,7 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 		return []Shortfall{}, nil
 	}
 	var out []Shortfall
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.shortfalls(ctx, residentID)
 		return err
@@ -156,7 +156,7 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 }
 
 // shortfalls reads a resident's shortfalls, newest period first.
-func (st *store) shortfalls(ctx context.Context, residentID string) ([]Shortfall, error) {
+func (st *unit) shortfalls(ctx context.Context, residentID string) ([]Shortfall, error) {
 	rows, err := st.tx.Query(ctx, selectShortfall+`
 		WHERE s.tenant_id = $1 AND s.resident_id = $2 ORDER BY s.period DESC, p.kind, s.plan_id`, string(st.tenant), residentID)
 	if err != nil {
