@@ -24,6 +24,7 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income/internal/store"
 )
 
 // Households gives the engine input of a resident's case (services/residents, through
@@ -363,12 +364,8 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 		if err := lockPayslip(ctx, tx, t, residentID, applicant, key, start, end); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+payslipColumns+` FROM payslips WHERE resident_id = $1 AND id = $2 FOR UPDATE`,
-			residentID, payslipID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectExactlyOneRow(rows, scanPayslip)
+		row, err := store.Locked(ctx, tx, residentID, payslipID)
+		out = toDomainPayslip(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -411,14 +408,8 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 func (s *service) AllPayslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error) {
 	var out []Payslip
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT `+payslipColumns+` FROM payslips
-			WHERE resident_id = $1 AND pay_date >= $2 AND pay_date < $3
-			ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanPayslip)
+		var err error
+		out, err = toDomainPayslips(store.All(ctx, tx, residentID, period.First(), period.Next().First()))
 		return err
 	})
 	if err != nil {
@@ -440,31 +431,29 @@ func (s *service) Payslips(ctx context.Context, t tenant.ID, residentID string, 
 	return out, nil
 }
 
-// payslipColumns are the columns scanPayslip reads.
-const payslipColumns = `id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end,
-		gross_cents, net_cents, hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at,
-		actor, coalesce(review, ''), superseded_by IS NOT NULL`
-
-func scanPayslip(r pgx.CollectableRow) (Payslip, error) {
-	var p Payslip
-	var src, review string
-	err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
-		&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt, &p.Actor, &review, &p.superseded)
-	p.Source, p.Review = Source(src), Review(review)
-	return p, err
+// toDomainPayslip is the converter from a row.
+func toDomainPayslip(r store.Payslip) Payslip {
+	return Payslip{ID: r.ID, ResidentID: r.ResidentID, Applicant: r.Applicant, Employer: r.Employer, EmployerID: r.EmployerID,
+		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Gross: money.Cents(r.Gross), Net: money.Cents(r.Net),
+		HoursCenti: r.HoursCenti, PayDate: r.PayDate, Source: Source(r.Source), HasPDF: r.HasPDF, Supersedes: r.Supersedes,
+		CreatedAt: r.CreatedAt, Actor: r.Actor, Review: Review(r.Review), superseded: r.Superseded}
 }
 
-func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT `+payslipColumns+`
-		FROM payslips
-		WHERE resident_id = $1 AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
-		  AND pay_date >= $2 AND pay_date < $3
-		ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
+// toDomainPayslips converts rows, keeping nil (an error) apart from empty.
+func toDomainPayslips(rows []store.Payslip, err error) ([]Payslip, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanPayslip)
+	out := make([]Payslip, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainPayslip(r)
+	}
+	return out, nil
+}
+
+// payslipsIn reads the resident's payslips that count in period.
+func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
+	return toDomainPayslips(store.Counting(ctx, tx, residentID, period.First(), period.Next().First()))
 }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
