@@ -24,7 +24,7 @@ import (
 // in posting, and the retried job does it all again from the same stored items, with
 // the same dates (posted_at and the execution date are taken once, here, and a rolled
 // back attempt left none), so the files and entries are those of an undisturbed run.
-func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs]) (err error) {
+func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs], creditors map[string]CreditorInfo) (err error) {
 	defer s.cfg.Metrics.step("post", job.Args.Tenant, time.Now(), &err)
 	r, err := getRun(ctx, tx, job.Args.RunID, true)
 	if err != nil {
@@ -45,10 +45,6 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs])
 		return fmt.Errorf("settlement: post %s: no settings for tenant %s", r.ID, job.Args.Tenant)
 	}
 	months, err := readMonths(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	creditors, err := s.cfg.Caseload.Creditors(ctx, job.Args.Tenant)
 	if err != nil {
 		return err
 	}
