@@ -106,13 +106,8 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		return err
 	}
 	files = append(files, outFile{name: "reconciliation.json", kind: "reconciliation", content: append(rec, '\n')})
-	for _, f := range files {
-		sum := sha256.Sum256(f.content)
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
-			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)`, r.ID, f.name, f.kind, f.content, sum[:], postedAt); err != nil {
-			return fmt.Errorf("settlement: post %s: file %s: %w", r.ID, f.name, err)
-		}
+	if err := insertFiles(ctx, tx, r.ID, files, postedAt); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE settlement_runs SET status = 'final', posted_at = $2, execution_date = $3, finished_at = $4, report = $5
@@ -124,6 +119,19 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 	r.FinishedAt = &now
 	s.cfg.Metrics.ended(r)
 	s.cfg.Metrics.paid(r.Tenant, report, len(files))
+	return nil
+}
+
+// insertFiles stores a run's files, each with its SHA-256 sum.
+func insertFiles(ctx context.Context, tx pgx.Tx, runID string, files []outFile, at time.Time) error {
+	for _, f := range files {
+		sum := sha256.Sum256(f.content)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
+			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)`, runID, f.name, f.kind, f.content, sum[:], at); err != nil {
+			return fmt.Errorf("settlement: post %s: file %s: %w", runID, f.name, err)
+		}
+	}
 	return nil
 }
 

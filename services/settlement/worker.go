@@ -26,7 +26,10 @@ import (
 // time. Steps that may run at the same time take a row lock first (the run for plan,
 // close and post, the batch for a batch), so two copies of a step serialise and the
 // second finds the work done. The work of a step and its completion commit together
-// (jobs.TenantWorker).
+// (jobs.TenantWorker). What a step needs from other services (the caseload, the
+// creditors) is read before its transaction opens (readFirst), each read in the owning
+// service's own unit of work; the step's transaction then writes all it made of it at
+// once, or nothing.
 
 // PlanArgs splits a run's residents into batches and inserts their jobs.
 type PlanArgs struct {
@@ -525,7 +528,8 @@ func reconcileRun(r Run, months []ResidentMonth, creditors map[string]CreditorIn
 // (the run's for plan, close and post; the batch's for a batch) in its open
 // transaction, and a killed worker's transaction is gone with its locks: so Kick skips
 // what is locked and re-inserts only what no live worker has. A copy that still
-// meets a live job (one queued, not yet started) is harmless: the copies serialise on
+// meets a live job (one queued, not yet started, or reading its input before it
+// locks) is harmless: the copies serialise on
 // the step's lock and find the work done. A run that waits for approval or has ended
 // needs no kick.
 func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {
