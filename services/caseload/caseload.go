@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/law"
@@ -25,7 +26,9 @@ import (
 
 // Caseload is settlement.Caseload over the services that own the data. Each read is a
 // unit of work of the owning service's own: a batch reads its residents, payslips and
-// plans in three snapshots, before the run's transaction that writes the batch.
+// plans in three snapshots, before the run's transaction that writes the batch. A
+// change between the snapshots (a payslip handed in at that moment) counts in this
+// month or in the next, as it would a second earlier or later.
 type Caseload struct {
 	payees    *residents.PayeeReader
 	payslips  *income.PayslipReader
@@ -63,18 +66,20 @@ func (c *Caseload) ResidentIDs(ctx context.Context, t tenant.ID) ([]string, erro
 }
 
 // Months computes the month of every resident of t with first ≤ id ≤ last, in id
-// order: one bulk read per service, then the engine per resident.
+// order: one bulk read per service, at the same time, then the engine per resident.
 func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]settlement.ResidentMonth, error) {
-	payees, err := c.payees.Payees(ctx, t, first, last)
-	if err != nil {
-		return nil, err
-	}
-	slips, err := c.payslips.Counting(ctx, t, first, last, period)
-	if err != nil {
-		return nil, err
-	}
-	plans, err := c.plans.InForce(ctx, t, first, last, period)
-	if err != nil {
+	var (
+		payees []residents.Payee
+		slips  map[string][]income.Payslip
+		plans  map[string][]paymentplans.InForce
+	)
+	// Three units of work that do not depend on each other, each on a connection of its
+	// own while it runs: a batch waits for the slowest, not for the sum.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { payees, err = c.payees.Payees(gctx, t, first, last); return err })
+	g.Go(func() (err error) { slips, err = c.payslips.Counting(gctx, t, first, last, period); return err })
+	g.Go(func() (err error) { plans, err = c.plans.InForce(gctx, t, first, last, period); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	out := make([]settlement.ResidentMonth, 0, len(payees))

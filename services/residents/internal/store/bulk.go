@@ -21,7 +21,7 @@ func (st *Store) CustomPlans(ctx context.Context) error {
 
 // IDs returns the ids of all residents of the tenant in id order.
 func (st *Store) IDs(ctx context.Context) ([]string, error) {
-	rows, err := st.tx.Query(ctx, `SELECT id FROM residents WHERE tenant_id = $1 ORDER BY id`, string(st.tenant))
+	rows, err := st.tx.Query(ctx, `SELECT id FROM residents WHERE tenant_id = current_tenant() ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("ids: %w", err)
 	}
@@ -40,8 +40,8 @@ func (st *Store) Payees(ctx context.Context, first, last string) ([]Resident, er
 		       n_months_used, r_months_used, medisch_urenbeperkt,
 		       partner_birth_date, partner_n_months_used, partner_r_months_used, partner_medisch_urenbeperkt
 		FROM residents
-		WHERE tenant_id = $1 AND id BETWEEN $2 AND $3
-		ORDER BY id`, string(st.tenant), first, last)
+		WHERE tenant_id = current_tenant() AND id BETWEEN $1 AND $2
+		ORDER BY id`, first, last)
 	if err != nil {
 		return nil, fmt.Errorf("payees: %w", err)
 	}
@@ -78,8 +78,8 @@ func (st *Store) Payees(ctx context.Context, first, last string) ([]Resident, er
 func (st *Store) rangeMembers(ctx context.Context, byID map[string]*Resident, first, last string) error {
 	rows, err := st.tx.Query(ctx, `
 		SELECT resident_id, birth_date FROM resident_children
-		WHERE tenant_id = $1 AND resident_id BETWEEN $2 AND $3
-		ORDER BY resident_id, position`, string(st.tenant), first, last)
+		WHERE tenant_id = current_tenant() AND resident_id BETWEEN $1 AND $2
+		ORDER BY resident_id, position`, first, last)
 	if err != nil {
 		return fmt.Errorf("children: %w", err)
 	}
@@ -95,8 +95,8 @@ func (st *Store) rangeMembers(ctx context.Context, byID map[string]*Resident, fi
 	}
 	rows, err = st.tx.Query(ctx, `
 		SELECT resident_id, birth_date, cost_sharer FROM resident_housemates
-		WHERE tenant_id = $1 AND resident_id BETWEEN $2 AND $3
-		ORDER BY resident_id, position`, string(st.tenant), first, last)
+		WHERE tenant_id = current_tenant() AND resident_id BETWEEN $1 AND $2
+		ORDER BY resident_id, position`, first, last)
 	if err != nil {
 		return fmt.Errorf("housemates: %w", err)
 	}
