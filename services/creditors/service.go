@@ -28,18 +28,19 @@ import (
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors/internal/store"
 )
 
 // Sentinel errors of the service.
 var (
 	// ErrNotFound: no such creditor in the catalogue or the tenant.
-	ErrNotFound = errors.New("creditor not found")
+	ErrNotFound = store.ErrNotFound
 	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrInvalidReference is wrapped by every *ReferenceError.
 	ErrInvalidReference = errors.New("reference does not match the creditor's format")
 	// ErrDuplicate: the tenant already has a creditor with this name.
-	ErrDuplicate = errors.New("the tenant already has a creditor with this name")
+	ErrDuplicate = store.ErrDuplicate
 )
 
 // Kind is the sort of creditor.

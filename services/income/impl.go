@@ -25,6 +25,7 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income/internal/store"
 )
 
 // Households gives the engine input of a resident's case (services/residents' Lookup,
@@ -227,55 +228,27 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 		}
 		// A payslip for the same applicant, employer and period is a correction of the
 		// one that counts now.
-		var prev string
-		var prevSrc Source
-		var prevReview Review
-		err := tx.QueryRow(ctx, `
-			SELECT id, source, coalesce(review, '') FROM payslips
-			WHERE resident_id = $1 AND applicant = $2 AND employer_key = $3 AND period_start = $4 AND period_end = $5
-			  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
-			FOR UPDATE`, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd).Scan(&prev, &prevSrc, &prevReview)
+		v := store.Version{ResidentID: residentID, Applicant: p.Applicant, EmployerKey: key, Start: p.PeriodStart, End: p.PeriodEnd}
+		prev, prevSrc, prevReview, found, err := store.Counted(ctx, tx, v)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return err
-		default:
+		case found:
 			out.Supersedes = prev
-			if needsReview(src, prevSrc, prevReview) {
+			if needsReview(src, Source(prevSrc), Review(prevReview)) {
 				// Never a silent replacement of what a consulent recorded, confirmed or
 				// an employer sent: the correction waits for a consulent; an older
 				// proposal gives way.
 				out.Review = ReviewPending
-				if _, err := tx.Exec(ctx, `
-					UPDATE payslips SET superseded_by = $1
-					WHERE resident_id = $2 AND applicant = $3 AND employer_key = $4 AND period_start = $5 AND period_end = $6
-					  AND superseded_by IS NULL AND review = 'pending'`,
-					out.ID, residentID, p.Applicant, key, p.PeriodStart, p.PeriodEnd); err != nil {
+				if err := store.SupersedePending(ctx, tx, v, out.ID); err != nil {
 					return err
 				}
-			} else if _, err := tx.Exec(ctx, "UPDATE payslips SET superseded_by = $1 WHERE id = $2", out.ID, prev); err != nil {
+			} else if err := store.Supersede(ctx, tx, prev, out.ID); err != nil {
 				return err
 			}
 		}
-		var pdf []byte
-		var pdfName *string
-		if len(p.PDF) > 0 {
-			pdf, pdfName = p.PDF, &p.PDFName
-		}
-		var empID *string
-		if employerID != "" {
-			empID = &employerID
-		}
-		err = tx.QueryRow(ctx, `
-			INSERT INTO payslips (tenant_id, id, resident_id, applicant, employer, employer_key, employer_id, period_start, period_end,
-				gross_cents, net_cents, hours_centi, pay_date, source, pdf, pdf_name, supersedes, actor, review)
-			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULLIF($16, ''), $17, NULLIF($18, ''))
-			RETURNING created_at`,
-			out.ID, residentID, p.Applicant, out.Employer, key, empID, p.PeriodStart, p.PeriodEnd,
-			int64(p.Gross), int64(p.Net), p.HoursCenti, p.PayDate, string(src), pdf, pdfName, out.Supersedes,
-			out.Actor, string(out.Review)).Scan(&out.CreatedAt)
-		if err != nil {
-			return db.MapError(err)
+		if out.CreatedAt, err = store.Insert(ctx, tx, toDBPayslip(out), key, p.PDF, p.PDFName); err != nil {
+			return err
 		}
 		return auditPayslip(ctx, tx, out, submitAction(out), "")
 	})
@@ -289,10 +262,8 @@ func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerI
 // payslips of an applicant for one employer and pay period. Submissions and reviews
 // queue on it, so each sees the one before it.
 func lockPayslip(ctx context.Context, tx pgx.Tx, t tenant.ID, residentID string, applicant int, key string, start, end time.Time) error {
-	lockKey := strings.Join([]string{"income.payslip", string(t), residentID, strconv.Itoa(applicant), key,
-		start.Format(time.DateOnly), end.Format(time.DateOnly)}, "|")
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", lockKey)
-	return err
+	return store.Lock(ctx, tx, strings.Join([]string{"income.payslip", string(t), residentID, strconv.Itoa(applicant), key,
+		start.Format(time.DateOnly), end.Format(time.DateOnly)}, "|"))
 }
 
 // needsReview reports whether a payslip from src that corrects one from prevSrc (with
@@ -352,26 +323,18 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
 		// The lock submissions take first, then the row: in that order, a review and a
 		// submission of the same payslip queue instead of deadlocking.
-		var key string
-		var applicant int
-		var start, end time.Time
-		err := tx.QueryRow(ctx, `SELECT employer_key, applicant, period_start, period_end FROM payslips WHERE resident_id = $1 AND id = $2`,
-			residentID, payslipID).Scan(&key, &applicant, &start, &end)
+		v, err := store.VersionOf(ctx, tx, residentID, payslipID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
-		if err := lockPayslip(ctx, tx, t, residentID, applicant, key, start, end); err != nil {
+		if err := lockPayslip(ctx, tx, t, residentID, v.Applicant, v.EmployerKey, v.Start, v.End); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+payslipColumns+` FROM payslips WHERE resident_id = $1 AND id = $2 FOR UPDATE`,
-			residentID, payslipID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectExactlyOneRow(rows, scanPayslip)
+		row, err := store.Locked(ctx, tx, residentID, payslipID)
+		out = toDomainPayslip(row)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -387,18 +350,12 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 			action, out.Review = "payslip.correction.confirm", ReviewConfirmed
 			// The payslip it corrects may itself have been corrected since by a
 			// consulent: the confirmed one replaces whatever counts now.
-			if _, err := tx.Exec(ctx, `
-				UPDATE payslips SET superseded_by = $1
-				WHERE resident_id = $2 AND applicant = $3 AND employer_key = (SELECT employer_key FROM payslips WHERE id = $1)
-				  AND period_start = $4 AND period_end = $5
-				  AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed') AND id <> $1`,
-				out.ID, residentID, out.Applicant, out.PeriodStart, out.PeriodEnd); err != nil {
+			if err := store.SupersedeCounted(ctx, tx, out.ID, residentID, out.Applicant, out.PeriodStart, out.PeriodEnd); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE payslips SET review = $2, reviewed_by = $3, reviewed_at = $4, review_reason = NULLIF($5, '')
-			WHERE id = $1`, out.ID, string(out.Review), by, s.cfg.Now(), reason); err != nil {
-			return db.MapError(err)
+		if err := store.SetReview(ctx, tx, out.ID, string(out.Review), by, s.cfg.Now(), reason); err != nil {
+			return err
 		}
 		out.reviewer = by
 		return auditPayslip(ctx, tx, out, action, reason)
@@ -414,14 +371,8 @@ func (s *service) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pa
 func (s *service) AllPayslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]Payslip, error) {
 	var out []Payslip
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT `+payslipColumns+` FROM payslips
-			WHERE resident_id = $1 AND pay_date >= $2 AND pay_date < $3
-			ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanPayslip)
+		var err error
+		out, err = toDomainPayslips(store.All(ctx, tx, residentID, period.First(), period.Next().First()))
 		return err
 	})
 	if err != nil {
@@ -443,31 +394,45 @@ func (s *service) Payslips(ctx context.Context, t tenant.ID, residentID string, 
 	return out, nil
 }
 
-// payslipColumns are the columns scanPayslip reads.
-const payslipColumns = `id, resident_id, applicant, employer, coalesce(employer_id, ''), period_start, period_end,
-		gross_cents, net_cents, hours_centi, pay_date, source, pdf IS NOT NULL, coalesce(supersedes, ''), created_at,
-		actor, coalesce(review, ''), superseded_by IS NOT NULL`
-
-func scanPayslip(r pgx.CollectableRow) (Payslip, error) {
-	var p Payslip
-	var src, review string
-	err := r.Scan(&p.ID, &p.ResidentID, &p.Applicant, &p.Employer, &p.EmployerID, &p.PeriodStart, &p.PeriodEnd, &p.Gross, &p.Net,
-		&p.HoursCenti, &p.PayDate, &src, &p.HasPDF, &p.Supersedes, &p.CreatedAt, &p.Actor, &review, &p.superseded)
-	p.Source, p.Review = Source(src), Review(review)
-	return p, err
+// toDomainPayslip is the converter from a row.
+func toDomainPayslip(r store.Payslip) Payslip {
+	return Payslip{ID: r.ID, ResidentID: r.ResidentID, Applicant: r.Applicant, Employer: r.Employer, EmployerID: r.EmployerID,
+		PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Gross: money.Cents(r.Gross), Net: money.Cents(r.Net),
+		HoursCenti: r.HoursCenti, PayDate: r.PayDate, Source: Source(r.Source), HasPDF: r.HasPDF, Supersedes: r.Supersedes,
+		CreatedAt: r.CreatedAt, Actor: r.Actor, Review: Review(r.Review), superseded: r.Superseded}
 }
 
-func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT `+payslipColumns+`
-		FROM payslips
-		WHERE resident_id = $1 AND superseded_by IS NULL AND (review IS NULL OR review = 'confirmed')
-		  AND pay_date >= $2 AND pay_date < $3
-		ORDER BY pay_date, created_at`, residentID, period.First(), period.Next().First())
+// toDBPayslip is the converter to a row.
+func toDBPayslip(p Payslip) store.Payslip {
+	return store.Payslip{ID: p.ID, ResidentID: p.ResidentID, Applicant: p.Applicant, Employer: p.Employer, EmployerID: p.EmployerID,
+		PeriodStart: p.PeriodStart, PeriodEnd: p.PeriodEnd, Gross: int64(p.Gross), Net: int64(p.Net), HoursCenti: p.HoursCenti,
+		PayDate: p.PayDate, Source: string(p.Source), HasPDF: p.HasPDF, Supersedes: p.Supersedes, CreatedAt: p.CreatedAt,
+		Actor: p.Actor, Review: string(p.Review), Superseded: p.superseded}
+}
+
+// convertAll converts rows with to, keeping nil (an error) apart from empty.
+func convertAll[R, D any](rows []R, to func(R) D) []D {
+	if rows == nil {
+		return nil
+	}
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = to(r)
+	}
+	return out
+}
+
+// toDomainPayslips converts rows, keeping nil (an error) apart from empty.
+func toDomainPayslips(rows []store.Payslip, err error) ([]Payslip, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, scanPayslip)
+	return convertAll(rows, toDomainPayslip), nil
+}
+
+// payslipsIn reads the resident's payslips that count in period.
+func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijstand.Period) ([]Payslip, error) {
+	return toDomainPayslips(store.Counting(ctx, tx, residentID, period.First(), period.Next().First()))
 }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
@@ -580,14 +545,8 @@ func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, pe
 func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error) {
 	var out []Employer
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT id, name FROM employers ORDER BY name")
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Employer, error) {
-			var e Employer
-			return e, r.Scan(&e.ID, &e.Name)
-		})
+		rows, err := store.Employers(ctx, tx)
+		out = convertAll(rows, func(e store.Employer) Employer { return Employer(e) })
 		return err
 	})
 	if err != nil {
@@ -599,17 +558,8 @@ func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error
 func (s *service) Consents(ctx context.Context, t tenant.ID, residentID string) ([]Consent, error) {
 	var out []Consent
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT c.employer_id, e.name, c.granted_at, c.revoked_at
-			FROM employer_consents c JOIN employers e ON e.tenant_id = c.tenant_id AND e.id = c.employer_id
-			WHERE c.resident_id = $1 ORDER BY c.granted_at DESC`, residentID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Consent, error) {
-			var c Consent
-			return c, r.Scan(&c.EmployerID, &c.EmployerName, &c.GrantedAt, &c.RevokedAt)
-		})
+		rows, err := store.Consents(ctx, tx, residentID)
+		out = convertAll(rows, func(c store.Consent) Consent { return Consent(c) })
 		return err
 	})
 	if err != nil {
@@ -630,20 +580,16 @@ func (s *service) consentAudit(ctx context.Context, tx pgx.Tx, action, residentI
 
 func (s *service) GrantConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error {
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM employers WHERE id = $1)", employerID).Scan(&exists); err != nil {
+		exists, err := store.EmployerExists(ctx, tx, employerID)
+		if err != nil {
 			return err
 		}
 		if !exists {
 			return ErrUnknownJob
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO employer_consents (tenant_id, resident_id, employer_id, granted_at)
-			VALUES (current_tenant(), $1, $2, $3) ON CONFLICT DO NOTHING`, residentID, employerID, s.cfg.Now())
-		if err != nil {
-			return db.MapError(err)
-		}
-		if tag.RowsAffected() == 0 {
-			return nil // already granted
+		granted, err := store.Grant(ctx, tx, residentID, employerID, s.cfg.Now())
+		if err != nil || !granted {
+			return err // nil when already granted
 		}
 		return s.consentAudit(ctx, tx, "employer-consent.grant", residentID, employerID)
 	})
@@ -655,13 +601,9 @@ func (s *service) GrantConsent(ctx context.Context, t tenant.ID, residentID, emp
 
 func (s *service) RevokeConsent(ctx context.Context, t tenant.ID, residentID, employerID string) error {
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE employer_consents SET revoked_at = $3
-			WHERE resident_id = $1 AND employer_id = $2 AND revoked_at IS NULL`, residentID, employerID, s.cfg.Now())
-		if err != nil {
+		revoked, err := store.Revoke(ctx, tx, residentID, employerID, s.cfg.Now())
+		if err != nil || !revoked {
 			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return nil
 		}
 		return s.consentAudit(ctx, tx, "employer-consent.revoke", residentID, employerID)
 	})
@@ -688,12 +630,8 @@ func (s *service) SubmitFromEmployer(ctx context.Context, t tenant.ID, employerI
 	}
 	var name string
 	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			SELECT e.name FROM employer_consents c JOIN employers e ON e.tenant_id = c.tenant_id AND e.id = c.employer_id
-			WHERE c.resident_id = $1 AND c.employer_id = $2 AND c.revoked_at IS NULL`, residentID, employerID).Scan(&name)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNoConsent
-		}
+		var err error
+		name, err = store.ConsentedName(ctx, tx, residentID, employerID)
 		return err
 	})
 	if errors.Is(err, ErrNoConsent) && s.cfg.Refusals != nil {
@@ -713,7 +651,9 @@ func AuthenticateEmployer(ctx context.Context, app *pgxpool.Pool, t tenant.ID, k
 	sum := sha256.Sum256([]byte(key))
 	var id string
 	err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT id FROM employers WHERE api_key_hash = $1", sum[:]).Scan(&id)
+		var err error
+		id, err = store.EmployerByKey(ctx, tx, sum[:])
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrUnknownJob
@@ -736,9 +676,7 @@ func RegisterEmployer(ctx context.Context, app *pgxpool.Pool, t tenant.ID, id, n
 	key := EmployerKeyPrefix + hex.EncodeToString(raw[:])
 	sum := sha256.Sum256([]byte(key))
 	err := db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO employers (tenant_id, id, name, api_key_hash) VALUES (current_tenant(), $1, $2, $3)
-			ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, api_key_hash = EXCLUDED.api_key_hash`, id, name, sum[:])
-		return err
+		return store.PutEmployer(ctx, tx, id, name, sum[:])
 	})
 	if err != nil {
 		return "", fmt.Errorf("income: register employer: %w", err)

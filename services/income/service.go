@@ -13,13 +13,14 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/income/internal/store"
 )
 
 // Sentinel errors.
 var (
 	ErrNotFound   = errors.New("not found")
 	ErrInvalid    = errors.New("invalid input")
-	ErrNoConsent  = errors.New("the resident has not given this employer consent")
+	ErrNoConsent  = store.ErrNoConsent
 	ErrPDFTooBig  = errors.New("the PDF is larger than 5 MB")
 	ErrNotAPDF    = errors.New("the file is not a PDF")
 	ErrUnknownJob = errors.New("unknown employer")

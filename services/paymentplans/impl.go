@@ -24,6 +24,7 @@ import (
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
 
 // auditObject is the audit log's object type of a plan.
@@ -82,18 +83,18 @@ func (s *service) today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store) error) error {
+func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *unit) error) error {
 	if !t.Valid() {
 		return fmt.Errorf("paymentplans: %w", tenant.ErrInvalidID)
 	}
 	return db.InTenant(tenant.WithID(ctx, t), s.cfg.App, func(ctx context.Context, tx pgx.Tx) error {
-		return fn(ctx, &store{tx: tx, tenant: t, now: s.current()})
+		return fn(ctx, &unit{st: store.New(tx, t), tx: tx, tenant: t, now: s.current()})
 	})
 }
 
 // record appends the act to the plan's history and to the audit log, in the act's
 // transaction.
-func (s *service) record(ctx context.Context, st *store, p Plan, by Actor, action Action, from Status, reason string) error {
+func (s *service) record(ctx context.Context, st *unit, p Plan, by Actor, action Action, from Status, reason string) error {
 	e := Event{At: s.cfg.Now().UTC(), Actor: by.Subject, Role: string(by.Role), Action: action, From: from, To: p.Status, Reason: reason}
 	if err := st.addEvent(ctx, p.ID, e, observe.RequestID(ctx)); err != nil {
 		return err
@@ -206,7 +207,7 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 		return Plan{}, err
 	}
 	p.Version, p.CreatedAt, p.UpdatedAt, p.Status = 1, nowUTC, nowUTC, StatusRequested
-	err = s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err = s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		if err := st.insert(ctx, p); err != nil {
 			return err
 		}
@@ -230,7 +231,7 @@ func (s *service) act(ctx context.Context, t tenant.ID, planID string, by Actor,
 		return Plan{}, fmt.Errorf("paymentplans: %s: %w", action, ErrNotFound)
 	}
 	var out Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		cur, err := st.get(ctx, planID, true)
 		if err != nil {
 			return err
@@ -474,7 +475,7 @@ func (s *service) Get(ctx context.Context, t tenant.ID, planID string) (Plan, er
 		return Plan{}, fmt.Errorf("paymentplans: get: %w", ErrNotFound)
 	}
 	var p Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		d, err := st.get(ctx, planID, false)
 		p = d.Plan
 		return err
@@ -490,7 +491,7 @@ func (s *service) Events(ctx context.Context, t tenant.ID, planID string) ([]Eve
 		return nil, fmt.Errorf("paymentplans: events: %w", ErrNotFound)
 	}
 	var out []Event
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.events(ctx, planID)
 		return err
@@ -506,7 +507,7 @@ func (s *service) List(ctx context.Context, t tenant.ID, residentID string) ([]P
 		return []Plan{}, nil
 	}
 	var out []Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.list(ctx, residentID)
 		return err
@@ -522,7 +523,7 @@ func (s *service) Active(ctx context.Context, t tenant.ID, residentID string, pe
 		return []bijstand.Deduction{}, nil
 	}
 	var plans []Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		plans, err = st.active(ctx, residentID, period)
 		return err

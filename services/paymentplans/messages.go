@@ -20,6 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
 
 // MessageKind is what a message tells a creditor about a plan.
@@ -65,7 +66,7 @@ type MessagePayload struct {
 // message stores a message to the plan's creditor and, when the creditor has a
 // webhook and the service a job client, enqueues its delivery in the same
 // transaction.
-func (s *service) message(ctx context.Context, st *store, p Plan, kind MessageKind) error {
+func (s *service) message(ctx context.Context, st *unit, p Plan, kind MessageKind) error {
 	id, err := newID()
 	if err != nil {
 		return err
@@ -81,11 +82,9 @@ func (s *service) message(ctx context.Context, st *store, p Plan, kind MessageKi
 	if err != nil {
 		return fmt.Errorf("message: %w", err)
 	}
-	if _, err := st.tx.Exec(ctx, `
-		INSERT INTO outbound_messages (tenant_id, id, creditor_id, plan_id, kind, payload, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		string(st.tenant), id, p.CreditorID, p.ID, string(kind), body, now); err != nil {
-		return fmt.Errorf("write message: %w", err)
+	if err := st.st.InsertMessage(ctx, store.Message{ID: id, CreditorID: p.CreditorID, PlanID: p.ID, Kind: string(kind),
+		Payload: body, CreatedAt: now}); err != nil {
+		return err
 	}
 	if s.cfg.Jobs == nil {
 		return nil
@@ -112,23 +111,17 @@ func (s *service) Export(ctx context.Context, t tenant.ID, creditorID string, si
 		return nil, fmt.Errorf("paymentplans: export: %w", err)
 	}
 	var out []Message
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
-		rows, err := st.tx.Query(ctx, `
-			SELECT id, creditor_id, plan_id, kind, payload, created_at, delivered_at, attempts
-			FROM outbound_messages
-			WHERE tenant_id = $1 AND creditor_id = $2 AND created_at >= $3
-			ORDER BY created_at, seq LIMIT $4`, string(t), creditorID, since, maxExport)
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
+		rows, err := st.st.Messages(ctx, creditorID, since, maxExport)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) {
-			var m Message
-			var kind string
-			err := r.Scan(&m.ID, &m.CreditorID, &m.PlanID, &kind, &m.Payload, &m.CreatedAt, &m.DeliveredAt, &m.Attempts)
-			m.Kind = MessageKind(kind)
-			return m, err
-		})
-		return err
+		out = make([]Message, len(rows))
+		for i, m := range rows {
+			out[i] = Message{ID: m.ID, CreditorID: m.CreditorID, PlanID: m.PlanID, Kind: MessageKind(m.Kind),
+				Payload: m.Payload, CreatedAt: m.CreatedAt, DeliveredAt: m.DeliveredAt, Attempts: m.Attempts}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("paymentplans: export: %w", err)
@@ -185,18 +178,15 @@ type deliverer struct{ cfg WorkerConfig }
 // once at a time, and a lock would block the attempt's own count.
 func (d *deliverer) work(ctx context.Context, tx pgx.Tx, job *river.Job[DeliverArgs]) error {
 	t := job.Args.Tenant
-	var creditorID string
-	var payload []byte
-	var delivered *time.Time
-	err := tx.QueryRow(ctx, `SELECT creditor_id, payload, delivered_at FROM outbound_messages WHERE tenant_id = $1 AND id = $2`,
-		string(t), job.Args.MessageID).Scan(&creditorID, &payload, &delivered)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && delivered != nil) {
+	st := store.New(tx, t)
+	m, found, err := st.Message(ctx, job.Args.MessageID)
+	if err != nil {
+		return fmt.Errorf("deliver: %w", err)
+	}
+	if !found || m.DeliveredAt != nil {
 		return nil // gone with its plan, or delivered by an earlier attempt
 	}
-	if err != nil {
-		return fmt.Errorf("deliver: read message: %w", err)
-	}
-	c, err := d.cfg.Creditors.Get(ctx, t, creditorID)
+	c, err := d.cfg.Creditors.Get(ctx, t, m.CreditorID)
 	if errors.Is(err, creditors.ErrNotFound) {
 		return nil
 	}
@@ -206,17 +196,14 @@ func (d *deliverer) work(ctx context.Context, tx pgx.Tx, job *river.Job[DeliverA
 	if c.WebhookURL == "" {
 		return nil // the webhook was removed: the message stays for export
 	}
-	if err := d.post(ctx, c.WebhookURL, job.Args.MessageID, payload); err != nil {
+	if err := d.post(ctx, c.WebhookURL, job.Args.MessageID, m.Payload); err != nil {
 		if rerr := d.countFailure(ctx, t, job.Args.MessageID, err); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
-	_, err = tx.Exec(ctx, `
-		UPDATE outbound_messages SET delivered_at = $3, attempts = attempts + 1, last_error = ''
-		WHERE tenant_id = $1 AND id = $2`, string(t), job.Args.MessageID, d.cfg.Now().UTC())
-	if err != nil {
-		return fmt.Errorf("deliver: mark delivered: %w", err)
+	if err := st.MarkDelivered(ctx, job.Args.MessageID, d.cfg.Now().UTC()); err != nil {
+		return fmt.Errorf("deliver: %w", err)
 	}
 	return nil
 }
@@ -248,8 +235,6 @@ func (d *deliverer) countFailure(ctx context.Context, t tenant.ID, id string, ca
 		msg = strings.ToValidUTF8(msg[:500], "")
 	}
 	return db.InTenant(tenant.WithID(context.WithoutCancel(ctx), t), d.cfg.App, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE outbound_messages SET attempts = attempts + 1, last_error = $3 WHERE tenant_id = $1 AND id = $2`,
-			string(t), id, msg)
-		return err
+		return store.New(tx, t).CountFailure(ctx, id, msg)
 	})
 }

@@ -50,14 +50,15 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
+	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
 
 // Sentinel errors of the service.
 var (
 	// ErrNotFound: no such plan in the tenant (also another tenant's plan).
-	ErrNotFound = errors.New("payment plan not found")
+	ErrNotFound = store.ErrNotFound
 	// ErrResidentNotFound: no such resident in the tenant.
-	ErrResidentNotFound = errors.New("resident not found")
+	ErrResidentNotFound = store.ErrResidentNotFound
 	// ErrCreditorNotFound: no such creditor in the catalogue or the tenant.
 	ErrCreditorNotFound = errors.New("creditor not found")
 	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
@@ -65,7 +66,7 @@ var (
 	// ErrState: the plan's status does not allow the act (approving an ended plan).
 	ErrState = errors.New("the payment plan's status does not allow this")
 	// ErrVersionConflict: the plan changed since the version the caller read.
-	ErrVersionConflict = errors.New("payment plan was changed by someone else (version conflict)")
+	ErrVersionConflict = store.ErrVersionConflict
 )
 
 // Status is where a plan is in its lifecycle.

@@ -2,16 +2,14 @@ package paymentplans
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
 
 // Shortfall is what a month could not pay of a plan: an early warning of arrears,
@@ -38,20 +36,22 @@ type SignalSink interface {
 	SignalShortfalls(ctx context.Context, t tenant.ID, shortfalls []Shortfall) error
 }
 
-const selectShortfall = `
-	SELECT s.plan_id, s.resident_id, p.creditor_id, p.kind, s.period, s.requested_cents, s.applied_cents,
-	       s.shortfall_cents, s.recorded_at, s.signalled_at
-	FROM plan_shortfalls s JOIN plans p ON p.tenant_id = s.tenant_id AND p.id = s.plan_id`
+// toDomainShortfall is the converter from a row.
+func toDomainShortfall(r store.Shortfall) Shortfall {
+	return Shortfall{PlanID: r.PlanID, ResidentID: r.ResidentID, CreditorID: r.CreditorID, Kind: bijstand.DeductionKind(r.Kind),
+		Period: bijstand.PeriodOf(r.Period), Requested: money.Cents(r.Requested), Applied: money.Cents(r.Applied),
+		Shortfall: money.Cents(r.Shortfall), RecordedAt: r.RecordedAt, SignalledAt: r.SignalledAt}
+}
 
-func scanShortfall(r pgx.CollectableRow) (Shortfall, error) {
-	var s Shortfall
-	var kind string
-	var period time.Time
-	var req, app, short int64
-	err := r.Scan(&s.PlanID, &s.ResidentID, &s.CreditorID, &kind, &period, &req, &app, &short, &s.RecordedAt, &s.SignalledAt)
-	s.Kind, s.Period = bijstand.DeductionKind(kind), bijstand.PeriodOf(period)
-	s.Requested, s.Applied, s.Shortfall = money.Cents(req), money.Cents(app), money.Cents(short)
-	return s, err
+func toDomainShortfalls(rows []store.Shortfall) []Shortfall {
+	if rows == nil {
+		return nil
+	}
+	out := make([]Shortfall, len(rows))
+	for i, r := range rows {
+		out[i] = toDomainShortfall(r)
+	}
+	return out
 }
 
 func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period,
@@ -67,41 +67,27 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	}
 	var fresh, pending []Shortfall
 	now := s.cfg.Now().UTC()
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var inserted []string
 		for _, r := range results {
 			if r.Shortfall == 0 || !validID(r.ID) {
 				continue
 			}
 			// Only the resident's own plans; the month may hold other deductions.
-			var planID string
-			err := st.tx.QueryRow(ctx, `
-				INSERT INTO plan_shortfalls (tenant_id, plan_id, period, resident_id, requested_cents, applied_cents,
-					shortfall_cents, recorded_at)
-				SELECT tenant_id, id, $3, resident_id, $4, $5, $6, $7 FROM plans
-				WHERE tenant_id = $1 AND id = $2 AND resident_id = $8
-				ON CONFLICT (tenant_id, plan_id, period) DO NOTHING
-				RETURNING plan_id`,
-				string(t), r.ID, period.First(), int64(r.Requested), int64(r.Applied), int64(r.Shortfall), now, residentID,
-			).Scan(&planID)
-			switch {
-			case errors.Is(err, pgx.ErrNoRows):
-			case err != nil:
-				return fmt.Errorf("write shortfall: %w", err)
-			default:
-				inserted = append(inserted, planID)
+			ok, err := st.st.InsertShortfall(ctx, store.Shortfall{PlanID: r.ID, ResidentID: residentID, Period: period.First(),
+				Requested: int64(r.Requested), Applied: int64(r.Applied), Shortfall: int64(r.Shortfall), RecordedAt: now})
+			if err != nil {
+				return err
+			}
+			if ok {
+				inserted = append(inserted, r.ID)
 			}
 		}
-		rows, err := st.tx.Query(ctx, selectShortfall+`
-			WHERE s.tenant_id = $1 AND s.resident_id = $2 AND s.period = $3 ORDER BY s.plan_id`,
-			string(t), residentID, period.First())
+		rows, err := st.st.ShortfallsIn(ctx, residentID, period.First())
 		if err != nil {
-			return fmt.Errorf("read shortfalls: %w", err)
+			return err
 		}
-		all, err := pgx.CollectRows(rows, scanShortfall)
-		if err != nil {
-			return fmt.Errorf("read shortfalls: %w", err)
-		}
+		all := toDomainShortfalls(rows)
 		for _, sf := range all {
 			for _, id := range inserted {
 				if sf.PlanID == id {
@@ -123,13 +109,10 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	if err := s.cfg.Sink.SignalShortfalls(ctx, t, pending); err != nil {
 		return fresh, fmt.Errorf("paymentplans: signal shortfalls: %w", err)
 	}
-	err = s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err = s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		for _, sf := range pending {
-			if _, err := st.tx.Exec(ctx, `
-				UPDATE plan_shortfalls SET signalled_at = $4
-				WHERE tenant_id = $1 AND plan_id = $2 AND period = $3 AND signalled_at IS NULL`,
-				string(t), sf.PlanID, sf.Period.First(), s.cfg.Now().UTC()); err != nil {
-				return fmt.Errorf("mark signalled: %w", err)
+			if err := st.st.MarkSignalled(ctx, sf.PlanID, sf.Period.First(), s.cfg.Now().UTC()); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -145,7 +128,7 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 		return []Shortfall{}, nil
 	}
 	var out []Shortfall
-	err := s.in(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.shortfalls(ctx, residentID)
 		return err
@@ -157,15 +140,7 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 }
 
 // shortfalls reads a resident's shortfalls, newest period first.
-func (st *store) shortfalls(ctx context.Context, residentID string) ([]Shortfall, error) {
-	rows, err := st.tx.Query(ctx, selectShortfall+`
-		WHERE s.tenant_id = $1 AND s.resident_id = $2 ORDER BY s.period DESC, p.kind, s.plan_id`, string(st.tenant), residentID)
-	if err != nil {
-		return nil, fmt.Errorf("read shortfalls: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, scanShortfall)
-	if err != nil {
-		return nil, fmt.Errorf("read shortfalls: %w", err)
-	}
-	return out, nil
+func (u *unit) shortfalls(ctx context.Context, residentID string) ([]Shortfall, error) {
+	rows, err := u.st.Shortfalls(ctx, residentID)
+	return toDomainShortfalls(rows), err
 }

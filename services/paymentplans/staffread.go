@@ -21,7 +21,7 @@ const (
 
 func (s *service) StaffList(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Plan, error) {
 	var out []Plan
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *store) error {
+	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.list(ctx, residentID)
 		return err
@@ -37,7 +37,7 @@ func (s *service) StaffGet(ctx context.Context, t tenant.ID, residentID, planID,
 		p   Plan
 		evs []Event
 	)
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *store) error {
+	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *unit) error {
 		if !validID(planID) {
 			return ErrNotFound
 		}
@@ -60,7 +60,7 @@ func (s *service) StaffGet(ctx context.Context, t tenant.ID, residentID, planID,
 
 func (s *service) StaffShortfalls(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Shortfall, error) {
 	var out []Shortfall
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionShortfallRead, func(ctx context.Context, st *store) error {
+	err := s.staffRead(ctx, t, residentID, purpose, auditActionShortfallRead, func(ctx context.Context, st *unit) error {
 		var err error
 		out, err = st.shortfalls(ctx, residentID)
 		return err
@@ -76,7 +76,7 @@ func (s *service) StaffShortfalls(ctx context.Context, t tenant.ID, residentID, 
 // unless its audit entry commits with it. The purpose is checked first, so that a
 // read without one learns nothing, not even whether the resident exists.
 func (s *service) staffRead(ctx context.Context, t tenant.ID, residentID, purpose, action string,
-	read func(ctx context.Context, st *store) error) error {
+	read func(ctx context.Context, st *unit) error) error {
 	purpose, err := checkPurpose(purpose)
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func (s *service) staffRead(ctx context.Context, t tenant.ID, residentID, purpos
 	if !validID(residentID) {
 		return ErrResidentNotFound
 	}
-	return s.in(ctx, t, func(ctx context.Context, st *store) error {
+	return s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		ok, err := st.residentExists(ctx, residentID)
 		if err != nil {
 			return err

@@ -29,18 +29,19 @@ import (
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/residents/internal/store"
 )
 
 // Sentinel errors of the service.
 var (
 	// ErrNotFound: no such resident in the tenant (also for another tenant's resident).
-	ErrNotFound = errors.New("resident not found")
+	ErrNotFound = store.ErrNotFound
 	// ErrInvalid is wrapped by every validation error (*httpapi.ValidationError) of this service.
 	ErrInvalid = errors.New("invalid input")
 	// ErrDuplicateBSN: the BSN already belongs to a resident or partner of the tenant.
-	ErrDuplicateBSN = errors.New("BSN already belongs to a resident of this tenant")
+	ErrDuplicateBSN = store.ErrDuplicateBSN
 	// ErrVersionConflict: the resident changed since the version the caller read.
-	ErrVersionConflict = errors.New("resident was changed by someone else (version conflict)")
+	ErrVersionConflict = store.ErrVersionConflict
 	// ErrPurposeRequired: a staff read without a purpose. It comes wrapped in a
 	// *httpapi.ValidationError naming the field "purpose".
 	ErrPurposeRequired = errors.New("a purpose is required to read a resident")
@@ -152,12 +153,12 @@ func NewService(app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Time) Ser
 
 // inTenant runs fn in a unit of work for t. An invalid t (which tenant.WithID would
 // panic on) is refused first.
-func (s *service) inTenant(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store) error) error {
+func (s *service) inTenant(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *unit) error) error {
 	if !t.Valid() {
 		return fmt.Errorf("residents: %w", tenant.ErrInvalidID)
 	}
 	return db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return fn(ctx, &store{tx: tx, tenant: t, sealer: s.sealer})
+		return fn(ctx, &unit{st: store.New(tx, t), tenant: t, sealer: s.sealer})
 	})
 }
 
@@ -174,7 +175,7 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 	}
 	now := s.now().UTC()
 	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = id, 1, now, now
-	err = s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err = s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		if err := st.checkBSNsFree(ctx, r); err != nil {
 			return err
 		}
@@ -191,7 +192,7 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 }
 
 func (s *service) Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error) {
-	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *store) (Resident, error) {
+	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *unit) (Resident, error) {
 		if !validID(id) {
 			return Resident{}, ErrNotFound
 		}
@@ -209,7 +210,7 @@ func (s *service) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose
 	if err := v.err(); err != nil {
 		return Resident{}, err
 	}
-	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *store) (Resident, error) {
+	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *unit) (Resident, error) {
 		return st.getByIndex(ctx, s.sealer.BlindIndex(b))
 	})
 }
@@ -217,7 +218,7 @@ func (s *service) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose
 // auditedRead runs read and records who read what for which purpose in the same
 // transaction: the read is not returned unless its audit entry commits with it.
 func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
-	read func(ctx context.Context, st *store) (Resident, error)) (Resident, error) {
+	read func(ctx context.Context, st *unit) (Resident, error)) (Resident, error) {
 	purpose, err := checkPurpose(purpose)
 	if err != nil {
 		return Resident{}, err
@@ -228,12 +229,12 @@ func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
 		return Resident{}, fmt.Errorf("residents: read: %w", authz.ErrUnauthenticated)
 	}
 	var r Resident
-	err = s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err = s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		if r, err = read(ctx, st); err != nil {
 			return err
 		}
-		return audit.Record(ctx, st.tx, audit.Entry{
+		return audit.Record(ctx, st.st.Tx(), audit.Entry{
 			Actor:      p.Subject,
 			Role:       roles(p.Roles),
 			Action:     auditActionRead,
@@ -252,7 +253,7 @@ func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
 func (s *service) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
 	var id string
 	var applicant int
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		id, applicant, err = st.matchIndex(ctx, s.sealer.BlindIndex(b))
 		return err
@@ -274,7 +275,7 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 		return Resident{}, fmt.Errorf("residents: update: %w", ErrNotFound)
 	}
 	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		cur, err := st.get(ctx, id, true)
 		if err != nil {
 			return err
@@ -311,7 +312,7 @@ func (s *service) Household(ctx context.Context, t tenant.ID, id string) (bijsta
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
 	}
 	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		r, err = st.get(ctx, id, false)
 		return err
@@ -334,7 +335,7 @@ func (s *service) GetForSelf(ctx context.Context, t tenant.ID, residentID string
 		return Resident{}, fmt.Errorf("residents: own data: %w", ErrNotFound)
 	}
 	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *store) error {
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
 		r, err = st.get(ctx, residentID, false)
 		return err

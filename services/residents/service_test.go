@@ -21,6 +21,7 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/residents/internal/store"
 )
 
 const (
@@ -284,7 +285,7 @@ func TestDuplicateBSN(t *testing.T) {
 	}
 	// The unique constraint holds without the service's check as well.
 	err := db.InTenant(tenant.WithID(context.Background(), enschede), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		st := &store{tx: tx, tenant: enschede, sealer: b.sealer}
+		st := &unit{st: store.New(tx, enschede), tenant: enschede, sealer: b.sealer}
 		r := Resident{ID: "00000000-0000-4000-8000-000000000000", Name: "x", BirthDate: date("1990-01-01"), IBAN: ibanOK,
 			Kind: bijstand.KindSingle, Version: 1, CreatedAt: clock(), UpdatedAt: clock()}
 		r.BSN, _ = bsn.Parse(bsnA)

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
@@ -42,7 +41,7 @@ func (cliTenants) All() []tenant.ID    { return []tenant.ID{"enschede", "zwolle"
 // cliCaseload is the testBundle's four residents in every tenant.
 type cliCaseload struct{ testBundle }
 
-func (c cliCaseload) ResidentIDs(context.Context, pgx.Tx) ([]string, error) {
+func (c cliCaseload) ResidentIDs(context.Context, tenant.ID) ([]string, error) {
 	var ids []string
 	for _, m := range c.months {
 		ids = append(ids, m.ResidentID)
@@ -51,7 +50,7 @@ func (c cliCaseload) ResidentIDs(context.Context, pgx.Tx) ([]string, error) {
 	return ids, nil
 }
 
-func (c cliCaseload) Months(_ context.Context, _ pgx.Tx, _ tenant.ID, _ bijstand.Period, first, last string) ([]ResidentMonth, error) {
+func (c cliCaseload) Months(_ context.Context, _ tenant.ID, _ bijstand.Period, first, last string) ([]ResidentMonth, error) {
 	var out []ResidentMonth
 	for _, m := range c.months {
 		if m.ResidentID >= first && m.ResidentID <= last {

@@ -24,7 +24,7 @@ import (
 // in posting, and the retried job does it all again from the same stored items, with
 // the same dates (posted_at and the execution date are taken once, here, and a rolled
 // back attempt left none), so the files and entries are those of an undisturbed run.
-func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs]) (err error) {
+func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs], creditors map[string]CreditorInfo) (err error) {
 	defer s.cfg.Metrics.step("post", job.Args.Tenant, time.Now(), &err)
 	r, err := getRun(ctx, tx, job.Args.RunID, true)
 	if err != nil {
@@ -45,10 +45,6 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs])
 		return fmt.Errorf("settlement: post %s: no settings for tenant %s", r.ID, job.Args.Tenant)
 	}
 	months, err := readMonths(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	creditors, err := s.cfg.Caseload.Creditors(ctx, job.Args.Tenant)
 	if err != nil {
 		return err
 	}
@@ -110,13 +106,8 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs])
 		return err
 	}
 	files = append(files, outFile{name: "reconciliation.json", kind: "reconciliation", content: append(rec, '\n')})
-	for _, f := range files {
-		sum := sha256.Sum256(f.content)
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
-			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)`, r.ID, f.name, f.kind, f.content, sum[:], postedAt); err != nil {
-			return fmt.Errorf("settlement: post %s: file %s: %w", r.ID, f.name, err)
-		}
+	if err := insertFiles(ctx, tx, r.ID, files, postedAt); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE settlement_runs SET status = 'final', posted_at = $2, execution_date = $3, finished_at = $4, report = $5
@@ -128,6 +119,19 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs])
 	r.FinishedAt = &now
 	s.cfg.Metrics.ended(r)
 	s.cfg.Metrics.paid(r.Tenant, report, len(files))
+	return nil
+}
+
+// insertFiles stores a run's files, each with its SHA-256 sum.
+func insertFiles(ctx context.Context, tx pgx.Tx, runID string, files []outFile, at time.Time) error {
+	for _, f := range files {
+		sum := sha256.Sum256(f.content)
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
+			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)`, runID, f.name, f.kind, f.content, sum[:], at); err != nil {
+			return fmt.Errorf("settlement: post %s: file %s: %w", runID, f.name, err)
+		}
+	}
 	return nil
 }
 

@@ -144,14 +144,16 @@ type Tenants interface {
 }
 
 // Caseload is what a run computes from: the residents, their months (through the one
-// engine, with the payment plans in force) and the creditors. It reads in the run's
-// own transaction (tx has the tenant set), so a batch reads and writes one snapshot.
+// engine, with the payment plans in force) and the creditors. It reads through the
+// owning services, each in a unit of work of its own, never in the run's transaction:
+// a step reads its inputs first and then writes what it made of them in its own
+// transaction, which locks and checks the run again (see readFirst).
 type Caseload interface {
-	// ResidentIDs lists the tenant's residents in id order.
-	ResidentIDs(ctx context.Context, tx pgx.Tx) ([]string, error)
-	// Months computes the month of every resident with first ≤ id ≤ last, in id order:
-	// Result, Name, IBAN and Plans set; Hold and VakantietoeslagPaid are the run's.
-	Months(ctx context.Context, tx pgx.Tx, t tenant.ID, period bijstand.Period, first, last string) ([]ResidentMonth, error)
+	// ResidentIDs lists t's residents in id order.
+	ResidentIDs(ctx context.Context, t tenant.ID) ([]string, error)
+	// Months computes the month of every resident of t with first ≤ id ≤ last, in id
+	// order: Result, Name, IBAN and Plans set; Hold and VakantietoeslagPaid are the run's.
+	Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]ResidentMonth, error)
 	// Creditors returns every creditor a plan of the tenant may name.
 	Creditors(ctx context.Context, t tenant.ID) (map[string]CreditorInfo, error)
 }

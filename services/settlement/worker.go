@@ -26,7 +26,10 @@ import (
 // time. Steps that may run at the same time take a row lock first (the run for plan,
 // close and post, the batch for a batch), so two copies of a step serialise and the
 // second finds the work done. The work of a step and its completion commit together
-// (jobs.TenantWorker).
+// (jobs.TenantWorker). What a step needs from other services (the caseload, the
+// creditors) is read before its transaction opens (readFirst), each read in the owning
+// service's own unit of work; the step's transaction then writes all it made of it at
+// once, or nothing.
 
 // PlanArgs splits a run's residents into batches and inserts their jobs.
 type PlanArgs struct {
@@ -71,10 +74,10 @@ func (PostArgs) Kind() string { return "settlement.post" }
 
 // AddWorkers registers the run's workers, running as pool's role (plein_app).
 func AddWorkers(w *river.Workers, pool *pgxpool.Pool, s *Service) {
-	river.AddWorker(w, jobs.NewTenantWorker(pool, s.plan))
-	river.AddWorker(w, jobs.NewTenantWorker(pool, s.batch))
-	river.AddWorker(w, jobs.NewTenantWorker(pool, s.close))
-	river.AddWorker(w, jobs.NewTenantWorker(pool, s.post))
+	river.AddWorker(w, &readFirst[PlanArgs, planInput]{pool: pool, read: s.readPlan, step: s.plan})
+	river.AddWorker(w, &readFirst[BatchArgs, batchInput]{pool: pool, read: s.readBatch, step: s.batch})
+	river.AddWorker(w, &readFirst[CloseArgs, map[string]CreditorInfo]{pool: pool, read: readCreditors[CloseArgs](s), step: s.close})
+	river.AddWorker(w, &readFirst[PostArgs, map[string]CreditorInfo]{pool: pool, read: readCreditors[PostArgs](s), step: s.post})
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[ScheduleArgs]) error { return s.Schedule(ctx) }))
 }
 
@@ -105,8 +108,8 @@ func (s *Service) tenantStatus(ctx context.Context, tx pgx.Tx) (string, error) {
 	return st, err
 }
 
-func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs]) (err error) {
-	defer s.cfg.Metrics.step("plan", job.Args.Tenant, time.Now(), &err)
+func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs], in planInput) (err error) {
+	defer s.cfg.Metrics.step("plan", job.Args.Tenant, in.started, &err)
 	r, err := getRun(ctx, tx, job.Args.RunID, true)
 	if err != nil {
 		return fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
@@ -119,10 +122,10 @@ func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs])
 	} else if st != "active" {
 		return s.fail(ctx, tx, r, fmt.Sprintf("the tenant is %s: settlement is frozen", st))
 	}
-	ids, err := s.cfg.Caseload.ResidentIDs(ctx, tx)
-	if err != nil {
-		return err
+	if !in.read {
+		return errInputStale
 	}
+	ids := in.ids
 	var nos []int
 	var firsts, lasts []string
 	var members [][]string
@@ -255,8 +258,8 @@ func holdReason(m ResidentMonth) string {
 	return ""
 }
 
-func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs]) (err error) {
-	defer s.cfg.Metrics.step("batch", job.Args.Tenant, time.Now(), &err)
+func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs], in batchInput) (err error) {
+	defer s.cfg.Metrics.step("batch", job.Args.Tenant, in.started, &err)
 	t := job.Args.Tenant
 	r, err := getRun(ctx, tx, job.Args.RunID, false)
 	if err != nil {
@@ -278,29 +281,27 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	if done != nil {
 		return nil
 	}
-	// The batch's reads are ranges of resident ids whose size only the parameters
-	// tell: a generic plan of a prepared statement (pgx prepares every query) guesses
-	// a scan of the whole tenant, 100 times slower at 100,000 residents. Plan each
-	// statement for its own parameters.
+	if !in.read || in.first != first || in.last != last {
+		return errInputStale
+	}
+	// A range read in the batch's own transaction (the reserves below) is planned for
+	// its own parameters: a generic plan of a prepared statement (pgx prepares every
+	// query) guesses a scan of the whole tenant, 100 times slower at 100,000 residents.
 	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return err
 	}
-	months, err := s.cfg.Caseload.Months(ctx, tx, t, r.Period, first, last)
-	var ce *ComputeError
-	if errors.As(err, &ce) {
+	if in.compute != nil {
 		// Retrying does not make the engine compute it: the run fails, saying why.
-		return s.fail(ctx, tx, r, "the month could not be computed: "+ce.Error())
+		return s.fail(ctx, tx, r, "the month could not be computed: "+in.compute.Error())
 	}
-	if err != nil {
-		return fmt.Errorf("settlement: batch %s/%d: %w", r.ID, job.Args.BatchNo, err)
-	}
-	in := make(map[string]bool, len(members))
+	months := in.months
+	member := make(map[string]bool, len(members))
 	for _, id := range members {
-		in[id] = true
+		member[id] = true
 	}
 	kept := months[:0]
 	for _, m := range months {
-		if in[m.ResidentID] {
+		if member[m.ResidentID] {
 			kept = append(kept, m)
 		}
 	}
@@ -471,7 +472,7 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 	return out, rows.Err()
 }
 
-func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs]) (err error) {
+func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs], creditors map[string]CreditorInfo) (err error) {
 	defer s.cfg.Metrics.step("close", job.Args.Tenant, time.Now(), &err)
 	r, err := getRun(ctx, tx, job.Args.RunID, true)
 	if err != nil {
@@ -481,10 +482,6 @@ func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs
 		return nil
 	}
 	months, err := readMonths(ctx, tx, r)
-	if err != nil {
-		return err
-	}
-	creditors, err := s.cfg.Caseload.Creditors(ctx, job.Args.Tenant)
 	if err != nil {
 		return err
 	}
@@ -531,7 +528,8 @@ func reconcileRun(r Run, months []ResidentMonth, creditors map[string]CreditorIn
 // (the run's for plan, close and post; the batch's for a batch) in its open
 // transaction, and a killed worker's transaction is gone with its locks: so Kick skips
 // what is locked and re-inserts only what no live worker has. A copy that still
-// meets a live job (one queued, not yet started) is harmless: the copies serialise on
+// meets a live job (one queued, not yet started, or reading its input before it
+// locks) is harmless: the copies serialise on
 // the step's lock and find the work done. A run that waits for approval or has ended
 // needs no kick.
 func (s *Service) Kick(ctx context.Context, t tenant.ID, id string) error {

@@ -2,19 +2,17 @@ package residents
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
-// TestPayeesIn: the settlement's bulk read gives, for every resident in the range and
-// no other, the household Household gives, the name and the account — and sees only
-// the transaction's tenant.
-func TestPayeesIn(t *testing.T) {
+// TestPayeeReader: the settlement's bulk read gives, for every resident in the range
+// and no other, the household Household gives, the name and the account — and sees
+// only the tenant asked for.
+func TestPayeeReader(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ctx := as(consulentEnschede)
@@ -29,16 +27,13 @@ func TestPayeesIn(t *testing.T) {
 	// Another tenant's resident is never read, whatever the range.
 	mustCreate(t, b.svc, as(consulentZwolle), zwolle, single(bsnA))
 
-	var ids []string
-	var payees []Payee
-	err := db.InTenant(tenant.WithID(context.Background(), enschede), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		if ids, err = IDsIn(ctx, tx); err != nil {
-			return err
-		}
-		payees, err = PayeesIn(ctx, tx, "0", "g")
-		return err
-	})
+	rd := NewPayeeReader(b.d.App)
+	ctx = context.Background()
+	ids, err := rd.IDs(ctx, enschede)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payees, err := rd.Payees(ctx, enschede, "0", "g")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +58,18 @@ func TestPayeesIn(t *testing.T) {
 		}
 	}
 	// A range of one.
-	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		one, err := PayeesIn(ctx, tx, ids[1], ids[1])
-		if err == nil && (len(one) != 1 || one[0].ID != ids[1]) {
-			t.Errorf("range of one: %+v", one)
-		}
-		return err
-	})
+	one, err := rd.Payees(ctx, enschede, ids[1], ids[1])
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(one) != 1 || one[0].ID != ids[1] {
+		t.Errorf("range of one: %+v", one)
+	}
+	// An empty range, and an invalid tenant.
+	if none, err := rd.Payees(ctx, enschede, "x", "y"); err != nil || len(none) != 0 {
+		t.Errorf("empty range: %+v, %v", none, err)
+	}
+	if _, err := rd.IDs(ctx, tenant.ID("Not A Tenant")); !errors.Is(err, tenant.ErrInvalidID) {
+		t.Errorf("invalid tenant: %v, want tenant.ErrInvalidID", err)
 	}
 }

@@ -1,0 +1,84 @@
+package residents
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/residents/internal/store"
+)
+
+// Payee is what the monthly settlement needs of a resident: who is paid, to which
+// account, and the household the engine computes the month of. It has no BSN: the
+// settlement neither needs nor opens one.
+type Payee struct {
+	ID        string
+	Name      string
+	IBAN      iban.IBAN
+	Household bijstand.Household
+}
+
+// PayeeReader reads the caseload in bulk for the settlement, each call in a unit of
+// work of its own on the service's pool. Like Household it is the system's own use,
+// not a person reading the data, so it is not audited.
+type PayeeReader struct{ app db.Beginner }
+
+// NewPayeeReader returns the reader over the application pool (or a transaction).
+func NewPayeeReader(app db.Beginner) *PayeeReader { return &PayeeReader{app: app} }
+
+func (r *PayeeReader) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store.Store) error) error {
+	if !t.Valid() {
+		return fmt.Errorf("residents: %w", tenant.ErrInvalidID)
+	}
+	return db.InTenant(tenant.WithID(ctx, t), r.app, func(ctx context.Context, tx pgx.Tx) error {
+		return fn(ctx, store.New(tx, t))
+	})
+}
+
+// IDs returns the ids of all residents of t in id order: the caseload a settlement
+// run splits into batches.
+func (r *PayeeReader) IDs(ctx context.Context, t tenant.ID) ([]string, error) {
+	var ids []string
+	err := r.in(ctx, t, func(ctx context.Context, st *store.Store) error {
+		var err error
+		ids, err = st.IDs(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("residents: %w", err)
+	}
+	return ids, nil
+}
+
+// Payees reads every resident of t whose id is in [first, last] (in id order), with
+// the household mapped to the engine's input by the same converter as Household.
+// Three queries however many residents: the settlement reads its caseload in batches,
+// not one resident at a time.
+func (r *PayeeReader) Payees(ctx context.Context, t tenant.ID, first, last string) ([]Payee, error) {
+	var rows []store.Resident
+	err := r.in(ctx, t, func(ctx context.Context, st *store.Store) error {
+		if err := st.CustomPlans(ctx); err != nil {
+			return err
+		}
+		var err error
+		rows, err = st.Payees(ctx, first, last)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("residents: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	out := make([]Payee, len(rows))
+	for i, row := range rows {
+		c := toDomainCase(row)
+		out[i] = Payee{ID: c.ID, Name: c.Name, IBAN: c.IBAN, Household: toHousehold(c)}
+	}
+	return out, nil
+}
