@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/strictjson"
 )
 
 // The JSON form of a case: the contract of `plein calc month` (field names are fixed).
@@ -63,12 +63,10 @@ type deductionJSON struct {
 // unknown field, a wrong type, a bad date or period is an InputError naming the field.
 // Omitted lists and flags mean empty, false and 0.
 func DecodeCase(r io.Reader) (Case, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	dec, err := strictjson.Read(r, 1<<20)
 	if err != nil {
 		return Case{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var in caseJSON
 	if err := dec.Decode(&in); err != nil {
 		return Case{}, jsonError(err, "")
@@ -82,9 +80,7 @@ func DecodeCase(r io.Reader) (Case, error) {
 // decodeAt decodes one nested value strictly; errors name the field under path
 // ("household.applicants[0].n_months_used").
 func decodeAt(raw json.RawMessage, v any, path string) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.NewDecoder(bytes.NewReader(raw)).Decode(v); err != nil {
 		return jsonError(err, path)
 	}
 	return nil
@@ -102,38 +98,25 @@ func jsonError(err error, path string) error {
 		}
 		return path + "." + f
 	}
+	if name, ok := strictjson.UnknownField(err); ok {
+		return invalid(join(name), "unknown field")
+	}
 	switch {
 	case errors.As(err, &te):
 		field := join(te.Field)
 		if field == "" {
 			field = "(input)"
 		}
-		return invalid(field, "must be a JSON %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)
+		return invalid(field, "must be a JSON %s, not %s", strictjson.Kind(te.Type), te.Value)
 	case errors.As(err, &se):
 		return invalid("(input)", "malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return invalid("(input)", "malformed JSON: the input ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid(join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)), "unknown field")
 	}
 	if path != "" {
 		return invalid(path, "%v", err)
 	}
 	return invalid("(input)", "%v", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64":
-		return "whole number"
-	case "bool":
-		return "true or false"
-	case "slice":
-		return "list"
-	case "struct", "ptr":
-		return "object"
-	}
-	return k
 }
 
 func parseDate(field, s string) (time.Time, error) {
