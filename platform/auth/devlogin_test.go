@@ -187,58 +187,44 @@ func devRequestWithCookie(c *http.Cookie) *http.Request {
 	return r
 }
 
-func TestRefuseDevLoginInProduction(t *testing.T) {
+// TestRefuseInProduction: each guard refuses its unsafe setting in every role but dev,
+// and its error names the role.
+func TestRefuseInProduction(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		devLogin bool
-		role     string
-		wantErr  bool
-	}{
-		{true, "dev", false},
-		{true, "serve", true},
-		{true, "work", true},
-		{true, "controlplane", true},
-		{true, "", true},
-		{true, "something-new", true},
-		{false, "serve", false},
-		{false, "work", false},
-		{false, "controlplane", false},
-		{false, "dev", false},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/devlogin=%v", tt.role, tt.devLogin), func(t *testing.T) {
-			t.Parallel()
-			err := auth.RefuseDevLoginInProduction(tt.devLogin, tt.role)
-			if got := errors.Is(err, auth.ErrDevLoginInProduction); got != tt.wantErr {
-				t.Errorf("RefuseDevLoginInProduction(%v, %q) = %v, want error %v", tt.devLogin, tt.role, err, tt.wantErr)
-			}
-			if err != nil && !strings.Contains(err.Error(), tt.role) {
-				t.Errorf("error %q does not name role %q", err, tt.role)
-			}
-		})
-	}
-}
-
-func TestRefuseInsecureCookiesInProduction(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		secure  bool
+	type tc struct {
+		unsafe  bool // the dev login on; the Secure flag off
 		role    string
 		wantErr bool
-	}{
-		{false, "dev", false},
-		{false, "serve", true},
-		{false, "controlplane", true},
-		{true, "serve", false},
-		{true, "dev", false},
 	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/secure=%v", tt.role, tt.secure), func(t *testing.T) {
-			t.Parallel()
-			err := auth.RefuseInsecureCookiesInProduction(tt.secure, tt.role)
-			if got := errors.Is(err, auth.ErrInsecureCookiesInProduction); got != tt.wantErr {
-				t.Errorf("RefuseInsecureCookiesInProduction(%v, %q) = %v, want error %v", tt.secure, tt.role, err, tt.wantErr)
-			}
-		})
+	for _, guard := range []struct {
+		name     string
+		refuse   func(unsafe bool, role string) error
+		sentinel error
+		cases    []tc
+	}{
+		{"RefuseDevLoginInProduction", auth.RefuseDevLoginInProduction, auth.ErrDevLoginInProduction, []tc{
+			{true, "dev", false}, {true, "serve", true}, {true, "work", true}, {true, "controlplane", true},
+			{true, "", true}, {true, "something-new", true},
+			{false, "serve", false}, {false, "work", false}, {false, "controlplane", false}, {false, "dev", false},
+		}},
+		{"RefuseInsecureCookiesInProduction", func(insecure bool, role string) error {
+			return auth.RefuseInsecureCookiesInProduction(!insecure, role)
+		}, auth.ErrInsecureCookiesInProduction, []tc{
+			{true, "dev", false}, {true, "serve", true}, {true, "controlplane", true},
+			{false, "serve", false}, {false, "dev", false},
+		}},
+	} {
+		for _, tt := range guard.cases {
+			t.Run(fmt.Sprintf("%s/%s/unsafe=%v", guard.name, tt.role, tt.unsafe), func(t *testing.T) {
+				t.Parallel()
+				err := guard.refuse(tt.unsafe, tt.role)
+				if got := errors.Is(err, guard.sentinel); got != tt.wantErr {
+					t.Errorf("%s(unsafe %v, %q) = %v, want error %v", guard.name, tt.unsafe, tt.role, err, tt.wantErr)
+				}
+				if err != nil && !strings.Contains(err.Error(), tt.role) {
+					t.Errorf("error %q does not name role %q", err, tt.role)
+				}
+			})
+		}
 	}
 }

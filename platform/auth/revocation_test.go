@@ -46,14 +46,16 @@ func setupStore(t *testing.T) storeBundle {
 func (b storeBundle) with(t *testing.T, mutate func(*auth.SessionConfig)) *auth.Sessions {
 	t.Helper()
 	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: b.clock.Now, Revocations: b.store}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	s, err := auth.NewSessions(cfg)
-	if err != nil {
-		t.Fatalf("NewSessions: %v", err)
-	}
-	return s
+	return configured(t, cfg, mutate, auth.NewSessions)
+}
+
+// refreshAt sets the clock to at after t0 and loads and refreshes enschede's session
+// of c, as a request of the browser at that time does.
+func (b storeBundle) refreshAt(at time.Duration, c *http.Cookie) (auth.Session, *httptest.ResponseRecorder, error) {
+	b.clock.Set(t0.Add(at))
+	rec := httptest.NewRecorder()
+	sess, err := b.sessions.LoadAndRefresh(rec, requestWith("mijn.enschede.example", c), enschede)
+	return sess, rec, err
 }
 
 // TestLogoutRevokesEveryCopy: after Logout the cookie is cleared, and a copy of it
@@ -251,9 +253,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		t.Parallel()
 		b := setupStore(t)
 		_, c := issue(t, b.sessions, resident(enschede))
-		b.clock.Set(t0.Add(16 * time.Minute))
-		rec := httptest.NewRecorder()
-		got, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
+		got, rec, err := b.refreshAt(16*time.Minute, c)
 		if !errors.Is(err, auth.ErrSessionIdle) || !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Fatalf("LoadAndRefresh() after 16 idle minutes = %+v, %v; want %v", got, err, auth.ErrSessionIdle)
 		}
@@ -267,12 +267,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		b := setupStore(t)
 		issued, first := issue(t, b.sessions, resident(enschede))
 		c := first
-		use := func(at time.Duration) (auth.Session, *httptest.ResponseRecorder, error) {
-			b.clock.Set(t0.Add(at))
-			rec := httptest.NewRecorder()
-			sess, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
-			return sess, rec, err
-		}
+		use := func(at time.Duration) (auth.Session, *httptest.ResponseRecorder, error) { return b.refreshAt(at, c) }
 		for at := 10 * time.Minute; at < 2*time.Hour; at += 10 * time.Minute {
 			sess, rec, err := use(at)
 			if err != nil {
@@ -320,9 +315,8 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 			at         time.Duration
 			wantCookie bool
 		}{{30 * time.Second, false}, {59 * time.Second, false}, {time.Minute, true}} {
-			b.clock.Set(t0.Add(step.at))
-			rec := httptest.NewRecorder()
-			if _, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede); err != nil {
+			_, rec, err := b.refreshAt(step.at, c)
+			if err != nil {
 				t.Fatalf("+%s: %v", step.at, err)
 			}
 			if got := len(rec.Result().Cookies()) == 1; got != step.wantCookie {
