@@ -154,11 +154,7 @@ func TestRevocationsPerTenant(t *testing.T) {
 		{zwolle, []string{"zwolle-expired"}},
 		{"", nil},
 	} {
-		tx, err := b.d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // a no-op once rolled back below
+		tx := dbtest.Begin(t, b.d.App)
 		if c.t != "" {
 			if err := db.SetTenant(ctx, tx, c.t); err != nil {
 				t.Fatal(err)
@@ -188,15 +184,11 @@ func TestRevocationsPerTenant(t *testing.T) {
 	}
 
 	// A transaction of enschede cannot write a revocation of zwolle.
-	tx, err := b.d.App.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // the transaction fails by design
+	tx := dbtest.Begin(t, b.d.App)
 	if err := db.SetTenant(ctx, tx, enschede); err != nil {
 		t.Fatal(err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO session_revocations (tenant_id, session_id, revoked_at, expires_at)
+	_, err := tx.Exec(ctx, `INSERT INTO session_revocations (tenant_id, session_id, revoked_at, expires_at)
 		VALUES ('zwolle', 'forged', now(), now() + interval '1 hour')`)
 	if !errors.Is(db.MapError(err), db.ErrForbidden) {
 		t.Errorf("enschede inserting a revocation of zwolle: %v, want %v", err, db.ErrForbidden)

@@ -220,11 +220,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("no tenant set sees nothing and writes nothing", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.App)
 		if got := count(t, ctx, tx, "SELECT count(*) FROM probe"); got != 0 {
 			t.Errorf("rows visible without tenant = %d, want 0", got)
 		}
@@ -238,11 +234,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("an empty tenant setting sees nothing", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.App)
 		if _, err := tx.Exec(ctx, "SELECT set_config('plein.tenant_id', '', true)"); err != nil {
 			t.Fatal(err)
 		}
@@ -253,11 +245,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("the owner is held by FORCE too", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.Owner.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.Owner)
 		if got := count(t, ctx, tx, "SELECT count(*) FROM probe"); got != 0 {
 			t.Errorf("owner sees %d rows without tenant, want 0", got)
 		}
