@@ -127,6 +127,32 @@ func parseDate(field, s string) (time.Time, error) {
 	return t, nil
 }
 
+// person is the JSON of someone in the household: whoever it is, a birth date.
+type person interface{ birthDate() string }
+
+func (a applicantJSON) birthDate() string { return a.BirthDate }
+func (p personJSON) birthDate() string    { return p.BirthDate }
+func (h housemateJSON) birthDate() string { return h.BirthDate }
+
+// decodePeople decodes the people of list, the JSON list at path, parses each one's
+// birth date and makes a T of both with to. Errors name the field under path.
+func decodePeople[J person, T any](list []json.RawMessage, path string, to func(J, time.Time) T) ([]T, error) {
+	var out []T
+	for i, raw := range list {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		var p J
+		if err := decodeAt(raw, &p, at); err != nil {
+			return nil, err
+		}
+		bd, err := parseDate(at+".birth_date", p.birthDate())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, to(p, bd))
+	}
+	return out, nil
+}
+
 func fromJSON(in caseJSON) (Case, error) {
 	var c Case
 	if in.Period == nil {
@@ -145,41 +171,20 @@ func fromJSON(in caseJSON) (Case, error) {
 		return c, err
 	}
 	c.Household = Household{Kind: HouseholdKind(h.Kind), Institution: h.Institution, ParentsCannotSupport: h.ParentsCannotSupport}
-	for i, raw := range h.Applicants {
-		path := fmt.Sprintf("household.applicants[%d]", i)
-		var a applicantJSON
-		if err := decodeAt(raw, &a, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", a.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Applicants = append(c.Household.Applicants, Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt})
+	if c.Household.Applicants, err = decodePeople(h.Applicants, "household.applicants", func(a applicantJSON, bd time.Time) Applicant {
+		return Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt}
+	}); err != nil {
+		return c, err
 	}
-	for i, raw := range h.Children {
-		path := fmt.Sprintf("household.children[%d]", i)
-		var ch personJSON
-		if err := decodeAt(raw, &ch, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", ch.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Children = append(c.Household.Children, Child{BirthDate: bd})
+	if c.Household.Children, err = decodePeople(h.Children, "household.children", func(_ personJSON, bd time.Time) Child {
+		return Child{BirthDate: bd}
+	}); err != nil {
+		return c, err
 	}
-	for i, raw := range h.Housemates {
-		path := fmt.Sprintf("household.housemates[%d]", i)
-		var hm housemateJSON
-		if err := decodeAt(raw, &hm, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", hm.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Housemates = append(c.Household.Housemates, Housemate{BirthDate: bd, CostSharer: hm.CostSharer})
+	if c.Household.Housemates, err = decodePeople(h.Housemates, "household.housemates", func(hm housemateJSON, bd time.Time) Housemate {
+		return Housemate{BirthDate: bd, CostSharer: hm.CostSharer}
+	}); err != nil {
+		return c, err
 	}
 	for i, raw := range in.Income {
 		var inc incomeJSON
