@@ -11,17 +11,14 @@ import (
 func TestError(t *testing.T) {
 	t.Parallel()
 	errLength := errors.New("too short")
-	for _, tc := range []struct {
-		err  *dutch.Error
-		want string
-	}{
-		{&dutch.Error{Err: errLength, NL: "Te kort."}, "too short"},
-		{&dutch.Error{Err: errLength, Detail: "want 9", NL: "Te kort."}, "too short: want 9"},
-	} {
-		err := fmt.Errorf("parse: %w", tc.err)
-		var d interface{ Dutch() string }
-		if !errors.Is(err, errLength) || !errors.As(err, &d) || d.Dutch() != "Te kort." || tc.err.Error() != tc.want {
-			t.Errorf("%#v: Error %q, Is %v; want %q, the sentinel and the Dutch text", tc.err, tc.err.Error(), errors.Is(err, errLength), tc.want)
-		}
+	plain := &dutch.Error{Err: errLength, NL: "Te kort."}
+	detailed := &dutch.Error{Err: errLength, Detail: "want 9", NL: "Te kort."}
+	if plain.Error() != "too short" || detailed.Error() != "too short: want 9" {
+		t.Errorf("Error() = %q and %q, want the sentinel's text, then with the detail", plain.Error(), detailed.Error())
+	}
+	err := fmt.Errorf("parse: %w", detailed)
+	var d interface{ Dutch() string }
+	if !errors.Is(err, errLength) || !errors.As(err, &d) || d.Dutch() != "Te kort." {
+		t.Errorf("%v: want it to wrap the sentinel and say Te kort. in Dutch", err)
 	}
 }
