@@ -12,6 +12,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/access"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -50,11 +51,7 @@ func (l *limiter) Check(w http.ResponseWriter, _ *http.Request, _ tenant.ID, c r
 
 func newTable(t *testing.T, lim access.Limiter, floor time.Duration) *access.Table {
 	t.Helper()
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tb := access.NewTable(access.Config{Rules: rules, Authorizer: az, Limiter: lim, PartnerFloor: floor})
+	tb := access.NewTable(access.Config{Rules: rules, Authorizer: authztest.New(t), Limiter: lim, PartnerFloor: floor})
 	for _, p := range slices.Sorted(maps.Keys(rules)) {
 		tb.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	}
@@ -133,8 +130,7 @@ func TestHandleWithoutRule(t *testing.T) {
 // TestPatterns: the table tells what it mounted, in order.
 func TestPatterns(t *testing.T) {
 	t.Parallel()
-	az, _ := authz.New()
-	tb := access.NewTable(access.Config{Rules: rules, Authorizer: az})
+	tb := access.NewTable(access.Config{Rules: rules, Authorizer: authztest.New(t)})
 	tb.HandleFunc("GET /tenants", func(http.ResponseWriter, *http.Request) {})
 	tb.HandleFunc("GET /openapi.yaml", func(http.ResponseWriter, *http.Request) {})
 	if got := tb.Patterns(); !slices.Equal(got, []string{"GET /tenants", "GET /openapi.yaml"}) {
@@ -169,8 +165,7 @@ func TestLimit(t *testing.T) {
 func TestPartnerFloor(t *testing.T) {
 	t.Parallel()
 	const floor = 40 * time.Millisecond
-	az, _ := authz.New()
-	tb := access.NewTable(access.Config{Rules: rules, Authorizer: az, PartnerFloor: floor})
+	tb := access.NewTable(access.Config{Rules: rules, Authorizer: authztest.New(t), PartnerFloor: floor})
 	tb.HandleFunc("POST /t/{tenant}/partner/payslips", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("X-Test", "kept")
 		w.WriteHeader(http.StatusForbidden)

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -96,57 +97,37 @@ func TestDevLoginPost(t *testing.T) {
 	people := append(auth.DefaultDevPeople(), auth.DevPerson{
 		Key: "r-7", Label: "Fatima El Amrani", Name: "Fatima El Amrani", Role: auth.RoleResident, ResidentID: "r-7",
 	})
+	// Each case says what differs from a same-origin POST to enschede's dev login.
+	const path = "/t/enschede/dev-login"
 	tests := []struct {
 		name         string
-		method       string
-		path         string
+		method       string // POST when ""
+		path         string // path when ""
 		form         url.Values
-		secFetchSite string
+		secFetchSite string // same-origin when ""
 		homeOf       func(tenant.ID) string
 		wantStatus   int
 		wantLocation string
 		wantIdentity *auth.Identity
 	}{
 		{
-			name: "staff role", method: "POST", path: "/t/enschede/dev-login",
-			form: url.Values{"person": {"consulent"}}, secFetchSite: "same-origin",
+			name: "staff role", form: url.Values{"person": {"consulent"}},
 			wantStatus: http.StatusSeeOther, wantLocation: "/t/enschede/",
 			wantIdentity: &auth.Identity{Subject: "dev:consulent", Tenant: "enschede", Roles: []string{auth.RoleConsulent},
 				Name: "Consulent (test)", Method: auth.MethodDev},
 		},
 		{
-			name: "seeded resident, host-routed home", method: "POST", path: "/t/zwolle/dev-login",
-			form: url.Values{"person": {"r-7"}}, secFetchSite: "same-origin",
+			name: "seeded resident, host-routed home", path: "/t/zwolle/dev-login", form: url.Values{"person": {"r-7"}},
 			homeOf:     func(t tenant.ID) string { return "/" },
 			wantStatus: http.StatusSeeOther, wantLocation: "/",
 			wantIdentity: &auth.Identity{Subject: "dev:r-7", Tenant: "zwolle", Roles: []string{auth.RoleResident},
 				ResidentID: "r-7", Name: "Fatima El Amrani", Method: auth.MethodDev},
 		},
-		{
-			name: "cross-site POST", method: "POST", path: "/t/enschede/dev-login",
-			form: url.Values{"person": {"tenant-admin"}}, secFetchSite: "cross-site",
-			wantStatus: http.StatusForbidden,
-		},
-		{
-			name: "unknown person", method: "POST", path: "/t/enschede/dev-login",
-			form: url.Values{"person": {"coop-operator"}}, secFetchSite: "same-origin",
-			wantStatus: http.StatusBadRequest,
-		},
-		{
-			name: "no person", method: "POST", path: "/t/enschede/dev-login",
-			form: url.Values{}, secFetchSite: "same-origin",
-			wantStatus: http.StatusBadRequest,
-		},
-		{
-			name: "no tenant in path", method: "POST", path: "/dev-login",
-			form: url.Values{"person": {"consulent"}}, secFetchSite: "same-origin",
-			wantStatus: http.StatusNotFound,
-		},
-		{
-			name: "PUT", method: "PUT", path: "/t/enschede/dev-login",
-			form: url.Values{"person": {"consulent"}}, secFetchSite: "same-origin",
-			wantStatus: http.StatusMethodNotAllowed,
-		},
+		{name: "cross-site POST", form: url.Values{"person": {"tenant-admin"}}, secFetchSite: "cross-site", wantStatus: http.StatusForbidden},
+		{name: "unknown person", form: url.Values{"person": {"coop-operator"}}, wantStatus: http.StatusBadRequest},
+		{name: "no person", form: url.Values{}, wantStatus: http.StatusBadRequest},
+		{name: "no tenant in path", path: "/dev-login", form: url.Values{"person": {"consulent"}}, wantStatus: http.StatusNotFound},
+		{name: "PUT", method: "PUT", form: url.Values{"person": {"consulent"}}, wantStatus: http.StatusMethodNotAllowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,7 +136,7 @@ func TestDevLoginPost(t *testing.T) {
 			h := auth.NewDevLogin(b.sessions, true).Handler(tenantFromPath, tt.homeOf, people)
 
 			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, devRequest(tt.method, tt.path, tt.form, tt.secFetchSite))
+			h.ServeHTTP(rec, devRequest(cmp.Or(tt.method, "POST"), cmp.Or(tt.path, path), tt.form, cmp.Or(tt.secFetchSite, "same-origin")))
 			if rec.Code != tt.wantStatus {
 				t.Fatalf("status = %d, want %d; body %q", rec.Code, tt.wantStatus, rec.Body.String())
 			}
@@ -187,58 +168,44 @@ func devRequestWithCookie(c *http.Cookie) *http.Request {
 	return r
 }
 
-func TestRefuseDevLoginInProduction(t *testing.T) {
+// TestRefuseInProduction: each guard refuses its unsafe setting in every role but dev,
+// and its error names the role.
+func TestRefuseInProduction(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		devLogin bool
-		role     string
-		wantErr  bool
-	}{
-		{true, "dev", false},
-		{true, "serve", true},
-		{true, "work", true},
-		{true, "controlplane", true},
-		{true, "", true},
-		{true, "something-new", true},
-		{false, "serve", false},
-		{false, "work", false},
-		{false, "controlplane", false},
-		{false, "dev", false},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/devlogin=%v", tt.role, tt.devLogin), func(t *testing.T) {
-			t.Parallel()
-			err := auth.RefuseDevLoginInProduction(tt.devLogin, tt.role)
-			if got := errors.Is(err, auth.ErrDevLoginInProduction); got != tt.wantErr {
-				t.Errorf("RefuseDevLoginInProduction(%v, %q) = %v, want error %v", tt.devLogin, tt.role, err, tt.wantErr)
-			}
-			if err != nil && !strings.Contains(err.Error(), tt.role) {
-				t.Errorf("error %q does not name role %q", err, tt.role)
-			}
-		})
-	}
-}
-
-func TestRefuseInsecureCookiesInProduction(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		secure  bool
+	type tc struct {
+		unsafe  bool // the dev login on; the Secure flag off
 		role    string
 		wantErr bool
-	}{
-		{false, "dev", false},
-		{false, "serve", true},
-		{false, "controlplane", true},
-		{true, "serve", false},
-		{true, "dev", false},
 	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/secure=%v", tt.role, tt.secure), func(t *testing.T) {
-			t.Parallel()
-			err := auth.RefuseInsecureCookiesInProduction(tt.secure, tt.role)
-			if got := errors.Is(err, auth.ErrInsecureCookiesInProduction); got != tt.wantErr {
-				t.Errorf("RefuseInsecureCookiesInProduction(%v, %q) = %v, want error %v", tt.secure, tt.role, err, tt.wantErr)
-			}
-		})
+	for _, guard := range []struct {
+		name     string
+		refuse   func(unsafe bool, role string) error
+		sentinel error
+		cases    []tc
+	}{
+		{"RefuseDevLoginInProduction", auth.RefuseDevLoginInProduction, auth.ErrDevLoginInProduction, []tc{
+			{true, "dev", false}, {true, "serve", true}, {true, "work", true}, {true, "controlplane", true},
+			{true, "", true}, {true, "something-new", true},
+			{false, "serve", false}, {false, "work", false}, {false, "controlplane", false}, {false, "dev", false},
+		}},
+		{"RefuseInsecureCookiesInProduction", func(insecure bool, role string) error {
+			return auth.RefuseInsecureCookiesInProduction(!insecure, role)
+		}, auth.ErrInsecureCookiesInProduction, []tc{
+			{true, "dev", false}, {true, "serve", true}, {true, "controlplane", true},
+			{false, "serve", false}, {false, "dev", false},
+		}},
+	} {
+		for _, tt := range guard.cases {
+			t.Run(fmt.Sprintf("%s/%s/unsafe=%v", guard.name, tt.role, tt.unsafe), func(t *testing.T) {
+				t.Parallel()
+				err := guard.refuse(tt.unsafe, tt.role)
+				if got := errors.Is(err, guard.sentinel); got != tt.wantErr {
+					t.Errorf("%s(unsafe %v, %q) = %v, want error %v", guard.name, tt.unsafe, tt.role, err, tt.wantErr)
+				}
+				if err != nil && !strings.Contains(err.Error(), tt.role) {
+					t.Errorf("error %q does not name role %q", err, tt.role)
+				}
+			})
+		}
 	}
 }

@@ -33,13 +33,7 @@ func setupVerifier(t *testing.T, mutate func(*auth.VerifierConfig)) verifierBund
 		HTTPClient: iss.Client(),
 		Now:        func() time.Time { return t0 },
 	}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	v, err := auth.NewVerifier(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("NewVerifier: %v", err)
-	}
+	v := configured(t, cfg, mutate, func(cfg auth.VerifierConfig) (*auth.Verifier, error) { return auth.NewVerifier(t.Context(), cfg) })
 	return verifierBundle{issuer: iss, verifier: v}
 }
 

@@ -46,14 +46,16 @@ func setupStore(t *testing.T) storeBundle {
 func (b storeBundle) with(t *testing.T, mutate func(*auth.SessionConfig)) *auth.Sessions {
 	t.Helper()
 	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: b.clock.Now, Revocations: b.store}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	s, err := auth.NewSessions(cfg)
-	if err != nil {
-		t.Fatalf("NewSessions: %v", err)
-	}
-	return s
+	return configured(t, cfg, mutate, auth.NewSessions)
+}
+
+// refreshAt sets the clock to at after t0 and loads and refreshes enschede's session
+// of c, as a request of the browser at that time does.
+func (b storeBundle) refreshAt(at time.Duration, c *http.Cookie) (auth.Session, *httptest.ResponseRecorder, error) {
+	b.clock.Set(t0.Add(at))
+	rec := httptest.NewRecorder()
+	sess, err := b.sessions.LoadAndRefresh(rec, requestWith("mijn.enschede.example", c), enschede)
+	return sess, rec, err
 }
 
 // TestLogoutRevokesEveryCopy: after Logout the cookie is cleared, and a copy of it
@@ -152,11 +154,7 @@ func TestRevocationsPerTenant(t *testing.T) {
 		{zwolle, []string{"zwolle-expired"}},
 		{"", nil},
 	} {
-		tx, err := b.d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // a no-op once rolled back below
+		tx := dbtest.Begin(t, b.d.App)
 		if c.t != "" {
 			if err := db.SetTenant(ctx, tx, c.t); err != nil {
 				t.Fatal(err)
@@ -186,15 +184,11 @@ func TestRevocationsPerTenant(t *testing.T) {
 	}
 
 	// A transaction of enschede cannot write a revocation of zwolle.
-	tx, err := b.d.App.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // the transaction fails by design
+	tx := dbtest.Begin(t, b.d.App)
 	if err := db.SetTenant(ctx, tx, enschede); err != nil {
 		t.Fatal(err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO session_revocations (tenant_id, session_id, revoked_at, expires_at)
+	_, err := tx.Exec(ctx, `INSERT INTO session_revocations (tenant_id, session_id, revoked_at, expires_at)
 		VALUES ('zwolle', 'forged', now(), now() + interval '1 hour')`)
 	if !errors.Is(db.MapError(err), db.ErrForbidden) {
 		t.Errorf("enschede inserting a revocation of zwolle: %v, want %v", err, db.ErrForbidden)
@@ -251,9 +245,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		t.Parallel()
 		b := setupStore(t)
 		_, c := issue(t, b.sessions, resident(enschede))
-		b.clock.Set(t0.Add(16 * time.Minute))
-		rec := httptest.NewRecorder()
-		got, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
+		got, rec, err := b.refreshAt(16*time.Minute, c)
 		if !errors.Is(err, auth.ErrSessionIdle) || !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Fatalf("LoadAndRefresh() after 16 idle minutes = %+v, %v; want %v", got, err, auth.ErrSessionIdle)
 		}
@@ -267,12 +259,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		b := setupStore(t)
 		issued, first := issue(t, b.sessions, resident(enschede))
 		c := first
-		use := func(at time.Duration) (auth.Session, *httptest.ResponseRecorder, error) {
-			b.clock.Set(t0.Add(at))
-			rec := httptest.NewRecorder()
-			sess, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede)
-			return sess, rec, err
-		}
+		use := func(at time.Duration) (auth.Session, *httptest.ResponseRecorder, error) { return b.refreshAt(at, c) }
 		for at := 10 * time.Minute; at < 2*time.Hour; at += 10 * time.Minute {
 			sess, rec, err := use(at)
 			if err != nil {
@@ -320,9 +307,8 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 			at         time.Duration
 			wantCookie bool
 		}{{30 * time.Second, false}, {59 * time.Second, false}, {time.Minute, true}} {
-			b.clock.Set(t0.Add(step.at))
-			rec := httptest.NewRecorder()
-			if _, err := b.sessions.LoadAndRefresh(rec, requestWith(host, c), enschede); err != nil {
+			_, rec, err := b.refreshAt(step.at, c)
+			if err != nil {
 				t.Fatalf("+%s: %v", step.at, err)
 			}
 			if got := len(rec.Result().Cookies()) == 1; got != step.wantCookie {

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -16,7 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
-// clock is a settable test clock; each test owns its own.
+// testKey is a session key of 32 bytes b.
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
 type sessionBundle struct {
@@ -30,14 +31,7 @@ func setupSessions(t *testing.T, mutate func(*auth.SessionConfig)) sessionBundle
 	t.Helper()
 	c := clocktest.New(t0)
 	cfg := auth.SessionConfig{Key: testKey(7), Secure: true, Now: c.Now, NoRevocation: true}
-	if mutate != nil {
-		mutate(&cfg)
-	}
-	s, err := auth.NewSessions(cfg)
-	if err != nil {
-		t.Fatalf("NewSessions: %v", err)
-	}
-	return sessionBundle{clock: c, sessions: s}
+	return sessionBundle{clock: c, sessions: configured(t, cfg, mutate, auth.NewSessions)}
 }
 
 func resident(t tenant.ID) auth.Identity {
@@ -153,130 +147,54 @@ func TestSessionsLoad(t *testing.T) {
 	otherName := setupSessions(t, func(c *auth.SessionConfig) { c.CookieName = "plein_other" })
 	_, otherNameCookie := issue(t, otherName.sessions, resident(enschede))
 
+	// cookies returns what the browser sends: good is the cookie just issued.
+	type cookies func(t *testing.T, b sessionBundle, good *http.Cookie) []*http.Cookie
+	sent := func(cs ...*http.Cookie) cookies {
+		return func(*testing.T, sessionBundle, *http.Cookie) []*http.Cookie { return cs }
+	}
+	goodOnly := func(_ *testing.T, _ sessionBundle, good *http.Cookie) []*http.Cookie { return []*http.Cookie{good} }
+	// value sends good's name with another value.
+	value := func(v func(t *testing.T, good string) string) cookies {
+		return func(t *testing.T, _ sessionBundle, good *http.Cookie) []*http.Cookie {
+			return []*http.Cookie{{Name: good.Name, Value: v(t, good.Value)}}
+		}
+	}
+	const host = "mijn.enschede.example"
 	tests := []struct {
 		name    string
-		request func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request
+		later   time.Duration // on the clock since the issue
+		host    string        // host, when not the tenant's own
+		cookies cookies
 		tenant  tenant.ID
 		wantErr error
 	}{
-		{
-			name: "round trip",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", good)
-			},
-			tenant: enschede,
-		},
-		{
-			name: "just before the idle timeout",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.Set(t0.Add(15*time.Minute - time.Second))
-				return requestWith("mijn.enschede.example", good)
-			},
-			tenant: enschede,
-		},
-		{
-			name: "idle for the idle timeout",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.Set(t0.Add(15 * time.Minute))
-				return requestWith("mijn.enschede.example", good)
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrSessionIdle,
-		},
-		{
-			name: "expired long ago",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				b.clock.Set(t0.Add(48 * time.Hour))
-				return requestWith("mijn.enschede.example", good)
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrSessionExpired,
-		},
-		{
-			name: "another tenant's path",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("localhost", good)
-			},
-			tenant:  zwolle,
-			wantErr: auth.ErrWrongTenant,
-		},
-		{
-			name: "no cookie",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example")
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrNoSession,
-		},
-		{
-			name: "one flipped bit",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				raw, err := base64.RawURLEncoding.DecodeString(good.Value)
-				if err != nil {
-					t.Fatal(err)
-				}
-				raw[len(raw)/2] ^= 1
-				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: base64.RawURLEncoding.EncodeToString(raw)})
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "truncated",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: good.Value[:len(good.Value)-4]})
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "short garbage",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: "abc"})
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "not base64",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: strings.Repeat("!", 80)})
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "made with another key",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", otherKeyCookie)
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "moved from another cookie name",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", &http.Cookie{Name: good.Name, Value: otherNameCookie.Value})
-			},
-			tenant:  enschede,
-			wantErr: auth.ErrInvalidSession,
-		},
-		{
-			name: "a sibling's cookie first, ours second",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				_, zc := issue(t, b.sessions, resident(zwolle))
-				return requestWith("mijn.enschede.example", zc, good)
-			},
-			tenant: enschede,
-		},
-		{
-			name: "invalid wanted tenant",
-			request: func(t *testing.T, b sessionBundle, good *http.Cookie) *http.Request {
-				return requestWith("mijn.enschede.example", good)
-			},
-			tenant:  "",
-			wantErr: auth.ErrUnauthenticated,
-		},
+		{name: "round trip", cookies: goodOnly, tenant: enschede},
+		{name: "just before the idle timeout", later: 15*time.Minute - time.Second, cookies: goodOnly, tenant: enschede},
+		{name: "idle for the idle timeout", later: 15 * time.Minute, cookies: goodOnly, tenant: enschede, wantErr: auth.ErrSessionIdle},
+		{name: "expired long ago", later: 48 * time.Hour, cookies: goodOnly, tenant: enschede, wantErr: auth.ErrSessionExpired},
+		{name: "another tenant's path", host: "localhost", cookies: goodOnly, tenant: zwolle, wantErr: auth.ErrWrongTenant},
+		{name: "no cookie", cookies: sent(), tenant: enschede, wantErr: auth.ErrNoSession},
+		{name: "one flipped bit", cookies: value(func(t *testing.T, good string) string {
+			raw, err := base64.RawURLEncoding.DecodeString(good)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw[len(raw)/2] ^= 1
+			return base64.RawURLEncoding.EncodeToString(raw)
+		}), tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "truncated", cookies: value(func(_ *testing.T, good string) string { return good[:len(good)-4] }),
+			tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "short garbage", cookies: value(func(*testing.T, string) string { return "abc" }), tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "not base64", cookies: value(func(*testing.T, string) string { return strings.Repeat("!", 80) }),
+			tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "made with another key", cookies: sent(otherKeyCookie), tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "moved from another cookie name", cookies: value(func(*testing.T, string) string { return otherNameCookie.Value }),
+			tenant: enschede, wantErr: auth.ErrInvalidSession},
+		{name: "a sibling's cookie first, ours second", cookies: func(t *testing.T, b sessionBundle, good *http.Cookie) []*http.Cookie {
+			_, zc := issue(t, b.sessions, resident(zwolle))
+			return []*http.Cookie{zc, good}
+		}, tenant: enschede},
+		{name: "invalid wanted tenant", cookies: goodOnly, tenant: "", wantErr: auth.ErrUnauthenticated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +203,9 @@ func TestSessionsLoad(t *testing.T) {
 			want := resident(enschede)
 			issued, good := issue(t, b.sessions, want)
 
-			got, err := b.sessions.Load(tt.request(t, b, good), tt.tenant)
+			cs := tt.cookies(t, b, good)
+			b.clock.Set(t0.Add(tt.later))
+			got, err := b.sessions.Load(requestWith(cmp.Or(tt.host, host), cs...), tt.tenant)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !errors.Is(err, auth.ErrUnauthenticated) {
 					t.Fatalf("Load() = %+v, %v; want error %v (and ErrUnauthenticated)", got, err, tt.wantErr)

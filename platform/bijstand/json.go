@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/strictjson"
 )
 
 // The JSON form of a case: the contract of `plein calc month` (field names are fixed).
@@ -63,12 +63,10 @@ type deductionJSON struct {
 // unknown field, a wrong type, a bad date or period is an InputError naming the field.
 // Omitted lists and flags mean empty, false and 0.
 func DecodeCase(r io.Reader) (Case, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	dec, err := strictjson.Read(r, 1<<20)
 	if err != nil {
 		return Case{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var in caseJSON
 	if err := dec.Decode(&in); err != nil {
 		return Case{}, jsonError(err, "")
@@ -82,9 +80,7 @@ func DecodeCase(r io.Reader) (Case, error) {
 // decodeAt decodes one nested value strictly; errors name the field under path
 // ("household.applicants[0].n_months_used").
 func decodeAt(raw json.RawMessage, v any, path string) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.NewDecoder(bytes.NewReader(raw)).Decode(v); err != nil {
 		return jsonError(err, path)
 	}
 	return nil
@@ -102,38 +98,25 @@ func jsonError(err error, path string) error {
 		}
 		return path + "." + f
 	}
+	if name, ok := strictjson.UnknownField(err); ok {
+		return invalid(join(name), "unknown field")
+	}
 	switch {
 	case errors.As(err, &te):
 		field := join(te.Field)
 		if field == "" {
 			field = "(input)"
 		}
-		return invalid(field, "must be a JSON %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)
+		return invalid(field, "must be a JSON %s, not %s", strictjson.Kind(te.Type), te.Value)
 	case errors.As(err, &se):
 		return invalid("(input)", "malformed JSON at byte %d: %v", se.Offset, err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return invalid("(input)", "malformed JSON: the input ends too early")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return invalid(join(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)), "unknown field")
 	}
 	if path != "" {
 		return invalid(path, "%v", err)
 	}
 	return invalid("(input)", "%v", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64":
-		return "whole number"
-	case "bool":
-		return "true or false"
-	case "slice":
-		return "list"
-	case "struct", "ptr":
-		return "object"
-	}
-	return k
 }
 
 func parseDate(field, s string) (time.Time, error) {
@@ -142,6 +125,32 @@ func parseDate(field, s string) (time.Time, error) {
 		return time.Time{}, invalid(field, "%q is not a date YYYY-MM-DD", s)
 	}
 	return t, nil
+}
+
+// person is the JSON of someone in the household: whoever it is, a birth date.
+type person interface{ birthDate() string }
+
+func (a applicantJSON) birthDate() string { return a.BirthDate }
+func (p personJSON) birthDate() string    { return p.BirthDate }
+func (h housemateJSON) birthDate() string { return h.BirthDate }
+
+// decodePeople decodes the people of list, the JSON list at path, parses each one's
+// birth date and makes a T of both with to. Errors name the field under path.
+func decodePeople[J person, T any](list []json.RawMessage, path string, to func(J, time.Time) T) ([]T, error) {
+	var out []T
+	for i, raw := range list {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		var p J
+		if err := decodeAt(raw, &p, at); err != nil {
+			return nil, err
+		}
+		bd, err := parseDate(at+".birth_date", p.birthDate())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, to(p, bd))
+	}
+	return out, nil
 }
 
 func fromJSON(in caseJSON) (Case, error) {
@@ -162,41 +171,20 @@ func fromJSON(in caseJSON) (Case, error) {
 		return c, err
 	}
 	c.Household = Household{Kind: HouseholdKind(h.Kind), Institution: h.Institution, ParentsCannotSupport: h.ParentsCannotSupport}
-	for i, raw := range h.Applicants {
-		path := fmt.Sprintf("household.applicants[%d]", i)
-		var a applicantJSON
-		if err := decodeAt(raw, &a, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", a.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Applicants = append(c.Household.Applicants, Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt})
+	if c.Household.Applicants, err = decodePeople(h.Applicants, "household.applicants", func(a applicantJSON, bd time.Time) Applicant {
+		return Applicant{BirthDate: bd, NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt}
+	}); err != nil {
+		return c, err
 	}
-	for i, raw := range h.Children {
-		path := fmt.Sprintf("household.children[%d]", i)
-		var ch personJSON
-		if err := decodeAt(raw, &ch, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", ch.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Children = append(c.Household.Children, Child{BirthDate: bd})
+	if c.Household.Children, err = decodePeople(h.Children, "household.children", func(_ personJSON, bd time.Time) Child {
+		return Child{BirthDate: bd}
+	}); err != nil {
+		return c, err
 	}
-	for i, raw := range h.Housemates {
-		path := fmt.Sprintf("household.housemates[%d]", i)
-		var hm housemateJSON
-		if err := decodeAt(raw, &hm, path); err != nil {
-			return c, err
-		}
-		bd, err := parseDate(path+".birth_date", hm.BirthDate)
-		if err != nil {
-			return c, err
-		}
-		c.Household.Housemates = append(c.Household.Housemates, Housemate{BirthDate: bd, CostSharer: hm.CostSharer})
+	if c.Household.Housemates, err = decodePeople(h.Housemates, "household.housemates", func(hm housemateJSON, bd time.Time) Housemate {
+		return Housemate{BirthDate: bd, CostSharer: hm.CostSharer}
+	}); err != nil {
+		return c, err
 	}
 	for i, raw := range in.Income {
 		var inc incomeJSON

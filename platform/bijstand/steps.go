@@ -2,6 +2,7 @@ package bijstand
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/plein-nl/plein/platform/money"
 )
@@ -106,145 +107,81 @@ var (
 		"couple, one aged 18 to 20", "couple, one aged 18 to 20, with children"}
 )
 
+// sentences holds the steps whose sentence quotes nothing but the step's amount, at
+// {a}: the Dutch text, then the English.
+var sentences = map[StepCode][2]string{
+	StepNormInstitution: {"U woont in een instelling. De norm daarvoor is {a}.", "You live in an institution. The norm for that is {a}."},
+	StepInstitutionZorg: {"Daar komt {a} bij voor uw zorgpremie.", "On top of that you get {a} for your health insurance premium."},
+	StepNormPart:        {"Uw deel van de norm is {a}.", "Your part of the norm is {a}."},
+	StepNormPartYouth:   {"U bent jonger dan 21. Uw deel van de norm blijft {a}.", "You are younger than 21. Your part of the norm stays {a}."},
+	StepYouthSupplement: {"U kunt niet rekenen op hulp van uw ouders. U krijgt {a} extra.", "You cannot rely on your parents. You get {a} extra."},
+	StepYouthCap:        {"Dat is nooit meer dan de norm voor volwassenen: {a}.", "It can never be more than the norm for adults: {a}."},
+	StepNorm:            {"Uw norm deze maand is {a}. Daar zit vakantiegeld in.", "Your norm this month is {a}. This includes holiday allowance."},
+	StepIncome:          {"Uw netto inkomen deze maand is {a}.", "Your net income this month is {a}."},
+	StepVrijlatingNone:  {"Deze maand mag u niets van uw loon extra houden.", "None of your earnings can be kept aside this month."},
+	StepCountedIncome:   {"Wij tellen {a} van uw inkomen mee.", "We count {a} of your income."},
+	StepBijstand:        {"Uw bijstand is de norm min het inkomen dat wij meetellen: {a}.", "Your bijstand is the norm minus the income we count: {a}."},
+	StepReserve: {"Wij zetten {a} apart voor uw vakantiegeld (4,8 %). U krijgt dat één keer per jaar.",
+		"We put {a} aside for your holiday allowance (4.8 %). You get it once a year."},
+	StepBeslagvrijeVoet: {"Dit deel is altijd voor u. Daar mag niets vanaf (beslagvrije voet): {a}.",
+		"This part is always yours and protected from deductions (beslagvrije voet): {a}."},
+	StepCapacity: {"Er mag hoogstens {a} naar terugbetalingen en beslag.", "At most {a} can go to repayments and garnishments."},
+	StepPayout:   {"U krijgt {a} op uw rekening.", "You get {a} in your bank account."},
+}
+
+// pick returns the English text when en, else the Dutch.
+func pick(en bool, nl, english string) string {
+	if en {
+		return english
+	}
+	return nl
+}
+
+// label returns the k-th of the Dutch or English labels, or the first when k is out of
+// range (a step of a newer engine).
+func label(en bool, nl, english []string, k int64) string {
+	if k < 0 || int(k) >= len(nl) {
+		k = 0
+	}
+	return pick(en, nl[k], english[k])
+}
+
 // Text explains the step in plain language: Dutch at B1 level ("nl") or English
 // ("en"). Sentences are short; amounts are written as € 1.401,50 (Dutch) or €1,401.50.
 func (s Step) Text(lang string) string {
 	en := lang == "en"
 	a := eur(s.Amount, lang)
+	if t, ok := sentences[s.Code]; ok {
+		return strings.ReplaceAll(pick(en, t[0], t[1]), "{a}", a)
+	}
 	switch s.Code {
 	case StepAge:
-		who := "U bent"
-		whoEN := "You are"
+		who := pick(en, "U bent", "You are")
 		if s.Args[0] == 1 {
-			who, whoEN = "Uw partner is", "Your partner is"
+			who = pick(en, "Uw partner is", "Your partner is")
 		}
+		t := fmt.Sprintf(pick(en, "%s %d jaar op de eerste dag van de maand.", "%s %d on the first day of the month."), who, s.Args[1])
 		if s.Args[2] == 1 {
-			if en {
-				return fmt.Sprintf("%s %d on the first day of the month. That is state pension (AOW) age.", whoEN, s.Args[1])
-			}
-			return fmt.Sprintf("%s %d jaar op de eerste dag van de maand. Dat is de AOW-leeftijd.", who, s.Args[1])
-		}
-		if en {
-			return fmt.Sprintf("%s %d on the first day of the month.", whoEN, s.Args[1])
-		}
-		return fmt.Sprintf("%s %d jaar op de eerste dag van de maand.", who, s.Args[1])
-	case StepNormInstitution:
-		if en {
-			return "You live in an institution. The norm for that is " + a + "."
-		}
-		return "U woont in een instelling. De norm daarvoor is " + a + "."
-	case StepInstitutionZorg:
-		if en {
-			return "On top of that you get " + a + " for your health insurance premium."
-		}
-		return "Daar komt " + a + " bij voor uw zorgpremie."
-	case StepKostendelers:
-		if en {
-			return fmt.Sprintf("%d other adult(s) aged 27 or older live with you and can share costs. You share the costs of the home with %d people. The norm is then lower (kostendelersnorm).", s.Args[0], s.Args[1])
-		}
-		return fmt.Sprintf("Bij u wonen %d andere volwassene(n) van 27 jaar of ouder die kosten kunnen delen. U deelt de kosten van het huis met %d mensen. Dan is de norm lager (kostendelersnorm).", s.Args[0], s.Args[1])
-	case StepNormPart:
-		if en {
-			return "Your part of the norm is " + a + "."
-		}
-		return "Uw deel van de norm is " + a + "."
-	case StepNormPartYouth:
-		if en {
-			return "You are younger than 21. Your part of the norm stays " + a + "."
-		}
-		return "U bent jonger dan 21. Uw deel van de norm blijft " + a + "."
-	case StepNormBase:
-		k := s.Args[0]
-		if k < 0 || int(k) >= len(normNL) {
-			k = 0
-		}
-		if en {
-			return "The norm for a " + normEN[k] + " is " + a + "."
-		}
-		return "De norm voor " + normNL[k] + " is " + a + "."
-	case StepYouthSupplement:
-		if en {
-			return "You cannot rely on your parents. You get " + a + " extra."
-		}
-		return "U kunt niet rekenen op hulp van uw ouders. U krijgt " + a + " extra."
-	case StepYouthCap:
-		if en {
-			return "It can never be more than the norm for adults: " + a + "."
-		}
-		return "Dat is nooit meer dan de norm voor volwassenen: " + a + "."
-	case StepNorm:
-		if en {
-			return "Your norm this month is " + a + ". This includes holiday allowance."
-		}
-		return "Uw norm deze maand is " + a + ". Daar zit vakantiegeld in."
-	case StepIncome:
-		if en {
-			return "Your net income this month is " + a + "."
-		}
-		return "Uw netto inkomen deze maand is " + a + "."
-	case StepVrijlating:
-		k := s.Args[1]
-		if k < 0 || int(k) >= len(vrijlatingNL) {
-			k = 0
-		}
-		max := eur(money.Cents(s.Args[3]), lang)
-		if en {
-			return fmt.Sprintf("Because %s, you may keep %s of your earnings, at most %s: %s.", vrijlatingEN[k], percent(s.Args[2], lang), max, a)
-		}
-		return fmt.Sprintf("Omdat %s, mag u %s van uw loon houden, maximaal %s: %s.", vrijlatingNL[k], percent(s.Args[2], lang), max, a)
-	case StepVrijlatingNone:
-		if en {
-			return "None of your earnings can be kept aside this month."
-		}
-		return "Deze maand mag u niets van uw loon extra houden."
-	case StepCountedIncome:
-		if en {
-			return "We count " + a + " of your income."
-		}
-		return "Wij tellen " + a + " van uw inkomen mee."
-	case StepBijstand:
-		if en {
-			return "Your bijstand is the norm minus the income we count: " + a + "."
-		}
-		return "Uw bijstand is de norm min het inkomen dat wij meetellen: " + a + "."
-	case StepReserve:
-		if en {
-			return fmt.Sprintf("We put %s aside for your holiday allowance (4.8 %%). You get it once a year.", a)
-		}
-		return fmt.Sprintf("Wij zetten %s apart voor uw vakantiegeld (4,8 %%). U krijgt dat één keer per jaar.", a)
-	case StepBeslagvrijeVoet:
-		if en {
-			return "This part is always yours and protected from deductions (beslagvrije voet): " + a + "."
-		}
-		return "Dit deel is altijd voor u. Daar mag niets vanaf (beslagvrije voet): " + a + "."
-	case StepCapacity:
-		if en {
-			return "At most " + a + " can go to repayments and garnishments."
-		}
-		return "Er mag hoogstens " + a + " naar terugbetalingen en beslag."
-	case StepDeduction:
-		k := s.Args[0]
-		if k < 0 || int(k) >= len(deductNL) {
-			k = 0
-		}
-		short := money.Cents(s.Args[2])
-		if en {
-			t := fmt.Sprintf("%s (%s): %s.", s.Ref, deductEN[k], a)
-			if short > 0 {
-				t += fmt.Sprintf(" %s could not be paid. We will tell you what happens now.", eur(short, lang))
-			}
-			return t
-		}
-		t := fmt.Sprintf("%s (%s): %s.", s.Ref, deductNL[k], a)
-		if short > 0 {
-			t += fmt.Sprintf(" %s kon niet worden betaald. Wij laten u weten wat er nu gebeurt.", eur(short, lang))
+			t += pick(en, " Dat is de AOW-leeftijd.", " That is state pension (AOW) age.")
 		}
 		return t
-	case StepPayout:
-		if en {
-			return "You get " + a + " in your bank account."
+	case StepKostendelers:
+		return fmt.Sprintf(pick(en,
+			"Bij u wonen %d andere volwassene(n) van 27 jaar of ouder die kosten kunnen delen. U deelt de kosten van het huis met %d mensen. Dan is de norm lager (kostendelersnorm).",
+			"%d other adult(s) aged 27 or older live with you and can share costs. You share the costs of the home with %d people. The norm is then lower (kostendelersnorm)."),
+			s.Args[0], s.Args[1])
+	case StepNormBase:
+		return fmt.Sprintf(pick(en, "De norm voor %s is %s.", "The norm for a %s is %s."), label(en, normNL[:], normEN[:], s.Args[0]), a)
+	case StepVrijlating:
+		return fmt.Sprintf(pick(en, "Omdat %s, mag u %s van uw loon houden, maximaal %s: %s.", "Because %s, you may keep %s of your earnings, at most %s: %s."),
+			label(en, vrijlatingNL[:], vrijlatingEN[:], s.Args[1]), percent(s.Args[2], lang), eur(money.Cents(s.Args[3]), lang), a)
+	case StepDeduction:
+		t := fmt.Sprintf("%s (%s): %s.", s.Ref, label(en, deductNL[:], deductEN[:], s.Args[0]), a)
+		if short := money.Cents(s.Args[2]); short > 0 {
+			t += fmt.Sprintf(pick(en, " %s kon niet worden betaald. Wij laten u weten wat er nu gebeurt.",
+				" %s could not be paid. We will tell you what happens now."), eur(short, lang))
 		}
-		return "U krijgt " + a + " op uw rekening."
+		return t
 	}
 	return s.Rule()
 }

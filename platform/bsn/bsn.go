@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+
+	"github.com/plein-nl/plein/platform/dutch"
 )
 
 // Sentinel errors of Parse. Parse returns them wrapped in an *Error, which adds the
@@ -27,22 +29,8 @@ var (
 )
 
 // Error is a Parse failure: errors.Is matches its sentinel, and Dutch gives the text a
-// resident reads. It never holds the input, because the input may be a real BSN and
-// errors get logged.
-type Error struct {
-	err error
-	nl  string
-}
-
-// Error returns the English message.
-func (e *Error) Error() string { return e.err.Error() }
-
-// Unwrap returns the sentinel, for errors.Is.
-func (e *Error) Unwrap() error { return e.err }
-
-// Dutch returns the message for the resident, in Dutch. The transport finds it through
-// errors.As with interface{ Dutch() string }, the same for every identifier package.
-func (e *Error) Dutch() string { return e.nl }
+// resident reads. It never holds the input.
+type Error = dutch.Error
 
 const (
 	nlLength   = "Het BSN moet 9 cijfers hebben."
@@ -80,18 +68,18 @@ func Parse(s string) (BSN, error) {
 			n++
 		case c == ' ' || c == '.':
 		default:
-			return BSN{}, &Error{err: ErrNotDigits, nl: nlDigits}
+			return BSN{}, &Error{Err: ErrNotDigits, NL: nlDigits}
 		}
 	}
 	switch n {
 	case 0:
-		return BSN{}, &Error{err: ErrLength, nl: nlEmpty}
+		return BSN{}, &Error{Err: ErrLength, NL: nlEmpty}
 	case 8:
 		copy(d[1:], d[:8])
 		d[0] = 0
 	case 9:
 	default:
-		return BSN{}, &Error{err: ErrLength, nl: nlLength}
+		return BSN{}, &Error{Err: ErrLength, NL: nlLength}
 	}
 
 	var num uint32
@@ -105,10 +93,10 @@ func Parse(s string) (BSN, error) {
 		}
 	}
 	if num == 0 {
-		return BSN{}, &Error{err: ErrAllZero, nl: nlChecksum}
+		return BSN{}, &Error{Err: ErrAllZero, NL: nlChecksum}
 	}
 	if sum%11 != 0 {
-		return BSN{}, &Error{err: ErrChecksum, nl: nlChecksum}
+		return BSN{}, &Error{Err: ErrChecksum, NL: nlChecksum}
 	}
 	return BSN{x: num ^ scramble}, nil
 }

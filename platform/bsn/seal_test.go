@@ -29,6 +29,16 @@ func setup(t testing.TB) *testBundle {
 	return &testBundle{sealer: s, encKey: enc, indexKey: idx}
 }
 
+// seal seals b with aad, failing the test on an error.
+func (bundle *testBundle) seal(t testing.TB, b bsn.BSN, aad []byte) []byte {
+	t.Helper()
+	ct, err := bundle.sealer.Seal(b, aad)
+	if err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
+	return ct
+}
+
 func TestNewSealerKeys(t *testing.T) {
 	t.Parallel()
 	k32a, k32b := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
@@ -86,10 +96,7 @@ func TestSealOpen(t *testing.T) {
 	b := mustParse(t, "999993653")
 	tenant := []byte("enschede")
 
-	ct, err := bundle.sealer.Seal(b, tenant)
-	if err != nil {
-		t.Fatalf("Seal: %v", err)
-	}
+	ct := bundle.seal(t, b, tenant)
 	// version + nonce + 9 digits + GCM tag.
 	if got, want := len(ct), 1+12+9+16; got != want {
 		t.Errorf("len(ciphertext) = %d, want %d", got, want)
@@ -105,10 +112,7 @@ func TestSealOpen(t *testing.T) {
 		t.Fatalf("Open(Seal(b)) = %v, %v; want %v", got.Reveal(), err, b.Reveal())
 	}
 
-	again, err := bundle.sealer.Seal(b, tenant)
-	if err != nil {
-		t.Fatalf("Seal: %v", err)
-	}
+	again := bundle.seal(t, b, tenant)
 	if bytes.Equal(ct, again) {
 		t.Errorf("two Seals of the same BSN are equal (%x): the nonce is not random", ct)
 	}
@@ -118,10 +122,7 @@ func TestSealOpen(t *testing.T) {
 	}
 
 	// nil and empty aad are the same associated data.
-	noAAD, err := bundle.sealer.Seal(b, nil)
-	if err != nil {
-		t.Fatalf("Seal: %v", err)
-	}
+	noAAD := bundle.seal(t, b, nil)
 	if got, err := bundle.sealer.Open(noAAD, []byte{}); err != nil || got != b {
 		t.Errorf("Open(Seal(b, nil), []byte{}) = %v, %v; want %v", got, err, b)
 	}
@@ -132,10 +133,7 @@ func TestOpenRejects(t *testing.T) {
 	bundle := setup(t)
 	b := mustParse(t, "111222333")
 	tenant := []byte("enschede")
-	ct, err := bundle.sealer.Seal(b, tenant)
-	if err != nil {
-		t.Fatalf("Seal: %v", err)
-	}
+	ct := bundle.seal(t, b, tenant)
 	flip := func(i int) []byte {
 		c := bytes.Clone(ct)
 		c[i] ^= 0x01
@@ -237,10 +235,7 @@ func FuzzSealOpen(f *testing.F) {
 		}
 		b := mustParse(t, d+fmt.Sprint(last))
 
-		ct, err := bundle.sealer.Seal(b, aad)
-		if err != nil {
-			t.Fatalf("Seal: %v", err)
-		}
+		ct := bundle.seal(t, b, aad)
 		got, err := bundle.sealer.Open(ct, aad)
 		if err != nil || got != b {
 			t.Fatalf("Open(Seal(%v)) = %v, %v", b, got, err)

@@ -149,6 +149,15 @@ func count(t *testing.T, ctx context.Context, q pgx.Tx, sql string, args ...any)
 	return n
 }
 
+// inTenant runs fn in a unit of work of ctx's tenant as plein_app, and fails the test
+// on an error.
+func inTenant(t *testing.T, ctx context.Context, d *dbtest.DB, fn func(ctx context.Context, tx pgx.Tx) error) {
+	t.Helper()
+	if err := db.InTenant(ctx, d.App, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestRowLevelSecurity(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t)
@@ -156,7 +165,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	ctxA := tenant.WithID(context.Background(), tenantA)
 
 	t.Run("reads only its own rows", func(t *testing.T) {
-		err := db.InTenant(ctxA, d.App, func(ctx context.Context, tx pgx.Tx) error {
+		inTenant(t, ctxA, d, func(ctx context.Context, tx pgx.Tx) error {
 			if got := count(t, ctx, tx, "SELECT count(*) FROM probe"); got != 2 {
 				t.Errorf("rows visible = %d, want 2", got)
 			}
@@ -165,13 +174,10 @@ func TestRowLevelSecurity(t *testing.T) {
 			}
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	})
 
 	t.Run("changes none of another tenant's rows", func(t *testing.T) {
-		err := db.InTenant(ctxA, d.App, func(ctx context.Context, tx pgx.Tx) error {
+		inTenant(t, ctxA, d, func(ctx context.Context, tx pgx.Tx) error {
 			for _, sql := range []string{
 				"UPDATE probe SET note = 'hacked' WHERE tenant_id = 'zwolle'",
 				"UPDATE probe SET note = 'hacked' WHERE tenant_id <> 'enschede'",
@@ -187,44 +193,32 @@ func TestRowLevelSecurity(t *testing.T) {
 			}
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Moving an own row into another tenant is refused by WITH CHECK.
-		err = db.InTenant(ctxA, d.App, func(ctx context.Context, tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, "UPDATE probe SET tenant_id = 'zwolle' WHERE id = 'r1'")
-			return err
-		})
-		if err == nil {
-			t.Error("moving a row to another tenant succeeded, want an RLS error")
-		}
-		// Inserting for another tenant is refused.
-		err = db.InTenant(ctxA, d.App, func(ctx context.Context, tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, "INSERT INTO probe (tenant_id, id) VALUES ('zwolle', 'r9')")
-			return err
-		})
-		if err == nil {
-			t.Error("inserting a row for another tenant succeeded, want an RLS error")
+		// Moving an own row into another tenant is refused by WITH CHECK, and so is
+		// inserting a row for another tenant.
+		for _, sql := range []string{
+			"UPDATE probe SET tenant_id = 'zwolle' WHERE id = 'r1'",
+			"INSERT INTO probe (tenant_id, id) VALUES ('zwolle', 'r9')",
+		} {
+			err := db.InTenant(ctxA, d.App, func(ctx context.Context, tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, sql)
+				return err
+			})
+			if err == nil {
+				t.Errorf("%s: succeeded, want an RLS error", sql)
+			}
 		}
 		// Zwolle's rows are untouched (checked as zwolle).
-		err = db.InTenant(tenant.WithID(context.Background(), tenantB), d.App, func(ctx context.Context, tx pgx.Tx) error {
+		inTenant(t, tenant.WithID(context.Background(), tenantB), d, func(ctx context.Context, tx pgx.Tx) error {
 			if got := count(t, ctx, tx, "SELECT count(*) FROM probe WHERE note = 'x'"); got != 2 {
 				t.Errorf("zwolle rows intact = %d, want 2", got)
 			}
 			return nil
 		})
-		if err != nil {
-			t.Fatal(err)
-		}
 	})
 
 	t.Run("no tenant set sees nothing and writes nothing", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.App)
 		if got := count(t, ctx, tx, "SELECT count(*) FROM probe"); got != 0 {
 			t.Errorf("rows visible without tenant = %d, want 0", got)
 		}
@@ -238,11 +232,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("an empty tenant setting sees nothing", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.App.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.App)
 		if _, err := tx.Exec(ctx, "SELECT set_config('plein.tenant_id', '', true)"); err != nil {
 			t.Fatal(err)
 		}
@@ -253,11 +243,7 @@ func TestRowLevelSecurity(t *testing.T) {
 
 	t.Run("the owner is held by FORCE too", func(t *testing.T) {
 		ctx := context.Background()
-		tx, err := d.Owner.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
+		tx := dbtest.Begin(t, d.Owner)
 		if got := count(t, ctx, tx, "SELECT count(*) FROM probe"); got != 0 {
 			t.Errorf("owner sees %d rows without tenant, want 0", got)
 		}

@@ -1,16 +1,13 @@
 package distribution_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
+	"io"
 	"math/big"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/plein-nl/plein/platform/distribution"
+	"github.com/plein-nl/plein/platform/internal/casetest"
 	"github.com/plein-nl/plein/platform/money"
 )
 
@@ -149,65 +146,28 @@ func FuzzDistribute(f *testing.F) {
 // (tools/casegen/distribution_reference.py) from docs/domain.md §4.
 func TestIndependentCases(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("testdata/cases/*.json")
-	if len(files) < 30 {
-		t.Fatalf("found %d case files, want the independent set", len(files))
+	type want struct {
+		PoolCents int64 `json:"pool_cents"`
+		Claims    []struct {
+			ID           string `json:"id"`
+			OfferedCents int64  `json:"offered_cents"`
+		} `json:"claims"`
 	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
-			t.Parallel()
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var cf struct {
-				Why            string          `json:"why"`
-				Input          json.RawMessage `json:"input"`
-				InputRaw       *string         `json:"input_raw"`
-				WantErrorField *string         `json:"want_error_field"`
-				Want           *struct {
-					PoolCents int64 `json:"pool_cents"`
-					Claims    []struct {
-						ID           string `json:"id"`
-						OfferedCents int64  `json:"offered_cents"`
-					} `json:"claims"`
-				} `json:"want"`
-			}
-			if err := json.Unmarshal(raw, &cf); err != nil {
-				t.Fatal(err)
-			}
-			input := []byte(cf.Input)
-			if cf.InputRaw != nil {
-				input = []byte(*cf.InputRaw)
-			}
-			in, err := distribution.DecodeInput(bytes.NewReader(input))
-			var out distribution.Output
-			if err == nil {
-				out, err = distribution.Distribute(in)
-			}
-			if cf.WantErrorField != nil || cf.InputRaw != nil {
-				if err == nil {
-					t.Fatalf("no error, want one naming %v (%s)", cf.WantErrorField, cf.Why)
-				}
-				if cf.WantErrorField != nil && !strings.Contains(err.Error(), *cf.WantErrorField) {
-					t.Errorf("error %q does not name %q", err, *cf.WantErrorField)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("%v (%s)", err, cf.Why)
-			}
-			if int64(out.Pool) != cf.Want.PoolCents {
-				t.Errorf("pool %d, want %d", out.Pool, cf.Want.PoolCents)
-			}
-			for i, w := range cf.Want.Claims {
-				if out.Offers[i].ID != w.ID || int64(out.Offers[i].Offered) != w.OfferedCents {
-					t.Errorf("claim %d: %s %d, want %s %d", i, out.Offers[i].ID, out.Offers[i].Offered, w.ID, w.OfferedCents)
-				}
-			}
-			if t.Failed() {
-				t.Logf("why: %s", cf.Why)
-			}
-		})
+	distribute := func(input io.Reader) (distribution.Output, error) {
+		in, err := distribution.DecodeInput(input)
+		if err != nil {
+			return distribution.Output{}, err
+		}
+		return distribution.Distribute(in)
 	}
+	casetest.Run(t, 30, distribute, func(t *testing.T, out distribution.Output, w *want) {
+		if int64(out.Pool) != w.PoolCents {
+			t.Errorf("pool %d, want %d", out.Pool, w.PoolCents)
+		}
+		for i, w := range w.Claims {
+			if out.Offers[i].ID != w.ID || int64(out.Offers[i].Offered) != w.OfferedCents {
+				t.Errorf("claim %d: %s %d, want %s %d", i, out.Offers[i].ID, out.Offers[i].Offered, w.ID, w.OfferedCents)
+			}
+		}
+	})
 }

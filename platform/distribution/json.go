@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/strictjson"
 )
 
 type inputJSON struct {
@@ -28,20 +29,18 @@ type claimJSON struct {
 // preferent_factor take their defaults (18 and 2); an unknown field, a wrong type or a
 // missing amount is an InputError naming the field.
 func DecodeInput(r io.Reader) (Input, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 4<<20))
+	dec, err := strictjson.Read(r, 4<<20)
 	if err != nil {
 		return Input{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
 	var in inputJSON
 	if err := dec.Decode(&in); err != nil {
 		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &te):
-			return Input{}, &InputError{te.Field, "must be a JSON " + jsonKind(te.Type.Kind().String()) + ", not " + te.Value}
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return Input{}, &InputError{strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field"}
+		if errors.As(err, &te) {
+			return Input{}, &InputError{te.Field, "must be a JSON " + strictjson.Kind(te.Type) + ", not " + te.Value}
+		}
+		if name, ok := strictjson.UnknownField(err); ok {
+			return Input{}, &InputError{name, "unknown field"}
 		}
 		return Input{}, &InputError{"(input)", "malformed JSON: " + err.Error()}
 	}
@@ -62,12 +61,10 @@ func DecodeInput(r io.Reader) (Input, error) {
 	for i, raw := range in.Claims {
 		field := "claims[" + itoa(i) + "]"
 		var c claimJSON
-		d := json.NewDecoder(bytes.NewReader(raw))
-		d.DisallowUnknownFields()
-		if err := d.Decode(&c); err != nil {
+		if err := strictjson.NewDecoder(bytes.NewReader(raw)).Decode(&c); err != nil {
 			var te *json.UnmarshalTypeError
 			if errors.As(err, &te) && te.Field != "" {
-				return Input{}, &InputError{field + "." + te.Field, "must be a JSON " + jsonKind(te.Type.Kind().String()) + ", not " + te.Value}
+				return Input{}, &InputError{field + "." + te.Field, "must be a JSON " + strictjson.Kind(te.Type) + ", not " + te.Value}
 			}
 			return Input{}, &InputError{field, strings.TrimPrefix(err.Error(), "json: ")}
 		}
@@ -77,18 +74,6 @@ func DecodeInput(r io.Reader) (Input, error) {
 		out.Claims = append(out.Claims, Claim{ID: c.ID, Amount: money.Cents(*c.AmountCents), Preferent: c.Preferent})
 	}
 	return out, nil
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "int", "int64":
-		return "whole number"
-	case "bool":
-		return "true or false"
-	case "slice":
-		return "list"
-	}
-	return k
 }
 
 func itoa(i int) string { return big.NewInt(int64(i)).String() }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plein-nl/plein/platform/strictjson"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -34,8 +35,7 @@ func DecodeBody(r *http.Request, v any, max int64, optional bool) error {
 			return ErrMediaType
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, max))
-	dec.DisallowUnknownFields()
+	dec := strictjson.NewDecoder(http.MaxBytesReader(nil, r.Body, max))
 	err := dec.Decode(v)
 	var mbe *http.MaxBytesError
 	if err == nil {
@@ -65,34 +65,15 @@ func DecodeBody(r *http.Request, v any, max int64, optional bool) error {
 		if field == "" {
 			field = "body"
 		}
-		return Invalid(field, fmt.Sprintf("must be a JSON %s", kind(typ.Type.Kind().String())), "Dit veld heeft een verkeerd soort waarde.")
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return Invalid(field, fmt.Sprintf("must be a JSON %s", strictjson.Kind(typ.Type)), "Dit veld heeft een verkeerd soort waarde.")
+	}
+	if name, ok := strictjson.UnknownField(err); ok {
 		return Invalid(name, "unknown field", "Dit veld kennen we niet.")
 	}
 	return Invalid("body", "the body could not be read as JSON", "De gegevens zijn niet goed opgestuurd.")
 }
 
 func tooLarge(max int64) error { return fmt.Errorf("%w: at most %d KiB", ErrTooLarge, max>>10) }
-
-// kind names a Go kind as a JSON reader knows it.
-func kind(k string) string {
-	switch k {
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
-		return "whole number"
-	case "float32", "float64":
-		return "number"
-	case "bool":
-		return "true or false"
-	case "string":
-		return "string"
-	case "slice", "array":
-		return "list"
-	case "struct", "map", "ptr":
-		return "object"
-	}
-	return k
-}
 
 // refused is the problem of a value the database refused (db.ErrDataException) that
 // validation let through: still the client's input, so a 400 on the body, said without

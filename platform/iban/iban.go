@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"strings"
 	"unicode"
+
+	"github.com/plein-nl/plein/platform/dutch"
 )
 
 // Sentinel errors of Parse. Parse returns them wrapped in an *Error, which adds detail
@@ -24,29 +26,9 @@ var (
 	ErrChecksum   = errors.New("IBAN check digits do not match (mod-97)")
 )
 
-// Error is a Parse failure: errors.Is matches its sentinel, Error adds what was wrong,
-// and Dutch gives the text a resident reads. It never repeats the input, which is
-// personal data.
-type Error struct {
-	err    error
-	detail string
-	nl     string
-}
-
-// Error returns the English message.
-func (e *Error) Error() string {
-	if e.detail == "" {
-		return e.err.Error()
-	}
-	return e.err.Error() + ": " + e.detail
-}
-
-// Unwrap returns the sentinel, for errors.Is.
-func (e *Error) Unwrap() error { return e.err }
-
-// Dutch returns the message for the resident, in Dutch. The transport finds it through
-// errors.As with interface{ Dutch() string }, the same for every identifier package.
-func (e *Error) Dutch() string { return e.nl }
+// Error is a Parse failure: errors.Is matches its sentinel, and Dutch gives the text a
+// resident reads. It never holds the input.
+type Error = dutch.Error
 
 const nlInvalid = "Dit IBAN klopt niet. Controleer het nummer."
 
@@ -81,46 +63,46 @@ func Parse(s string) (IBAN, error) {
 			b.WriteRune(r)
 		default:
 			// Only ASCII counts: strings.ToUpper would turn 'ı' into 'I' and let it pass.
-			return "", &Error{err: ErrCharacters, detail: fmt.Sprintf("found %q", r),
-				nl: "Een IBAN bestaat alleen uit letters en cijfers."}
+			return "", &Error{Err: ErrCharacters, Detail: fmt.Sprintf("found %q", r),
+				NL: "Een IBAN bestaat alleen uit letters en cijfers."}
 		}
 	}
 	n := b.String()
 	if n == "" {
-		return "", &Error{err: ErrLength, detail: "empty", nl: "Vul een IBAN in."}
+		return "", &Error{Err: ErrLength, Detail: "empty", NL: "Vul een IBAN in."}
 	}
 	if len(n) < 2 || !isLetter(n[0]) || !isLetter(n[1]) {
-		return "", &Error{err: ErrCountry, detail: "must start with a two-letter country code",
-			nl: "Een IBAN begint met twee letters voor het land, bijvoorbeeld NL."}
+		return "", &Error{Err: ErrCountry, Detail: "must start with a two-letter country code",
+			NL: "Een IBAN begint met twee letters voor het land, bijvoorbeeld NL."}
 	}
 	country := n[:2]
 	want, ok := lengths[country]
 	if !ok {
-		return "", &Error{err: ErrCountry, detail: fmt.Sprintf("Plein cannot pay to country %s", country),
-			nl: "Plein kan alleen betalen naar een rekening in een SEPA-land. Controleer de eerste twee letters."}
+		return "", &Error{Err: ErrCountry, Detail: fmt.Sprintf("Plein cannot pay to country %s", country),
+			NL: "Plein kan alleen betalen naar een rekening in een SEPA-land. Controleer de eerste twee letters."}
 	}
 	if len(n) != want {
 		nl := fmt.Sprintf("Een IBAN dat begint met %s heeft %d tekens.", country, want)
 		if country == "NL" {
 			nl = "Een Nederlands IBAN heeft 18 tekens."
 		}
-		return "", &Error{err: ErrLength, nl: nl,
-			detail: fmt.Sprintf("an IBAN from %s has %d characters, got %d", country, want, len(n))}
+		return "", &Error{Err: ErrLength, NL: nl,
+			Detail: fmt.Sprintf("an IBAN from %s has %d characters, got %d", country, want, len(n))}
 	}
 	if !isDigit(n[2]) || !isDigit(n[3]) {
-		return "", &Error{err: ErrFormat, detail: "characters 3 and 4 must be check digits", nl: nlInvalid}
+		return "", &Error{Err: ErrFormat, Detail: "characters 3 and 4 must be check digits", NL: nlInvalid}
 	}
 	if country == "NL" && !isNLBBAN(n[4:]) {
-		return "", &Error{err: ErrFormat, detail: "a Dutch IBAN has a 4-letter bank code and 10 digits",
-			nl: "Een Nederlands IBAN heeft na de eerste 4 tekens 4 letters (de bank) en 10 cijfers."}
+		return "", &Error{Err: ErrFormat, Detail: "a Dutch IBAN has a 4-letter bank code and 10 digits",
+			NL: "Een Nederlands IBAN heeft na de eerste 4 tekens 4 letters (de bank) en 10 cijfers."}
 	}
 	// Check digits run from 02 to 98. 00, 01 and 99 can still satisfy mod-97 (they equal
 	// 97, 98 and 2 modulo 97), so they are rejected on their own.
 	if cd := n[2:4]; cd == "00" || cd == "01" || cd == "99" {
-		return "", &Error{err: ErrChecksum, detail: "check digits must be 02 to 98", nl: nlInvalid}
+		return "", &Error{Err: ErrChecksum, Detail: "check digits must be 02 to 98", NL: nlInvalid}
 	}
 	if mod97(n) != 1 {
-		return "", &Error{err: ErrChecksum, nl: nlInvalid}
+		return "", &Error{Err: ErrChecksum, NL: nlInvalid}
 	}
 	return IBAN(n), nil
 }

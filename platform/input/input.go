@@ -47,39 +47,39 @@ type Problem struct {
 // OK reports whether nothing is wrong.
 func (p Problem) OK() bool { return p.Kind == OK }
 
-// EN says what is wrong in English, without naming the field.
-func (p Problem) EN() string {
-	switch p.Kind {
-	case OK:
-		return ""
-	case Forbidden:
-		return "holds characters that are not allowed (control, bidi or invalid characters)"
-	case Missing:
-		return "is required"
-	case Invisible:
-		return "holds only invisible characters: enter real text"
-	case TooLong:
-		return fmt.Sprintf("may have at most %d characters", p.Max)
-	}
-	return "is not valid text"
+// texts says what each Kind of problem is, in English without naming the field and in
+// Dutch (B1) as a sentence for the resident or consulent; %d is the limit of TooLong.
+var texts = [...]struct{ en, nl string }{
+	OK:        {"", ""},
+	Forbidden: {"holds characters that are not allowed (control, bidi or invalid characters)", "Deze tekst bevat tekens die niet zijn toegestaan."},
+	Missing:   {"is required", "Vul dit veld in."},
+	Invisible: {"holds only invisible characters: enter real text", "Vul hier echte tekst in."},
+	TooLong:   {"may have at most %d characters", "Dit mag niet langer zijn dan %d tekens."},
 }
 
-// NL says what is wrong in Dutch (B1), as a sentence for the resident or consulent.
-func (p Problem) NL() string {
-	switch p.Kind {
-	case OK:
-		return ""
-	case Forbidden:
-		return "Deze tekst bevat tekens die niet zijn toegestaan."
-	case Missing:
-		return "Vul dit veld in."
-	case Invisible:
-		return "Vul hier echte tekst in."
-	case TooLong:
-		return fmt.Sprintf("Dit mag niet langer zijn dan %d tekens.", p.Max)
+// text returns the English or Dutch text of p's kind.
+func (p Problem) text(nl bool) string {
+	if p.Kind < 0 || int(p.Kind) >= len(texts) {
+		if nl {
+			return "Deze tekst klopt niet."
+		}
+		return "is not valid text"
 	}
-	return "Deze tekst klopt niet."
+	t := texts[p.Kind].en
+	if nl {
+		t = texts[p.Kind].nl
+	}
+	if p.Kind == TooLong {
+		return fmt.Sprintf(t, p.Max)
+	}
+	return t
 }
+
+// EN says what is wrong in English, without naming the field.
+func (p Problem) EN() string { return p.text(false) }
+
+// NL says what is wrong in Dutch (B1), as a sentence for the resident or consulent.
+func (p Problem) NL() string { return p.text(true) }
 
 // Rules say what one field accepts.
 type Rules struct {

@@ -147,6 +147,7 @@ func TestMessages(t *testing.T) {
 		{input.Problem{Kind: input.Missing}, "is required", "Vul dit veld in."},
 		{input.Problem{Kind: input.Invisible}, "holds only invisible characters: enter real text", "Vul hier echte tekst in."},
 		{input.Problem{Kind: input.TooLong, Max: 200}, "may have at most 200 characters", "Dit mag niet langer zijn dan 200 tekens."},
+		{input.Problem{Kind: 99}, "is not valid text", "Deze tekst klopt niet."},
 	}
 	for _, tt := range tests {
 		if tt.p.EN() != tt.en || tt.p.NL() != tt.nl {

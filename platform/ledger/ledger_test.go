@@ -87,6 +87,39 @@ func (b *testBundle) balance(t *testing.T, account string, asOf time.Time) money
 	return got
 }
 
+// must runs fn as do does and fails the test on an error.
+func (b *testBundle) must(t *testing.T, ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) {
+	t.Helper()
+	if err := b.do(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// postIn posts e in its own transaction of ctx's tenant and returns the error.
+func (b *testBundle) postIn(ctx context.Context, e ledger.Entry) error {
+	return b.do(ctx, func(ctx context.Context, tx pgx.Tx) error {
+		_, _, err := ledger.Post(ctx, tx, e)
+		return err
+	})
+}
+
+// wantBalance checks enschede's balance of account as of asOf.
+func (b *testBundle) wantBalance(t *testing.T, account string, asOf time.Time, want money.Cents) {
+	t.Helper()
+	if got := b.balance(t, account, asOf); got != want {
+		t.Errorf("Balance(%s, %s) = %d, want %d", account, asOf.Format(time.DateOnly), got, want)
+	}
+}
+
+// wantRows checks how many rows of table ctx's tenant sees.
+func (b *testBundle) wantRows(t *testing.T, ctx context.Context, table string, want int) {
+	t.Helper()
+	id, _ := tenant.FromContext(ctx)
+	if got := b.count(t, ctx, "SELECT count(*) FROM "+table); got != want {
+		t.Errorf("%s's rows of %s = %d, want %d", id, table, got, want)
+	}
+}
+
 func (b *testBundle) count(t *testing.T, ctx context.Context, sql string, args ...any) int {
 	t.Helper()
 	var n int
@@ -108,6 +141,13 @@ func grant(key string, on time.Time) ledger.Entry {
 			{Account: rAcc, Amount: -620_23},
 		},
 	}
+}
+
+// edit returns a copy of e, with lines of its own, changed by f.
+func edit(e ledger.Entry, f func(e *ledger.Entry)) ledger.Entry {
+	e.Lines = slices.Clone(e.Lines)
+	f(&e)
+	return e
 }
 
 func TestPostAndBalances(t *testing.T) {
@@ -157,13 +197,11 @@ func TestPostAndBalances(t *testing.T) {
 			t.Errorf("trial balance as of %s = %d, want 0", tc.asOf.Format(time.DateOnly), trial)
 		}
 		for code, want := range tc.want {
-			if got := b.balance(t, code, tc.asOf); got != want {
-				t.Errorf("Balance(%s, %s) = %d, want %d", code, tc.asOf.Format(time.DateOnly), got, want)
-			}
+			b.wantBalance(t, code, tc.asOf, want)
 		}
 	}
 
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		got, err := ledger.Balances(ctx, tx, "resident:", feb2)
 		if err != nil {
 			return err
@@ -201,21 +239,13 @@ func TestPostAndBalances(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestPostValidates(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	ok := grant("k", day("2026-01-31"))
-	with := func(f func(e *ledger.Entry)) ledger.Entry {
-		e := ok
-		e.Lines = append([]ledger.Line(nil), ok.Lines...)
-		f(&e)
-		return e
-	}
+	with := func(f func(e *ledger.Entry)) ledger.Entry { return edit(ok, f) }
 	for _, tc := range []struct {
 		name string
 		e    ledger.Entry
@@ -239,10 +269,7 @@ func TestPostValidates(t *testing.T) {
 		{"corrects a missing entry", with(func(e *ledger.Entry) { e.Corrects = 999 }), ledger.ErrEntryNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
-				_, _, err := ledger.Post(ctx, tx, tc.e)
-				return err
-			})
+			err := b.postIn(b.ctx, tc.e)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
@@ -259,9 +286,7 @@ func TestPostValidates(t *testing.T) {
 	if !errors.Is(err, tenant.ErrNoTenant) {
 		t.Errorf("Post without tenant in ctx: err = %v, want ErrNoTenant", err)
 	}
-	if n := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); n != 0 {
-		t.Errorf("entries after refusals = %d, want 0", n)
-	}
+	b.wantRows(t, b.ctx, "journal_entries", 0)
 }
 
 // exec runs statements in one enschede transaction as pool, and returns the error of
@@ -290,22 +315,16 @@ func pgCode(err error) (code, constraint string) {
 func TestDatabaseRefuses(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := ledger.EnsureAccount(ctx, tx, ledger.Bank, ledger.Asset, "Bank"); err != nil {
 			return err
 		}
 		return ledger.EnsureAccount(ctx, tx, ledger.BijstandExpense, ledger.Expense, "Bijstand")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// An account of zwolle's only: enschede cannot post to it.
-	err = b.do(tenant.WithID(context.Background(), zwolle), func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, tenant.WithID(context.Background(), zwolle), func(ctx context.Context, tx pgx.Tx) error {
 		return ledger.EnsureAccount(ctx, tx, "recoveries", ledger.Income, "Terugontvangsten")
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const insert = `INSERT INTO journal_entries (tenant_id, idempotency_key, booked_on, description, source, corrects, accounts, amounts) VALUES `
 	entry := func(key, accounts, amounts string) string {
 		return fmt.Sprintf(`('enschede', '%s', '2026-01-31', 'by hand', 'test', NULL, %s, %s)`, key, accounts, amounts)
@@ -370,9 +389,8 @@ func TestDatabaseRefuses(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q.sql, got, q.want)
 		}
 	}
-	if got := b.balance(t, ledger.BijstandExpense, day("2026-01-31")); got != 100 {
-		t.Errorf("balance = %d, want 100 (the balanced entry only)", got)
-	}
+	// The balanced entry only.
+	b.wantBalance(t, ledger.BijstandExpense, day("2026-01-31"), 100)
 }
 
 // TestLinesAreDerived checks that lines and movements are written by posting an entry
@@ -398,7 +416,7 @@ func TestLinesAreDerived(t *testing.T) {
 			}
 		}
 	}
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		var may bool
 		err := tx.QueryRow(ctx, `SELECT has_table_privilege('plein_app', 'journal_lines', 'INSERT')
 			OR has_table_privilege('plein_app', 'ledger_movements', 'INSERT')`).Scan(&may)
@@ -407,15 +425,9 @@ func TestLinesAreDerived(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
-		t.Errorf("lines = %d, want 3", got)
-	}
-	if got := b.balance(t, rAcc, day("2026-01-31")); got != -620_23 {
-		t.Errorf("balance = %d, want -62023 (the entry's only)", got)
-	}
+	b.wantRows(t, b.ctx, "journal_lines", 3)
+	// The entry's only.
+	b.wantBalance(t, rAcc, day("2026-01-31"), -620_23)
 }
 
 func TestAppendOnly(t *testing.T) {
@@ -471,12 +483,8 @@ func TestAppendOnly(t *testing.T) {
 	if err != nil || len(granted) != 0 {
 		t.Errorf("plein_app may %v (%v), want none of UPDATE, DELETE, TRUNCATE", granted, err)
 	}
-	if got := b.balance(t, ledger.BijstandExpense, day("2026-12-31")); got != 651_50 {
-		t.Errorf("balance after refused changes = %d, want 65150", got)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
-		t.Errorf("lines = %d, want 3", got)
-	}
+	b.wantBalance(t, ledger.BijstandExpense, day("2026-12-31"), 651_50)
+	b.wantRows(t, b.ctx, "journal_lines", 3)
 }
 
 func TestPostIsIdempotent(t *testing.T) {
@@ -505,15 +513,9 @@ func TestPostIsIdempotent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 1 {
-		t.Errorf("entries = %d, want 1", got)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
-		t.Errorf("lines = %d, want 3", got)
-	}
-	if got := b.balance(t, rAcc, day("2026-01-31")); got != -620_23 {
-		t.Errorf("balance = %d, want -62023", got)
-	}
+	b.wantRows(t, b.ctx, "journal_entries", 1)
+	b.wantRows(t, b.ctx, "journal_lines", 3)
+	b.wantBalance(t, rAcc, day("2026-01-31"), -620_23)
 }
 
 func TestIdempotencyConflict(t *testing.T) {
@@ -521,12 +523,7 @@ func TestIdempotencyConflict(t *testing.T) {
 	b := setup(t)
 	e := grant("run-1:grant", day("2026-01-31"))
 	b.post(t, e)
-	change := func(f func(e *ledger.Entry)) ledger.Entry {
-		c := e
-		c.Lines = append([]ledger.Line(nil), e.Lines...)
-		f(&c)
-		return c
-	}
+	change := func(f func(e *ledger.Entry)) ledger.Entry { return edit(e, f) }
 	for _, tc := range []struct {
 		name string
 		e    ledger.Entry
@@ -542,18 +539,13 @@ func TestIdempotencyConflict(t *testing.T) {
 		{"source", change(func(e *ledger.Entry) { e.Source = "settlement:run-2" })},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
-				_, _, err := ledger.Post(ctx, tx, tc.e)
-				return err
-			})
+			err := b.postIn(b.ctx, tc.e)
 			if !errors.Is(err, ledger.ErrIdempotencyConflict) {
 				t.Errorf("err = %v, want ErrIdempotencyConflict", err)
 			}
 		})
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
-		t.Errorf("lines = %d, want 3", got)
-	}
+	b.wantRows(t, b.ctx, "journal_lines", 3)
 }
 
 func TestCorrect(t *testing.T) {
@@ -564,14 +556,12 @@ func TestCorrect(t *testing.T) {
 		Lines: []ledger.Line{{Account: ledger.BijstandExpense, Amount: 10_00}, {Account: ledger.VakantietoeslagReserve, Amount: -48}, {Account: rAcc, Amount: -9_52}}})
 	before := map[string]money.Cents{ledger.BijstandExpense: 10_00, ledger.VakantietoeslagReserve: -48, rAcc: -9_52}
 	for code, want := range before {
-		if got := b.balance(t, code, feb5); got != want {
-			t.Fatalf("balance of %s before = %d, want %d", code, got, want)
-		}
+		b.wantBalance(t, code, feb5, want)
 	}
 	wrong := b.post(t, grant("run-1:grant", jan31))
 
 	var corr int64
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) (err error) {
 		var created bool
 		corr, created, err = ledger.Correct(ctx, tx, wrong, "run-1:grant:correction", "Verkeerde norm", feb5)
 		if err == nil && !created {
@@ -579,21 +569,14 @@ func TestCorrect(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	for code, want := range before {
-		if got := b.balance(t, code, feb5); got != want {
-			t.Errorf("balance of %s after the correction = %d, want %d as before", code, got, want)
-		}
+		b.wantBalance(t, code, feb5, want)
 	}
 	// The history up to the original's date is not rewritten.
-	if got := b.balance(t, rAcc, jan31); got != -629_75 {
-		t.Errorf("balance of %s as of %s = %d, want -62975", rAcc, jan31.Format(time.DateOnly), got)
-	}
+	b.wantBalance(t, rAcc, jan31, -629_75)
 
-	err = b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		e, err := ledger.Get(ctx, tx, corr)
 		if err != nil {
 			return err
@@ -636,12 +619,7 @@ func TestCorrect(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 3 {
-		t.Errorf("entries = %d, want 3", got)
-	}
+	b.wantRows(t, b.ctx, "journal_entries", 3)
 }
 
 func TestBalanceAsOf(t *testing.T) {
@@ -666,12 +644,8 @@ func TestBalanceAsOf(t *testing.T) {
 		{day("2026-02-01"), 700},
 		{day("2027-01-01"), 700},
 	} {
-		if got := b.balance(t, ledger.BijstandExpense, tc.asOf); got != tc.want {
-			t.Errorf("Balance as of %s = %d, want %d", tc.asOf, got, tc.want)
-		}
-		if got := b.balance(t, ledger.Bank, tc.asOf); got != -tc.want {
-			t.Errorf("Balance of bank as of %s = %d, want %d", tc.asOf, got, -tc.want)
-		}
+		b.wantBalance(t, ledger.BijstandExpense, tc.asOf, tc.want)
+		b.wantBalance(t, ledger.Bank, tc.asOf, -tc.want)
 	}
 	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := ledger.Balance(ctx, tx, "bnak", day("2026-02-01"))
@@ -685,7 +659,7 @@ func TestBalanceAsOf(t *testing.T) {
 func TestEnsureAccount(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		if err := ledger.EnsureAccount(ctx, tx, "recoveries", ledger.Income, "Terugontvangsten"); err != nil {
 			return err
 		}
@@ -708,9 +682,6 @@ func TestEnsureAccount(t *testing.T) {
 			Lines: []ledger.Line{{Account: ledger.Bank, Amount: 5_00}, {Account: "recoveries", Amount: -5_00}}})
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestTenantIsolation(t *testing.T) {
@@ -720,7 +691,7 @@ func TestTenantIsolation(t *testing.T) {
 	ctxZ := tenant.WithID(context.Background(), zwolle)
 	asOf := day("2026-12-31")
 
-	err := b.do(ctxZ, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, ctxZ, func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := ledger.Get(ctx, tx, id); !errors.Is(err, ledger.ErrEntryNotFound) {
 			t.Errorf("zwolle Get(enschede's entry): err = %v, want ErrEntryNotFound", err)
 		}
@@ -743,12 +714,9 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// Posting for enschede in a zwolle transaction: refused by row-level security.
-	err = b.do(ctxZ, func(ctx context.Context, tx pgx.Tx) error {
+	err := b.do(ctxZ, func(ctx context.Context, tx pgx.Tx) error {
 		_, _, err := ledger.Post(b.ctx, tx, grant("run-9", asOf))
 		return err
 	})
@@ -774,22 +742,16 @@ func TestTenantIsolation(t *testing.T) {
 	}
 
 	// Keys are per tenant: zwolle's own entry under the same key is its own.
-	err = b.do(ctxZ, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, ctxZ, func(ctx context.Context, tx pgx.Tx) error {
 		zid, created, err := ledger.Post(ctx, tx, grant("run-1:grant", day("2026-01-31")))
 		if err == nil && (!created || zid == id) {
 			t.Errorf("zwolle post under enschede's key: id %d created %v, want a new entry", zid, created)
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.balance(t, rAcc, asOf); got != -620_23 {
-		t.Errorf("enschede balance = %d, want -62023 (untouched by zwolle)", got)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 1 {
-		t.Errorf("enschede entries = %d, want 1", got)
-	}
+	// Untouched by zwolle.
+	b.wantBalance(t, rAcc, asOf, -620_23)
+	b.wantRows(t, b.ctx, "journal_entries", 1)
 }
 
 // TestConcurrentPostSameKey posts one entry from 20 transactions at once: exactly one
@@ -830,15 +792,9 @@ func TestConcurrentPostSameKey(t *testing.T) {
 	if made != 1 {
 		t.Errorf("%d posters created the entry, want exactly 1", made)
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 1 {
-		t.Errorf("entries = %d, want 1", got)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 3 {
-		t.Errorf("lines = %d, want 3", got)
-	}
-	if got := b.balance(t, rAcc, day("2026-01-31")); got != -620_23 {
-		t.Errorf("balance = %d, want -62023", got)
-	}
+	b.wantRows(t, b.ctx, "journal_entries", 1)
+	b.wantRows(t, b.ctx, "journal_lines", 3)
+	b.wantBalance(t, rAcc, day("2026-01-31"), -620_23)
 }
 
 // settlementBatch returns n entries of the worked example's shape, one per resident,
@@ -889,7 +845,7 @@ func TestPostBatch(t *testing.T) {
 		want[e.Lines[3].Account] = e.Lines[3].Amount
 	}
 	want[ledger.BijstandExpense] = bijstand
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		got, err := ledger.Balances(ctx, tx, "", day("2026-01-31"))
 		if err != nil {
 			return err
@@ -946,15 +902,10 @@ func TestPostBatch(t *testing.T) {
 		_, err = ledger.PostBatch(ctx, tx, settlementBatch("run-2", 3))
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_lines"); got != 4*(n+1+3) {
 		t.Errorf("lines = %d, want %d", got, 4*(n+1+3))
 	}
-	if got := b.balance(t, es[7].Lines[3].Account, day("2026-02-05")); got != 0 {
-		t.Errorf("balance of the corrected resident = %d, want 0", got)
-	}
+	b.wantBalance(t, es[7].Lines[3].Account, day("2026-02-05"), 0)
 }
 
 func TestPostBatchWritesAllOrNothing(t *testing.T) {
@@ -963,8 +914,7 @@ func TestPostBatchWritesAllOrNothing(t *testing.T) {
 	good := settlementBatch("run-1", 10)
 	with := func(f func(e *ledger.Entry)) []ledger.Entry {
 		es := slices.Clone(good)
-		es[5].Lines = slices.Clone(es[5].Lines)
-		f(&es[5])
+		es[5] = edit(es[5], f)
 		return es
 	}
 	for _, tc := range []struct {
@@ -1008,7 +958,7 @@ func TestPostBatchExistingKey(t *testing.T) {
 	b := setup(t)
 	es := settlementBatch("run-1", 10)
 	id := b.post(t, es[5])
-	err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := ledger.PostBatch(ctx, tx, es)
 		if !errors.Is(err, ledger.ErrIdempotencyConflict) || !strings.Contains(err.Error(), es[5].IdempotencyKey) {
 			t.Errorf("err = %v, want ErrIdempotencyConflict naming %s", err, es[5].IdempotencyKey)
@@ -1017,22 +967,15 @@ func TestPostBatchExistingKey(t *testing.T) {
 		_, _, err = ledger.Post(ctx, tx, grant("after", day("2026-01-31")))
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 2 {
-		t.Errorf("entries = %d, want 2 (the one posted before and the one after)", got)
-	}
-	err = b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+	// The one posted before and the one after.
+	b.wantRows(t, b.ctx, "journal_entries", 2)
+	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
 		e, err := ledger.Get(ctx, tx, id)
 		if err == nil && fmt.Sprint(e.Lines) != fmt.Sprint(es[5].Lines) {
 			t.Errorf("entry %d = %v, want it untouched", id, e.Lines)
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestPostBatchTenantIsolation posts a batch of zwolle's in a transaction of
@@ -1061,9 +1004,8 @@ func TestPostBatchTenantIsolation(t *testing.T) {
 			t.Errorf("zwolle's %s = %d, want 0", table, got)
 		}
 	}
-	if got := b.count(t, b.ctx, "SELECT count(*) FROM journal_entries"); got != 3 {
-		t.Errorf("enschede's entries = %d, want 3 (its own batch)", got)
-	}
+	// Its own batch.
+	b.wantRows(t, b.ctx, "journal_entries", 3)
 
 	// The trigger that writes movements is the owner's, and row-level security holds
 	// it to the transaction's tenant too: a statement that switches tenants half-way
@@ -1079,9 +1021,7 @@ func TestPostBatchTenantIsolation(t *testing.T) {
 	if code, _ := pgCode(err); code != "42501" {
 		t.Errorf("entries of two tenants in one statement: err = %v, want 42501", err)
 	}
-	if got := b.count(t, ctxZ, "SELECT count(*) FROM journal_entries"); got != 3 {
-		t.Errorf("zwolle's entries = %d, want 3", got)
-	}
+	b.wantRows(t, ctxZ, "journal_entries", 3)
 }
 
 // TestAccountCodeCheck holds the database's check on account codes and the one in Go

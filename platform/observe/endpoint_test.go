@@ -73,19 +73,13 @@ func TestInstrumentEndpoint(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := observe.NewMetrics(observe.NewRegistry())
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := newMetrics(t)
 			ep := m.InstrumentEndpoint("paymentplans", "GetPlan")(tt.next)
 			if _, err := ep(tt.ctx, nil); err != nil && tt.wantSuccess == "true" {
 				t.Fatalf("endpoint: got %v, want nil", err)
 			}
-			got := labelsOf(t, m.Registry(), "plein_endpoint_duration_seconds")
 			want := map[string]string{"service": "paymentplans", "method": "GetPlan", "tenant": tt.wantTenant, "success": tt.wantSuccess}
-			if len(got) != 1 || !equalLabels(got[0], want) {
-				t.Errorf("labels = %v, want [%v]", got, want)
-			}
+			wantOneSeries(t, m.Registry(), "plein_endpoint_duration_seconds", want)
 			if n := testutil.CollectAndCount(m.Registry(), "plein_endpoint_duration_seconds"); n != 1 {
 				t.Errorf("series = %d, want 1", n)
 			}
@@ -95,10 +89,7 @@ func TestInstrumentEndpoint(t *testing.T) {
 
 func TestInstrumentEndpointPanic(t *testing.T) {
 	t.Parallel()
-	m, err := observe.NewMetrics(observe.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMetrics(t)
 	ep := m.InstrumentEndpoint("s", "m")(func(context.Context, any) (any, error) { panic("boom") })
 	func() {
 		defer func() {

@@ -101,7 +101,7 @@ func TestReadyzFlips(t *testing.T) {
 		}
 		return nil
 	})
-	mux := observe.NewAdminMux(mustMetrics(t), h)
+	mux := observe.NewAdminMux(newMetrics(t), h)
 	steps := []struct {
 		name string
 		do   func()
@@ -148,7 +148,7 @@ func TestAddCheckPanicsOnWiringMistakes(t *testing.T) {
 
 func TestAdminMux(t *testing.T) {
 	t.Parallel()
-	mux := observe.NewAdminMux(mustMetrics(t), observe.NewHealth(nil, 0))
+	mux := observe.NewAdminMux(newMetrics(t), observe.NewHealth(nil, 0))
 	tests := []struct {
 		path     string
 		wantCode int
@@ -169,13 +169,4 @@ func TestAdminMux(t *testing.T) {
 			}
 		})
 	}
-}
-
-func mustMetrics(t *testing.T) *observe.Metrics {
-	t.Helper()
-	m, err := observe.NewMetrics(observe.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }

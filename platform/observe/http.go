@@ -133,23 +133,10 @@ func begin(w http.ResponseWriter, r *http.Request) (*statusWriter, *http.Request
 // route and tenant are found). It also adopts the X-Request-ID of the request if it is
 // a sane token, or assigns a new one, and puts it in the context and on the response.
 func (m *Metrics) InstrumentHTTP(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw, inner, info := begin(w, r)
-		panicked := true
-		defer func() {
-			info.observed(inner)
-			route, id := info.labels(r.Context())
-			code := sw.status
-			if panicked {
-				code = http.StatusInternalServerError
-			}
-			values := []string{route, methodLabel(r.Method), strconv.Itoa(code), tenantLabel(id)}
-			m.httpDuration.WithLabelValues(values...).Observe(time.Since(start).Seconds())
-			m.httpRequests.WithLabelValues(values...).Inc()
-		}()
-		next.ServeHTTP(sw, inner)
-		panicked = false
+	return observeHTTP(next, func(_ *http.Request, o outcome) {
+		values := []string{o.route, o.method, strconv.Itoa(o.code), tenantLabel(o.tenant)}
+		m.httpDuration.WithLabelValues(values...).Observe(o.took.Seconds())
+		m.httpRequests.WithLabelValues(values...).Inc()
 	})
 }
 
@@ -158,34 +145,51 @@ func (m *Metrics) InstrumentHTTP(next http.Handler) http.Handler {
 // request_id. It never logs the path or query string, which may hold personal data.
 // It assigns a request id like Metrics.InstrumentHTTP when it is the outer of the two.
 func LogRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return observeHTTP(next, func(inner *http.Request, o outcome) {
+		level := slog.LevelInfo
+		switch {
+		case o.code >= 500:
+			level = slog.LevelError
+		case o.code >= 400:
+			level = slog.LevelWarn
+		}
+		ctx := inner.Context()
+		if _, ok := tenant.FromContext(ctx); !ok && o.tenant != "" {
+			ctx = tenant.WithID(ctx, o.tenant) // so the handler adds it like everywhere else
+		}
+		logger.LogAttrs(ctx, level, "http request",
+			slog.String("method", o.method),
+			slog.String("route", o.route),
+			slog.Int("status", o.code),
+			slog.Float64("duration_ms", float64(o.took.Microseconds())/1000),
+		)
+	})
+}
+
+// outcome is what InstrumentHTTP and LogRequests report of a request that is over.
+type outcome struct {
+	route, method string
+	tenant        tenant.ID
+	code          int // 500 for a panic
+	took          time.Duration
+}
+
+// observeHTTP wraps next so that done hears the outcome of every request once it is
+// over, a panic included; inner is the request as next saw it.
+func observeHTTP(next http.Handler, done func(inner *http.Request, o outcome)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw, inner, info := begin(w, r)
 		panicked := true
 		defer func() {
 			info.observed(inner)
-			route, id := info.labels(r.Context())
-			code := sw.status
+			o := outcome{method: methodLabel(r.Method), code: sw.status}
+			o.route, o.tenant = info.labels(r.Context())
 			if panicked {
-				code = http.StatusInternalServerError
+				o.code = http.StatusInternalServerError
 			}
-			level := slog.LevelInfo
-			switch {
-			case code >= 500:
-				level = slog.LevelError
-			case code >= 400:
-				level = slog.LevelWarn
-			}
-			ctx := inner.Context()
-			if _, ok := tenant.FromContext(ctx); !ok && id != "" {
-				ctx = tenant.WithID(ctx, id) // so the handler adds it like everywhere else
-			}
-			logger.LogAttrs(ctx, level, "http request",
-				slog.String("method", methodLabel(r.Method)),
-				slog.String("route", route),
-				slog.Int("status", code),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			)
+			o.took = time.Since(start)
+			done(inner, o)
 		}()
 		next.ServeHTTP(sw, inner)
 		panicked = false

@@ -2,9 +2,9 @@ package observe_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,10 +28,7 @@ type testBundle struct {
 
 func setup(t *testing.T) *testBundle {
 	t.Helper()
-	m, err := observe.NewMetrics(observe.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMetrics(t)
 	withTenant := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, err := tenant.Parse(r.PathValue("tenant"))
@@ -77,6 +74,24 @@ func (b *testBundle) do(t *testing.T, method, target string, header http.Header)
 		b.handler.ServeHTTP(w, r)
 	}()
 	return w
+}
+
+// newMetrics returns Metrics on a registry of their own.
+func newMetrics(t *testing.T) *observe.Metrics {
+	t.Helper()
+	m, err := observe.NewMetrics(observe.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// wantOneSeries checks that family name in reg has exactly one series, labelled want.
+func wantOneSeries(t *testing.T, reg prometheus.Gatherer, name string, want map[string]string) {
+	t.Helper()
+	if got := labelsOf(t, reg, name); len(got) != 1 || !maps.Equal(got[0], want) {
+		t.Errorf("%s labels = %v, want [%v]", name, got, want)
+	}
 }
 
 // labelsOf returns the label sets of the samples of family name in reg.
@@ -137,25 +152,10 @@ func TestInstrumentHTTPLabels(t *testing.T) {
 			b := setup(t)
 			b.do(t, tt.method, tt.target, nil)
 			for _, name := range []string{"plein_http_requests_total", "plein_http_request_duration_seconds"} {
-				got := labelsOf(t, b.metrics.Registry(), name)
-				if len(got) != 1 || !equalLabels(got[0], tt.want) {
-					t.Errorf("%s labels = %v, want [%v]", name, got, tt.want)
-				}
+				wantOneSeries(t, b.metrics.Registry(), name, tt.want)
 			}
 		})
 	}
-}
-
-func equalLabels(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestInstrumentHTTPCounts(t *testing.T) {
@@ -198,10 +198,7 @@ func TestRequestID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := observe.NewMetrics(observe.NewRegistry())
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := newMetrics(t)
 			var seen string
 			h := m.InstrumentHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				seen = observe.RequestID(r.Context())
@@ -260,14 +257,7 @@ func TestLogRequests(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
 			w := b.do(t, tt.method, tt.target, http.Header{observe.RequestIDHeader: {"req-42"}})
-			raw := b.logs.String()
-			if n := strings.Count(raw, "\n"); n != 1 {
-				t.Fatalf("got %d lines, want 1: %s", n, raw)
-			}
-			var line map[string]any
-			if err := json.Unmarshal([]byte(raw), &line); err != nil {
-				t.Fatalf("line is not JSON: %v: %s", err, raw)
-			}
+			line, raw := oneJSONLine(t, b.logs.String())
 			checks := []struct {
 				key  string
 				want any
@@ -355,10 +345,7 @@ func TestRouteBehindNestedMux(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := observe.NewMetrics(observe.NewRegistry())
-			if err != nil {
-				t.Fatal(err)
-			}
+			m := newMetrics(t)
 			var h http.Handler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 			if tt.report {
 				h = observe.Report(h)
@@ -384,10 +371,7 @@ func TestRouteBehindNestedMux(t *testing.T) {
 
 func TestInstrumentHTTPKeepsFlusher(t *testing.T) {
 	t.Parallel()
-	m, err := observe.NewMetrics(observe.NewRegistry())
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newMetrics(t)
 	h := m.InstrumentHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 		if err := http.NewResponseController(w).Flush(); err != nil {

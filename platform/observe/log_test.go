@@ -31,7 +31,12 @@ func logLine(t *testing.T, ctx context.Context, log func(ctx context.Context, l 
 	t.Helper()
 	var buf bytes.Buffer
 	log(ctx, observe.NewLogger(&buf, slog.LevelDebug))
-	raw := buf.String()
+	return oneJSONLine(t, buf.String())
+}
+
+// oneJSONLine checks that raw is one line of JSON, and returns it as a map.
+func oneJSONLine(t *testing.T, raw string) (map[string]any, string) {
+	t.Helper()
 	if n := strings.Count(raw, "\n"); n != 1 {
 		t.Fatalf("got %d lines, want 1: %s", n, raw)
 	}
@@ -148,24 +153,40 @@ var maskCases = []maskCase{
 // leaks are the personal numbers of maskCases, none of which may appear in a line.
 var leaks = []string{"999993653", "111222333", "NL91ABNA0417164300"}
 
-func TestLoggerMasksBSNAndIBAN(t *testing.T) {
+// TestLoggersMaskBSNAndIBAN runs maskCases through both formats: the text format masks
+// exactly what the JSON format masks.
+func TestLoggersMaskBSNAndIBAN(t *testing.T) {
 	t.Parallel()
 	ctx := tenant.WithID(context.Background(), "enschede")
-	for _, tt := range maskCases {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, raw := logLine(t, ctx, tt.log)
-			if !strings.Contains(raw, tt.want) {
-				t.Errorf("got line %s, want it to contain %s", raw, tt.want)
-			}
-			if tt.name != "integer kept" {
-				for _, leak := range leaks {
-					if strings.Contains(raw, leak) {
-						t.Errorf("got line %s, want no %s in it", raw, leak)
+	jsonLine := func(t *testing.T, ctx context.Context, log func(ctx context.Context, l *slog.Logger)) string {
+		t.Helper()
+		_, raw := logLine(t, ctx, log)
+		return raw
+	}
+	for _, format := range []struct {
+		name string
+		line func(t *testing.T, ctx context.Context, log func(ctx context.Context, l *slog.Logger)) string
+		want func(maskCase) string
+	}{
+		{"json", jsonLine, func(c maskCase) string { return c.want }},
+		{"text", textLine, func(c maskCase) string { return c.wantText }},
+	} {
+		for _, tt := range maskCases {
+			t.Run(format.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				raw := format.line(t, ctx, tt.log)
+				if want := format.want(tt); !strings.Contains(raw, want) {
+					t.Errorf("got line %q, want it to contain %q", raw, want)
+				}
+				if tt.name != "integer kept" {
+					for _, leak := range leaks {
+						if strings.Contains(raw, leak) {
+							t.Errorf("got line %q, want no %s in it", raw, leak)
+						}
 					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -14,42 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plein-nl/plein/platform/iban"
+	"github.com/plein-nl/plein/platform/iban/ibantest"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
 	"github.com/plein-nl/plein/platform/sepa/sepatest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// nlIBAN makes a valid Dutch IBAN for bank code and account number, computing the
-// ISO 7064 check digits, and parses it so that a mistake here fails loudly.
-func nlIBAN(t testing.TB, bank string, account uint64) iban.IBAN {
-	t.Helper()
-	bban := fmt.Sprintf("%s%010d", bank, account)
-	r := 0
-	for _, c := range bban + "NL00" {
-		if c >= 'A' && c <= 'Z' {
-			r = (r*100 + int(c-'A') + 10) % 97
-		} else {
-			r = (r*10 + int(c-'0')) % 97
-		}
-	}
-	i, err := iban.Parse(fmt.Sprintf("NL%02d%s", 98-r, bban))
-	if err != nil {
-		t.Fatalf("nlIBAN(%s, %d): %v", bank, account, err)
-	}
-	return i
-}
-
-func mustIBAN(t testing.TB, s string) iban.IBAN {
-	t.Helper()
-	i, err := iban.Parse(s)
-	if err != nil {
-		t.Fatalf("iban.Parse(%q): %v", s, err)
-	}
-	return i
-}
 
 // smallBatch is the batch of the golden files: a resident, a creditor with a long name
 // and remittance, a foreign account with a BIC, a name of emoji and the largest amount.
@@ -62,7 +33,7 @@ func smallBatch(t testing.TB) sepa.Batch {
 		ExecutionDate: time.Date(2026, 1, 23, 0, 0, 0, 0, time.UTC),
 		Debtor: sepa.Debtor{
 			Name:    "Gemeente ’s-Hertogenbosch",
-			IBAN:    nlIBAN(t, "BNGH", 285012345),
+			IBAN:    ibantest.NL(t, "BNGH", 285012345),
 			BIC:     "BNGHNL2G",
 			Town:    "’s-Hertogenbosch",
 			Country: "NL",
@@ -71,7 +42,7 @@ func smallBatch(t testing.TB) sepa.Batch {
 			{
 				EndToEndID: "PLN-2026-01-000001",
 				Amount:     140150,
-				Creditor:   sepa.Creditor{Name: "Zoë Çelik-de Vries", IBAN: mustIBAN(t, "NL91ABNA0417164300"), Town: "Utrecht", Country: "NL"},
+				Creditor:   sepa.Creditor{Name: "Zoë Çelik-de Vries", IBAN: ibantest.Must(t, "NL91ABNA0417164300"), Town: "Utrecht", Country: "NL"},
 				Remittance: "Bijstand januari 2026 – Zoë Çelik",
 			},
 			{
@@ -79,19 +50,19 @@ func smallBatch(t testing.TB) sepa.Batch {
 				Amount:     12345,
 				Creditor: sepa.Creditor{
 					Name: "Zilveren Kruis Zorgverzekeringen N.V. & Achmea — Afdeling Incasso Premie Basisverzekering",
-					IBAN: nlIBAN(t, "INGB", 7654321), BIC: "ingbnl2a", Town: "Zeist", Country: "nl",
+					IBAN: ibantest.NL(t, "INGB", 7654321), BIC: "ingbnl2a", Town: "Zeist", Country: "nl",
 				},
 				Remittance: "Polisnummers 123456789; 223456789; 323456789 — inhouding premie januari 2026 voor 3 inwoners, specificatie per inwoner in de bijlage (CSV en JSON) @ Plein",
 			},
 			{
 				EndToEndID: "PLN-2026-01-000003",
 				Amount:     1,
-				Creditor:   sepa.Creditor{Name: "Łukasz Søren Müller", IBAN: mustIBAN(t, "DE89370400440532013000"), BIC: "COBADEFFXXX", Country: "DE"},
+				Creditor:   sepa.Creditor{Name: "Łukasz Søren Müller", IBAN: ibantest.Must(t, "DE89370400440532013000"), BIC: "COBADEFFXXX", Country: "DE"},
 			},
 			{
 				EndToEndID: "PLN-2026-01-000004",
 				Amount:     sepa.MaxAmount,
-				Creditor:   sepa.Creditor{Name: "😀", IBAN: mustIBAN(t, "BE68539007547034")},
+				Creditor:   sepa.Creditor{Name: "😀", IBAN: ibantest.Must(t, "BE68539007547034")},
 				Remittance: "O’Brien; Smith & Co",
 			},
 		},
@@ -348,7 +319,7 @@ func TestWriteLarge(t *testing.T) {
 				Amount:     amount,
 				Creditor: sepa.Creditor{
 					Name: name,
-					IBAN: nlIBAN(t, "ABNA", uint64(rnd.Int64N(1e10))),
+					IBAN: ibantest.NL(t, "ABNA", uint64(rnd.Int64N(1e10))),
 					BIC:  bics[rnd.IntN(len(bics))],
 					Town: awkward(rnd.IntN(8)), Country: []string{"", "NL", "be"}[rnd.IntN(3)],
 				},

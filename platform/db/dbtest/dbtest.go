@@ -248,16 +248,22 @@ func (d *DB) pool(t testing.TB, role string) *pgxpool.Pool {
 // plein_app, rolled back when the test ends. Nothing it does is ever seen by another test.
 func Tx(t testing.TB) pgx.Tx {
 	t.Helper()
-	s := get(t)
-	ctx := context.Background()
-	tx, err := s.shared.Begin(ctx)
+	tx := Begin(t, get(t).shared)
+	if _, err := tx.Exec(context.Background(), "SET LOCAL ROLE "+db.RoleApp); err != nil {
+		t.Fatalf("dbtest: set role: %v", err)
+	}
+	return tx
+}
+
+// Begin begins a transaction on pool, rolled back when the test ends (a rollback
+// before that is fine).
+func Begin(t testing.TB, pool db.Beginner) pgx.Tx {
+	t.Helper()
+	tx, err := pool.Begin(context.Background())
 	if err != nil {
 		t.Fatalf("dbtest: begin: %v", err)
 	}
 	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
-	if _, err := tx.Exec(ctx, "SET LOCAL ROLE "+db.RoleApp); err != nil {
-		t.Fatalf("dbtest: set role: %v", err)
-	}
 	return tx
 }
 

@@ -41,21 +41,37 @@ func TestReachable(t *testing.T) {
 	}
 }
 
-func TestStartStop(t *testing.T) {
-	t.Parallel()
+// clusterDir returns a directory for a cluster, removed after the test: 0755 in the
+// system's temporary directory, not under t.TempDir's 0700 one, so that a server run as
+// another user (nobody, when the tests run as root) can enter it.
+func clusterDir(t *testing.T) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "plein-pgcluster-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	return dir
+}
+
+// open opens the cluster "pg" under dir.
+func open(t *testing.T, dir string) *Cluster {
+	t.Helper()
 	c, err := Open(filepath.Join(dir, "pg"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+func TestStartStop(t *testing.T) {
+	t.Parallel()
+	dir := clusterDir(t)
+	ctx := context.Background()
+	c := open(t, dir)
 	if c.Running(ctx) || c.Initialized() {
 		t.Fatal("a new cluster claims to run or exist")
 	}
@@ -66,10 +82,7 @@ func TestStartStop(t *testing.T) {
 		t.Errorf("after Start: running=%v startedByUs=%v, want both", c.Running(ctx), c.StartedByUs())
 	}
 	// A second handle on the same directory shares the running server.
-	other, err := Open(filepath.Join(dir, "pg"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := open(t, dir)
 	if err := other.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -92,19 +105,9 @@ func TestStartStop(t *testing.T) {
 // server that accepts connections; exactly one of them started it.
 func TestConcurrentStarts(t *testing.T) {
 	t.Parallel()
-	dir, err := os.MkdirTemp("", "plein-pgcluster-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	dir := clusterDir(t)
 	ctx := context.Background()
-	first, err := Open(filepath.Join(dir, "pg"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := open(t, dir)
 	if err := first.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -112,9 +115,7 @@ func TestConcurrentStarts(t *testing.T) {
 	cs := make([]*Cluster, n)
 	errs := make(chan error, n)
 	for i := range cs {
-		if cs[i], err = Open(filepath.Join(dir, "pg")); err != nil {
-			t.Fatal(err)
-		}
+		cs[i] = open(t, dir)
 		go func(c *Cluster) { errs <- c.Start(ctx) }(cs[i])
 	}
 	for range n {
