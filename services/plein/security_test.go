@@ -7,11 +7,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/plein-nl/plein/platform/ratelimit"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -478,6 +481,25 @@ func TestRateLimitsPerGemeente(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	search := []byte(`{"bsn": "` + e2eBSN + `", "purpose": "` + e2ePurpose + `"}`)
+	threeSearches := func(who string) []int {
+		var got []int
+		for range 3 {
+			status, _, _ := b.call(t, who, http.MethodPost, "/api/v1/tenants/zwolle/residents/search", search)
+			got = append(got, status)
+		}
+		return got
+	}
+	// Before: the default (30 a minute) lets three searches through.
+	if got := threeSearches("shv"); !slices.Equal(got, []int{200, 200, 200}) {
+		t.Fatalf("searches before zwolle's own limit: %v, want 200, 200, 200", got)
+	}
+	// The app follows the registry as the running roles do: on NOTIFY (the safety
+	// net's interval is set far beyond the test, so only the notification counts).
+	ctx, cancel := context.WithCancel(context.Background())
+	followed := make(chan struct{})
+	go func() { b.app.dir.Follow(ctx, b.d.App, time.Hour, newLogger(io.Discard)); close(followed) }()
+	t.Cleanup(func() { cancel(); <-followed })
 	loaded, err := tenancy.LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -485,21 +507,14 @@ func TestRateLimitsPerGemeente(t *testing.T) {
 	if _, err := tenancy.NewStore(b.d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
 		t.Fatal(err)
 	}
-	search := []byte(`{"bsn": "` + e2eBSN + `", "purpose": "` + e2ePurpose + `"}`)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		var got []int
-		for range 3 {
-			status, _, _ := b.call(t, "cons", http.MethodPost, "/api/v1/tenants/zwolle/residents/search", search)
-			got = append(got, status)
-		}
-		if got[0] == http.StatusOK && got[1] == http.StatusOK && got[2] == http.StatusTooManyRequests {
-			break // zwolle's own limit: 2 searches a minute
-		}
+	for deadline := time.Now().Add(15 * time.Second); b.app.dir.RateLimits("zwolle")[ratelimit.Search].Requests != 2; {
 		if time.Now().After(deadline) {
-			t.Fatalf("searches after zwolle set 2 a minute: %v, want 200, 200, 429 within 15 s of the apply", got)
+			t.Fatal("the app did not see zwolle's new version within 15 s of the apply")
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := threeSearches("cons"); !slices.Equal(got, []int{200, 200, 429}) {
+		t.Fatalf("searches after zwolle set 2 a minute: %v, want 200, 200, 429", got)
 	}
 	// Another gemeente keeps the default (30 a minute).
 	if status, out, _ := b.call(t, "foreign", http.MethodPost, "/api/v1/tenants/enschede/residents/search", search); status == http.StatusTooManyRequests {
