@@ -1,17 +1,12 @@
 package creditors
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/input/inputtest"
-	"github.com/plein-nl/plein/platform/tenant"
 )
 
 // TestHTTPInputHygiene sends every hostile text to every free-text field of a new
@@ -48,14 +43,7 @@ func TestHTTPInputHygiene(t *testing.T) {
 	resp, got = do(t, srv, "enschede", http.MethodPost, base, good+"garbage")
 	inputtest.Check(t, "trailing garbage", resp.StatusCode, got, http.StatusBadRequest, "body")
 
-	var n int
-	err := db.InTenant(tenant.WithID(context.Background(), enschede), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM creditors").Scan(&n)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
+	if n := b.d.Count(t, enschede, "SELECT count(*) FROM creditors"); n != 0 {
 		t.Errorf("creditors stored = %d, want 0", n)
 	}
 }

@@ -1,16 +1,11 @@
 package debts
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/input/inputtest"
-	"github.com/plein-nl/plein/platform/tenant"
 )
 
 // TestHTTPInputHygiene sends every hostile text to every free-text field of the debts
@@ -63,14 +58,7 @@ func TestHTTPInputHygiene(t *testing.T) {
 	inputtest.Check(t, "trailing data", resp.StatusCode, got, http.StatusBadRequest, "body")
 
 	for _, table := range []string{"signals", "debts", "schuldhulp_requests", "debt_plans"} {
-		var n int
-		err := db.InTenant(tenant.WithID(context.Background(), enschede), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-			return tx.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
+		if n := b.count(t, enschede, "SELECT count(*) FROM "+table); n != 0 {
 			t.Errorf("%s stored = %d, want 0", table, n)
 		}
 	}

@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -458,13 +455,7 @@ func TestConcurrentCorrectionsLeaveOneCurrent(t *testing.T) {
 		t.Fatalf("Payslips = %v, %v; want 1", slips, err)
 	}
 	// The corrections form one chain: each superseded row is superseded exactly once.
-	var chained int
-	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(DISTINCT supersedes) FROM payslips WHERE supersedes IS NOT NULL`).Scan(&chained)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	chained := b.d.Count(t, enschede, `SELECT count(DISTINCT supersedes) FROM payslips WHERE supersedes IS NOT NULL`)
 	if chained != n-1 {
 		t.Errorf("distinct superseded payslips = %d, want %d", chained, n-1)
 	}

@@ -1,14 +1,10 @@
 package residents
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/input/inputtest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -16,14 +12,7 @@ import (
 // countResidents counts tenant tn's cases as the owner (RLS is forced on it too).
 func countResidents(t *testing.T, b *testBundle, tn tenant.ID) int {
 	t.Helper()
-	var n int
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM residents").Scan(&n)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return b.d.Count(t, tn, "SELECT count(*) FROM residents")
 }
 
 // TestHTTPInputHygiene sends every hostile text to every free-text field of the

@@ -14,12 +14,13 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents/internal/store"
 )
@@ -39,9 +40,9 @@ const (
 
 // The principals of the tests.
 var (
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
-	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
-	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
+	consulentEnschede = authztest.Consulent(enschede)
+	consulentZwolle   = authztest.Consulent(zwolle)
+	adminEnschede     = authztest.Admin(enschede)
 )
 
 // clock is the tests' now: 2026-03-15 in Amsterdam.
@@ -58,21 +59,13 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := bsntest.Sealer(t)
 	raw := NewService(d.App, sealer, clock)
-	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, az), sealer: sealer}
+	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, authztest.Authorizer(t)), sealer: sealer}
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 func single(b string) NewResident {
 	return NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-31", BSN: BSNInput(b), IBAN: ibanOK, Kind: "single"}
