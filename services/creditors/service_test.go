@@ -12,6 +12,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -128,20 +129,9 @@ func TestCreateValidation(t *testing.T) {
 	bad := NewCreditor{Name: " ", Kind: "bakker", IBAN: "NL50BANK1234567890", ReferenceName: "nummer",
 		ReferencePattern: "[0-9", ReferenceHint: "", WebhookURL: "http://hooks.example/plein"}
 	_, err := b.svc.Create(as(consulentEnschede), enschede, bad)
-	var ve *httpapi.ValidationError
-	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
-		t.Fatalf("err = %v, want a *ValidationError", err)
-	}
-	var fields []string
-	for _, p := range ve.Fields {
-		fields = append(fields, p.Field)
-		if p.EN == "" || p.NL == "" {
-			t.Errorf("%s: messages %q / %q, want both", p.Field, p.EN, p.NL)
-		}
-	}
-	want := []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"}
-	if !slices.Equal(fields, want) {
-		t.Errorf("fields = %v, want %v", fields, want)
+	httpapitest.CheckValidation(t, err, []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"})
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 	if list, _ := b.raw.List(context.Background(), enschede); len(list) != len(MustLoadCatalogue().All()) {
 		t.Errorf("an invalid creditor was stored")

@@ -21,6 +21,7 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents/internal/store"
 )
@@ -452,19 +453,9 @@ func TestValidation(t *testing.T) {
 			nr.Partner = &p
 			tt.modify(&nr)
 			_, err := b.svc.Create(ctx, enschede, nr)
-			var ve *httpapi.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
-				t.Fatalf("err = %v, want a *ValidationError", err)
-			}
-			var fields []string
-			for _, p := range ve.Fields {
-				fields = append(fields, p.Field)
-				if p.EN == "" || p.NL == "" {
-					t.Errorf("field %s: message %q, Dutch %q; want both", p.Field, p.EN, p.NL)
-				}
-			}
-			if !slices.Equal(fields, tt.fields) {
-				t.Errorf("fields = %v, want %v", fields, tt.fields)
+			ve := httpapitest.CheckValidation(t, err, tt.fields)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 			for _, digits := range []string{bsnA, bsnB, "123456789", ibanOK} {
 				if bytes.Contains([]byte(err.Error()+ve.Dutch(dutchNames)), []byte(digits)) {
@@ -617,7 +608,7 @@ func TestGetForSelf(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	r := mustCreate(t, b.svc, as(consulentEnschede), enschede, single(bsnA))
-	self := authz.Principal{Subject: "digid-1", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: r.ID}
+	self := authztest.Resident(enschede, "digid-1", r.ID)
 
 	got, err := b.svc.GetForSelf(as(self), enschede, r.ID)
 	if err != nil || got.ID != r.ID {
