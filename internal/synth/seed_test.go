@@ -11,8 +11,10 @@ import (
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/internal/synth/synthtest"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/paymentplans"
@@ -41,9 +43,8 @@ func setupSeed(t *testing.T) *seedBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, "zwolle")
-	ctx := authz.WithPrincipal(context.Background(), authz.Principal{Subject: "test:seed", Tenant: "zwolle",
-		Roles: []authz.Role{authz.RoleConsulent}})
-	return &seedBundle{svc: synthtest.New(t, d.App, synthtest.Sealer(t), seedNow), ctx: ctx}
+	ctx := authz.WithPrincipal(context.Background(), authztest.Principal("test:seed", "zwolle", authz.RoleConsulent))
+	return &seedBundle{svc: synthtest.New(t, d.App, bsntest.Sealer(t), seedNow), ctx: ctx}
 }
 
 func seedOpts(n int, period string, s uint64) synth.Options {

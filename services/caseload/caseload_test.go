@@ -1,26 +1,25 @@
 package caseload_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/caseload"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/residents/residentstest"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -34,15 +33,14 @@ const (
 
 // The consulents of the tests: one requests a plan, the other approves it.
 var (
-	alice = authz.Principal{Subject: "consulent-alice", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
-	bob   = authz.Principal{Subject: "consulent-bob", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
+	alice = authztest.Principal("consulent-alice", zwolle, authz.RoleConsulent)
+	bob   = authztest.Principal("consulent-bob", zwolle, authz.RoleConsulent)
 )
 
 var april = bijstand.Period{Year: 2026, Month: time.April}
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 // testBundle is a database with the tenants' configuration applied, the services
 // that own the caseload's data, and the caseload over them.
@@ -69,12 +67,8 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := clocktest.New(time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC))
-	res := residents.NewService(d.App, sealer, clock.Now)
+	res := residentstest.NewService(t, d.App, clock.Now)
 	inc := income.NewService(income.Config{App: d.App, Households: households{res},
 		Calculator: bijstand.NewCalculator(law.MustLoad()), Now: clock.Now, Settings: caseload.IncomeSettings(dir)})
 	plans := paymentplans.NewService(paymentplans.Config{App: d.App, Creditors: creditors.NewService(d.App, nil, clock.Now),
@@ -95,11 +89,7 @@ func (h households) Household(ctx context.Context, t tenant.ID, id string) (bijs
 
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {
 	t.Helper()
-	r, err := b.res.Create(context.Background(), tn, nr)
-	if err != nil {
-		t.Fatalf("create resident: %v", err)
-	}
-	return r.ID
+	return residentstest.Create(context.Background(), t, b.res, tn, nr)
 }
 
 // payslip hands in a payslip of March, paid in April.

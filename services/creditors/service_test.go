@@ -9,9 +9,10 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
-	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -22,11 +23,10 @@ const (
 
 // The principals of the tests.
 var (
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
-	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
-	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
-	residentEnschede  = authz.Principal{Subject: "resident-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleResident},
-		ResidentID: "00000000-0000-4000-8000-000000000001"}
+	consulentEnschede = authztest.Consulent(enschede)
+	consulentZwolle   = authztest.Consulent(zwolle)
+	adminEnschede     = authztest.Admin(enschede)
+	residentEnschede  = authztest.Resident(enschede, "resident-enschede", "00000000-0000-4000-8000-000000000001")
 )
 
 var clock = func() time.Time { return time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC) }
@@ -41,17 +41,12 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	raw := NewService(d.App, nil, clock)
-	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, az)}
+	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, authztest.New(t))}
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 func woonbron() NewCreditor {
 	return NewCreditor{Name: "Woningstichting De Veste", Kind: "woningcorporatie", IBAN: "NL91ABNA0417164300", Example: true,
@@ -134,20 +129,9 @@ func TestCreateValidation(t *testing.T) {
 	bad := NewCreditor{Name: " ", Kind: "bakker", IBAN: "NL50BANK1234567890", ReferenceName: "nummer",
 		ReferencePattern: "[0-9", ReferenceHint: "", WebhookURL: "http://hooks.example/plein"}
 	_, err := b.svc.Create(as(consulentEnschede), enschede, bad)
-	var ve *httpapi.ValidationError
-	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
-		t.Fatalf("err = %v, want a *ValidationError", err)
-	}
-	var fields []string
-	for _, p := range ve.Fields {
-		fields = append(fields, p.Field)
-		if p.EN == "" || p.NL == "" {
-			t.Errorf("%s: messages %q / %q, want both", p.Field, p.EN, p.NL)
-		}
-	}
-	want := []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"}
-	if !slices.Equal(fields, want) {
-		t.Errorf("fields = %v, want %v", fields, want)
+	httpapitest.CheckValidation(t, err, []string{"name", "kind", "iban", "reference_name", "reference_pattern", "reference_hint", "webhook_url"})
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
 	}
 	if list, _ := b.raw.List(context.Background(), enschede); len(list) != len(MustLoadCatalogue().All()) {
 		t.Errorf("an invalid creditor was stored")

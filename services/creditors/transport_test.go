@@ -51,43 +51,32 @@ func TestHTTPTransport(t *testing.T) {
 		t.Errorf("Location %q", loc)
 	}
 
-	tests := []struct {
-		name, principal, method, path, body string
-		wantStatus                          int
-		wantFields                          []string
-	}{
-		{"list", "enschede", "GET", base, "", 200, nil},
-		{"get catalogue", "enschede", "GET", base + "/cz", "", 200, nil},
-		{"get own", "enschede", "GET", base + "/" + created.ID, "", 200, nil},
-		{"unknown", "enschede", "GET", base + "/nope", "", 404, nil},
-		{"own of enschede in zwolle", "zwolle", "GET", "/api/v1/tenants/zwolle/creditors/" + created.ID, "", 404, nil},
-		{"zwolle in enschede", "zwolle", "GET", base, "", 403, nil},
-		{"resident", "resident", "GET", base, "", 403, nil},
-		{"unauthenticated", "", "GET", base, "", 401, nil},
-		{"duplicate", "enschede", "POST", base, good, 409, []string{"name"}},
-		{"invalid", "enschede", "POST", base, `{"name":"X","kind":"x","iban":"NL50BANK1234567890","reference_name":"polisnummer","reference_pattern":"(","reference_hint":"h"}`, 400,
-			[]string{"kind", "iban", "reference_pattern"}},
-		{"unknown field", "enschede", "POST", base, `{"colour":"red"}`, 400, []string{"colour"}},
+	tests := []httpapitest.Case{
+		{Name: "list", Principal: "enschede", Method: "GET", Path: base, WantStatus: 200},
+		{Name: "get catalogue", Principal: "enschede", Method: "GET", Path: base + "/cz", WantStatus: 200},
+		{Name: "get own", Principal: "enschede", Method: "GET", Path: base + "/" + created.ID, WantStatus: 200},
+		{Name: "unknown", Principal: "enschede", Method: "GET", Path: base + "/nope", WantStatus: 404},
+		{Name: "own of enschede in zwolle", Principal: "zwolle", Method: "GET", Path: "/api/v1/tenants/zwolle/creditors/" + created.ID, WantStatus: 404},
+		{Name: "zwolle in enschede", Principal: "zwolle", Method: "GET", Path: base, WantStatus: 403},
+		{Name: "resident", Principal: "resident", Method: "GET", Path: base, WantStatus: 403},
+		{Name: "unauthenticated", Method: "GET", Path: base, WantStatus: 401},
+		{Name: "duplicate", Principal: "enschede", Method: "POST", Path: base, Body: good, WantStatus: 409, WantFields: []string{"name"}},
+		{Name: "invalid", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":"X","kind":"x","iban":"NL50BANK1234567890","reference_name":"polisnummer","reference_pattern":"(","reference_hint":"h"}`, WantStatus: 400,
+			WantFields: []string{"kind", "iban", "reference_pattern"}},
+		{Name: "unknown field", Principal: "enschede", Method: "POST", Path: base, Body: `{"colour":"red"}`, WantStatus: 400, WantFields: []string{"colour"}},
 		// The cloud metadata service as a webhook: refused before anything is stored.
-		{"webhook on the metadata address", "enschede", "POST", base, strings.Replace(good, `"name":"Domijn"`,
-			`"name":"Metadata","webhook_url":"https://169.254.169.254/latest/meta-data/"`, 1), 400, []string{"webhook_url"}},
-		{"bad tenant", "enschede", "GET", "/api/v1/tenants/X_Y/creditors", "", 400, []string{"tenant"}},
+		{Name: "webhook on the metadata address", Principal: "enschede", Method: "POST", Path: base, Body: strings.Replace(good, `"name":"Domijn"`,
+			`"name":"Metadata","webhook_url":"https://169.254.169.254/latest/meta-data/"`, 1), WantStatus: 400, WantFields: []string{"webhook_url"}},
+		{Name: "bad tenant", Principal: "enschede", Method: "GET", Path: "/api/v1/tenants/X_Y/creditors", WantStatus: 400, WantFields: []string{"tenant"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := do(t, srv, tt.principal, tt.method, tt.path, tt.body)
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
-			}
-			if tt.wantStatus == 200 {
-				return
-			}
-			p := httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
-			if slices.Equal(tt.wantFields, []string{"webhook_url"}) && !strings.Contains(p.DetailNL, "mag niet naar een intern netwerkadres wijzen") {
-				t.Errorf("detail_nl %q, want the Dutch refusal of an internal address", p.DetailNL)
-			}
-		})
-	}
+	httpapitest.RunCases(t, srv, tests, func(t *testing.T, c httpapitest.Case, resp *http.Response, body []byte) {
+		if !slices.Equal(c.WantFields, []string{"webhook_url"}) {
+			return
+		}
+		if p := httpapitest.Problem(t, resp, body); !strings.Contains(p.DetailNL, "mag niet naar een intern netwerkadres wijzen") {
+			t.Errorf("detail_nl %q, want the Dutch refusal of an internal address", p.DetailNL)
+		}
+	})
 }
 
 // TestOpenAPIDescribesEveryRoute checks that openapi.yaml describes exactly the

@@ -1,7 +1,6 @@
 package debts
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,18 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/clocktest"
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/distribution"
 	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/residents/residentstest"
 )
 
 const (
@@ -36,23 +32,23 @@ const (
 
 // The principals of the tests.
 var (
-	shvEnschede       = authz.Principal{Subject: "shv-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
-	shvZwolle         = authz.Principal{Subject: "shv-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
+	shvEnschede       = authztest.Schuldhulpverlener(enschede)
+	shvZwolle         = authztest.Schuldhulpverlener(zwolle)
+	consulentEnschede = authztest.Consulent(enschede)
 )
 
 // creditor is the principal the edge makes of creditor id's partner key.
 func creditor(t tenant.ID, id string) authz.Principal {
-	return authz.Principal{Subject: CreditorSubjectPrefix + id, Tenant: t, Roles: []authz.Role{authz.RoleCreditor}}
+	return authztest.Principal(CreditorSubjectPrefix+id, t, authz.RoleCreditor)
 }
 
+// resident is the portal's principal of resident id.
 func resident(t tenant.ID, id string) authz.Principal {
-	return authz.Principal{Subject: "resident-" + id, Tenant: t, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}
+	return authztest.Resident(t, "resident-"+id, id)
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 var amsterdam = func() *time.Location {
 	l, err := time.LoadLocation("Europe/Amsterdam")
@@ -131,16 +127,8 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := clocktest.New(at("2026-04-02 10:00"))
-	res := residents.NewService(d.App, sealer, c.Now)
+	res := residentstest.NewService(t, d.App, c.Now)
 	b := &testBundle{d: d, clock: c, res: res, plans: &plansFake{}}
 	creditors := creditorsFake{
 		enschede: {"eneco": "Eneco", "domijn": "Domijn", "menzis": "Menzis", "vitens": "Vitens"},
@@ -151,19 +139,14 @@ func setup(t *testing.T) *testBundle {
 			b.distributed = append(b.distributed, in)
 			return distribution.Distribute(in)
 		}})
-	b.raw, b.svc = raw, NewAuthorizing(raw, az)
+	b.raw, b.svc = raw, NewAuthorizing(raw, authztest.New(t))
 	return b
 }
 
 // resident registers a single resident with BSN b in tenant tn.
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString string) string {
 	t.Helper()
-	r, err := b.res.Create(context.Background(), tn, residents.NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-01",
-		BSN: residents.BSNInput(bsnString), IBAN: "NL91ABNA0417164300", Kind: "single"})
-	if err != nil {
-		t.Fatalf("create resident: %v", err)
-	}
-	return r.ID
+	return residentstest.Create(context.Background(), t, b.res, tn, residentstest.Single(bsnString))
 }
 
 func days(n int) *int { return &n }
@@ -187,14 +170,7 @@ func (b *testBundle) submit(t *testing.T, tn tenant.ID, creditorID string, ns Ne
 // count counts rows of tenant tn as the owner (RLS is forced on it too).
 func (b *testBundle) count(t *testing.T, tn tenant.ID, query string, args ...any) int {
 	t.Helper()
-	var n int
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, query, args...).Scan(&n)
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	return n
+	return b.d.Count(t, tn, query, args...)
 }
 
 func tenantOf(s string) tenant.ID { return tenant.ID(s) }

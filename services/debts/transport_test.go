@@ -55,73 +55,54 @@ func TestHTTPTransport(t *testing.T) {
 
 	purposeQ := "?purpose=zaak+2026-0042"
 	bad := `{"reference":"","bsn":"123456789","amount_cents":-5,"days_in_arrears":4000,"threat":"bailiff","contact":{"name":""},"reported_at":"x"}`
-	tests := []struct {
-		name       string
-		principal  string
-		method     string
-		path       string
-		body       string
-		hdr        map[string]string
-		wantStatus int
-		wantFields []string
-	}{
-		{"list debts", "shv", "GET", res + "/debts" + purposeQ, "", nil, 200, nil},
-		{"consulent lists debts", "consulent", "GET", res + "/debts" + purposeQ, "", nil, 200, nil},
-		{"list without purpose", "shv", "GET", res + "/debts", "", nil, 400, []string{"purpose"}},
-		{"consulent may not write", "consulent", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, nil, 403, nil},
-		{"unauthenticated", "", "GET", res + "/debts" + purposeQ, "", nil, 401, nil},
-		{"zwolle", "zwolle", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
-		{"unknown creditor", "shv", "POST", res + "/debts", `{"creditor_id":"essent","reference":"X","claim_cents":100}`, nil, 400, []string{"creditor_id"}},
-		{"negative amount", "shv", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":-100}`, nil, 400, []string{"claim_cents"}},
-		{"duplicate debt", "shv", "POST", res + "/debts", `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":100}`, nil, 409, nil},
-		{"unknown resident", "shv", "POST", tn + "/residents/00000000-0000-4000-8000-000000000000/debts", `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, nil, 404, nil},
-		{"unknown field", "shv", "POST", res + "/debts", `{"creditor":"domijn"}`, nil, 400, []string{"creditor"}},
-		{"patch without If-Match", "shv", "PATCH", debtPath, `{"balance_cents":0}`, nil, 428, nil},
-		{"patch stale", "shv", "PATCH", debtPath, `{"balance_cents":0}`, map[string]string{"If-Match": `"9"`}, 409, nil},
-		{"patch", "shv", "PATCH", debtPath, `{"balance_cents":100000}`, map[string]string{"If-Match": `"1"`}, 200, nil},
-		{"queue", "shv", "GET", tn + "/schuldhulp/queue", "", nil, 200, nil},
-		{"creditor reads the queue", "eneco", "GET", tn + "/schuldhulp/queue", "", nil, 403, nil},
-		{"contact", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/contact", "", nil, 204, nil},
-		{"contact in the future", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/contact", `{"at":"2030-01-01T00:00:00Z"}`, nil, 400, []string{"at"}},
-		{"contact unknown", "shv", "POST", tn + "/schuldhulp/signals/00000000-0000-4000-8000-000000000000/contact", "", nil, 404, nil},
-		{"accept help", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/accept", "", nil, 200, nil},
-		{"decline after accept", "shv", "POST", tn + "/schuldhulp/signals/" + signalID + "/decline", "", nil, 409, nil},
-		{"aanmelding", "shv", "POST", tn + "/schuldhulp/requests", `{"resident_id":"` + fatima + `","threat":"eviction"}`, nil, 201, nil},
-		{"aanmelding unknown resident", "shv", "POST", tn + "/schuldhulp/requests", `{"resident_id":"nope"}`, nil, 400, []string{"resident_id"}},
-		{"plan", "shv", "POST", res + "/plan-van-aanpak", `{"first_conversation":"2026-03-20","situation":"S"}`, nil, 200, nil},
-		{"read plan", "shv", "GET", res + "/plan-van-aanpak" + purposeQ, "", nil, 200, nil},
-		{"no traject yet", "shv", "GET", res + "/traject" + purposeQ, "", nil, 404, nil},
-		{"start traject", "shv", "POST", res + "/traject", `{"capacity_cents_per_month":10000}`, nil, 201, nil},
-		{"second traject", "shv", "POST", res + "/traject", `{"capacity_cents_per_month":10000}`, nil, 409, nil},
-		{"read traject", "shv", "GET", res + "/traject" + purposeQ, "", nil, 200, nil},
-		{"reject", "shv", "POST", res + "/traject/offers/domijn/reject", "", nil, 200, nil},
-		{"accept after reject", "shv", "POST", res + "/traject/offers/eneco/accept", "", nil, 404, nil},
-		{"invalid signal", "eneco", "POST", tn + "/partner/signals", bad, nil, 400,
-			[]string{"reference", "amount_cents", "threat", "reported_at", "bsn", "days_in_arrears", "contact.name"}},
-		{"creditor not in the register", "essent", "POST", tn + "/partner/signals", testSignal, nil, 400, []string{"creditor_id"}},
-		{"staff may not submit signals", "shv", "POST", tn + "/partner/signals", testSignal, nil, 403, nil},
-		{"no credentials", "", "POST", tn + "/partner/signals", testSignal, nil, 401, nil},
-		{"creditor in another tenant", "eneco", "POST", "/api/v1/tenants/zwolle/partner/signals", testSignal, nil, 403, nil},
-		{"creditor reads debts", "eneco", "GET", res + "/debts" + purposeQ, "", nil, 403, nil},
-		{"not JSON", "eneco", "POST", tn + "/partner/signals", testSignal, map[string]string{"Content-Type": "text/plain"}, 415, nil},
-		{"too large", "eneco", "POST", tn + "/partner/signals", `{"reference":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
-		{"invalid tenant", "shv", "GET", "/api/v1/tenants/Bad_T/schuldhulp/queue", "", nil, 400, []string{"tenant"}},
+	tests := []httpapitest.Case{
+		{Name: "list debts", Principal: "shv", Method: "GET", Path: res + "/debts" + purposeQ, WantStatus: 200},
+		{Name: "consulent lists debts", Principal: "consulent", Method: "GET", Path: res + "/debts" + purposeQ, WantStatus: 200},
+		{Name: "list without purpose", Principal: "shv", Method: "GET", Path: res + "/debts", WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "consulent may not write", Principal: "consulent", Method: "POST", Path: res + "/debts", Body: `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, WantStatus: 403},
+		{Name: "unauthenticated", Method: "GET", Path: res + "/debts" + purposeQ, WantStatus: 401},
+		{Name: "zwolle", Principal: "zwolle", Method: "GET", Path: res + "/debts" + purposeQ, WantStatus: 403},
+		{Name: "unknown creditor", Principal: "shv", Method: "POST", Path: res + "/debts", Body: `{"creditor_id":"essent","reference":"X","claim_cents":100}`, WantStatus: 400, WantFields: []string{"creditor_id"}},
+		{Name: "negative amount", Principal: "shv", Method: "POST", Path: res + "/debts", Body: `{"creditor_id":"domijn","reference":"X","claim_cents":-100}`, WantStatus: 400, WantFields: []string{"claim_cents"}},
+		{Name: "duplicate debt", Principal: "shv", Method: "POST", Path: res + "/debts", Body: `{"creditor_id":"domijn","reference":"HUUR-1","claim_cents":100}`, WantStatus: 409},
+		{Name: "unknown resident", Principal: "shv", Method: "POST", Path: tn + "/residents/00000000-0000-4000-8000-000000000000/debts", Body: `{"creditor_id":"domijn","reference":"X","claim_cents":1}`, WantStatus: 404},
+		{Name: "unknown field", Principal: "shv", Method: "POST", Path: res + "/debts", Body: `{"creditor":"domijn"}`, WantStatus: 400, WantFields: []string{"creditor"}},
+		{Name: "patch without If-Match", Principal: "shv", Method: "PATCH", Path: debtPath, Body: `{"balance_cents":0}`, WantStatus: 428},
+		{Name: "patch stale", Principal: "shv", Method: "PATCH", Path: debtPath, Body: `{"balance_cents":0}`, Header: map[string]string{"If-Match": `"9"`}, WantStatus: 409},
+		{Name: "patch", Principal: "shv", Method: "PATCH", Path: debtPath, Body: `{"balance_cents":100000}`, Header: map[string]string{"If-Match": `"1"`}, WantStatus: 200},
+		{Name: "queue", Principal: "shv", Method: "GET", Path: tn + "/schuldhulp/queue", WantStatus: 200},
+		{Name: "creditor reads the queue", Principal: "eneco", Method: "GET", Path: tn + "/schuldhulp/queue", WantStatus: 403},
+		{Name: "contact", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/signals/" + signalID + "/contact", WantStatus: 204},
+		{Name: "contact in the future", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/signals/" + signalID + "/contact", Body: `{"at":"2030-01-01T00:00:00Z"}`, WantStatus: 400, WantFields: []string{"at"}},
+		{Name: "contact unknown", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/signals/00000000-0000-4000-8000-000000000000/contact", WantStatus: 404},
+		{Name: "accept help", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/signals/" + signalID + "/accept", WantStatus: 200},
+		{Name: "decline after accept", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/signals/" + signalID + "/decline", WantStatus: 409},
+		{Name: "aanmelding", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/requests", Body: `{"resident_id":"` + fatima + `","threat":"eviction"}`, WantStatus: 201},
+		{Name: "aanmelding unknown resident", Principal: "shv", Method: "POST", Path: tn + "/schuldhulp/requests", Body: `{"resident_id":"nope"}`, WantStatus: 400, WantFields: []string{"resident_id"}},
+		{Name: "plan", Principal: "shv", Method: "POST", Path: res + "/plan-van-aanpak", Body: `{"first_conversation":"2026-03-20","situation":"S"}`, WantStatus: 200},
+		{Name: "read plan", Principal: "shv", Method: "GET", Path: res + "/plan-van-aanpak" + purposeQ, WantStatus: 200},
+		{Name: "no traject yet", Principal: "shv", Method: "GET", Path: res + "/traject" + purposeQ, WantStatus: 404},
+		{Name: "start traject", Principal: "shv", Method: "POST", Path: res + "/traject", Body: `{"capacity_cents_per_month":10000}`, WantStatus: 201},
+		{Name: "second traject", Principal: "shv", Method: "POST", Path: res + "/traject", Body: `{"capacity_cents_per_month":10000}`, WantStatus: 409},
+		{Name: "read traject", Principal: "shv", Method: "GET", Path: res + "/traject" + purposeQ, WantStatus: 200},
+		{Name: "reject", Principal: "shv", Method: "POST", Path: res + "/traject/offers/domijn/reject", WantStatus: 200},
+		{Name: "accept after reject", Principal: "shv", Method: "POST", Path: res + "/traject/offers/eneco/accept", WantStatus: 404},
+		{Name: "invalid signal", Principal: "eneco", Method: "POST", Path: tn + "/partner/signals", Body: bad, WantStatus: 400,
+			WantFields: []string{"reference", "amount_cents", "threat", "reported_at", "bsn", "days_in_arrears", "contact.name"}},
+		{Name: "creditor not in the register", Principal: "essent", Method: "POST", Path: tn + "/partner/signals", Body: testSignal, WantStatus: 400, WantFields: []string{"creditor_id"}},
+		{Name: "staff may not submit signals", Principal: "shv", Method: "POST", Path: tn + "/partner/signals", Body: testSignal, WantStatus: 403},
+		{Name: "no credentials", Method: "POST", Path: tn + "/partner/signals", Body: testSignal, WantStatus: 401},
+		{Name: "creditor in another tenant", Principal: "eneco", Method: "POST", Path: "/api/v1/tenants/zwolle/partner/signals", Body: testSignal, WantStatus: 403},
+		{Name: "creditor reads debts", Principal: "eneco", Method: "GET", Path: res + "/debts" + purposeQ, WantStatus: 403},
+		{Name: "not JSON", Principal: "eneco", Method: "POST", Path: tn + "/partner/signals", Body: testSignal, Header: map[string]string{"Content-Type": "text/plain"}, WantStatus: 415},
+		{Name: "too large", Principal: "eneco", Method: "POST", Path: tn + "/partner/signals", Body: `{"reference":"` + strings.Repeat("a", 70<<10) + `"}`, WantStatus: 413},
+		{Name: "invalid tenant", Principal: "shv", Method: "GET", Path: "/api/v1/tenants/Bad_T/schuldhulp/queue", WantStatus: 400, WantFields: []string{"tenant"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
-			}
-			if strings.Contains(string(body), "999993653") {
-				t.Errorf("body holds a BSN: %s", body)
-			}
-			if tt.wantStatus < 400 {
-				return
-			}
-			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
-		})
-	}
+	httpapitest.RunCases(t, srv, tests, func(t *testing.T, _ httpapitest.Case, _ *http.Response, body []byte) {
+		if strings.Contains(string(body), "999993653") {
+			t.Errorf("body holds a BSN: %s", body)
+		}
+	})
 	// Bad reports stored nothing: still one signal (and zwolle none).
 	if n := b.count(t, enschede, "SELECT count(*) FROM signals"); n != 1 {
 		t.Errorf("%d signals, want 1", n)

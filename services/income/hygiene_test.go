@@ -32,10 +32,9 @@ func TestHTTPInputHygiene(t *testing.T) {
 	id := b.resident(t, enschede, single(bsnResident))
 	staff := "/api/v1/tenants/enschede/residents/" + id + "/payslips"
 	partner := "/api/v1/tenants/enschede/partner/payslips"
-	for _, h := range inputtest.Hostile() {
-		status, raw := b.send(t, "consulent-enschede", staff, "application/json", strings.Replace(payslipBody, `"Albert Heijn"`, h.JSON, 1))
-		inputtest.Check(t, "employer, "+h.Name, status, raw, http.StatusBadRequest, "employer")
-	}
+	inputtest.CheckFields(t, payslipBody, []inputtest.Field{{Name: "employer", Old: `"Albert Heijn"`}}, func(body string) (int, []byte) {
+		return b.send(t, "consulent-enschede", staff, "application/json", body)
+	})
 	withBSN := func(s string) string { return strings.Replace(payslipBody, "{", `{"bsn":"`+s+`",`, 1) }
 	tests := []struct {
 		name, principal, path, ctype, body string

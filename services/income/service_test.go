@@ -7,10 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
@@ -258,19 +255,9 @@ func TestSubmitPayslipValidation(t *testing.T) {
 				}
 				return
 			}
-			var ve *httpapi.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, income.ErrInvalid) {
+			httpapitest.CheckValidation(t, err, tt.fields)
+			if !errors.Is(err, income.ErrInvalid) {
 				t.Fatalf("err = %v, want a *ValidationError wrapping ErrInvalid", err)
-			}
-			var got []string
-			for _, f := range ve.Fields {
-				got = append(got, f.Field)
-				if strings.TrimSpace(f.NL) == "" || strings.TrimSpace(f.EN) == "" {
-					t.Errorf("field %s has message %q / NL %q, want both", f.Field, f.EN, f.NL)
-				}
-			}
-			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
-				t.Errorf("fields = %v, want %v", got, tt.fields)
 			}
 			if after != before {
 				t.Errorf("rows %d → %d, want nothing stored", before, after)
@@ -373,20 +360,7 @@ func TestWhatIfValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := b.svc.WhatIf(context.Background(), enschede, id, period("2026-03"), tt.w)
-			var ve *httpapi.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want *ValidationError", err)
-			}
-			var got []string
-			for _, f := range ve.Fields {
-				got = append(got, f.Field)
-				if f.NL == "" {
-					t.Errorf("field %s has no Dutch message", f.Field)
-				}
-			}
-			if strings.Join(got, ",") != strings.Join(tt.fields, ",") {
-				t.Errorf("fields = %v, want %v", got, tt.fields)
-			}
+			httpapitest.CheckValidation(t, err, tt.fields)
 		})
 	}
 }
@@ -458,13 +432,7 @@ func TestConcurrentCorrectionsLeaveOneCurrent(t *testing.T) {
 		t.Fatalf("Payslips = %v, %v; want 1", slips, err)
 	}
 	// The corrections form one chain: each superseded row is superseded exactly once.
-	var chained int
-	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(DISTINCT supersedes) FROM payslips WHERE supersedes IS NOT NULL`).Scan(&chained)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	chained := b.d.Count(t, enschede, `SELECT count(DISTINCT supersedes) FROM payslips WHERE supersedes IS NOT NULL`)
 	if chained != n-1 {
 		t.Errorf("distinct superseded payslips = %d, want %d", chained, n-1)
 	}

@@ -1,7 +1,6 @@
 package income_test
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -10,17 +9,17 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/residents/residentstest"
 )
 
 const (
@@ -34,13 +33,13 @@ const (
 
 // The principals of the tests.
 var (
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
-	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
+	consulentEnschede = authztest.Consulent(enschede)
+	consulentZwolle   = authztest.Consulent(zwolle)
 )
 
 // employerPrincipal is the partner principal the edge makes of employer id's API key.
 func employerPrincipal(t tenant.ID, id string) authz.Principal {
-	return authz.Principal{Subject: "employer:" + id, Tenant: t, Roles: []authz.Role{authz.RoleEmployer}}
+	return authztest.Principal("employer:"+id, t, authz.RoleEmployer)
 }
 
 type testBundle struct {
@@ -56,16 +55,9 @@ func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	az := authztest.New(t)
 	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC))
-	res := residents.NewService(d.App, sealer, c.Now)
+	res := residentstest.NewService(t, d.App, c.Now)
 	svc := income.NewService(income.Config{
 		App: d.App, Households: residents.Lookup{Service: res, NotFound: income.ErrNotFound},
 		Finder:     residents.Lookup{Service: res, NotFound: income.ErrNotFound},
@@ -74,9 +66,8 @@ func setup(t testing.TB) *testBundle {
 	return &testBundle{d: d, clock: c, res: res, svc: svc, staff: income.NewStaff(svc, d.App, az), az: az}
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 func date(s string) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
@@ -95,26 +86,19 @@ func period(s string) bijstand.Period {
 }
 
 // single is a single resident born 1990-05-01: 35 on 2026-03-01, no vrijlating months used.
-func single(b string) residents.NewResident {
-	return residents.NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-01", BSN: residents.BSNInput(b),
-		IBAN: "NL91ABNA0417164300", Kind: "single"}
-}
+var single = residentstest.Single
 
 // couple is a couple: the resident born 1990-05-01 (35), the partner born 1992-01-15
 // (34 on 2026-03-01), neither with vrijlating months used.
 func couple() residents.NewResident {
 	return residents.NewResident{Name: "Jan de Vries", BirthDate: "1990-05-01", BSN: bsnResident,
-		IBAN: "NL91ABNA0417164300", Kind: "couple",
+		IBAN: residentstest.IBAN, Kind: "couple",
 		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1992-01-15", BSN: bsnPartner}}
 }
 
 func (b *testBundle) resident(t testing.TB, tn tenant.ID, nr residents.NewResident) string {
 	t.Helper()
-	r, err := b.res.Create(as(consulentEnschede), tn, nr)
-	if err != nil {
-		t.Fatalf("create resident: %v", err)
-	}
-	return r.ID
+	return residentstest.Create(as(consulentEnschede), t, b.res, tn, nr)
 }
 
 // slip is a valid payslip: February's wage, paid 2026-03-05.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/services/income"
 )
 
@@ -82,11 +83,11 @@ func TestStaffSubmitPayslip(t *testing.T) {
 		// The service's own wall, without the edge's route table before it: those
 		// who hold payslip:submit for their own route (a resident, an employer) and
 		// staff without payslip:write are refused here too.
-		{"the resident herself", as(authz.Principal{Subject: "digid:x", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}), authz.ErrForbidden},
-		{"another resident", as(authz.Principal{Subject: "digid:y", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: "other"}), authz.ErrForbidden},
+		{"the resident herself", as(authztest.Resident(enschede, "digid:x", id)), authz.ErrForbidden},
+		{"another resident", as(authztest.Resident(enschede, "digid:y", "other")), authz.ErrForbidden},
 		{"employer", as(employerPrincipal(enschede, "acme")), authz.ErrForbidden},
-		{"schuldhulpverlener", as(authz.Principal{Subject: "shv", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}), authz.ErrForbidden},
-		{"tenant admin", as(authz.Principal{Subject: "admin", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}), authz.ErrForbidden},
+		{"schuldhulpverlener", as(authztest.Principal("shv", enschede, authz.RoleSchuldhulpverlener)), authz.ErrForbidden},
+		{"tenant admin", as(authztest.Principal("admin", enschede, authz.RoleTenantAdmin)), authz.ErrForbidden},
 		{"consulent", as(consulentEnschede), nil},
 	}
 	for _, tt := range tests {

@@ -24,10 +24,13 @@ func TestHTTPInputHygiene(t *testing.T) {
 	const body = `{"kind":"on_behalf","creditor_id":"zilveren-kruis","reference":"123456789","amount_cents":15850,
 		"priority":10,"start_period":"2026-04","mandate_signed_on":"2026-03-01"}`
 
-	for _, h := range inputtest.Hostile() {
-		resp, got := do(t, srv, "consulent", http.MethodPost, base, strings.Replace(body, `"123456789"`, h.JSON, 1), nil)
-		inputtest.Check(t, "reference, "+h.Name, resp.StatusCode, got, http.StatusBadRequest, "reference")
+	post := func(path string) inputtest.Send {
+		return func(body string) (int, []byte) {
+			resp, got := do(t, srv, "consulent", http.MethodPost, path, body, nil)
+			return resp.StatusCode, got
+		}
 	}
+	inputtest.CheckFields(t, body, []inputtest.Field{{Name: "reference", Old: `"123456789"`}}, post(base))
 	for _, tt := range []struct{ name, old, new, field string }{
 		{"a start in 9999-12", `"2026-04"`, `"9999-12"`, "start_period"},
 		{"a start 25 months ahead", `"2026-04"`, `"2028-04"`, "start_period"},
@@ -44,10 +47,8 @@ func TestHTTPInputHygiene(t *testing.T) {
 	}
 
 	pl := b.mustRequest(t, enschede, fatima, zorgpremie(), residentPrincipal(enschede, fatima))
-	for _, h := range inputtest.Hostile() {
-		resp, got := do(t, srv, "consulent", http.MethodPost, base+"/"+pl.ID+"/reject", `{"reason":`+h.JSON+`}`, nil)
-		inputtest.Check(t, "reason, "+h.Name, resp.StatusCode, got, http.StatusBadRequest, "reason")
-	}
+	inputtest.CheckFields(t, `{"reason":"Geen machtiging."}`, []inputtest.Field{{Name: "reason", Old: `"Geen machtiging."`}},
+		post(base+"/"+pl.ID+"/reject"))
 	for _, q := range []string{"zaak%E2%80%AE+2026-0042", "%E2%80%8B%E2%80%8B%E2%80%8B%E2%80%8B%E2%80%8B%E2%80%8B", "zaak%C2%9B+2026-0042"} {
 		resp, got := do(t, srv, "consulent", http.MethodGet, base+"?purpose="+q, "", nil)
 		inputtest.Check(t, "purpose "+q, resp.StatusCode, got, http.StatusBadRequest, "purpose")

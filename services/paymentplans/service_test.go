@@ -11,6 +11,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 )
@@ -254,20 +255,7 @@ func TestRequestValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := b.svc.Request(as(tt.by), enschede, fatima, tt.np, ActorOf(tt.by))
-			var ve *httpapi.ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want a *ValidationError", err)
-			}
-			var fields []string
-			for _, p := range ve.Fields {
-				fields = append(fields, p.Field)
-				if p.EN == "" || p.NL == "" {
-					t.Errorf("%s: EN %q NL %q, want both", p.Field, p.EN, p.NL)
-				}
-			}
-			if !slices.Equal(fields, tt.fields) {
-				t.Errorf("fields = %v, want %v", fields, tt.fields)
-			}
+			ve := httpapitest.CheckValidation(t, err, tt.fields)
 			if strings.Contains(ve.Error()+ve.Dutch(dutchNames), "12345") {
 				t.Errorf("the error repeats the input: %s", ve.Error())
 			}

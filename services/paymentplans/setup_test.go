@@ -1,7 +1,6 @@
 package paymentplans
 
 import (
-	"bytes"
 	"context"
 	"sync"
 	"testing"
@@ -11,17 +10,17 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/residents/residentstest"
 )
 
 const (
@@ -34,15 +33,15 @@ const (
 
 // The staff principals of the tests.
 var (
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
-	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
-	shvEnschede       = authz.Principal{Subject: "shv-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleSchuldhulpverlener}}
-	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
+	consulentEnschede = authztest.Consulent(enschede)
+	consulentZwolle   = authztest.Consulent(zwolle)
+	shvEnschede       = authztest.Schuldhulpverlener(enschede)
+	adminEnschede     = authztest.Admin(enschede)
 )
 
 // residentPrincipal is the portal's principal of resident id.
 func residentPrincipal(t tenant.ID, id string) authz.Principal {
-	return authz.Principal{Subject: "digid-" + id[:8], Tenant: t, Roles: []authz.Role{authz.RoleResident}, ResidentID: id}
+	return authztest.Resident(t, "digid-"+id[:8], id)
 }
 
 // sink records the shortfalls signalled to schuldhulp.
@@ -88,16 +87,8 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := clocktest.New(time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC))
-	b := &testBundle{d: d, clock: c, res: residents.NewService(d.App, sealer, c.Now), sink: &sink{}}
+	b := &testBundle{d: d, clock: c, res: residentstest.NewService(t, d.App, c.Now), sink: &sink{}}
 	b.cred = creditors.NewService(d.App, nil, c.Now)
 	var o options
 	for _, f := range opts {
@@ -109,22 +100,18 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 			Calc: bijstand.NewCalculator(law.MustLoad())}
 	}
 	b.raw = NewService(Config{App: d.App, Creditors: b.cred, Jobs: o.jobs, Sink: b.sink, Norms: norms, Now: c.Now})
-	b.svc = NewAuthorizing(b.raw, az)
+	b.svc = NewAuthorizing(b.raw, authztest.New(t))
 	return b
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString, name string) string {
 	t.Helper()
-	r, err := b.res.Create(as(consulentEnschede), tn, residents.NewResident{Name: name, BirthDate: "1990-05-01",
-		BSN: residents.BSNInput(bsnString), IBAN: "NL91ABNA0417164300", Kind: "single"})
-	if err != nil {
-		t.Fatalf("create resident: %v", err)
-	}
-	return r.ID
+	nr := residentstest.Single(bsnString)
+	nr.Name = name
+	return residentstest.Create(as(consulentEnschede), t, b.res, tn, nr)
 }
 
 // zorgpremie is Fatima's request in the portal: her premium to Zilveren Kruis.
@@ -169,14 +156,7 @@ func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, planID string) []audi
 // count counts rows of a query in tenant tn, as the owner (RLS forced on it too).
 func (b *testBundle) count(t *testing.T, tn tenant.ID, sql string, args ...any) int {
 	t.Helper()
-	var n int
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		return tx.QueryRow(ctx, sql, args...).Scan(&n)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return b.d.Count(t, tn, sql, args...)
 }
 
 func period(s string) bijstand.Period {

@@ -57,60 +57,44 @@ func TestHTTPTransport(t *testing.T) {
 	shortfalls := "/api/v1/tenants/enschede/residents/" + fatima + "/shortfalls"
 	unknownResident := "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000"
 
-	tests := []struct {
-		name, principal, method, path, body string
-		hdr                                 map[string]string
-		wantStatus                          int
-		wantFields                          []string
-	}{
-		{"list", "consulent", "GET", base + purposeQ, "", nil, 200, nil},
-		{"list, purpose in header", "consulent", "GET", base, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
-		{"list without purpose", "consulent", "GET", base, "", nil, 400, []string{"purpose"}},
-		{"list with a purpose too short", "consulent", "GET", base + "?purpose=zaak", "", nil, 400, []string{"purpose"}},
-		{"list of an unknown resident", "consulent", "GET", unknownResident + "/plans" + purposeQ, "", nil, 404, nil},
-		{"list by schuldhulp", "shv", "GET", base + purposeQ, "", nil, 200, nil},
-		{"get with events", "consulent", "GET", plan + purposeQ, "", nil, 200, nil},
-		{"get without purpose", "consulent", "GET", plan, "", nil, 400, []string{"purpose"}},
-		{"plan under another resident", "consulent", "GET", otherBase + "/" + created.ID + purposeQ, "", nil, 404, nil},
-		{"unknown plan", "consulent", "POST", base + "/00000000-0000-4000-8000-000000000000/approve", "", nil, 404, nil},
-		{"schuldhulp may not approve", "shv", "POST", plan + "/approve", "", nil, 403, nil},
-		{"admin may not read", "admin", "GET", base + purposeQ, "", nil, 403, nil},
-		{"zwolle", "zwolle", "GET", base + purposeQ, "", nil, 403, nil},
-		{"unauthenticated", "", "GET", base + purposeQ, "", nil, 401, nil},
-		{"reject without reason", "consulent", "POST", plan + "/reject", `{"reason":""}`, nil, 400, []string{"reason"}},
-		{"patch without If-Match", "consulent", "PATCH", plan, `{"priority":5}`, nil, 428, nil},
-		{"patch invalid", "consulent", "PATCH", plan, `{"amount_cents":-5,"priority":0,"reference":"12"}`, map[string]string{"If-Match": `"1"`}, 400,
-			[]string{"amount_cents", "priority", "reference"}},
-		{"patch stale", "consulent", "PATCH", plan, `{"priority":5}`, map[string]string{"If-Match": `"9"`}, 409, nil},
-		{"approve", "consulent", "POST", plan + "/approve", "", nil, 200, nil},
-		{"approve again", "consulent", "POST", plan + "/approve", "", nil, 409, nil},
-		{"invalid request", "consulent", "POST", base, `{"kind":"on_behalf","creditor_id":"onbekend","reference":"1","amount_cents":-1,"priority":1,"start_period":"2026-04","end_period":"2026-03","mandate_signed_on":"2026-03-01"}`, nil, 400,
-			[]string{"creditor_id", "amount_cents", "end_period"}},
-		{"unknown resident", "consulent", "POST", "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000/plans", body, nil, 404, nil},
-		{"unknown field", "consulent", "POST", base, `{"bsn":"999993653"}`, nil, 400, []string{"bsn"}},
-		{"not JSON", "consulent", "POST", base, `kind=x`, map[string]string{"Content-Type": "text/plain"}, 415, nil},
-		{"shortfalls", "consulent", "GET", shortfalls + purposeQ, "", nil, 200, nil},
-		{"shortfalls without purpose", "consulent", "GET", shortfalls, "", nil, 400, []string{"purpose"}},
-		{"shortfalls of an unknown resident", "consulent", "GET", unknownResident + "/shortfalls" + purposeQ, "", nil, 404, nil},
-		{"export jsonl", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=2026-03-01", "", nil, 200, nil},
-		{"export csv", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?format=csv", "", nil, 200, nil},
-		{"export bad query", "consulent", "GET", "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=gisteren&format=xml", "", nil, 400,
-			[]string{"since", "format"}},
-		{"export unknown creditor", "consulent", "GET", "/api/v1/tenants/enschede/creditors/nope/messages", "", nil, 404, nil},
-		{"stop", "consulent", "POST", plan + "/stop", "", nil, 200, nil},
+	tests := []httpapitest.Case{
+		{Name: "list", Principal: "consulent", Method: "GET", Path: base + purposeQ, WantStatus: 200},
+		{Name: "list, purpose in header", Principal: "consulent", Method: "GET", Path: base, Header: map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, WantStatus: 200},
+		{Name: "list without purpose", Principal: "consulent", Method: "GET", Path: base, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "list with a purpose too short", Principal: "consulent", Method: "GET", Path: base + "?purpose=zaak", WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "list of an unknown resident", Principal: "consulent", Method: "GET", Path: unknownResident + "/plans" + purposeQ, WantStatus: 404},
+		{Name: "list by schuldhulp", Principal: "shv", Method: "GET", Path: base + purposeQ, WantStatus: 200},
+		{Name: "get with events", Principal: "consulent", Method: "GET", Path: plan + purposeQ, WantStatus: 200},
+		{Name: "get without purpose", Principal: "consulent", Method: "GET", Path: plan, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "plan under another resident", Principal: "consulent", Method: "GET", Path: otherBase + "/" + created.ID + purposeQ, WantStatus: 404},
+		{Name: "unknown plan", Principal: "consulent", Method: "POST", Path: base + "/00000000-0000-4000-8000-000000000000/approve", WantStatus: 404},
+		{Name: "schuldhulp may not approve", Principal: "shv", Method: "POST", Path: plan + "/approve", WantStatus: 403},
+		{Name: "admin may not read", Principal: "admin", Method: "GET", Path: base + purposeQ, WantStatus: 403},
+		{Name: "zwolle", Principal: "zwolle", Method: "GET", Path: base + purposeQ, WantStatus: 403},
+		{Name: "unauthenticated", Method: "GET", Path: base + purposeQ, WantStatus: 401},
+		{Name: "reject without reason", Principal: "consulent", Method: "POST", Path: plan + "/reject", Body: `{"reason":""}`, WantStatus: 400, WantFields: []string{"reason"}},
+		{Name: "patch without If-Match", Principal: "consulent", Method: "PATCH", Path: plan, Body: `{"priority":5}`, WantStatus: 428},
+		{Name: "patch invalid", Principal: "consulent", Method: "PATCH", Path: plan, Body: `{"amount_cents":-5,"priority":0,"reference":"12"}`, Header: map[string]string{"If-Match": `"1"`}, WantStatus: 400,
+			WantFields: []string{"amount_cents", "priority", "reference"}},
+		{Name: "patch stale", Principal: "consulent", Method: "PATCH", Path: plan, Body: `{"priority":5}`, Header: map[string]string{"If-Match": `"9"`}, WantStatus: 409},
+		{Name: "approve", Principal: "consulent", Method: "POST", Path: plan + "/approve", WantStatus: 200},
+		{Name: "approve again", Principal: "consulent", Method: "POST", Path: plan + "/approve", WantStatus: 409},
+		{Name: "invalid request", Principal: "consulent", Method: "POST", Path: base, Body: `{"kind":"on_behalf","creditor_id":"onbekend","reference":"1","amount_cents":-1,"priority":1,"start_period":"2026-04","end_period":"2026-03","mandate_signed_on":"2026-03-01"}`, WantStatus: 400,
+			WantFields: []string{"creditor_id", "amount_cents", "end_period"}},
+		{Name: "unknown resident", Principal: "consulent", Method: "POST", Path: "/api/v1/tenants/enschede/residents/00000000-0000-4000-8000-000000000000/plans", Body: body, WantStatus: 404},
+		{Name: "unknown field", Principal: "consulent", Method: "POST", Path: base, Body: `{"bsn":"999993653"}`, WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "not JSON", Principal: "consulent", Method: "POST", Path: base, Body: `kind=x`, Header: map[string]string{"Content-Type": "text/plain"}, WantStatus: 415},
+		{Name: "shortfalls", Principal: "consulent", Method: "GET", Path: shortfalls + purposeQ, WantStatus: 200},
+		{Name: "shortfalls without purpose", Principal: "consulent", Method: "GET", Path: shortfalls, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "shortfalls of an unknown resident", Principal: "consulent", Method: "GET", Path: unknownResident + "/shortfalls" + purposeQ, WantStatus: 404},
+		{Name: "export jsonl", Principal: "consulent", Method: "GET", Path: "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=2026-03-01", WantStatus: 200},
+		{Name: "export csv", Principal: "consulent", Method: "GET", Path: "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?format=csv", WantStatus: 200},
+		{Name: "export bad query", Principal: "consulent", Method: "GET", Path: "/api/v1/tenants/enschede/creditors/zilveren-kruis/messages?since=gisteren&format=xml", WantStatus: 400,
+			WantFields: []string{"since", "format"}},
+		{Name: "export unknown creditor", Principal: "consulent", Method: "GET", Path: "/api/v1/tenants/enschede/creditors/nope/messages", WantStatus: 404},
+		{Name: "stop", Principal: "consulent", Method: "POST", Path: plan + "/stop", WantStatus: 200},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, got := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status %d, want %d; body %s", resp.StatusCode, tt.wantStatus, got)
-			}
-			if tt.wantStatus == 200 {
-				return
-			}
-			httpapitest.CheckProblem(t, resp, got, tt.wantStatus, tt.wantFields)
-		})
-	}
+	httpapitest.RunCases(t, srv, tests, nil)
 
 	// Every staff read that succeeded is in the audit log with its purpose: three
 	// lists, one get, the shortfalls; the refused ones are not.

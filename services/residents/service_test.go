@@ -14,12 +14,14 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
-	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents/internal/store"
 )
@@ -39,9 +41,9 @@ const (
 
 // The principals of the tests.
 var (
-	consulentEnschede = authz.Principal{Subject: "consulent-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleConsulent}}
-	consulentZwolle   = authz.Principal{Subject: "consulent-zwolle", Tenant: zwolle, Roles: []authz.Role{authz.RoleConsulent}}
-	adminEnschede     = authz.Principal{Subject: "admin-enschede", Tenant: enschede, Roles: []authz.Role{authz.RoleTenantAdmin}}
+	consulentEnschede = authztest.Consulent(enschede)
+	consulentZwolle   = authztest.Consulent(zwolle)
+	adminEnschede     = authztest.Admin(enschede)
 )
 
 // clock is the tests' now: 2026-03-15 in Amsterdam.
@@ -58,21 +60,13 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, bsn.KeySize), bytes.Repeat([]byte{2}, bsn.KeySize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := bsntest.Sealer(t)
 	raw := NewService(d.App, sealer, clock)
-	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, az), sealer: sealer}
+	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, authztest.New(t)), sealer: sealer}
 }
 
-func as(p authz.Principal) context.Context {
-	return authz.WithPrincipal(observe.WithRequestID(context.Background(), "req-"+p.Subject), p)
-}
+// as signs in as p.
+var as = authztest.As
 
 func single(b string) NewResident {
 	return NewResident{Name: "Fatima el Amrani", BirthDate: "1990-05-31", BSN: BSNInput(b), IBAN: ibanOK, Kind: "single"}
@@ -459,19 +453,9 @@ func TestValidation(t *testing.T) {
 			nr.Partner = &p
 			tt.modify(&nr)
 			_, err := b.svc.Create(ctx, enschede, nr)
-			var ve *httpapi.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
-				t.Fatalf("err = %v, want a *ValidationError", err)
-			}
-			var fields []string
-			for _, p := range ve.Fields {
-				fields = append(fields, p.Field)
-				if p.EN == "" || p.NL == "" {
-					t.Errorf("field %s: message %q, Dutch %q; want both", p.Field, p.EN, p.NL)
-				}
-			}
-			if !slices.Equal(fields, tt.fields) {
-				t.Errorf("fields = %v, want %v", fields, tt.fields)
+			ve := httpapitest.CheckValidation(t, err, tt.fields)
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
 			}
 			for _, digits := range []string{bsnA, bsnB, "123456789", ibanOK} {
 				if bytes.Contains([]byte(err.Error()+ve.Dutch(dutchNames)), []byte(digits)) {
@@ -624,7 +608,7 @@ func TestGetForSelf(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	r := mustCreate(t, b.svc, as(consulentEnschede), enschede, single(bsnA))
-	self := authz.Principal{Subject: "digid-1", Tenant: enschede, Roles: []authz.Role{authz.RoleResident}, ResidentID: r.ID}
+	self := authztest.Resident(enschede, "digid-1", r.ID)
 
 	got, err := b.svc.GetForSelf(as(self), enschede, r.ID)
 	if err != nil || got.ID != r.ID {

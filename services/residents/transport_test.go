@@ -43,74 +43,58 @@ func TestHTTPTransport(t *testing.T) {
 
 	purposeQ := "?purpose=zaak+2026-0042"
 	search := base + "/search"
-	tests := []struct {
-		name       string
-		principal  string
-		method     string
-		path       string
-		body       string
-		hdr        map[string]string
-		wantStatus int
-		wantFields []string // for 400
-	}{
-		{"get", "enschede", "GET", base + "/" + id + purposeQ, "", nil, 200, nil},
-		{"get, purpose in header", "enschede", "GET", base + "/" + id, "", map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, 200, nil},
-		{"find by BSN", "admin", "POST", search, `{"bsn":"111222333","purpose":"zaak 2026-0042"}`, nil, 200, nil},
-		{"get without purpose", "enschede", "GET", base + "/" + id, "", nil, 400, []string{"purpose"}},
-		{"find without purpose", "enschede", "POST", search, `{"bsn":"999993653"}`, nil, 400, []string{"purpose"}},
-		{"find with a purpose too short", "enschede", "POST", search, `{"bsn":"999993653","purpose":"zaak"}`, nil, 400, []string{"purpose"}},
-		{"find without BSN", "enschede", "POST", search, `{"purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
-		{"find bad BSN", "enschede", "POST", search, `{"bsn":"123456789","purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
-		{"find unknown BSN", "enschede", "POST", search, `{"bsn":"123456782","purpose":"zaak 2026-0042"}`, nil, 404, nil},
-		{"find with an unknown field", "enschede", "POST", search, `{"bsn":"999993653","purpose":"zaak 2026-0042","name":"Jan"}`, nil, 400, []string{"name"}},
-		{"find with a BSN as a number", "enschede", "POST", search, `{"bsn":999993653,"purpose":"zaak 2026-0042"}`, nil, 400, []string{"bsn"}},
-		{"find without body", "enschede", "POST", search, "", nil, 400, []string{"body"}},
-		{"find, body not JSON", "enschede", "POST", search, `bsn=999993653`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, nil},
-		{"find with the BSN in the URL", "enschede", "GET", base + purposeQ + "&bsn=999993653", "", nil, 400, []string{"bsn"}},
-		{"the former find without a query", "enschede", "GET", base, "", nil, 400, []string{"bsn"}},
-		{"unauthenticated", "", "GET", base + "/" + id + purposeQ, "", nil, 401, nil},
-		{"zwolle reads enschede's resident", "zwolle", "GET", base + "/" + id + purposeQ, "", nil, 403, nil},
-		{"zwolle finds in enschede", "zwolle", "POST", search, `{"bsn":"999993653","purpose":"zaak 2026-0042"}`, nil, 403, nil},
-		{"zwolle creates in enschede", "zwolle", "POST", base, coupleJSON, nil, 403, nil},
-		{"tenant-admin may not write", "admin", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": `"1"`}, 403, nil},
-		{"zwolle's own tenant does not have it", "zwolle", "GET", "/api/v1/tenants/zwolle/residents/" + id + purposeQ, "", nil, 404, nil},
-		{"unknown id", "enschede", "GET", base + "/00000000-0000-4000-8000-000000000000" + purposeQ, "", nil, 404, nil},
-		{"malformed id", "enschede", "GET", base + "/nope" + purposeQ, "", nil, 404, nil},
-		{"duplicate BSN", "enschede", "POST", base, coupleJSON, nil, 409, nil},
-		{"invalid fields", "enschede", "POST", base, `{"name":"","birth_date":"1990-13-01","bsn":"123456789","iban":"NL50BANK1234567890","household_kind":"couple","children":[{"birth_date":"2099-01-01"}]}`, nil, 400,
-			[]string{"name", "birth_date", "bsn", "iban", "children[0].birth_date", "partner"}},
-		{"unknown field", "enschede", "POST", base, `{"name":"Jan","nickname":"J"}`, nil, 400, []string{"nickname"}},
-		{"wrong type", "enschede", "POST", base, `{"name":"Jan","n_months_used":"two"}`, nil, 400, []string{"n_months_used"}},
-		{"malformed JSON", "enschede", "POST", base, `{"name":`, nil, 400, []string{"body"}},
-		{"trailing data", "enschede", "POST", base, `{} {}`, nil, 400, []string{"body"}},
-		{"too large", "enschede", "POST", base, `{"name":"` + strings.Repeat("a", 70<<10) + `"}`, nil, 413, nil},
-		{"not JSON", "enschede", "POST", base, `name=Jan`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, nil},
-		{"invalid tenant", "enschede", "GET", "/api/v1/tenants/Hengelo_X/residents/" + id + purposeQ, "", nil, 400, []string{"tenant"}},
-		{"patch without If-Match", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, nil, 428, nil},
-		{"patch with bad If-Match", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": "*"}, 400, []string{"If-Match"}},
-		{"patch at a stale version", "enschede", "PATCH", base + "/" + id, `{"name":"X Y"}`, map[string]string{"If-Match": `"7"`}, 409, nil},
-		{"patch invalid", "enschede", "PATCH", base + "/" + id, `{"household_kind":"single"}`, map[string]string{"If-Match": `"1"`}, 400, []string{"partner"}},
+	tests := []httpapitest.Case{
+		{Name: "get", Principal: "enschede", Method: "GET", Path: base + "/" + id + purposeQ, WantStatus: 200},
+		{Name: "get, purpose in header", Principal: "enschede", Method: "GET", Path: base + "/" + id, Header: map[string]string{httpapi.PurposeHeader: "zaak 2026-0042"}, WantStatus: 200},
+		{Name: "find by BSN", Principal: "admin", Method: "POST", Path: search, Body: `{"bsn":"111222333","purpose":"zaak 2026-0042"}`, WantStatus: 200},
+		{Name: "get without purpose", Principal: "enschede", Method: "GET", Path: base + "/" + id, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "find without purpose", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":"999993653"}`, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "find with a purpose too short", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":"999993653","purpose":"zaak"}`, WantStatus: 400, WantFields: []string{"purpose"}},
+		{Name: "find without BSN", Principal: "enschede", Method: "POST", Path: search, Body: `{"purpose":"zaak 2026-0042"}`, WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "find bad BSN", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":"123456789","purpose":"zaak 2026-0042"}`, WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "find unknown BSN", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":"123456782","purpose":"zaak 2026-0042"}`, WantStatus: 404},
+		{Name: "find with an unknown field", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":"999993653","purpose":"zaak 2026-0042","name":"Jan"}`, WantStatus: 400, WantFields: []string{"name"}},
+		{Name: "find with a BSN as a number", Principal: "enschede", Method: "POST", Path: search, Body: `{"bsn":999993653,"purpose":"zaak 2026-0042"}`, WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "find without body", Principal: "enschede", Method: "POST", Path: search, WantStatus: 400, WantFields: []string{"body"}},
+		{Name: "find, body not JSON", Principal: "enschede", Method: "POST", Path: search, Body: `bsn=999993653`, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, WantStatus: 415},
+		{Name: "find with the BSN in the URL", Principal: "enschede", Method: "GET", Path: base + purposeQ + "&bsn=999993653", WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "the former find without a query", Principal: "enschede", Method: "GET", Path: base, WantStatus: 400, WantFields: []string{"bsn"}},
+		{Name: "unauthenticated", Method: "GET", Path: base + "/" + id + purposeQ, WantStatus: 401},
+		{Name: "zwolle reads enschede's resident", Principal: "zwolle", Method: "GET", Path: base + "/" + id + purposeQ, WantStatus: 403},
+		{Name: "zwolle finds in enschede", Principal: "zwolle", Method: "POST", Path: search, Body: `{"bsn":"999993653","purpose":"zaak 2026-0042"}`, WantStatus: 403},
+		{Name: "zwolle creates in enschede", Principal: "zwolle", Method: "POST", Path: base, Body: coupleJSON, WantStatus: 403},
+		{Name: "tenant-admin may not write", Principal: "admin", Method: "PATCH", Path: base + "/" + id, Body: `{"name":"X Y"}`, Header: map[string]string{"If-Match": `"1"`}, WantStatus: 403},
+		{Name: "zwolle's own tenant does not have it", Principal: "zwolle", Method: "GET", Path: "/api/v1/tenants/zwolle/residents/" + id + purposeQ, WantStatus: 404},
+		{Name: "unknown id", Principal: "enschede", Method: "GET", Path: base + "/00000000-0000-4000-8000-000000000000" + purposeQ, WantStatus: 404},
+		{Name: "malformed id", Principal: "enschede", Method: "GET", Path: base + "/nope" + purposeQ, WantStatus: 404},
+		{Name: "duplicate BSN", Principal: "enschede", Method: "POST", Path: base, Body: coupleJSON, WantStatus: 409},
+		{Name: "invalid fields", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":"","birth_date":"1990-13-01","bsn":"123456789","iban":"NL50BANK1234567890","household_kind":"couple","children":[{"birth_date":"2099-01-01"}]}`, WantStatus: 400,
+			WantFields: []string{"name", "birth_date", "bsn", "iban", "children[0].birth_date", "partner"}},
+		{Name: "unknown field", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":"Jan","nickname":"J"}`, WantStatus: 400, WantFields: []string{"nickname"}},
+		{Name: "wrong type", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":"Jan","n_months_used":"two"}`, WantStatus: 400, WantFields: []string{"n_months_used"}},
+		{Name: "malformed JSON", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":`, WantStatus: 400, WantFields: []string{"body"}},
+		{Name: "trailing data", Principal: "enschede", Method: "POST", Path: base, Body: `{} {}`, WantStatus: 400, WantFields: []string{"body"}},
+		{Name: "too large", Principal: "enschede", Method: "POST", Path: base, Body: `{"name":"` + strings.Repeat("a", 70<<10) + `"}`, WantStatus: 413},
+		{Name: "not JSON", Principal: "enschede", Method: "POST", Path: base, Body: `name=Jan`, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, WantStatus: 415},
+		{Name: "invalid tenant", Principal: "enschede", Method: "GET", Path: "/api/v1/tenants/Hengelo_X/residents/" + id + purposeQ, WantStatus: 400, WantFields: []string{"tenant"}},
+		{Name: "patch without If-Match", Principal: "enschede", Method: "PATCH", Path: base + "/" + id, Body: `{"name":"X Y"}`, WantStatus: 428},
+		{Name: "patch with bad If-Match", Principal: "enschede", Method: "PATCH", Path: base + "/" + id, Body: `{"name":"X Y"}`, Header: map[string]string{"If-Match": "*"}, WantStatus: 400, WantFields: []string{"If-Match"}},
+		{Name: "patch at a stale version", Principal: "enschede", Method: "PATCH", Path: base + "/" + id, Body: `{"name":"X Y"}`, Header: map[string]string{"If-Match": `"7"`}, WantStatus: 409},
+		{Name: "patch invalid", Principal: "enschede", Method: "PATCH", Path: base + "/" + id, Body: `{"household_kind":"single"}`, Header: map[string]string{"If-Match": `"1"`}, WantStatus: 400, WantFields: []string{"partner"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp, body := do(t, srv, tt.principal, tt.method, tt.path, tt.body, tt.hdr)
-			if resp.StatusCode != tt.wantStatus {
-				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tt.wantStatus, body)
-			}
-			if strings.Contains(string(body), "999993653") {
-				t.Errorf("body holds a BSN: %s", body)
-			}
-			if tt.wantStatus == 200 {
-				var r map[string]any
-				mustJSON(t, body, &r)
-				if r["id"] != id || resp.Header.Get("ETag") != `"1"` {
-					t.Errorf("body %s, ETag %q; want resident %s at version 1", body, resp.Header.Get("ETag"), id)
-				}
-				return
-			}
-			httpapitest.CheckProblem(t, resp, body, tt.wantStatus, tt.wantFields)
-		})
-	}
+	httpapitest.RunCases(t, srv, tests, func(t *testing.T, c httpapitest.Case, resp *http.Response, body []byte) {
+		if strings.Contains(string(body), "999993653") {
+			t.Errorf("body holds a BSN: %s", body)
+		}
+		if c.WantStatus != 200 {
+			return
+		}
+		var r map[string]any
+		mustJSON(t, body, &r)
+		if r["id"] != id || resp.Header.Get("ETag") != `"1"` {
+			t.Errorf("body %s, ETag %q; want resident %s at version 1", body, resp.Header.Get("ETag"), id)
+		}
+	})
 
 	// The BSN in a URL is refused with the way to do it instead, and nothing is read.
 	_, body := do(t, srv, "enschede", "GET", base+purposeQ+"&bsn=999993653", "", nil)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -51,10 +52,8 @@ func setupOffboard(t *testing.T) *offboardBundle {
 	if _, err := b.store.Apply(ctx, loaded, "test", false); err != nil {
 		t.Fatal(err)
 	}
+	b.sealer = bsntest.Sealer(t)
 	var err error
-	if b.sealer, err = bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)); err != nil {
-		t.Fatal(err)
-	}
 	if b.super, err = pgxpool.New(ctx, b.d.URL("")); err != nil {
 		t.Fatal(err)
 	}

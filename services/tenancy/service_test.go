@@ -10,15 +10,16 @@ import (
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
+	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
 // The principals of the service tests.
 var (
-	enschedeAdmin = authz.Principal{Subject: "admin-enschede", Tenant: "enschede", Roles: []authz.Role{authz.RoleTenantAdmin}}
-	consulent     = authz.Principal{Subject: "consulent-enschede", Tenant: "enschede", Roles: []authz.Role{authz.RoleConsulent}}
-	coopOperator  = authz.Principal{Subject: "operator", Roles: []authz.Role{authz.RoleCoopOperator}}
+	enschedeAdmin = authztest.Admin("enschede")
+	consulent     = authztest.Consulent("enschede")
+	coopOperator  = authztest.Principal("operator", "", authz.RoleCoopOperator)
 	nobody        = authz.Principal{}
 )
 
@@ -45,11 +46,7 @@ func setupService(t *testing.T) *serviceBundle {
 			t.Fatal(err)
 		}
 	}
-	az, err := authz.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &serviceBundle{directoryBundle: b, svc: NewAuthorizing(NewService(b.store, b.dir, b.d.App), az)}
+	return &serviceBundle{directoryBundle: b, svc: NewAuthorizing(NewService(b.store, b.dir, b.d.App), authztest.New(t))}
 }
 
 func TestServiceAuthorization(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/iban"
@@ -48,7 +49,7 @@ func setup(t testing.TB) *testBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, testTenant)
-	sealer := synthtest.Sealer(t)
+	sealer := bsntest.Sealer(t)
 	return &testBundle{db: d, sealer: sealer, Services: synthtest.New(t, d.App, sealer, testNow)}
 }
 

@@ -52,21 +52,6 @@ func New(t testing.TB, app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Ti
 	return s
 }
 
-// Sealer is a BSN sealer with fixed keys, so that two databases hold the same blind
-// indexes.
-func Sealer(t testing.TB) *bsn.Sealer {
-	t.Helper()
-	enc, idx := make([]byte, bsn.KeySize), make([]byte, bsn.KeySize)
-	for i := range enc {
-		enc[i], idx[i] = byte(i+1), byte(i+101)
-	}
-	s, err := bsn.NewSealer(enc, idx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // residentNorms and planShortfalls are services/plein's adapters of the same names.
 type residentNorms struct {
 	residents residents.Service

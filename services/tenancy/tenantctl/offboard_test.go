@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -98,10 +98,7 @@ func TestOffboardAndPurge(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	run(t, "apply", func(w io.Writer) error { return Apply(ctx, w, b.store, b.load(t), "tester", false) })
-	sealer, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sealer := bsntest.Sealer(t)
 	keysAsked := 0
 	out := t.TempDir()
 	o := Offboard{Store: b.store, App: b.d.App, Tenant: "zwolle", Export: filepath.Join(out, "dry.tar.gz"), DryRun: true,
