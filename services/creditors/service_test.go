@@ -212,7 +212,7 @@ func TestWebhookURLValidation(t *testing.T) {
 		}
 		want := []httpapi.FieldError{{Field: "webhook_url", NL: tt.wantNL}}
 		var got []httpapi.FieldError
-		for _, p := range v.problems {
+		for _, p := range v.Problems {
 			if p.EN == "" {
 				t.Errorf("%s: no English message", name)
 			}

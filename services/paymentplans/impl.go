@@ -433,13 +433,13 @@ func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expect
 		if amount, err = s.amount(ctx, t, av, read.ResidentID, *ch.AmountCents, capPeriodOf(read.Start, now), false); err != nil {
 			return Plan{}, fmt.Errorf("paymentplans: change: %w", err)
 		}
-		amountPbs = av.problems
+		amountPbs = av.Problems
 	}
 	return s.act(ctx, t, planID, by, ActionChange, expectedVersion, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
 		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
 			return "", "", "", stateError(ActionChange, cur.Status)
 		}
-		v := &validator{problems: slices.Clone(amountPbs)}
+		v := &validator{httpapi.Fields{Problems: slices.Clone(amountPbs)}}
 		var changed []string
 		if ch.AmountCents != nil {
 			if cur.ResidentID != read.ResidentID || cmpPeriod(capPeriodOf(cur.Start, now), capPeriodOf(read.Start, now)) != 0 {
