@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 )
 
 const (
@@ -68,7 +69,7 @@ func TestCreateListGetAndIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !validID(c.ID) || c.Catalogue || c.IBAN != "NL91ABNA0417164300" || !c.Example || c.WebhookURL != "https://hooks.example/plein" {
+	if !uuid.Valid(c.ID) || c.Catalogue || c.IBAN != "NL91ABNA0417164300" || !c.Example || c.WebhookURL != "https://hooks.example/plein" {
 		t.Errorf("created = %+v", c)
 	}
 	got, err := b.svc.Get(ctx, enschede, c.ID)
