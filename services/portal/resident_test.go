@@ -138,6 +138,15 @@ func wantText(t *testing.T, text string, wants ...string) {
 	}
 }
 
+// sentences are the sentences of a page's main text, split at . ? ! and :.
+func sentences(doc *htmlDoc) []string {
+	var out []string
+	for _, text := range doc.MainText {
+		out = slices.AppendSeq(out, strings.FieldsFuncSeq(text, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }))
+	}
+	return out
+}
+
 // mainText is the collapsed text of <main>.
 func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
 
@@ -242,12 +251,9 @@ func TestResidentPagesDutchIsShort(t *testing.T) {
 	cookie := tb.loginAs(t, "zwolle", "bewoner")
 	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
 		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
-		doc := parseHTML(res.body)
-		for _, text := range doc.MainText {
-			for s := range strings.FieldsFuncSeq(text, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }) {
-				if n := len(strings.Fields(s)); n > maxWords {
-					t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
-				}
+		for _, s := range sentences(parseHTML(res.body)) {
+			if n := len(strings.Fields(s)); n > maxWords {
+				t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
 			}
 		}
 	}
