@@ -137,3 +137,28 @@ func TestValidationError(t *testing.T) {
 		t.Errorf("purpose = %q, want it trimmed", p)
 	}
 }
+
+func TestFields(t *testing.T) {
+	t.Parallel()
+	errInvalid := errors.New("invalid")
+	var f httpapi.Fields
+	if err := f.Err(errInvalid); err != nil {
+		t.Fatalf("Err with no problems = %v, want nil", err)
+	}
+	if f.Failed("a", nil, "x") {
+		t.Errorf("Failed(nil) = true, want false")
+	}
+	f.Add("name", "name is required", "Vul een naam in.")
+	if !f.Failed("iban", errors.New("bad iban"), "Dit IBAN klopt niet.") {
+		t.Errorf("Failed(err) = false, want true")
+	}
+	err := f.Err(errInvalid)
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, errInvalid) {
+		t.Fatalf("Err = %v, want a *ValidationError matching the sentinel", err)
+	}
+	want := []httpapi.FieldError{{"name", "name is required", "Vul een naam in."}, {"iban", "bad iban", "Dit IBAN klopt niet."}}
+	if !slices.Equal(ve.Fields, want) {
+		t.Errorf("fields = %+v, want %+v", ve.Fields, want)
+	}
+}

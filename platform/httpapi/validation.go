@@ -127,3 +127,27 @@ func CheckPurpose(purpose, what string, missing error, sentinels ...error) (stri
 	}
 	return p, nil
 }
+
+// Fields collects the problems of an input, so that a validator reports every invalid
+// field at once; a service's validator embeds it.
+type Fields struct {
+	Problems []FieldError
+}
+
+// Add records that field is invalid, with what is wrong in English and in Dutch.
+func (f *Fields) Add(field, en, nl string) {
+	f.Problems = append(f.Problems, FieldError{Field: field, EN: en, NL: nl})
+}
+
+// Failed records err on field when it is not nil, with its Dutch text (DutchOf, else
+// fallback), and reports whether it did: the check after a platform parser.
+func (f *Fields) Failed(field string, err error, fallback string) bool {
+	if err == nil {
+		return false
+	}
+	f.Add(field, err.Error(), DutchOf(err, fallback))
+	return true
+}
+
+// Err is the validation error of the problems collected, matching sentinels, or nil.
+func (f *Fields) Err(sentinels ...error) error { return Validation(f.Problems, sentinels...) }

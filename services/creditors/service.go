@@ -12,7 +12,6 @@ package creditors
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"regexp"
@@ -28,6 +27,7 @@ import (
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/input"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/creditors/internal/store"
 )
 
@@ -186,7 +186,7 @@ func (s *service) Get(ctx context.Context, t tenant.ID, id string) (Creditor, er
 		}
 		return c, nil
 	}
-	if !validID(id) {
+	if !uuid.Valid(id) {
 		return Creditor{}, fmt.Errorf("creditors: get: %w", ErrNotFound)
 	}
 	var c Creditor
@@ -214,11 +214,9 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nc NewCreditor) (Cred
 			return Creditor{}, fmt.Errorf("creditors: create: %w (in the national catalogue as %q)", ErrDuplicate, cc.ID)
 		}
 	}
-	id, err := newID()
-	if err != nil {
-		return Creditor{}, err
-	}
+	id := uuid.New()
 	c.ID, c.CreatedAt = id, s.now().UTC()
+	var err error // set by the transaction, and its result
 	err = s.inTenant(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
 		if err := insertOwn(ctx, tx, t, c); err != nil {
 			return err
@@ -313,38 +311,19 @@ func compilePattern(p string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-// newID returns a random (version 4) UUID.
-func newID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("creditors: new id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-
-// validID reports whether id can be a tenant creditor's id.
-func validID(id string) bool { return uuidRE.MatchString(id) }
-
 // Authorizer decides; satisfied by *authz.Authorizer.
-type Authorizer interface {
-	Authorize(ctx context.Context, p authz.Principal, target tenant.ID, obj authz.Object, act authz.Action) error
-}
+type Authorizer = authz.Decider
 
-type authorizing struct {
-	next Service
-	az   Authorizer
-}
+type authorizing struct{ authz.Guard[Service] }
 
 // NewAuthorizing wraps a Service for the staff API, deny by default. Creditors are
 // managed by whoever manages payment plans or the tenant's configuration: List and
 // Get need paymentplan:read or tenant-config:read, Create paymentplan:write
 // (consulent, schuldhulpverlener) or tenant-config:write (tenant-admin).
 // ValidateReference is pure and passed through.
-func NewAuthorizing(next Service, az Authorizer) Service { return &authorizing{next: next, az: az} }
+func NewAuthorizing(next Service, az Authorizer) Service {
+	return &authorizing{authz.Guard[Service]{Next: next, Decider: az}}
+}
 
 // anyOf allows when any one permission is granted; otherwise it returns the first
 // refusal (ErrUnauthenticated, ErrForbidden).
@@ -352,7 +331,7 @@ func (a *authorizing) anyOf(ctx context.Context, t tenant.ID, perms ...authz.Per
 	p := authz.PrincipalFrom(ctx)
 	var first error
 	for _, perm := range perms {
-		err := a.az.Authorize(ctx, p, t, perm.Object, perm.Action)
+		err := a.Decider.Authorize(ctx, p, t, perm.Object, perm.Action)
 		if err == nil {
 			return nil
 		}
@@ -372,25 +351,25 @@ func (a *authorizing) List(ctx context.Context, t tenant.ID) ([]Creditor, error)
 	if err := a.anyOf(ctx, t, readPerms...); err != nil {
 		return nil, err
 	}
-	return a.next.List(ctx, t)
+	return a.Next.List(ctx, t)
 }
 
 func (a *authorizing) Get(ctx context.Context, t tenant.ID, id string) (Creditor, error) {
 	if err := a.anyOf(ctx, t, readPerms...); err != nil {
 		return Creditor{}, err
 	}
-	return a.next.Get(ctx, t, id)
+	return a.Next.Get(ctx, t, id)
 }
 
 func (a *authorizing) Create(ctx context.Context, t tenant.ID, nc NewCreditor) (Creditor, error) {
 	if err := a.anyOf(ctx, t, writePerms...); err != nil {
 		return Creditor{}, err
 	}
-	return a.next.Create(ctx, t, nc)
+	return a.Next.Create(ctx, t, nc)
 }
 
 func (a *authorizing) ValidateReference(c Creditor, ref string) error {
-	return a.next.ValidateReference(c, ref)
+	return a.Next.ValidateReference(c, ref)
 }
 
 // sortByName sorts creditors by display name, then id.

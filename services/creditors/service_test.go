@@ -14,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 )
 
 const (
@@ -63,7 +64,7 @@ func TestCreateListGetAndIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !validID(c.ID) || c.Catalogue || c.IBAN != "NL91ABNA0417164300" || !c.Example || c.WebhookURL != "https://hooks.example/plein" {
+	if !uuid.Valid(c.ID) || c.Catalogue || c.IBAN != "NL91ABNA0417164300" || !c.Example || c.WebhookURL != "https://hooks.example/plein" {
 		t.Errorf("created = %+v", c)
 	}
 	got, err := b.svc.Get(ctx, enschede, c.ID)
@@ -196,7 +197,7 @@ func TestWebhookURLValidation(t *testing.T) {
 		}
 		want := []httpapi.FieldError{{Field: "webhook_url", NL: tt.wantNL}}
 		var got []httpapi.FieldError
-		for _, p := range v.problems {
+		for _, p := range v.Problems {
 			if p.EN == "" {
 				t.Errorf("%s: no English message", name)
 			}

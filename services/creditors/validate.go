@@ -21,13 +21,12 @@ const (
 	maxURL     = 2000
 )
 
-type validator struct{ problems []httpapi.FieldError }
+// validator collects the problems of an input (httpapi.Fields) with the service's own checks.
+type validator struct{ httpapi.Fields }
 
-func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
-}
+func (v *validator) add(field, en, nl string) { v.Add(field, en, nl) }
 
-func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
+func (v *validator) err() error { return v.Err(ErrInvalid) }
 
 // text checks a free text of one line of at most max characters (input.Text's rules)
 // and returns it clean; what and wat name it in English and Dutch.

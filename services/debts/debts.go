@@ -2,7 +2,6 @@ package debts
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 )
 
 // Audit vocabulary of this service.
@@ -204,33 +204,8 @@ func roles(rs []authz.Role) string {
 	return strings.Join(s, ",")
 }
 
-// newID returns a random (version 4) UUID.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// validID reports whether id has the form newID makes; any other id is not found
-// without asking the database.
-func validID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i := range len(id) {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
-		}
-	}
-	return id[14] == '4' && strings.IndexByte("89ab", id[19]) >= 0
-}
+// newID and validID make and check the ids of debts, signals, plans and trajecten.
+var (
+	newID   = uuid.New
+	validID = uuid.Valid
+)

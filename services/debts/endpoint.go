@@ -192,10 +192,13 @@ type debtList struct {
 	Debts []apiDebt `json:"debts"`
 }
 
-func toDebtList(ds []Debt) debtList {
-	out := debtList{Debts: []apiDebt{}}
-	for _, d := range ds {
-		out.Debts = append(out.Debts, toAPIDebt(d))
+func toDebtList(ds []Debt) debtList { return debtList{Debts: toAPIAll(ds, toAPIDebt)} }
+
+// toAPIAll converts each of xs with to; an empty list stays a list ([]), not null.
+func toAPIAll[T, U any](xs []T, to func(T) U) []U {
+	out := make([]U, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, to(x))
 	}
 	return out
 }
@@ -249,11 +252,7 @@ type queueList struct {
 }
 
 func toQueueList(items []QueueItem) queueList {
-	out := queueList{Items: []apiQueueItem{}}
-	for _, it := range items {
-		out.Items = append(out.Items, toAPIQueueItem(it))
-	}
-	return out
+	return queueList{Items: toAPIAll(items, toAPIQueueItem)}
 }
 
 func toAPIQueueItem(it QueueItem) apiQueueItem {

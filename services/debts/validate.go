@@ -2,7 +2,6 @@ package debts
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -28,24 +27,8 @@ const (
 	maxCreditorID = 64
 )
 
-// BSNInput is a BSN as a creditor sends it. It prints and logs masked, so that an input
-// struct that ends up in a log or an error does not show the digits.
-type BSNInput string
-
-// String returns a mask that keeps at most the last 4 characters.
-func (b BSNInput) String() string {
-	s := strings.TrimSpace(string(b))
-	if len(s) <= 4 {
-		return strings.Repeat("*", len(s))
-	}
-	return "*****" + s[len(s)-4:]
-}
-
-// Format masks every verb.
-func (b BSNInput) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
-
-// LogValue masks in slog.
-func (b BSNInput) LogValue() slog.Value { return slog.StringValue(b.String()) }
+// BSNInput is a BSN as a creditor sends it, masked wherever it is printed or logged.
+type BSNInput = bsn.Input
 
 // NewDebt is the input of CreateDebt and the body of POST …/debts. Balance defaults to
 // the claim.
@@ -123,15 +106,11 @@ func checkPurpose(purpose string) (string, error) {
 }
 
 // validator collects problems; its methods return the zero value on a problem.
-type validator struct {
-	problems []httpapi.FieldError
-}
+type validator struct{ httpapi.Fields }
 
-func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
-}
+func (v *validator) add(field, en, nl string) { v.Add(field, en, nl) }
 
-func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
+func (v *validator) err() error { return v.Err(ErrInvalid) }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
@@ -223,8 +202,7 @@ func (v *validator) threat(field, s string, required bool) Threat {
 
 func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 	b, err := bsn.Parse(string(s))
-	if err != nil {
-		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit BSN klopt niet."))
+	if v.Failed(field, err, "Dit BSN klopt niet.") {
 		return bsn.BSN{}
 	}
 	return b

@@ -24,9 +24,7 @@ import (
 var ErrPurposeRequired = errors.New("a purpose is required to read a resident's data")
 
 // Authorizer decides; satisfied by *authz.Authorizer.
-type Authorizer interface {
-	Authorize(ctx context.Context, p authz.Principal, target tenant.ID, obj authz.Object, act authz.Action) error
-}
+type Authorizer = authz.Decider
 
 // Staff is the income service as staff and partners reach it over the API: every call
 // authorized for the principal in the context, every read of a resident's month

@@ -12,14 +12,9 @@ import (
 )
 
 // Authorizer decides; satisfied by *authz.Authorizer.
-type Authorizer interface {
-	Authorize(ctx context.Context, p authz.Principal, target tenant.ID, obj authz.Object, act authz.Action) error
-}
+type Authorizer = authz.Decider
 
-type authorizing struct {
-	next Service
-	az   Authorizer
-}
+type authorizing struct{ authz.Guard[Service] }
 
 // NewAuthorizing wraps a Service so that every call is authorized for the principal
 // in the context, deny by default, for staff and for residents alike:
@@ -35,16 +30,18 @@ type authorizing struct {
 // The Actor of an act must be the principal itself, in a role it holds. Active and
 // RecordShortfalls are passed through: they are the system's own use in the month
 // calculation and the settlement, not a person's.
-func NewAuthorizing(next Service, az Authorizer) Service { return &authorizing{next: next, az: az} }
+func NewAuthorizing(next Service, az Authorizer) Service {
+	return &authorizing{authz.Guard[Service]{Next: next, Decider: az}}
+}
 
 func (a *authorizing) staff(ctx context.Context, t tenant.ID, act authz.Action) error {
-	return a.az.Authorize(ctx, authz.PrincipalFrom(ctx), t, authz.ObjectPaymentPlan, act)
+	return a.Check(ctx, t, authz.ObjectPaymentPlan, act)
 }
 
 // self authorizes a resident principal for its own residentID.
 func (a *authorizing) self(ctx context.Context, t tenant.ID, residentID string, act authz.Action) error {
 	p := authz.PrincipalFrom(ctx)
-	if err := a.az.Authorize(ctx, p, t, authz.ObjectSelf, act); err != nil {
+	if err := a.Decider.Authorize(ctx, p, t, authz.ObjectSelf, act); err != nil {
 		return err
 	}
 	if p.Tenant != t || !p.IsSelf(residentID) {
@@ -91,7 +88,7 @@ func (a *authorizing) Request(ctx context.Context, t tenant.ID, residentID strin
 	if err := a.write(ctx, t, by, authz.ActionWrite); err != nil {
 		return Plan{}, err
 	}
-	return a.next.Request(ctx, t, residentID, np, by)
+	return a.Next.Request(ctx, t, residentID, np, by)
 }
 
 func (a *authorizing) Approve(ctx context.Context, t tenant.ID, planID string, by Actor) (Plan, error) {
@@ -101,7 +98,7 @@ func (a *authorizing) Approve(ctx context.Context, t tenant.ID, planID string, b
 	if err := a.staff(ctx, t, authz.ActionApprove); err != nil {
 		return Plan{}, err
 	}
-	return a.next.Approve(ctx, t, planID, by)
+	return a.Next.Approve(ctx, t, planID, by)
 }
 
 func (a *authorizing) Reject(ctx context.Context, t tenant.ID, planID, reason string, by Actor) (Plan, error) {
@@ -111,7 +108,7 @@ func (a *authorizing) Reject(ctx context.Context, t tenant.ID, planID, reason st
 	if err := a.staff(ctx, t, authz.ActionApprove); err != nil {
 		return Plan{}, err
 	}
-	return a.next.Reject(ctx, t, planID, reason, by)
+	return a.Next.Reject(ctx, t, planID, reason, by)
 }
 
 // Stop lets the service check that a resident's plan is their own: it knows the record.
@@ -119,7 +116,7 @@ func (a *authorizing) Stop(ctx context.Context, t tenant.ID, planID string, by A
 	if err := a.write(ctx, t, by, authz.ActionWrite); err != nil {
 		return Plan{}, err
 	}
-	return a.next.Stop(ctx, t, planID, by)
+	return a.Next.Stop(ctx, t, planID, by)
 }
 
 func (a *authorizing) Change(ctx context.Context, t tenant.ID, planID string, expectedVersion int, ch Changes, by Actor) (Plan, error) {
@@ -129,7 +126,7 @@ func (a *authorizing) Change(ctx context.Context, t tenant.ID, planID string, ex
 	if err := a.staff(ctx, t, authz.ActionWrite); err != nil {
 		return Plan{}, err
 	}
-	return a.next.Change(ctx, t, planID, expectedVersion, ch, by)
+	return a.Next.Change(ctx, t, planID, expectedVersion, ch, by)
 }
 
 func (a *authorizing) Get(ctx context.Context, t tenant.ID, planID string) (Plan, error) {
@@ -138,9 +135,9 @@ func (a *authorizing) Get(ctx context.Context, t tenant.ID, planID string) (Plan
 		if err := a.staff(ctx, t, authz.ActionRead); err != nil {
 			return Plan{}, err
 		}
-		return a.next.Get(ctx, t, planID)
+		return a.Next.Get(ctx, t, planID)
 	}
-	pl, err := a.next.Get(ctx, t, planID)
+	pl, err := a.Next.Get(ctx, t, planID)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -154,56 +151,56 @@ func (a *authorizing) Events(ctx context.Context, t tenant.ID, planID string) ([
 	if _, err := a.Get(ctx, t, planID); err != nil {
 		return nil, err
 	}
-	return a.next.Events(ctx, t, planID)
+	return a.Next.Events(ctx, t, planID)
 }
 
 func (a *authorizing) List(ctx context.Context, t tenant.ID, residentID string) ([]Plan, error) {
 	if err := a.read(ctx, t, residentID); err != nil {
 		return nil, err
 	}
-	return a.next.List(ctx, t, residentID)
+	return a.Next.List(ctx, t, residentID)
 }
 
 func (a *authorizing) Shortfalls(ctx context.Context, t tenant.ID, residentID string) ([]Shortfall, error) {
 	if err := a.read(ctx, t, residentID); err != nil {
 		return nil, err
 	}
-	return a.next.Shortfalls(ctx, t, residentID)
+	return a.Next.Shortfalls(ctx, t, residentID)
 }
 
 func (a *authorizing) Export(ctx context.Context, t tenant.ID, creditorID string, since time.Time) ([]Message, error) {
 	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
 		return nil, err
 	}
-	return a.next.Export(ctx, t, creditorID, since)
+	return a.Next.Export(ctx, t, creditorID, since)
 }
 
 func (a *authorizing) Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
-	return a.next.Active(ctx, t, residentID, period)
+	return a.Next.Active(ctx, t, residentID, period)
 }
 
 func (a *authorizing) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period,
 	results []bijstand.DeductionResult) ([]Shortfall, error) {
-	return a.next.RecordShortfalls(ctx, t, residentID, period, results)
+	return a.Next.RecordShortfalls(ctx, t, residentID, period, results)
 }
 
 func (a *authorizing) StaffList(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Plan, error) {
 	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
 		return nil, err
 	}
-	return a.next.StaffList(ctx, t, residentID, purpose)
+	return a.Next.StaffList(ctx, t, residentID, purpose)
 }
 
 func (a *authorizing) StaffGet(ctx context.Context, t tenant.ID, residentID, planID, purpose string) (Plan, []Event, error) {
 	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
 		return Plan{}, nil, err
 	}
-	return a.next.StaffGet(ctx, t, residentID, planID, purpose)
+	return a.Next.StaffGet(ctx, t, residentID, planID, purpose)
 }
 
 func (a *authorizing) StaffShortfalls(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Shortfall, error) {
 	if err := a.staff(ctx, t, authz.ActionRead); err != nil {
 		return nil, err
 	}
-	return a.next.StaffShortfalls(ctx, t, residentID, purpose)
+	return a.Next.StaffShortfalls(ctx, t, residentID, purpose)
 }

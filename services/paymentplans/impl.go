@@ -2,10 +2,8 @@ package paymentplans
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
@@ -203,9 +202,7 @@ func (s *service) Request(ctx context.Context, t tenant.ID, residentID string, n
 	if unknownResident {
 		return Plan{}, fmt.Errorf("paymentplans: request: %w", ErrResidentNotFound)
 	}
-	if p.ID, err = newID(); err != nil {
-		return Plan{}, err
-	}
+	p.ID = uuid.New()
 	p.Version, p.CreatedAt, p.UpdatedAt, p.Status = 1, nowUTC, nowUTC, StatusRequested
 	err = s.in(ctx, t, func(ctx context.Context, st *unit) error {
 		if err := st.insert(ctx, p); err != nil {
@@ -433,13 +430,13 @@ func (s *service) Change(ctx context.Context, t tenant.ID, planID string, expect
 		if amount, err = s.amount(ctx, t, av, read.ResidentID, *ch.AmountCents, capPeriodOf(read.Start, now), false); err != nil {
 			return Plan{}, fmt.Errorf("paymentplans: change: %w", err)
 		}
-		amountPbs = av.problems
+		amountPbs = av.Problems
 	}
 	return s.act(ctx, t, planID, by, ActionChange, expectedVersion, func(cur dbPlan, next *Plan) (Status, string, MessageKind, error) {
 		if cur.Status != StatusRequested && cur.Status != StatusApproved && cur.Status != StatusActive {
 			return "", "", "", stateError(ActionChange, cur.Status)
 		}
-		v := &validator{problems: slices.Clone(amountPbs)}
+		v := &validator{httpapi.Fields{Problems: slices.Clone(amountPbs)}}
 		var changed []string
 		if ch.AmountCents != nil {
 			if cur.ResidentID != read.ResidentID || cmpPeriod(capPeriodOf(cur.Start, now), capPeriodOf(read.Start, now)) != 0 {
@@ -543,19 +540,5 @@ func toDeduction(p Plan) bijstand.Deduction {
 	return bijstand.Deduction{ID: p.ID, Kind: p.Kind, Amount: p.Amount, Priority: p.Priority}
 }
 
-// newID returns a random (version 4) UUID.
-func newID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("paymentplans: new id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-
-// validID reports whether id has the form newID makes (residents' ids too); any
-// other id is not found without asking the database.
-func validID(id string) bool { return uuidRE.MatchString(id) }
+// validID checks the ids of plans and residents (uuid.New makes them).
+var validID = uuid.Valid

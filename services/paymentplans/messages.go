@@ -19,6 +19,7 @@ import (
 	"github.com/plein-nl/plein/platform/egress"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/paymentplans/internal/store"
 )
@@ -67,10 +68,7 @@ type MessagePayload struct {
 // webhook and the service a job client, enqueues its delivery in the same
 // transaction.
 func (s *service) message(ctx context.Context, st *unit, p Plan, kind MessageKind) error {
-	id, err := newID()
-	if err != nil {
-		return err
-	}
+	id := uuid.New()
 	now := s.cfg.Now().UTC()
 	pl := MessagePayload{MessageID: id, Kind: kind, Gemeente: string(st.tenant), CreditorID: p.CreditorID, PlanID: p.ID,
 		Reference: p.Reference, AmountCents: int64(p.Amount), Currency: "EUR", StartPeriod: p.Start.String(),

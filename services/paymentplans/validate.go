@@ -22,13 +22,12 @@ const (
 	maxMandateAge = 366 * 24 * time.Hour
 )
 
-type validator struct{ problems []httpapi.FieldError }
+// validator collects the problems of an input (httpapi.Fields) with the service's own checks.
+type validator struct{ httpapi.Fields }
 
-func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
-}
+func (v *validator) add(field, en, nl string) { v.Add(field, en, nl) }
 
-func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
+func (v *validator) err() error { return v.Err(ErrInvalid) }
 
 func (v *validator) kind(s string) bijstand.DeductionKind {
 	switch k := bijstand.DeductionKind(s); k {

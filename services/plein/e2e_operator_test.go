@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -30,26 +26,11 @@ type operatorBundle struct {
 
 func setupOperator(t *testing.T) *operatorBundle {
 	t.Helper()
-	ctx := context.Background()
-	d := tenantsDB(t)
 	zwolle, coop := authtest.NewIssuer(t), authtest.NewIssuer(t)
-	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", coop: ""})
-	sealer := testSealer(t)
-	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
-		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &operatorBundle{a: a, sealer: sealer, e2eBundle: &e2eBundle{srv: httptest.NewServer(a.handler), d: d,
-		consulent: token(zwolle, "cons-z", "consulent"), admin: token(zwolle, "admin-z", "tenant-admin")},
+	a, sealer, e := startE2E(t, tenantsDB(t), map[*authtest.Issuer]string{zwolle: "zwolle", coop: ""}, true)
+	e.consulent, e.admin = token(zwolle, "cons-z", "consulent"), token(zwolle, "admin-z", "tenant-admin")
+	return &operatorBundle{a: a, sealer: sealer, e2eBundle: e,
 		operator: token(coop, "op-1", "coop-operator"), fake: token(zwolle, "admin-z", "coop-operator")}
-	t.Cleanup(b.srv.Close)
-	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
-		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // TestE2EOperatorLifecycle: the coöperatie's operators suspend and resume a gemeente

@@ -16,7 +16,9 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/services/debts"
 )
 
@@ -70,56 +72,54 @@ type e2eBundle struct {
 // setupE2E builds the app on a fresh database with the clock fixed at e2eNow.
 func setupE2E(t *testing.T) *e2eBundle {
 	t.Helper()
-	ctx := context.Background()
-	d := tenantsDB(t)
 	zwolle, enschede := authtest.NewIssuer(t), authtest.NewIssuer(t)
-	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede"})
+	_, _, b := startE2E(t, tenantsDB(t), map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede"}, false)
+	b.consulent, b.schuldhulp = token(zwolle, "cons-z", "consulent"), token(zwolle, "shv-z", "schuldhulpverlener")
+	b.enschede, b.admin = token(enschede, "cons-e", "consulent"), token(zwolle, "admin-z", "tenant-admin")
+	return b
+}
+
+// startE2E builds the app on d with the clock fixed at e2eNow, signing in with the
+// issuers (issuer → gemeente, "" for the coöperatie), with the control pool when
+// control is set; it serves the app and returns it with its sealer and the bundle.
+func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, control bool) (*app, *bsn.Sealer, *e2eBundle) {
+	t.Helper()
 	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiers,
-		sealer: sealer, now: func() time.Time { return e2eNow }})
+	cfg := appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
+		sealer: sealer, now: func() time.Time { return e2eNow }}
+	if control {
+		cfg.controlPool = d.Control
+	}
+	a, err := buildApp(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &e2eBundle{srv: httptest.NewServer(a.handler), d: d,
-		consulent: token(zwolle, "cons-z", "consulent"), schuldhulp: token(zwolle, "shv-z", "schuldhulpverlener"),
-		enschede: token(enschede, "cons-e", "consulent"), admin: token(zwolle, "admin-z", "tenant-admin")}
+	b := &e2eBundle{srv: httptest.NewServer(a.handler), d: d}
 	t.Cleanup(b.srv.Close)
 	// The same key as the app's: a cookie made here is one the portal accepts.
 	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
 		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
 		t.Fatal(err)
 	}
-	return b
+	return a, sealer, b
 }
 
 // api calls the staff API with a bearer credential and a JSON body (nil: none).
 func (b *e2eBundle) api(t *testing.T, method, path, bearer string, body any) (int, []byte) {
 	t.Helper()
-	var rd io.Reader
+	var j []byte
 	if body != nil {
-		j, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if j, err = json.Marshal(body); err != nil {
 			t.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	hdr := map[string]string{}
 	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		hdr["Authorization"] = "Bearer " + bearer
 	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
+	resp, out := httpapitest.Do(t, b.srv, "", method, path, string(j), hdr)
 	return resp.StatusCode, out
 }
 
@@ -137,7 +137,8 @@ func (b *e2eBundle) apiJSON(t *testing.T, method, path, bearer string, body any,
 	}
 }
 
-// residentCookie is a portal session of residentID in zwolle, with its CSRF token.
+// residentCookie is a production sign-in's session (not the dev login's) of
+// residentID in zwolle, with its CSRF token.
 func (b *e2eBundle) residentCookie(t *testing.T, residentID string) *http.Cookie {
 	t.Helper()
 	rec := httptest.NewRecorder()
@@ -509,17 +510,7 @@ func TestE2EResidentAsksForPayment(t *testing.T) {
 
 func (b *e2eBundle) apiWithCookie(t *testing.T, method, path string, c *http.Cookie) (int, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, b.srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(c)
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
+	resp, out := httpapitest.Do(t, b.srv, "", method, path, "", map[string]string{"Cookie": c.Name + "=" + c.Value})
 	return resp.StatusCode, out
 }
 

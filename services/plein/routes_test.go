@@ -13,6 +13,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -86,8 +87,8 @@ func setupSecurity(t *testing.T) *secBundle {
 		"admin":   {bearer: b.admin},
 		"cons":    {bearer: b.consulent},
 		"shv":     {bearer: b.schuldhulp},
-		"self":    {cookie: b.residentSession(t, b.self)},
-		"other":   {cookie: b.residentSession(t, b.otherID)},
+		"self":    {cookie: b.residentCookie(t, b.self)},
+		"other":   {cookie: b.residentCookie(t, b.otherID)},
 		"emp":     {bearer: empWith},
 		"empx":    {bearer: empWithout},
 		"cred":    {bearer: cred},
@@ -96,48 +97,21 @@ func setupSecurity(t *testing.T) *secBundle {
 	return b
 }
 
-// residentSession is a production sign-in's session (not the dev login's) of a
-// resident of zwolle.
-func (b *secBundle) residentSession(t *testing.T, residentID string) *http.Cookie {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	if _, err := b.sessions.Issue(rec, auth.Identity{Subject: "digid:" + residentID, Tenant: "zwolle",
-		Roles: []string{auth.RoleResident}, ResidentID: residentID, Method: auth.MethodOIDC}); err != nil {
-		t.Fatal(err)
-	}
-	return rec.Result().Cookies()[0]
-}
-
 // call sends one request as the principal named who, with a JSON body (nil: none).
 func (b *secBundle) call(t *testing.T, who, method, path string, body []byte) (int, []byte, http.Header) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, b.srv.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	hdr := map[string]string{}
 	if c, ok := b.creds[who]; ok {
 		if c.bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+c.bearer)
+			hdr["Authorization"] = "Bearer " + c.bearer
 		}
 		if c.cookie != nil {
-			req.AddCookie(c.cookie)
+			hdr["Cookie"] = c.cookie.Name + "=" + c.cookie.Value
 		}
 	} else if who != "" {
 		t.Fatalf("unknown principal %q", who)
 	}
-	resp, err := b.srv.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
+	resp, out := httpapitest.Do(t, b.srv, "", method, path, string(body), hdr)
 	return resp.StatusCode, out, resp.Header
 }
 

@@ -151,6 +151,17 @@ type response struct {
 	hops   []string // the Location of every redirect followed
 }
 
+// page gets host+target, wants 200 and checks the page's structure (checkStructure,
+// named name); it returns the answer and the page.
+func (tb *testBundle) page(t *testing.T, host, target, name string) (response, *htmlDoc) {
+	t.Helper()
+	res := tb.get(t, host, target)
+	if res.status != http.StatusOK {
+		t.Fatalf("GET %s%s: status = %d, want %d; body:\n%s", host, target, res.status, http.StatusOK, res.body)
+	}
+	return res, checkStructure(t, name, res.body)
+}
+
 // get requests target on host the way a browser does: it follows redirects on the
 // same host and sends cookies with every request.
 func (tb *testBundle) get(t *testing.T, host, target string, cookies ...*http.Cookie) response {
@@ -441,11 +452,7 @@ func TestIndex(t *testing.T) {
 	t.Parallel()
 	tb := setup(t, options{devIndex: true})
 	for _, host := range []string{devHost, "evil.example"} {
-		res := tb.get(t, host, "/")
-		if res.status != http.StatusOK {
-			t.Fatalf("GET %s/: status = %d, want %d", host, res.status, http.StatusOK)
-		}
-		doc := checkStructure(t, "index", res.body)
+		_, doc := tb.page(t, host, "/", "index")
 		// Every gemeente of tenants/, by id, with the name from its own file.
 		loaded, err := tenancy.LoadPath("../../tenants")
 		if err != nil {
@@ -525,11 +532,7 @@ func TestHostPageLinksResolve(t *testing.T) {
 	t.Parallel()
 	tb := setup(t, options{})
 	const host = "mijn.zwolle.example"
-	res := tb.get(t, host, "/")
-	if res.status != http.StatusOK {
-		t.Fatalf("GET %s/: status = %d, want %d", host, res.status, http.StatusOK)
-	}
-	doc := checkStructure(t, "zwolle host home", res.body)
+	_, doc := tb.page(t, host, "/", "zwolle host home")
 	if want := []string{"/theme.css", "/static/portal.css"}; !slices.Equal(doc.Styles, want) {
 		t.Errorf("stylesheets = %q, want %q", doc.Styles, want)
 	}
@@ -594,11 +597,7 @@ func TestLanguage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
-			res := tb.get(t, devHost, tt.path)
-			if res.status != http.StatusOK {
-				t.Fatalf("status = %d, want %d", res.status, http.StatusOK)
-			}
-			doc := checkStructure(t, tt.path, res.body)
+			res, doc := tb.page(t, devHost, tt.path, tt.path)
 			if doc.Lang != tt.wantLang {
 				t.Errorf("lang = %q, want %q", doc.Lang, tt.wantLang)
 			}
@@ -629,11 +628,7 @@ func TestSuspendedBanner(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
 			t.Parallel()
-			res := tb.get(t, devHost, tt.path)
-			if res.status != http.StatusOK {
-				t.Fatalf("status = %d, want %d", res.status, http.StatusOK)
-			}
-			doc := checkStructure(t, tt.path, res.body)
+			_, doc := tb.page(t, devHost, tt.path, tt.path)
 			if !slices.Equal(doc.Alerts, tt.wantAlerts) {
 				t.Errorf("role=alert texts = %q, want %q", doc.Alerts, tt.wantAlerts)
 			}

@@ -81,6 +81,72 @@ func csrfOf(t *testing.T, body string) string {
 	return m[1]
 }
 
+// withChanges returns a copy of form with the fields of changes set.
+func withChanges(form url.Values, changes map[string]string) url.Values {
+	v := url.Values{}
+	for k, vals := range form {
+		v[k] = slices.Clone(vals)
+	}
+	for k, val := range changes {
+		v.Set(k, val)
+	}
+	return v
+}
+
+// checkFormErrors checks the answer to an invalid form: 422, a page titled "Fout: "+title
+// with one error summary, and for each field of errs (field → Dutch message) a summary
+// link, the message next to the field and the input (found by its attribute key, "id"
+// or "name") marked invalid and described by the message. It returns the page.
+func checkFormErrors(t *testing.T, name string, res response, title, key string, errs map[string]string) *htmlDoc {
+	t.Helper()
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status = %d, want 422; body:\n%s", res.status, res.body)
+	}
+	doc := checkStructure(t, name, res.body)
+	if !strings.HasPrefix(doc.Title, "Fout: "+title) {
+		t.Errorf("title = %q, want it to start with %q", doc.Title, "Fout: "+title)
+	}
+	if len(doc.Alerts) != 1 || !strings.HasPrefix(doc.Alerts[0], "Er is iets niet goed ingevuld") {
+		t.Errorf("alerts = %q, want the error summary", doc.Alerts)
+	}
+	for field, msg := range errs {
+		// The summary links to the field; the message stands next to it.
+		if !slices.Contains(doc.Anchors, anchor{Href: "#" + field, Text: msg, HasHref: true}) {
+			t.Errorf("summary lacks a link to #%s saying %q; links: %+v", field, msg, doc.Anchors)
+		}
+		if !strings.Contains(res.body, `<p class="field-error" id="`+field+`-error">`+msg+`</p>`) {
+			t.Errorf("no message %q next to %s", msg, field)
+		}
+		i := slices.IndexFunc(doc.Inputs, func(in map[string]string) bool { return in[key] == field })
+		if i < 0 {
+			t.Fatalf("no input with %s %s (the summary's link target)", key, field)
+		}
+		if in := doc.Inputs[i]; in["aria-invalid"] != "true" || !slices.Contains(strings.Fields(in["aria-describedby"]), field+"-error") {
+			t.Errorf("input %s: aria-invalid %q, aria-describedby %q; want true and %s-error", field, in["aria-invalid"], in["aria-describedby"], field)
+		}
+	}
+	return doc
+}
+
+// wantText checks that text (a page's main text) holds each of wants.
+func wantText(t *testing.T, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("main text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// sentences are the sentences of a page's main text, split at . ? ! and :.
+func sentences(doc *htmlDoc) []string {
+	var out []string
+	for _, text := range doc.MainText {
+		out = slices.AppendSeq(out, strings.FieldsFuncSeq(text, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }))
+	}
+	return out
+}
+
 // mainText is the collapsed text of <main>.
 func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
 
@@ -185,12 +251,9 @@ func TestResidentPagesDutchIsShort(t *testing.T) {
 	cookie := tb.loginAs(t, "zwolle", "bewoner")
 	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
 		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
-		doc := parseHTML(res.body)
-		for _, text := range doc.MainText {
-			for s := range strings.FieldsFuncSeq(text, func(r rune) bool { return r == '.' || r == '?' || r == '!' || r == ':' }) {
-				if n := len(strings.Fields(s)); n > maxWords {
-					t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
-				}
+		for _, s := range sentences(parseHTML(res.body)) {
+			if n := len(strings.Fields(s)); n > maxWords {
+				t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
 			}
 		}
 	}
@@ -206,7 +269,7 @@ func TestMonth(t *testing.T) {
 	res := tb.get(t, devHost, "/t/zwolle/mijn/", cookie)
 	doc := checkStructure(t, "mijn", res.body)
 	text := mainText(doc)
-	for _, want := range []string{
+	wantText(t, text,
 		"U krijgt € 1.184,23 op 25 maart 2026",
 		"Norm € 1.401,50",
 		"Uw norm deze maand is € 1.401,50. Daar zit vakantiegeld in.",
@@ -216,11 +279,7 @@ func TestMonth(t *testing.T) {
 		"Op uw rekening € 1.184,23",
 		"U had deze maand geen loon.",
 		"Wij hebben voor deze maand nog geen loonstrook van u.",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("main text lacks %q:\n%s", want, text)
-		}
-	}
+	)
 
 	en := tb.get(t, devHost, "/t/zwolle/mijn/?lang=en", cookie)
 	if text := mainText(parseHTML(en.body)); !strings.Contains(text, "You get €1,184.23 on 25 March 2026") ||
@@ -304,7 +363,7 @@ func TestPayslipSubmit(t *testing.T) {
 	month := tb.get(t, devHost, res.header.Get("Location"), cookie)
 	doc = checkStructure(t, "mijn after payslip", month.body)
 	text := mainText(doc)
-	for _, want := range []string{
+	wantText(t, text,
 		"Wij hebben uw loonstrook ontvangen.",
 		"U krijgt € 576,47 op 25 maart 2026",
 		"Uw netto inkomen € 851,20 Uw netto inkomen deze maand is € 851,20.",
@@ -312,11 +371,7 @@ func TestPayslipSubmit(t *testing.T) {
 		"Inkomen dat wij meetellen € 638,40",
 		"Uw bijstand € 763,10",
 		"Bakkerij De Korenschoof 01-03-2026 – 31-03-2026 25 maart 2026 € 851,20 69,5",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("main text lacks %q:\n%s", want, text)
-		}
-	}
+	)
 	if len(doc.Status) == 0 {
 		t.Errorf("no role=status confirmation")
 	}
@@ -333,13 +388,7 @@ func TestPayslipValidation(t *testing.T) {
 	tb := setup(t, options{})
 	cookie := tb.loginAs(t, "zwolle", "bewoner")
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
-	with := func(changes map[string]string) url.Values {
-		v := validPayslip(csrf)
-		for k, val := range changes {
-			v.Set(k, val)
-		}
-		return v
-	}
+	with := func(changes map[string]string) url.Values { return withChanges(validPayslip(csrf), changes) }
 	tests := []struct {
 		name   string
 		form   url.Values
@@ -370,33 +419,7 @@ func TestPayslipValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			res := tb.postMultipart(t, "/t/zwolle/loonstrook", tt.form, tt.pdf, cookie)
-			if res.status != http.StatusUnprocessableEntity {
-				t.Fatalf("status = %d, want 422; body:\n%s", res.status, res.body)
-			}
-			doc := checkStructure(t, tt.name, res.body)
-			if !strings.HasPrefix(doc.Title, "Fout: Loonstrook doorgeven") {
-				t.Errorf("title = %q, want it to start with %q", doc.Title, "Fout: Loonstrook doorgeven")
-			}
-			if len(doc.Alerts) != 1 || !strings.HasPrefix(doc.Alerts[0], "Er is iets niet goed ingevuld") {
-				t.Errorf("alerts = %q, want the error summary", doc.Alerts)
-			}
-			for field, msg := range tt.errors {
-				// The summary links to the field; the message stands next to it.
-				if !slices.Contains(doc.Anchors, anchor{Href: "#" + field, Text: msg, HasHref: true}) {
-					t.Errorf("summary lacks a link to #%s saying %q; links: %+v", field, msg, doc.Anchors)
-				}
-				if !strings.Contains(res.body, `<p class="field-error" id="`+field+`-error">`+msg+`</p>`) {
-					t.Errorf("no message %q next to %s", msg, field)
-				}
-				i := slices.IndexFunc(doc.Inputs, func(in map[string]string) bool { return in["name"] == field })
-				if i < 0 {
-					t.Fatalf("no input %s", field)
-				}
-				in := doc.Inputs[i]
-				if in["aria-invalid"] != "true" || !slices.Contains(strings.Fields(in["aria-describedby"]), field+"-error") {
-					t.Errorf("input %s: aria-invalid %q, aria-describedby %q; want true and %s-error", field, in["aria-invalid"], in["aria-describedby"], field)
-				}
-			}
+			doc := checkFormErrors(t, tt.name, res, "Loonstrook doorgeven", "name", tt.errors)
 			for _, in := range doc.Inputs {
 				if _, bad := tt.errors[in["name"]]; !bad && in["aria-invalid"] != "" {
 					t.Errorf("input %s is marked invalid, want only %v", in["name"], tt.errors)
@@ -474,18 +497,14 @@ func TestWhatIf(t *testing.T) {
 	}
 	doc := checkStructure(t, "wat-als", res.body)
 	text := mainText(doc)
-	for _, want := range []string{
+	wantText(t, text,
 		"Nettoloon € 0,00 € 1.019,89",
 		"Daarvan mag u houden € 0,00 € 254,97",
 		"Op uw rekening € 1.184,23 € 456,02",
 		"Loon en bijstand samen € 1.184,23 € 1.475,91",
 		"Als u gaat werken, heeft u elke maand zoveel meer: € 291,68",
 		"Omdat u net aan het werk gaat, mag u 25 % van uw loon houden, maximaal € 285,00: € 254,97.",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("main text lacks %q:\n%s", want, text)
-		}
-	}
+	)
 	// The answer keeps what was asked in the form.
 	for _, in := range doc.Inputs {
 		if in["name"] == "uren" && in["value"] != "16" || in["name"] == "uurloon" && in["value"] != "14,71" {
@@ -526,11 +545,7 @@ func TestConsent(t *testing.T) {
 	cookie := tb.loginAs(t, "zwolle", "bewoner")
 	page := tb.get(t, devHost, "/t/zwolle/toestemming", cookie)
 	text := mainText(checkStructure(t, "toestemming", page.body))
-	for _, want := range []string{"Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("main text lacks %q:\n%s", want, text)
-		}
-	}
+	wantText(t, text, "Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven")
 	csrf := csrfOf(t, page.body)
 	res := tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"geven"}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/toestemming?gedaan=geven" {

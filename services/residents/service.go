@@ -12,7 +12,6 @@ package residents
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -29,6 +28,7 @@ import (
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/residents/internal/store"
 )
 
@@ -169,12 +169,10 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 	if err := v.err(); err != nil {
 		return Resident{}, err
 	}
-	id, err := newID()
-	if err != nil {
-		return Resident{}, err
-	}
+	id := uuid.New()
 	now := s.now().UTC()
 	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = id, 1, now, now
+	var err error // set by the transaction, and its result
 	err = s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		if err := st.checkBSNsFree(ctx, r); err != nil {
 			return err
@@ -193,7 +191,7 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 
 func (s *service) Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error) {
 	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *unit) (Resident, error) {
-		if !validID(id) {
+		if !uuid.Valid(id) {
 			return Resident{}, ErrNotFound
 		}
 		return st.get(ctx, id, false)
@@ -271,7 +269,7 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 	if err := v.err(); err != nil {
 		return Resident{}, err
 	}
-	if !validID(id) {
+	if !uuid.Valid(id) {
 		return Resident{}, fmt.Errorf("residents: update: %w", ErrNotFound)
 	}
 	var r Resident
@@ -308,7 +306,7 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 }
 
 func (s *service) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	if !validID(id) {
+	if !uuid.Valid(id) {
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
 	}
 	var r Resident
@@ -331,7 +329,7 @@ func (s *service) GetForSelf(ctx context.Context, t tenant.ID, residentID string
 	if p.Tenant != t || !p.IsSelf(residentID) {
 		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrForbidden)
 	}
-	if !validID(residentID) {
+	if !uuid.Valid(residentID) {
 		return Resident{}, fmt.Errorf("residents: own data: %w", ErrNotFound)
 	}
 	var r Resident
@@ -386,95 +384,59 @@ func roles(rs []authz.Role) string {
 	return strings.Join(s, ",")
 }
 
-// newID returns a random (version 4) UUID.
-func newID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("residents: new id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-// validID reports whether id has the form newID makes; any other id is not found
-// without asking the database.
-func validID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i := range len(id) {
-		c := id[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-				return false
-			}
-		}
-	}
-	return id[14] == '4' && strings.IndexByte("89ab", id[19]) >= 0
-}
-
 // Authorizer decides; satisfied by *authz.Authorizer.
-type Authorizer interface {
-	Authorize(ctx context.Context, p authz.Principal, target tenant.ID, obj authz.Object, act authz.Action) error
-}
+type Authorizer = authz.Decider
 
-type authorizing struct {
-	next Service
-	az   Authorizer
-}
+type authorizing struct{ authz.Guard[Service] }
 
 // NewAuthorizing wraps a Service so that every staff call is authorized for the
 // principal in the context in the target tenant, deny by default: Create and Update
 // need resident:write, Get and FindByBSN resident:read. Household and GetForSelf are
 // passed through: they are not staff calls (see Service).
-func NewAuthorizing(next Service, az Authorizer) Service { return &authorizing{next: next, az: az} }
+func NewAuthorizing(next Service, az Authorizer) Service {
+	return &authorizing{authz.Guard[Service]{Next: next, Decider: az}}
+}
 
 func (a *authorizing) check(ctx context.Context, t tenant.ID, act authz.Action) error {
-	return a.az.Authorize(ctx, authz.PrincipalFrom(ctx), t, authz.ObjectResident, act)
+	return a.Check(ctx, t, authz.ObjectResident, act)
 }
 
 func (a *authorizing) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resident, error) {
 	if err := a.check(ctx, t, authz.ActionWrite); err != nil {
 		return Resident{}, err
 	}
-	return a.next.Create(ctx, t, nr)
+	return a.Next.Create(ctx, t, nr)
 }
 
 func (a *authorizing) Get(ctx context.Context, t tenant.ID, id, purpose string) (Resident, error) {
 	if err := a.check(ctx, t, authz.ActionRead); err != nil {
 		return Resident{}, err
 	}
-	return a.next.Get(ctx, t, id, purpose)
+	return a.Next.Get(ctx, t, id, purpose)
 }
 
 func (a *authorizing) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose string) (Resident, error) {
 	if err := a.check(ctx, t, authz.ActionRead); err != nil {
 		return Resident{}, err
 	}
-	return a.next.FindByBSN(ctx, t, bsnString, purpose)
+	return a.Next.FindByBSN(ctx, t, bsnString, purpose)
 }
 
 func (a *authorizing) Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error) {
 	if err := a.check(ctx, t, authz.ActionWrite); err != nil {
 		return Resident{}, err
 	}
-	return a.next.Update(ctx, t, id, expectedVersion, ch)
+	return a.Next.Update(ctx, t, id, expectedVersion, ch)
 }
 
 func (a *authorizing) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	return a.next.Household(ctx, t, id)
+	return a.Next.Household(ctx, t, id)
 }
 
 func (a *authorizing) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
-	return a.next.GetForSelf(ctx, t, residentID)
+	return a.Next.GetForSelf(ctx, t, residentID)
 }
 
 func (a *authorizing) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {
-	return a.next.MatchBSN(ctx, t, b)
+	return a.Next.MatchBSN(ctx, t, b)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/residents/internal/store"
 )
 
@@ -124,7 +125,7 @@ func TestCreateGetUpdateRoundTrip(t *testing.T) {
 	ctx := as(consulentEnschede)
 
 	created := mustCreate(t, b.svc, ctx, enschede, couple())
-	if !validID(created.ID) || created.Version != 1 || created.CreatedAt.IsZero() {
+	if !uuid.Valid(created.ID) || created.Version != 1 || created.CreatedAt.IsZero() {
 		t.Fatalf("created = id %q version %d created %v; want a UUID, version 1, a time", created.ID, created.Version, created.CreatedAt)
 	}
 	got, err := b.svc.Get(ctx, enschede, created.ID, purpose)

@@ -2,7 +2,6 @@ package residents
 
 import (
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -26,24 +25,8 @@ const (
 // earliestDate is the first birth date accepted.
 var earliestDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// BSNInput is a BSN as typed in, before bsn.Parse. It prints and logs masked, so that
-// an input struct that ends up in a log or an error does not show the digits.
-type BSNInput string
-
-// String returns a mask that keeps at most the last 4 characters.
-func (b BSNInput) String() string {
-	s := strings.TrimSpace(string(b))
-	if len(s) <= 4 {
-		return strings.Repeat("*", len(s))
-	}
-	return "*****" + s[len(s)-4:]
-}
-
-// Format masks every verb.
-func (b BSNInput) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
-
-// LogValue masks in slog.
-func (b BSNInput) LogValue() slog.Value { return slog.StringValue(b.String()) }
+// BSNInput is a BSN as typed in, before bsn.Parse, masked wherever it is printed or logged.
+type BSNInput = bsn.Input
 
 // NewResident is the input of Create, and the JSON body of POST …/residents. Dates are
 // "YYYY-MM-DD"; the service validates every field and reports every problem at once.
@@ -113,15 +96,11 @@ func checkPurpose(purpose string) (string, error) {
 }
 
 // validator collects problems; its parse methods return the zero value on a problem.
-type validator struct {
-	problems []httpapi.FieldError
-}
+type validator struct{ httpapi.Fields }
 
-func (v *validator) add(field, en, nl string) {
-	v.problems = append(v.problems, httpapi.FieldError{Field: field, EN: en, NL: nl})
-}
+func (v *validator) add(field, en, nl string) { v.Add(field, en, nl) }
 
-func (v *validator) err() error { return httpapi.Validation(v.problems, ErrInvalid) }
+func (v *validator) err() error { return v.Err(ErrInvalid) }
 
 func (v *validator) name(field, s string) string {
 	s, p := input.Text(s, maxName)
@@ -161,8 +140,7 @@ func (v *validator) date(field, s string, today time.Time) time.Time {
 
 func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 	b, err := bsn.Parse(string(s))
-	if err != nil {
-		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit BSN klopt niet."))
+	if v.Failed(field, err, "Dit BSN klopt niet.") {
 		return bsn.BSN{}
 	}
 	return b
@@ -170,8 +148,7 @@ func (v *validator) bsn(field string, s BSNInput) bsn.BSN {
 
 func (v *validator) iban(field, s string) iban.IBAN {
 	i, err := iban.Parse(s)
-	if err != nil {
-		v.add(field, err.Error(), httpapi.DutchOf(err, "Dit IBAN klopt niet."))
+	if v.Failed(field, err, "Dit IBAN klopt niet.") {
 		return ""
 	}
 	return i

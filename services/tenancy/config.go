@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
@@ -120,36 +121,16 @@ const (
 )
 
 // TierOrDefault returns the tier in force.
-func (h Hosting) TierOrDefault() string {
-	if h.Tier == "" {
-		return TierShared
-	}
-	return h.Tier
-}
+func (h Hosting) TierOrDefault() string { return cmp.Or(h.Tier, TierShared) }
 
 // WorkersOrDefault returns the number of silo workers.
-func (h Hosting) WorkersOrDefault() int {
-	if h.Workers == 0 {
-		return DefaultSiloWorkers
-	}
-	return h.Workers
-}
+func (h Hosting) WorkersOrDefault() int { return cmp.Or(h.Workers, DefaultSiloWorkers) }
 
 // CPUOrDefault returns the silo's CPU quota.
-func (h Hosting) CPUOrDefault() string {
-	if h.CPU == "" {
-		return DefaultSiloCPU
-	}
-	return h.CPU
-}
+func (h Hosting) CPUOrDefault() string { return cmp.Or(h.CPU, DefaultSiloCPU) }
 
 // MemoryOrDefault returns the silo's memory quota.
-func (h Hosting) MemoryOrDefault() string {
-	if h.Memory == "" {
-		return DefaultSiloMemory
-	}
-	return h.Memory
-}
+func (h Hosting) MemoryOrDefault() string { return cmp.Or(h.Memory, DefaultSiloMemory) }
 
 // Defaults of the settlement settings.
 const (
@@ -159,39 +140,21 @@ const (
 )
 
 // RunLeadDaysOrDefault returns the lead days in force.
-func (s Settlement) RunLeadDaysOrDefault() int {
-	if s.RunLeadDays == 0 {
-		return DefaultRunLeadDays
-	}
-	return s.RunLeadDays
-}
+func (s Settlement) RunLeadDaysOrDefault() int { return cmp.Or(s.RunLeadDays, DefaultRunLeadDays) }
 
 // VakantietoeslagMonthOrDefault returns the payout month in force.
 func (s Settlement) VakantietoeslagMonthOrDefault() int {
-	if s.VakantietoeslagMonth == 0 {
-		return DefaultVakantietoeslagMonth
-	}
-	return s.VakantietoeslagMonth
+	return cmp.Or(s.VakantietoeslagMonth, DefaultVakantietoeslagMonth)
 }
 
 // SEPAVersionOrDefault returns the pain.001 version in force.
-func (s Settlement) SEPAVersionOrDefault() string {
-	if s.SEPAVersion == "" {
-		return DefaultSEPAVersion
-	}
-	return s.SEPAVersion
-}
+func (s Settlement) SEPAVersionOrDefault() string { return cmp.Or(s.SEPAVersion, DefaultSEPAVersion) }
 
 // DefaultPayDay is the pay day of a gemeente that sets none.
 const DefaultPayDay = 25
 
 // PayDayOrDefault returns the pay day in force.
-func (s Settlement) PayDayOrDefault() int {
-	if s.PayDay == 0 {
-		return DefaultPayDay
-	}
-	return s.PayDay
-}
+func (s Settlement) PayDayOrDefault() int { return cmp.Or(s.PayDay, DefaultPayDay) }
 
 // Loaded is a config read from a file, with what is needed to apply it.
 type Loaded struct {
