@@ -167,6 +167,7 @@ func TestSettleEndToEnd(t *testing.T) {
 	if rep.DeductionsAppliedCents <= 0 || rep.CreditorPayments == 0 {
 		t.Errorf("no deductions paid to creditors: %+v", rep)
 	}
+	b.checkShortfalls(t, run.ID, rep.ShortfallsCents)
 
 	// The files: XSD-valid, their control sums the report's, and nothing for the held.
 	files, err := b.svc.Files(ctx, "zwolle", run.ID, true)
@@ -283,6 +284,37 @@ func TestSettleEndToEnd(t *testing.T) {
 		if got[key] != want {
 			t.Errorf("metric %s = %v, want %v", key, got[key], want)
 		}
+	}
+}
+
+// checkShortfalls waits for the shortfall jobs of final run id: every deduction the
+// run could not pay in full is recorded, once, with the run's shortfall, signalled,
+// and has one schuldhulp request.
+func (b *settleBundle) checkShortfalls(t *testing.T, runID string, want money.Cents) {
+	t.Helper()
+	if want <= 0 {
+		t.Fatalf("the run has no shortfalls (%s): the seed should leave some", want)
+	}
+	var items, recorded, signalled, requests int
+	var sum int64
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		b.ownerTx(t, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `
+				SELECT (SELECT count(*) FROM settlement_items i, unnest(string_to_array(i.deductions, E'\n')) l
+				        WHERE i.run_id = $1 AND split_part(l, E'\t', 5)::bigint > 0),
+				       (SELECT count(*) FROM plan_shortfalls WHERE period = '2026-04-01'),
+				       (SELECT count(*) FROM plan_shortfalls WHERE period = '2026-04-01' AND signalled_at IS NOT NULL),
+				       (SELECT coalesce(sum(shortfall_cents), 0) FROM plan_shortfalls WHERE period = '2026-04-01'),
+				       (SELECT count(*) FROM schuldhulp_requests WHERE kind = 'shortfall')`, runID).
+				Scan(&items, &recorded, &signalled, &sum, &requests)
+		})
+		if signalled == items || time.Now().After(deadline) {
+			break
+		}
+	}
+	if items == 0 || recorded != items || signalled != items || requests != items || money.Cents(sum) != want {
+		t.Errorf("shortfalls: %d in the run's items, %d recorded (%d signalled, %d cents), %d schuldhulp requests; want %d of each, %s",
+			items, recorded, signalled, sum, requests, items, want)
 	}
 }
 
