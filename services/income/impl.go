@@ -50,13 +50,6 @@ type Deductions interface {
 	Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error)
 }
 
-// ShortfallSink is told of deductions that could not be paid in full, so that the
-// resident, the consulent and schuldhulp hear of it before it becomes arrears. It must
-// be idempotent per deduction and period: a month is computed whenever it is read.
-type ShortfallSink interface {
-	RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) error
-}
-
 // Settings are a tenant's settings that a month depends on.
 type Settings struct {
 	// MinCashPayout is the leefgeld floor of on_behalf deductions.
@@ -72,9 +65,9 @@ type Config struct {
 	Households Households
 	Finder     ResidentMatcher
 	Calculator *bijstand.Calculator
-	// Deductions and Shortfalls are optional: without them a month has no deductions.
+	// Deductions is optional: without it a month has no deductions. A month is only
+	// read: what it cannot pay is recorded by the settlement run that pays it.
 	Deductions Deductions
-	Shortfalls ShortfallSink
 	// Settings returns the tenant's settings; nil means defaults (no leefgeld floor,
 	// paid on the 25th).
 	Settings func(t tenant.ID) Settings
@@ -94,15 +87,8 @@ func NewService(cfg Config) *IncomeService {
 	return &IncomeService{service{cfg: cfg}}
 }
 
-// IncomeService is the income service; SetPlans completes its wiring where the payment
-// plans are made after it.
+// IncomeService is the income service.
 type IncomeService struct{ service }
-
-// SetPlans sets the deductions in force and the shortfall sink. Call it before serving.
-func (s *IncomeService) SetPlans(d Deductions, sink ShortfallSink) {
-	s.cfg.Deductions = d
-	s.cfg.Shortfalls = sink
-}
 
 func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, tx pgx.Tx) error) error {
 	if !t.Valid() {
@@ -448,21 +434,7 @@ func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, per
 	if err != nil {
 		return Month{}, err
 	}
-	m, err := s.compute(t, period, h, slips, deds, nil)
-	if err != nil {
-		return Month{}, err
-	}
-	if s.cfg.Shortfalls != nil {
-		for _, d := range m.Result.Deductions {
-			if d.Shortfall > 0 {
-				if err := s.cfg.Shortfalls.RecordShortfalls(ctx, t, residentID, period, m.Result.Deductions); err != nil {
-					return Month{}, fmt.Errorf("income: month: shortfalls: %w", err)
-				}
-				break
-			}
-		}
-	}
-	return m, nil
+	return s.compute(t, period, h, slips, deds, nil)
 }
 
 func (s *service) deductions(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {

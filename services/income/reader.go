@@ -45,8 +45,8 @@ func (r *PayslipReader) Counting(ctx context.Context, t tenant.ID, first, last s
 
 // Compute is the month of a household with the given payslips and deductions: the one
 // place a bijstand.Case is put together from Plein's data, for the portal's month as
-// for the settlement. It records no shortfalls (Month does, on read; a settlement run
-// reports them in its reconciliation).
+// for the settlement. Like Month, it records nothing: a final settlement run records
+// the shortfalls it could not pay (paymentplans' shortfall job).
 func (s *IncomeService) Compute(t tenant.ID, period bijstand.Period, h bijstand.Household, slips []Payslip, deds []bijstand.Deduction) (Month, error) {
 	return s.compute(t, period, h, slips, deds, nil)
 }

@@ -45,8 +45,6 @@ type Config struct {
 	// Jobs enqueues the webhook delivery of outbound messages, in the transaction
 	// that writes them; nil: messages are only exported.
 	Jobs *jobs.Client
-	// Sink receives new shortfalls for schuldhulp; nil: they are only stored.
-	Sink SignalSink
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

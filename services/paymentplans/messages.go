@@ -152,11 +152,15 @@ type WorkerConfig struct {
 	// addresses when it connects and never follows a redirect: the URL is whatever a
 	// tenant registered. nil means egress.NewClient with no host allowed.
 	HTTP *http.Client
+	// Signals raises the schuldhulp signals of the shortfall job (debts.Service);
+	// nil: the shortfall job is not worked here.
+	Signals Signals
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
-// AddWorkers registers the package's workers.
+// AddWorkers registers the package's workers: the webhook delivery and, with
+// Signals, the shortfalls of a final settlement run.
 func AddWorkers(w *river.Workers, cfg WorkerConfig) {
 	if cfg.HTTP == nil {
 		cfg.HTTP = egress.NewClient(egress.Config{})
@@ -165,6 +169,9 @@ func AddWorkers(w *river.Workers, cfg WorkerConfig) {
 		cfg.Now = time.Now
 	}
 	river.AddWorker(w, jobs.NewTenantWorker(cfg.App, (&deliverer{cfg: cfg}).work))
+	if cfg.Signals != nil {
+		river.AddWorker(w, jobs.NewTenantWorker(cfg.App, (&shortfallWorker{signals: cfg.Signals, now: cfg.Now}).work))
+	}
 }
 
 type deliverer struct{ cfg WorkerConfig }

@@ -15,8 +15,9 @@
 //
 // The package never computes a month: Active gives the plans in force in a period as
 // the engine's deductions, and platform/bijstand applies them (ordering, capacity,
-// floors). What the engine could not pay comes back to RecordShortfalls, which
-// stores each shortfall once and signals it to schuldhulp (SignalSink).
+// floors). What a final settlement run could not pay comes back in a job
+// (ShortfallArgs), which stores each shortfall once and signals it to schuldhulp
+// (Signals).
 //
 // Rules [policy], in one place:
 //   - Periods are months; the current period is the month of the injected clock's date
@@ -243,8 +244,8 @@ type Service interface {
 	Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error)
 	// RecordShortfalls stores the shortfalls of a computed month (results of other
 	// deductions than the resident's plans are skipped), once per plan and period,
-	// and returns the new ones; unsignalled ones go to the SignalSink. Not on the
-	// staff API.
+	// and returns the new ones. The shortfall job of a final settlement run records
+	// through the same rule and signals them (ShortfallArgs). Not on the staff API.
 	RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) ([]Shortfall, error)
 	// Shortfalls returns a resident's shortfalls, newest period first.
 	Shortfalls(ctx context.Context, t tenant.ID, residentID string) ([]Shortfall, error)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/httpapi"
@@ -396,9 +398,15 @@ func TestApplyToMonth(t *testing.T) {
 	if err != nil || len(again) != 0 {
 		t.Errorf("record again = %+v, %v; want none new", again, err)
 	}
+	// The final run's job signals them, once: a second run of the job signals none.
+	for range 2 {
+		if err := b.shortfallJob(t, shortfallArgs(enschede, fatima, april, high.Deductions)); err != nil {
+			t.Fatalf("shortfall job: %v", err)
+		}
+	}
 	calls := b.sink.Calls()
-	if len(calls) != 1 || len(calls[0]) != 2 || calls[0][0].Period != april {
-		t.Fatalf("sink calls = %+v, want one with 2 shortfalls", calls)
+	if len(calls) != 2 || calls[0].Period != april || calls[1].Period != april {
+		t.Fatalf("sink calls = %+v, want the 2 shortfalls of %s once", calls, april)
 	}
 	list, err := b.svc.Shortfalls(as(her), enschede, fatima)
 	if err != nil || len(list) != 2 || list[0].SignalledAt == nil {
@@ -413,8 +421,8 @@ func TestApplyToMonth(t *testing.T) {
 	}
 }
 
-// TestSignalRetried: a sink that fails gets the same shortfalls again on the next
-// record, and once taken, never again.
+// TestSignalRetried: a job whose sink fails records nothing and is retried; the retry
+// signals the shortfall, and once taken, never again.
 func TestSignalRetried(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -422,23 +430,33 @@ func TestSignalRetried(t *testing.T) {
 	zk := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), residentPrincipal(enschede, fatima)).ID)
 	res := []bijstand.DeductionResult{{ID: zk.ID, Kind: bijstand.DeductOnBehalf, Requested: 15850, Applied: 850, Shortfall: 15000},
 		{ID: "some-debt", Kind: bijstand.DeductAflossing, Requested: 100, Applied: 0, Shortfall: 100}}
+	args := shortfallArgs(enschede, fatima, period("2026-04"), res)
 	b.sink.fail = errors.New("debts down")
-	if fresh, err := b.raw.RecordShortfalls(t.Context(), enschede, fatima, period("2026-04"), res); err == nil || len(fresh) != 1 {
-		t.Fatalf("with the sink down: %v, %v; want 1 new and an error", fresh, err)
+	if err := b.shortfallJob(t, args); err == nil {
+		t.Fatal("with the sink down: no error, want one (River retries)")
+	}
+	if list, err := b.raw.Shortfalls(t.Context(), enschede, fatima); err != nil || len(list) != 0 {
+		t.Fatalf("after the failed job: %+v, %v; want nothing recorded", list, err)
 	}
 	b.sink.fail = nil
-	if fresh, err := b.raw.RecordShortfalls(t.Context(), enschede, fatima, period("2026-04"), res); err != nil || len(fresh) != 0 {
-		t.Fatalf("again: %v, %v; want none new, no error", fresh, err)
+	for range 2 {
+		if err := b.shortfallJob(t, args); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
 	}
-	if _, err := b.raw.RecordShortfalls(t.Context(), enschede, fatima, period("2026-04"), res); err != nil {
-		t.Fatal(err)
-	}
-	if calls := b.sink.Calls(); len(calls) != 1 || len(calls[0]) != 1 || calls[0][0].PlanID != zk.ID {
+	if calls := b.sink.Calls(); len(calls) != 1 || calls[0].PlanID != zk.ID || calls[0].CreditorID != "zilveren-kruis" || calls[0].Shortfall != 15000 {
 		t.Errorf("sink calls = %+v, want the one shortfall once", calls)
+	}
+	if list, err := b.raw.Shortfalls(t.Context(), enschede, fatima); err != nil || len(list) != 1 || list[0].SignalledAt == nil {
+		t.Errorf("shortfalls = %+v, %v; want the one, signalled", list, err)
 	}
 	bad := []bijstand.DeductionResult{{ID: zk.ID, Requested: 100, Applied: 50, Shortfall: 60}}
 	if _, err := b.raw.RecordShortfalls(t.Context(), enschede, fatima, period("2026-05"), bad); !errors.Is(err, ErrInvalid) {
 		t.Errorf("inconsistent result: err = %v, want ErrInvalid", err)
+	}
+	var cancelled *river.JobCancelError
+	if err := b.shortfallJob(t, shortfallArgs(enschede, fatima, period("2026-05"), bad)); !errors.As(err, &cancelled) {
+		t.Errorf("inconsistent job: err = %v, want it cancelled", err)
 	}
 }
 
@@ -475,6 +493,17 @@ func TestTenantIsolation(t *testing.T) {
 	if fresh, _ := b.raw.RecordShortfalls(ctx, zwolle, fatima, period("2026-04"),
 		[]bijstand.DeductionResult{{ID: p.ID, Requested: 15850, Applied: 0, Shortfall: 15850}}); len(fresh) != 0 {
 		t.Errorf("shortfall recorded via zwolle: %v", fresh)
+	}
+	// The job wall: a zwolle job naming enschede's resident and plan touches zwolle only.
+	if err := b.shortfallJob(t, shortfallArgs(zwolle, fatima, period("2026-04"),
+		[]bijstand.DeductionResult{{ID: p.ID, Requested: 15850, Applied: 0, Shortfall: 15850}})); err != nil {
+		t.Errorf("zwolle job: %v", err)
+	}
+	if list, err := b.raw.Shortfalls(t.Context(), enschede, fatima); err != nil || len(list) != 0 {
+		t.Errorf("enschede's shortfalls after a zwolle job: %+v, %v", list, err)
+	}
+	if calls := b.sink.Calls(); len(calls) != 0 {
+		t.Errorf("signals of a zwolle job for enschede's plan: %+v", calls)
 	}
 	if got, err := b.raw.Get(as(consulentEnschede), enschede, p.ID); err != nil || got.Version != p.Version {
 		t.Errorf("enschede's plan after zwolle's tries: %+v, %v", got, err)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
@@ -17,6 +19,7 @@ import (
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/law"
+	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/residents"
@@ -44,27 +47,53 @@ func residentPrincipal(t tenant.ID, id string) authz.Principal {
 	return authztest.Resident(t, "digid-"+id[:8], id)
 }
 
-// sink records the shortfalls signalled to schuldhulp.
+// sink records the shortfalls signalled to schuldhulp (Signals, as debts.Service).
 type sink struct {
 	mu    sync.Mutex
-	calls [][]Shortfall
+	calls []Shortfall
 	fail  error
 }
 
-func (s *sink) SignalShortfalls(_ context.Context, _ tenant.ID, sf []Shortfall) error {
+func (s *sink) Shortfall(_ context.Context, t tenant.ID, residentID, planID, creditorID, period string, shortfall money.Cents) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.fail != nil {
 		return s.fail
 	}
-	s.calls = append(s.calls, sf)
+	p, err := bijstand.ParsePeriod(period)
+	if err != nil {
+		return err
+	}
+	s.calls = append(s.calls, Shortfall{ResidentID: residentID, PlanID: planID, CreditorID: creditorID, Period: p, Shortfall: shortfall})
 	return nil
 }
 
-func (s *sink) Calls() [][]Shortfall {
+func (s *sink) Calls() []Shortfall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([][]Shortfall(nil), s.calls...)
+	return append([]Shortfall(nil), s.calls...)
+}
+
+// shortfallJob works a shortfall job of args as River would (jobs.TenantWorker): in
+// a transaction of the args' tenant, with b.sink as the debts service.
+func (b *testBundle) shortfallJob(t *testing.T, args ShortfallArgs) error {
+	t.Helper()
+	w := &shortfallWorker{signals: b.sink, now: b.clock.Now}
+	return db.InTenant(tenant.WithID(t.Context(), args.Tenant), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+		return w.work(ctx, tx, &river.Job[ShortfallArgs]{JobRow: &rivertype.JobRow{}, Args: args})
+	})
+}
+
+// shortfallArgs is the job a final run of period inserts for one resident's results.
+func shortfallArgs(tn tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) ShortfallArgs {
+	r := ResidentShortfalls{ResidentID: residentID}
+	for _, d := range results {
+		if d.Shortfall > 0 {
+			r.Plans = append(r.Plans, PlanShortfall{PlanID: d.ID, Requested: d.Requested, Applied: d.Applied, Shortfall: d.Shortfall})
+		}
+	}
+	return ShortfallArgs{TenantArgs: jobs.TenantArgs{Tenant: tn}, RunID: "run-1", Chunk: 1, Period: period.String(),
+		Residents: []ResidentShortfalls{r}}
 }
 
 type testBundle struct {
@@ -99,7 +128,7 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 		norms = HouseholdNorms{Households: residents.Lookup{Service: b.res, NotFound: ErrResidentNotFound},
 			Calc: bijstand.NewCalculator(law.MustLoad())}
 	}
-	b.raw = NewService(Config{App: d.App, Creditors: b.cred, Jobs: o.jobs, Sink: b.sink, Norms: norms, Now: c.Now})
+	b.raw = NewService(Config{App: d.App, Creditors: b.cred, Jobs: o.jobs, Norms: norms, Now: c.Now})
 	b.svc = NewAuthorizing(b.raw, authztest.New(t))
 	return b
 }

@@ -3,6 +3,7 @@ package paymentplans
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -27,13 +28,12 @@ type Shortfall struct {
 	SignalledAt *time.Time
 }
 
-// SignalSink takes new shortfalls for schuldhulp (implemented by services/debts,
-// wired in the composition root). It is called after the shortfalls are stored;
-// those it has not taken (an error) are offered again by the next RecordShortfalls
-// of the same resident and period, so it must accept a shortfall it has seen
-// (plan and period identify one).
-type SignalSink interface {
-	SignalShortfalls(ctx context.Context, t tenant.ID, shortfalls []Shortfall) error
+// Signals raises a schuldhulp signal for a shortfall. It is declared here, where it
+// is used, and implemented by services/debts (debts.Service.Shortfall); the shortfall
+// job calls it. It must accept a shortfall it has seen (plan and period identify one):
+// a job retried after the signal was raised offers it again.
+type Signals interface {
+	Shortfall(ctx context.Context, t tenant.ID, residentID, planID, creditorID, period string, shortfall money.Cents) error
 }
 
 // toDomainShortfall is the converter from a row.
@@ -56,71 +56,68 @@ func toDomainShortfalls(rows []store.Shortfall) []Shortfall {
 
 func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period,
 	results []bijstand.DeductionResult) ([]Shortfall, error) {
-	for i, r := range results {
-		if r.Shortfall < 0 || r.Applied < 0 || r.Requested != r.Applied+r.Shortfall {
-			return nil, httpapi.Invalid(fmt.Sprintf("results[%d]", i),
-				"requested must equal applied + shortfall, none negative", "Deze uitkomst van de berekening klopt niet.", ErrInvalid)
-		}
+	if err := checkResults(results); err != nil {
+		return nil, err
 	}
 	if !validID(residentID) {
 		return nil, fmt.Errorf("paymentplans: shortfalls: %w", ErrResidentNotFound)
 	}
-	var fresh, pending []Shortfall
-	now := s.cfg.Now().UTC()
+	var fresh []Shortfall
 	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var inserted []string
-		for _, r := range results {
-			if r.Shortfall == 0 || !validID(r.ID) {
-				continue
-			}
-			// Only the resident's own plans; the month may hold other deductions.
-			ok, err := st.st.InsertShortfall(ctx, store.Shortfall{PlanID: r.ID, ResidentID: residentID, Period: period.First(),
-				Requested: int64(r.Requested), Applied: int64(r.Applied), Shortfall: int64(r.Shortfall), RecordedAt: now})
-			if err != nil {
-				return err
-			}
-			if ok {
-				inserted = append(inserted, r.ID)
-			}
-		}
-		rows, err := st.st.ShortfallsIn(ctx, residentID, period.First())
-		if err != nil {
-			return err
-		}
-		all := toDomainShortfalls(rows)
-		for _, sf := range all {
-			for _, id := range inserted {
-				if sf.PlanID == id {
-					fresh = append(fresh, sf)
-				}
-			}
-			if sf.SignalledAt == nil {
-				pending = append(pending, sf)
-			}
-		}
-		return nil
+		var err error
+		fresh, _, err = st.recordShortfalls(ctx, residentID, period, results, s.cfg.Now().UTC())
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("paymentplans: shortfalls: %w", err)
 	}
-	if s.cfg.Sink == nil || len(pending) == 0 {
-		return fresh, nil
-	}
-	if err := s.cfg.Sink.SignalShortfalls(ctx, t, pending); err != nil {
-		return fresh, fmt.Errorf("paymentplans: signal shortfalls: %w", err)
-	}
-	err = s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		for _, sf := range pending {
-			if err := st.st.MarkSignalled(ctx, sf.PlanID, sf.Period.First(), s.cfg.Now().UTC()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fresh, fmt.Errorf("paymentplans: shortfalls: %w", err)
-	}
 	return fresh, nil
+}
+
+// checkResults refuses a computed month whose deductions do not add up.
+func checkResults(results []bijstand.DeductionResult) error {
+	for i, r := range results {
+		if r.Shortfall < 0 || r.Applied < 0 || r.Requested != r.Applied+r.Shortfall {
+			return httpapi.Invalid(fmt.Sprintf("results[%d]", i),
+				"requested must equal applied + shortfall, none negative", "Deze uitkomst van de berekening klopt niet.", ErrInvalid)
+		}
+	}
+	return nil
+}
+
+// recordShortfalls stores the shortfalls of results at now, each plan and period once
+// (a stored one is kept as it is), and returns the new ones and the resident's
+// shortfalls of period not yet signalled.
+func (u *unit) recordShortfalls(ctx context.Context, residentID string, period bijstand.Period,
+	results []bijstand.DeductionResult, now time.Time) (fresh, pending []Shortfall, err error) {
+	var inserted []string
+	for _, r := range results {
+		if r.Shortfall == 0 || !validID(r.ID) {
+			continue
+		}
+		// Only the resident's own plans; the month may hold other deductions.
+		ok, err := u.st.InsertShortfall(ctx, store.Shortfall{PlanID: r.ID, ResidentID: residentID, Period: period.First(),
+			Requested: int64(r.Requested), Applied: int64(r.Applied), Shortfall: int64(r.Shortfall), RecordedAt: now})
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			inserted = append(inserted, r.ID)
+		}
+	}
+	rows, err := u.st.ShortfallsIn(ctx, residentID, period.First())
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sf := range toDomainShortfalls(rows) {
+		if slices.Contains(inserted, sf.PlanID) {
+			fresh = append(fresh, sf)
+		}
+		if sf.SignalledAt == nil {
+			pending = append(pending, sf)
+		}
+	}
+	return fresh, pending, nil
 }
 
 func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string) ([]Shortfall, error) {

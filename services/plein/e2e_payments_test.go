@@ -14,12 +14,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
+	"github.com/plein-nl/plein/services/paymentplans"
 )
 
 // The end-to-end tests of direct payments and debts: the real HTTP stack (edge, staff
@@ -682,8 +691,9 @@ func TestE2EVroegsignalering(t *testing.T) {
 	}
 }
 
-// TestE2EShortfallReachesSchuldhulp: a month that cannot pay a plan in full records
-// the shortfall and puts it in the schuldhulp queue, once.
+// TestE2EShortfallReachesSchuldhulp: a month that cannot pay a plan in full is only
+// read; the final run's shortfall job records the shortfall and puts it in the
+// schuldhulp queue, once.
 func TestE2EShortfallReachesSchuldhulp(t *testing.T) {
 	t.Parallel()
 	b := setupE2E(t)
@@ -709,6 +719,28 @@ func TestE2EShortfallReachesSchuldhulp(t *testing.T) {
 	if m.Result.PayoutCents != e2eLeefgeld {
 		t.Errorf("payout = %d, want the leefgeld %d", m.Result.PayoutCents, e2eLeefgeld)
 	}
+	// Reads never write: the month read (twice, the second in the portal) records nothing.
+	if status, _, _ := b.page(t, "/t/zwolle/mijn/?maand="+e2eNextMonth, b.residentCookie(t, id), nil); status != http.StatusOK {
+		t.Errorf("Deze maand: status %d", status)
+	}
+	var none struct {
+		Shortfalls []json.RawMessage `json:"shortfalls"`
+	}
+	b.apiJSON(t, http.MethodGet, residentsPath(id)+"/shortfalls?purpose="+url.QueryEscape(e2ePurpose), b.consulent, nil, http.StatusOK, &none)
+	if len(none.Shortfalls) != 0 {
+		t.Errorf("shortfalls after reading the month: %s, want none", none.Shortfalls)
+	}
+	// The final run of the month inserts the job with the month's deductions
+	// (services/settlement post), twice here: a retried post finds its job.
+	var plans []paymentplans.PlanShortfall
+	for _, d := range m.Result.Deductions {
+		if d.ShortfallCents > 0 {
+			plans = append(plans, paymentplans.PlanShortfall{PlanID: d.ID, Requested: money.Cents(d.RequestedCents),
+				Applied: money.Cents(d.AppliedCents), Shortfall: money.Cents(d.ShortfallCents)})
+		}
+	}
+	b.shortfallJob(t, paymentplans.ShortfallArgs{TenantArgs: jobs.TenantArgs{Tenant: "zwolle"}, RunID: "run-2026-05", Chunk: 1,
+		Period: e2eNextMonth, Residents: []paymentplans.ResidentShortfalls{{ResidentID: id, Plans: plans}}})
 
 	var sf struct {
 		Shortfalls []struct {
@@ -747,5 +779,41 @@ func TestE2EShortfallReachesSchuldhulp(t *testing.T) {
 	_, html, _ := b.page(t, "/t/zwolle/schulden/", b.residentCookie(t, id), nil)
 	if !strings.Contains(html, "€ 74,27") {
 		t.Errorf("Mijn schulden does not show the shortfall of € 74,27:\n%s", html)
+	}
+}
+
+// shortfallJob inserts args twice, as a final run's post (and a retried one) does, and
+// works the jobs with the payment plans' workers and the app's clock until none is left.
+func (b *e2eBundle) shortfallJob(t *testing.T, args paymentplans.ShortfallArgs) {
+	t.Helper()
+	now := func() time.Time { return e2eNow }
+	w := river.NewWorkers()
+	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Creditors: creditors.NewService(b.d.App, nil, now),
+		Signals: debts.NewService(debts.Config{App: b.d.App, Now: now}), Now: now})
+	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, Logger: newLogger(io.Discard), MaxWorkers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := tenant.WithID(t.Context(), args.Tenant)
+	for range 2 {
+		if err := db.InTenant(ctx, b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+			return jobs.InsertTx(ctx, jc, tx, args, nil)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, cancel := jc.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+	defer cancel()
+	if err := jc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = jc.Stop(context.WithoutCancel(ctx)) }()
+	select {
+	case ev := <-events:
+		if ev.Kind != river.EventKindJobCompleted {
+			t.Fatalf("shortfall job: %s %v", ev.Kind, ev.Job.Errors)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("shortfall job: not worked in a minute")
 	}
 }

@@ -328,21 +328,19 @@ func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 		residents: residents.NewService(cfg.appPool, cfg.sealer, cfg.now),
 		creditors: creditors.NewService(cfg.appPool, nil, cfg.now),
 	}
-	s.income = income.NewService(income.Config{App: cfg.appPool, Calculator: bijstand.NewCalculator(f.book), Now: cfg.now,
-		Households: residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
-		Finder:     residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
-		Settings:   incomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
-	// Shortfalls become schuldhulp signals through a reference to the debts service,
-	// filled in once it exists (it needs the plans for its aflossingen).
 	norms := paymentplans.HouseholdNorms{Calc: bijstand.NewCalculator(f.book),
 		Households: residents.Lookup{Service: s.residents, NotFound: paymentplans.ErrResidentNotFound}}
 	s.plans = paymentplans.NewService(paymentplans.Config{App: cfg.appPool, Creditors: s.creditors, Law: f.book, Jobs: f.jobs,
-		Sink: shortfallSignals{&s.debts}, Norms: norms, Now: cfg.now})
+		Norms: norms, Now: cfg.now})
 	s.debts = debts.NewService(debts.Config{App: cfg.appPool, Now: cfg.now,
 		Finder:    residents.Lookup{Service: s.residents, NotFound: debts.ErrResidentNotFound},
 		Creditors: creditors.Names{Service: s.creditors, NotFound: debts.ErrUnknownCreditor},
 		Plans:     paymentplans.Aflossings{Plans: s.plans}})
-	s.income.SetPlans(paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors}, planShortfalls{s.plans})
+	s.income = income.NewService(income.Config{App: cfg.appPool, Calculator: bijstand.NewCalculator(f.book), Now: cfg.now,
+		Households: residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
+		Finder:     residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
+		Deductions: paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors},
+		Settings:   incomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
 	var err error
 	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
 	return s, err
@@ -442,7 +440,7 @@ func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
 	settlement.AddWorkers(w, pool, settle)
 	tenancy.AddWorkers(w, pool)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
-		HTTP: egressClient()})
+		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool})})
 	return w
 }
 

@@ -167,9 +167,72 @@ func TestSettleEndToEnd(t *testing.T) {
 	if rep.DeductionsAppliedCents <= 0 || rep.CreditorPayments == 0 {
 		t.Errorf("no deductions paid to creditors: %+v", rep)
 	}
+	b.checkShortfalls(t, run.ID, rep.ShortfallsCents)
 
-	// The files: XSD-valid, their control sums the report's, and nothing for the held.
-	files, err := b.svc.Files(ctx, "zwolle", run.ID, true)
+	files := b.checkFiles(t, run.ID, *rep)
+	b.checkLedger(t, *rep, heldID)
+
+	// A final period is locked: a new start is refused, settling again gives the same files.
+	if _, _, err := b.svc.Start(ctx, "zwolle", period("2026-04"), false, "consulent:alice"); !errors.Is(err, settlement.ErrPeriodFinal) {
+		t.Errorf("start of a final period: %v, want ErrPeriodFinal", err)
+	}
+	again2, err := b.svc.Files(ctx, "zwolle", run.ID, true)
+	if err != nil || len(again2) != len(files) {
+		t.Fatalf("files again: %v", err)
+	}
+	for i := range files {
+		if files[i].SHA256 != again2[i].SHA256 {
+			t.Errorf("%s changed", files[i].Name)
+		}
+	}
+	err = db.InTenant(tenant.WithID(ctx, "zwolle"), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE settlement_runs SET status = 'cancelled' WHERE id = $1`, run.ID)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "cannot change") {
+		t.Errorf("changing a final run as the owner: %v, want it refused", err)
+	}
+
+	// The operators' metrics: the run, its money and its files.
+	b.checkMetrics(t, *rep, len(files))
+}
+
+// checkShortfalls waits for the shortfall jobs of final run id: every deduction the
+// run could not pay in full is recorded, once, with the run's shortfall, signalled,
+// and has one schuldhulp request.
+func (b *settleBundle) checkShortfalls(t *testing.T, runID string, want money.Cents) {
+	t.Helper()
+	if want <= 0 {
+		t.Fatalf("the run has no shortfalls (%s): the seed should leave some", want)
+	}
+	var items, recorded, signalled, requests int
+	var sum int64
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		b.ownerTx(t, func(ctx context.Context, tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `
+				SELECT (SELECT count(*) FROM settlement_items i, unnest(string_to_array(i.deductions, E'\n')) l
+				        WHERE i.run_id = $1 AND split_part(l, E'\t', 5)::bigint > 0),
+				       (SELECT count(*) FROM plan_shortfalls WHERE period = '2026-04-01'),
+				       (SELECT count(*) FROM plan_shortfalls WHERE period = '2026-04-01' AND signalled_at IS NOT NULL),
+				       (SELECT coalesce(sum(shortfall_cents), 0) FROM plan_shortfalls WHERE period = '2026-04-01'),
+				       (SELECT count(*) FROM schuldhulp_requests WHERE kind = 'shortfall')`, runID).
+				Scan(&items, &recorded, &signalled, &sum, &requests)
+		})
+		if signalled == items || time.Now().After(deadline) {
+			break
+		}
+	}
+	if items == 0 || recorded != items || signalled != items || requests != items || money.Cents(sum) != want {
+		t.Errorf("shortfalls: %d in the run's items, %d recorded (%d signalled, %d cents), %d schuldhulp requests; want %d of each, %s",
+			items, recorded, signalled, sum, requests, items, want)
+	}
+}
+
+// checkFiles: a final run's files are XSD-valid, their control sums the report's,
+// and none pays the held resident; it returns them.
+func (b *settleBundle) checkFiles(t *testing.T, runID string, rep settlement.Report) []settlement.File {
+	t.Helper()
+	files, err := b.svc.Files(t.Context(), "zwolle", runID, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,8 +264,12 @@ func TestSettleEndToEnd(t *testing.T) {
 	if xmls != 2 || txs != rep.SEPATransactions || ctrl != rep.SEPAControlSumCents {
 		t.Errorf("SEPA files: %d files, %d transactions, %s; report says %d, %s", xmls, txs, ctrl, rep.SEPATransactions, rep.SEPAControlSumCents)
 	}
+	return files
+}
 
-	// The ledger agrees with the report to the cent.
+// checkLedger: the ledger of a final run agrees with its report to the cent.
+func (b *settleBundle) checkLedger(t *testing.T, rep settlement.Report, heldID string) {
+	t.Helper()
 	b.ownerTx(t, func(ctx context.Context, tx pgx.Tx) error {
 		bal, err := ledger.Balances(ctx, tx, "", time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
@@ -235,29 +302,11 @@ func TestSettleEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
+}
 
-	// A final period is locked: a new start is refused, settling again gives the same files.
-	if _, _, err := b.svc.Start(ctx, "zwolle", period("2026-04"), false, "consulent:alice"); !errors.Is(err, settlement.ErrPeriodFinal) {
-		t.Errorf("start of a final period: %v, want ErrPeriodFinal", err)
-	}
-	again2, err := b.svc.Files(ctx, "zwolle", run.ID, true)
-	if err != nil || len(again2) != len(files) {
-		t.Fatalf("files again: %v", err)
-	}
-	for i := range files {
-		if files[i].SHA256 != again2[i].SHA256 {
-			t.Errorf("%s changed", files[i].Name)
-		}
-	}
-	err = db.InTenant(tenant.WithID(ctx, "zwolle"), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE settlement_runs SET status = 'cancelled' WHERE id = $1`, run.ID)
-		return err
-	})
-	if err == nil || !strings.Contains(err.Error(), "cannot change") {
-		t.Errorf("changing a final run as the owner: %v, want it refused", err)
-	}
-
-	// The operators' metrics: the run, its money and its files.
+// checkMetrics: the operators' metrics of a final run, its money and its n files.
+func (b *settleBundle) checkMetrics(t *testing.T, rep settlement.Report, n int) {
+	t.Helper()
 	mfs, err := b.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +326,7 @@ func TestSettleEndToEnd(t *testing.T) {
 		"plein_settlement_run_duration_seconds,status=final,tenant=zwolle": 1,
 		"plein_settlement_residents_computed_total,tenant=zwolle":          120,
 		"plein_settlement_paid_cents_total,payee=creditor,tenant=zwolle":   float64(rep.CreditorPaymentsCents),
-		"plein_settlement_files_written_total,tenant=zwolle":               float64(len(files)),
+		"plein_settlement_files_written_total,tenant=zwolle":               float64(n),
 		"plein_settlement_runs_started_total,dry_run=false,tenant=zwolle":  1,
 	} {
 		if got[key] != want {

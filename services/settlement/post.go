@@ -13,9 +13,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
+	"github.com/plein-nl/plein/services/paymentplans"
 )
 
 // post books an approved run and writes its files, all in the job's one transaction:
@@ -114,11 +116,43 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec); err != nil {
 		return err
 	}
+	if err := s.insertShortfalls(ctx, tx, job.Args.TenantArgs, r, months); err != nil {
+		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
+	}
 	r.Status, r.Report = StatusFinal, &report
 	now := s.cfg.Now()
 	r.FinishedAt = &now
 	s.cfg.Metrics.ended(r)
 	s.cfg.Metrics.paid(r.Tenant, report, len(files))
+	return nil
+}
+
+// shortfallChunk is the most residents one shortfall job carries.
+const shortfallChunk = 500
+
+// insertShortfalls inserts, in the transaction that makes the run final, the jobs
+// that record its deductions' shortfalls and signal them to schuldhulp (the payment
+// plans' job): what the run could not pay is recorded where it was decided.
+func (s *Service) insertShortfalls(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) error {
+	var all []paymentplans.ResidentShortfalls
+	for _, m := range months {
+		var plans []paymentplans.PlanShortfall
+		for _, d := range m.Result.Deductions {
+			if d.Shortfall > 0 {
+				plans = append(plans, paymentplans.PlanShortfall{PlanID: d.ID, Requested: d.Requested, Applied: d.Applied, Shortfall: d.Shortfall})
+			}
+		}
+		if len(plans) > 0 {
+			all = append(all, paymentplans.ResidentShortfalls{ResidentID: m.ResidentID, Plans: plans})
+		}
+	}
+	for i := 0; i < len(all); i += shortfallChunk {
+		args := paymentplans.ShortfallArgs{TenantArgs: ta, RunID: r.ID, Chunk: i/shortfallChunk + 1, Period: r.Period.String(),
+			Residents: all[i:min(i+shortfallChunk, len(all))]}
+		if err := jobs.InsertTx(ctx, s.client(ctx), tx, args, nil); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -82,12 +82,16 @@ func AddWorkers(w *river.Workers, pool *pgxpool.Pool, s *Service) {
 }
 
 func (s *Service) insert(ctx context.Context, tx pgx.Tx, args jobs.Scoped) error {
-	c, err := river.ClientFromContextSafely[pgx.Tx](ctx)
-	if err != nil {
-		// Outside a worker (tests calling a step directly) the service's own client.
-		c = s.cfg.Jobs
+	return jobs.InsertTx(ctx, s.client(ctx), tx, args, uniqueOpts())
+}
+
+// client is the River client of the worker running ctx's job, or, outside a worker
+// (tests calling a step directly), the service's own.
+func (s *Service) client(ctx context.Context) *jobs.Client {
+	if c, err := river.ClientFromContextSafely[pgx.Tx](ctx); err == nil {
+		return c
 	}
-	return jobs.InsertTx(ctx, c, tx, args, uniqueOpts())
+	return s.cfg.Jobs
 }
 
 // fail ends a run as failed with msg; the period can then be run again.

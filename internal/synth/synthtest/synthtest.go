@@ -1,12 +1,10 @@
 // Package synthtest wires, on a test database, the services a synthetic caseload is
-// written through and read back from, as services/plein wires them (a recording sink
-// stands in for the debts service): for the tests of internal/synth and of the
+// written through and read back from, as services/plein wires them: for the tests of internal/synth and of the
 // settlement benchmark's loader.
 package synthtest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,8 +27,6 @@ type Services struct {
 	Income    income.Service
 	Plans     paymentplans.Service
 	Creditors creditors.Service
-	// Shortfalls are the deductions that did not fit, as the plans signal them.
-	Shortfalls *Shortfalls
 }
 
 // New wires the services over app, a pool of plein_app, with the clock now.
@@ -41,18 +37,16 @@ func New(t testing.TB, app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Ti
 		t.Fatal(err)
 	}
 	calc := bijstand.NewCalculator(book)
-	s := &Services{Shortfalls: &Shortfalls{}}
+	s := &Services{}
 	s.Residents = residents.NewService(app, sealer, now)
-	inc := income.NewService(income.Config{App: app, Households: s.Residents, Calculator: calc, Now: now})
 	s.Creditors = creditors.NewService(app, nil, now)
 	s.Plans = paymentplans.NewService(paymentplans.Config{App: app, Creditors: s.Creditors, Law: book,
-		Sink: s.Shortfalls, Norms: residentNorms{s.Residents, calc}, Now: now})
-	inc.SetPlans(s.Plans, planShortfalls{s.Plans})
-	s.Income = inc
+		Norms: residentNorms{s.Residents, calc}, Now: now})
+	s.Income = income.NewService(income.Config{App: app, Households: s.Residents, Calculator: calc, Now: now, Deductions: s.Plans})
 	return s
 }
 
-// residentNorms and planShortfalls are services/plein's adapters of the same names.
+// residentNorms is services/plein's paymentplans.HouseholdNorms.
 type residentNorms struct {
 	residents residents.Service
 	calc      *bijstand.Calculator
@@ -65,32 +59,4 @@ func (n residentNorms) Norm(ctx context.Context, t tenant.ID, residentID string,
 	}
 	r, _, err := n.calc.Month(bijstand.Case{Period: period, Household: h})
 	return r.Norm, err
-}
-
-type planShortfalls struct{ plans paymentplans.Service }
-
-func (p planShortfalls) RecordShortfalls(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, results []bijstand.DeductionResult) error {
-	_, err := p.plans.RecordShortfalls(ctx, t, residentID, period, results)
-	return err
-}
-
-// Shortfalls records the shortfalls signalled.
-type Shortfalls struct {
-	mu   sync.Mutex
-	list []paymentplans.Shortfall
-}
-
-// SignalShortfalls records list.
-func (s *Shortfalls) SignalShortfalls(_ context.Context, _ tenant.ID, list []paymentplans.Shortfall) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.list = append(s.list, list...)
-	return nil
-}
-
-// Len is how many shortfalls were signalled.
-func (s *Shortfalls) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.list)
 }
