@@ -18,7 +18,7 @@ import (
 // Tenant is a tenant as the portal and the APIs see it: its current config.
 type Tenant struct {
 	Config  Config
-	Status  string
+	Status  Status
 	Version int
 	Logo    []byte
 }
@@ -87,7 +87,7 @@ func (d *Directory) Reload(ctx context.Context) (bool, error) {
 	}
 	s := &snapshot{byID: map[tenant.ID]*Tenant{}, byHost: map[string]*Tenant{}, stamp: stamp}
 	for _, t := range list {
-		if t.Status == "offboarded" {
+		if t.Status == StatusOffboarded {
 			continue
 		}
 		s.byID[t.Config.ID] = t
