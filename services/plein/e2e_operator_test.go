@@ -15,6 +15,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -36,7 +37,7 @@ func setupOperator(t *testing.T) *operatorBundle {
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", coop: ""})
 	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
 		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }})
 	if err != nil {
 		t.Fatal(err)

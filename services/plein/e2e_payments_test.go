@@ -17,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/debts"
 )
 
@@ -76,7 +77,7 @@ func setupE2E(t *testing.T) *e2eBundle {
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede"})
 	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiers,
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiers,
 		sealer: sealer, now: func() time.Time { return e2eNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -149,3 +149,18 @@ func (d *Directory) Silo(id tenant.ID) bool {
 	t, ok := d.ByID(id)
 	return ok && t.Config.Hosting.TierOrDefault() == TierSilo
 }
+
+// IDs returns the ids of the tenants in the directory, in its order.
+func (d *Directory) IDs() []tenant.ID {
+	var ids []tenant.ID
+	for _, t := range d.All() {
+		ids = append(ids, t.Config.ID)
+	}
+	return ids
+}
+
+// Following is the part of a long-running role that keeps d up to date (Follow) until
+// ctx ends.
+func (d *Directory) Following(pool *pgxpool.Pool, interval time.Duration, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error { d.Follow(ctx, pool, interval, log); return nil }
+}
