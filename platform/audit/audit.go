@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/user"
 	"strings"
 	"time"
 
@@ -94,4 +95,13 @@ func List(ctx context.Context, tx pgx.Tx, f Filter) ([]Entry, error) {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
 	return out, nil
+}
+
+// OSUser is the name of the user running the process, for the record of who did
+// something from the command line; "unknown" when it cannot be found.
+func OSUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
 }

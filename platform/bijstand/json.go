@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/strictjson"
 )
@@ -275,4 +276,25 @@ func (r Result) ToJSON() ResultJSON {
 			Ref: s.Ref, TextNL: s.Text("nl"), TextEN: s.Text("en")})
 	}
 	return out
+}
+
+// MonthOfJSON reads a case (DecodeCase) and computes its month under the law book:
+// the result as `plein calc month` prints it, with the date the law applied is valid
+// from.
+func MonthOfJSON(r io.Reader) (ResultJSON, error) {
+	c, err := DecodeCase(r)
+	if err != nil {
+		return ResultJSON{}, err
+	}
+	book, err := law.Load()
+	if err != nil {
+		return ResultJSON{}, err
+	}
+	res, p, err := NewCalculator(book).Month(c)
+	if err != nil {
+		return ResultJSON{}, err
+	}
+	out := res.ToJSON()
+	out.LawValidFrom = p.ValidFrom.Format(time.DateOnly)
+	return out, nil
 }

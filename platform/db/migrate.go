@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"text/tabwriter"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -173,4 +174,18 @@ func gooseProvider(pool *pgxpool.Pool) (*goose.Provider, func(), error) {
 		return nil, nil, fmt.Errorf("db: migrations: %w", err)
 	}
 	return p, func() { _ = sqlDB.Close() }, nil
+}
+
+// WriteStatus writes st as the table of `plein migrate status`.
+func WriteStatus(w io.Writer, st []MigrationStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tVERSION\tSTATE\tNAME")
+	for _, s := range st {
+		state := "pending"
+		if s.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Source, s.Version, state, s.Name)
+	}
+	return tw.Flush()
 }

@@ -111,3 +111,17 @@ func pct(r *big.Rat) string {
 	}
 	return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(4)
 }
+
+// DistributeJSON reads an input (DecodeInput) and distributes it: the offers as
+// `plein calc distribution` prints them.
+func DistributeJSON(r io.Reader) (OutputJSON, error) {
+	in, err := DecodeInput(r)
+	if err != nil {
+		return OutputJSON{}, err
+	}
+	out, err := Distribute(in)
+	if err != nil {
+		return OutputJSON{}, err
+	}
+	return out.ToJSON(), nil
+}

@@ -179,3 +179,20 @@ func normalizeHostPort(s string) (string, bool) {
 	}
 	return net.JoinHostPort(host, port), true
 }
+
+// EnvAllow lists host:port pairs, comma-separated, that the outbound HTTP client may
+// dial although they are on loopback: a webhook receiver on the developer's machine
+// under plein dev, or a test's server. Empty (the default, and production) allows none.
+const EnvAllow = "PLEIN_EGRESS_ALLOW"
+
+// ParseAllow splits the value of PLEIN_EGRESS_ALLOW. An entry that is not host:port
+// allows nothing (Config.Allow), so a mistake fails closed.
+func ParseAllow(v string) []string {
+	var out []string
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -73,3 +73,11 @@ func EncodeJSON(_ context.Context, w http.ResponseWriter, resp any) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+// YAML serves spec as application/yaml: a service's OpenAPI document.
+func YAML(spec []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml")
+		_, _ = w.Write(spec)
+	}
+}

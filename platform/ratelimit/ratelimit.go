@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,4 +277,19 @@ func client(a netip.Addr) string {
 		return p.String()
 	}
 	return a.String()
+}
+
+// EnvTrustedProxies lists the proxies (the Ingress controller's pod network) whose
+// X-Forwarded-For names the client, as comma-separated CIDR prefixes. Without it the
+// peer address is the client: behind an Ingress, set it, or every resident shares the
+// Ingress's sign-in limit.
+const EnvTrustedProxies = "PLEIN_TRUSTED_PROXIES"
+
+// TrustedFromEnv is ParseTrusted of PLEIN_TRUSTED_PROXIES.
+func TrustedFromEnv() (ClientIP, error) {
+	cip, err := ParseTrusted(os.Getenv(EnvTrustedProxies))
+	if err != nil {
+		return ClientIP{}, fmt.Errorf("%s: %w", EnvTrustedProxies, err)
+	}
+	return cip, nil
 }

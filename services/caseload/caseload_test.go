@@ -254,7 +254,7 @@ func TestTenants(t *testing.T) {
 		t.Fatal("no settings for zwolle")
 	}
 	want := cfg.Config.Settlement
-	if st.Status != cfg.Status || st.Debtor.Name != cfg.Config.Bank.AccountName || string(st.Debtor.IBAN) != cfg.Config.Bank.IBAN ||
+	if st.Status != string(cfg.Status) || st.Debtor.Name != cfg.Config.Bank.AccountName || string(st.Debtor.IBAN) != cfg.Config.Bank.IBAN ||
 		st.Debtor.Town != "Zwolle" || st.Debtor.Country != "NL" || st.PayDay != want.PayDayOrDefault() ||
 		st.LeadDays != want.RunLeadDaysOrDefault() || st.VakantietoeslagMonth != want.VakantietoeslagMonthOrDefault() {
 		t.Errorf("settings of zwolle: %+v", st)

@@ -28,7 +28,7 @@ func (s Tenants) Settings(t tenant.ID) (settlement.Settings, bool) {
 	c := tt.Config
 	st := c.Settlement
 	return settlement.Settings{
-		Status: tt.Status,
+		Status: string(tt.Status),
 		Debtor: sepa.Debtor{Name: c.Bank.AccountName, IBAN: iban.IBAN(c.Bank.IBAN), BIC: c.Bank.BIC,
 			Town: strings.TrimPrefix(c.Name, "Gemeente "), Country: "NL"},
 		PayDay:               st.PayDayOrDefault(),
@@ -51,7 +51,7 @@ func (s Tenants) All() []tenant.ID {
 func (s Tenants) Active() []tenant.ID {
 	var out []tenant.ID
 	for _, t := range s.dir.All() {
-		if t.Status == "active" {
+		if t.Status == tenancy.StatusActive {
 			out = append(out, t.Config.ID)
 		}
 	}

@@ -22,7 +22,7 @@ func (s DirectorySource) Tenants(ctx context.Context) ([]Tenant, error) {
 	all := s.Dir.All()
 	out := make([]Tenant, 0, len(all))
 	for _, t := range all {
-		ct := Tenant{ID: string(t.Config.ID), Version: t.Version, Status: t.Status, Hosts: t.Config.Portal.Hosts}
+		ct := Tenant{ID: string(t.Config.ID), Version: t.Version, Status: string(t.Status), Hosts: t.Config.Portal.Hosts}
 		if h := t.Config.Hosting; h.TierOrDefault() == tenancy.TierSilo {
 			ct.Silo = &Silo{Workers: int32(h.WorkersOrDefault()), CPU: h.CPUOrDefault(), Memory: h.MemoryOrDefault()}
 		}

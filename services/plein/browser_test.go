@@ -20,6 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
@@ -47,7 +48,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	ctx := context.Background()
 	d := tenantsDB(t)
 	sealer := testSealer(t)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer})
 	if err != nil {
 		t.Fatal(err)
@@ -298,7 +299,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer, verifiers: map[string]*auth.Verifier{iss.URL: v}, now: func() time.Time { return e2eNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/distribution"
-	"github.com/plein-nl/plein/platform/law"
 )
 
 // cmdCalc runs a pure engine: a case as JSON on stdin, the result as JSON on stdout.
@@ -22,45 +20,17 @@ func cmdCalc(_ context.Context, args []string, stdin io.Reader, stdout, stderr i
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	calc := calcDistribution
+	var out any
+	var err error
 	if args[0] == "month" {
-		calc = calcMonth
+		out, err = bijstand.MonthOfJSON(stdin)
+	} else {
+		out, err = distribution.DistributeJSON(stdin)
 	}
-	out, err := calc(stdin)
 	if err != nil {
-		return err
+		return fmt.Errorf("calc %s: %w", args[0], err)
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-func calcMonth(stdin io.Reader) (any, error) {
-	c, err := bijstand.DecodeCase(stdin)
-	if err != nil {
-		return nil, fmt.Errorf("calc month: %w", err)
-	}
-	book, err := law.Load()
-	if err != nil {
-		return nil, err
-	}
-	r, p, err := bijstand.NewCalculator(book).Month(c)
-	if err != nil {
-		return nil, fmt.Errorf("calc month: %w", err)
-	}
-	out := r.ToJSON()
-	out.LawValidFrom = p.ValidFrom.Format(time.DateOnly)
-	return out, nil
-}
-
-func calcDistribution(stdin io.Reader) (any, error) {
-	in, err := distribution.DecodeInput(stdin)
-	if err != nil {
-		return nil, fmt.Errorf("calc distribution: %w", err)
-	}
-	out, err := distribution.Distribute(in)
-	if err != nil {
-		return nil, fmt.Errorf("calc distribution: %w", err)
-	}
-	return out.ToJSON(), nil
 }

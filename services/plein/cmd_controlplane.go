@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/controlplane"
 )
 
@@ -24,7 +26,7 @@ func cmdControlplane(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
+	log := observe.NewEnvLogger(stderr)
 	cfg, err := controlplane.LoadConfig(*cfgFile, os.Getenv(envControlplane))
 	if errors.Is(err, controlplane.ErrNoConfig) {
 		return usageError{"plein controlplane: no configuration: set " + envControlplane + " (JSON) or --config FILE"}
@@ -39,9 +41,9 @@ func cmdControlplane(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	defer p.close(ctx)
-	adm := newAdmin(log, p.app)
-	met, err := controlplane.NewMetrics(adm.reg)
+	defer p.Close(ctx)
+	adm := observe.NewAdmin(log, p.app.Ping)
+	met, err := controlplane.NewMetrics(adm.Reg)
 	if err != nil {
 		return err
 	}
@@ -49,7 +51,7 @@ func cmdControlplane(ctx context.Context, args []string, stdout, stderr io.Write
 	if *once {
 		return controlplane.Once(ctx, rec, stdout)
 	}
-	return runRole(ctx, adm.health, serving(envOr(envAdminAddr, ":9090"), adm.mux, log), func(ctx context.Context) error {
+	return observe.RunRole(ctx, adm.Health, httpapi.Serving(cmp.Or(os.Getenv(envAdminAddr), ":9090"), adm.Mux, log), func(ctx context.Context) error {
 		return controlplane.Lead(ctx, rec, kube, *identity, p.app, log, met)
 	})
 }

@@ -11,7 +11,11 @@ import (
 
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // `plein seed` makes a synthetic caseload for demos, tests and benchmarks through the
@@ -27,13 +31,13 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := seedError(o.Check()); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	dbs, err := openDatabases(ctx, dataDir, log)
+	log := observe.NewEnvLogger(stderr)
+	dbs, err := db.OpenDatabases(ctx, dataDir, log)
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
-	sealer, err := bsnSealer(dataDir, os.Getenv(envDatabaseURL) == "")
+	defer dbs.Close(ctx)
+	sealer, err := bsn.LoadSealer(dataDir, os.Getenv(db.EnvDatabaseURL) == "")
 	if err != nil {
 		return err
 	}
@@ -95,7 +99,7 @@ func seed(ctx context.Context, a *app, o synth.Options) (synth.Report, error) {
 	if !ok {
 		return synth.Report{}, fmt.Errorf("plein seed: tenant %q has no applied config: apply it first (plein tenant apply -f FILE)", o.Tenant)
 	}
-	if tt.Status != "active" && tt.Status != "onboarding" {
+	if tt.Status != tenancy.StatusActive && tt.Status != tenancy.StatusOnboarding {
 		return synth.Report{}, fmt.Errorf("plein seed: tenant %q is %s: only an active or onboarding tenant is seeded", o.Tenant, tt.Status)
 	}
 	o.Gemeente = tt.Config.Name

@@ -10,8 +10,11 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
 )
@@ -57,8 +60,8 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *batch < 0 || *batch > 100000 {
 		return usageError{"plein settle: --batch-size must be 1 to 100000"}
 	}
-	if os.Getenv(envDatabaseURL) != "" {
-		o.Starter, o.Approver = "cli:"+osUser(), ""
+	if os.Getenv(db.EnvDatabaseURL) != "" {
+		o.Starter, o.Approver = "cli:"+audit.OSUser(), ""
 	}
 	// A run holds every resident's month in memory while it closes and posts (about a
 	// kilobyte each): with the default GOGC the collector rescans that heap over and
@@ -67,15 +70,15 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	p, err := openBackend(ctx, *dataDir, newLogger(stderr), needDir)
+	p, err := openBackend(ctx, *dataDir, observe.NewEnvLogger(stderr), needDir)
 	if err != nil {
 		return err
 	}
-	defer p.close(ctx)
+	defer p.Close(ctx)
 	if _, ok := p.dir.ByID(o.Tenant); !ok {
 		return fmt.Errorf("plein settle: tenant %q is not applied (plein tenant apply -f tenants/%s.yaml)", o.Tenant, o.Tenant)
 	}
-	insert, err := insertOnlyJobs(p.app)
+	insert, err := jobs.NewClient(p.app, jobs.Config{})
 	if err != nil {
 		return err
 	}
@@ -84,11 +87,11 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	jc, err := startJobs(ctx, p.app, jobs.Config{Workers: workers(p.app, svc), Logger: quiet, MaxWorkers: settleWorkers})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc), Logger: quiet, MaxWorkers: settleWorkers})
 	if err != nil {
 		return err
 	}
-	defer stopJobs(ctx, jc, 30*time.Second, quiet)
+	defer jobs.Stop(ctx, jc, 30*time.Second, quiet)
 	err = settlement.Settle(ctx, svc, o, stdout, stderr)
 	if errors.Is(err, settlement.ErrAwaitingApproval) {
 		return exitError{code: 3, msg: err.Error()}

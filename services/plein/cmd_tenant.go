@@ -5,11 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -24,12 +25,12 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	dbs, err := openDatabases(ctx, *dataDir, log) // migrates the local database itself
+	log := observe.NewEnvLogger(stderr)
+	dbs, err := db.OpenDatabases(ctx, *dataDir, log) // migrates the local database itself
 	if err != nil {
 		return err
 	}
-	defer dbs.close(ctx)
+	defer dbs.Close(ctx)
 	owner, err := dbs.OwnerURL()
 	if err != nil {
 		return err
@@ -45,16 +46,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tVERSION\tSTATE\tNAME")
-	for _, s := range st {
-		state := "pending"
-		if s.Applied {
-			state = "applied"
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Source, s.Version, state, s.Name)
-	}
-	return tw.Flush()
+	return db.WriteStatus(stdout, st)
 }
 
 // tenantCommands are the subcommands of plein tenant; suspend and resume are
@@ -80,17 +72,6 @@ func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return usageError{fmt.Sprintf("plein tenant: unknown subcommand %q", args[0])}
 }
 
-// defaultAuthor is who a tenant command records as its author without --author.
-func defaultAuthor() string {
-	host, _ := os.Hostname()
-	return osUser() + "@" + host
-}
-
-// tenantFlags returns the flag set of `plein tenant <verb>` with its --data-dir.
-func tenantFlags(verb string, stderr io.Writer) (*flag.FlagSet, *string) {
-	return dbFlags("tenant "+verb, stderr, dataDirHelp)
-}
-
 // parseTenantArgs parses `plein tenant <verb> ID [flags]`: a missing or malformed id
 // is a usage error.
 func parseTenantArgs(verb string, fs *flag.FlagSet, args []string) (tenant.ID, error) {
@@ -106,19 +87,19 @@ func parseTenantArgs(verb string, fs *flag.FlagSet, args []string) (tenant.ID, e
 
 // withControl opens the plein_control pool of a tenant command for fn, and closes it.
 func withControl(ctx context.Context, dataDir string, stderr io.Writer, fn func(p *backend, store *tenancy.Store) error) error {
-	p, err := openBackend(ctx, dataDir, newLogger(stderr), needControl)
+	p, err := openBackend(ctx, dataDir, observe.NewEnvLogger(stderr), needControl)
 	if err != nil {
 		return err
 	}
-	defer p.close(ctx)
+	defer p.Close(ctx)
 	return fn(p, tenancy.NewStore(p.control, nil))
 }
 
 func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags("apply", stderr)
+	fs, dataDir := dbFlags("tenant apply", stderr, dataDirHelp)
 	file := fs.String("f", "", "a tenant config file, or a directory of them (required)")
 	dryRun := fs.Bool("dry-run", false, "validate everything and show the diff; write nothing")
-	author := fs.String("author", defaultAuthor(), "who applies (recorded with the version)")
+	author := fs.String("author", tenantctl.DefaultAuthor(), "who applies (recorded with the version)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -131,7 +112,7 @@ func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	return withControl(ctx, *dataDir, stderr, func(p *backend, _ *tenancy.Store) error {
-		jc, err := insertOnlyJobs(p.control)
+		jc, err := jobs.NewClient(p.control, jobs.Config{})
 		if err != nil {
 			return err
 		}
@@ -140,7 +121,7 @@ func cmdTenantApply(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags("list", stderr)
+	fs, dataDir := dbFlags("tenant list", stderr, dataDirHelp)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -158,7 +139,7 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	fs, dataDir := tenantFlags("show", stderr)
+	fs, dataDir := dbFlags("tenant show", stderr, dataDirHelp)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -169,9 +150,9 @@ func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 // cmdTenantTransition moves a tenant in its lifecycle: suspend or resume.
 func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags(verb, stderr)
+	fs, dataDir := dbFlags("tenant "+verb, stderr, dataDirHelp)
 	reason := fs.String("reason", "", "why (required; recorded with the event)")
-	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")
+	author := fs.String("author", tenantctl.DefaultAuthor(), "who does it (recorded with the event)")
 	id, err := parseTenantArgs(verb, fs, args)
 	if err != nil {
 		return err
@@ -185,7 +166,7 @@ func cmdTenantTransition(ctx context.Context, verb string, to tenancy.Status, ar
 }
 
 func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags("events", stderr)
+	fs, dataDir := dbFlags("tenant events", stderr, dataDirHelp)
 	id, err := parseTenantArgs("events", fs, args)
 	if err != nil {
 		return err
@@ -196,11 +177,11 @@ func cmdTenantEvents(ctx context.Context, args []string, stdout, stderr io.Write
 }
 
 func cmdTenantOffboard(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags("offboard", stderr)
+	fs, dataDir := dbFlags("tenant offboard", stderr, dataDirHelp)
 	export := fs.String("export", "", "the export bundle to write (a new .tar.gz file; required)")
 	dryRun := fs.Bool("dry-run", false, "write and check the bundle, show what a purge would delete; change nothing")
 	reason := fs.String("reason", "", "why (required without --dry-run; recorded with the event)")
-	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event and in the gemeente's audit log)")
+	author := fs.String("author", tenantctl.DefaultAuthor(), "who does it (recorded with the event and in the gemeente's audit log)")
 	graceFlag := fs.String("grace", "30d", "how long the data are kept after the export before they are purged (720h, 30d)")
 	id, err := parseTenantArgs("offboard", fs, args)
 	if err != nil {
@@ -219,22 +200,22 @@ func cmdTenantOffboard(ctx context.Context, args []string, stdout, stderr io.Wri
 	if err := tenantctl.CheckExport(*export); err != nil {
 		return err
 	}
-	log := newLogger(stderr)
+	log := observe.NewEnvLogger(stderr)
 	p, err := openBackend(ctx, *dataDir, log, needApp|needControl)
 	if err != nil {
 		return err
 	}
-	defer p.close(ctx)
+	defer p.Close(ctx)
 	return tenantctl.Offboard{Store: tenancy.NewStore(p.control, nil), App: p.app, Tenant: id, Export: *export,
 		DryRun: *dryRun, Author: *author, Reason: *reason, Grace: grace,
-		Keys: func() (tenancy.Sealer, error) { return bsnSealer(*dataDir, p.local != nil) },
+		Keys: func() (tenancy.Sealer, error) { return bsn.LoadSealer(*dataDir, p.IsLocal()) },
 	}.Run(ctx, stdout)
 }
 
 // cmdTenantPurge deletes an offboarding tenant's data once its grace period is over.
 func cmdTenantPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dataDir := tenantFlags("purge", stderr)
-	author := fs.String("author", defaultAuthor(), "who does it (recorded with the event)")
+	fs, dataDir := dbFlags("tenant purge", stderr, dataDirHelp)
+	author := fs.String("author", tenantctl.DefaultAuthor(), "who does it (recorded with the event)")
 	id, err := parseTenantArgs("purge", fs, args)
 	if err != nil {
 		return err

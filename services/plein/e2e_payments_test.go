@@ -25,6 +25,7 @@ import (
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
@@ -95,7 +96,7 @@ func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, c
 	t.Helper()
 	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	cfg := appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
+	cfg := appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
 		sealer: sealer, now: func() time.Time { return e2eNow }}
 	if control {
 		cfg.controlPool = d.Control
@@ -790,7 +791,7 @@ func (b *e2eBundle) shortfallJob(t *testing.T, args paymentplans.ShortfallArgs) 
 	w := river.NewWorkers()
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Creditors: creditors.NewService(b.d.App, nil, now),
 		Signals: debts.NewService(debts.Config{App: b.d.App, Now: now}), Now: now})
-	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, Logger: newLogger(io.Discard), MaxWorkers: 2})
+	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

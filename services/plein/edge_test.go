@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -42,7 +43,7 @@ func setupAPI(t *testing.T) *apiBundle {
 	b := &apiBundle{enschede: authtest.NewIssuer(t), zwolle: authtest.NewIssuer(t), coop: authtest.NewIssuer(t)}
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.enschede: "enschede", b.zwolle: "zwolle", b.coop: ""})
 	key := []byte("0123456789abcdef0123456789abcdef")
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: true, verifiers: verifiers})
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: true, verifiers: verifiers})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"os/user"
 	"runtime/pprof"
 	"strings"
 	"syscall"
+
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/observe"
 )
 
 const usage = `plein — the platform of the coöperatie's gemeenten
@@ -53,11 +55,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// PLEIN_CPUPROFILE names a file for a CPU profile of the whole command (go tool
 	// pprof), for the benchmarks and an operator chasing a slow run.
-	if path := os.Getenv("PLEIN_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
-	}
+	defer observe.CPUProfile(os.Getenv("PLEIN_CPUPROFILE"))()
 	err := runIO(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
@@ -140,7 +138,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 // The help texts of --data-dir.
 const (
 	dataDirHelp    = "data directory of the local PostgreSQL"
-	dataDirEnvHelp = dataDirHelp + " (without " + envDatabaseURL + ")"
+	dataDirEnvHelp = dataDirHelp + " (without " + db.EnvDatabaseURL + ")"
 )
 
 // dbFlags returns the flag set of a command that opens the database, with its
@@ -159,12 +157,4 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return usageError{err.Error()}
 	}
 	return nil
-}
-
-// osUser is the name of the user running plein, for the record of who did something.
-func osUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "unknown"
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -48,7 +49,7 @@ func setupSecurity(t *testing.T) *secBundle {
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede", coop: ""})
 	sealer := testSealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
 		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }, secure: true})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/ratelimit"
 	"io"
 	"net/http"
@@ -498,7 +499,7 @@ func TestRateLimitsPerGemeente(t *testing.T) {
 	// net's interval is set far beyond the test, so only the notification counts).
 	ctx, cancel := context.WithCancel(context.Background())
 	followed := make(chan struct{})
-	go func() { b.app.dir.Follow(ctx, b.d.App, time.Hour, newLogger(io.Discard)); close(followed) }()
+	go func() { b.app.dir.Follow(ctx, b.d.App, time.Hour, observe.NewEnvLogger(io.Discard)); close(followed) }()
 	t.Cleanup(func() { cancel(); <-followed })
 	loaded, err := tenancy.LoadPath(dir)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -31,7 +32,7 @@ func setupSeed(t *testing.T) *seedBundle {
 	ctx := context.Background()
 	d := tenantsDB(t)
 	sealer := testSealer(t)
-	a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{7}, 32),
+	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{7}, 32),
 		sealer: sealer, now: func() time.Time { return e2eNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -2,17 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/go-kit/kit/endpoint"
@@ -30,7 +21,7 @@ import (
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/ratelimit"
-	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/caseload"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
@@ -42,131 +33,13 @@ import (
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
-// Environment variables of the HTTP roles.
+// Environment variables of the HTTP roles; the keys' are platform/auth's and
+// platform/bsn's, the databases' platform/db's.
 const (
-	envHTTPAddr    = "PLEIN_HTTP_ADDR"
-	envAdminAddr   = "PLEIN_ADMIN_ADDR"
-	envSessionKey  = "PLEIN_SESSION_KEY"  // base64 of 32 random bytes
-	envOIDCIssuers = "PLEIN_OIDC_ISSUERS" // JSON list of issuers for staff tokens
-	envDevLogin    = "PLEIN_DEV_LOGIN"    // "true" is refused outside plein dev
-	envLogLevel    = "PLEIN_LOG_LEVEL"
-	envBSNKey      = "PLEIN_BSN_KEY"       // base64 of 32 bytes: AES-256-GCM key for BSNs at rest
-	envBSNIndexKey = "PLEIN_BSN_INDEX_KEY" // base64 of 32 bytes: HMAC key of the BSN blind index
+	envHTTPAddr  = "PLEIN_HTTP_ADDR"
+	envAdminAddr = "PLEIN_ADMIN_ADDR"
+	envDevLogin  = "PLEIN_DEV_LOGIN" // "true" is refused outside plein dev
 )
-
-// newLogger is the logger of the production roles: JSON lines, always.
-func newLogger(w io.Writer) *slog.Logger {
-	return observe.NewLogger(w, logLevel())
-}
-
-// logLevel is the level of PLEIN_LOG_LEVEL, INFO if unset or unknown.
-func logLevel() slog.Level {
-	level := slog.LevelInfo
-	if err := level.UnmarshalText([]byte(os.Getenv(envLogLevel))); err != nil {
-		level = slog.LevelInfo
-	}
-	return level
-}
-
-// sessionKey reads PLEIN_SESSION_KEY, or in local mode a key kept in the data
-// directory (made on first use), so sessions survive a restart of `plein dev`.
-func sessionKey(dataDir string, local bool) ([]byte, error) {
-	if s := os.Getenv(envSessionKey); s != "" {
-		k, err := base64.StdEncoding.DecodeString(s)
-		if err != nil || len(k) != 32 {
-			return nil, fmt.Errorf("%s must be the base64 of 32 bytes", envSessionKey)
-		}
-		return k, nil
-	}
-	if !local {
-		return nil, fmt.Errorf("%s is not set", envSessionKey)
-	}
-	path := filepath.Join(dataDir, "session.key")
-	if b, err := os.ReadFile(path); err == nil {
-		if k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b))); err == nil && len(k) == 32 {
-			return k, nil
-		}
-	}
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(k)), 0o600); err != nil {
-		return nil, err
-	}
-	return k, nil
-}
-
-// bsnSealer builds the BSN sealer from PLEIN_BSN_KEY and PLEIN_BSN_INDEX_KEY, or in
-// local mode from keys kept in the data directory (made on first use).
-func bsnSealer(dataDir string, local bool) (*bsn.Sealer, error) {
-	enc, idx := os.Getenv(envBSNKey), os.Getenv(envBSNIndexKey)
-	if enc == "" && idx == "" && local {
-		path := filepath.Join(dataDir, "bsn.keys")
-		if b, err := os.ReadFile(path); err == nil {
-			if e, i, ok := strings.Cut(strings.TrimSpace(string(b)), " "); ok {
-				enc, idx = e, i
-			}
-		}
-		if enc == "" {
-			var e, i [32]byte
-			_, _ = rand.Read(e[:])
-			_, _ = rand.Read(i[:])
-			enc, idx = base64.StdEncoding.EncodeToString(e[:]), base64.StdEncoding.EncodeToString(i[:])
-			if err := os.MkdirAll(dataDir, 0o755); err != nil {
-				return nil, err
-			}
-			if err := os.WriteFile(path, []byte(enc+" "+idx+"\n"), 0o600); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if enc == "" || idx == "" {
-		return nil, fmt.Errorf("%s and %s must be set", envBSNKey, envBSNIndexKey)
-	}
-	encKey, idxKey, err := bsn.KeysFromBase64(enc, idx)
-	if err != nil {
-		return nil, fmt.Errorf("%s/%s: %w", envBSNKey, envBSNIndexKey, err)
-	}
-	return bsn.NewSealer(encKey, idxKey)
-}
-
-// issuerConfig is one entry of PLEIN_OIDC_ISSUERS.
-type issuerConfig struct {
-	Issuer      string `json:"issuer"`
-	Audience    string `json:"audience"`
-	Tenant      string `json:"tenant"` // empty with cooperative
-	Cooperative bool   `json:"cooperative"`
-	RolesClaim  string `json:"roles_claim"`
-	JWKSURL     string `json:"jwks_url"`
-}
-
-func loadVerifiers(ctx context.Context) (map[string]*auth.Verifier, error) {
-	out := map[string]*auth.Verifier{}
-	s := os.Getenv(envOIDCIssuers)
-	if s == "" {
-		return out, nil
-	}
-	var list []issuerConfig
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&list); err != nil {
-		return nil, fmt.Errorf("%s: %w", envOIDCIssuers, err)
-	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	for i, ic := range list {
-		v, err := auth.NewVerifier(ctx, auth.VerifierConfig{
-			Issuer: ic.Issuer, Audience: ic.Audience, Tenant: tenant.ID(ic.Tenant), Cooperative: ic.Cooperative,
-			RolesClaim: ic.RolesClaim, JWKSURL: ic.JWKSURL, HTTPClient: client, Now: time.Now,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s[%d]: %w", envOIDCIssuers, i, err)
-		}
-		out[ic.Issuer] = v
-	}
-	return out, nil
-}
 
 // app is everything an HTTP role serves, wired together.
 type app struct {
@@ -340,7 +213,7 @@ func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 		Households: residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
 		Finder:     residents.Lookup{Service: s.residents, NotFound: income.ErrNotFound},
 		Deductions: paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors},
-		Settings:   incomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
+		Settings:   caseload.IncomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
 	var err error
 	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
 	return s, err
@@ -367,10 +240,7 @@ func newAPI(cfg appConfig, f *foundation, s *appServices) *access.Table {
 	}
 	for name, spec := range map[string][]byte{"residents": residents.OpenAPI(), "creditors": creditors.OpenAPI(),
 		"paymentplans": paymentplans.OpenAPI(), "debts": debts.OpenAPI()} {
-		api.HandleFunc("GET /api/v1/openapi/"+name+".yaml", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/yaml")
-			_, _ = w.Write(spec)
-		})
+		api.Handle("GET /api/v1/openapi/"+name+".yaml", httpapi.YAML(spec))
 	}
 	// Every other path under /api/, and a route's path with a method it lacks (405).
 	api.Handle("/api/", httpapi.NoRoute(api, "/api/"))
@@ -381,57 +251,11 @@ func newAPI(cfg appConfig, f *foundation, s *appServices) *access.Table {
 // counted for the metrics, and the settlement's overview, behind the staff API's
 // authentication.
 func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Page, error) {
-	vitals, err := tenantMetrics(f.reg, cfg.appPool, cfg.log)
+	vitals, err := tenancy.RegisterMetrics(f.reg, cfg.appPool, cfg.log)
 	if err != nil {
 		return nil, err
 	}
 	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now})
-}
-
-// serveUntil serves h on addr until ctx ends, then stops accepting and lets in-flight
-// requests finish (at most 20 s).
-func serveUntil(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready chan<- string) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	ln, err := listen(addr)
-	if err != nil {
-		return err
-	}
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("http %s: shutdown: %w", addr, err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// tenantMetrics registers the per-tenant gauges (plein_tenant_active_residents,
-// plein_tenant_status) on reg, where the settlement's metrics are, and returns the
-// reader they are collected from (cached for 30 s, one query per read).
-func tenantMetrics(reg prometheus.Registerer, pool *pgxpool.Pool, log *slog.Logger) (*tenancy.VitalsReader, error) {
-	v := tenancy.NewVitalsReader(pool, 0, nil)
-	if err := reg.Register(tenancy.NewCollector(v, log)); err != nil {
-		return nil, fmt.Errorf("tenant metrics: %w", err)
-	}
-	return v, nil
-}
-
-// insertOnlyJobs is a River client that inserts jobs and runs none.
-func insertOnlyJobs(pool *pgxpool.Pool) (*jobs.Client, error) {
-	return jobs.NewClient(pool, jobs.Config{})
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).
@@ -442,19 +266,4 @@ func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
 		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool})})
 	return w
-}
-
-type admin struct {
-	health *observe.Health
-	mux    *http.ServeMux
-	reg    prometheus.Registerer
-}
-
-// newAdmin is the admin endpoint of a role without the portal: health and metrics.
-func newAdmin(log *slog.Logger, pool *pgxpool.Pool) admin {
-	reg := observe.NewRegistry()
-	m, _ := observe.NewMetrics(reg)
-	h := observe.NewHealth(log, 0)
-	h.AddCheck("database", func(ctx context.Context) error { return pool.Ping(ctx) })
-	return admin{health: h, mux: observe.NewAdminMux(m, h), reg: reg}
 }

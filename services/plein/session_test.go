@@ -14,6 +14,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 )
 
 // The sessions of the whole app (security issue 17): a logout ends the session
@@ -206,7 +207,7 @@ func TestDevSessionOnlyInDev(t *testing.T) {
 	key := bytes.Repeat([]byte{5}, 32)
 	srv := map[bool]*httptest.Server{}
 	for _, devLogin := range []bool{true, false} {
-		a, err := buildApp(ctx, appConfig{log: newLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: devLogin})
+		a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: devLogin})
 		if err != nil {
 			t.Fatal(err)
 		}

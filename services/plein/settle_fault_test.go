@@ -107,7 +107,7 @@ func faultBinary(t *testing.T) string {
 func faultEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k == envDatabaseURL || k == envControlURL || k == envMigrateURL {
+		if k, _, _ := strings.Cut(kv, "="); k == db.EnvDatabaseURL || k == db.EnvControlURL || k == db.EnvMigrateURL {
 			continue
 		}
 		env = append(env, kv)

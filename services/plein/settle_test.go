@@ -18,6 +18,7 @@ import (
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/sepa"
 	"github.com/plein-nl/plein/platform/sepa/sepatest"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -51,7 +52,7 @@ func setupSettle(t *testing.T, n int, period string, now time.Time) *settleBundl
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc), Logger: newLogger(io.Discard), MaxWorkers: 4})
+	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc), Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func setupSettle(t *testing.T, n int, period string, now time.Time) *settleBundl
 
 func mustInsertJobs(t *testing.T, d *dbtest.DB) *jobs.Client {
 	t.Helper()
-	c, err := insertOnlyJobs(d.App)
+	c, err := jobs.NewClient(d.App, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plein-nl/plein/platform/jobs"
-	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/caseload"
-	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -42,9 +40,4 @@ func newSettlement(d settlementDeps) (*settlement.Service, error) {
 		App: d.pool, Jobs: d.jobs, Metrics: m, Now: d.now, BatchSize: d.batch, FileSize: d.fileMax,
 		Caseload: cl, Tenants: caseload.NewTenants(d.dir),
 	}), nil
-}
-
-// incomeSettings are a tenant's settings a month depends on (caseload.IncomeSettings).
-func incomeSettings(dir *tenancy.Directory) func(t tenant.ID) income.Settings {
-	return caseload.IncomeSettings(dir)
 }

@@ -82,3 +82,15 @@ func (r *PayeeReader) Payees(ctx context.Context, t tenant.ID, first, last strin
 	}
 	return out, nil
 }
+
+// FirstNamed returns the id of t's oldest resident named name, or ErrNotFound: how
+// `plein dev` finds the demo resident it made on an earlier start.
+func (r *PayeeReader) FirstNamed(ctx context.Context, t tenant.ID, name string) (string, error) {
+	var id string
+	err := r.in(ctx, t, func(ctx context.Context, st *store.Store) error {
+		var err error
+		id, err = st.FirstNamed(ctx, name)
+		return err
+	})
+	return id, err
+}

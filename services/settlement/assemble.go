@@ -206,12 +206,45 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 	if runID == "" {
 		return Payments{}, fmt.Errorf("settlement: assemble: %w", ErrRunID)
 	}
-	var errs []error
-	fail := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	a := newAssembler(period, runID, months, creditors)
+	seen := make(map[string]bool, len(months))
+	for _, m := range months {
+		rid := m.ResidentID
+		if !validPartyID(rid) {
+			a.fail("resident %q: %w", rid, ErrInvalidID)
+			continue
+		}
+		if seen[rid] {
+			a.fail("resident %s: %w", rid, ErrDuplicateResident)
+			continue
+		}
+		seen[rid] = true
+		a.resident(m)
+	}
+	a.creditorPayments()
+	if len(a.errs) > 0 {
+		return Payments{}, fmt.Errorf("settlement: assemble %s: %w", period, errors.Join(a.errs...))
+	}
+	p := a.p
+	slices.SortFunc(p.Residents, func(a, b ResidentPayment) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
+	slices.SortFunc(p.Held, func(a, b HeldPayout) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
+	return p, nil
+}
 
-	// Sized up front: a run of 500,000 residents would otherwise spend seconds copying
-	// slices of transfers and creditor lines as they grow.
-	p := Payments{Period: period, RunID: runID, Residents: make([]ResidentPayment, 0, len(months))}
+// assembler is the state of one Assemble: the payments so far, the creditors' lines
+// and every refusal.
+type assembler struct {
+	period     bijstand.Period
+	runID      string
+	creditors  map[string]CreditorInfo
+	p          Payments
+	byCreditor map[string][]CreditorLine
+	errs       []error
+}
+
+// newAssembler sizes the payments up front: a run of 500,000 residents would otherwise
+// spend seconds copying slices of transfers and creditor lines as they grow.
+func newAssembler(period bijstand.Period, runID string, months []ResidentMonth, creditors map[string]CreditorInfo) *assembler {
 	perCreditor := map[string]int{}
 	for _, m := range months {
 		for _, d := range m.Result.Deductions {
@@ -226,118 +259,125 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 	for id, n := range perCreditor {
 		byCreditor[id] = make([]CreditorLine, 0, n)
 	}
-	seen := make(map[string]bool, len(months))
-	for _, m := range months {
-		rid := m.ResidentID
-		if !validPartyID(rid) {
-			fail("resident %q: %w", rid, ErrInvalidID)
-			continue
-		}
-		if seen[rid] {
-			fail("resident %s: %w", rid, ErrDuplicateResident)
-			continue
-		}
-		seen[rid] = true
-		r := m.Result
-		if r.Period != period {
-			fail("resident %s: %w: %s, run is for %s", rid, ErrPeriodMismatch, r.Period, period)
-		}
-		if r.Payout < 0 || r.Bijstand < 0 || r.VakantietoeslagReserve < 0 {
-			fail("resident %s: %w in bijstand, reserve or payout", rid, ErrNegative)
-		}
-		for _, d := range r.Deductions {
-			if d.Applied < 0 {
-				fail("resident %s: deduction %s: %w", rid, d.ID, ErrNegative)
-				continue
-			}
-			toCreditor, err := paidToCreditor(d.Kind)
-			if err != nil {
-				fail("resident %s: deduction %s: %w", rid, d.ID, err)
-				continue
-			}
-			if !toCreditor || d.Applied == 0 {
-				continue
-			}
-			plan, ok := m.Plans[d.ID]
-			if !ok {
-				fail("resident %s: deduction %s (%s, %s applied): %w", rid, d.ID, d.Kind, d.Applied, ErrUnknownPlan)
-				continue
-			}
-			if _, ok := creditors[plan.CreditorID]; !ok {
-				fail("resident %s: deduction %s: creditor %q: %w", rid, d.ID, plan.CreditorID, ErrUnknownCreditor)
-				continue
-			}
-			byCreditor[plan.CreditorID] = append(byCreditor[plan.CreditorID], CreditorLine{
-				ResidentID: rid, DeductionID: d.ID, Kind: d.Kind,
-				Resident: m.Name, Reference: plan.Reference, Amount: d.Applied,
-			})
-		}
-		if m.VakantietoeslagPaid < 0 {
-			fail("resident %s: vakantietoeslag paid: %w", rid, ErrNegative)
-		}
-		pay := r.Payout + m.VakantietoeslagPaid
-		if pay > 0 && m.Hold != "" {
-			p.Held = append(p.Held, HeldPayout{ResidentID: rid, Amount: pay, Reason: m.Hold})
-			continue
-		}
-		if pay > 0 {
-			if m.Name == "" {
-				fail("resident %s: %w", rid, ErrNoName)
-			}
-			if _, err := iban.Parse(string(m.IBAN)); err != nil {
-				fail("resident %s: %w", rid, ErrIBAN)
-			}
-			id := EndToEndID(runID, "R", rid)
-			text := "Bijstand " + MonthName(period) + " kenmerk " + id
-			if m.VakantietoeslagPaid > 0 {
-				text = "Bijstand " + MonthName(period) + " met vakantiegeld kenmerk " + id
-			}
-			p.Residents = append(p.Residents, ResidentPayment{ResidentID: rid, Transfer: sepa.Transfer{
-				EndToEndID: id,
-				Amount:     pay,
-				Creditor:   sepa.Creditor{Name: m.Name, IBAN: m.IBAN},
-				Remittance: remittance(text),
-			}})
-		}
-	}
+	return &assembler{period: period, runID: runID, creditors: creditors, byCreditor: byCreditor,
+		p: Payments{Period: period, RunID: runID, Residents: make([]ResidentPayment, 0, len(months))}}
+}
 
-	for _, id := range slices.Sorted(maps.Keys(byCreditor)) {
-		lines, c := byCreditor[id], creditors[id]
+func (a *assembler) fail(format string, args ...any) {
+	a.errs = append(a.errs, fmt.Errorf(format, args...))
+}
+
+// resident checks m, files its deductions to creditors and its payout: a transfer, or
+// held.
+func (a *assembler) resident(m ResidentMonth) {
+	rid, r := m.ResidentID, m.Result
+	if r.Period != a.period {
+		a.fail("resident %s: %w: %s, run is for %s", rid, ErrPeriodMismatch, r.Period, a.period)
+	}
+	if r.Payout < 0 || r.Bijstand < 0 || r.VakantietoeslagReserve < 0 {
+		a.fail("resident %s: %w in bijstand, reserve or payout", rid, ErrNegative)
+	}
+	a.creditorLines(m)
+	if m.VakantietoeslagPaid < 0 {
+		a.fail("resident %s: vakantietoeslag paid: %w", rid, ErrNegative)
+	}
+	pay := r.Payout + m.VakantietoeslagPaid
+	if pay > 0 && m.Hold != "" {
+		a.p.Held = append(a.p.Held, HeldPayout{ResidentID: rid, Amount: pay, Reason: m.Hold})
+		return
+	}
+	if pay > 0 {
+		a.residentPayment(m, pay)
+	}
+}
+
+// creditorLines files m's applied deductions paid to a creditor as that creditor's lines.
+func (a *assembler) creditorLines(m ResidentMonth) {
+	rid := m.ResidentID
+	for _, d := range m.Result.Deductions {
+		if d.Applied < 0 {
+			a.fail("resident %s: deduction %s: %w", rid, d.ID, ErrNegative)
+			continue
+		}
+		toCreditor, err := paidToCreditor(d.Kind)
+		if err != nil {
+			a.fail("resident %s: deduction %s: %w", rid, d.ID, err)
+			continue
+		}
+		if !toCreditor || d.Applied == 0 {
+			continue
+		}
+		plan, ok := m.Plans[d.ID]
+		if !ok {
+			a.fail("resident %s: deduction %s (%s, %s applied): %w", rid, d.ID, d.Kind, d.Applied, ErrUnknownPlan)
+			continue
+		}
+		if _, ok := a.creditors[plan.CreditorID]; !ok {
+			a.fail("resident %s: deduction %s: creditor %q: %w", rid, d.ID, plan.CreditorID, ErrUnknownCreditor)
+			continue
+		}
+		a.byCreditor[plan.CreditorID] = append(a.byCreditor[plan.CreditorID], CreditorLine{
+			ResidentID: rid, DeductionID: d.ID, Kind: d.Kind,
+			Resident: m.Name, Reference: plan.Reference, Amount: d.Applied,
+		})
+	}
+}
+
+// residentPayment adds the transfer of pay to m's resident.
+func (a *assembler) residentPayment(m ResidentMonth, pay money.Cents) {
+	rid := m.ResidentID
+	if m.Name == "" {
+		a.fail("resident %s: %w", rid, ErrNoName)
+	}
+	if _, err := iban.Parse(string(m.IBAN)); err != nil {
+		a.fail("resident %s: %w", rid, ErrIBAN)
+	}
+	id := EndToEndID(a.runID, "R", rid)
+	text := "Bijstand " + MonthName(a.period) + " kenmerk " + id
+	if m.VakantietoeslagPaid > 0 {
+		text = "Bijstand " + MonthName(a.period) + " met vakantiegeld kenmerk " + id
+	}
+	a.p.Residents = append(a.p.Residents, ResidentPayment{ResidentID: rid, Transfer: sepa.Transfer{
+		EndToEndID: id,
+		Amount:     pay,
+		Creditor:   sepa.Creditor{Name: m.Name, IBAN: m.IBAN},
+		Remittance: remittance(text),
+	}})
+}
+
+// creditorPayments adds one transfer per creditor with lines, in creditor order.
+func (a *assembler) creditorPayments() {
+	for _, id := range slices.Sorted(maps.Keys(a.byCreditor)) {
+		lines, c := a.byCreditor[id], a.creditors[id]
 		if len(lines) == 0 {
 			continue // counted for a plan whose line was refused above, reported there
 		}
 		if !validPartyID(id) || c.ID != id {
-			fail("creditor %q (info id %q): %w", id, c.ID, ErrInvalidID)
+			a.fail("creditor %q (info id %q): %w", id, c.ID, ErrInvalidID)
 			continue
 		}
 		if c.Name == "" {
-			fail("creditor %s: %w", c.ID, ErrNoName)
+			a.fail("creditor %s: %w", c.ID, ErrNoName)
 		}
 		if _, err := iban.Parse(string(c.IBAN)); err != nil {
-			fail("creditor %s: %w", c.ID, ErrIBAN)
+			a.fail("creditor %s: %w", c.ID, ErrIBAN)
 		}
 		// Stable: a resident's lines keep the order of their deductions.
 		slices.SortStableFunc(lines, func(a, b CreditorLine) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
 		cp := CreditorPayment{CreditorID: c.ID, Lines: lines}
 		total := sepa.SpecTotal(cp.Spec())
 		if err := sepa.CheckSpec(cp.Spec(), total); err != nil {
-			fail("creditor %s: %w", c.ID, err) // unreachable with positive lines; kept as the guard
+			a.fail("creditor %s: %w", c.ID, err) // unreachable with positive lines; kept as the guard
 		}
-		e2e := EndToEndID(runID, "C", c.ID)
+		e2e := EndToEndID(a.runID, "C", c.ID)
 		cp.Transfer = sepa.Transfer{
 			EndToEndID: e2e,
 			Amount:     total,
 			Creditor:   sepa.Creditor{Name: c.Name, IBAN: c.IBAN, BIC: c.BIC},
-			Remittance: creditorRemittance(period, lines, e2e),
+			Remittance: creditorRemittance(a.period, lines, e2e),
 		}
-		p.Creditors = append(p.Creditors, cp)
+		a.p.Creditors = append(a.p.Creditors, cp)
 	}
-	if len(errs) > 0 {
-		return Payments{}, fmt.Errorf("settlement: assemble %s: %w", period, errors.Join(errs...))
-	}
-	slices.SortFunc(p.Residents, func(a, b ResidentPayment) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
-	slices.SortFunc(p.Held, func(a, b HeldPayout) int { return cmp.Compare(a.ResidentID, b.ResidentID) })
-	return p, nil
 }
 
 // EndToEndID returns the id of a transfer of run to party ("R" resident, "C" creditor)

@@ -65,156 +65,206 @@ type Report struct {
 // It reports every problem it finds. When there is one, Report.OK is false and the error
 // is ErrNotReconciled; the report is returned either way, for the operator to read.
 func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (Report, error) {
-	rep := Report{
-		Period: p.Period.String(),
-		RunID:  p.RunID,
-		DeductionsByKindCents: map[bijstand.DeductionKind]money.Cents{
-			bijstand.DeductOnBehalf: 0, bijstand.DeductVerrekening: 0,
-			bijstand.DeductBeslag: 0, bijstand.DeductAflossing: 0,
+	c := &reconciler{
+		rep: Report{
+			Period: p.Period.String(),
+			RunID:  p.RunID,
+			DeductionsByKindCents: map[bijstand.DeductionKind]money.Cents{
+				bijstand.DeductOnBehalf: 0, bijstand.DeductVerrekening: 0,
+				bijstand.DeductBeslag: 0, bijstand.DeductAflossing: 0,
+			},
+			Problems: []string{},
 		},
-		Problems: []string{},
+		p:          p,
+		payout:     make(map[string]money.Cents, len(months)),
+		toCreditor: map[string]money.Cents{},
+		e2e:        make(map[string]bool, len(p.Residents)+len(p.Creditors)),
+		held:       map[string]bool{},
 	}
-	problem := func(format string, a ...any) { rep.Problems = append(rep.Problems, fmt.Sprintf(format, a...)) }
+	c.months(months)
+	c.heldPayouts()
+	c.residentPayments()
+	c.creditorPayments()
+	c.sepaTotals(summaries)
+	return c.result()
+}
 
-	payout := make(map[string]money.Cents, len(months)) // resident → expected transfer
-	toCreditor := map[string]money.Cents{}              // creditor → expected transfer
-	var creditorExpected, verrekening money.Cents
+// reconciler is the state of one Reconcile: the report so far and what the months
+// expect to be paid.
+type reconciler struct {
+	rep              Report
+	p                Payments
+	payout           map[string]money.Cents // resident → expected transfer
+	toCreditor       map[string]money.Cents // creditor → expected transfer
+	creditorExpected money.Cents
+	verrekening      money.Cents
+	e2e              map[string]bool // EndToEndIDs seen
+	held             map[string]bool // residents held
+}
+
+func (c *reconciler) problem(format string, a ...any) {
+	c.rep.Problems = append(c.rep.Problems, fmt.Sprintf(format, a...))
+}
+
+// months adds up the residents' months and checks each adds up.
+func (c *reconciler) months(months []ResidentMonth) {
 	seen := make(map[string]bool, len(months))
 	for _, m := range months {
 		rid, r := m.ResidentID, m.Result
 		if seen[rid] {
-			problem("resident %s appears more than once", rid)
+			c.problem("resident %s appears more than once", rid)
 			continue
 		}
 		seen[rid] = true
-		rep.Residents++
-		if r.Period != p.Period {
-			problem("resident %s: result is for %s, run for %s", rid, r.Period, p.Period)
+		c.rep.Residents++
+		if r.Period != c.p.Period {
+			c.problem("resident %s: result is for %s, run for %s", rid, r.Period, c.p.Period)
 		}
-		rep.BijstandCents += r.Bijstand
-		rep.VakantietoeslagReserveCents += r.VakantietoeslagReserve
-		rep.PayoutCents += r.Payout
-		var ded money.Cents
-		for _, d := range r.Deductions {
-			ded += d.Applied
-			rep.DeductionsByKindCents[d.Kind] += d.Applied
-			rep.ShortfallsCents += d.Shortfall
-			if d.Applied < 0 || d.Shortfall < 0 || d.Applied+d.Shortfall != d.Requested {
-				problem("resident %s: deduction %s: requested %s is not applied %s + shortfall %s",
-					rid, d.ID, d.Requested, d.Applied, d.Shortfall)
-			}
-			toC, err := paidToCreditor(d.Kind)
-			switch {
-			case err != nil:
-				problem("resident %s: deduction %s: %v", rid, d.ID, err)
-			case d.Applied == 0:
-			case !toC:
-				verrekening += d.Applied
-			default:
-				plan, ok := m.Plans[d.ID]
-				if !ok {
-					problem("resident %s: deduction %s: %s applied without a payment plan", rid, d.ID, d.Applied)
-					continue
-				}
-				toCreditor[plan.CreditorID] += d.Applied
-				creditorExpected += d.Applied
-			}
-		}
-		rep.DeductionsAppliedCents += ded
+		c.rep.BijstandCents += r.Bijstand
+		c.rep.VakantietoeslagReserveCents += r.VakantietoeslagReserve
+		c.rep.PayoutCents += r.Payout
+		ded := c.deductions(m)
+		c.rep.DeductionsAppliedCents += ded
 		if got := r.VakantietoeslagReserve + ded + r.Payout; got != r.Bijstand {
-			problem("resident %s: bijstand %s ≠ reserve %s + deductions %s + payout %s (off by %s)",
+			c.problem("resident %s: bijstand %s ≠ reserve %s + deductions %s + payout %s (off by %s)",
 				rid, r.Bijstand, r.VakantietoeslagReserve, ded, r.Payout, r.Bijstand-got)
 		}
 		if r.Payout < 0 {
-			problem("resident %s: negative payout %s", rid, r.Payout)
+			c.problem("resident %s: negative payout %s", rid, r.Payout)
 		}
 		if m.VakantietoeslagPaid < 0 {
-			problem("resident %s: negative vakantietoeslag paid %s", rid, m.VakantietoeslagPaid)
+			c.problem("resident %s: negative vakantietoeslag paid %s", rid, m.VakantietoeslagPaid)
 		}
-		rep.VakantietoeslagPaidCents += m.VakantietoeslagPaid
+		c.rep.VakantietoeslagPaidCents += m.VakantietoeslagPaid
 		if pay := r.Payout + m.VakantietoeslagPaid; pay > 0 {
-			payout[rid] = pay
+			c.payout[rid] = pay
 		}
 	}
-	if got := rep.VakantietoeslagReserveCents + rep.DeductionsAppliedCents + rep.PayoutCents; got != rep.BijstandCents {
-		problem("total: bijstand %s ≠ reserve + deductions + payout %s", rep.BijstandCents, got)
+	if got := c.rep.VakantietoeslagReserveCents + c.rep.DeductionsAppliedCents + c.rep.PayoutCents; got != c.rep.BijstandCents {
+		c.problem("total: bijstand %s ≠ reserve + deductions + payout %s", c.rep.BijstandCents, got)
 	}
+}
 
-	e2e := make(map[string]bool, len(p.Residents)+len(p.Creditors))
-	checkID := func(who, id string) {
-		if e2e[id] {
-			problem("%s: EndToEndID %s used twice", who, id)
+// deductions checks m's deductions, adds what each creditor is to be paid, and returns
+// the sum applied.
+func (c *reconciler) deductions(m ResidentMonth) money.Cents {
+	rid := m.ResidentID
+	var ded money.Cents
+	for _, d := range m.Result.Deductions {
+		ded += d.Applied
+		c.rep.DeductionsByKindCents[d.Kind] += d.Applied
+		c.rep.ShortfallsCents += d.Shortfall
+		if d.Applied < 0 || d.Shortfall < 0 || d.Applied+d.Shortfall != d.Requested {
+			c.problem("resident %s: deduction %s: requested %s is not applied %s + shortfall %s",
+				rid, d.ID, d.Requested, d.Applied, d.Shortfall)
 		}
-		e2e[id] = true
+		toC, err := paidToCreditor(d.Kind)
+		switch {
+		case err != nil:
+			c.problem("resident %s: deduction %s: %v", rid, d.ID, err)
+		case d.Applied == 0:
+		case !toC:
+			c.verrekening += d.Applied
+		default:
+			plan, ok := m.Plans[d.ID]
+			if !ok {
+				c.problem("resident %s: deduction %s: %s applied without a payment plan", rid, d.ID, d.Applied)
+				continue
+			}
+			c.toCreditor[plan.CreditorID] += d.Applied
+			c.creditorExpected += d.Applied
+		}
 	}
-	held := map[string]bool{}
-	for _, h := range p.Held {
-		switch want, ok := payout[h.ResidentID]; {
-		case held[h.ResidentID]:
-			problem("resident %s: held twice", h.ResidentID)
+	return ded
+}
+
+func (c *reconciler) checkID(who, id string) {
+	if c.e2e[id] {
+		c.problem("%s: EndToEndID %s used twice", who, id)
+	}
+	c.e2e[id] = true
+}
+
+// heldPayouts checks the held payouts: each once, each exactly a resident's payout.
+func (c *reconciler) heldPayouts() {
+	for _, h := range c.p.Held {
+		switch want, ok := c.payout[h.ResidentID]; {
+		case c.held[h.ResidentID]:
+			c.problem("resident %s: held twice", h.ResidentID)
 		case !ok:
-			problem("resident %s: held %s without a payout", h.ResidentID, h.Amount)
+			c.problem("resident %s: held %s without a payout", h.ResidentID, h.Amount)
 		case h.Amount != want:
-			problem("resident %s: held %s ≠ payout %s", h.ResidentID, h.Amount, want)
+			c.problem("resident %s: held %s ≠ payout %s", h.ResidentID, h.Amount, want)
 		}
-		held[h.ResidentID] = true
-		rep.HeldResidents++
-		rep.HeldPayoutCents += h.Amount
+		c.held[h.ResidentID] = true
+		c.rep.HeldResidents++
+		c.rep.HeldPayoutCents += h.Amount
 	}
-	paid := make(map[string]bool, len(p.Residents))
-	for _, rp := range p.Residents {
+}
+
+// residentPayments checks the transfers to residents against their payouts.
+func (c *reconciler) residentPayments() {
+	paid := make(map[string]bool, len(c.p.Residents))
+	for _, rp := range c.p.Residents {
 		rid, amt := rp.ResidentID, rp.Transfer.Amount
-		checkID("resident "+rid, rp.Transfer.EndToEndID)
-		rep.ResidentPayments++
-		rep.ResidentPaymentsCents += amt
-		switch want, ok := payout[rid]; {
+		c.checkID("resident "+rid, rp.Transfer.EndToEndID)
+		c.rep.ResidentPayments++
+		c.rep.ResidentPaymentsCents += amt
+		switch want, ok := c.payout[rid]; {
 		case paid[rid]:
-			problem("resident %s: paid twice", rid)
-		case held[rid]:
-			problem("resident %s: paid and held", rid)
+			c.problem("resident %s: paid twice", rid)
+		case c.held[rid]:
+			c.problem("resident %s: paid and held", rid)
 		case !ok:
-			problem("resident %s: transfer of %s without a payout", rid, amt)
+			c.problem("resident %s: transfer of %s without a payout", rid, amt)
 		case amt != want:
-			problem("resident %s: transfer %s ≠ payout %s", rid, amt, want)
+			c.problem("resident %s: transfer %s ≠ payout %s", rid, amt, want)
 		}
 		paid[rid] = true
 	}
-	for _, rid := range slices.Sorted(maps.Keys(payout)) {
-		if !paid[rid] && !held[rid] {
-			problem("resident %s: payout %s has no transfer", rid, payout[rid])
+	for _, rid := range slices.Sorted(maps.Keys(c.payout)) {
+		if !paid[rid] && !c.held[rid] {
+			c.problem("resident %s: payout %s has no transfer", rid, c.payout[rid])
 		}
 	}
+}
 
+// creditorPayments checks the transfers to creditors against the applied deductions.
+func (c *reconciler) creditorPayments() {
 	paidC := map[string]bool{}
-	for _, cp := range p.Creditors {
+	for _, cp := range c.p.Creditors {
 		cid, amt := cp.CreditorID, cp.Transfer.Amount
-		checkID("creditor "+cid, cp.Transfer.EndToEndID)
-		rep.CreditorPayments++
-		rep.CreditorPaymentsCents += amt
-		switch want, ok := toCreditor[cid]; {
+		c.checkID("creditor "+cid, cp.Transfer.EndToEndID)
+		c.rep.CreditorPayments++
+		c.rep.CreditorPaymentsCents += amt
+		switch want, ok := c.toCreditor[cid]; {
 		case paidC[cid]:
-			problem("creditor %s: more than one transfer", cid)
+			c.problem("creditor %s: more than one transfer", cid)
 		case !ok:
-			problem("creditor %s: transfer of %s without applied deductions", cid, amt)
+			c.problem("creditor %s: transfer of %s without applied deductions", cid, amt)
 		case amt != want:
-			problem("creditor %s: transfer %s ≠ applied deductions %s", cid, amt, want)
+			c.problem("creditor %s: transfer %s ≠ applied deductions %s", cid, amt, want)
 		}
 		paidC[cid] = true
 		if err := sepa.CheckSpec(cp.Spec(), amt); err != nil {
-			problem("creditor %s: specification: %v", cid, err)
+			c.problem("creditor %s: specification: %v", cid, err)
 		}
 	}
-	for _, cid := range slices.Sorted(maps.Keys(toCreditor)) {
+	for _, cid := range slices.Sorted(maps.Keys(c.toCreditor)) {
 		if !paidC[cid] {
-			problem("creditor %s: applied deductions %s have no transfer", cid, toCreditor[cid])
+			c.problem("creditor %s: applied deductions %s have no transfer", cid, c.toCreditor[cid])
 		}
 	}
-	if want := rep.DeductionsAppliedCents - verrekening; creditorExpected != want {
+	if want := c.rep.DeductionsAppliedCents - c.verrekening; c.creditorExpected != want {
 		// Only reachable through a deduction of unknown kind, reported above; kept so the
 		// split of deductions is checked as a whole too.
-		problem("deductions to creditors %s ≠ applied %s − verrekening %s", creditorExpected, rep.DeductionsAppliedCents, verrekening)
+		c.problem("deductions to creditors %s ≠ applied %s − verrekening %s", c.creditorExpected, c.rep.DeductionsAppliedCents, c.verrekening)
 	}
+}
 
+// sepaTotals checks the SEPA files' totals against the payments.
+func (c *reconciler) sepaTotals(summaries []sepa.Summary) {
+	rep := &c.rep
 	rep.SEPATransactions = rep.ResidentPayments + rep.CreditorPayments
 	rep.SEPAControlSumCents = rep.ResidentPaymentsCents + rep.CreditorPaymentsCents
 	if len(summaries) > 0 {
@@ -225,15 +275,19 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 			sum += s.CtrlSum
 		}
 		if n != rep.SEPATransactions {
-			problem("SEPA files: %d transactions, payments have %d", n, rep.SEPATransactions)
+			c.problem("SEPA files: %d transactions, payments have %d", n, rep.SEPATransactions)
 		}
 		rep.SEPATransactions, rep.SEPAControlSumCents = n, sum
 	}
-	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents - rep.HeldPayoutCents + creditorExpected; rep.SEPAControlSumCents != want {
-		problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s − held %s + creditor deductions %s",
-			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.HeldPayoutCents, creditorExpected)
+	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents - rep.HeldPayoutCents + c.creditorExpected; rep.SEPAControlSumCents != want {
+		c.problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s − held %s + creditor deductions %s",
+			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.HeldPayoutCents, c.creditorExpected)
 	}
+}
 
+// result is the report, and ErrNotReconciled naming the first problems if any.
+func (c *reconciler) result() (Report, error) {
+	rep := c.rep
 	rep.OK = len(rep.Problems) == 0
 	if !rep.OK {
 		// The error names the first problems; the report holds them all.

@@ -638,88 +638,111 @@ func (s *Service) Diff(ctx context.Context, t tenant.ID, id string, o DiffOption
 		if r.ComputedAt == nil {
 			return fmt.Errorf("%w: the run is %s, not computed yet", ErrWrongState, r.Status)
 		}
-		var prev string
-		var prevPeriod time.Time
-		err = tx.QueryRow(ctx, `
-			SELECT id, period FROM settlement_runs
-			WHERE tenant_id = current_tenant() AND status = 'final' AND period < $1
-			ORDER BY period DESC LIMIT 1`, r.Period.First()).Scan(&prev, &prevPeriod)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if prev != "" {
-			d.PreviousRunID, d.PreviousPeriod = prev, bijstand.PeriodOf(prevPeriod).String()
-		}
-		const joined = `
-			WITH cur AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1),
-			     prev AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $2),
-			     j AS (
-			SELECT coalesce(c.resident_id, p.resident_id) AS resident_id, coalesce(c.name, p.name) AS name,
-			       CASE WHEN p.resident_id IS NULL THEN 'new' WHEN c.resident_id IS NULL THEN 'gone'
-			            WHEN (c.bijstand_cents, c.reserve_cents, c.applied_cents, c.payout_cents, c.shortfall_cents,
-			                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''))
-			               = (p.bijstand_cents, p.reserve_cents, p.applied_cents, p.payout_cents, p.shortfall_cents,
-			                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''))
-			            THEN 'unchanged' ELSE 'changed' END AS change,
-			       c.bijstand_cents AS cb, c.reserve_cents AS cr, c.applied_cents AS ca, c.payout_cents AS cp,
-			       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch,
-			       p.bijstand_cents AS pb, p.reserve_cents AS pr, p.applied_cents AS pa, p.payout_cents AS pp,
-			       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph
-			FROM cur c FULL JOIN prev p ON p.resident_id = c.resident_id)`
-		rows, err := tx.Query(ctx, joined+` SELECT change, count(*) FROM j GROUP BY change`, id, prev)
+		prev, err := previousFinal(ctx, tx, r.Period, &d)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var c string
-			var n int
-			if err := rows.Scan(&c, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Counts[Change(c)] = n
-		}
-		if err := rows.Err(); err != nil {
+		if err := diffCounts(ctx, tx, id, prev, d.Counts); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, joined+`
-			SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, pb, pr, pa, pp, ps, pv, ph FROM j
-			WHERE change = ANY($3) AND resident_id > $4 ORDER BY resident_id LIMIT $5`,
-			id, prev, changes, o.After, o.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var l DiffLine
-			var c [6]*int64
-			var p [6]*int64
-			var ch, ph *string
-			var change string
-			if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch,
-				&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph); err != nil {
-				return err
-			}
-			l.Change = Change(change)
-			l.Current, l.Previous = amounts(c, ch), amounts(p, ph)
-			if l.Current != nil {
-				l.PayoutDeltaCents += l.Current.PayoutCents
-			}
-			if l.Previous != nil {
-				l.PayoutDeltaCents -= l.Previous.PayoutCents
-			}
-			if len(d.Lines) == o.Limit {
-				d.Next = d.Lines[len(d.Lines)-1].ResidentID
-				break
-			}
-			d.Lines = append(d.Lines, l)
-		}
-		return rows.Err()
+		return diffLines(ctx, tx, id, prev, changes, o, &d)
 	})
 	if err != nil {
 		return Diff{}, fmt.Errorf("settlement: diff of run %s: %w", id, err)
 	}
 	return d, nil
+}
+
+// diffJoined joins the items of a run ($1) and of the previous final run ($2) per
+// resident, with the change of each.
+const diffJoined = `
+		WITH cur AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1),
+		     prev AS (SELECT * FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $2),
+		     j AS (
+		SELECT coalesce(c.resident_id, p.resident_id) AS resident_id, coalesce(c.name, p.name) AS name,
+		       CASE WHEN p.resident_id IS NULL THEN 'new' WHEN c.resident_id IS NULL THEN 'gone'
+		            WHEN (c.bijstand_cents, c.reserve_cents, c.applied_cents, c.payout_cents, c.shortfall_cents,
+		                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''))
+		               = (p.bijstand_cents, p.reserve_cents, p.applied_cents, p.payout_cents, p.shortfall_cents,
+		                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''))
+		            THEN 'unchanged' ELSE 'changed' END AS change,
+		       c.bijstand_cents AS cb, c.reserve_cents AS cr, c.applied_cents AS ca, c.payout_cents AS cp,
+		       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch,
+		       p.bijstand_cents AS pb, p.reserve_cents AS pr, p.applied_cents AS pa, p.payout_cents AS pp,
+		       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph
+		FROM cur c FULL JOIN prev p ON p.resident_id = c.resident_id)`
+
+// previousFinal returns the id of the last final run of a period before period, or
+// "" when there is none, and names it in d.
+func previousFinal(ctx context.Context, tx pgx.Tx, period bijstand.Period, d *Diff) (string, error) {
+	var prev string
+	var prevPeriod time.Time
+	err := tx.QueryRow(ctx, `
+		SELECT id, period FROM settlement_runs
+		WHERE tenant_id = current_tenant() AND status = 'final' AND period < $1
+		ORDER BY period DESC LIMIT 1`, period.First()).Scan(&prev, &prevPeriod)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", err
+	}
+	if prev != "" {
+		d.PreviousRunID, d.PreviousPeriod = prev, bijstand.PeriodOf(prevPeriod).String()
+	}
+	return prev, nil
+}
+
+// diffCounts counts the residents of run id by change against run prev.
+func diffCounts(ctx context.Context, tx pgx.Tx, id, prev string, counts map[Change]int) error {
+	rows, err := tx.Query(ctx, diffJoined+` SELECT change, count(*) FROM j GROUP BY change`, id, prev)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		counts[Change(c)] = n
+	}
+	return rows.Err()
+}
+
+// diffLines reads the page of lines o asks for into d, with the After of the next page.
+func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string, o DiffOptions, d *Diff) error {
+	rows, err := tx.Query(ctx, diffJoined+`
+		SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, pb, pr, pa, pp, ps, pv, ph FROM j
+		WHERE change = ANY($3) AND resident_id > $4 ORDER BY resident_id LIMIT $5`,
+		id, prev, changes, o.After, o.Limit+1)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l DiffLine
+		var c [6]*int64
+		var p [6]*int64
+		var ch, ph *string
+		var change string
+		if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch,
+			&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph); err != nil {
+			return err
+		}
+		l.Change = Change(change)
+		l.Current, l.Previous = amounts(c, ch), amounts(p, ph)
+		if l.Current != nil {
+			l.PayoutDeltaCents += l.Current.PayoutCents
+		}
+		if l.Previous != nil {
+			l.PayoutDeltaCents -= l.Previous.PayoutCents
+		}
+		if len(d.Lines) == o.Limit {
+			d.Next = d.Lines[len(d.Lines)-1].ResidentID
+			break
+		}
+		d.Lines = append(d.Lines, l)
+	}
+	return rows.Err()
 }
 
 func amounts(v [6]*int64, hold *string) *Amounts {

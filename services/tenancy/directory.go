@@ -18,7 +18,7 @@ import (
 // Tenant is a tenant as the portal and the APIs see it: its current config.
 type Tenant struct {
 	Config  Config
-	Status  string
+	Status  Status
 	Version int
 	Logo    []byte
 }
@@ -87,7 +87,7 @@ func (d *Directory) Reload(ctx context.Context) (bool, error) {
 	}
 	s := &snapshot{byID: map[tenant.ID]*Tenant{}, byHost: map[string]*Tenant{}, stamp: stamp}
 	for _, t := range list {
-		if t.Status == "offboarded" {
+		if t.Status == StatusOffboarded {
 			continue
 		}
 		s.byID[t.Config.ID] = t
@@ -148,4 +148,19 @@ func (d *Directory) All() []*Tenant {
 func (d *Directory) Silo(id tenant.ID) bool {
 	t, ok := d.ByID(id)
 	return ok && t.Config.Hosting.TierOrDefault() == TierSilo
+}
+
+// IDs returns the ids of the tenants in the directory, in its order.
+func (d *Directory) IDs() []tenant.ID {
+	var ids []tenant.ID
+	for _, t := range d.All() {
+		ids = append(ids, t.Config.ID)
+	}
+	return ids
+}
+
+// Following is the part of a long-running role that keeps d up to date (Follow) until
+// ctx ends.
+func (d *Directory) Following(pool *pgxpool.Pool, interval time.Duration, log *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error { d.Follow(ctx, pool, interval, log); return nil }
 }

@@ -29,7 +29,7 @@ func (d *Directory) TenantOfHost(host string) (tenant.ID, bool) {
 // stopped; reads go on).
 func (d *Directory) ReadOnly(id tenant.ID) bool {
 	t, ok := d.ByID(id)
-	return ok && t.Status == string(StatusOffboarding)
+	return ok && t.Status == StatusOffboarding
 }
 
 // RateLimits returns the gemeente's own rate limits (none for an unknown one).

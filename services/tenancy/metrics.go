@@ -18,7 +18,7 @@ import (
 // lifecycle status and its number of residents.
 type Vitals struct {
 	Tenant tenant.ID
-	Status string
+	Status Status
 	// Residents counts the gemeente's caseload: every resident registered, each of
 	// whom the monthly settlement pays.
 	Residents int64
@@ -132,10 +132,21 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.residents, prometheus.GaugeValue, float64(v.Residents), string(v.Tenant))
 		for _, s := range statuses {
 			val := 0.0
-			if string(s) == v.Status {
+			if s == v.Status {
 				val = 1
 			}
 			ch <- prometheus.MustNewConstMetric(c.status, prometheus.GaugeValue, val, string(v.Tenant), string(s))
 		}
 	}
+}
+
+// RegisterMetrics registers the per-tenant gauges (plein_tenant_active_residents,
+// plein_tenant_status) on reg, where the settlement's metrics are, and returns the
+// reader they are collected from (cached for DefaultVitalsTTL, one query per read).
+func RegisterMetrics(reg prometheus.Registerer, app *pgxpool.Pool, log *slog.Logger) (*VitalsReader, error) {
+	v := NewVitalsReader(app, 0, nil)
+	if err := reg.Register(NewCollector(v, log)); err != nil {
+		return nil, fmt.Errorf("tenant metrics: %w", err)
+	}
+	return v, nil
 }

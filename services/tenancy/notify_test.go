@@ -61,7 +61,7 @@ func TestFollow(t *testing.T) {
 	if _, err := b.store.Transition(context.Background(), "zwolle", StatusSuspended, "ops", "test"); err != nil {
 		t.Fatal(err)
 	}
-	await("zwolle suspended", func() bool { z, ok := dir.ByID("zwolle"); return ok && z.Status == string(StatusSuspended) })
+	await("zwolle suspended", func() bool { z, ok := dir.ByID("zwolle"); return ok && z.Status == StatusSuspended })
 
 	cancel()
 	select {

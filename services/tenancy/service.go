@@ -31,7 +31,7 @@ type Service interface {
 // TenantConfig is a tenant's current config with its history.
 type TenantConfig struct {
 	Tenant   tenant.ID `json:"tenant"`
-	Status   string    `json:"status"`
+	Status   Status    `json:"status"`
 	Version  int       `json:"version"`
 	Config   Config    `json:"config"`
 	Versions []Version `json:"versions"`

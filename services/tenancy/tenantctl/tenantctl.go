@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/controlplane"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -187,4 +189,25 @@ func Events(ctx context.Context, w io.Writer, store *tenancy.Store, id tenant.ID
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.Format(time.RFC3339), e.From, e.To, e.Actor, e.Reason)
 	}
 	return tw.Flush()
+}
+
+// DefaultAuthor is who a tenant command records as its author without --author: the
+// user running it, at the host it runs on.
+func DefaultAuthor() string {
+	host, _ := os.Hostname()
+	return audit.OSUser() + "@" + host
+}
+
+// Portals writes the banner of `plein dev` once it serves on addr: every tenant's
+// portal, the staff API and the probes.
+func Portals(w io.Writer, addr string, dir *tenancy.Directory, took time.Duration) {
+	base := "http://" + addr
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\nPlein is running (ready in %.1f s). Portals:\n", took.Seconds())
+	for _, t := range dir.All() {
+		fmt.Fprintf(&sb, "  %-28s %s/t/%s/\n", t.Config.Name, base, t.Config.ID)
+	}
+	fmt.Fprintf(&sb, "\nStaff API %s/api/v1/  health %s/healthz  %s/readyz  metrics %s/metrics\n", base, base, base, base)
+	fmt.Fprintf(&sb, "Local test login (dev only): %s/t/<gemeente>/login\nPress Ctrl-C to stop.\n\n", base)
+	fmt.Fprint(w, sb.String())
 }

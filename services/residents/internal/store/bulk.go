@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -110,4 +111,18 @@ func (st *Store) rangeMembers(ctx context.Context, byID map[string]*Resident, fi
 		return fmt.Errorf("housemates: %w", err)
 	}
 	return nil
+}
+
+// FirstNamed returns the id of the tenant's oldest resident named name, or
+// ErrNotFound.
+func (st *Store) FirstNamed(ctx context.Context, name string) (string, error) {
+	var id string
+	err := st.tx.QueryRow(ctx, `SELECT id FROM residents WHERE name = $1 ORDER BY created_at LIMIT 1`, name).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("first named: %w", err)
+	}
+	return id, nil
 }
