@@ -31,6 +31,8 @@ var knownHandles = map[string]string{
 	"tenancy.AddWorkers":            "registers the tenancy's own workers on its pool: wiring, like a New…",
 	"tenancy.Listen":                "LISTENs for the registry's notifications on the pool; reads no table",
 	"tenancy.Directory.Follow":      "the directory reloads its own registry from the control pool: wiring, like a New…",
+	"tenancy.Directory.Following":   "Follow as a role's part (the same wiring)",
+	"tenancy.RegisterMetrics":       "registers the tenancy's own metrics, read from its own tables on that pool: wiring, like a New…",
 	"controlplane.Lead":             "the control plane's run loop on its own pool (leader lock, registry): wiring, like a New…",
 	"tenancy.Export":                "the offboarding export reads every table of a tenant by design (to move to tenancy/offboard)",
 	"income.AuthenticateEmployer":   "the auth edge's key check, called from services/plein (to become a method of an authenticator built with New…)",
