@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/plein-nl/plein/platform/uuid"
 	"strconv"
 	"strings"
 	"time"
@@ -97,13 +98,7 @@ func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Conte
 	return db.InTenant(tenant.WithID(ctx, t), s.cfg.App, fn)
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newID() string { return uuid.New() }
 
 // validate checks a payslip and lists every problem, in English and Dutch.
 func (s *service) validate(p NewPayslip, applicants int) error {

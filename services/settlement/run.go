@@ -2,10 +2,10 @@ package settlement
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/plein-nl/plein/platform/uuid"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -533,33 +533,10 @@ func uniqueOpts() *river.InsertOpts {
 	return &river.InsertOpts{Queue: jobs.QueueSettlement, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-func newID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("settlement: new id: %w", err)
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
+func newID() (string, error) { return uuid.New(), nil }
 
-func validID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i, c := range id {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
-		default:
-			return false
-		}
-	}
-	return true
-}
+// validID is uuid.Valid: an id of another form is not found without a query.
+var validID = uuid.Valid
 
 // Change is how a resident's month differs from the last final run's.
 type Change string
