@@ -15,6 +15,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -204,8 +205,12 @@ func Portals(w io.Writer, addr string, dir *tenancy.Directory, took time.Duratio
 	base := "http://" + addr
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nPlein is running (ready in %.1f s). Portals:\n", took.Seconds())
+	width := 0
 	for _, t := range dir.All() {
-		fmt.Fprintf(&sb, "  %-28s %s/t/%s/\n", t.Config.Name, base, t.Config.ID)
+		width = max(width, utf8.RuneCountInString(t.Config.Name))
+	}
+	for _, t := range dir.All() {
+		fmt.Fprintf(&sb, "  %-*s %s/t/%s/\n", width, t.Config.Name, base, t.Config.ID)
 	}
 	fmt.Fprintf(&sb, "\nStaff API %s/api/v1/  health %s/healthz  %s/readyz  metrics %s/metrics\n", base, base, base, base)
 	fmt.Fprintf(&sb, "Local test login (dev only): %s/t/<gemeente>/login\nPress Ctrl-C to stop.\n\n", base)
