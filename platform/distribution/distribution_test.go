@@ -11,13 +11,22 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 )
 
-func TestDomainExample(t *testing.T) {
-	t.Parallel()
-	out, err := distribution.Distribute(distribution.Input{CapacityPerMonth: 10000, Months: 18, PreferentFactor: big.NewRat(2, 1),
-		Claims: []distribution.Claim{{ID: "A", Amount: 300000}, {ID: "B", Amount: 100000}, {ID: "C", Amount: 200000}}})
+// distribute distributes claims over capacity × months with the default preferent
+// factor 2, failing the test on an error.
+func distribute(t *testing.T, capacity money.Cents, months int, claims ...distribution.Claim) distribution.Output {
+	t.Helper()
+	out, err := distribution.Distribute(distribution.Input{CapacityPerMonth: capacity, Months: months,
+		PreferentFactor: big.NewRat(2, 1), Claims: claims})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+func TestDomainExample(t *testing.T) {
+	t.Parallel()
+	out := distribute(t, 10000, 18, distribution.Claim{ID: "A", Amount: 300000},
+		distribution.Claim{ID: "B", Amount: 100000}, distribution.Claim{ID: "C", Amount: 200000})
 	want := []money.Cents{90000, 30000, 60000}
 	for i, o := range out.Offers {
 		if o.Offered != want[i] {
@@ -45,10 +54,7 @@ func TestPreferent(t *testing.T) {
 		{35000, 10, 250000, 100000},
 		{50000, 10, 300000, 100000}, // pool 5000 ≥ claims 4000: both in full
 	} {
-		out, err := distribution.Distribute(distribution.Input{CapacityPerMonth: c.capacity, Months: c.months, PreferentFactor: big.NewRat(2, 1), Claims: claims})
-		if err != nil {
-			t.Fatal(err)
-		}
+		out := distribute(t, c.capacity, c.months, claims...)
 		if out.Offers[0].Offered != c.conc || out.Offers[1].Offered != c.pref {
 			t.Errorf("capacity %d × %d: offers %d, %d; want %d, %d", c.capacity, c.months, out.Offers[0].Offered, out.Offers[1].Offered, c.conc, c.pref)
 		}
@@ -59,11 +65,8 @@ func TestPreferent(t *testing.T) {
 // one cent left goes to the first (ties in input order).
 func TestLeftoverCents(t *testing.T) {
 	t.Parallel()
-	out, err := distribution.Distribute(distribution.Input{CapacityPerMonth: 100, Months: 1, PreferentFactor: big.NewRat(2, 1),
-		Claims: []distribution.Claim{{ID: "a", Amount: 300}, {ID: "b", Amount: 300}, {ID: "c", Amount: 300}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := distribute(t, 100, 1, distribution.Claim{ID: "a", Amount: 300},
+		distribution.Claim{ID: "b", Amount: 300}, distribution.Claim{ID: "c", Amount: 300})
 	got := []money.Cents{out.Offers[0].Offered, out.Offers[1].Offered, out.Offers[2].Offered}
 	if got[0] != 34 || got[1] != 33 || got[2] != 33 {
 		t.Errorf("offers %v, want [34 33 33]", got)
