@@ -142,6 +142,16 @@ func mustValidate(t testing.TB, data []byte, v sepa.Version) {
 
 var versions = []sepa.Version{sepa.V09, sepa.V03}
 
+// write writes b in version v, failing the test when Write refuses it.
+func write(t testing.TB, b sepa.Batch, v sepa.Version) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := sepa.Write(&buf, b, v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func TestWriteGolden(t *testing.T) {
 	t.Parallel()
 	for _, v := range versions {
@@ -180,12 +190,9 @@ func TestWriteGolden(t *testing.T) {
 func TestWriteContent(t *testing.T) {
 	t.Parallel()
 	for _, v := range versions {
-		var buf bytes.Buffer
-		if _, err := sepa.Write(&buf, smallBatch(t), v); err != nil {
-			t.Fatal(err)
-		}
-		s := buf.String()
-		doc := decode(t, buf.Bytes())
+		data := write(t, smallBatch(t), v)
+		s := string(data)
+		doc := decode(t, data)
 		for _, want := range []string{
 			`<Document xmlns="urn:iso:std:iso:20022:tech:xsd:` + string(v) + `">`,
 			"<CreDtTm>2026-01-20T09:30:15+01:00</CreDtTm>",
@@ -239,17 +246,14 @@ func TestWriteDebtorWithoutBIC(t *testing.T) {
 		b := smallBatch(t)
 		b.Debtor.BIC = ""
 		b.InitiatingParty = "Plein namens Gemeente ’s-Hertogenbosch"
-		var buf bytes.Buffer
-		if _, err := sepa.Write(&buf, b, v); err != nil {
-			t.Fatal(err)
+		data := write(t, b, v)
+		if want := "<DbtrAgt>\n        <FinInstnId>\n          <Othr>\n            <Id>NOTPROVIDED</Id>"; !strings.Contains(string(data), want) {
+			t.Errorf("%s: no %q in\n%s", v, want, data)
 		}
-		if want := "<DbtrAgt>\n        <FinInstnId>\n          <Othr>\n            <Id>NOTPROVIDED</Id>"; !strings.Contains(buf.String(), want) {
-			t.Errorf("%s: no %q in\n%s", v, want, buf.String())
-		}
-		if got := decode(t, buf.Bytes()).GrpHdr.InitgPty.Nm; got != "Plein namens Gemeente 's-Hertogenbosch" {
+		if got := decode(t, data).GrpHdr.InitgPty.Nm; got != "Plein namens Gemeente 's-Hertogenbosch" {
 			t.Errorf("%s: InitgPty/Nm = %q", v, got)
 		}
-		mustValidate(t, buf.Bytes(), v)
+		mustValidate(t, data, v)
 	}
 }
 
@@ -258,14 +262,11 @@ func TestWriteDebtorWithoutBIC(t *testing.T) {
 func TestXMLLintCatches(t *testing.T) {
 	t.Parallel()
 	for _, v := range versions {
-		var buf bytes.Buffer
-		if _, err := sepa.Write(&buf, smallBatch(t), v); err != nil {
-			t.Fatal(err)
-		}
+		file := string(write(t, smallBatch(t), v))
 		for name, broken := range map[string]string{
-			"EndToEndId of 36": strings.Replace(buf.String(), "PLN-2026-01-000001", strings.Repeat("X", 36), 1),
-			"decimal comma":    strings.Replace(buf.String(), ">1401.50<", ">1401,50<", 1),
-			"ChrgBr first":     strings.Replace(buf.String(), "<PmtMtd>TRF</PmtMtd>", "<ChrgBr>SLEV</ChrgBr><PmtMtd>TRF</PmtMtd>", 1),
+			"EndToEndId of 36": strings.Replace(file, "PLN-2026-01-000001", strings.Repeat("X", 36), 1),
+			"decimal comma":    strings.Replace(file, ">1401.50<", ">1401,50<", 1),
+			"ChrgBr first":     strings.Replace(file, "<PmtMtd>TRF</PmtMtd>", "<ChrgBr>SLEV</ChrgBr><PmtMtd>TRF</PmtMtd>", 1),
 		} {
 			if out, err := xmllint(t, []byte(broken), v); err == nil {
 				t.Errorf("%s: xmllint accepts a file with %s:\n%s", v, name, out)
@@ -500,11 +501,7 @@ func TestWriteDebtorAddressOptionalIn03(t *testing.T) {
 	t.Parallel()
 	b := smallBatch(t)
 	b.Debtor.Town, b.Debtor.Country = "", ""
-	var buf bytes.Buffer
-	if _, err := sepa.Write(&buf, b, sepa.V03); err != nil {
-		t.Fatal(err)
-	}
-	mustValidate(t, buf.Bytes(), sepa.V03)
+	mustValidate(t, write(t, b, sepa.V03), sepa.V03)
 }
 
 func TestWriteUnknownVersion(t *testing.T) {
