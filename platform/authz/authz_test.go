@@ -372,6 +372,14 @@ func (s *fakeSource) set(id tenant.ID, grants []authz.Grant, err error) {
 	s.err = err
 }
 
+// sourced returns an Authorizer over a fakeSource that answers id's grants, or err.
+func sourced(t *testing.T, id tenant.ID, grants []authz.Grant, err error) (*authz.Authorizer, *fakeSource) {
+	t.Helper()
+	src := &fakeSource{}
+	src.set(id, grants, err)
+	return newAuthorizer(t, authz.WithPolicySource(src)), src
+}
+
 func TestPolicySource(t *testing.T) {
 	t.Parallel()
 
@@ -385,9 +393,7 @@ func TestPolicySource(t *testing.T) {
 
 	t.Run("grant holds in its tenant only", func(t *testing.T) {
 		t.Parallel()
-		src := &fakeSource{}
-		src.set(enschede, auditGrant, nil)
-		a := newAuthorizer(t, authz.WithPolicySource(src))
+		a, _ := sourced(t, enschede, auditGrant, nil)
 		checkDecision(t, readAudit(a, shvOf(enschede), enschede), true)
 		checkDecision(t, readAudit(a, shvOf(zwolle), zwolle), false)
 		checkDecision(t, readAudit(a, shvOf(enschede), zwolle), false)
@@ -396,8 +402,7 @@ func TestPolicySource(t *testing.T) {
 
 	t.Run("reload and invalidate pick up changes", func(t *testing.T) {
 		t.Parallel()
-		src := &fakeSource{}
-		a := newAuthorizer(t, authz.WithPolicySource(src))
+		a, src := sourced(t, enschede, nil, nil)
 		checkDecision(t, readAudit(a, shvOf(enschede), enschede), false)
 
 		src.set(enschede, auditGrant, nil)
@@ -414,8 +419,7 @@ func TestPolicySource(t *testing.T) {
 
 	t.Run("enforcer is built once and cached", func(t *testing.T) {
 		t.Parallel()
-		src := &fakeSource{}
-		a := newAuthorizer(t, authz.WithPolicySource(src))
+		a, src := sourced(t, enschede, nil, nil)
 		for range 10 {
 			_ = readAudit(a, shvOf(enschede), enschede)
 		}
@@ -427,9 +431,7 @@ func TestPolicySource(t *testing.T) {
 	t.Run("source failure denies and is not cached", func(t *testing.T) {
 		t.Parallel()
 		errDown := errors.New("database down")
-		src := &fakeSource{}
-		src.set(enschede, nil, errDown)
-		a := newAuthorizer(t, authz.WithPolicySource(src))
+		a, src := sourced(t, enschede, nil, errDown)
 		consulent := principal(authz.RoleConsulent, enschede)
 		err := a.Authorize(ctx, consulent, enschede, authz.ObjectResident, authz.ActionRead)
 		if !errors.Is(err, errDown) || errors.Is(err, authz.ErrForbidden) {
@@ -441,9 +443,7 @@ func TestPolicySource(t *testing.T) {
 
 	t.Run("failed reload drops the stale enforcer", func(t *testing.T) {
 		t.Parallel()
-		src := &fakeSource{}
-		src.set(enschede, auditGrant, nil)
-		a := newAuthorizer(t, authz.WithPolicySource(src))
+		a, src := sourced(t, enschede, auditGrant, nil)
 		checkDecision(t, readAudit(a, shvOf(enschede), enschede), true)
 		errDown := errors.New("database down")
 		src.set(enschede, nil, errDown)
@@ -466,9 +466,7 @@ func TestPolicySource(t *testing.T) {
 	for _, tt := range invalid {
 		t.Run("rejects "+tt.name, func(t *testing.T) {
 			t.Parallel()
-			src := &fakeSource{}
-			src.set(enschede, []authz.Grant{tt.grant}, nil)
-			a := newAuthorizer(t, authz.WithPolicySource(src))
+			a, _ := sourced(t, enschede, []authz.Grant{tt.grant}, nil)
 			err := a.Authorize(ctx, principal(authz.RoleConsulent, enschede), enschede, authz.ObjectResident, authz.ActionRead)
 			if !errors.Is(err, authz.ErrInvalidPolicy) {
 				t.Errorf("Authorize = %v, want an error wrapping %v", err, authz.ErrInvalidPolicy)
