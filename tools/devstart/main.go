@@ -24,10 +24,7 @@ import (
 func main() {
 	runs := flag.Int("runs", 3, "fresh starts to measure")
 	flag.Parse()
-	if err := run(*runs); err != nil {
-		fmt.Fprintln(os.Stderr, "devstart:", err)
-		os.Exit(1)
-	}
+	measure.Exit("devstart", run(*runs))
 }
 
 func run(runs int) error {

@@ -27,10 +27,7 @@ import (
 func main() {
 	runs := flag.Int("runs", 5, "gemeenten to onboard")
 	flag.Parse()
-	if err := run(*runs); err != nil {
-		fmt.Fprintln(os.Stderr, "onboard:", err)
-		os.Exit(1)
-	}
+	measure.Exit("onboard", run(*runs))
 }
 
 func run(runs int) error {

@@ -36,10 +36,7 @@ func main() {
 	workers := flag.Int("workers", 16, "concurrent clients")
 	ops := flag.Int("ops", 4000, "payslip → month operations in all")
 	flag.Parse()
-	if err := run(*residents, *workers, *ops); err != nil {
-		fmt.Fprintln(os.Stderr, "payslipload:", err)
-		os.Exit(1)
-	}
+	measure.Exit("payslipload", run(*residents, *workers, *ops))
 }
 
 func run(nResidents, workers, ops int) error {

@@ -1,6 +1,6 @@
-// Package measure holds what the measuring drivers in tools/ share: a work directory
-// with plein built into it, a free loopback address, waiting for /readyz, and a
-// summary of timings.
+// Package measure holds what the measuring drivers in tools/ share: the end of main, a
+// work directory with plein built into it, a free loopback address, waiting for
+// /readyz, and a summary of timings.
 package measure
 
 import (
@@ -13,6 +13,15 @@ import (
 	"sort"
 	"time"
 )
+
+// Exit ends a driver's main: on an error it prints "name: err" on standard error and
+// exits with status 1; on nil it returns.
+func Exit(name string, err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
 
 // FreeAddr returns a loopback address with a port nobody listens on.
 func FreeAddr() (string, error) {
