@@ -58,6 +58,14 @@ func (b storeBundle) refreshAt(at time.Duration, c *http.Cookie) (auth.Session, 
 	return sess, rec, err
 }
 
+// checkNoCookie fails the test when what set a cookie: a refused session gets none.
+func checkNoCookie(t *testing.T, rec *httptest.ResponseRecorder, what string) {
+	t.Helper()
+	if cs := rec.Result().Cookies(); len(cs) != 0 {
+		t.Errorf("%s set cookies %v, want none", what, cs)
+	}
+}
+
 // TestLogoutRevokesEveryCopy: after Logout the cookie is cleared, and a copy of it
 // kept elsewhere is refused; the same resident's other session lives on.
 func TestLogoutRevokesEveryCopy(t *testing.T) {
@@ -218,9 +226,7 @@ func TestRevocationStoreDownFailsClosed(t *testing.T) {
 	if got, err := s.LoadAndRefresh(rec, requestWith("mijn.enschede.example", c), enschede); !errors.Is(err, auth.ErrSessionStore) || got.ID != "" {
 		t.Errorf("LoadAndRefresh() with the store down = %+v, %v; want no session and %v", got, err, auth.ErrSessionStore)
 	}
-	if cs := rec.Result().Cookies(); len(cs) != 0 {
-		t.Errorf("LoadAndRefresh() with the store down set cookies %v, want none", cs)
-	}
+	checkNoCookie(t, rec, "LoadAndRefresh() with the store down")
 	rec = httptest.NewRecorder()
 	if err := s.Logout(ctx, rec, sess); !errors.Is(err, auth.ErrSessionStore) {
 		t.Errorf("Logout() with the store down = %v, want %v", err, auth.ErrSessionStore)
@@ -249,9 +255,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		if !errors.Is(err, auth.ErrSessionIdle) || !errors.Is(err, auth.ErrUnauthenticated) {
 			t.Fatalf("LoadAndRefresh() after 16 idle minutes = %+v, %v; want %v", got, err, auth.ErrSessionIdle)
 		}
-		if cs := rec.Result().Cookies(); len(cs) != 0 {
-			t.Errorf("an idle session got a new cookie: %v", cs)
-		}
+		checkNoCookie(t, rec, "LoadAndRefresh() of an idle session")
 	})
 
 	t.Run("used every 10 minutes", func(t *testing.T) {
@@ -294,9 +298,7 @@ func TestSessionsIdleAndAbsolute(t *testing.T) {
 		if !errors.Is(err, auth.ErrSessionExpired) || errors.Is(err, auth.ErrSessionIdle) {
 			t.Errorf("use at the absolute limit = %+v, %v; want %v, not idle", sess, err, auth.ErrSessionExpired)
 		}
-		if cs := rec.Result().Cookies(); len(cs) != 0 {
-			t.Errorf("an expired session got a new cookie: %v", cs)
-		}
+		checkNoCookie(t, rec, "LoadAndRefresh() of an expired session")
 	})
 
 	t.Run("re-issued at most once a minute", func(t *testing.T) {
@@ -347,7 +349,5 @@ func TestSessionsDevOrigin(t *testing.T) {
 	if sess, err := b.sessions.Issue(rec, devID); !errors.Is(err, auth.ErrInvalidConfig) || sess.ID != "" {
 		t.Errorf("production Issue() of a dev session = %+v, %v; want %v", sess, err, auth.ErrInvalidConfig)
 	}
-	if cs := rec.Result().Cookies(); len(cs) != 0 {
-		t.Errorf("production Issue() of a dev session set cookies %v, want none", cs)
-	}
+	checkNoCookie(t, rec, "production Issue() of a dev session")
 }
