@@ -23,16 +23,10 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 3, "fresh starts to measure")
-	flag.Parse()
-	measure.Exit("devstart", run(*runs))
+	measure.Main("devstart", func(work, bin string) error { return run(*runs, work, bin) })
 }
 
-func run(runs int) error {
-	work, bin, err := measure.Workdir("plein-devstart-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+func run(runs int, work, bin string) error {
 	var fresh, warm, stops []time.Duration
 	for i := 0; i < runs; i++ {
 		data := filepath.Join(work, fmt.Sprintf("data-%d", i))

@@ -26,16 +26,10 @@ import (
 
 func main() {
 	runs := flag.Int("runs", 5, "gemeenten to onboard")
-	flag.Parse()
-	measure.Exit("onboard", run(*runs))
+	measure.Main("onboard", func(work, bin string) error { return run(*runs, work, bin) })
 }
 
-func run(runs int) error {
-	work, bin, err := measure.Workdir("plein-onboard-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+func run(runs int, work, bin string) error {
 	data := filepath.Join(work, "data")
 	addr, err := measure.FreeAddr()
 	if err != nil {

@@ -35,16 +35,10 @@ func main() {
 	residents := flag.Int("residents", 200, "residents to create")
 	workers := flag.Int("workers", 16, "concurrent clients")
 	ops := flag.Int("ops", 4000, "payslip → month operations in all")
-	flag.Parse()
-	measure.Exit("payslipload", run(*residents, *workers, *ops))
+	measure.Main("payslipload", func(work, bin string) error { return run(*residents, *workers, *ops, work, bin) })
 }
 
-func run(nResidents, workers, ops int) error {
-	work, bin, err := measure.Workdir("plein-payslipload-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
+func run(nResidents, workers, ops int, work, bin string) error {
 	addr, err := measure.FreeAddr()
 	if err != nil {
 		return err

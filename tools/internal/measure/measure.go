@@ -1,9 +1,10 @@
-// Package measure holds what the measuring drivers in tools/ share: the end of main, a
-// work directory with plein built into it, a free loopback address, waiting for
-// /readyz, and a summary of timings.
+// Package measure holds what the measuring drivers in tools/ share: a main that builds
+// plein into a fresh work directory and reports a failure, a free loopback address,
+// waiting for /readyz, and a summary of timings.
 package measure
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -14,13 +15,26 @@ import (
 	"time"
 )
 
-// Exit ends a driver's main: on an error it prints "name: err" on standard error and
-// exits with status 1; on nil it returns.
-func Exit(name string, err error) {
-	if err != nil {
+// Main is the main of the driver name, called once its flags are declared: it parses
+// the flags, builds plein into a fresh work directory ("plein-<name>-…"), runs run
+// there and removes the directory. On an error it prints "name: err" on standard
+// error and exits with status 1.
+func Main(name string, run func(work, bin string) error) {
+	flag.Parse()
+	if err := inWorkdir("plein-"+name+"-", run); err != nil {
 		fmt.Fprintln(os.Stderr, name+":", err)
 		os.Exit(1)
 	}
+}
+
+// inWorkdir runs run in a fresh workdir, removed when run returns.
+func inWorkdir(prefix string, run func(work, bin string) error) error {
+	work, bin, err := workdir(prefix)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	return run(work, bin)
 }
 
 // FreeAddr returns a loopback address with a port nobody listens on.
@@ -40,10 +54,10 @@ func Summary(ds []time.Duration) string {
 	return fmt.Sprintf("median %.2f s (min %.2f s, max %.2f s, n=%d)", s[len(s)/2].Seconds(), s[0].Seconds(), s[len(s)-1].Seconds(), len(s))
 }
 
-// Workdir makes a fresh temporary directory that PostgreSQL, running as nobody under
+// workdir makes a fresh temporary directory that PostgreSQL, running as nobody under
 // root, can enter, and builds bin/plein into it from the module root (the drivers run
 // from there). The caller removes the directory.
-func Workdir(prefix string) (dir, bin string, err error) {
+func workdir(prefix string) (dir, bin string, err error) {
 	dir, err = os.MkdirTemp("", prefix)
 	if err != nil {
 		return "", "", err
