@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -132,22 +133,7 @@ func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int
 // auditRows lists tenant tn's audit entries with the given action.
 func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, action string) []audit.Entry {
 	t.Helper()
-	var all []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		all, err = audit.List(ctx, tx, audit.Filter{Limit: 1000})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []audit.Entry
-	for _, e := range all {
-		if e.Action == action {
-			out = append(out, e)
-		}
-	}
-	return out
+	return audittest.Action(t, b.d.App, tn, action)
 }
 
 // figures are the amounts of a month that docs/domain.md lets us compute by hand.

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -104,15 +105,7 @@ func date(s string) time.Time {
 // auditRows returns the audit entries of tenant tn for resident id.
 func auditRows(t *testing.T, b *testBundle, tn tenant.ID, id string) []audit.Entry {
 	t.Helper()
-	var out []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		out, err = audit.List(ctx, tx, audit.Filter{ObjectType: "resident"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := audittest.Entries(t, b.d.App, tn, audit.Filter{ObjectType: "resident"})
 	if id == "" {
 		return out
 	}
