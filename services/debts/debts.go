@@ -173,7 +173,7 @@ func (s *service) audited(ctx context.Context, t tenant.ID, residentID, purpose,
 		if err := read(ctx, tx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roles(p.Roles), Action: action,
+		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: action,
 			ObjectType: auditObjectResident, ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
 }
@@ -194,14 +194,6 @@ func mapError(err error) error {
 		}
 	}
 	return err
-}
-
-func roles(rs []authz.Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }
 
 // newID and validID make and check the ids of debts, signals, plans and trajecten.

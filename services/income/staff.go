@@ -57,7 +57,7 @@ func (s *Staff) Month(ctx context.Context, t tenant.ID, residentID string, perio
 		return Month{}, err
 	}
 	err = db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roleList(p.Roles), Action: "resident.month.read",
+		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: "resident.month.read",
 			ObjectType: "resident", ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Staff) Payslips(ctx context.Context, t tenant.ID, residentID string, pe
 		return nil, err
 	}
 	err = db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roleList(p.Roles), Action: "resident.payslips.read",
+		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: "resident.payslips.read",
 			ObjectType: "resident", ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
 	if err != nil {
@@ -154,12 +154,4 @@ func slicesContains(rs []authz.Role, r authz.Role) bool {
 		}
 	}
 	return false
-}
-
-func roleList(rs []authz.Role) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return strings.Join(out, ",")
 }

@@ -3,7 +3,6 @@ package paymentplans
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
@@ -90,16 +89,7 @@ func staffRead[T any](ctx context.Context, s *service, t tenant.ID, residentID, 
 		if err != nil {
 			return zero, err
 		}
-		return out, audit.Record(ctx, st.tx, audit.Entry{Actor: p.Subject, Role: roles(p.Roles), Action: action,
+		return out, audit.Record(ctx, st.tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: action,
 			ObjectType: auditObjectResident, ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
-}
-
-// roles is the audit log's role of a principal: all it holds, comma-separated.
-func roles(rs []authz.Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }
