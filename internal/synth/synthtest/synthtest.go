@@ -4,7 +4,6 @@
 package synthtest
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,8 +12,6 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/law"
-	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/paymentplans"
@@ -41,22 +38,7 @@ func New(t testing.TB, app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Ti
 	s.Residents = residents.NewService(app, sealer, now)
 	s.Creditors = creditors.NewService(app, nil, now)
 	s.Plans = paymentplans.NewService(paymentplans.Config{App: app, Creditors: s.Creditors, Law: book,
-		Norms: residentNorms{s.Residents, calc}, Now: now})
+		Norms: paymentplans.HouseholdNorms{Households: s.Residents, Calc: calc}, Now: now})
 	s.Income = income.NewService(income.Config{App: app, Households: s.Residents, Calculator: calc, Now: now, Deductions: s.Plans})
 	return s
-}
-
-// residentNorms is services/plein's paymentplans.HouseholdNorms.
-type residentNorms struct {
-	residents residents.Service
-	calc      *bijstand.Calculator
-}
-
-func (n residentNorms) Norm(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (money.Cents, error) {
-	h, err := n.residents.Household(ctx, t, residentID)
-	if err != nil {
-		return 0, err
-	}
-	r, _, err := n.calc.Month(bijstand.Case{Period: period, Household: h})
-	return r.Norm, err
 }
