@@ -70,13 +70,8 @@ func setup(t testing.TB) *testBundle {
 // as signs in as p.
 var as = authztest.As
 
-func date(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// date is a day the test writes out.
+var date = clocktest.Day
 
 func period(s string) bijstand.Period {
 	p, err := bijstand.ParsePeriod(s)

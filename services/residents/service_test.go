@@ -19,6 +19,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/bsn/bsntest"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
@@ -94,13 +95,8 @@ func mustCreate(t *testing.T, s Service, ctx context.Context, tn tenant.ID, nr N
 	return r
 }
 
-func date(s string) time.Time {
-	d, err := time.Parse(dateLayout, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// date is a day the test writes out.
+var date = clocktest.Day
 
 // auditRows returns the audit entries of tenant tn for resident id.
 func auditRows(t *testing.T, b *testBundle, tn tenant.ID, id string) []audit.Entry {
