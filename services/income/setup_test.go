@@ -112,6 +112,18 @@ func (b *testBundle) submit(t *testing.T, tn tenant.ID, residentID string, p inc
 	return got
 }
 
+// submitConsulent submits p for the resident as consulent-1 records it; the test
+// fails if that is refused.
+func (b *testBundle) submitConsulent(t *testing.T, tn tenant.ID, residentID string, p income.NewPayslip) income.Payslip {
+	t.Helper()
+	p.Actor = "consulent-1"
+	got, err := b.svc.SubmitPayslip(context.Background(), tn, residentID, p, income.SourceConsulent)
+	if err != nil {
+		t.Fatalf("submit payslip as consulent: %v", err)
+	}
+	return got
+}
+
 // countPayslips counts every payslip row of tenant tn, current or corrected, as the
 // owner (RLS is forced on the owner too, so inside a tenant transaction).
 func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int) {
@@ -123,6 +135,15 @@ func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int
 		t.Fatal(err)
 	}
 	return all, current
+}
+
+// wantStored fails the test unless tenant tn holds want payslip rows, current or
+// corrected; why says which rows the test expects.
+func (b *testBundle) wantStored(t *testing.T, tn tenant.ID, want int, why string) {
+	t.Helper()
+	if all, _ := b.countPayslips(t, tn); all != want {
+		t.Errorf("payslips stored in %s = %d, want %d (%s)", tn, all, want, why)
+	}
 }
 
 // auditRows lists tenant tn's audit entries with the given action.
