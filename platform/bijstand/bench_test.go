@@ -5,16 +5,12 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/law"
 )
 
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// date is a date literal of the tests.
+var date = clocktest.Date
 
 // benchCases is a mix like a real caseload: singles with part-time work and fixed
 // costs paid for them, a single parent, a couple, a kostendeler.

@@ -14,6 +14,16 @@ type Clock struct {
 	t  time.Time
 }
 
+// Date returns midnight UTC of s, a date written as 2006-01-02. It panics on anything
+// else, as regexp.MustCompile does: a test's date literal is the test's own mistake.
+func Date(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
 // New returns a Clock standing at t.
 func New(t time.Time) *Clock { return &Clock{t: t} }
 

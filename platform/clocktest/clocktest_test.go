@@ -28,3 +28,16 @@ func TestClock(t *testing.T) {
 		t.Errorf("after Set: %s, want %s", got, start)
 	}
 }
+
+func TestDate(t *testing.T) {
+	t.Parallel()
+	if got, want := clocktest.Date("2026-12-07"), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("Date(2026-12-07) = %s, want %s", got, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Date(7-12-2026) did not panic")
+		}
+	}()
+	clocktest.Date("7-12-2026")
+}

@@ -5,16 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/law"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// day is a date literal of the tests.
+var day = clocktest.Date
 
 func TestAt(t *testing.T) {
 	t.Parallel()

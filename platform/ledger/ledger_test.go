@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/ledger"
@@ -47,13 +48,8 @@ func setup(t *testing.T) *testBundle {
 	return &testBundle{d: d, ctx: tenant.WithID(context.Background(), enschede)}
 }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+// day is a date literal of the tests.
+var day = clocktest.Date
 
 // do runs fn in one committed tenant transaction of ctx's tenant as plein_app.
 func (b *testBundle) do(ctx context.Context, fn func(ctx context.Context, tx pgx.Tx) error) error {
