@@ -110,7 +110,7 @@ func (b *testBundle) plan(t *testing.T, residentID string, np paymentplans.NewPl
 }
 
 // date is a day the test writes out.
-var date = clocktest.Day
+var date = clocktest.Date
 
 // TestMonths: the bulk reads of a batch give every resident of the range the month the
 // owning services' one-resident reads give (the household, the payslips that count,

@@ -10,7 +10,7 @@ import (
 )
 
 // day is a day the test writes out.
-var day = clocktest.Day
+var day = clocktest.Date
 
 func TestEaster(t *testing.T) {
 	t.Parallel()

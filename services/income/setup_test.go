@@ -71,7 +71,7 @@ func setup(t testing.TB) *testBundle {
 var as = authztest.As
 
 // date is a day the test writes out.
-var date = clocktest.Day
+var date = clocktest.Date
 
 func period(s string) bijstand.Period {
 	p, err := bijstand.ParsePeriod(s)

@@ -96,7 +96,7 @@ func mustCreate(t *testing.T, s Service, ctx context.Context, tn tenant.ID, nr N
 }
 
 // date is a day the test writes out.
-var date = clocktest.Day
+var date = clocktest.Date
 
 // auditRows returns the audit entries of tenant tn for resident id.
 func auditRows(t *testing.T, b *testBundle, tn tenant.ID, id string) []audit.Entry {
