@@ -23,7 +23,6 @@ import (
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/services/residents/residentstest"
 	"github.com/plein-nl/plein/services/tenancy"
 )
 
@@ -78,8 +77,8 @@ func setupOps(t *testing.T) *opsBundle {
 	if _, err := store.Transition(ctx, "enschede", tenancy.StatusSuspended, "ops", "betalingsachterstand"); err != nil {
 		t.Fatal(err)
 	}
-	residentstest.Insert(t, d, "zwolle", 3)
-	residentstest.Insert(t, d, "enschede", 1)
+	insertResidents(t, d.App, "zwolle", 3)
+	insertResidents(t, d.App, "enschede", 1)
 	insertRun(t, d.App, "zwolle", "2026-09-01", false, "failed", time.Now().Add(-48*time.Hour))
 	insertRun(t, d.App, "zwolle", "2026-10-01", true, "planning", time.Now().Add(-time.Hour))
 
@@ -92,6 +91,29 @@ func setupOps(t *testing.T) *opsBundle {
 	t.Cleanup(b.srv.Close)
 	t.Cleanup(b.admin.Close)
 	return b
+}
+
+// insertResidents registers n residents of a tenant as plein_app in the tenant's own
+// transaction: the rows the residents service writes, with random sealed BSNs.
+func insertResidents(t *testing.T, app *pgxpool.Pool, id tenant.ID, n int) {
+	t.Helper()
+	err := db.InTenant(tenant.WithID(context.Background(), id), app, func(ctx context.Context, tx pgx.Tx) error {
+		for range n {
+			sealed, index := make([]byte, 40), make([]byte, 32)
+			rand.Read(sealed)
+			rand.Read(index)
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO residents (tenant_id, id, name, birth_date, bsn_sealed, bsn_index, iban, household_kind)
+				VALUES (current_tenant(), $1, 'Sam de Vries', DATE '1990-01-01', $2, $3, 'NL91ABNA0417164300', 'single')`,
+				randomUUID(), sealed, index); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // insertRun records a settlement run as the settlement service leaves it.

@@ -4,18 +4,13 @@ package residentstest
 
 import (
 	"context"
-	"crypto/rand"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/bsn/bsntest"
-	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/residents"
 )
 
@@ -45,30 +40,4 @@ func Create(ctx context.Context, t testing.TB, svc residents.Service, tn tenant.
 		t.Fatalf("create resident: %v", err)
 	}
 	return r.ID
-}
-
-// Insert registers n residents of tenant tn straight into the residents table of the
-// test database, as the application role in the tenant's own transaction: the rows
-// the residents service writes, with random sealed BSNs, for tests that need many
-// residents and none of their data (counts, metrics). The test fails if an insert
-// does.
-func Insert(t testing.TB, d *dbtest.DB, tn tenant.ID, n int) {
-	t.Helper()
-	err := db.InTenant(tenant.WithID(context.Background(), tn), d.App, func(ctx context.Context, tx pgx.Tx) error {
-		for range n {
-			sealed, index := make([]byte, 40), make([]byte, 32)
-			rand.Read(sealed)
-			rand.Read(index)
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO residents (tenant_id, id, name, birth_date, bsn_sealed, bsn_index, iban, household_kind)
-				VALUES (current_tenant(), $1, 'Sam de Vries', DATE '1990-01-01', $2, $3, $4, 'single')`,
-				uuid.New(), sealed, index, IBAN); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("insert %d residents of %s: %v", n, tn, err)
-	}
 }
