@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/plein-nl/plein/platform/uuid"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,6 @@ import (
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/income/internal/store"
 )
 
@@ -417,16 +417,9 @@ func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijsta
 }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
-	return s.month(ctx, t, residentID, period, nil, "month")
-}
-
-// month reads the resident's household, payslips and deductions of period and
-// computes the month from them (with w set, as the what-if of a planned job); op
-// names the step in errors.
-func (s *service) month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, w *WhatIf, op string) (Month, error) {
 	h, err := s.cfg.Households.Household(ctx, t, residentID)
 	if err != nil {
-		return Month{}, fmt.Errorf("income: %s: %w", op, err)
+		return Month{}, fmt.Errorf("income: month: %w", err)
 	}
 	slips, err := s.Payslips(ctx, t, residentID, period)
 	if err != nil {
@@ -436,7 +429,7 @@ func (s *service) month(ctx context.Context, t tenant.ID, residentID string, per
 	if err != nil {
 		return Month{}, err
 	}
-	return s.compute(t, period, h, slips, deds, w)
+	return s.compute(t, period, h, slips, deds, nil)
 }
 
 func (s *service) deductions(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
@@ -501,7 +494,19 @@ func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, pe
 	if len(v.Fields) > 0 {
 		return Month{}, v
 	}
-	return s.month(ctx, t, residentID, period, &w, "what if")
+	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	if err != nil {
+		return Month{}, fmt.Errorf("income: what if: %w", err)
+	}
+	slips, err := s.Payslips(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	deds, err := s.deductions(ctx, t, residentID, period)
+	if err != nil {
+		return Month{}, err
+	}
+	return s.compute(t, period, h, slips, deds, &w)
 }
 
 func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error) {
