@@ -3,6 +3,7 @@ package authz
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -169,4 +170,14 @@ type Principal struct {
 // non-empty ResidentID equals residentID. Services call it for ObjectSelf.
 func (p Principal) IsSelf(residentID string) bool {
 	return p.ResidentID != "" && p.ResidentID == residentID && slices.Contains(p.Roles, RoleResident)
+}
+
+// RoleList is the audit log's role of p: every role it holds, comma-separated, so
+// that the services record a reader the same way.
+func (p Principal) RoleList() string {
+	s := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
 }

@@ -116,13 +116,8 @@ func (b *testBundle) plan(t *testing.T, residentID string, np paymentplans.NewPl
 	return p
 }
 
-func date(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// date is a day the test writes out.
+var date = clocktest.Date
 
 // TestMonths: the bulk reads of a batch give every resident of the range the month the
 // owning services' one-resident reads give (the household, the payslips that count,

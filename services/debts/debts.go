@@ -53,16 +53,9 @@ func debtsOf(ctx context.Context, tx pgx.Tx, residentID string) ([]Debt, error) 
 }
 
 func (s *service) Debts(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Debt, error) {
-	var out []Debt
-	err := s.audited(ctx, t, residentID, purpose, "debt.read", func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		out, err = debtsOf(ctx, tx, residentID)
-		return err
+	return audited(ctx, s, t, residentID, purpose, "debt.read", "list", func(ctx context.Context, tx pgx.Tx) ([]Debt, error) {
+		return debtsOf(ctx, tx, residentID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("debts: list: %w", err)
-	}
-	return out, nil
 }
 
 func (s *service) CreateDebt(ctx context.Context, t tenant.ID, residentID string, nd NewDebt) (Debt, error) {
@@ -158,24 +151,32 @@ func (s *service) checkCreditor(ctx context.Context, t tenant.ID, field, credito
 }
 
 // audited runs read for a staff principal and records, in the same transaction, who
-// read the resident's data for which purpose: no record, no data.
-func (s *service) audited(ctx context.Context, t tenant.ID, residentID, purpose, action string,
-	read func(ctx context.Context, tx pgx.Tx) error) error {
+// read the resident's data for which purpose: no record, no data. An error comes
+// wrapped with op, the method's name in messages.
+func audited[T any](ctx context.Context, s *service, t tenant.ID, residentID, purpose, action, op string,
+	read func(ctx context.Context, tx pgx.Tx) (T, error)) (T, error) {
+	var out T
 	purpose, err := checkPurpose(purpose)
-	if err != nil {
-		return err
-	}
 	p := authz.PrincipalFrom(ctx)
-	if p.Subject == "" || len(p.Roles) == 0 {
-		return authz.ErrUnauthenticated // there is no one to record as the reader
+	if err == nil && (p.Subject == "" || len(p.Roles) == 0) {
+		err = authz.ErrUnauthenticated // there is no one to record as the reader
 	}
-	return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		if err := read(ctx, tx); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roles(p.Roles), Action: action,
-			ObjectType: auditObjectResident, ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
-	})
+	if err == nil {
+		err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+			got, err := read(ctx, tx)
+			if err != nil {
+				return err
+			}
+			out = got
+			return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: action,
+				ObjectType: auditObjectResident, ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
+		})
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("debts: %s: %w", op, err)
+	}
+	return out, nil
 }
 
 // mapError maps the constraint violations a caller can cause to sentinels.
@@ -194,14 +195,6 @@ func mapError(err error) error {
 		}
 	}
 	return err
-}
-
-func roles(rs []authz.Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }
 
 // newID and validID make and check the ids of debts, signals, plans and trajecten.

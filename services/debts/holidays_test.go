@@ -5,16 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/money"
 )
 
-func day(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// day is a day the test writes out.
+var day = clocktest.Date
 
 func TestEaster(t *testing.T) {
 	t.Parallel()

@@ -93,14 +93,7 @@ func (s *service) SavePlan(ctx context.Context, t tenant.ID, residentID string, 
 }
 
 func (s *service) Plan(ctx context.Context, t tenant.ID, residentID, purpose string) (Plan, error) {
-	var p Plan
-	err := s.audited(ctx, t, residentID, purpose, "debt.plan.read", func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		p, err = scanPlan(tx.QueryRow(ctx, selectPlan+" WHERE resident_id = $1", residentID))
-		return err
+	return audited(ctx, s, t, residentID, purpose, "debt.plan.read", "plan", func(ctx context.Context, tx pgx.Tx) (Plan, error) {
+		return scanPlan(tx.QueryRow(ctx, selectPlan+" WHERE resident_id = $1", residentID))
 	})
-	if err != nil {
-		return Plan{}, fmt.Errorf("debts: plan: %w", err)
-	}
-	return p, nil
 }

@@ -192,7 +192,7 @@ func registerSignalDebt(ctx context.Context, tx pgx.Tx, sig Signal, now time.Tim
 
 func (s *service) auditSignal(ctx context.Context, tx pgx.Tx, creditorID, action, signalID string) error {
 	p := authz.PrincipalFrom(ctx)
-	actor, role := p.Subject, roles(p.Roles)
+	actor, role := p.Subject, p.RoleList()
 	if actor == "" || role == "" {
 		actor, role = "creditor:"+creditorID, string(authz.RoleCreditor)
 	}
@@ -269,7 +269,7 @@ func (s *service) auditQueue(ctx context.Context, tx pgx.Tx) error {
 	if p.Subject == "" {
 		return authz.ErrUnauthenticated
 	}
-	return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roles(p.Roles), Action: "schuldhulp.queue.read",
+	return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: "schuldhulp.queue.read",
 		ObjectType: "schuldhulp-queue", Purpose: "werkvoorraad schuldhulpverlening", RequestID: observe.RequestID(ctx)})
 }
 

@@ -8,11 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -70,22 +67,8 @@ func TestSignalIntakeIsIdempotent(t *testing.T) {
 	// Matching a BSN reads no case data, so it is no read of the resident (a known and
 	// an unknown BSN do the same work); each new signal, which records the match, is
 	// audited with its creditor: one per new reference, none for the repeats.
-	var reads, submits []audit.Entry
-	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		all, err := audit.List(ctx, tx, audit.Filter{Limit: 1000})
-		for _, e := range all {
-			switch e.Action {
-			case "resident.read":
-				reads = append(reads, e)
-			case "signal.submit":
-				submits = append(submits, e)
-			}
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reads := audittest.Action(t, b.d.App, enschede, "resident.read")
+	submits := audittest.Action(t, b.d.App, enschede, "signal.submit")
 	if len(reads) != 0 {
 		t.Errorf("resident reads audited for the signals: %+v; want none", reads)
 	}

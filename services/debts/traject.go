@@ -240,16 +240,9 @@ func readTraject(ctx context.Context, tx pgx.Tx, where string, args ...any) (Tra
 }
 
 func (s *service) Traject(ctx context.Context, t tenant.ID, residentID, purpose string) (Traject, error) {
-	var tr Traject
-	err := s.audited(ctx, t, residentID, purpose, "debt.traject.read", func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		tr, err = readTraject(ctx, tx, "WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 1", residentID)
-		return err
+	return audited(ctx, s, t, residentID, purpose, "debt.traject.read", "traject", func(ctx context.Context, tx pgx.Tx) (Traject, error) {
+		return readTraject(ctx, tx, "WHERE resident_id = $1 ORDER BY created_at DESC, id LIMIT 1", residentID)
 	})
-	if err != nil {
-		return Traject{}, fmt.Errorf("debts: traject: %w", err)
-	}
-	return tr, nil
 }
 
 func (s *service) DecideOffer(ctx context.Context, t tenant.ID, residentID, creditorID string, accept bool) (Traject, error) {

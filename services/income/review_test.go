@@ -20,11 +20,7 @@ func TestCorrectionOfConsulentPayslip(t *testing.T) {
 	ctx := context.Background()
 	id := b.resident(t, enschede, single(bsnResident))
 	cons := slip("Jumbo", 150000)
-	cons.Actor = "consulent-1"
-	orig, err := b.svc.SubmitPayslip(ctx, enschede, id, cons, income.SourceConsulent)
-	if err != nil {
-		t.Fatal(err)
-	}
+	orig := b.submitConsulent(t, enschede, id, cons)
 	counted := func() money.Cents {
 		t.Helper()
 		slips, err := b.svc.Payslips(ctx, enschede, id, period("2026-03"))
@@ -62,8 +58,8 @@ func TestCorrectionOfConsulentPayslip(t *testing.T) {
 	}
 	// A consulent corrects her own payslip at once.
 	cons.Net, cons.Gross = 120000, 140000
-	if p, err := b.svc.SubmitPayslip(ctx, enschede, id, cons, income.SourceConsulent); err != nil || p.Review != income.ReviewNone {
-		t.Fatalf("consulent's correction: %v, review %q", err, p.Review)
+	if p := b.submitConsulent(t, enschede, id, cons); p.Review != income.ReviewNone {
+		t.Fatalf("consulent's correction: review %q, want none", p.Review)
 	}
 	if got := counted(); got != 120000 {
 		t.Errorf("counted after the consulent's correction: %d, want 120000", got)
@@ -92,9 +88,7 @@ func TestPayslipNeedsActor(t *testing.T) {
 	if _, err := b.svc.SubmitPayslip(context.Background(), enschede, id, p, income.SourceResident); !errors.Is(err, income.ErrInvalid) {
 		t.Errorf("no actor: %v, want ErrInvalid", err)
 	}
-	if all, _ := b.countPayslips(t, enschede); all != 0 {
-		t.Errorf("payslips stored: %d, want 0", all)
-	}
+	b.wantStored(t, enschede, 0, "the payslip without an actor refused")
 }
 
 // TestCorrectionOfConfirmedOrEmployerPayslip: a resident's correction waits for a
@@ -105,11 +99,7 @@ func TestCorrectionOfConfirmedOrEmployerPayslip(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	id := b.resident(t, enschede, single(bsnResident))
-	cons := slip("Jumbo", 150000)
-	cons.Actor = "consulent-1"
-	if _, err := b.svc.SubmitPayslip(ctx, enschede, id, cons, income.SourceConsulent); err != nil {
-		t.Fatal(err)
-	}
+	b.submitConsulent(t, enschede, id, slip("Jumbo", 150000))
 	proposed := b.submit(t, enschede, id, slip("Jumbo", 90000))
 	if _, err := b.svc.ReviewPayslip(ctx, enschede, id, proposed.ID, true, "", "consulent-1"); err != nil {
 		t.Fatal(err)

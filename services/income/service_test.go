@@ -264,9 +264,7 @@ func TestSubmitPayslipValidation(t *testing.T) {
 			}
 		})
 	}
-	if all, _ := b.countPayslips(t, enschede); all != stored {
-		t.Errorf("rows = %d, want %d (the valid cases only)", all, stored)
-	}
+	b.wantStored(t, enschede, stored, "the valid cases only")
 }
 
 func TestSubmitPayslipUnknownResident(t *testing.T) {
@@ -386,12 +384,8 @@ func TestTenantIsolation(t *testing.T) {
 	if _, err := b.svc.SubmitPayslip(ctx, zwolle, id, slip("Jumbo", 1000), income.SourceResident); !errors.Is(err, income.ErrNotFound) {
 		t.Errorf("SubmitPayslip via zwolle: err = %v, want ErrNotFound", err)
 	}
-	if all, _ := b.countPayslips(t, zwolle); all != 0 {
-		t.Errorf("zwolle has %d payslips, want 0", all)
-	}
-	if all, _ := b.countPayslips(t, enschede); all != 1 {
-		t.Errorf("enschede has %d payslips, want 1", all)
-	}
+	b.wantStored(t, zwolle, 0, "none of zwolle's")
+	b.wantStored(t, enschede, 1, "the one of enschede")
 	// Enschede still sees its own.
 	if slips, err := b.svc.Payslips(ctx, enschede, id, march); err != nil || len(slips) != 1 {
 		t.Errorf("Payslips via enschede = %d, %v; want 1", len(slips), err)

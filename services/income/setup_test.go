@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -69,13 +70,8 @@ func setup(t testing.TB) *testBundle {
 // as signs in as p.
 var as = authztest.As
 
-func date(s string) time.Time {
-	d, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// date is a day the test writes out.
+var date = clocktest.Date
 
 func period(s string) bijstand.Period {
 	p, err := bijstand.ParsePeriod(s)
@@ -116,6 +112,18 @@ func (b *testBundle) submit(t *testing.T, tn tenant.ID, residentID string, p inc
 	return got
 }
 
+// submitConsulent submits p for the resident as consulent-1 records it; the test
+// fails if that is refused.
+func (b *testBundle) submitConsulent(t *testing.T, tn tenant.ID, residentID string, p income.NewPayslip) income.Payslip {
+	t.Helper()
+	p.Actor = "consulent-1"
+	got, err := b.svc.SubmitPayslip(context.Background(), tn, residentID, p, income.SourceConsulent)
+	if err != nil {
+		t.Fatalf("submit payslip as consulent: %v", err)
+	}
+	return got
+}
+
 // countPayslips counts every payslip row of tenant tn, current or corrected, as the
 // owner (RLS is forced on the owner too, so inside a tenant transaction).
 func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int) {
@@ -129,25 +137,19 @@ func (b *testBundle) countPayslips(t *testing.T, tn tenant.ID) (all, current int
 	return all, current
 }
 
+// wantStored fails the test unless tenant tn holds want payslip rows, current or
+// corrected; why says which rows the test expects.
+func (b *testBundle) wantStored(t *testing.T, tn tenant.ID, want int, why string) {
+	t.Helper()
+	if all, _ := b.countPayslips(t, tn); all != want {
+		t.Errorf("payslips stored in %s = %d, want %d (%s)", tn, all, want, why)
+	}
+}
+
 // auditRows lists tenant tn's audit entries with the given action.
 func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, action string) []audit.Entry {
 	t.Helper()
-	var all []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		all, err = audit.List(ctx, tx, audit.Filter{Limit: 1000})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []audit.Entry
-	for _, e := range all {
-		if e.Action == action {
-			out = append(out, e)
-		}
-	}
-	return out
+	return audittest.Action(t, b.d.App, tn, action)
 }
 
 // figures are the amounts of a month that docs/domain.md lets us compute by hand.

@@ -44,26 +44,38 @@ func NewStaff(svc Service, app *pgxpool.Pool, az Authorizer) *Staff {
 // explanation, as the resident sees. The read is recorded with its purpose; without
 // the record, nothing is returned.
 func (s *Staff) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, purpose string) (Month, error) {
+	return staffRead(ctx, s, t, authz.ObjectResident, residentID, purpose, "resident.month.read", func() (Month, error) {
+		return s.svc.Month(ctx, t, residentID, period)
+	})
+}
+
+// staffRead authorizes the principal in ctx to read object, checks the purpose, runs
+// read and records, in the tenant's transaction, that the principal read the
+// resident's data for that purpose (action): without the record, nothing is
+// returned.
+func staffRead[T any](ctx context.Context, s *Staff, t tenant.ID, object authz.Object, residentID, purpose, action string,
+	read func() (T, error)) (T, error) {
+	var zero T
 	p := authz.PrincipalFrom(ctx)
-	if err := s.az.Authorize(ctx, p, t, authz.ObjectResident, authz.ActionRead); err != nil {
-		return Month{}, err
+	if err := s.az.Authorize(ctx, p, t, object, authz.ActionRead); err != nil {
+		return zero, err
 	}
 	purpose, err := checkPurpose(purpose)
 	if err != nil {
-		return Month{}, err
+		return zero, err
 	}
-	m, err := s.svc.Month(ctx, t, residentID, period)
+	out, err := read()
 	if err != nil {
-		return Month{}, err
+		return zero, err
 	}
 	err = db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roleList(p.Roles), Action: "resident.month.read",
+		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: action,
 			ObjectType: "resident", ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
 	if err != nil {
-		return Month{}, fmt.Errorf("income: audit: %w", err)
+		return zero, fmt.Errorf("income: audit: %w", err)
 	}
-	return m, nil
+	return out, nil
 }
 
 // checkPurpose returns the clean purpose of a staff read (platform/input, 5 to 300
@@ -112,26 +124,9 @@ func (s *Staff) ReviewPayslip(ctx context.Context, t tenant.ID, residentID, pays
 // Payslips lists every payslip of a resident paid in the period, pending corrections
 // included, for staff; the read is audited with its purpose.
 func (s *Staff) Payslips(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, purpose string) ([]Payslip, error) {
-	p := authz.PrincipalFrom(ctx)
-	if err := s.az.Authorize(ctx, p, t, authz.ObjectPayslip, authz.ActionRead); err != nil {
-		return nil, err
-	}
-	purpose, err := checkPurpose(purpose)
-	if err != nil {
-		return nil, err
-	}
-	slips, err := s.svc.AllPayslips(ctx, t, residentID, period)
-	if err != nil {
-		return nil, err
-	}
-	err = db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return audit.Record(ctx, tx, audit.Entry{Actor: p.Subject, Role: roleList(p.Roles), Action: "resident.payslips.read",
-			ObjectType: "resident", ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
+	return staffRead(ctx, s, t, authz.ObjectPayslip, residentID, purpose, "resident.payslips.read", func() ([]Payslip, error) {
+		return s.svc.AllPayslips(ctx, t, residentID, period)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("income: audit: %w", err)
-	}
-	return slips, nil
 }
 
 // EmployerPayslip stores a payslip an employer partner sends for the resident with bsn.
@@ -154,12 +149,4 @@ func slicesContains(rs []authz.Role, r authz.Role) bool {
 		}
 	}
 	return false
-}
-
-func roleList(rs []authz.Role) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return strings.Join(out, ",")
 }

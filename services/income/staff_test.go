@@ -101,9 +101,7 @@ func TestStaffSubmitPayslip(t *testing.T) {
 			}
 		})
 	}
-	if all, _ := b.countPayslips(t, enschede); all != 1 {
-		t.Errorf("rows = %d, want 1", all)
-	}
+	b.wantStored(t, enschede, 1, "only the allowed one")
 	// Only an employer principal sends employer payslips, even a consulent may not.
 	if _, err := b.staff.EmployerPayslip(as(consulentEnschede), enschede, bsnResident, slip("x", 1000)); !errors.Is(err, authz.ErrForbidden) {
 		t.Errorf("EmployerPayslip as consulent: err = %v, want ErrForbidden", err)

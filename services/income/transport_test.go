@@ -165,9 +165,7 @@ func TestHTTPSubmitPayslip(t *testing.T) {
 			}
 		})
 	}
-	if all, _ := b.countPayslips(t, enschede); all != 1 {
-		t.Errorf("rows = %d, want 1 (only the accepted one)", all)
-	}
+	b.wantStored(t, enschede, 1, "only the accepted one")
 }
 
 func TestHTTPEmployerPayslip(t *testing.T) {

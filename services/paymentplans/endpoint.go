@@ -60,18 +60,9 @@ func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 			return httpapi.Response{Status: http.StatusCreated, Version: p.Version, Body: toAPI(p),
 				Location: "/api/v1/tenants/" + string(r.Tenant) + "/residents/" + p.ResidentID + "/plans/" + p.ID}, nil
 		}),
-		List: mw.Wrap("List", func(ctx context.Context, req any) (any, error) {
-			r := req.(residentRequest)
-			ps, err := s.StaffList(ctx, r.Tenant, r.ResidentID, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			out := listResponse{Plans: make([]apiPlan, len(ps))}
-			for i, p := range ps {
-				out.Plans[i] = toAPI(p)
-			}
-			return out, nil
-		}),
+		List: mw.Wrap("List", httpapi.Endpoint(func(ctx context.Context, r residentRequest) ([]Plan, error) {
+			return s.StaffList(ctx, r.Tenant, r.ResidentID, r.Purpose)
+		}, toAPIList)),
 		Get: mw.Wrap("Get", func(ctx context.Context, req any) (any, error) {
 			r := req.(planRequest)
 			p, evs, err := s.StaffGet(ctx, r.Tenant, r.ResidentID, r.PlanID, r.Purpose)
@@ -97,21 +88,9 @@ func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 		Stop: mw.Wrap("Stop", act(func(ctx context.Context, r planRequest) (Plan, error) {
 			return s.Stop(ctx, r.Tenant, r.PlanID, by(ctx))
 		})),
-		Shortfalls: mw.Wrap("Shortfalls", func(ctx context.Context, req any) (any, error) {
-			r := req.(residentRequest)
-			ss, err := s.StaffShortfalls(ctx, r.Tenant, r.ResidentID, r.Purpose)
-			if err != nil {
-				return nil, err
-			}
-			out := shortfallsResponse{Shortfalls: make([]apiShortfall, len(ss))}
-			for i, sf := range ss {
-				out.Shortfalls[i] = apiShortfall{PlanID: sf.PlanID, CreditorID: sf.CreditorID, Kind: string(sf.Kind),
-					Period: sf.Period.String(), RequestedCents: int64(sf.Requested), AppliedCents: int64(sf.Applied),
-					ShortfallCents: int64(sf.Shortfall), RecordedAt: sf.RecordedAt.UTC().Format(time.RFC3339),
-					Signalled: sf.SignalledAt != nil}
-			}
-			return out, nil
-		}),
+		Shortfalls: mw.Wrap("Shortfalls", httpapi.Endpoint(func(ctx context.Context, r residentRequest) ([]Shortfall, error) {
+			return s.StaffShortfalls(ctx, r.Tenant, r.ResidentID, r.Purpose)
+		}, toAPIShortfalls)),
 		Export: mw.Wrap("Export", func(ctx context.Context, req any) (any, error) {
 			r := req.(exportRequest)
 			ms, err := s.Export(ctx, r.Tenant, r.CreditorID, r.Since)
@@ -229,8 +208,29 @@ type listResponse struct {
 	Plans []apiPlan `json:"plans"`
 }
 
+// toAPIList is the converter of a resident's plans to the staff API's list.
+func toAPIList(ps []Plan) listResponse {
+	out := listResponse{Plans: make([]apiPlan, len(ps))}
+	for i, p := range ps {
+		out.Plans[i] = toAPI(p)
+	}
+	return out
+}
+
 type shortfallsResponse struct {
 	Shortfalls []apiShortfall `json:"shortfalls"`
+}
+
+// toAPIShortfalls is the converter of a resident's shortfalls to the staff API's list.
+func toAPIShortfalls(ss []Shortfall) shortfallsResponse {
+	out := shortfallsResponse{Shortfalls: make([]apiShortfall, len(ss))}
+	for i, sf := range ss {
+		out.Shortfalls[i] = apiShortfall{PlanID: sf.PlanID, CreditorID: sf.CreditorID, Kind: string(sf.Kind),
+			Period: sf.Period.String(), RequestedCents: int64(sf.Requested), AppliedCents: int64(sf.Applied),
+			ShortfallCents: int64(sf.Shortfall), RecordedAt: sf.RecordedAt.UTC().Format(time.RFC3339),
+			Signalled: sf.SignalledAt != nil}
+	}
+	return out
 }
 
 // exportResponse is written as JSON lines or CSV by encodeExport.

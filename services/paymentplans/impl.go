@@ -89,6 +89,22 @@ func (s *service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Conte
 	})
 }
 
+// query runs read in a unit of work of tenant t and returns what it read; an error
+// comes wrapped with op, the method's name in messages.
+func query[T any](ctx context.Context, s *service, t tenant.ID, op string, read func(ctx context.Context, st *unit) (T, error)) (T, error) {
+	var out T
+	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
+		var err error
+		out, err = read(ctx, st)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("paymentplans: %s: %w", op, err)
+	}
+	return out, nil
+}
+
 // record appends the act to the plan's history and to the audit log, in the act's
 // transaction.
 func (s *service) record(ctx context.Context, st *unit, p Plan, by Actor, action Action, from Status, reason string) error {
@@ -469,62 +485,39 @@ func (s *service) Get(ctx context.Context, t tenant.ID, planID string) (Plan, er
 	if !validID(planID) {
 		return Plan{}, fmt.Errorf("paymentplans: get: %w", ErrNotFound)
 	}
-	var p Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
+	return query(ctx, s, t, "get", func(ctx context.Context, st *unit) (Plan, error) {
 		d, err := st.get(ctx, planID, false)
-		p = d.Plan
-		return err
+		return d.Plan, err
 	})
-	if err != nil {
-		return Plan{}, fmt.Errorf("paymentplans: get: %w", err)
-	}
-	return p, nil
 }
 
 func (s *service) Events(ctx context.Context, t tenant.ID, planID string) ([]Event, error) {
 	if !validID(planID) {
 		return nil, fmt.Errorf("paymentplans: events: %w", ErrNotFound)
 	}
-	var out []Event
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		out, err = st.events(ctx, planID)
-		return err
+	return query(ctx, s, t, "events", func(ctx context.Context, st *unit) ([]Event, error) {
+		return st.events(ctx, planID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: events: %w", err)
-	}
-	return out, nil
 }
 
 func (s *service) List(ctx context.Context, t tenant.ID, residentID string) ([]Plan, error) {
 	if !validID(residentID) {
 		return []Plan{}, nil
 	}
-	var out []Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		out, err = st.list(ctx, residentID)
-		return err
+	return query(ctx, s, t, "list", func(ctx context.Context, st *unit) ([]Plan, error) {
+		return st.list(ctx, residentID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: list: %w", err)
-	}
-	return out, nil
 }
 
 func (s *service) Active(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
 	if !validID(residentID) {
 		return []bijstand.Deduction{}, nil
 	}
-	var plans []Plan
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		plans, err = st.active(ctx, residentID, period)
-		return err
+	plans, err := query(ctx, s, t, "active", func(ctx context.Context, st *unit) ([]Plan, error) {
+		return st.active(ctx, residentID, period)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("paymentplans: active: %w", err)
+		return nil, err
 	}
 	out := make([]bijstand.Deduction, len(plans))
 	for i, p := range plans {

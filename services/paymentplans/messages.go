@@ -108,23 +108,18 @@ func (s *service) Export(ctx context.Context, t tenant.ID, creditorID string, si
 		}
 		return nil, fmt.Errorf("paymentplans: export: %w", err)
 	}
-	var out []Message
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
+	return query(ctx, s, t, "export", func(ctx context.Context, st *unit) ([]Message, error) {
 		rows, err := st.st.Messages(ctx, creditorID, since, maxExport)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = make([]Message, len(rows))
+		out := make([]Message, len(rows))
 		for i, m := range rows {
 			out[i] = Message{ID: m.ID, CreditorID: m.CreditorID, PlanID: m.PlanID, Kind: MessageKind(m.Kind),
 				Payload: m.Payload, CreatedAt: m.CreatedAt, DeliveredAt: m.DeliveredAt, Attempts: m.Attempts}
 		}
-		return nil
+		return out, nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: export: %w", err)
-	}
-	return out, nil
 }
 
 // DeliverArgs is the job that POSTs one message to its creditor's webhook.

@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -170,16 +171,7 @@ func (b *testBundle) mustApprove(t *testing.T, tn tenant.ID, planID string) Plan
 // auditRows lists tenant tn's audit entries of plans.
 func (b *testBundle) auditRows(t *testing.T, tn tenant.ID, planID string) []audit.Entry {
 	t.Helper()
-	var out []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		out, err = audit.List(ctx, tx, audit.Filter{ObjectType: auditObject, ObjectID: planID})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return audittest.Entries(t, b.d.App, tn, audit.Filter{ObjectType: auditObject, ObjectID: planID})
 }
 
 // count counts rows of a query in tenant tn, as the owner (RLS forced on it too).

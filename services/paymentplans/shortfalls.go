@@ -62,16 +62,10 @@ func (s *service) RecordShortfalls(ctx context.Context, t tenant.ID, residentID 
 	if !validID(residentID) {
 		return nil, fmt.Errorf("paymentplans: shortfalls: %w", ErrResidentNotFound)
 	}
-	var fresh []Shortfall
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		fresh, _, err = st.recordShortfalls(ctx, residentID, period, results, s.cfg.Now().UTC())
-		return err
+	return query(ctx, s, t, "shortfalls", func(ctx context.Context, st *unit) ([]Shortfall, error) {
+		fresh, _, err := st.recordShortfalls(ctx, residentID, period, results, s.cfg.Now().UTC())
+		return fresh, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: shortfalls: %w", err)
-	}
-	return fresh, nil
 }
 
 // checkResults refuses a computed month whose deductions do not add up.
@@ -124,16 +118,9 @@ func (s *service) Shortfalls(ctx context.Context, t tenant.ID, residentID string
 	if !validID(residentID) {
 		return []Shortfall{}, nil
 	}
-	var out []Shortfall
-	err := s.in(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		out, err = st.shortfalls(ctx, residentID)
-		return err
+	return query(ctx, s, t, "shortfalls", func(ctx context.Context, st *unit) ([]Shortfall, error) {
+		return st.shortfalls(ctx, residentID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: shortfalls: %w", err)
-	}
-	return out, nil
 }
 
 // shortfalls reads a resident's shortfalls, newest period first.

@@ -3,7 +3,6 @@ package paymentplans
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/authz"
@@ -20,95 +19,77 @@ const (
 )
 
 func (s *service) StaffList(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Plan, error) {
-	var out []Plan
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *unit) error {
-		var err error
-		out, err = st.list(ctx, residentID)
-		return err
+	return staffRead(ctx, s, t, residentID, purpose, auditActionPlanRead, "list", func(ctx context.Context, st *unit) ([]Plan, error) {
+		return st.list(ctx, residentID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: list: %w", err)
-	}
-	return out, nil
+}
+
+// planEvents is a plan with its history, as StaffGet reads them together.
+type planEvents struct {
+	plan   Plan
+	events []Event
 }
 
 func (s *service) StaffGet(ctx context.Context, t tenant.ID, residentID, planID, purpose string) (Plan, []Event, error) {
-	var (
-		p   Plan
-		evs []Event
-	)
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionPlanRead, func(ctx context.Context, st *unit) error {
+	got, err := staffRead(ctx, s, t, residentID, purpose, auditActionPlanRead, "get", func(ctx context.Context, st *unit) (planEvents, error) {
 		if !validID(planID) {
-			return ErrNotFound
+			return planEvents{}, ErrNotFound
 		}
 		d, err := st.get(ctx, planID, false)
 		if err != nil {
-			return err
+			return planEvents{}, err
 		}
 		if d.ResidentID != residentID {
-			return ErrNotFound // another resident's plan: nothing to learn here
+			return planEvents{}, ErrNotFound // another resident's plan: nothing to learn here
 		}
-		p = d.Plan
-		evs, err = st.events(ctx, planID)
-		return err
+		evs, err := st.events(ctx, planID)
+		return planEvents{plan: d.Plan, events: evs}, err
 	})
 	if err != nil {
-		return Plan{}, nil, fmt.Errorf("paymentplans: get: %w", err)
+		return Plan{}, nil, err
 	}
-	return p, evs, nil
+	return got.plan, got.events, nil
 }
 
 func (s *service) StaffShortfalls(ctx context.Context, t tenant.ID, residentID, purpose string) ([]Shortfall, error) {
-	var out []Shortfall
-	err := s.staffRead(ctx, t, residentID, purpose, auditActionShortfallRead, func(ctx context.Context, st *unit) error {
-		var err error
-		out, err = st.shortfalls(ctx, residentID)
-		return err
+	return staffRead(ctx, s, t, residentID, purpose, auditActionShortfallRead, "shortfalls", func(ctx context.Context, st *unit) ([]Shortfall, error) {
+		return st.shortfalls(ctx, residentID)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("paymentplans: shortfalls: %w", err)
-	}
-	return out, nil
 }
 
 // staffRead runs read of the resident's data for the principal in ctx and records,
 // in the same transaction, who read it for which purpose: the data is not returned
 // unless its audit entry commits with it. The purpose is checked first, so that a
-// read without one learns nothing, not even whether the resident exists.
-func (s *service) staffRead(ctx context.Context, t tenant.ID, residentID, purpose, action string,
-	read func(ctx context.Context, st *unit) error) error {
+// read without one learns nothing, not even whether the resident exists. An error
+// comes wrapped with op, the method's name in messages.
+func staffRead[T any](ctx context.Context, s *service, t tenant.ID, residentID, purpose, action, op string,
+	read func(ctx context.Context, st *unit) (T, error)) (T, error) {
+	var zero T
 	purpose, err := checkPurpose(purpose)
-	if err != nil {
-		return err
-	}
 	p := authz.PrincipalFrom(ctx)
-	if p.Subject == "" || len(p.Roles) == 0 {
-		return authz.ErrUnauthenticated // there is no one to record as the reader
+	switch {
+	case err != nil:
+	case p.Subject == "" || len(p.Roles) == 0:
+		err = authz.ErrUnauthenticated // there is no one to record as the reader
+	case !validID(residentID):
+		err = ErrResidentNotFound
 	}
-	if !validID(residentID) {
-		return ErrResidentNotFound
+	if err != nil {
+		return zero, fmt.Errorf("paymentplans: %s: %w", op, err)
 	}
-	return s.in(ctx, t, func(ctx context.Context, st *unit) error {
+	return query(ctx, s, t, op, func(ctx context.Context, st *unit) (T, error) {
 		ok, err := st.residentExists(ctx, residentID)
 		if err != nil {
-			return err
+			return zero, err
 		}
 		if !ok {
-			return ErrResidentNotFound
+			return zero, ErrResidentNotFound
 		}
-		if err := read(ctx, st); err != nil {
-			return err
+		out, err := read(ctx, st)
+		if err != nil {
+			return zero, err
 		}
-		return audit.Record(ctx, st.tx, audit.Entry{Actor: p.Subject, Role: roles(p.Roles), Action: action,
+		return out, audit.Record(ctx, st.tx, audit.Entry{Actor: p.Subject, Role: p.RoleList(), Action: action,
 			ObjectType: auditObjectResident, ObjectID: residentID, Purpose: purpose, RequestID: observe.RequestID(ctx)})
 	})
-}
-
-// roles is the audit log's role of a principal: all it holds, comma-separated.
-func roles(rs []authz.Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }

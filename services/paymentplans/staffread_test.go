@@ -1,17 +1,14 @@
 package paymentplans
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -19,16 +16,7 @@ import (
 // residentAudit lists tenant tn's audit entries about resident id, newest first.
 func (b *testBundle) residentAudit(t *testing.T, tn tenant.ID, id string) []audit.Entry {
 	t.Helper()
-	var out []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		out, err = audit.List(ctx, tx, audit.Filter{ObjectType: auditObjectResident, ObjectID: id})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return audittest.Entries(t, b.d.App, tn, audit.Filter{ObjectType: auditObjectResident, ObjectID: id})
 }
 
 // TestStaffReadsAudited: staff read a resident's plans and shortfalls only for a

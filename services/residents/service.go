@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -234,7 +233,7 @@ func (s *service) auditedRead(ctx context.Context, t tenant.ID, purpose string,
 		}
 		return audit.Record(ctx, st.st.Tx(), audit.Entry{
 			Actor:      p.Subject,
-			Role:       roles(p.Roles),
+			Role:       p.RoleList(),
 			Action:     auditActionRead,
 			ObjectType: auditObject,
 			ObjectID:   r.ID,
@@ -374,14 +373,6 @@ func toHousehold(r Resident) bijstand.Household {
 func toApplicant(birth time.Time, c Counters) bijstand.Applicant {
 	return bijstand.Applicant{BirthDate: birth, NMonthsUsed: c.NMonthsUsed, RMonthsUsed: c.RMonthsUsed,
 		MedischUrenbeperkt: c.MedischUrenbeperkt}
-}
-
-func roles(rs []authz.Role) string {
-	s := make([]string, len(rs))
-	for i, r := range rs {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ",")
 }
 
 // Authorizer decides; satisfied by *authz.Authorizer.

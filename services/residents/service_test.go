@@ -13,11 +13,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/audit"
+	"github.com/plein-nl/plein/platform/audit/audittest"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/authz/authztest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/bsn/bsntest"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
@@ -93,26 +95,13 @@ func mustCreate(t *testing.T, s Service, ctx context.Context, tn tenant.ID, nr N
 	return r
 }
 
-func date(s string) time.Time {
-	d, err := time.Parse(dateLayout, s)
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
+// date is a day the test writes out.
+var date = clocktest.Date
 
 // auditRows returns the audit entries of tenant tn for resident id.
 func auditRows(t *testing.T, b *testBundle, tn tenant.ID, id string) []audit.Entry {
 	t.Helper()
-	var out []audit.Entry
-	err := db.InTenant(tenant.WithID(context.Background(), tn), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		out, err = audit.List(ctx, tx, audit.Filter{ObjectType: "resident"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := audittest.Entries(t, b.d.App, tn, audit.Filter{ObjectType: "resident"})
 	if id == "" {
 		return out
 	}

@@ -175,6 +175,17 @@ type wantErr struct {
 func TestLoadPathBadFiles(t *testing.T) {
 	t.Parallel()
 	fx := readFixture(t)
+	// withYAML and withSVG are the fixture with one edit of its YAML or of its logo.
+	withYAML := func(old, new string) func(t *testing.T) map[string]string {
+		return func(t *testing.T) map[string]string {
+			return map[string]string{"hengelo.yaml": edit(t, fx.yaml, old, new), "hengelo.svg": fx.svg}
+		}
+	}
+	withSVG := func(old, new string) func(t *testing.T) map[string]string {
+		return func(t *testing.T) map[string]string {
+			return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": edit(t, fx.svg, old, new)}
+		}
+	}
 
 	tests := []struct {
 		name  string
@@ -202,49 +213,34 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 2,
 		},
 		{
-			name: "unknown nested key",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "  logo: hengelo.svg\n", "  logo: hengelo.svg\n  favicon: hengelo.ico\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "unknown nested key",
+			files: withYAML("  logo: hengelo.svg\n", "  logo: hengelo.svg\n  favicon: hengelo.ico\n"),
 			want:  []wantErr{{"hengelo.yaml", 8, "favicon: unknown key"}},
 			wantN: 1,
 		},
 		{
-			name: "IBAN with wrong check digits",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "NL91ABNA0417164300", "NL50BANK1234567890")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "IBAN with wrong check digits",
+			files: withYAML("NL91ABNA0417164300", "NL50BANK1234567890"),
 			want:  []wantErr{{"hengelo.yaml", 13, "bank.iban: IBAN check digits do not match (mod-97)"}},
 			wantN: 1,
 		},
 		{
-			name: "colour name instead of hex",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, `primary_color: "#00549F"`, `primary_color: red`)
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "colour name instead of hex",
+			files: withYAML(`primary_color: "#00549F"`, `primary_color: red`),
 			want:  []wantErr{{"hengelo.yaml", 5, `branding.primary_color: "red" is not a colour`}},
 			wantN: 1,
 		},
 		{
-			name: "hex colour with five digits",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, `secondary_color: "#F2A900"`, `secondary_color: "#12345"`)
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "hex colour with five digits",
+			files: withYAML(`secondary_color: "#F2A900"`, `secondary_color: "#12345"`),
 			want:  []wantErr{{"hengelo.yaml", 6, `branding.secondary_color: "#12345" is not a colour`}},
 			wantN: 1,
 		},
 		{
 			// Yellow: relative luminance 0.2126+0.7152 = 0.9278, so white on it has
 			// (1.05)/(0.9778) = 1.07:1, far below the 4.5:1 of WCAG 2.1 AA.
-			name: "primary colour too light for white text",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, `primary_color: "#00549F"`, `primary_color: "#ffff00"`)
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "primary colour too light for white text",
+			files: withYAML(`primary_color: "#00549F"`, `primary_color: "#ffff00"`),
 			want:  []wantErr{{"hengelo.yaml", 5, "contrast of 1.07:1; WCAG 2.1 AA needs at least 4.5:1"}},
 			wantN: 1,
 		},
@@ -271,38 +267,26 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 1,
 		},
 		{
-			name: "host listed twice in one file",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "    - mijn.hengelo.example\n", "    - mijn.hengelo.example\n    - mijn.hengelo.example\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "host listed twice in one file",
+			files: withYAML("    - mijn.hengelo.example\n", "    - mijn.hengelo.example\n    - mijn.hengelo.example\n"),
 			want:  []wantErr{{"hengelo.yaml", 12, `portal.hosts[1]: "mijn.hengelo.example" is listed twice`}},
 			wantN: 1,
 		},
 		{
-			name: "id does not match the file name",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "id: hengelo\n", "id: borne\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "id does not match the file name",
+			files: withYAML("id: hengelo\n", "id: borne\n"),
 			want:  []wantErr{{"hengelo.yaml", 1, `id: is "borne" but the file is named hengelo.yaml`}},
 			wantN: 1,
 		},
 		{
-			name: "id that is not a DNS label",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "id: hengelo\n", "id: Hengelo_Oost\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "id that is not a DNS label",
+			files: withYAML("id: hengelo\n", "id: Hengelo_Oost\n"),
 			want:  []wantErr{{"hengelo.yaml", 1, "id: must be a DNS label"}},
 			wantN: 1,
 		},
 		{
-			name: "CBS code of three digits",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, `["0164"]`, `["164"]`)
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "CBS code of three digits",
+			files: withYAML(`["0164"]`, `["164"]`),
 			want:  []wantErr{{"hengelo.yaml", 3, `cbs_codes[0]: "164" is not a CBS gemeentecode`}},
 			wantN: 1,
 		},
@@ -315,29 +299,20 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 1,
 		},
 		{
-			name: "logo with a script element",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, "</svg>", "<script>alert(document.cookie)</script></svg>")
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with a script element",
+			files: withSVG("</svg>", "<script>alert(document.cookie)</script></svg>"),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
 			wantN: 1,
 		},
 		{
-			name: "logo with an event handler",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, `<rect x="4"`, `<rect onclick="alert(1)" x="4"`)
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with an event handler",
+			files: withSVG(`<rect x="4"`, `<rect onclick="alert(1)" x="4"`),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
 			wantN: 1,
 		},
 		{
-			name: "logo with an external href",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, "</svg>", `<image href="https://tracker.example/pixel.png" width="1" height="1"/></svg>`)
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with an external href",
+			files: withSVG("</svg>", `<image href="https://tracker.example/pixel.png" width="1" height="1"/></svg>`),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
 			wantN: 1,
 		},
@@ -354,30 +329,21 @@ func TestLoadPathBadFiles(t *testing.T) {
 		},
 		{
 			// &#106; is "j": the XML parser decodes it, so the link is javascript:.
-			name: "logo with a character-encoded javascript link",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, "</svg>", `<a href="&#106;avascript:alert(1)"><text>x</text></a></svg>`)
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with a character-encoded javascript link",
+			files: withSVG("</svg>", `<a href="&#106;avascript:alert(1)"><text>x</text></a></svg>`),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: contains script"}},
 			wantN: 1,
 		},
 		{
 			// &#x68; is "h": the image is fetched from https://tracker.example.
-			name: "logo with a character-encoded external href",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, "</svg>", `<image href="&#x68;ttps://tracker.example/p.png"/></svg>`)
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with a character-encoded external href",
+			files: withSVG("</svg>", `<image href="&#x68;ttps://tracker.example/p.png"/></svg>`),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
 			wantN: 1,
 		},
 		{
-			name: "logo with an external CSS url",
-			files: func(t *testing.T) map[string]string {
-				svg := edit(t, fx.svg, `fill="#00549F"/>`, `style="fill: url(https://tracker.example/p.svg#g)"/>`)
-				return map[string]string{"hengelo.yaml": fx.yaml, "hengelo.svg": svg}
-			},
+			name:  "logo with an external CSS url",
+			files: withSVG(`fill="#00549F"/>`, `style="fill: url(https://tracker.example/p.svg#g)"/>`),
 			want:  []wantErr{{"hengelo.yaml", 7, "branding.logo: refers to an external resource"}},
 			wantN: 1,
 		},
@@ -400,21 +366,15 @@ func TestLoadPathBadFiles(t *testing.T) {
 			wantN: 1,
 		},
 		{
-			name: "unknown example_values path",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "  - bank.iban\n", "  - bank.pin\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "unknown example_values path",
+			files: withYAML("  - bank.iban\n", "  - bank.pin\n"),
 			want:  []wantErr{{"hengelo.yaml", 18, `example_values[1]: "bank.pin" is not a config value`}},
 			wantN: 1,
 		},
 		{
 			// "a: b: c" is not YAML: a plain scalar may not hold ": ".
-			name: "malformed YAML",
-			files: func(t *testing.T) map[string]string {
-				y := edit(t, fx.yaml, "\nname: Gemeente Hengelo\n", "\nname: Gemeente: Hengelo\n")
-				return map[string]string{"hengelo.yaml": y, "hengelo.svg": fx.svg}
-			},
+			name:  "malformed YAML",
+			files: withYAML("\nname: Gemeente Hengelo\n", "\nname: Gemeente: Hengelo\n"),
 			want:  []wantErr{{"hengelo.yaml", 2, "mapping values are not allowed"}},
 			wantN: 1,
 		},
