@@ -69,7 +69,7 @@ func setup(t *testing.T) *testBundle {
 	}
 	clock := clocktest.New(time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC))
 	res := residentstest.NewService(t, d.App, clock.Now)
-	inc := income.NewService(income.Config{App: d.App, Households: households{res},
+	inc := income.NewService(income.Config{App: d.App, Households: residents.Lookup{Service: res, NotFound: income.ErrNotFound},
 		Calculator: bijstand.NewCalculator(law.MustLoad()), Now: clock.Now, Settings: caseload.IncomeSettings(dir)})
 	plans := paymentplans.NewService(paymentplans.Config{App: d.App, Creditors: creditors.NewService(d.App, nil, clock.Now),
 		Now: clock.Now})
@@ -78,13 +78,6 @@ func setup(t *testing.T) *testBundle {
 		t.Fatal(err)
 	}
 	return &testBundle{res: res, inc: inc, plans: plans, dir: dir, cl: cl}
-}
-
-// households is income.Households over the residents service.
-type households struct{ s residents.Service }
-
-func (h households) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	return h.s.Household(ctx, t, id)
 }
 
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {
