@@ -45,6 +45,8 @@ var as = authztest.As
 // testBundle is a database with the tenants' configuration applied, the services
 // that own the caseload's data, and the caseload over them.
 type testBundle struct {
+	d     *dbtest.DB
+	clock *clocktest.Clock
 	res   residents.Service
 	inc   *income.IncomeService
 	plans paymentplans.Service
@@ -77,7 +79,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{res: res, inc: inc, plans: plans, dir: dir, cl: cl}
+	return &testBundle{d: d, clock: clock, res: res, inc: inc, plans: plans, dir: dir, cl: cl}
 }
 
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {
