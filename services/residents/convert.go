@@ -37,13 +37,13 @@ func (u *unit) get(ctx context.Context, id string, forUpdate bool) (Resident, er
 }
 
 // getAsOf reads a resident's case, without opening the BSNs, with the counters in force
-// at the start of period.
-func (u *unit) getAsOf(ctx context.Context, id string, period bijstand.Period) (Resident, error) {
+// at the start of period (nil: the latest).
+func (u *unit) getAsOf(ctx context.Context, id string, period *bijstand.Period) (Resident, error) {
 	row, err := u.st.Get(ctx, id, false)
 	if err != nil {
 		return Resident{}, err
 	}
-	if err := u.countersAt(ctx, &row, &period); err != nil {
+	if err := u.countersAt(ctx, &row, period); err != nil {
 		return Resident{}, err
 	}
 	return toDomainCase(row), nil

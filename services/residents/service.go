@@ -317,22 +317,16 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 }
 
 func (s *service) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	if !uuid.Valid(id) {
-		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
-	}
-	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		r, err = st.get(ctx, id, false)
-		return err
-	})
-	if err != nil {
-		return bijstand.Household{}, fmt.Errorf("residents: household: %w", err)
-	}
-	return toHousehold(r), nil
+	return s.household(ctx, t, id, nil)
 }
 
 func (s *service) HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error) {
+	return s.household(ctx, t, id, &period)
+}
+
+// household is the engine's input of the case with the counters in force at the start
+// of period (nil: the latest). The BSNs stay sealed: the engine has no use for them.
+func (s *service) household(ctx context.Context, t tenant.ID, id string, period *bijstand.Period) (bijstand.Household, error) {
 	if !uuid.Valid(id) {
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
 	}
@@ -343,7 +337,7 @@ func (s *service) HouseholdAsOf(ctx context.Context, t tenant.ID, id string, per
 		return err
 	})
 	if err != nil {
-		return bijstand.Household{}, fmt.Errorf("residents: household of %s: %w", period, err)
+		return bijstand.Household{}, fmt.Errorf("residents: household: %w", err)
 	}
 	return toHousehold(r), nil
 }
