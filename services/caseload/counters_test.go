@@ -47,7 +47,7 @@ func setupSettle(t *testing.T) *settleBundle {
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, b.d.App, svc)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Signals: noSignals{}})
-	residents.AddWorkers(w, b.d.App, b.clock.Now)
+	river.AddWorker(w, residents.NewCountersWorker(b.d.App, b.clock.Now))
 	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes

@@ -53,13 +53,14 @@ func (CountersArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueSettlement, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
-// AddWorkers registers the package's worker: the counters of a final settlement run.
-// now stamps the rows it records (nil: time.Now).
-func AddWorkers(w *river.Workers, app *pgxpool.Pool, now func() time.Time) {
+// NewCountersWorker returns the worker of CountersArgs over the service's pool, for
+// registering with River where the workers are wired; now stamps the rows it records
+// (nil: time.Now).
+func NewCountersWorker(app *pgxpool.Pool, now func() time.Time) *jobs.TenantWorker[CountersArgs] {
 	if now == nil {
 		now = time.Now
 	}
-	river.AddWorker(w, jobs.NewTenantWorker(app, (&countersWorker{now: now}).work))
+	return jobs.NewTenantWorker(app, (&countersWorker{now: now}).work)
 }
 
 type countersWorker struct{ now func() time.Time }

@@ -89,7 +89,7 @@ func setupSettle(t *testing.T) *Service {
 	// services/plein wires them (the fixture's residents have no plans and no work
 	// income, so they record nothing).
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: d.App, Signals: noSignals{}})
-	residents.AddWorkers(w, d.App, nil)
+	river.AddWorker(w, residents.NewCountersWorker(d.App, nil))
 	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes
