@@ -2,6 +2,9 @@ package residents
 
 import (
 	"context"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,5 +156,53 @@ func TestCountersIsolation(t *testing.T) {
 	}
 	if got := countersOf(t, b, r.ID, period(2026, time.April), 0); got != [2]int{2, 0} {
 		t.Errorf("enschede's resident after zwolle's job: %v, want [2 0]", got)
+	}
+}
+
+// TestCountersMigration: migration 00015 turns the counters a case held in its columns
+// into consulent rows of the month it was registered in, for both applicants, and
+// every month reads them as before.
+func TestCountersMigration(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := mustCreate(t, b.svc, as(consulentEnschede), enschede, couple()) // on 2026-03-15
+	mustCreate(t, b.svc, as(consulentZwolle), zwolle, single(bsnA))
+	sql, err := os.ReadFile("../../migrations/00015_vrijlating_counters.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, _, ok := strings.Cut(strings.TrimPrefix(string(sql), "-- +goose Up"), "-- +goose Down")
+	if !ok {
+		t.Fatal("no goose Down in the migration")
+	}
+	// The database as it was before the migration, then the migration's Up.
+	if _, err := b.d.Owner.Exec(context.Background(), "DROP TABLE vrijlating_counters;"+up); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		applicant, n, r int
+		period          string
+	}
+	var got []row
+	err = db.InTenant(tenant.WithID(context.Background(), enschede), b.d.Owner, func(ctx context.Context, tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT applicant, n_used, r_used, to_char(period, 'YYYY-MM') FROM vrijlating_counters
+			WHERE source = 'consulent' AND resident_id = $1 ORDER BY applicant`, r.ID)
+		if err != nil {
+			return err
+		}
+		got, err = pgx.CollectRows(rows, func(cr pgx.CollectableRow) (row, error) {
+			var x row
+			return x, cr.Scan(&x.applicant, &x.n, &x.r, &x.period)
+		})
+		return err
+	})
+	if want := []row{{0, 2, 0, "2026-03"}, {1, 5, 3, "2026-03"}}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("migrated rows %+v (%v), want %+v", got, err, want)
+	}
+	if n := b.d.Count(t, zwolle, `SELECT count(*) FROM vrijlating_counters`); n != 1 {
+		t.Errorf("zwolle's migrated rows: %d, want 1", n)
+	}
+	if got := countersOf(t, b, r.ID, period(2025, time.January), 1); got != [2]int{5, 3} {
+		t.Errorf("partner as of a month before the case, migrated: %v, want [5 3]", got)
 	}
 }
