@@ -76,7 +76,7 @@ func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Peri
 	// Three units of work that do not depend on each other, each on a connection of its
 	// own while it runs: a batch waits for the slowest, not for the sum.
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { payees, err = c.payees.Payees(gctx, t, first, last); return err })
+	g.Go(func() (err error) { payees, err = c.payees.Payees(gctx, t, first, last, period); return err })
 	g.Go(func() (err error) { slips, err = c.payslips.Counting(gctx, t, first, last, period); return err })
 	g.Go(func() (err error) { plans, err = c.plans.InForce(gctx, t, first, last, period); return err })
 	if err := g.Wait(); err != nil {

@@ -45,6 +45,8 @@ var as = authztest.As
 // testBundle is a database with the tenants' configuration applied, the services
 // that own the caseload's data, and the caseload over them.
 type testBundle struct {
+	d     *dbtest.DB
+	clock *clocktest.Clock
 	res   residents.Service
 	inc   *income.IncomeService
 	plans paymentplans.Service
@@ -69,7 +71,7 @@ func setup(t *testing.T) *testBundle {
 	}
 	clock := clocktest.New(time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC))
 	res := residentstest.NewService(t, d.App, clock.Now)
-	inc := income.NewService(income.Config{App: d.App, Households: households{res},
+	inc := income.NewService(income.Config{App: d.App, Households: residents.Lookup{Service: res, NotFound: income.ErrNotFound},
 		Calculator: bijstand.NewCalculator(law.MustLoad()), Now: clock.Now, Settings: caseload.IncomeSettings(dir)})
 	plans := paymentplans.NewService(paymentplans.Config{App: d.App, Creditors: creditors.NewService(d.App, nil, clock.Now),
 		Now: clock.Now})
@@ -77,14 +79,7 @@ func setup(t *testing.T) *testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testBundle{res: res, inc: inc, plans: plans, dir: dir, cl: cl}
-}
-
-// households is income.Households over the residents service.
-type households struct{ s residents.Service }
-
-func (h households) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
-	return h.s.Household(ctx, t, id)
+	return &testBundle{d: d, clock: clock, res: res, inc: inc, plans: plans, dir: dir, cl: cl}
 }
 
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, nr residents.NewResident) string {

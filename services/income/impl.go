@@ -29,10 +29,12 @@ import (
 	"github.com/plein-nl/plein/services/income/internal/store"
 )
 
-// Households gives the engine input of a resident's case (services/residents' Lookup,
-// which wraps ErrNotFound for an unknown resident).
+// Households gives the engine input of a resident's case with the vrijlating counters
+// in force at the start of a month (services/residents' Lookup, which wraps ErrNotFound
+// for an unknown resident): a month computed again later uses its own counters
+// (docs/domain.md §2).
 type Households interface {
-	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
+	HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error)
 }
 
 // ResidentMatcher finds the case a BSN belongs to, for an employer's payslip
@@ -84,6 +86,9 @@ type service struct{ cfg Config }
 func NewService(cfg Config) *IncomeService {
 	if cfg.Settings == nil {
 		cfg.Settings = func(tenant.ID) Settings { return Settings{PayDay: 25} }
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	return &IncomeService{service{cfg: cfg}}
 }
@@ -180,7 +185,8 @@ func (s *service) SubmitPayslip(ctx context.Context, t tenant.ID, residentID str
 }
 
 func (s *service) submit(ctx context.Context, t tenant.ID, residentID, employerID string, p NewPayslip, src Source) (Payslip, error) {
-	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	// Only the applicants count here, not the month's counters.
+	h, err := s.cfg.Households.HouseholdAsOf(ctx, t, residentID, bijstand.PeriodOf(s.cfg.Now()))
 	if err != nil {
 		return Payslip{}, fmt.Errorf("income: %w", err)
 	}
@@ -417,7 +423,7 @@ func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijsta
 }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
-	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	h, err := s.cfg.Households.HouseholdAsOf(ctx, t, residentID, period)
 	if err != nil {
 		return Month{}, fmt.Errorf("income: month: %w", err)
 	}
@@ -494,7 +500,7 @@ func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, pe
 	if len(v.Fields) > 0 {
 		return Month{}, v
 	}
-	h, err := s.cfg.Households.Household(ctx, t, residentID)
+	h, err := s.cfg.Households.HouseholdAsOf(ctx, t, residentID, period)
 	if err != nil {
 		return Month{}, fmt.Errorf("income: what if: %w", err)
 	}

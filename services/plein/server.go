@@ -263,6 +263,7 @@ func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, pool, settle)
 	tenancy.AddWorkers(w, pool)
+	river.AddWorker(w, residents.NewCountersWorker(pool, nil))
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
 		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool})})
 	return w

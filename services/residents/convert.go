@@ -23,19 +23,39 @@ type unit struct {
 // aad binds a sealed BSN to its tenant: copied into another tenant's row, it does not open.
 func (u *unit) aad() []byte { return []byte(u.tenant) }
 
-// get reads a resident with children and housemates; forUpdate locks the row.
+// get reads a resident with children, housemates and the latest counters; forUpdate
+// locks the row.
 func (u *unit) get(ctx context.Context, id string, forUpdate bool) (Resident, error) {
 	row, err := u.st.Get(ctx, id, forUpdate)
 	if err != nil {
 		return Resident{}, err
 	}
+	if err := u.countersAt(ctx, &row, nil); err != nil {
+		return Resident{}, err
+	}
 	return u.toDomainResident(row)
+}
+
+// getAsOf reads a resident's case, without opening the BSNs, with the counters in force
+// at the start of period (nil: the latest).
+func (u *unit) getAsOf(ctx context.Context, id string, period *bijstand.Period) (Resident, error) {
+	row, err := u.st.Get(ctx, id, false)
+	if err != nil {
+		return Resident{}, err
+	}
+	if err := u.countersAt(ctx, &row, period); err != nil {
+		return Resident{}, err
+	}
+	return toDomainCase(row), nil
 }
 
 // getByIndex finds the resident whose own or partner's BSN has the blind index idx.
 func (u *unit) getByIndex(ctx context.Context, idx []byte) (Resident, error) {
 	row, err := u.st.GetByIndex(ctx, idx)
 	if err != nil {
+		return Resident{}, err
+	}
+	if err := u.countersAt(ctx, &row, nil); err != nil {
 		return Resident{}, err
 	}
 	return u.toDomainResident(row)

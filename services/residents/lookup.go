@@ -35,6 +35,13 @@ func (l Lookup) Household(ctx context.Context, t tenant.ID, id string) (bijstand
 	return h, l.notFound(err)
 }
 
+// HouseholdAsOf is the engine's input of the resident's case with the vrijlating
+// counters in force at the start of period.
+func (l Lookup) HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error) {
+	h, err := l.Service.HouseholdAsOf(ctx, t, id, period)
+	return h, l.notFound(err)
+}
+
 // MatchBSN finds the case b belongs to, for a partner's message: the resident's
 // (applicant 0) or her partner's (applicant 1).
 func (l Lookup) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string, int, error) {

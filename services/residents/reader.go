@@ -56,18 +56,26 @@ func (r *PayeeReader) IDs(ctx context.Context, t tenant.ID) ([]string, error) {
 }
 
 // Payees reads every resident of t whose id is in [first, last] (in id order), with
-// the household mapped to the engine's input by the same converter as Household.
-// Three queries however many residents: the settlement reads its caseload in batches,
-// not one resident at a time.
-func (r *PayeeReader) Payees(ctx context.Context, t tenant.ID, first, last string) ([]Payee, error) {
+// the household mapped to the engine's input by the same converter as Household and
+// the vrijlating counters in force at the start of period (HouseholdAsOf). Four
+// queries however many residents: the settlement reads its caseload in batches, not
+// one resident at a time.
+func (r *PayeeReader) Payees(ctx context.Context, t tenant.ID, first, last string, period bijstand.Period) ([]Payee, error) {
 	var rows []store.Resident
 	err := r.in(ctx, t, func(ctx context.Context, st *store.Store) error {
 		if err := st.CustomPlans(ctx); err != nil {
 			return err
 		}
 		var err error
-		rows, err = st.Payees(ctx, first, last)
-		return err
+		if rows, err = st.Payees(ctx, first, last); err != nil || len(rows) == 0 {
+			return err
+		}
+		byID := make(map[string]*store.Resident, len(rows))
+		for i := range rows {
+			byID[rows[i].ID] = &rows[i]
+		}
+		f := period.First()
+		return st.CountersAsOf(ctx, byID, first, last, &f)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("residents: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -33,7 +34,7 @@ func TestPayeeReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	payees, err := rd.Payees(ctx, enschede, "0", "g")
+	payees, err := rd.Payees(ctx, enschede, "0", "g", bijstand.PeriodOf(clock()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestPayeeReader(t *testing.T) {
 		}
 	}
 	// A range of one.
-	one, err := rd.Payees(ctx, enschede, ids[1], ids[1])
+	one, err := rd.Payees(ctx, enschede, ids[1], ids[1], bijstand.PeriodOf(clock()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestPayeeReader(t *testing.T) {
 		t.Errorf("range of one: %+v", one)
 	}
 	// An empty range, and an invalid tenant.
-	if none, err := rd.Payees(ctx, enschede, "x", "y"); err != nil || len(none) != 0 {
+	if none, err := rd.Payees(ctx, enschede, "x", "y", bijstand.PeriodOf(clock())); err != nil || len(none) != 0 {
 		t.Errorf("empty range: %+v, %v", none, err)
 	}
 	if _, err := rd.IDs(ctx, tenant.ID("Not A Tenant")); !errors.Is(err, tenant.ErrInvalidID) {

@@ -65,9 +65,14 @@ type Service interface {
 	// Update applies ch to the resident if it is still at expectedVersion.
 	Update(ctx context.Context, t tenant.ID, id string, expectedVersion int, ch Changes) (Resident, error)
 	// Household maps the case to the calculation engine's input: the resident is
-	// applicant 0, the partner applicant 1. It is not audited: it is the system's own
-	// use for the settlement, not a person reading the data. Not on the staff API.
+	// applicant 0, the partner applicant 1, with the latest vrijlating counters. It is
+	// not audited: it is the system's own use for the settlement, not a person reading
+	// the data. Not on the staff API.
 	Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error)
+	// HouseholdAsOf is Household with the vrijlating counters in force at the start of
+	// period (docs/domain.md §2): what every computation of that month takes, so that a
+	// month computed again later uses its own counters. Not on the staff API.
+	HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error)
 	// GetForSelf is the portal's read of the resident's own case. It is not audited
 	// (a resident reading their own data needs no purpose) and refuses, with
 	// authz.ErrForbidden, any principal in ctx that is not that resident of t
@@ -177,6 +182,9 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 			return err
 		}
 		if err := st.insert(ctx, r); err != nil {
+			return err
+		}
+		if err := st.recordCounters(ctx, r, today, 0, 1); err != nil {
 			return err
 		}
 		r, err = st.get(ctx, id, false)
@@ -295,6 +303,9 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 		if err := st.update(ctx, next, cur, ch.Children != nil, ch.Housemates != nil); err != nil {
 			return err
 		}
+		if err := st.recordCounters(ctx, next, today, countersChanged(ch)...); err != nil {
+			return err
+		}
 		r, err = st.get(ctx, id, false)
 		return err
 	})
@@ -305,13 +316,23 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 }
 
 func (s *service) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
+	return s.household(ctx, t, id, nil)
+}
+
+func (s *service) HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error) {
+	return s.household(ctx, t, id, &period)
+}
+
+// household is the engine's input of the case with the counters in force at the start
+// of period (nil: the latest). The BSNs stay sealed: the engine has no use for them.
+func (s *service) household(ctx context.Context, t tenant.ID, id string, period *bijstand.Period) (bijstand.Household, error) {
 	if !uuid.Valid(id) {
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
 	}
 	var r Resident
 	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
-		r, err = st.get(ctx, id, false)
+		r, err = st.getAsOf(ctx, id, period)
 		return err
 	})
 	if err != nil {
@@ -383,7 +404,7 @@ type authorizing struct{ authz.Guard[Service] }
 // NewAuthorizing wraps a Service so that every staff call is authorized for the
 // principal in the context in the target tenant, deny by default: Create and Update
 // need resident:write, Get and FindByBSN resident:read. Household and GetForSelf are
-// passed through: they are not staff calls (see Service).
+// passed through: they are not staff calls (see Service), nor is HouseholdAsOf.
 func NewAuthorizing(next Service, az Authorizer) Service {
 	return &authorizing{authz.Guard[Service]{Next: next, Decider: az}}
 }
@@ -422,6 +443,10 @@ func (a *authorizing) Update(ctx context.Context, t tenant.ID, id string, expect
 
 func (a *authorizing) Household(ctx context.Context, t tenant.ID, id string) (bijstand.Household, error) {
 	return a.Next.Household(ctx, t, id)
+}
+
+func (a *authorizing) HouseholdAsOf(ctx context.Context, t tenant.ID, id string, period bijstand.Period) (bijstand.Household, error) {
+	return a.Next.HouseholdAsOf(ctx, t, id, period)
 }
 
 func (a *authorizing) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {

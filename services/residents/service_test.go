@@ -298,6 +298,10 @@ func TestTenantIsolation(t *testing.T) {
 		}(),
 		"Update":    func() error { _, err := b.raw.Update(ctx, zwolle, r.ID, 1, Changes{Name: &name}); return err }(),
 		"Household": func() error { _, err := b.raw.Household(ctx, zwolle, r.ID); return err }(),
+		"HouseholdAsOf": func() error {
+			_, err := b.raw.HouseholdAsOf(ctx, zwolle, r.ID, bijstand.Period{Year: 2026, Month: time.March})
+			return err
+		}(),
 	} {
 		if !errors.Is(err, ErrNotFound) {
 			t.Errorf("%s of enschede's resident via zwolle: err = %v, want ErrNotFound", call, err)

@@ -26,6 +26,7 @@ import (
 	"github.com/plein-nl/plein/platform/sepa"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/paymentplans"
+	"github.com/plein-nl/plein/services/residents"
 )
 
 // cliTenants are two active tenants paying on the 25th.
@@ -83,10 +84,12 @@ func setupSettle(t *testing.T) *Service {
 		Now:     func() time.Time { return time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC) }})
 	w := river.NewWorkers()
 	AddWorkers(w, d.App, svc)
-	// A final run inserts the payment plans' shortfall jobs, and River inserts only
-	// kinds its workers know: wired as services/plein wires them (the fixture's
-	// residents have no plans, so they record nothing).
+	// A final run inserts the payment plans' shortfall jobs and the residents'
+	// counters jobs, and River inserts only kinds its workers know: wired as
+	// services/plein wires them (the fixture's residents have no plans and no work
+	// income, so they record nothing).
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: d.App, Signals: noSignals{}})
+	river.AddWorker(w, residents.NewCountersWorker(d.App, nil))
 	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes

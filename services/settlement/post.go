@@ -116,7 +116,7 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec); err != nil {
 		return err
 	}
-	if err := s.insertShortfalls(ctx, tx, job.Args.TenantArgs, r, months); err != nil {
+	if err := s.insertFollowUps(ctx, tx, job.Args.TenantArgs, r, months); err != nil {
 		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
 	}
 	r.Status, r.Report = StatusFinal, &report
@@ -125,6 +125,17 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 	s.cfg.Metrics.ended(r)
 	s.cfg.Metrics.paid(r.Tenant, report, len(files))
 	return nil
+}
+
+// insertFollowUps inserts, in the transaction that makes run r final, the jobs through
+// which the services that own them record what the run decided: the deductions'
+// shortfalls (the payment plans) and the vrijlating counters the months advanced (the
+// residents). A dry run never gets here, so it records neither.
+func (s *Service) insertFollowUps(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) error {
+	if err := s.insertShortfalls(ctx, tx, ta, r, months); err != nil {
+		return err
+	}
+	return s.insertCounters(ctx, tx, ta, r, months)
 }
 
 // shortfallChunk is the most residents one shortfall job carries.

@@ -187,6 +187,8 @@ type item struct {
 	VakantietoeslagPaid money.Cents
 	Deductions          []itemDeduction
 	Hold                string
+	// Counters are the applicants' vrijlating counters the month advanced.
+	Counters []itemCounters
 }
 
 type itemDeduction struct {
@@ -384,7 +386,7 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 // itemColumns are items as columns, for one INSERT of unnested arrays: the bulk path
 // under row-level security, where COPY is not allowed.
 type itemColumns struct {
-	ids, names, ibans, deds                             []string
+	ids, names, ibans, deds, counters                   []string
 	bijstand, reserve, applied, payout, shortfall, paid []int64
 	holds                                               []*string
 }
@@ -401,7 +403,7 @@ func (c *itemColumns) add(it item) error {
 	c.ids, c.names, c.ibans, c.deds = append(c.ids, it.ResidentID), append(c.names, it.Name), append(c.ibans, it.IBAN), append(c.deds, string(ded))
 	c.bijstand, c.reserve, c.applied = append(c.bijstand, int64(it.Bijstand)), append(c.reserve, int64(it.Reserve)), append(c.applied, int64(it.Applied))
 	c.payout, c.shortfall, c.paid = append(c.payout, int64(it.Payout)), append(c.shortfall, int64(it.Shortfall)), append(c.paid, int64(it.VakantietoeslagPaid))
-	c.holds = append(c.holds, hold)
+	c.holds, c.counters = append(c.holds, hold), append(c.counters, encodeCounters(it.Counters))
 	return nil
 }
 
@@ -411,11 +413,12 @@ func (c *itemColumns) insert(ctx context.Context, tx pgx.Tx, runID string, batch
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO settlement_items (tenant_id, run_id, resident_id, batch_no, name, iban, bijstand_cents, reserve_cents,
-		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold)
-		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h
+		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters)
+		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-		            $10::bigint[], $11::bigint[], $12::text[], $13::text[]) AS u(id, name, iban, b, r, a, p, s, v, d, h)`,
-		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds)
+		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[]) AS u(id, name, iban, b, r, a, p, s, v, d, h, c)`,
+		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds,
+		c.counters)
 	return err
 }
 
@@ -423,7 +426,7 @@ func toItem(m ResidentMonth) item {
 	r := m.Result
 	it := item{ResidentID: m.ResidentID, Name: m.Name, IBAN: string(m.IBAN), Bijstand: r.Bijstand,
 		Reserve: r.VakantietoeslagReserve, Payout: r.Payout, VakantietoeslagPaid: m.VakantietoeslagPaid,
-		Deductions: make([]itemDeduction, 0, len(r.Deductions))}
+		Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r)}
 	for _, d := range r.Deductions {
 		it.Applied += d.Applied
 		it.Shortfall += d.Shortfall
@@ -439,7 +442,7 @@ func toItem(m ResidentMonth) item {
 func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT resident_id, name, iban, bijstand_cents, reserve_cents, payout_cents, vakantietoeslag_cents, deductions,
-		       coalesce(hold, '')
+		       coalesce(hold, ''), counters
 		FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1 ORDER BY resident_id`, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("settlement: read items: %w", err)
@@ -450,8 +453,8 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 		var m ResidentMonth
 		var ibanText string
 		var bij, res, pay, vt int64
-		var dedText string
-		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold); err != nil {
+		var dedText, countersText string
+		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold, &countersText); err != nil {
 			return nil, fmt.Errorf("settlement: read items: %w", err)
 		}
 		deds, err := decodeDeductions(dedText)
@@ -461,6 +464,9 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 		m.IBAN, m.VakantietoeslagPaid = iban.IBAN(ibanText), money.Cents(vt)
 		m.Result = bijstand.Result{Period: r.Period, Bijstand: money.Cents(bij), VakantietoeslagReserve: money.Cents(res),
 			Payout: money.Cents(pay), Deductions: make([]bijstand.DeductionResult, len(deds))}
+		if err := decodeCounters(countersText, &m.Result); err != nil {
+			return nil, fmt.Errorf("settlement: item %s: %w", m.ResidentID, err)
+		}
 		for i, d := range deds {
 			m.Result.Deductions[i] = bijstand.DeductionResult{ID: d.ID, Kind: bijstand.DeductionKind(d.Kind),
 				Requested: d.Requested, Applied: d.Applied, Shortfall: d.Shortfall}

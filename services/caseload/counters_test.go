@@ -1,0 +1,285 @@
+package caseload_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/services/caseload"
+	"github.com/plein-nl/plein/services/income"
+	"github.com/plein-nl/plein/services/paymentplans"
+	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/residents/residentstest"
+	"github.com/plein-nl/plein/services/settlement"
+)
+
+// The vrijlating counters over settled months (docs/domain.md §2), end to end: the
+// caseload reads each month's counters, a final run advances them through the
+// residents' job, and every later computation of a month uses that month's own.
+
+// settleBundle is the caseload's testBundle with a settlement service over it and the
+// River workers of a run, the jobs its post leaves for other services included.
+type settleBundle struct {
+	*testBundle
+	svc    *settlement.Service
+	insert *jobs.Client
+}
+
+func setupSettle(t *testing.T) *settleBundle {
+	t.Helper()
+	b := setup(t)
+	insert, err := jobs.NewClient(b.d.App, jobs.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := settlement.NewService(settlement.Config{App: b.d.App, Jobs: insert, Caseload: b.cl,
+		Tenants: caseload.NewTenants(b.dir), Now: b.clock.Now})
+	w := river.NewWorkers()
+	settlement.AddWorkers(w, b.d.App, svc)
+	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Signals: noSignals{}})
+	river.AddWorker(w, residents.NewCountersWorker(b.d.App, b.clock.Now))
+	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, MaxWorkers: 4})
+	if err == nil {
+		err = jc.Start(t.Context()) // stops when the test ends, before the database goes
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { <-jc.Stopped() })
+	return &settleBundle{testBundle: b, svc: svc, insert: insert}
+}
+
+// noSignals is a debts service that raises no signal (no resident here has a plan).
+type noSignals struct{}
+
+func (noSignals) Shortfall(context.Context, tenant.ID, string, string, string, string, money.Cents) error {
+	return nil
+}
+
+// wage hands in the payslip of the month before p, net, paid out on the 20th of p: it
+// counts in p ([policy], docs/domain.md §2).
+func (b *settleBundle) wage(t *testing.T, residentID string, p bijstand.Period, net money.Cents) {
+	t.Helper()
+	prev := p.Prev()
+	ps := income.NewPayslip{Employer: "Bakkerij Jansen", PeriodStart: prev.First(), PeriodEnd: p.First().AddDate(0, 0, -1),
+		Gross: net + 30000, Net: net, HoursCenti: 8000, PayDate: p.First().AddDate(0, 0, 19), Actor: "digid:test"}
+	if _, err := b.inc.SubmitPayslip(context.Background(), zwolle, residentID, ps, income.SourceResident); err != nil {
+		t.Fatalf("payslip of %s: %v", p, err)
+	}
+}
+
+// settle settles p for zwolle, on its pay date, as a dry run or to final (approved by
+// a second person), waits for the jobs the run left, and returns the run.
+func (b *settleBundle) settle(t *testing.T, p bijstand.Period, dryRun bool) settlement.Run {
+	t.Helper()
+	b.clock.Set(p.PayDate(25).Add(9 * time.Hour))
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	o := settlement.SettleOptions{Tenant: zwolle, Period: p, Out: filepath.Join(t.TempDir(), p.String()), DryRun: dryRun,
+		Starter: "consulent:alice", Approver: "admin:bob"}
+	if err := settlement.Settle(ctx, b.svc, o, io.Discard, io.Discard); err != nil {
+		t.Fatalf("settle %s: %v", p, err)
+	}
+	run, _, err := b.svc.Current(ctx, zwolle, p)
+	if dryRun {
+		var runs []settlement.Run
+		if runs, err = b.svc.List(ctx, zwolle, 1); len(runs) == 1 {
+			run = runs[0]
+		}
+	}
+	if err != nil || run.Period != p || run.Report == nil {
+		t.Fatalf("the run of %s: %+v, %v", p, run, err)
+	}
+	b.waitJobs(t)
+	return run
+}
+
+// waitJobs waits until every counters job is completed, failing on one that ended
+// otherwise.
+func (b *settleBundle) waitJobs(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		var open, failed int
+		err := b.d.App.QueryRow(t.Context(), `
+			SELECT count(*) FILTER (WHERE state NOT IN ('completed', 'cancelled', 'discarded')),
+			       count(*) FILTER (WHERE state IN ('cancelled', 'discarded'))
+			FROM `+db.RiverSchema+`.river_job WHERE kind = 'residents.counters'`).Scan(&open, &failed)
+		if err != nil || failed > 0 {
+			t.Fatalf("counters jobs: %d failed (%v)", failed, err)
+		}
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d counters jobs still open after a minute", open)
+		}
+	}
+}
+
+// counters returns the resident's (applicant 0) counters in force at the start of p.
+func (b *settleBundle) counters(t *testing.T, residentID string, p bijstand.Period) (n, r int) {
+	t.Helper()
+	h, err := b.res.HouseholdAsOf(context.Background(), zwolle, residentID, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.Applicants[0].NMonthsUsed, h.Applicants[0].RMonthsUsed
+}
+
+// month is p recomputed as the portal's month page and the staff calculation compute it.
+func (b *settleBundle) month(t *testing.T, residentID string, p bijstand.Period) bijstand.Result {
+	t.Helper()
+	m, err := b.inc.Month(context.Background(), zwolle, residentID, p)
+	if err != nil {
+		t.Fatalf("month %s: %v", p, err)
+	}
+	return m.Result
+}
+
+func (b *settleBundle) runRows(t *testing.T) int {
+	t.Helper()
+	return b.d.Count(t, zwolle, `SELECT count(*) FROM vrijlating_counters WHERE source = 'run'`)
+}
+
+// The figures of docs/domain.md §2 for a single aged 35 in 2026 (norm 1401.50, §1) with
+// a net wage of 1200.00 a month, worked by hand:
+//   - with art. 31.2 n vrijlating (fewer than 6 months used, aged ≥ 27): 25 % of
+//     1200.00 = 300.00, capped at 285.00; counted income 1200.00 − 285.00 = 915.00;
+//     bijstand 1401.50 − 915.00 = 486.50;
+//   - without (6 months used; no y, no r for a single without children): counted income
+//     1200.00; bijstand 1401.50 − 1200.00 = 201.50, 285.00 more counted.
+const (
+	wageNet        = money.Cents(120000)
+	vrijlatingN    = money.Cents(28500)
+	bijstandWithN  = money.Cents(48650)
+	bijstandNoneN  = money.Cents(20150)
+	monthsOfNLimit = 6
+)
+
+// TestNVrijlatingStopsAfterSixSettledMonths (issue 16, "Done when"): a resident aged 35
+// with a net wage every month, settled to final for seven months in a row, has 31.2 n
+// vrijlating in months 1–6 and none in month 7, and her bijstand rises accordingly. A
+// dry run advances nothing; settling a final month again, or a counters job that comes
+// again, counts nothing twice; each month computed again afterwards uses its own
+// counters.
+func TestNVrijlatingStopsAfterSixSettledMonths(t *testing.T) {
+	t.Parallel()
+	b := setupSettle(t)
+	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	fatima := b.resident(t, zwolle, residentstest.Single("999993653")) // born 1990-05-01, n 0
+	jan := bijstand.Period{Year: 2026, Month: time.January}
+
+	// A dry run of January first: nothing advances.
+	b.wage(t, fatima, jan, wageNet)
+	if dry := b.settle(t, jan, true); dry.Status != settlement.StatusDryRunDone || dry.Report.BijstandCents != bijstandWithN {
+		t.Fatalf("dry run of January: %s, bijstand %d; want %s, %d", dry.Status, dry.Report.BijstandCents, settlement.StatusDryRunDone, bijstandWithN)
+	}
+	if n, _ := b.counters(t, fatima, jan.Next()); n != 0 || b.runRows(t) != 0 {
+		t.Fatalf("after a dry run: n %d as of February, %d run rows; want 0 and 0", n, b.runRows(t))
+	}
+
+	runs := map[bijstand.Period]settlement.Run{}
+	for i, p := 0, jan; i < 7; i, p = i+1, p.Next() {
+		if p != jan {
+			b.wage(t, fatima, p, wageNet)
+		}
+		run := b.settle(t, p, false)
+		runs[p] = run
+		wantN, wantBijstand, wantVrijlating, wantKind := i+1, bijstandWithN, vrijlatingN, bijstand.VrijlatingN
+		if i >= monthsOfNLimit {
+			wantN, wantBijstand, wantVrijlating, wantKind = monthsOfNLimit, bijstandNoneN, 0, bijstand.VrijlatingNone
+		}
+		if run.Status != settlement.StatusFinal || run.Report.BijstandCents != wantBijstand {
+			t.Errorf("month %d (%s): %s, bijstand %d; want final, %d", i+1, p, run.Status, run.Report.BijstandCents, wantBijstand)
+		}
+		if n, _ := b.counters(t, fatima, p.Next()); n != wantN {
+			t.Errorf("month %d (%s): n months used after it %d, want %d", i+1, p, n, wantN)
+		}
+		m := b.month(t, fatima, p)
+		if a := m.Applicants[0]; a.VrijlatingKind != wantKind || a.Vrijlating != wantVrijlating || m.Bijstand != wantBijstand {
+			t.Errorf("month %d (%s) shows vrijlating %q %d, bijstand %d; want %q %d, %d",
+				i+1, p, a.VrijlatingKind, a.Vrijlating, m.Bijstand, wantKind, wantVrijlating, wantBijstand)
+		}
+	}
+	jul := bijstand.Period{Year: 2026, Month: time.July}
+	if d := b.month(t, fatima, jul).Bijstand - b.month(t, fatima, jul.Prev()).Bijstand; d != -vrijlatingN {
+		t.Errorf("bijstand from June to July changed by %d, want −%d: the vrijlating counts as income", d, vrijlatingN)
+	}
+
+	// Once per applicant and period: months 1–6 advanced the counters (July did not).
+	if n := b.runRows(t); n != monthsOfNLimit {
+		t.Errorf("run rows: %d, want %d", n, monthsOfNLimit)
+	}
+	// Settling a final month again starts nothing; the job of a run inserted again (the
+	// post retried) is the same job, and a copy under another chunk writes nothing.
+	b.settle(t, jan, false)
+	again := residents.CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: zwolle}, RunID: runs[jan].ID, Chunk: 1, Period: "2026-01",
+		Counters: []residents.AdvancedCounters{{ResidentID: fatima, NMonthsUsed: 1}}}
+	for _, chunk := range []int{1, 2} {
+		again.Chunk = chunk
+		err := db.InTenant(tenant.WithID(context.Background(), zwolle), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
+			return jobs.InsertTx(ctx, b.insert, tx, again, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.waitJobs(t)
+	if n := b.runRows(t); n != monthsOfNLimit {
+		t.Errorf("run rows after the run and its job again: %d, want %d", n, monthsOfNLimit)
+	}
+	// Each month computed again uses its own counters, not today's (6).
+	for i, p := 0, jan; i < 7; i, p = i+1, p.Next() {
+		n, _ := b.counters(t, fatima, p)
+		if want := min(i, monthsOfNLimit); n != want {
+			t.Errorf("n months used before %s: %d, want %d", p, n, want)
+		}
+	}
+	if m := b.month(t, fatima, jan.Next().Next()); m.Applicants[0].NMonthsUsed != 3 || m.Bijstand != bijstandWithN {
+		t.Errorf("March again: n after it %d, bijstand %d; want 3, %d", m.Applicants[0].NMonthsUsed, m.Bijstand, bijstandWithN)
+	}
+}
+
+// TestCorrectionRespectedByNextRun: a consulent who corrects the counters after a
+// month was settled is followed by the next run, and the settled month keeps its own.
+func TestCorrectionRespectedByNextRun(t *testing.T) {
+	t.Parallel()
+	b := setupSettle(t)
+	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	fatima := b.resident(t, zwolle, residentstest.Single("999993653"))
+	jan := bijstand.Period{Year: 2026, Month: time.January}
+	feb := jan.Next()
+	b.wage(t, fatima, jan, wageNet)
+	b.settle(t, jan, false)
+	if n, _ := b.counters(t, fatima, feb); n != 1 {
+		t.Fatalf("n months used before February: %d, want 1", n)
+	}
+
+	// On 27 January the consulent learns that she used five months of n vrijlating
+	// elsewhere before: six now, her last one was January's.
+	b.clock.Set(time.Date(2026, 1, 27, 10, 0, 0, 0, time.UTC))
+	six := 6
+	if _, err := b.res.Update(context.Background(), zwolle, fatima, 1, residents.Changes{NMonthsUsed: &six}); err != nil {
+		t.Fatal(err)
+	}
+	b.wage(t, fatima, feb, wageNet)
+	if run := b.settle(t, feb, false); run.Report.BijstandCents != bijstandNoneN {
+		t.Errorf("February after the correction: bijstand %d, want %d (no n vrijlating left)", run.Report.BijstandCents, bijstandNoneN)
+	}
+	if n, _ := b.counters(t, fatima, feb.Next()); n != 6 {
+		t.Errorf("n months used before March: %d, want the consulent's 6", n)
+	}
+	if m := b.month(t, fatima, jan); m.Applicants[0].VrijlatingKind != bijstand.VrijlatingN || m.Bijstand != bijstandWithN {
+		t.Errorf("January again: vrijlating %q, bijstand %d; want n, %d", m.Applicants[0].VrijlatingKind, m.Bijstand, bijstandWithN)
+	}
+}

@@ -1,0 +1,147 @@
+package residents
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/uuid"
+	"github.com/plein-nl/plein/services/residents/internal/store"
+)
+
+// The vrijlating counters as of a period (docs/domain.md §2): the months of art. 31.2 n
+// and r vrijlating each applicant used before a month. They are rows of their own, one
+// per applicant and period from which they hold, so that a month computed again later
+// uses that month's counters, not today's. A consulent sets them through the staff API;
+// only a final settlement run advances them, through CountersArgs. The rule that picks
+// the row in force is in migrations/00015_vrijlating_counters.sql.
+
+// CountersArgs is the job that records the vrijlating counters a final settlement run
+// advanced: each applicant's counters after the run's month, in force from the month
+// after it. The settlement inserts it in the transaction that makes the run final, so
+// the counters advance if and only if the run is final; a dry run inserts none.
+// Chunk numbers a run's jobs.
+type CountersArgs struct {
+	jobs.TenantArgs
+	RunID  string `json:"run_id"`
+	Chunk  int    `json:"chunk"`
+	Period string `json:"period"` // YYYY-MM: the run's month; the counters hold from the next
+	// Counters are the applicants whose counters the month advanced.
+	Counters []AdvancedCounters `json:"counters"`
+}
+
+// AdvancedCounters are one applicant's counters after a settled month.
+type AdvancedCounters struct {
+	ResidentID  string `json:"resident_id"`
+	Applicant   int    `json:"applicant"` // 0 the resident, 1 the partner
+	NMonthsUsed int    `json:"n_months_used"`
+	RMonthsUsed int    `json:"r_months_used"`
+}
+
+// Kind implements river.JobArgs.
+func (CountersArgs) Kind() string { return "residents.counters" }
+
+// InsertOpts puts the job on the settlement queue, unique by its args in every state:
+// a run posted again by a retried job finds its jobs instead of adding some.
+func (CountersArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: jobs.QueueSettlement, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// NewCountersWorker returns the worker of CountersArgs over the service's pool, for
+// registering with River where the workers are wired; now stamps the rows it records
+// (nil: time.Now).
+func NewCountersWorker(app *pgxpool.Pool, now func() time.Time) *jobs.TenantWorker[CountersArgs] {
+	if now == nil {
+		now = time.Now
+	}
+	return jobs.NewTenantWorker(app, (&countersWorker{now: now}).work)
+}
+
+type countersWorker struct{ now func() time.Time }
+
+// work records the job's counters in its tenant transaction, which also completes the
+// job: a job retried after a crash writes nothing twice (a run's row per applicant and
+// period is unique and kept as first written).
+func (w *countersWorker) work(ctx context.Context, tx pgx.Tx, job *river.Job[CountersArgs]) error {
+	a := job.Args
+	period, err := bijstand.ParsePeriod(a.Period)
+	if err != nil || !uuid.Valid(a.RunID) {
+		// Retrying cannot make bad args good.
+		return river.JobCancel(fmt.Errorf("counters of run %q: invalid period %q or run id", a.RunID, a.Period))
+	}
+	at := w.now().UTC()
+	rows := make([]store.CounterRow, len(a.Counters))
+	for i, c := range a.Counters {
+		if !uuid.Valid(c.ResidentID) || c.Applicant < 0 || c.Applicant > 1 ||
+			c.NMonthsUsed < 0 || c.NMonthsUsed > maxCounter || c.RMonthsUsed < 0 || c.RMonthsUsed > maxCounter {
+			return river.JobCancel(fmt.Errorf("counters of run %s: invalid counters %+v", a.RunID, c))
+		}
+		rows[i] = store.CounterRow{ResidentID: c.ResidentID, Applicant: c.Applicant, Period: period.Next().First(),
+			Source: store.SourceRun, RecordedAt: at, NUsed: c.NMonthsUsed, RUsed: c.RMonthsUsed, RunID: a.RunID}
+	}
+	if err := store.New(tx, a.Tenant).InsertCounters(ctx, rows); err != nil {
+		return fmt.Errorf("counters of run %s: %w", a.RunID, err)
+	}
+	return nil
+}
+
+// countersAt sets r's counters to those in force at the start of period; nil means the
+// latest recorded (what the staff API shows and changes: the counters of the first
+// month not yet settled).
+func (u *unit) countersAt(ctx context.Context, r *store.Resident, period *bijstand.Period) error {
+	var first *time.Time
+	if period != nil {
+		f := period.First()
+		first = &f
+	}
+	return u.st.CountersAsOf(ctx, map[string]*store.Resident{r.ID: r}, r.ID, r.ID, first)
+}
+
+// recordCounters records, as a consulent's, the counters of r's applicants that
+// applicants selects (0 the resident, 1 the partner), as of the current month, or of
+// the latest month a row holds from when that is later: a final run of this month may
+// already have recorded next month's, and a correction must hold from the first month
+// not yet settled, not be overtaken by that run's row.
+func (u *unit) recordCounters(ctx context.Context, r Resident, today time.Time, applicants ...int) error {
+	if len(applicants) == 0 {
+		return nil
+	}
+	period := bijstand.PeriodOf(today).First()
+	if latest, ok, err := u.st.LatestCounterPeriod(ctx, r.ID); err != nil {
+		return err
+	} else if ok && latest.After(period) {
+		period = latest
+	}
+	rows := make([]store.CounterRow, 0, len(applicants))
+	for _, a := range applicants {
+		c := r.Counters
+		if a == 1 {
+			if r.Partner == nil {
+				continue
+			}
+			c = r.Partner.Counters
+		}
+		rows = append(rows, store.CounterRow{ResidentID: r.ID, Applicant: a, Period: period, Source: store.SourceConsulent,
+			RecordedAt: r.UpdatedAt, NUsed: c.NMonthsUsed, RUsed: c.RMonthsUsed})
+	}
+	return u.st.InsertCounters(ctx, rows)
+}
+
+// countersChanged lists the applicants whose counters ch sets: the resident's when it
+// names one of hers, the partner's when it gives a (new) partner.
+func countersChanged(ch Changes) []int {
+	var out []int
+	if ch.NMonthsUsed != nil || ch.RMonthsUsed != nil {
+		out = append(out, 0)
+	}
+	if ch.Partner != nil {
+		out = append(out, 1)
+	}
+	return out
+}

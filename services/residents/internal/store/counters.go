@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Sources of a row of vrijlating_counters.
+const (
+	SourceConsulent = "consulent"
+	SourceRun       = "run"
+)
+
+// CounterRow is a row of vrijlating_counters: an applicant's counters at the start of
+// Period (its first day).
+type CounterRow struct {
+	ResidentID string
+	Applicant  int
+	Period     time.Time
+	Source     string
+	RecordedAt time.Time
+	NUsed      int
+	RUsed      int
+	RunID      string // source run only
+}
+
+// countersAsOf picks, per applicant, the row in force at the start of $3 (nil: the
+// latest row) among the rows of the residents in [$1, $2]: the latest period ≤ $3, a
+// consulent's row before a run's of the same period, the latest recorded consulent row
+// first; with none ≤ $3, the earliest row (migrations/00015_vrijlating_counters.sql).
+const countersAsOf = `
+	SELECT DISTINCT ON (resident_id, applicant) resident_id, applicant, n_used, r_used
+	FROM vrijlating_counters
+	WHERE tenant_id = current_tenant() AND resident_id BETWEEN $1 AND $2
+	ORDER BY resident_id, applicant,
+	         (period <= coalesce($3, 'infinity'::date)) DESC,
+	         CASE WHEN period <= coalesce($3, 'infinity'::date) THEN period END DESC NULLS LAST,
+	         period, source = 'consulent' DESC, seq DESC`
+
+// CountersAsOf sets the counters of every applicant of byID's residents (all in
+// [first, last]) to those in force at the start of period; a nil period means the
+// latest recorded. An applicant without any row keeps the residents columns' values.
+func (st *Store) CountersAsOf(ctx context.Context, byID map[string]*Resident, first, last string, period *time.Time) error {
+	rows, err := st.tx.Query(ctx, countersAsOf, first, last, period)
+	if err != nil {
+		return fmt.Errorf("counters: %w", err)
+	}
+	var id string
+	var applicant, n, r int
+	_, err = pgx.ForEachRow(rows, []any{&id, &applicant, &n, &r}, func() error {
+		res := byID[id]
+		switch {
+		case res == nil:
+		case applicant == 0:
+			res.NMonthsUsed, res.RMonthsUsed = n, r
+		case res.Partner != nil:
+			res.Partner.NMonthsUsed, res.Partner.RMonthsUsed = n, r
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("counters: %w", err)
+	}
+	return nil
+}
+
+// LatestCounterPeriod returns the latest period of a row of resident id, and false when
+// it has none.
+func (st *Store) LatestCounterPeriod(ctx context.Context, id string) (time.Time, bool, error) {
+	var p *time.Time
+	err := st.tx.QueryRow(ctx, `
+		SELECT max(period) FROM vrijlating_counters WHERE tenant_id = current_tenant() AND resident_id = $1`, id).Scan(&p)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("counters: %w", err)
+	}
+	if p == nil {
+		return time.Time{}, false, nil
+	}
+	return *p, true, nil
+}
+
+// InsertCounters appends rows. A run's row that is already there (the same resident,
+// applicant and period: a retried job) is left as it is, so each is written once.
+func (st *Store) InsertCounters(ctx context.Context, rows []CounterRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids, sources, runIDs := make([]string, len(rows)), make([]string, len(rows)), make([]*string, len(rows))
+	applicants, ns, rs := make([]int32, len(rows)), make([]int32, len(rows)), make([]int32, len(rows))
+	periods, at := make([]time.Time, len(rows)), make([]time.Time, len(rows))
+	for i, r := range rows {
+		ids[i], sources[i], applicants[i], ns[i], rs[i], periods[i], at[i] = r.ResidentID, r.Source, int32(r.Applicant),
+			int32(r.NUsed), int32(r.RUsed), r.Period, r.RecordedAt
+		if r.RunID != "" {
+			runIDs[i] = &rows[i].RunID
+		}
+	}
+	_, err := st.tx.Exec(ctx, `
+		INSERT INTO vrijlating_counters (tenant_id, resident_id, applicant, period, source, recorded_at, n_used, r_used, run_id)
+		SELECT current_tenant(), u.id, u.a, u.p, u.s, u.t, u.n, u.r, u.run
+		FROM unnest($1::text[], $2::smallint[], $3::date[], $4::text[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
+		     AS u(id, a, p, s, t, n, r, run)
+		ON CONFLICT (tenant_id, resident_id, applicant, period) WHERE source = 'run' DO NOTHING`,
+		ids, applicants, periods, sources, at, ns, rs, runIDs)
+	if err != nil {
+		return fmt.Errorf("write counters: %w", err)
+	}
+	return nil
+}
