@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,15 +69,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
 
-	// Loopback only: the dev session cookie is not Secure and is honoured there only.
-	srv := httptest.NewUnstartedServer(a.handler)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := browsertest.Serve(t, a.handler)
 
 	// What the engine says this month, without and with the payslip's net wage.
 	now := time.Now()
@@ -88,17 +78,12 @@ func TestBrowserResidentFlow(t *testing.T) {
 
 	b := browsertest.Start(t)
 	tab := b.NewTab(t)
-	check := func(tab *browsertest.Tab, name string) {
-		t.Helper()
-		browsertest.Axe(t, tab)
-		browsertest.Screenshot(t, tab, name)
-	}
 
 	// Zwolle: log in, see the month.
 	tab.Navigate(t, srv.URL+"/t/zwolle/")
-	check(tab, "zwolle-home")
+	browsertest.Check(t, tab, "zwolle-home")
 	tab.Follow(t, `a.button[href$="/login"]`)
-	check(tab, "zwolle-login")
+	browsertest.Check(t, tab, "zwolle-login")
 	tab.Click(t, `input[value="bewoner"]`)
 	tab.Follow(t, `button[type="submit"]`)
 	if got := tab.Text(t, "main"); !strings.Contains(got, zwolle.name) {
@@ -108,7 +93,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	if got := tab.Text(t, `[data-testid="payout"]`); got != before.Payout.String() {
 		t.Errorf("payout before the payslip = %q, want %q", got, before.Payout.String())
 	}
-	check(tab, "zwolle-deze-maand")
+	browsertest.Check(t, tab, "zwolle-deze-maand")
 
 	// Hand in a payslip, typed as a resident types it.
 	tab.Follow(t, `nav.menu a[href$="/loonstrook"]`)
@@ -125,7 +110,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	for _, f := range fields {
 		tab.Type(t, f.sel, f.value)
 	}
-	check(tab, "zwolle-loonstrook")
+	browsertest.Check(t, tab, "zwolle-loonstrook")
 	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
 	if u := tab.URL(t); !strings.Contains(u, "/t/zwolle/mijn/?maand="+period.String()+"&ontvangen=1") {
 		t.Errorf("after the payslip the browser is at %s, want Deze maand of %s with the confirmation", u, period)
@@ -145,26 +130,26 @@ func TestBrowserResidentFlow(t *testing.T) {
 	if got := tab.Text(t, "table.payslips"); !strings.Contains(got, zwolle.employer) {
 		t.Errorf("payslips table = %q, want %q in it", got, zwolle.employer)
 	}
-	check(tab, "zwolle-deze-maand-na-loonstrook")
+	browsertest.Check(t, tab, "zwolle-deze-maand-na-loonstrook")
 
 	// What if I work 16 hours at € 14,71?
 	tab.Follow(t, `nav.menu a[href$="/wat-als"]`)
-	check(tab, "zwolle-wat-als-formulier")
+	browsertest.Check(t, tab, "zwolle-wat-als-formulier")
 	tab.Type(t, "#uren", "16")
 	tab.Type(t, "#uurloon", "14,71")
 	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
 	if got := tab.Text(t, "table.compare"); !strings.Contains(got, "€ 1.019,89") {
 		t.Errorf("what-if table = %q, want the planned wage € 1.019,89 (16 × € 14,71 × 13 / 3)", got)
 	}
-	check(tab, "zwolle-wat-als")
+	browsertest.Check(t, tab, "zwolle-wat-als")
 
 	tab.Follow(t, `nav.menu a[href$="/toestemming"]`)
 	if got := tab.Text(t, "table.consents"); !strings.Contains(got, zwolle.employer) || strings.Contains(got, enschede.employer) {
 		t.Errorf("consent table = %q, want only zwolle's employer", got)
 	}
-	check(tab, "zwolle-toestemming")
+	browsertest.Check(t, tab, "zwolle-toestemming")
 	tab.Follow(t, `table.consents button`)
-	check(tab, "zwolle-toestemming-gegeven")
+	browsertest.Check(t, tab, "zwolle-toestemming-gegeven")
 
 	// The consulent recorded a payslip of a second job from paper; the resident hands
 	// in her own for the same employer and period. It waits for the consulent: the
@@ -192,9 +177,9 @@ func TestBrowserResidentFlow(t *testing.T) {
 	if got := tab.Text(t, `[data-testid="payout"]`); got != withConsulent {
 		t.Errorf("payout while the correction waits = %q, want the consulent's %q", got, withConsulent)
 	}
-	check(tab, "zwolle-correctie-wacht")
+	browsertest.Check(t, tab, "zwolle-correctie-wacht")
 	tab.Do(t, chromedp.EmulateViewport(390, 844))
-	check(tab, "zwolle-correctie-wacht-telefoon")
+	browsertest.Check(t, tab, "zwolle-correctie-wacht-telefoon")
 	tab.Do(t, chromedp.EmulateViewport(1280, 900))
 
 	// Enschede, in a fresh browser context: its own branding, none of Zwolle's data.
@@ -202,13 +187,13 @@ func TestBrowserResidentFlow(t *testing.T) {
 	et.Navigate(t, srv.URL+"/t/enschede/login")
 	et.Click(t, `input[value="bewoner"]`)
 	et.Follow(t, `button[type="submit"]`)
-	check(et, "enschede-home")
+	browsertest.Check(t, et, "enschede-home")
 	primary := primaryColor(t, "enschede")
 	if got := et.ComputedStyle(t, "header.page-header", "background-color"); got != primary {
 		t.Errorf("enschede header background = %q, want %q (tenants/enschede.yaml)", got, primary)
 	}
 	mustOK(t, et, et.Follow(t, `a.button[href$="/mijn/"]`))
-	check(et, "enschede-deze-maand")
+	browsertest.Check(t, et, "enschede-deze-maand")
 	for _, path := range []string{"/t/enschede/", "/t/enschede/mijn/", "/t/enschede/toestemming", "/t/enschede/wat-als"} {
 		et.Navigate(t, srv.URL+path)
 		body := et.Text(t, "body")
@@ -313,14 +298,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 		return append(auth.DefaultDevPeople(),
 			auth.DevPerson{Key: "bewoner", Label: "Fatima Bakker", Name: "Fatima Bakker", Role: auth.RoleResident, ResidentID: res.ID})
 	})
-	srv := httptest.NewUnstartedServer(a.handler)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	srv := browsertest.Serve(t, a.handler)
 	staff := &e2eBundle{srv: srv, d: d, consulent: token(iss, "cons-z", "consulent")}
 
 	// Vitens reports arrears of € 234,17: a debt in her register.
@@ -334,19 +312,14 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 
 	b := browsertest.Start(t)
 	tab := b.NewTab(t)
-	check := func(name string) {
-		t.Helper()
-		browsertest.Axe(t, tab)
-		browsertest.Screenshot(t, tab, name)
-	}
 	tab.Navigate(t, srv.URL+"/t/zwolle/login")
 	tab.Click(t, `input[value="bewoner"]`)
 	tab.Follow(t, `button[type="submit"]`)
 
 	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/betalingen/"]`))
-	check("betalingen-leeg")
+	browsertest.Check(t, tab, "betalingen-leeg")
 	mustOK(t, tab, tab.Follow(t, `a.button[href*="/betalingen/nieuw"]`))
-	check("betalingen-nieuw")
+	browsertest.Check(t, tab, "betalingen-nieuw")
 	tab.Click(t, `input[name="crediteur"][value="zilveren-kruis"]`)
 	tab.Type(t, "#kenmerk", e2ePolis)
 	tab.Type(t, "#bedrag", "158,50")
@@ -354,7 +327,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	if got := selected; got != "mei 2026" {
 		t.Errorf("first month offered = %q, want mei 2026 (the month after April)", got)
 	}
-	check("betalingen-nieuw-ingevuld")
+	browsertest.Check(t, tab, "betalingen-nieuw-ingevuld")
 	mustOK(t, tab, tab.Follow(t, `form button[type="submit"].button`))
 	if u := tab.URL(t); !strings.Contains(u, "/t/zwolle/betalingen/?aangevraagd=1") {
 		t.Errorf("after the request the browser is at %s, want Mijn betalingen with aangevraagd=1", u)
@@ -365,7 +338,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 			t.Errorf("requested plan row = %q, want %q in it", row, want)
 		}
 	}
-	check("betalingen-aangevraagd")
+	browsertest.Check(t, tab, "betalingen-aangevraagd")
 
 	// The consulent approves the request through the staff API.
 	plans := staff.plans(t, res.ID)
@@ -382,7 +355,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 			t.Errorf("approved plan row = %q, want %q in it", row, want)
 		}
 	}
-	check("betalingen-goedgekeurd")
+	browsertest.Check(t, tab, "betalingen-goedgekeurd")
 
 	// Geldkalender of May: 133423 − 15850 = 117573 paid out.
 	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/kalender/"]`))
@@ -392,13 +365,13 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	if got := tab.Text(t, "main"); !strings.Contains(got, "Zilveren Kruis") || !strings.Contains(got, "€ 158,50") {
 		t.Errorf("Geldkalender = %q, want the payment to Zilveren Kruis of € 158,50", got)
 	}
-	check("geldkalender")
+	browsertest.Check(t, tab, "geldkalender")
 
 	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/schulden/"]`))
 	if got := tab.Text(t, "table.debts"); !strings.Contains(got, "Vitens") || !strings.Contains(got, "€ 234,17") {
 		t.Errorf("Mijn schulden = %q, want Vitens' € 234,17", got)
 	}
-	check("schulden")
+	browsertest.Check(t, tab, "schulden")
 
 	// Deze maand of May shows the line paid for her.
 	mustOK(t, tab, tab.Navigate(t, srv.URL+"/t/zwolle/mijn/?maand="+e2eNextMonth))
@@ -408,5 +381,5 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	if got := tab.Text(t, `[data-testid="payout"]`); got != "€ 1.175,73" {
 		t.Errorf("May's payout = %q, want € 1.175,73", got)
 	}
-	check("deze-maand-mei")
+	browsertest.Check(t, tab, "deze-maand-mei")
 }
