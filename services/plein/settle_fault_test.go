@@ -40,6 +40,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plein-nl/plein/internal/syncbuf"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
@@ -118,14 +119,14 @@ func faultEnv() []string {
 // faultProc is a running plein subprocess.
 type faultProc struct {
 	cmd       *exec.Cmd
-	out, errb *syncBuffer
+	out, errb *syncbuf.Buffer
 	done      chan struct{}
 	err       error // set when done is closed
 }
 
 func faultStart(t *testing.T, bin string, args ...string) *faultProc {
 	t.Helper()
-	p := &faultProc{cmd: exec.Command(bin, args...), out: &syncBuffer{}, errb: &syncBuffer{}, done: make(chan struct{})}
+	p := &faultProc{cmd: exec.Command(bin, args...), out: &syncbuf.Buffer{}, errb: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd.Env = faultEnv()
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errb
 	if err := p.cmd.Start(); err != nil {
