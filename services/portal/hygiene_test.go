@@ -11,8 +11,7 @@ import (
 // and passes nothing on; a name that passes goes on in NFC and trimmed.
 func TestPayslipEmployerHygiene(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	const (
 		bad   = "Deze tekst bevat tekens die niet zijn toegestaan."

@@ -24,8 +24,7 @@ var moneyPages = []struct{ path, h1NL, h1EN string }{
 
 func TestMoneyPagesRender(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, pg := range moneyPages {
 		for _, lang := range []string{"nl", "en"} {
 			target, want := "/t/zwolle/"+pg.path, pg.h1NL
@@ -80,10 +79,8 @@ func TestMoneyPagesNeedAResident(t *testing.T) {
 
 func TestPaymentsPage(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	res := tb.get(t, devHost, "/t/zwolle/betalingen/", cookie)
-	doc := checkStructure(t, "betalingen", res.body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/betalingen/", "betalingen", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"Zilveren Kruis Zorgpremie € 150,00 Wij betalen dit 25 maart 2026 Polisnummer 123456789 Stop deze betaling aan Zilveren Kruis",
@@ -116,10 +113,8 @@ func validRequest(csrf string) url.Values {
 
 func TestPaymentRequest(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	form := tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie)
-	doc := checkStructure(t, "nieuw", form.body)
+	tb, cookie := setupResident(t, options{})
+	form, doc := tb.page(t, devHost, "/t/zwolle/betalingen/nieuw", "nieuw", cookie)
 	var radios []string
 	for _, in := range doc.Inputs {
 		if in["type"] == "radio" {
@@ -152,7 +147,7 @@ func TestPaymentRequest(t *testing.T) {
 	if len(tb.payments.requests) != 1 || tb.payments.requests[0] != want {
 		t.Errorf("requests = %+v, want [%+v]", tb.payments.requests, want)
 	}
-	after := checkStructure(t, "after request", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, after := tb.page(t, devHost, res.header.Get("Location"), "after request", cookie)
 	if !slices.Contains(after.Status, "Uw aanvraag is verstuurd. Een consulent kijkt ernaar.") {
 		t.Errorf("status = %q, want the confirmation", after.Status)
 	}
@@ -168,8 +163,7 @@ func TestPaymentRequest(t *testing.T) {
 
 func TestPaymentRequestValidation(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validRequest(csrf), changes) }
 	tests := []struct {
@@ -222,10 +216,8 @@ func TestPaymentRequestValidation(t *testing.T) {
 
 func TestPaymentStop(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	confirm := tb.get(t, devHost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", cookie)
-	doc := checkStructure(t, "stoppen", confirm.body)
+	tb, cookie := setupResident(t, options{})
+	confirm, doc := tb.page(t, devHost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", "stoppen", cookie)
 	if text := mainText(doc); !strings.Contains(text, "Aan wie Zilveren Kruis Waarvoor Zorgpremie Bedrag per maand € 150,00") ||
 		!strings.Contains(text, "U moet hem dan zelf betalen.") {
 		t.Errorf("confirmation does not say what stops:\n%s", text)
@@ -294,7 +286,7 @@ func TestPaymentStop(t *testing.T) {
 	if p := tb.payments.plan("zwolle", zwolleResident, planZorg); p.Status != portal.PlanEnded {
 		t.Errorf("plan after stop = %+v, want ended", p)
 	}
-	after := checkStructure(t, "after stop", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, after := tb.page(t, devHost, res.header.Get("Location"), "after stop", cookie)
 	if !slices.Contains(after.Status, "We will stop this payment. From now on, pay this bill yourself again.") {
 		t.Errorf("status = %q, want the English confirmation", after.Status)
 	}
@@ -302,9 +294,8 @@ func TestPaymentStop(t *testing.T) {
 
 func TestDebtsPage(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	doc := checkStructure(t, "schulden", tb.get(t, devHost, "/t/zwolle/schulden/", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/schulden/", "schulden", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"Niet alles is betaald Uw geld was niet genoeg voor alle betalingen. Wij konden in maart 2026 € 20,00 van uw zorgpremie niet betalen aan Zilveren Kruis. Wij helpen u. Uw consulent neemt contact met u op.",
@@ -332,10 +323,8 @@ func TestDebtsPage(t *testing.T) {
 
 func TestCalendar(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	res := tb.get(t, devHost, "/t/zwolle/kalender/", cookie)
-	doc := checkStructure(t, "kalender", res.body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/kalender/", "kalender", cookie)
 	text := mainText(doc)
 	// April 2026: payout 1184.23 on the 25th (the fake income); the zorgpremie, the
 	// water (approved from April) and the beslag on the same day; Essent has ended.
@@ -357,8 +346,7 @@ func TestCalendar(t *testing.T) {
 
 func TestMonthShowsShortfall(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)); strings.Contains(text, "Niet alles is betaald") {
 		t.Errorf("a month with everything paid shows a shortfall:\n%s", text)
 	}
@@ -367,7 +355,7 @@ func TestMonthShowsShortfall(t *testing.T) {
 	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
 		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
 	tb.income.mu.Unlock()
-	doc := checkStructure(t, "mijn with shortfall", tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	_, doc := tb.page(t, devHost, "/t/zwolle/mijn/", "mijn with shortfall", cookie)
 	if text := mainText(doc); !strings.Contains(text, "Niet alles is betaald Uw geld was niet genoeg voor alle betalingen. Wij konden in maart 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk. Wij helpen u.") {
 		t.Errorf("month lacks the shortfall notice:\n%s", text)
 	}
@@ -380,8 +368,7 @@ func TestMonthShowsShortfall(t *testing.T) {
 func TestMoneyPagesDutchIsShort(t *testing.T) {
 	t.Parallel()
 	const maxWords = 20
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
 		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/", cookie).body)
@@ -406,8 +393,7 @@ func TestMoneyPagesDutchIsShort(t *testing.T) {
 
 func TestMoneyPagesUnavailable(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{noMoney: true})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{noMoney: true})
 	for _, pg := range moneyPages {
 		res := tb.get(t, devHost, "/t/zwolle/"+pg.path, cookie)
 		if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "Dit deel van het portaal is er nog niet.") {

@@ -144,6 +144,14 @@ func setup(t *testing.T, opts options) *testBundle {
 	return &testBundle{portal: p, income: inc, payments: pay, debts: debts, sessions: sessions, revocations: revocations}
 }
 
+// setupResident is setup with Zwolle's resident (the dev login's "bewoner") logged
+// in: the start of every test of a resident's pages. It returns her session cookie.
+func setupResident(t *testing.T, opts options) (*testBundle, *http.Cookie) {
+	t.Helper()
+	tb := setup(t, opts)
+	return tb, tb.loginAs(t, "zwolle", "bewoner")
+}
+
 type response struct {
 	status int
 	header http.Header
@@ -151,11 +159,11 @@ type response struct {
 	hops   []string // the Location of every redirect followed
 }
 
-// page gets host+target, wants 200 and checks the page's structure (checkStructure,
-// named name); it returns the answer and the page.
-func (tb *testBundle) page(t *testing.T, host, target, name string) (response, *htmlDoc) {
+// page gets host+target with cookies, wants 200 and checks the page's structure
+// (checkStructure, named name); it returns the answer and the page.
+func (tb *testBundle) page(t *testing.T, host, target, name string, cookies ...*http.Cookie) (response, *htmlDoc) {
 	t.Helper()
-	res := tb.get(t, host, target)
+	res := tb.get(t, host, target, cookies...)
 	if res.status != http.StatusOK {
 		t.Fatalf("GET %s%s: status = %d, want %d; body:\n%s", host, target, res.status, http.StatusOK, res.body)
 	}

@@ -198,8 +198,7 @@ func TestResidentPagesNeedAResident(t *testing.T) {
 
 func TestResidentPagesRender(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, pg := range residentPages {
 		for _, lang := range []string{"nl", "en"} {
 			t.Run(pg.path+"/"+lang, func(t *testing.T) {
@@ -247,8 +246,7 @@ func TestResidentPagesRender(t *testing.T) {
 func TestResidentPagesDutchIsShort(t *testing.T) {
 	t.Parallel()
 	const maxWords = 20
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
 		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
 		for _, s := range sentences(parseHTML(res.body)) {
@@ -261,13 +259,11 @@ func TestResidentPagesDutchIsShort(t *testing.T) {
 
 func TestMonth(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 
 	// Single, 35, no income: norm 1401.50, reserve 4.8 % = 67.27, zorgpremie 150.00
 	// paid for her, payout 1184.23.
-	res := tb.get(t, devHost, "/t/zwolle/mijn/", cookie)
-	doc := checkStructure(t, "mijn", res.body)
+	_, doc := tb.page(t, devHost, "/t/zwolle/mijn/", "mijn", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"U krijgt € 1.184,23 op 25 maart 2026",
@@ -300,8 +296,7 @@ func TestMonth(t *testing.T) {
 		{"?maand=2026-02&lang=en", "Your money in February 2026", "", []string{"/t/zwolle/mijn/?lang=en&maand=2026-01"}},
 	}
 	for _, tt := range tests {
-		res := tb.get(t, devHost, "/t/zwolle/mijn/"+tt.query, cookie)
-		doc := checkStructure(t, tt.query, res.body)
+		_, doc := tb.page(t, devHost, "/t/zwolle/mijn/"+tt.query, tt.query, cookie)
 		if !slices.Equal(doc.H1, []string{tt.h1}) {
 			t.Errorf("%s: h1 = %q, want %q", tt.query, doc.H1, tt.h1)
 		}
@@ -336,10 +331,8 @@ func validPayslip(csrf string) url.Values {
 
 func TestPayslipSubmit(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	form := tb.get(t, devHost, "/t/zwolle/loonstrook", cookie)
-	doc := checkStructure(t, "loonstrook", form.body)
+	tb, cookie := setupResident(t, options{})
+	form, doc := tb.page(t, devHost, "/t/zwolle/loonstrook", "loonstrook", cookie)
 	var names []string
 	for _, in := range doc.Inputs {
 		names = append(names, in["name"])
@@ -385,8 +378,7 @@ func TestPayslipSubmit(t *testing.T) {
 
 func TestPayslipValidation(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validPayslip(csrf), changes) }
 	tests := []struct {
@@ -438,8 +430,7 @@ func TestPayslipValidation(t *testing.T) {
 
 func TestFormsNeedCSRF(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	otherCSRF := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
 	if csrf == otherCSRF {
@@ -485,8 +476,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 
 func TestWhatIf(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 
 	// 16 hours at 14.71: 1019.89 a month (× 13 / 3), counted as net by the fake;
 	// vrijlating 25 % = 254.97; bijstand 1401.50 − 764.92 = 636.58; reserve 30.56;
@@ -541,8 +531,7 @@ func TestWhatIf(t *testing.T) {
 
 func TestConsent(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	page := tb.get(t, devHost, "/t/zwolle/toestemming", cookie)
 	text := mainText(checkStructure(t, "toestemming", page.body))
 	wantText(t, text, "Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven")
@@ -551,7 +540,7 @@ func TestConsent(t *testing.T) {
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/toestemming?gedaan=geven" {
 		t.Fatalf("grant: status %d, Location %q; want 303 to ?gedaan=geven", res.status, res.header.Get("Location"))
 	}
-	doc := checkStructure(t, "after grant", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, doc := tb.page(t, devHost, res.header.Get("Location"), "after grant", cookie)
 	if !slices.Contains(doc.Status, "Uw toestemming is opgeslagen.") {
 		t.Errorf("status = %q, want the confirmation", doc.Status)
 	}
@@ -574,8 +563,7 @@ func TestConsent(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	res := tb.postForm(t, "/t/zwolle/uitloggen?lang=en", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/?lang=en" {
@@ -606,8 +594,7 @@ func TestLogout(t *testing.T) {
 // failed instead of being sent home as if it had worked.
 func TestLogoutStoreDown(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	tb.revocations.Fail(errors.New("connection refused"))
 	res := tb.postForm(t, "/t/zwolle/uitloggen", url.Values{auth.CSRFField: {csrf}}, cookie)
@@ -631,8 +618,7 @@ func TestHomeLinksToMonth(t *testing.T) {
 
 func TestSuspendedRefusesChanges(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{suspended: []tenant.ID{"zwolle"}})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{suspended: []tenant.ID{"zwolle"}})
 	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrf), nil, cookie)
 	if res.status != http.StatusForbidden || !strings.Contains(res.body, "U kunt nu niets veranderen.") {
