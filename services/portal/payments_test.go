@@ -100,10 +100,8 @@ func TestPaymentsPage(t *testing.T) {
 			t.Errorf("plan %s offers a stop; the resident may not stop it", h)
 		}
 	}
-	en := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/betalingen/?lang=en", cookie).body))
-	if !strings.Contains(en, "Zilveren Kruis Health insurance €150.00 We pay this 25 March 2026") {
-		t.Errorf("English page lacks the plan in English:\n%s", en)
-	}
+	// The English page has the plan in English.
+	wantText(t, tb.text(t, "/t/zwolle/betalingen/?lang=en", cookie), "Zilveren Kruis Health insurance €150.00 We pay this 25 March 2026")
 }
 
 // validRequest is a request for the zorgpremie to Zilveren Kruis from April 2026.
@@ -124,12 +122,8 @@ func TestPaymentRequest(t *testing.T) {
 	if want := []string{"zilveren-kruis", "cz", "essent", "vitens"}; !slices.Equal(radios, want) {
 		t.Errorf("creditors = %q, want %q (zorgverzekeraars first)", radios, want)
 	}
-	text := mainText(doc)
-	for _, want := range []string{"Aan wie moeten wij betalen? Staat de organisatie er niet bij?", "Zorgverzekeraars Zilveren Kruis Uw polisnummer staat op uw zorgpas.", "Energie Essent", "Vanaf welke maand?"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("form lacks %q:\n%s", want, text)
-		}
-	}
+	wantText(t, mainText(doc), "Aan wie moeten wij betalen? Staat de organisatie er niet bij?",
+		"Zorgverzekeraars Zilveren Kruis Uw polisnummer staat op uw zorgpas.", "Energie Essent", "Vanaf welke maand?")
 	if !strings.Contains(form.body, `<option value="2026-04" selected>april 2026</option>`) {
 		t.Errorf("the form does not start next month by default")
 	}
@@ -315,7 +309,7 @@ func TestDebtsPage(t *testing.T) {
 		t.Errorf("English page does not mark the Dutch sentences as Dutch")
 	}
 	// Another gemeente's resident sees only her own.
-	other := mainText(parseHTML(tb.get(t, devHost, "/t/enschede/schulden/", tb.loginAs(t, "enschede", "bewoner")).body))
+	other := tb.text(t, "/t/enschede/schulden/", tb.loginAs(t, "enschede", "bewoner"))
 	if !strings.Contains(other, "Twentse Incasso") || strings.Contains(other, "Belastingdienst") || strings.Contains(other, "Niet alles is betaald") {
 		t.Errorf("enschede page:\n%s", other)
 	}
@@ -328,26 +322,20 @@ func TestCalendar(t *testing.T) {
 	text := mainText(doc)
 	// April 2026: payout 1184.23 on the 25th (the fake income); the zorgpremie, the
 	// water (approved from April) and the beslag on the same day; Essent has ended.
-	want := "25 april 2026 Wij betalen uw zorgpremie aan Zilveren Kruis € 150,00 " +
-		"25 april 2026 Wij betalen uw waterrekening aan Vitens € 23,50 " +
-		"25 april 2026 Wij houden geld in voor Deurwaarder Van Dijk (beslag) € 70,07 " +
-		"25 april 2026 Uw geld op uw rekening € 1.184,23"
-	if !strings.Contains(text, want) {
-		t.Errorf("main text lacks %q:\n%s", want, text)
-	}
+	wantText(t, text, "25 april 2026 Wij betalen uw zorgpremie aan Zilveren Kruis € 150,00 "+
+		"25 april 2026 Wij betalen uw waterrekening aan Vitens € 23,50 "+
+		"25 april 2026 Wij houden geld in voor Deurwaarder Van Dijk (beslag) € 70,07 "+
+		"25 april 2026 Uw geld op uw rekening € 1.184,23")
 	if !strings.Contains(text, "Samen betaald voor u: € 243,57") || strings.Contains(text, "Essent") {
 		t.Errorf("total or ended plan wrong:\n%s", text)
 	}
-	en := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/kalender/?lang=en", cookie).body))
-	if !strings.Contains(en, "25 April 2026 We pay your health insurance premium to Zilveren Kruis €150.00") {
-		t.Errorf("English calendar:\n%s", en)
-	}
+	wantText(t, tb.text(t, "/t/zwolle/kalender/?lang=en", cookie), "25 April 2026 We pay your health insurance premium to Zilveren Kruis €150.00")
 }
 
 func TestMonthShowsShortfall(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)); strings.Contains(text, "Niet alles is betaald") {
+	if text := tb.text(t, "/t/zwolle/mijn/", cookie); strings.Contains(text, "Niet alles is betaald") {
 		t.Errorf("a month with everything paid shows a shortfall:\n%s", text)
 	}
 	// A beslag of 90.00 against a capacity of 70.07 (5 % of the norm): 19.93 short.
@@ -359,10 +347,8 @@ func TestMonthShowsShortfall(t *testing.T) {
 	if text := mainText(doc); !strings.Contains(text, "Niet alles is betaald Uw geld was niet genoeg voor alle betalingen. Wij konden in maart 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk. Wij helpen u.") {
 		t.Errorf("month lacks the shortfall notice:\n%s", text)
 	}
-	cal := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/kalender/", cookie).body))
-	if !strings.Contains(cal, "Wij konden in april 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk.") {
-		t.Errorf("calendar lacks next month's shortfall:\n%s", cal)
-	}
+	// Next month's calendar has the shortfall too.
+	wantText(t, tb.text(t, "/t/zwolle/kalender/", cookie), "Wij konden in april 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk.")
 }
 
 func TestMoneyPagesDutchIsShort(t *testing.T) {

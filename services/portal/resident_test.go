@@ -150,6 +150,13 @@ func sentences(doc *htmlDoc) []string {
 // mainText is the collapsed text of <main>.
 func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
 
+// text gets target on the dev host with cookie and returns its main text, for a
+// check of what a page says and nothing of its structure.
+func (tb *testBundle) text(t *testing.T, target string, cookie *http.Cookie) string {
+	t.Helper()
+	return mainText(parseHTML(tb.get(t, devHost, target, cookie).body))
+}
+
 // residentPages are the pages only a logged-in resident sees.
 var residentPages = []struct{ path, h1NL, h1EN string }{
 	{"mijn/", "Uw geld in maart 2026", "Your money in March 2026"},
@@ -551,7 +558,7 @@ func TestConsent(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("revoke: status %d, want 303", res.status)
 	}
-	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/toestemming", cookie).body)); !strings.Contains(text, "Bakkerij De Korenschoof Niet gegeven") {
+	if text := tb.text(t, "/t/zwolle/toestemming", cookie); !strings.Contains(text, "Bakkerij De Korenschoof Niet gegeven") {
 		t.Errorf("consent still shown as given after revoking:\n%s", text)
 	}
 	// Another gemeente's employer is not a choice.
