@@ -84,8 +84,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	browsertest.Check(t, tab, "zwolle-home")
 	tab.Follow(t, `a.button[href$="/login"]`)
 	browsertest.Check(t, tab, "zwolle-login")
-	tab.Click(t, `input[value="bewoner"]`)
-	tab.Follow(t, `button[type="submit"]`)
+	tab.DevLogin(t, "bewoner")
 	if got := tab.Text(t, "main"); !strings.Contains(got, zwolle.name) {
 		t.Errorf("zwolle home after login does not name %q:\n%s", zwolle.name, got)
 	}
@@ -185,8 +184,7 @@ func TestBrowserResidentFlow(t *testing.T) {
 	// Enschede, in a fresh browser context: its own branding, none of Zwolle's data.
 	et := b.NewTab(t)
 	et.Navigate(t, srv.URL+"/t/enschede/login")
-	et.Click(t, `input[value="bewoner"]`)
-	et.Follow(t, `button[type="submit"]`)
+	et.DevLogin(t, "bewoner")
 	browsertest.Check(t, et, "enschede-home")
 	primary := primaryColor(t, "enschede")
 	if got := et.ComputedStyle(t, "header.page-header", "background-color"); got != primary {
@@ -313,8 +311,7 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	b := browsertest.Start(t)
 	tab := b.NewTab(t)
 	tab.Navigate(t, srv.URL+"/t/zwolle/login")
-	tab.Click(t, `input[value="bewoner"]`)
-	tab.Follow(t, `button[type="submit"]`)
+	tab.DevLogin(t, "bewoner")
 
 	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/betalingen/"]`))
 	browsertest.Check(t, tab, "betalingen-leeg")

@@ -31,3 +31,12 @@ func Check(t testing.TB, tab *Tab, name string) {
 	Axe(t, tab)
 	Screenshot(t, tab, name)
 }
+
+// DevLogin signs in on the portal's dev login page open in tab as the person with
+// key person (a radio button), and waits for the page the login leads to; it
+// returns that page's HTTP status.
+func (tab *Tab) DevLogin(t testing.TB, person string) int64 {
+	t.Helper()
+	tab.Click(t, `input[name="person"][value="`+person+`"]`)
+	return tab.Follow(t, `button[type="submit"]`)
+}
