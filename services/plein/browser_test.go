@@ -16,6 +16,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
@@ -45,7 +46,7 @@ type browserResident struct {
 func TestBrowserResidentFlow(t *testing.T) {
 	ctx := context.Background()
 	d := tenantsDB(t)
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer})
 	if err != nil {
@@ -275,15 +276,10 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := tenantsDB(t)
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	iss := authtest.NewIssuer(t)
-	v, err := auth.NewVerifier(ctx, auth.VerifierConfig{Issuer: iss.URL, Audience: "plein", Tenant: "zwolle",
-		HTTPClient: iss.Client(), Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
-		devLogin: true, sealer: sealer, verifiers: map[string]*auth.Verifier{iss.URL: v}, now: func() time.Time { return e2eNow }})
+		devLogin: true, sealer: sealer, verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
 	if err != nil {
 		t.Fatal(err)
 	}

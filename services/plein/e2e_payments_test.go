@@ -20,6 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
@@ -94,7 +95,7 @@ func setupE2E(t *testing.T) *e2eBundle {
 // control is set; it serves the app and returns it with its sealer and the bundle.
 func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, control bool) (*app, *bsn.Sealer, *e2eBundle) {
 	t.Helper()
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
 	cfg := appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
 		sealer: sealer, now: func() time.Time { return e2eNow }}
@@ -183,17 +184,6 @@ func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Val
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out), resp.Header.Get("Location")
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func csrfOf(t *testing.T, html string) string {
-	t.Helper()
-	m := csrfRE.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no CSRF token in the page:\n%s", html)
-	}
-	return m[1]
 }
 
 // e2ePlan is a plan as the staff API shows it, the fields the tests read.
@@ -418,7 +408,7 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	if status, _, _ := b.page(t, stopPath, otherCookie, nil); status != http.StatusNotFound {
 		t.Errorf("GET stop confirmation of another's plan: status %d, want 404", status)
 	}
-	status, _, _ = b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {csrfOf(t, otherPage)}})
+	status, _, _ = b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {authtest.CSRFToken(t, otherPage)}})
 	if status != http.StatusForbidden {
 		t.Errorf("POST stop of another's plan: status %d, want 403", status)
 	}
@@ -444,7 +434,7 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(html, "Zilveren Kruis") {
 		t.Fatalf("stop confirmation: status %d:\n%s", status, html)
 	}
-	status, _, loc := b.page(t, stopPath, own, url.Values{"csrf_token": {csrfOf(t, html)}})
+	status, _, loc := b.page(t, stopPath, own, url.Values{"csrf_token": {authtest.CSRFToken(t, html)}})
 	if status != http.StatusSeeOther || !strings.Contains(loc, "gestopt=1") {
 		t.Fatalf("POST stop: status %d to %q, want 303 to Mijn betalingen with gestopt=1", status, loc)
 	}
@@ -475,7 +465,7 @@ func TestE2EResidentAsksForPayment(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(html, `value="zilveren-kruis"`) {
 		t.Fatalf("request form: status %d, want 200 with Zilveren Kruis to choose:\n%s", status, html)
 	}
-	token := csrfOf(t, html)
+	token := authtest.CSRFToken(t, html)
 
 	// A polisnummer of 5 digits is refused next to its field, and nothing is stored.
 	status, bad, _ := b.page(t, "/t/zwolle/betalingen/nieuw", c, url.Values{"csrf_token": {token},

@@ -12,6 +12,7 @@ import (
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -31,7 +32,7 @@ func setupSeed(t *testing.T) *seedBundle {
 	t.Helper()
 	ctx := context.Background()
 	d := tenantsDB(t)
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{7}, 32),
 		sealer: sealer, now: func() time.Time { return e2eNow }})
 	if err != nil {

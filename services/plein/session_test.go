@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
@@ -44,7 +45,7 @@ func TestLogoutEndsCopiedCookie(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET %s before logout: status %d, want 200", form, status)
 	}
-	token := csrfOf(t, html)
+	token := authtest.CSRFToken(t, html)
 	if status, _, _ := b.page(t, form, c, bad(token)); status != http.StatusUnprocessableEntity {
 		t.Fatalf("POST %s before logout: status %d, want 422 (the form's own answer)", form, status)
 	}

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 func tenantID(s string) tenant.ID { return tenant.ID(s) }
@@ -26,19 +23,7 @@ var originalIDs = []tenant.ID{"deventer", "enschede", "zwolle"}
 // those three, whatever else tenants/ holds.
 func originalTenants(t testing.TB) string {
 	t.Helper()
-	dst := t.TempDir()
-	for _, id := range originalIDs {
-		for _, ext := range []string{".yaml", ".svg"} {
-			b, err := os.ReadFile(filepath.Join("../../tenants", string(id)+ext))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, string(id)+ext), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
+	return tenancytest.Copy(t, "../../tenants", originalIDs...)
 }
 
 // tenantsDB is a fresh database with every gemeente of tenants/ applied.
@@ -56,16 +41,6 @@ func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// testSealer is the BSN sealer of the tests (fixed keys).
-func testSealer(t testing.TB) *bsn.Sealer {
-	t.Helper()
-	s, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // verifiersOf makes a staff token verifier for each issuer: of the gemeente named, or

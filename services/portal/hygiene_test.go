@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/plein-nl/plein/platform/auth/authtest"
 )
 
 // TestPayslipEmployerHygiene posts the payslip form with an employer's name no API
@@ -12,7 +14,7 @@ import (
 func TestPayslipEmployerHygiene(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	const (
 		bad   = "Deze tekst bevat tekens die niet zijn toegestaan."
 		empty = "Vul de naam van uw werkgever in."

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/services/portal"
 )
@@ -133,7 +134,7 @@ func TestPaymentRequest(t *testing.T) {
 		t.Errorf("?crediteur= does not choose the creditor and name its reference")
 	}
 
-	res := tb.postForm(t, "/t/zwolle/betalingen/nieuw", validRequest(csrfOf(t, form.body)), cookie)
+	res := tb.postForm(t, "/t/zwolle/betalingen/nieuw", validRequest(authtest.CSRFToken(t, form.body)), cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/betalingen/?aangevraagd=1" {
 		t.Fatalf("POST: status %d, Location %q; want 303 to betalingen/?aangevraagd=1; body:\n%s", res.status, res.header.Get("Location"), res.body)
 	}
@@ -149,7 +150,7 @@ func TestPaymentRequest(t *testing.T) {
 		t.Errorf("the new request is not listed:\n%s", mainText(after))
 	}
 
-	en := tb.postForm(t, "/t/zwolle/betalingen/nieuw?lang=en", validRequest(csrfOf(t, form.body)), cookie)
+	en := tb.postForm(t, "/t/zwolle/betalingen/nieuw?lang=en", validRequest(authtest.CSRFToken(t, form.body)), cookie)
 	if got := en.header.Get("Location"); got != "/t/zwolle/betalingen/?aangevraagd=1&lang=en" {
 		t.Errorf("English POST: Location = %q, want the English list", got)
 	}
@@ -158,7 +159,7 @@ func TestPaymentRequest(t *testing.T) {
 func TestPaymentRequestValidation(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validRequest(csrf), changes) }
 	tests := []struct {
 		name   string
@@ -222,7 +223,7 @@ func TestPaymentStop(t *testing.T) {
 	if p := tb.payments.plan("zwolle", zwolleResident, planZorg); p.Status != portal.PlanActive {
 		t.Fatalf("the GET changed the plan: %+v", p)
 	}
-	csrf := csrfOf(t, confirm.body)
+	csrf := authtest.CSRFToken(t, confirm.body)
 
 	tests := []struct {
 		name, path string
@@ -357,7 +358,7 @@ func TestMoneyPagesDutchIsShort(t *testing.T) {
 	tb, cookie := setupResident(t, options{})
 	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
 		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/betalingen/", cookie).body)
 	bodies := map[string]string{
 		"invalid request": tb.postForm(t, "/t/zwolle/betalingen/nieuw", url.Values{auth.CSRFField: {csrf}, "vanaf": {"x"}}, cookie).body,
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -69,16 +70,6 @@ func (tb *testBundle) postMultipart(t *testing.T, target string, form url.Values
 		t.Fatal(err)
 	}
 	return tb.do(t, http.MethodPost, target, &buf, mw.FormDataContentType(), cookies...)
-}
-
-// csrfOf reads the CSRF token the page's forms carry.
-func csrfOf(t *testing.T, body string) string {
-	t.Helper()
-	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no csrf_token field in the page:\n%s", body)
-	}
-	return m[1]
 }
 
 // withChanges returns a copy of form with the fields of changes set.
@@ -351,7 +342,7 @@ func TestPayslipSubmit(t *testing.T) {
 		t.Errorf("the payslip form is not multipart; the PDF could not be sent")
 	}
 
-	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrfOf(t, form.body)), []byte("%PDF-1.7 loonstrook"), cookie)
+	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(authtest.CSRFToken(t, form.body)), []byte("%PDF-1.7 loonstrook"), cookie)
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("POST: status = %d, want 303; body:\n%s", res.status, res.body)
 	}
@@ -377,7 +368,7 @@ func TestPayslipSubmit(t *testing.T) {
 	}
 
 	// English keeps the language through the redirect.
-	en := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(csrfOf(t, form.body)), nil, cookie)
+	en := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(authtest.CSRFToken(t, form.body)), nil, cookie)
 	if got, want := en.header.Get("Location"), "/t/zwolle/mijn/?lang=en&maand=2026-03&ontvangen=1"; got != want {
 		t.Errorf("English POST: Location = %q, want %q", got, want)
 	}
@@ -386,7 +377,7 @@ func TestPayslipSubmit(t *testing.T) {
 func TestPayslipValidation(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validPayslip(csrf), changes) }
 	tests := []struct {
 		name   string
@@ -438,8 +429,8 @@ func TestPayslipValidation(t *testing.T) {
 func TestFormsNeedCSRF(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
-	otherCSRF := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	otherCSRF := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
 	if csrf == otherCSRF {
 		t.Fatal("two sessions share a CSRF token")
 	}
@@ -542,7 +533,7 @@ func TestConsent(t *testing.T) {
 	page := tb.get(t, devHost, "/t/zwolle/toestemming", cookie)
 	text := mainText(checkStructure(t, "toestemming", page.body))
 	wantText(t, text, "Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven")
-	csrf := csrfOf(t, page.body)
+	csrf := authtest.CSRFToken(t, page.body)
 	res := tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"geven"}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/toestemming?gedaan=geven" {
 		t.Fatalf("grant: status %d, Location %q; want 303 to ?gedaan=geven", res.status, res.header.Get("Location"))
@@ -571,7 +562,7 @@ func TestConsent(t *testing.T) {
 func TestLogout(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	res := tb.postForm(t, "/t/zwolle/uitloggen?lang=en", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/?lang=en" {
 		t.Fatalf("status %d, Location %q; want 303 to /t/zwolle/?lang=en", res.status, res.header.Get("Location"))
@@ -602,7 +593,7 @@ func TestLogout(t *testing.T) {
 func TestLogoutStoreDown(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	tb.revocations.Fail(errors.New("connection refused"))
 	res := tb.postForm(t, "/t/zwolle/uitloggen", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusInternalServerError || !strings.Contains(res.body, "Er ging iets mis.") {
@@ -626,7 +617,7 @@ func TestHomeLinksToMonth(t *testing.T) {
 func TestSuspendedRefusesChanges(t *testing.T) {
 	t.Parallel()
 	tb, cookie := setupResident(t, options{suspended: []tenant.ID{"zwolle"}})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrf), nil, cookie)
 	if res.status != http.StatusForbidden || !strings.Contains(res.body, "U kunt nu niets veranderen.") {
 		t.Errorf("status = %d, want 403 saying nothing can change", res.status)
