@@ -14,7 +14,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -32,14 +31,7 @@ type apiBundle struct {
 func setupAPI(t *testing.T) *apiBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath(originalTenants(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDBOf(t, originalTenants(t))
 	b := &apiBundle{enschede: authtest.NewIssuer(t), zwolle: authtest.NewIssuer(t), coop: authtest.NewIssuer(t)}
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.enschede: "enschede", b.zwolle: "zwolle", b.coop: ""})
 	key := []byte("0123456789abcdef0123456789abcdef")

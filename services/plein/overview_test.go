@@ -19,11 +19,11 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 // opsBundle is the whole app on a database with two gemeenten: zwolle (active, three
@@ -38,29 +38,9 @@ type opsBundle struct {
 func setupOps(t *testing.T) *opsBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	dir := t.TempDir()
-	for _, f := range []string{"enschede.yaml", "enschede.svg", "zwolle.yaml", "zwolle.svg"} {
-		b, err := os.ReadFile(filepath.Join("../../tenants", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := tenancytest.Copy(t, "../../tenants", "enschede", "zwolle")
+	d := tenantsDBOf(t, dir)
 	store := tenancy.NewStore(d.Control, nil)
-	apply := func() {
-		t.Helper()
-		loaded, err := tenancy.LoadPath(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Apply(ctx, loaded, "test", false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	apply()
 	// Zwolle's version 2 takes effect at the start of a month some weeks ahead.
 	ams, _ := time.LoadLocation("Europe/Amsterdam")
 	next := time.Now().In(ams).AddDate(0, 2, 0)
@@ -73,7 +53,7 @@ func setupOps(t *testing.T) *opsBundle {
 	if err := os.WriteFile(zw, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	apply()
+	applyTenants(t, d, dir)
 	if _, err := store.Transition(ctx, "enschede", tenancy.StatusSuspended, "ops", "betalingsachterstand"); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,14 @@ func tenantsDB(t testing.TB) *dbtest.DB { return tenantsDBOf(t, "../../tenants")
 func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	t.Helper()
 	d := dbtest.New(t)
+	applyTenants(t, d, dir)
+	return d
+}
+
+// applyTenants applies the gemeenten of dir to d as `plein tenant apply` does: a new
+// version for each config that changed.
+func applyTenants(t testing.TB, d *dbtest.DB, dir string) {
+	t.Helper()
 	loaded, err := tenancy.LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -40,7 +48,6 @@ func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	if _, err := tenancy.NewStore(d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
 		t.Fatal(err)
 	}
-	return d
 }
 
 // verifiersOf makes a staff token verifier for each issuer: of the gemeente named, or
