@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
@@ -47,11 +45,8 @@ func TestBrowserResidentFlow(t *testing.T) {
 	ctx := context.Background()
 	d := tenantsDB(t)
 	sealer := bsntest.Sealer(t)
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer})
-	if err != nil {
-		t.Fatal(err)
-	}
 	zwolle := &browserResident{tenant: "zwolle", name: "Anna Jansen", bsn: "999993653", employer: "Bakkerij De Korenschoof"}
 	enschede := &browserResident{tenant: "enschede", name: "Karim El Amrani", bsn: "111222333", employer: "Twentse Schoonmaak BV"}
 	people := map[tenant.ID][]auth.DevPerson{}
@@ -278,11 +273,8 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	d := tenantsDB(t)
 	sealer := bsntest.Sealer(t)
 	iss := authtest.NewIssuer(t)
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{9}, 32),
+	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
 		devLogin: true, sealer: sealer, verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	res, err := a.residents.Create(ctx, "zwolle", residents.NewResident{Name: "Fatima Bakker", BirthDate: "1990-05-01",
 		BSN: residents.BSNInput(e2eBSN), IBAN: "NL91ABNA0417164300", Kind: "single"})
 	if err != nil {

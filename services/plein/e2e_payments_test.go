@@ -97,18 +97,15 @@ func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, c
 	t.Helper()
 	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	cfg := appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
-		sealer: sealer, now: func() time.Time { return e2eNow }}
+	cfg := appConfig{sessionKey: key, verifiers: verifiersOf(t, issuers), sealer: sealer, now: func() time.Time { return e2eNow }}
 	if control {
 		cfg.controlPool = d.Control
 	}
-	a, err := buildApp(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, d, cfg)
 	b := &e2eBundle{srv: httptest.NewServer(a.handler), d: d}
 	t.Cleanup(b.srv.Close)
 	// The same key as the app's: a cookie made here is one the portal accepts.
+	var err error
 	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
 		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -63,10 +62,7 @@ func setupOps(t *testing.T) *opsBundle {
 	insertRun(t, d.App, "zwolle", "2026-10-01", true, "planning", time.Now().Add(-time.Hour))
 
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.zwolle: "zwolle", b.coop: ""})
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: []byte("0123456789abcdef0123456789abcdef"), verifiers: verifiers})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, d, appConfig{sessionKey: []byte("0123456789abcdef0123456789abcdef"), verifiers: verifiers})
 	b.srv, b.admin = httptest.NewServer(a.handler), httptest.NewServer(a.adminMux)
 	t.Cleanup(b.srv.Close)
 	t.Cleanup(b.admin.Close)

@@ -15,7 +15,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
-	"github.com/plein-nl/plein/platform/observe"
 )
 
 // The sessions of the whole app (security issue 17): a logout ends the session
@@ -203,15 +202,11 @@ func (b *e2eBundle) request(t *testing.T, method, path string, c *http.Cookie) *
 // works in the dev app and nowhere in the production one.
 func TestDevSessionOnlyInDev(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	d := tenantsDB(t)
 	key := bytes.Repeat([]byte{5}, 32)
 	srv := map[bool]*httptest.Server{}
 	for _, devLogin := range []bool{true, false} {
-		a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: devLogin})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := testApp(t, d, appConfig{sessionKey: key, devLogin: devLogin})
 		srv[devLogin] = httptest.NewServer(a.handler)
 		t.Cleanup(srv[devLogin].Close)
 	}

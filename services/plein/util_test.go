@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/tenancy"
 	"github.com/plein-nl/plein/services/tenancy/tenancytest"
@@ -35,6 +37,18 @@ func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	d := dbtest.New(t)
 	applyTenants(t, d, dir)
 	return d
+}
+
+// testApp is buildApp for a test on d: its logs discarded, d.App as its pool, and
+// the test failed when the app cannot be built.
+func testApp(t testing.TB, d *dbtest.DB, cfg appConfig) *app {
+	t.Helper()
+	cfg.log, cfg.appPool = observe.NewEnvLogger(io.Discard), d.App
+	a, err := buildApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // applyTenants applies the gemeenten of dir to d as `plein tenant apply` does: a new
