@@ -157,13 +157,16 @@ func (b *e2eBundle) residentCookie(t *testing.T, residentID string) *http.Cookie
 	return rec.Result().Cookies()[0]
 }
 
-// page requests a portal page with a session cookie, without following redirects;
-// form non-nil makes it a POST.
-func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Values) (int, string, string) {
+// noRedirect is a client that hands a redirect back to the test instead of following it.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// send sends one request with session cookie c and, when form is not nil, the form
+// urlencoded, without following redirects; it returns the answer and its body.
+func (b *e2eBundle) send(t *testing.T, method, path string, c *http.Cookie, form url.Values) (*http.Response, string) {
 	t.Helper()
-	method, body := http.MethodGet, io.Reader(nil)
+	var body io.Reader
 	if form != nil {
-		method, body = http.MethodPost, strings.NewReader(form.Encode())
+		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, b.srv.URL+path, body)
 	if err != nil {
@@ -173,14 +176,25 @@ func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Val
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.AddCookie(c)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out), resp.Header.Get("Location")
+	return resp, string(out)
+}
+
+// page requests a portal page with a session cookie, without following redirects;
+// form non-nil makes it a POST.
+func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Values) (int, string, string) {
+	t.Helper()
+	method := http.MethodGet
+	if form != nil {
+		method = http.MethodPost
+	}
+	resp, body := b.send(t, method, path, c, form)
+	return resp.StatusCode, body, resp.Header.Get("Location")
 }
 
 // e2ePlan is a plan as the staff API shows it, the fields the tests read.

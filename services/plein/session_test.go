@@ -182,18 +182,7 @@ func TestSessionUseIsRecorded(t *testing.T) {
 // request sends one request with cookie c, without following redirects.
 func (b *e2eBundle) request(t *testing.T, method, path string, c *http.Cookie) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, b.srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(c)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	resp, _ := b.send(t, method, path, c, nil)
 	return resp
 }
 
@@ -210,7 +199,6 @@ func TestDevSessionOnlyInDev(t *testing.T) {
 		srv[devLogin] = httptest.NewServer(a.handler)
 		t.Cleanup(srv[devLogin].Close)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	// The dev app's own test login, as a developer's browser uses it.
 	resp, err := noRedirect.PostForm(srv[true].URL+"/t/zwolle/login", url.Values{"person": {"tenant-admin"}})
