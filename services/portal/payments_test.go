@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -251,15 +250,9 @@ func TestPaymentStop(t *testing.T) {
 		t.Errorf("the other resident's plan changed: %+v", p)
 	}
 	// A cross-site post is refused before anything else.
-	req := httptest.NewRequest(http.MethodPost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", strings.NewReader(url.Values{auth.CSRFField: {csrf}}.Encode()))
-	req.Host = devHost
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	tb.portal.ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden || tb.payments.stops != 0 {
-		t.Errorf("cross-site POST: status %d, %d stops; want 403 and none", rec.Code, tb.payments.stops)
+	cross := tb.postFrom(t, "cross-site", "/t/zwolle/betalingen/"+planZorg+"/stoppen", url.Values{auth.CSRFField: {csrf}}, cookie)
+	if cross.StatusCode != http.StatusForbidden || tb.payments.stops != 0 {
+		t.Errorf("cross-site POST: status %d, %d stops; want 403 and none", cross.StatusCode, tb.payments.stops)
 	}
 
 	// The confirmation page refuses what cannot be stopped, and another's plan.

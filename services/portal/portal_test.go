@@ -209,7 +209,7 @@ func (tb *testBundle) login(t *testing.T, id string) *http.Cookie {
 // loginAs logs in with the dev login of gemeente id as the person with key person.
 func (tb *testBundle) loginAs(t *testing.T, id, person string) *http.Cookie {
 	t.Helper()
-	res := tb.postLogin(t, id, "same-origin", url.Values{"person": {person}})
+	res := tb.postFrom(t, "same-origin", "/t/"+id+"/login", url.Values{"person": {person}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /t/%s/login: status = %d, want %d", id, res.StatusCode, http.StatusSeeOther)
 	}
@@ -222,12 +222,18 @@ func (tb *testBundle) loginAs(t *testing.T, id, person string) *http.Cookie {
 	return nil
 }
 
-func (tb *testBundle) postLogin(t *testing.T, id, fetchSite string, form url.Values) *http.Response {
+// postFrom posts an urlencoded form to target as a browser does from a page whose
+// relation to the portal is fetchSite ("same-origin", "cross-site": the
+// Sec-Fetch-Site header), with cookies.
+func (tb *testBundle) postFrom(t *testing.T, fetchSite, target string, form url.Values, cookies ...*http.Cookie) *http.Response {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/t/"+id+"/login", strings.NewReader(form.Encode()))
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
 	req.Host = devHost
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", fetchSite)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
 	rec := httptest.NewRecorder()
 	tb.portal.ServeHTTP(rec, req)
 	return rec.Result()
@@ -662,12 +668,12 @@ func TestDevLogin(t *testing.T) {
 	checkNoScripts(t, "dev login", res)
 
 	// A cross-site form post is refused and logs nobody in.
-	cross := tb.postLogin(t, "enschede", "cross-site", url.Values{"person": {"inwoner"}})
+	cross := tb.postFrom(t, "cross-site", "/t/enschede/login", url.Values{"person": {"inwoner"}})
 	if cross.StatusCode != http.StatusForbidden || len(cross.Cookies()) != 0 {
 		t.Errorf("cross-site POST: status = %d, cookies = %d, want %d and none", cross.StatusCode, len(cross.Cookies()), http.StatusForbidden)
 	}
 
-	res2 := tb.postLogin(t, "enschede", "same-origin", url.Values{"person": {"inwoner"}})
+	res2 := tb.postFrom(t, "same-origin", "/t/enschede/login", url.Values{"person": {"inwoner"}})
 	if got, want := res2.Header.Get("Location"), "/t/enschede/"; got != want {
 		t.Errorf("POST login: Location = %q, want %q", got, want)
 	}

@@ -457,15 +457,8 @@ func TestFormsNeedCSRF(t *testing.T) {
 		}
 	}
 	// A cross-site post is refused before anything else, with a valid token too.
-	req := httptest.NewRequest(http.MethodPost, "/t/zwolle/loonstrook", strings.NewReader(validPayslip(csrf).Encode()))
-	req.Host = devHost
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	tb.portal.ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden {
-		t.Errorf("cross-site POST: status = %d, want 403", rec.Code)
+	if res := tb.postFrom(t, "cross-site", "/t/zwolle/loonstrook", validPayslip(csrf), cookie); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST: status = %d, want 403", res.StatusCode)
 	}
 	if n := len(tb.income.payslips); n != 0 {
 		t.Errorf("%d payslips stored by refused posts, want 0", n)
