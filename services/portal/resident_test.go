@@ -138,6 +138,20 @@ func sentences(doc *htmlDoc) []string {
 	return out
 }
 
+// b1MaxWords is the most words a sentence of the B1 smoke checks may have.
+const b1MaxWords = 20
+
+// wantShortSentences checks that none of the sentences ss (of the page name) has more
+// than b1MaxWords words.
+func wantShortSentences(t *testing.T, name string, ss []string) {
+	t.Helper()
+	for _, s := range ss {
+		if n := len(strings.Fields(s)); n > b1MaxWords {
+			t.Errorf("%s: sentence has %d words, want at most %d: %q", name, n, b1MaxWords, s)
+		}
+	}
+}
+
 // mainText is the collapsed text of <main>.
 func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
 
@@ -243,15 +257,10 @@ func TestResidentPagesRender(t *testing.T) {
 // on the resident's pages, results included.
 func TestResidentPagesDutchIsShort(t *testing.T) {
 	t.Parallel()
-	const maxWords = 20
 	tb, cookie := setupResident(t, options{})
 	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
 		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
-		for _, s := range sentences(parseHTML(res.body)) {
-			if n := len(strings.Fields(s)); n > maxWords {
-				t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
-			}
-		}
+		wantShortSentences(t, "GET "+path, sentences(parseHTML(res.body)))
 	}
 }
 
