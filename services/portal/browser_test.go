@@ -70,8 +70,25 @@ func TestBrowserPortal(t *testing.T) {
 	tab.Follow(t, `nav.lang a[hreflang="en"]`)
 	browsertest.Check(t, tab, "toestemming-en")
 
-	// Mijn betalingen: ask for the zorgpremie, with a mistake first; stop a payment.
-	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/")
+	walkMoneyPages(t, tab, srv.URL)
+
+	// A month in which not everything could be paid says so.
+	tb.income.mu.Lock()
+	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
+		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
+	tb.income.mu.Unlock()
+	tab.Navigate(t, srv.URL+"/t/zwolle/mijn/")
+	if !tab.Has(t, ".notice--shortfall") {
+		t.Errorf("no shortfall notice on Deze maand")
+	}
+	browsertest.Check(t, tab, "deze-maand-tekort")
+}
+
+// walkMoneyPages is TestBrowserPortal's walk through Mijn betalingen, on the portal
+// at base: ask for the zorgpremie, with a mistake first, and stop a payment; then
+// Mijn schulden and the Geldkalender, in Dutch and English.
+func walkMoneyPages(t *testing.T, tab *browsertest.Tab, base string) {
+	tab.Navigate(t, base+"/t/zwolle/betalingen/")
 	browsertest.Check(t, tab, "betalingen")
 	tab.Follow(t, `a.button[href$="/betalingen/nieuw"]`)
 	browsertest.Check(t, tab, "betaling-aanvragen")
@@ -104,18 +121,7 @@ func TestBrowserPortal(t *testing.T) {
 	browsertest.Check(t, tab, "geldkalender")
 	tab.Follow(t, `nav.lang a[hreflang="en"]`)
 	browsertest.Check(t, tab, "geldkalender-en")
-	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/nieuw?lang=en")
+	tab.Navigate(t, base+"/t/zwolle/betalingen/nieuw?lang=en")
 	tab.Follow(t, `form button[type="submit"].button`)
 	browsertest.Check(t, tab, "betaling-aanvragen-fouten-en")
-
-	// A month in which not everything could be paid says so.
-	tb.income.mu.Lock()
-	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
-		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
-	tb.income.mu.Unlock()
-	tab.Navigate(t, srv.URL+"/t/zwolle/mijn/")
-	if !tab.Has(t, ".notice--shortfall") {
-		t.Errorf("no shortfall notice on Deze maand")
-	}
-	browsertest.Check(t, tab, "deze-maand-tekort")
 }
