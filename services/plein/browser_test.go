@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -42,6 +43,34 @@ type browserResident struct {
 // branding and nothing of the Zwolle resident. Every page is checked with axe-core
 // and saved as a screenshot.
 func TestBrowserResidentFlow(t *testing.T) {
+	w := setupBrowserWalk(t)
+	w.zwolleMonth(t)
+	w.zwollePayslip(t)
+	w.zwolleWhatIfAndConsent(t)
+	w.zwolleCorrectionWaits(t)
+	w.enschedeSeesOnlyItsOwn(t)
+}
+
+// browserWalk is TestBrowserResidentFlow's app, browser and residents, and the month
+// it walks through.
+type browserWalk struct {
+	a                *app
+	srv              *httptest.Server
+	b                *browsertest.Browser
+	tab              *browsertest.Tab // the Zwolle resident's
+	zwolle, enschede *browserResident
+	now              time.Time
+	period           bijstand.Period
+	last             time.Time // the period's last day
+	// before and after are what the engine says this month, without and with the
+	// payslip's net wage.
+	before, after bijstand.Result
+}
+
+// setupBrowserWalk seeds a resident in Zwolle and one in Enschede, each with an
+// employer partner, as the dev login's "bewoner", and serves the app to a browser.
+func setupBrowserWalk(t *testing.T) *browserWalk {
+	t.Helper()
 	ctx := context.Background()
 	d := tenantsDB(t)
 	sealer := bsntest.Sealer(t)
@@ -64,17 +93,19 @@ func TestBrowserResidentFlow(t *testing.T) {
 			auth.DevPerson{Key: "bewoner", Label: r.name, Name: r.name, Role: auth.RoleResident, ResidentID: r.id})
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
-
-	srv := browsertest.Serve(t, a.handler)
-
-	// What the engine says this month, without and with the payslip's net wage.
 	now := time.Now()
 	period := bijstand.PeriodOf(now)
-	before, after := expectMonth(t, period, 0), expectMonth(t, period, 85120)
+	w := &browserWalk{a: a, srv: browsertest.Serve(t, a.handler), zwolle: zwolle, enschede: enschede,
+		now: now, period: period, last: period.Next().First().AddDate(0, 0, -1),
+		before: expectMonth(t, period, 0), after: expectMonth(t, period, 85120)}
+	w.b = browsertest.Start(t)
+	w.tab = w.b.NewTab(t)
+	return w
+}
 
-	b := browsertest.Start(t)
-	tab := b.NewTab(t)
-
+// zwolleMonth logs the Zwolle resident in and shows her month before the payslip.
+func (w *browserWalk) zwolleMonth(t *testing.T) {
+	tab, srv, zwolle, before := w.tab, w.srv, w.zwolle, w.before
 	// Zwolle: log in, see the month.
 	tab.Navigate(t, srv.URL+"/t/zwolle/")
 	browsertest.Check(t, tab, "zwolle-home")
@@ -89,10 +120,13 @@ func TestBrowserResidentFlow(t *testing.T) {
 		t.Errorf("payout before the payslip = %q, want %q", got, before.Payout.String())
 	}
 	browsertest.Check(t, tab, "zwolle-deze-maand")
+}
 
-	// Hand in a payslip, typed as a resident types it.
+// zwollePayslip hands in a payslip, typed as a resident types it, and shows the
+// month it changed.
+func (w *browserWalk) zwollePayslip(t *testing.T) {
+	tab, zwolle, period, last, now, before, after := w.tab, w.zwolle, w.period, w.last, w.now, w.before, w.after
 	tab.Follow(t, `nav.menu a[href$="/loonstrook"]`)
-	last := period.Next().First().AddDate(0, 0, -1)
 	fields := []struct{ sel, value string }{
 		{"#werkgever", zwolle.employer},
 		{"#periode_begin", period.First().Format("2-1-2006")},
@@ -126,8 +160,12 @@ func TestBrowserResidentFlow(t *testing.T) {
 		t.Errorf("payslips table = %q, want %q in it", got, zwolle.employer)
 	}
 	browsertest.Check(t, tab, "zwolle-deze-maand-na-loonstrook")
+}
 
-	// What if I work 16 hours at € 14,71?
+// zwolleWhatIfAndConsent asks what 16 hours at € 14,71 would do and gives the
+// employer consent.
+func (w *browserWalk) zwolleWhatIfAndConsent(t *testing.T) {
+	tab, zwolle, enschede := w.tab, w.zwolle, w.enschede
 	tab.Follow(t, `nav.menu a[href$="/wat-als"]`)
 	browsertest.Check(t, tab, "zwolle-wat-als-formulier")
 	tab.Type(t, "#uren", "16")
@@ -145,13 +183,18 @@ func TestBrowserResidentFlow(t *testing.T) {
 	browsertest.Check(t, tab, "zwolle-toestemming")
 	tab.Follow(t, `table.consents button`)
 	browsertest.Check(t, tab, "zwolle-toestemming-gegeven")
+}
 
-	// The consulent recorded a payslip of a second job from paper; the resident hands
-	// in her own for the same employer and period. It waits for the consulent: the
-	// page says so, and the payout stays the one of the consulent's payslip.
+// zwolleCorrectionWaits: the consulent recorded a payslip of a second job from
+// paper; the resident hands in her own for the same employer and period. It waits
+// for the consulent: the page says so, and the payout stays the one of the
+// consulent's payslip.
+func (w *browserWalk) zwolleCorrectionWaits(t *testing.T) {
+	tab, zwolle, period, last, now := w.tab, w.zwolle, w.period, w.last, w.now
+	ctx := context.Background()
 	second := income.NewPayslip{Employer: "Sportbedrijf Zwolle", PeriodStart: period.First(), PeriodEnd: last,
 		Gross: 30000, Net: 27000, HoursCenti: 1200, PayDate: now.Truncate(24 * time.Hour).UTC(), Actor: "consulent-zwolle"}
-	if _, err := a.income.SubmitPayslip(ctx, "zwolle", zwolle.id, second, income.SourceConsulent); err != nil {
+	if _, err := w.a.income.SubmitPayslip(ctx, "zwolle", zwolle.id, second, income.SourceConsulent); err != nil {
 		t.Fatal(err)
 	}
 	mustOK(t, tab, tab.Follow(t, `nav.menu a[href$="/mijn/"]`))
@@ -176,8 +219,12 @@ func TestBrowserResidentFlow(t *testing.T) {
 	tab.Do(t, chromedp.EmulateViewport(390, 844))
 	browsertest.Check(t, tab, "zwolle-correctie-wacht-telefoon")
 	tab.Do(t, chromedp.EmulateViewport(1280, 900))
+}
 
-	// Enschede, in a fresh browser context: its own branding, none of Zwolle's data.
+// enschedeSeesOnlyItsOwn: Enschede's resident, in a fresh browser context, sees her
+// own branding and none of Zwolle's data.
+func (w *browserWalk) enschedeSeesOnlyItsOwn(t *testing.T) {
+	b, srv, zwolle, enschede := w.b, w.srv, w.zwolle, w.enschede
 	et := b.NewTab(t)
 	et.Navigate(t, srv.URL+"/t/enschede/login")
 	et.DevLogin(t, "bewoner")
@@ -269,33 +316,7 @@ func primaryColor(t *testing.T, id tenant.ID) string {
 // page is checked with axe-core and saved as a screenshot.
 func TestBrowserPaymentsFlow(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	d := tenantsDB(t)
-	sealer := bsntest.Sealer(t)
-	iss := authtest.NewIssuer(t)
-	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
-		devLogin: true, sealer: sealer, verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
-	res, err := a.residents.Create(ctx, "zwolle", residents.NewResident{Name: "Fatima Bakker", BirthDate: "1990-05-01",
-		BSN: residents.BSNInput(e2eBSN), IBAN: "NL91ABNA0417164300", Kind: "single"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.devLogin.WithPeople(func(tenant.ID) []auth.DevPerson {
-		return append(auth.DefaultDevPeople(),
-			auth.DevPerson{Key: "bewoner", Label: "Fatima Bakker", Name: "Fatima Bakker", Role: auth.RoleResident, ResidentID: res.ID})
-	})
-	srv := browsertest.Serve(t, a.handler)
-	staff := &e2eBundle{srv: srv, d: d, consulent: token(iss, "cons-z", "consulent")}
-
-	// Vitens reports arrears of € 234,17: a debt in her register.
-	key, err := debts.RegisterCreditorPartner(ctx, d.App, "zwolle", "vitens", "Vitens N.V.")
-	if err != nil {
-		t.Fatal(err)
-	}
-	staff.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/partner/signals", key, map[string]any{
-		"reference": "4455667788", "bsn": e2eBSN, "amount_cents": 23417, "days_in_arrears": 62, "threat": "water_cutoff",
-		"contact": map[string]any{"name": "F. Bakker"}, "reported_at": "2026-04-01"}, http.StatusCreated, nil)
-
+	srv, staff, residentID := setupBrowserPayments(t)
 	b := browsertest.Start(t)
 	tab := b.NewTab(t)
 	tab.Navigate(t, srv.URL+"/t/zwolle/login")
@@ -326,11 +347,11 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 	browsertest.Check(t, tab, "betalingen-aangevraagd")
 
 	// The consulent approves the request through the staff API.
-	plans := staff.plans(t, res.ID)
+	plans := staff.plans(t, residentID)
 	if len(plans) != 1 || plans[0].Status != "requested" {
 		t.Fatalf("plans = %+v, want the one request", plans)
 	}
-	staff.apiJSON(t, http.MethodPost, residentsPath(res.ID)+"/plans/"+plans[0].ID+"/approve", staff.consulent, nil, http.StatusOK, nil)
+	staff.apiJSON(t, http.MethodPost, residentsPath(residentID)+"/plans/"+plans[0].ID+"/approve", staff.consulent, nil, http.StatusOK, nil)
 
 	mustOK(t, tab, tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/"))
 	row = tab.Text(t, "table.plans--current tbody tr")
@@ -367,4 +388,38 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 		t.Errorf("May's payout = %q, want € 1.175,73", got)
 	}
 	browsertest.Check(t, tab, "deze-maand-mei")
+}
+
+// setupBrowserPayments serves the app with the clock at e2eNow, a resident of Zwolle
+// as the dev login's "bewoner" and Vitens' report of her arrears of € 234,17 (a debt
+// in her register); it returns the server, a bundle for the consulent's staff API
+// calls, and the resident's id.
+func setupBrowserPayments(t *testing.T) (*httptest.Server, *e2eBundle, string) {
+	t.Helper()
+	ctx := context.Background()
+	d := tenantsDB(t)
+	sealer := bsntest.Sealer(t)
+	iss := authtest.NewIssuer(t)
+	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
+		devLogin: true, sealer: sealer, verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
+	res, err := a.residents.Create(ctx, "zwolle", residents.NewResident{Name: "Fatima Bakker", BirthDate: "1990-05-01",
+		BSN: residents.BSNInput(e2eBSN), IBAN: "NL91ABNA0417164300", Kind: "single"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.devLogin.WithPeople(func(tenant.ID) []auth.DevPerson {
+		return append(auth.DefaultDevPeople(),
+			auth.DevPerson{Key: "bewoner", Label: "Fatima Bakker", Name: "Fatima Bakker", Role: auth.RoleResident, ResidentID: res.ID})
+	})
+	srv := browsertest.Serve(t, a.handler)
+	staff := &e2eBundle{srv: srv, d: d, consulent: token(iss, "cons-z", "consulent")}
+
+	key, err := debts.RegisterCreditorPartner(ctx, d.App, "zwolle", "vitens", "Vitens N.V.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/partner/signals", key, map[string]any{
+		"reference": "4455667788", "bsn": e2eBSN, "amount_cents": 23417, "days_in_arrears": 62, "threat": "water_cutoff",
+		"contact": map[string]any{"name": "F. Bakker"}, "reported_at": "2026-04-01"}, http.StatusCreated, nil)
+	return srv, staff, res.ID
 }

@@ -322,73 +322,8 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 		t.Errorf("mandate = %+v, want a paper mandate recorded by the consulent", plan.Mandate)
 	}
 
-	// The month: the premium comes off the cash before the payout.
-	//   room for on_behalf 108423 ≥ 15850, so all of it is applied
-	//   payout = 133423 − 15850 = 117573
-	m := b.month(t, id, e2eNextMonth)
-	if got := m.Result.BijstandCents; got != e2eBijstand {
-		t.Errorf("bijstand = %d, want %d", got, e2eBijstand)
-	}
-	if got := m.Result.ReserveCents; got != e2eReserve {
-		t.Errorf("reserve = %d, want %d", got, e2eReserve)
-	}
-	if len(m.Result.Deductions) != 1 {
-		t.Fatalf("deductions = %+v, want the one plan", m.Result.Deductions)
-	}
-	d := m.Result.Deductions[0]
-	if d.ID != plan.ID || d.Kind != "on_behalf" || d.RequestedCents != e2ePremium || d.AppliedCents != e2ePremium || d.ShortfallCents != 0 {
-		t.Errorf("deduction = %+v, want plan %s on_behalf 15850 applied in full", d, plan.ID)
-	}
-	if got, want := m.Result.PayoutCents, int64(117573); got != want {
-		t.Errorf("payout = %d, want %d (133423 − 15850)", got, want)
-	}
-	// The explanation names the creditor, not the plan's id.
-	steps := 0
-	for _, s := range m.Result.Trace {
-		if s.Step != "deduction" {
-			continue
-		}
-		steps++
-		if !strings.Contains(s.TextNL, "Zilveren Kruis") || strings.Contains(s.TextNL, plan.ID) {
-			t.Errorf("deduction trace = %q, want it to name Zilveren Kruis, not the plan id", s.TextNL)
-		}
-	}
-	if steps != 1 {
-		t.Errorf("the trace has %d deduction steps, want 1", steps)
-	}
-	// This month the plan is not yet in force.
-	if m := b.month(t, id, "2026-04"); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
-		t.Errorf("april: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
-	}
-
-	// The creditor's export: a start message with the polisnummer, no BSN.
-	status, export := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
-	if status != http.StatusOK {
-		t.Fatalf("export: status %d: %s", status, export)
-	}
-	lines := strings.Split(strings.TrimSpace(string(export)), "\n")
-	if len(lines) != 1 {
-		t.Fatalf("export has %d lines, want 1 start message:\n%s", len(lines), export)
-	}
-	var line struct {
-		Message struct {
-			Kind        string `json:"kind"`
-			PlanID      string `json:"plan_id"`
-			Reference   string `json:"reference"`
-			AmountCents int64  `json:"amount_cents"`
-			StartPeriod string `json:"start_period"`
-		} `json:"message"`
-	}
-	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
-		t.Fatal(err)
-	}
-	if got := line.Message; got.Kind != "start" || got.PlanID != plan.ID || got.Reference != e2ePolis ||
-		got.AmountCents != e2ePremium || got.StartPeriod != e2eNextMonth {
-		t.Errorf("start message = %+v, want start of %s, %s, 15850 from %s", got, plan.ID, e2ePolis, e2eNextMonth)
-	}
-	if strings.Contains(string(export), e2eBSN) || strings.Contains(string(export), "bsn") {
-		t.Errorf("the creditor's export holds a BSN: %s", export)
-	}
+	checkZorgpremieMonth(t, b, id, plan.ID)
+	checkZorgpremieStartMessage(t, b, plan.ID)
 
 	// The resident's own view.
 	own := b.residentCookie(t, id)
@@ -408,34 +343,10 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 		t.Errorf("May's payout is not € 1.175,73 (117573):\n%s", html)
 	}
 
-	// Another resident of zwolle cannot stop it: 403, and nothing changed.
-	other := b.createResident(t, "Pieter Smit", e2eOtherBSN)
-	otherCookie := b.residentCookie(t, other)
-	_, otherPage, _ := b.page(t, "/t/zwolle/betalingen/", otherCookie, nil)
-	if strings.Contains(otherPage, "Zilveren Kruis") && strings.Contains(otherPage, plan.ID) {
-		t.Errorf("another resident's Mijn betalingen shows the plan")
-	}
-	stopPath := "/t/zwolle/betalingen/" + plan.ID + "/stoppen"
-	if status, _, _ := b.page(t, stopPath, otherCookie, nil); status != http.StatusNotFound {
-		t.Errorf("GET stop confirmation of another's plan: status %d, want 404", status)
-	}
-	status, _, _ = b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {authtest.CSRFToken(t, otherPage)}})
-	if status != http.StatusForbidden {
-		t.Errorf("POST stop of another's plan: status %d, want 403", status)
-	}
-	// Nor through the staff API with her session, nor can enschede's consulent.
-	apiStop := residentsPath(id) + "/plans/" + plan.ID + "/stop"
-	if status, out := b.apiWithCookie(t, http.MethodPost, apiStop, otherCookie); status != http.StatusForbidden {
-		t.Errorf("another resident stops the plan through the API: status %d, want 403: %s", status, out)
-	}
-	if status, out := b.api(t, http.MethodPost, apiStop, b.enschede, nil); status != http.StatusForbidden {
-		t.Errorf("enschede's consulent stops a zwolle plan: status %d, want 403: %s", status, out)
-	}
-	if ps := b.plans(t, id); len(ps) != 1 || ps[0].Status != "approved" || ps[0].EndPeriod != nil {
-		t.Errorf("after another's stop the plans are %+v, want the one approved without end", ps)
-	}
+	checkOthersCannotStop(t, b, id, plan.ID)
 
 	// A POST without the page's CSRF token changes nothing either.
+	stopPath := "/t/zwolle/betalingen/" + plan.ID + "/stoppen"
 	if status, _, _ := b.page(t, stopPath, own, url.Values{"csrf_token": {"wrong"}}); status != http.StatusForbidden {
 		t.Errorf("POST stop without the CSRF token: status %d, want 403", status)
 	}
@@ -459,9 +370,117 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	if m := b.month(t, id, e2eNextMonth); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
 		t.Errorf("May after the stop: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
 	}
-	_, export = b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
+	_, export := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
 	if n := strings.Count(string(export), `"kind":"stop"`); n != 1 {
 		t.Errorf("export after the stop has %d stop messages, want 1:\n%s", n, export)
+	}
+}
+
+// checkZorgpremieMonth checks the month in which resident id's zorgpremie plan
+// planID is first in force, and that it is not in force this month: the premium
+// comes off the cash before the payout, and the explanation names the creditor.
+func checkZorgpremieMonth(t *testing.T, b *e2eBundle, id, planID string) {
+	t.Helper()
+	//   room for on_behalf 108423 ≥ 15850, so all of it is applied
+	//   payout = 133423 − 15850 = 117573
+	m := b.month(t, id, e2eNextMonth)
+	if got := m.Result.BijstandCents; got != e2eBijstand {
+		t.Errorf("bijstand = %d, want %d", got, e2eBijstand)
+	}
+	if got := m.Result.ReserveCents; got != e2eReserve {
+		t.Errorf("reserve = %d, want %d", got, e2eReserve)
+	}
+	if len(m.Result.Deductions) != 1 {
+		t.Fatalf("deductions = %+v, want the one plan", m.Result.Deductions)
+	}
+	d := m.Result.Deductions[0]
+	if d.ID != planID || d.Kind != "on_behalf" || d.RequestedCents != e2ePremium || d.AppliedCents != e2ePremium || d.ShortfallCents != 0 {
+		t.Errorf("deduction = %+v, want plan %s on_behalf 15850 applied in full", d, planID)
+	}
+	if got, want := m.Result.PayoutCents, int64(117573); got != want {
+		t.Errorf("payout = %d, want %d (133423 − 15850)", got, want)
+	}
+	// The explanation names the creditor, not the plan's id.
+	steps := 0
+	for _, s := range m.Result.Trace {
+		if s.Step != "deduction" {
+			continue
+		}
+		steps++
+		if !strings.Contains(s.TextNL, "Zilveren Kruis") || strings.Contains(s.TextNL, planID) {
+			t.Errorf("deduction trace = %q, want it to name Zilveren Kruis, not the plan id", s.TextNL)
+		}
+	}
+	if steps != 1 {
+		t.Errorf("the trace has %d deduction steps, want 1", steps)
+	}
+	// This month the plan is not yet in force.
+	if m := b.month(t, id, "2026-04"); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
+		t.Errorf("april: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
+	}
+}
+
+// checkZorgpremieStartMessage checks the creditor's export of plan planID: one
+// start message with the polisnummer and no BSN.
+func checkZorgpremieStartMessage(t *testing.T, b *e2eBundle, planID string) {
+	t.Helper()
+	status, export := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
+	if status != http.StatusOK {
+		t.Fatalf("export: status %d: %s", status, export)
+	}
+	lines := strings.Split(strings.TrimSpace(string(export)), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("export has %d lines, want 1 start message:\n%s", len(lines), export)
+	}
+	var line struct {
+		Message struct {
+			Kind        string `json:"kind"`
+			PlanID      string `json:"plan_id"`
+			Reference   string `json:"reference"`
+			AmountCents int64  `json:"amount_cents"`
+			StartPeriod string `json:"start_period"`
+		} `json:"message"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
+		t.Fatal(err)
+	}
+	if got := line.Message; got.Kind != "start" || got.PlanID != planID || got.Reference != e2ePolis ||
+		got.AmountCents != e2ePremium || got.StartPeriod != e2eNextMonth {
+		t.Errorf("start message = %+v, want start of %s, %s, 15850 from %s", got, planID, e2ePolis, e2eNextMonth)
+	}
+	if strings.Contains(string(export), e2eBSN) || strings.Contains(string(export), "bsn") {
+		t.Errorf("the creditor's export holds a BSN: %s", export)
+	}
+}
+
+// checkOthersCannotStop checks that neither another resident of zwolle (in the
+// portal or through the staff API) nor enschede's consulent can stop resident id's
+// plan planID, and that it is unchanged.
+func checkOthersCannotStop(t *testing.T, b *e2eBundle, id, planID string) {
+	t.Helper()
+	other := b.createResident(t, "Pieter Smit", e2eOtherBSN)
+	otherCookie := b.residentCookie(t, other)
+	_, otherPage, _ := b.page(t, "/t/zwolle/betalingen/", otherCookie, nil)
+	if strings.Contains(otherPage, "Zilveren Kruis") && strings.Contains(otherPage, planID) {
+		t.Errorf("another resident's Mijn betalingen shows the plan")
+	}
+	stopPath := "/t/zwolle/betalingen/" + planID + "/stoppen"
+	if status, _, _ := b.page(t, stopPath, otherCookie, nil); status != http.StatusNotFound {
+		t.Errorf("GET stop confirmation of another's plan: status %d, want 404", status)
+	}
+	if status, _, _ := b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {authtest.CSRFToken(t, otherPage)}}); status != http.StatusForbidden {
+		t.Errorf("POST stop of another's plan: status %d, want 403", status)
+	}
+	// Nor through the staff API with her session, nor can enschede's consulent.
+	apiStop := residentsPath(id) + "/plans/" + planID + "/stop"
+	if status, out := b.apiWithCookie(t, http.MethodPost, apiStop, otherCookie); status != http.StatusForbidden {
+		t.Errorf("another resident stops the plan through the API: status %d, want 403: %s", status, out)
+	}
+	if status, out := b.api(t, http.MethodPost, apiStop, b.enschede, nil); status != http.StatusForbidden {
+		t.Errorf("enschede's consulent stops a zwolle plan: status %d, want 403: %s", status, out)
+	}
+	if ps := b.plans(t, id); len(ps) != 1 || ps[0].Status != "approved" || ps[0].EndPeriod != nil {
+		t.Errorf("after another's stop the plans are %+v, want the one approved without end", ps)
 	}
 }
 
