@@ -160,15 +160,22 @@ func (b *e2eBundle) residentCookie(t *testing.T, residentID string) *http.Cookie
 // noRedirect is a client that hands a redirect back to the test instead of following it.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// send sends one request with session cookie c and, when form is not nil, the form
-// urlencoded, without following redirects; it returns the answer and its body.
+// send sends one request to the bundle's app; see sendTo.
 func (b *e2eBundle) send(t *testing.T, method, path string, c *http.Cookie, form url.Values) (*http.Response, string) {
+	t.Helper()
+	return sendTo(t, b.srv, method, path, c, form)
+}
+
+// sendTo sends one request to srv with session cookie c and, when form is not nil,
+// the form urlencoded, without following redirects; it returns the answer and its
+// body.
+func sendTo(t *testing.T, srv *httptest.Server, method, path string, c *http.Cookie, form url.Values) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, body)
+	req, err := http.NewRequest(method, srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -226,18 +225,8 @@ func TestDevSessionOnlyInDev(t *testing.T) {
 	}
 
 	get := func(devApp bool, path string) (int, string) {
-		req, err := http.NewRequest(http.MethodGet, srv[devApp].URL+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.AddCookie(dev)
-		resp, err := noRedirect.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
+		resp, body := sendTo(t, srv[devApp], http.MethodGet, path, dev, nil)
+		return resp.StatusCode, body
 	}
 	for _, c := range []struct {
 		devApp bool
