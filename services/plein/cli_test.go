@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/plein-nl/plein/internal/syncbuf"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
 )
 
@@ -215,24 +215,6 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestDevStartsAndStops runs `plein dev` on a fresh data directory as a new user
 // would: it must become healthy, serve every gemeente, and on cancellation (what
 // Ctrl-C does) stop cleanly, PostgreSQL included. The start-up time is logged; the
@@ -242,7 +224,7 @@ func TestDevStartsAndStops(t *testing.T) {
 	data := dataDir(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out syncBuffer
+	var out syncbuf.Buffer
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {

@@ -157,7 +157,7 @@ func TestE2EOffboardingIsReadOnly(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(html, "Uw gemeente stopt met dit portaal") {
 		t.Errorf("the portal of an offboarding gemeente: %d, no banner:\n%s", status, html)
 	}
-	status, html, _ = b.page(t, "/t/zwolle/betalingen/nieuw", c, url.Values{"csrf_token": {csrfOf(t, html)}})
+	status, html, _ = b.page(t, "/t/zwolle/betalingen/nieuw", c, url.Values{"csrf_token": {authtest.CSRFToken(t, html)}})
 	if status != http.StatusForbidden || !strings.Contains(html, "U kunt nu niets veranderen.") {
 		t.Errorf("a change in the portal of an offboarding gemeente: %d\n%s", status, html)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bsn"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
@@ -94,20 +95,17 @@ func setupE2E(t *testing.T) *e2eBundle {
 // control is set; it serves the app and returns it with its sealer and the bundle.
 func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, control bool) (*app, *bsn.Sealer, *e2eBundle) {
 	t.Helper()
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	cfg := appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, verifiers: verifiersOf(t, issuers),
-		sealer: sealer, now: func() time.Time { return e2eNow }}
+	cfg := appConfig{sessionKey: key, verifiers: verifiersOf(t, issuers), sealer: sealer, now: func() time.Time { return e2eNow }}
 	if control {
 		cfg.controlPool = d.Control
 	}
-	a, err := buildApp(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, d, cfg)
 	b := &e2eBundle{srv: httptest.NewServer(a.handler), d: d}
 	t.Cleanup(b.srv.Close)
 	// The same key as the app's: a cookie made here is one the portal accepts.
+	var err error
 	if b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now,
 		Revocations: auth.NewRevocationStore(d.App, time.Now)}); err != nil {
 		t.Fatal(err)
@@ -159,15 +157,25 @@ func (b *e2eBundle) residentCookie(t *testing.T, residentID string) *http.Cookie
 	return rec.Result().Cookies()[0]
 }
 
-// page requests a portal page with a session cookie, without following redirects;
-// form non-nil makes it a POST.
-func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Values) (int, string, string) {
+// noRedirect is a client that hands a redirect back to the test instead of following it.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// send sends one request to the bundle's app; see sendTo.
+func (b *e2eBundle) send(t *testing.T, method, path string, c *http.Cookie, form url.Values) (*http.Response, string) {
 	t.Helper()
-	method, body := http.MethodGet, io.Reader(nil)
+	return sendTo(t, b.srv, method, path, c, form)
+}
+
+// sendTo sends one request to srv with session cookie c and, when form is not nil,
+// the form urlencoded, without following redirects; it returns the answer and its
+// body.
+func sendTo(t *testing.T, srv *httptest.Server, method, path string, c *http.Cookie, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
 	if form != nil {
-		method, body = http.MethodPost, strings.NewReader(form.Encode())
+		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, b.srv.URL+path, body)
+	req, err := http.NewRequest(method, srv.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,25 +183,25 @@ func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Val
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.AddCookie(c)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(out), resp.Header.Get("Location")
+	return resp, string(out)
 }
 
-var csrfRE = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func csrfOf(t *testing.T, html string) string {
+// page requests a portal page with a session cookie, without following redirects;
+// form non-nil makes it a POST.
+func (b *e2eBundle) page(t *testing.T, path string, c *http.Cookie, form url.Values) (int, string, string) {
 	t.Helper()
-	m := csrfRE.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no CSRF token in the page:\n%s", html)
+	method := http.MethodGet
+	if form != nil {
+		method = http.MethodPost
 	}
-	return m[1]
+	resp, body := b.send(t, method, path, c, form)
+	return resp.StatusCode, body, resp.Header.Get("Location")
 }
 
 // e2ePlan is a plan as the staff API shows it, the fields the tests read.
@@ -321,7 +329,65 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 		t.Errorf("mandate = %+v, want a paper mandate recorded by the consulent", plan.Mandate)
 	}
 
-	// The month: the premium comes off the cash before the payout.
+	checkZorgpremieMonth(t, b, id, plan.ID)
+	checkZorgpremieStartMessage(t, b, plan.ID)
+
+	// The resident's own view.
+	own := b.residentCookie(t, id)
+	status, html, _ := b.page(t, "/t/zwolle/betalingen/", own, nil)
+	if status != http.StatusOK || !strings.Contains(html, "Zilveren Kruis") || !strings.Contains(html, "€ 158,50") {
+		t.Fatalf("Mijn betalingen: status %d, want 200 with Zilveren Kruis and € 158,50:\n%s", status, html)
+	}
+	status, html, _ = b.page(t, "/t/zwolle/mijn/?maand="+e2eNextMonth, own, nil)
+	if status != http.StatusOK {
+		t.Fatalf("Deze maand (mei): status %d:\n%s", status, html)
+	}
+	row := regexp.MustCompile(`(?s)<tr class="line line--deduction">.*?</tr>`).FindString(html)
+	if !strings.Contains(row, "Zilveren Kruis") || !strings.Contains(row, "€ -158,50") {
+		t.Errorf("payment line of May = %q, want Zilveren Kruis and € -158,50", row)
+	}
+	if !strings.Contains(html, `data-testid="payout">€ 1.175,73<`) {
+		t.Errorf("May's payout is not € 1.175,73 (117573):\n%s", html)
+	}
+
+	checkOthersCannotStop(t, b, id, plan.ID)
+
+	// A POST without the page's CSRF token changes nothing either.
+	stopPath := "/t/zwolle/betalingen/" + plan.ID + "/stoppen"
+	if status, _, _ := b.page(t, stopPath, own, url.Values{"csrf_token": {"wrong"}}); status != http.StatusForbidden {
+		t.Errorf("POST stop without the CSRF token: status %d, want 403", status)
+	}
+
+	// She stops it: confirmation page, then the POST with its token.
+	status, html, _ = b.page(t, stopPath, own, nil)
+	if status != http.StatusOK || !strings.Contains(html, "Zilveren Kruis") {
+		t.Fatalf("stop confirmation: status %d:\n%s", status, html)
+	}
+	status, _, loc := b.page(t, stopPath, own, url.Values{"csrf_token": {authtest.CSRFToken(t, html)}})
+	if status != http.StatusSeeOther || !strings.Contains(loc, "gestopt=1") {
+		t.Fatalf("POST stop: status %d to %q, want 303 to Mijn betalingen with gestopt=1", status, loc)
+	}
+	// Stopped before its first month: its last month is this month (April), so it
+	// never takes money.
+	ps := b.plans(t, id)
+	if len(ps) != 1 || ps[0].Status != "ended" || ps[0].EndPeriod == nil || *ps[0].EndPeriod != "2026-04" ||
+		ps[0].Mandate == nil || ps[0].Mandate.RevokedAt == "" {
+		t.Fatalf("after her stop the plan is %+v, want ended in 2026-04 with the mandate revoked", ps)
+	}
+	if m := b.month(t, id, e2eNextMonth); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
+		t.Errorf("May after the stop: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
+	}
+	_, export := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
+	if n := strings.Count(string(export), `"kind":"stop"`); n != 1 {
+		t.Errorf("export after the stop has %d stop messages, want 1:\n%s", n, export)
+	}
+}
+
+// checkZorgpremieMonth checks the month in which resident id's zorgpremie plan
+// planID is first in force, and that it is not in force this month: the premium
+// comes off the cash before the payout, and the explanation names the creditor.
+func checkZorgpremieMonth(t *testing.T, b *e2eBundle, id, planID string) {
+	t.Helper()
 	//   room for on_behalf 108423 ≥ 15850, so all of it is applied
 	//   payout = 133423 − 15850 = 117573
 	m := b.month(t, id, e2eNextMonth)
@@ -335,8 +401,8 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 		t.Fatalf("deductions = %+v, want the one plan", m.Result.Deductions)
 	}
 	d := m.Result.Deductions[0]
-	if d.ID != plan.ID || d.Kind != "on_behalf" || d.RequestedCents != e2ePremium || d.AppliedCents != e2ePremium || d.ShortfallCents != 0 {
-		t.Errorf("deduction = %+v, want plan %s on_behalf 15850 applied in full", d, plan.ID)
+	if d.ID != planID || d.Kind != "on_behalf" || d.RequestedCents != e2ePremium || d.AppliedCents != e2ePremium || d.ShortfallCents != 0 {
+		t.Errorf("deduction = %+v, want plan %s on_behalf 15850 applied in full", d, planID)
 	}
 	if got, want := m.Result.PayoutCents, int64(117573); got != want {
 		t.Errorf("payout = %d, want %d (133423 − 15850)", got, want)
@@ -348,7 +414,7 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 			continue
 		}
 		steps++
-		if !strings.Contains(s.TextNL, "Zilveren Kruis") || strings.Contains(s.TextNL, plan.ID) {
+		if !strings.Contains(s.TextNL, "Zilveren Kruis") || strings.Contains(s.TextNL, planID) {
 			t.Errorf("deduction trace = %q, want it to name Zilveren Kruis, not the plan id", s.TextNL)
 		}
 	}
@@ -359,8 +425,12 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	if m := b.month(t, id, "2026-04"); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
 		t.Errorf("april: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
 	}
+}
 
-	// The creditor's export: a start message with the polisnummer, no BSN.
+// checkZorgpremieStartMessage checks the creditor's export of plan planID: one
+// start message with the polisnummer and no BSN.
+func checkZorgpremieStartMessage(t *testing.T, b *e2eBundle, planID string) {
+	t.Helper()
 	status, export := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
 	if status != http.StatusOK {
 		t.Fatalf("export: status %d: %s", status, export)
@@ -381,49 +451,35 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &line); err != nil {
 		t.Fatal(err)
 	}
-	if got := line.Message; got.Kind != "start" || got.PlanID != plan.ID || got.Reference != e2ePolis ||
+	if got := line.Message; got.Kind != "start" || got.PlanID != planID || got.Reference != e2ePolis ||
 		got.AmountCents != e2ePremium || got.StartPeriod != e2eNextMonth {
-		t.Errorf("start message = %+v, want start of %s, %s, 15850 from %s", got, plan.ID, e2ePolis, e2eNextMonth)
+		t.Errorf("start message = %+v, want start of %s, %s, 15850 from %s", got, planID, e2ePolis, e2eNextMonth)
 	}
 	if strings.Contains(string(export), e2eBSN) || strings.Contains(string(export), "bsn") {
 		t.Errorf("the creditor's export holds a BSN: %s", export)
 	}
+}
 
-	// The resident's own view.
-	own := b.residentCookie(t, id)
-	status, html, _ := b.page(t, "/t/zwolle/betalingen/", own, nil)
-	if status != http.StatusOK || !strings.Contains(html, "Zilveren Kruis") || !strings.Contains(html, "€ 158,50") {
-		t.Fatalf("Mijn betalingen: status %d, want 200 with Zilveren Kruis and € 158,50:\n%s", status, html)
-	}
-	status, html, _ = b.page(t, "/t/zwolle/mijn/?maand="+e2eNextMonth, own, nil)
-	if status != http.StatusOK {
-		t.Fatalf("Deze maand (mei): status %d:\n%s", status, html)
-	}
-	row := regexp.MustCompile(`(?s)<tr class="line line--deduction">.*?</tr>`).FindString(html)
-	if !strings.Contains(row, "Zilveren Kruis") || !strings.Contains(row, "€ -158,50") {
-		t.Errorf("payment line of May = %q, want Zilveren Kruis and € -158,50", row)
-	}
-	if !strings.Contains(html, `data-testid="payout">€ 1.175,73<`) {
-		t.Errorf("May's payout is not € 1.175,73 (117573):\n%s", html)
-	}
-
-	// Another resident of zwolle cannot stop it: 403, and nothing changed.
+// checkOthersCannotStop checks that neither another resident of zwolle (in the
+// portal or through the staff API) nor enschede's consulent can stop resident id's
+// plan planID, and that it is unchanged.
+func checkOthersCannotStop(t *testing.T, b *e2eBundle, id, planID string) {
+	t.Helper()
 	other := b.createResident(t, "Pieter Smit", e2eOtherBSN)
 	otherCookie := b.residentCookie(t, other)
 	_, otherPage, _ := b.page(t, "/t/zwolle/betalingen/", otherCookie, nil)
-	if strings.Contains(otherPage, "Zilveren Kruis") && strings.Contains(otherPage, plan.ID) {
+	if strings.Contains(otherPage, "Zilveren Kruis") && strings.Contains(otherPage, planID) {
 		t.Errorf("another resident's Mijn betalingen shows the plan")
 	}
-	stopPath := "/t/zwolle/betalingen/" + plan.ID + "/stoppen"
+	stopPath := "/t/zwolle/betalingen/" + planID + "/stoppen"
 	if status, _, _ := b.page(t, stopPath, otherCookie, nil); status != http.StatusNotFound {
 		t.Errorf("GET stop confirmation of another's plan: status %d, want 404", status)
 	}
-	status, _, _ = b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {csrfOf(t, otherPage)}})
-	if status != http.StatusForbidden {
+	if status, _, _ := b.page(t, stopPath, otherCookie, url.Values{"csrf_token": {authtest.CSRFToken(t, otherPage)}}); status != http.StatusForbidden {
 		t.Errorf("POST stop of another's plan: status %d, want 403", status)
 	}
 	// Nor through the staff API with her session, nor can enschede's consulent.
-	apiStop := residentsPath(id) + "/plans/" + plan.ID + "/stop"
+	apiStop := residentsPath(id) + "/plans/" + planID + "/stop"
 	if status, out := b.apiWithCookie(t, http.MethodPost, apiStop, otherCookie); status != http.StatusForbidden {
 		t.Errorf("another resident stops the plan through the API: status %d, want 403: %s", status, out)
 	}
@@ -432,35 +488,6 @@ func TestE2EZorgpremieOnBehalf(t *testing.T) {
 	}
 	if ps := b.plans(t, id); len(ps) != 1 || ps[0].Status != "approved" || ps[0].EndPeriod != nil {
 		t.Errorf("after another's stop the plans are %+v, want the one approved without end", ps)
-	}
-
-	// A POST without the page's CSRF token changes nothing either.
-	if status, _, _ := b.page(t, stopPath, own, url.Values{"csrf_token": {"wrong"}}); status != http.StatusForbidden {
-		t.Errorf("POST stop without the CSRF token: status %d, want 403", status)
-	}
-
-	// She stops it: confirmation page, then the POST with its token.
-	status, html, _ = b.page(t, stopPath, own, nil)
-	if status != http.StatusOK || !strings.Contains(html, "Zilveren Kruis") {
-		t.Fatalf("stop confirmation: status %d:\n%s", status, html)
-	}
-	status, _, loc := b.page(t, stopPath, own, url.Values{"csrf_token": {csrfOf(t, html)}})
-	if status != http.StatusSeeOther || !strings.Contains(loc, "gestopt=1") {
-		t.Fatalf("POST stop: status %d to %q, want 303 to Mijn betalingen with gestopt=1", status, loc)
-	}
-	// Stopped before its first month: its last month is this month (April), so it
-	// never takes money.
-	ps := b.plans(t, id)
-	if len(ps) != 1 || ps[0].Status != "ended" || ps[0].EndPeriod == nil || *ps[0].EndPeriod != "2026-04" ||
-		ps[0].Mandate == nil || ps[0].Mandate.RevokedAt == "" {
-		t.Fatalf("after her stop the plan is %+v, want ended in 2026-04 with the mandate revoked", ps)
-	}
-	if m := b.month(t, id, e2eNextMonth); len(m.Result.Deductions) != 0 || m.Result.PayoutCents != e2eCash {
-		t.Errorf("May after the stop: deductions %+v payout %d, want none and %d", m.Result.Deductions, m.Result.PayoutCents, e2eCash)
-	}
-	_, export = b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/creditors/zilveren-kruis/messages", b.consulent, nil)
-	if n := strings.Count(string(export), `"kind":"stop"`); n != 1 {
-		t.Errorf("export after the stop has %d stop messages, want 1:\n%s", n, export)
 	}
 }
 
@@ -475,7 +502,7 @@ func TestE2EResidentAsksForPayment(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(html, `value="zilveren-kruis"`) {
 		t.Fatalf("request form: status %d, want 200 with Zilveren Kruis to choose:\n%s", status, html)
 	}
-	token := csrfOf(t, html)
+	token := authtest.CSRFToken(t, html)
 
 	// A polisnummer of 5 digits is refused next to its field, and nothing is stored.
 	status, bad, _ := b.page(t, "/t/zwolle/betalingen/nieuw", c, url.Values{"csrf_token": {token},

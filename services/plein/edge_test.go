@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,8 +12,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
-	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -31,26 +28,16 @@ type apiBundle struct {
 // applied, with one OIDC issuer per gemeente and one for the coöperatie.
 func setupAPI(t *testing.T) *apiBundle {
 	t.Helper()
-	ctx := context.Background()
-	d := dbtest.New(t)
-	loaded, err := tenancy.LoadPath(originalTenants(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(d.Control, nil).Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	d := tenantsDBOf(t, originalTenants(t))
 	b := &apiBundle{enschede: authtest.NewIssuer(t), zwolle: authtest.NewIssuer(t), coop: authtest.NewIssuer(t)}
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.enschede: "enschede", b.zwolle: "zwolle", b.coop: ""})
 	key := []byte("0123456789abcdef0123456789abcdef")
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: true, verifiers: verifiers})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, d, appConfig{sessionKey: key, devLogin: true, verifiers: verifiers})
 	b.srv = httptest.NewServer(a.handler)
 	t.Cleanup(b.srv.Close)
 	// The app's key and store; the app is `plein dev`'s (devLogin), so its
 	// sessions accept the dev login's, as these do.
+	var err error
 	b.sessions, err = auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now, AcceptDev: true,
 		Revocations: auth.NewRevocationStore(d.App, time.Now)})
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -20,10 +19,10 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
-	"github.com/plein-nl/plein/platform/db/dbtest"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
+	"github.com/plein-nl/plein/platform/uuid"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 // opsBundle is the whole app on a database with two gemeenten: zwolle (active, three
@@ -38,29 +37,9 @@ type opsBundle struct {
 func setupOps(t *testing.T) *opsBundle {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.New(t)
-	dir := t.TempDir()
-	for _, f := range []string{"enschede.yaml", "enschede.svg", "zwolle.yaml", "zwolle.svg"} {
-		b, err := os.ReadFile(filepath.Join("../../tenants", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := tenancytest.Copy(t, "../../tenants", "enschede", "zwolle")
+	d := tenantsDBOf(t, dir)
 	store := tenancy.NewStore(d.Control, nil)
-	apply := func() {
-		t.Helper()
-		loaded, err := tenancy.LoadPath(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := store.Apply(ctx, loaded, "test", false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	apply()
 	// Zwolle's version 2 takes effect at the start of a month some weeks ahead.
 	ams, _ := time.LoadLocation("Europe/Amsterdam")
 	next := time.Now().In(ams).AddDate(0, 2, 0)
@@ -73,47 +52,21 @@ func setupOps(t *testing.T) *opsBundle {
 	if err := os.WriteFile(zw, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	apply()
+	applyTenants(t, d, dir)
 	if _, err := store.Transition(ctx, "enschede", tenancy.StatusSuspended, "ops", "betalingsachterstand"); err != nil {
 		t.Fatal(err)
 	}
-	insertResidents(t, d.App, "zwolle", 3)
-	insertResidents(t, d.App, "enschede", 1)
+	d.AddResidents(t, "zwolle", 3)
+	d.AddResidents(t, "enschede", 1)
 	insertRun(t, d.App, "zwolle", "2026-09-01", false, "failed", time.Now().Add(-48*time.Hour))
 	insertRun(t, d.App, "zwolle", "2026-10-01", true, "planning", time.Now().Add(-time.Hour))
 
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{b.zwolle: "zwolle", b.coop: ""})
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: []byte("0123456789abcdef0123456789abcdef"), verifiers: verifiers})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, d, appConfig{sessionKey: []byte("0123456789abcdef0123456789abcdef"), verifiers: verifiers})
 	b.srv, b.admin = httptest.NewServer(a.handler), httptest.NewServer(a.adminMux)
 	t.Cleanup(b.srv.Close)
 	t.Cleanup(b.admin.Close)
 	return b
-}
-
-// insertResidents registers n residents of a tenant as plein_app in the tenant's own
-// transaction: the rows the residents service writes, with random sealed BSNs.
-func insertResidents(t *testing.T, app *pgxpool.Pool, id tenant.ID, n int) {
-	t.Helper()
-	err := db.InTenant(tenant.WithID(context.Background(), id), app, func(ctx context.Context, tx pgx.Tx) error {
-		for range n {
-			sealed, index := make([]byte, 40), make([]byte, 32)
-			rand.Read(sealed)
-			rand.Read(index)
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO residents (tenant_id, id, name, birth_date, bsn_sealed, bsn_index, iban, household_kind)
-				VALUES (current_tenant(), $1, 'Sam de Vries', DATE '1990-01-01', $2, $3, 'NL91ABNA0417164300', 'single')`,
-				randomUUID(), sealed, index); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // insertRun records a settlement run as the settlement service leaves it.
@@ -129,19 +82,12 @@ func insertRun(t *testing.T, app *pgxpool.Pool, id tenant.ID, period string, dry
 		_, err := tx.Exec(ctx, `
 			INSERT INTO settlement_runs (tenant_id, id, period, dry_run, status, sepa_version, started_by, started_at, finished_at, error)
 			VALUES (current_tenant(), $1, $2::date, $3, $4, 'pain.001.001.09', 'cons-z', $5, $6, $7)`,
-			randomUUID(), period, dry, status, started, finished, msg)
+			uuid.New(), period, dry, status, started, finished, msg)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func randomUUID() string {
-	u := make([]byte, 16)
-	rand.Read(u)
-	u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
 // opsPage is what the test reads from the overview page.

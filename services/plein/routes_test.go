@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 )
@@ -47,13 +46,10 @@ func setupSecurity(t *testing.T) *secBundle {
 	d := tenantsDBOf(t, originalTenants(t)) // deventer, enschede and zwolle: enough, and fast
 	zwolle, enschede, coop := authtest.NewIssuer(t), authtest.NewIssuer(t), authtest.NewIssuer(t)
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede", coop: ""})
-	sealer := testSealer(t)
+	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, controlPool: d.Control, sessionKey: key,
+	a := testApp(t, d, appConfig{controlPool: d.Control, sessionKey: key,
 		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }, secure: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := httptest.NewServer(a.handler)
 	t.Cleanup(srv.Close)
 	sessions, err := auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now, Secure: true,

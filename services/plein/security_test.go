@@ -7,8 +7,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/plein-nl/plein/platform/observe"
-	"github.com/plein-nl/plein/platform/ratelimit"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -25,9 +23,10 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
+	"github.com/plein-nl/plein/platform/observe"
+	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // rows counts zwolle's rows of each table, as the owner inside a tenant transaction.
@@ -501,13 +500,7 @@ func TestRateLimitsPerGemeente(t *testing.T) {
 	followed := make(chan struct{})
 	go func() { b.app.dir.Follow(ctx, b.d.App, time.Hour, observe.NewEnvLogger(io.Discard)); close(followed) }()
 	t.Cleanup(func() { cancel(); <-followed })
-	loaded, err := tenancy.LoadPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tenancy.NewStore(b.d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	applyTenants(t, b.d, dir)
 	for deadline := time.Now().Add(15 * time.Second); b.app.dir.RateLimits("zwolle")[ratelimit.Search].Requests != 2; {
 		if time.Now().After(deadline) {
 			t.Fatal("the app did not see zwolle's new version within 15 s of the apply")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +11,8 @@ import (
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
-	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -31,12 +30,9 @@ func setupSeed(t *testing.T) *seedBundle {
 	t.Helper()
 	ctx := context.Background()
 	d := tenantsDB(t)
-	sealer := testSealer(t)
-	a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: bytes.Repeat([]byte{7}, 32),
+	sealer := bsntest.Sealer(t)
+	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{7}, 32),
 		sealer: sealer, now: func() time.Time { return e2eNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx = authz.WithPrincipal(ctx, authz.Principal{Subject: "test:seed", Tenant: "zwolle", Roles: []authz.Role{authz.RoleConsulent}})
 	return &seedBundle{d: d, a: a, ctx: ctx}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,9 +11,9 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
-	"github.com/plein-nl/plein/platform/observe"
 )
 
 // The sessions of the whole app (security issue 17): a logout ends the session
@@ -44,7 +43,7 @@ func TestLogoutEndsCopiedCookie(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET %s before logout: status %d, want 200", form, status)
 	}
-	token := csrfOf(t, html)
+	token := authtest.CSRFToken(t, html)
 	if status, _, _ := b.page(t, form, c, bad(token)); status != http.StatusUnprocessableEntity {
 		t.Fatalf("POST %s before logout: status %d, want 422 (the form's own answer)", form, status)
 	}
@@ -182,18 +181,7 @@ func TestSessionUseIsRecorded(t *testing.T) {
 // request sends one request with cookie c, without following redirects.
 func (b *e2eBundle) request(t *testing.T, method, path string, c *http.Cookie) *http.Response {
 	t.Helper()
-	req, err := http.NewRequest(method, b.srv.URL+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.AddCookie(c)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	resp, _ := b.send(t, method, path, c, nil)
 	return resp
 }
 
@@ -202,19 +190,14 @@ func (b *e2eBundle) request(t *testing.T, method, path string, c *http.Cookie) *
 // works in the dev app and nowhere in the production one.
 func TestDevSessionOnlyInDev(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	d := tenantsDB(t)
 	key := bytes.Repeat([]byte{5}, 32)
 	srv := map[bool]*httptest.Server{}
 	for _, devLogin := range []bool{true, false} {
-		a, err := buildApp(ctx, appConfig{log: observe.NewEnvLogger(io.Discard), appPool: d.App, sessionKey: key, devLogin: devLogin})
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := testApp(t, d, appConfig{sessionKey: key, devLogin: devLogin})
 		srv[devLogin] = httptest.NewServer(a.handler)
 		t.Cleanup(srv[devLogin].Close)
 	}
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 	// The dev app's own test login, as a developer's browser uses it.
 	resp, err := noRedirect.PostForm(srv[true].URL+"/t/zwolle/login", url.Values{"person": {"tenant-admin"}})
@@ -242,18 +225,8 @@ func TestDevSessionOnlyInDev(t *testing.T) {
 	}
 
 	get := func(devApp bool, path string) (int, string) {
-		req, err := http.NewRequest(http.MethodGet, srv[devApp].URL+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.AddCookie(dev)
-		resp, err := noRedirect.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(body)
+		resp, body := sendTo(t, srv[devApp], http.MethodGet, path, dev, nil)
+		return resp.StatusCode, body
 	}
 	for _, c := range []struct {
 		devApp bool

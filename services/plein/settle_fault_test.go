@@ -40,6 +40,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plein-nl/plein/internal/syncbuf"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
@@ -118,14 +119,14 @@ func faultEnv() []string {
 // faultProc is a running plein subprocess.
 type faultProc struct {
 	cmd       *exec.Cmd
-	out, errb *syncBuffer
+	out, errb *syncbuf.Buffer
 	done      chan struct{}
 	err       error // set when done is closed
 }
 
 func faultStart(t *testing.T, bin string, args ...string) *faultProc {
 	t.Helper()
-	p := &faultProc{cmd: exec.Command(bin, args...), out: &syncBuffer{}, errb: &syncBuffer{}, done: make(chan struct{})}
+	p := &faultProc{cmd: exec.Command(bin, args...), out: &syncbuf.Buffer{}, errb: &syncbuf.Buffer{}, done: make(chan struct{})}
 	p.cmd.Env = faultEnv()
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errb
 	if err := p.cmd.Start(); err != nil {
@@ -456,18 +457,13 @@ func faultAwait(t *testing.T, p *faultProc, pool *pgxpool.Pool, period bijstand.
 
 func TestSettleSurvivesKills(t *testing.T) {
 	t.Parallel()
-	bin := faultBinary(t)
-	period := faultPeriod(t)
-	data := faultDataDir(t, bin, period)
-	ref, tm := faultReferenceRun(t, bin, period)
-	rng := faultRand(t)
-	pool := faultOwnerPool(t, data)
-	out := filepath.Join(data, "out")
-	args := faultSettleArgs(data, out, period)
+	b := setupFault(t)
+	bin, period, pool, rng := b.bin, b.period, b.pool, b.rng
+	args := faultSettleArgs(b.data, b.out, period)
 
 	// A run of this caseload takes a second or two (tm), most of it the process's
 	// start-up; the points wait for their phase and then a random part of it.
-	post := max(tm.post*9/10, 20*time.Millisecond)
+	post := max(b.tm.post*9/10, 20*time.Millisecond)
 	points := []faultPoint{
 		{name: "start-up", maxDelay: 700 * time.Millisecond},
 		{name: "planning", phase: 1, maxDelay: 20 * time.Millisecond},
@@ -512,26 +508,21 @@ func TestSettleSurvivesKills(t *testing.T) {
 	}
 	t.Logf("the kills hit the run in: %s", strings.Join(hits, ", "))
 
-	faultCheckDisturbed(t, bin, pool, data, out, period, ref)
+	b.checkDisturbed(t)
 }
 
 func TestSettleSurvivesPostgresRestart(t *testing.T) {
 	t.Parallel()
-	bin := faultBinary(t)
-	period := faultPeriod(t)
-	data := faultDataDir(t, bin, period)
-	ref, tm := faultReferenceRun(t, bin, period)
-	rng := faultRand(t)
-	pool := faultOwnerPool(t, data)
-	out := filepath.Join(data, "out")
-	c := faultCluster(t, data)
+	b := setupFault(t)
+	period, pool, rng := b.period, b.pool, b.rng
+	c := faultCluster(t, b.data)
 
 	points := []faultPoint{
 		{name: "computing", phase: 2, minShare: 0.1 + rng.Float64()*0.7, maxDelay: 30 * time.Millisecond},
-		{name: "posting", phase: 4, maxDelay: max(tm.post*9/10, 20*time.Millisecond)},
+		{name: "posting", phase: 4, maxDelay: max(b.tm.post*9/10, 20*time.Millisecond)},
 	}
 	start := time.Now()
-	p := faultStart(t, bin, faultSettleArgs(data, out, period)...)
+	p := faultStart(t, b.bin, faultSettleArgs(b.data, b.out, period)...)
 	var hits []string
 	for i, d := range points {
 		delay, alive := faultAwait(t, p, pool, period, d, rng)
@@ -563,14 +554,41 @@ func TestSettleSurvivesPostgresRestart(t *testing.T) {
 	if len(hits) == 0 {
 		t.Error("PostgreSQL was never restarted during the run")
 	}
-	faultCheckDisturbed(t, bin, pool, data, out, period, ref)
+	b.checkDisturbed(t)
 }
 
-// faultCheckDisturbed compares a disturbed run with the reference and checks what holds
+// faultBundle is what a fault test disturbs and compares with: the plein binary, a
+// seeded data directory with its output folder and owner pool, the reference run of
+// the same caseload with its timing, and the random stream of the disturbances.
+type faultBundle struct {
+	bin       string
+	period    bijstand.Period
+	data, out string
+	ref       *faultSnapshot
+	tm        faultTiming
+	rng       *rand.Rand
+	pool      *pgxpool.Pool
+}
+
+// setupFault seeds a data directory for a disturbed run and makes (once) the
+// reference run it is compared with.
+func setupFault(t *testing.T) *faultBundle {
+	t.Helper()
+	b := &faultBundle{bin: faultBinary(t), period: faultPeriod(t)}
+	b.data = faultDataDir(t, b.bin, b.period)
+	b.ref, b.tm = faultReferenceRun(t, b.bin, b.period)
+	b.rng = faultRand(t)
+	b.pool = faultOwnerPool(t, b.data)
+	b.out = filepath.Join(b.data, "out")
+	return b
+}
+
+// checkDisturbed compares the disturbed run with the reference and checks what holds
 // only in it: no entry twice, one final run, and a settle of the final period writes
 // the same files again and books nothing.
-func faultCheckDisturbed(t *testing.T, bin string, pool *pgxpool.Pool, data, out string, period bijstand.Period, ref *faultSnapshot) {
+func (b *faultBundle) checkDisturbed(t *testing.T) {
 	t.Helper()
+	bin, pool, data, out, period, ref := b.bin, b.pool, b.data, b.out, b.period, b.ref
 	// plein settle stops the server on its way out when it was the one to start it.
 	if err := faultCluster(t, data).Start(context.Background()); err != nil {
 		t.Fatal(err)

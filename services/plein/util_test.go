@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
+	"io"
 	"testing"
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db/dbtest"
+	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 func tenantID(s string) tenant.ID { return tenant.ID(s) }
@@ -26,19 +25,7 @@ var originalIDs = []tenant.ID{"deventer", "enschede", "zwolle"}
 // those three, whatever else tenants/ holds.
 func originalTenants(t testing.TB) string {
 	t.Helper()
-	dst := t.TempDir()
-	for _, id := range originalIDs {
-		for _, ext := range []string{".yaml", ".svg"} {
-			b, err := os.ReadFile(filepath.Join("../../tenants", string(id)+ext))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dst, string(id)+ext), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
+	return tenancytest.Copy(t, "../../tenants", originalIDs...)
 }
 
 // tenantsDB is a fresh database with every gemeente of tenants/ applied.
@@ -48,6 +35,26 @@ func tenantsDB(t testing.TB) *dbtest.DB { return tenantsDBOf(t, "../../tenants")
 func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	t.Helper()
 	d := dbtest.New(t)
+	applyTenants(t, d, dir)
+	return d
+}
+
+// testApp is buildApp for a test on d: its logs discarded, d.App as its pool, and
+// the test failed when the app cannot be built.
+func testApp(t testing.TB, d *dbtest.DB, cfg appConfig) *app {
+	t.Helper()
+	cfg.log, cfg.appPool = observe.NewEnvLogger(io.Discard), d.App
+	a, err := buildApp(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// applyTenants applies the gemeenten of dir to d as `plein tenant apply` does: a new
+// version for each config that changed.
+func applyTenants(t testing.TB, d *dbtest.DB, dir string) {
+	t.Helper()
 	loaded, err := tenancy.LoadPath(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -55,17 +62,6 @@ func tenantsDBOf(t testing.TB, dir string) *dbtest.DB {
 	if _, err := tenancy.NewStore(d.Control, nil).Apply(context.Background(), loaded, "test", false); err != nil {
 		t.Fatal(err)
 	}
-	return d
-}
-
-// testSealer is the BSN sealer of the tests (fixed keys).
-func testSealer(t testing.TB) *bsn.Sealer {
-	t.Helper()
-	s, err := bsn.NewSealer(bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // verifiersOf makes a staff token verifier for each issuer: of the gemeente named, or

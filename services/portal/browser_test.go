@@ -1,8 +1,6 @@
 package portal_test
 
 import (
-	"net"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -16,48 +14,34 @@ import (
 // and stopped. services/plein has the same walk on the real stack.
 func TestBrowserPortal(t *testing.T) {
 	tb := setup(t, options{})
-	srv := httptest.NewUnstartedServer(tb.portal)
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback: the dev cookie is honoured there
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-
+	srv := browsertest.Serve(t, tb.portal)
 	b := browsertest.Start(t)
 	tab := b.NewTab(t)
-	check := func(name string) {
-		t.Helper()
-		browsertest.Axe(t, tab)
-		browsertest.Screenshot(t, tab, name)
-	}
 
 	tab.Navigate(t, srv.URL+"/t/zwolle/")
-	check("home")
+	browsertest.Check(t, tab, "home")
 	tab.Follow(t, `a.button[href$="/login"]`)
-	check("login")
-	tab.Click(t, `input[value="bewoner"]`) // a radio: no page load
-	tab.Follow(t, `button[type="submit"]`)
+	browsertest.Check(t, tab, "login")
+	tab.DevLogin(t, "bewoner")
 	tab.Follow(t, `a.button[href$="/mijn/"]`)
 	if got := tab.Text(t, `[data-testid="payout"]`); got != "€ 1.184,23" {
 		t.Errorf("payout before the payslip = %q, want € 1.184,23", got)
 	}
-	check("deze-maand")
+	browsertest.Check(t, tab, "deze-maand")
 
 	tab.Follow(t, `nav.menu a[href$="/loonstrook"]`)
 	tab.Follow(t, `form button[type="submit"].button`) // empty: every field gets its message
 	if got := tab.Text(t, ".error-summary"); !strings.Contains(got, "Vul de naam van uw werkgever in.") {
 		t.Errorf("error summary = %q, want the employer's message", got)
 	}
-	check("loonstrook-fouten")
+	browsertest.Check(t, tab, "loonstrook-fouten")
 	for sel, v := range map[string]string{
 		"#werkgever": "Bakkerij De Korenschoof", "#periode_begin": "1-3-2026", "#periode_eind": "31-3-2026",
 		"#bruto": "1.019,89", "#netto": "851,20", "#uren": "69,5", "#betaaldatum": "25-3-2026",
 	} {
 		tab.Type(t, sel, v)
 	}
-	check("loonstrook")
+	browsertest.Check(t, tab, "loonstrook")
 	tab.Follow(t, `form button[type="submit"].button`)
 	if got := tab.Text(t, `[data-testid="payout"]`); got != "€ 576,47" {
 		t.Errorf("payout after the payslip = %q, want € 576,47", got)
@@ -65,7 +49,7 @@ func TestBrowserPortal(t *testing.T) {
 	if got := tab.Text(t, "tr.line--vrijlating"); !strings.Contains(got, "€ 212,80") {
 		t.Errorf("vrijlating line = %q, want € 212,80", got)
 	}
-	check("deze-maand-na-loonstrook")
+	browsertest.Check(t, tab, "deze-maand-na-loonstrook")
 
 	tab.Follow(t, `nav.menu a[href$="/wat-als"]`)
 	tab.Type(t, "#uren", "16")
@@ -74,55 +58,19 @@ func TestBrowserPortal(t *testing.T) {
 	if got := tab.Text(t, `[data-testid="difference"]`); got == "" {
 		t.Errorf("no difference shown on the what-if page")
 	}
-	check("wat-als")
+	browsertest.Check(t, tab, "wat-als")
 
 	tab.Follow(t, `nav.menu a[href$="/toestemming"]`)
-	check("toestemming")
+	browsertest.Check(t, tab, "toestemming")
 	tab.Follow(t, `table.consents button`)
 	if got := tab.Text(t, ".confirmation"); got != "Uw toestemming is opgeslagen." {
 		t.Errorf("confirmation = %q", got)
 	}
 
 	tab.Follow(t, `nav.lang a[hreflang="en"]`)
-	check("toestemming-en")
+	browsertest.Check(t, tab, "toestemming-en")
 
-	// Mijn betalingen: ask for the zorgpremie, with a mistake first; stop a payment.
-	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/")
-	check("betalingen")
-	tab.Follow(t, `a.button[href$="/betalingen/nieuw"]`)
-	check("betaling-aanvragen")
-	tab.Follow(t, `form button[type="submit"].button`) // empty: every field gets its message
-	if got := tab.Text(t, ".error-summary"); !strings.Contains(got, "Kies aan wie wij moeten betalen.") {
-		t.Errorf("error summary = %q, want the creditor's message", got)
-	}
-	check("betaling-aanvragen-fouten")
-	tab.Click(t, `input[value="zilveren-kruis"]`)
-	tab.Type(t, "#kenmerk", "123456789")
-	tab.Type(t, "#bedrag", "152,35")
-	tab.Follow(t, `form button[type="submit"].button`)
-	if got := tab.Text(t, ".confirmation"); got != "Uw aanvraag is verstuurd. Een consulent kijkt ernaar." {
-		t.Errorf("confirmation = %q", got)
-	}
-	check("betalingen-aangevraagd")
-	tab.Follow(t, `a[href$="/betalingen/`+planZorg+`/stoppen"]`)
-	check("betaling-stoppen")
-	tab.Follow(t, `form button[type="submit"].button`)
-	if got := tab.Text(t, ".confirmation"); !strings.HasPrefix(got, "Wij stoppen deze betaling.") {
-		t.Errorf("confirmation = %q", got)
-	}
-
-	tab.Follow(t, `nav.menu a[href$="/schulden/"]`)
-	check("schulden")
-	tab.Follow(t, `nav.menu a[href$="/kalender/"]`)
-	if got := tab.Text(t, `[data-testid="calendar-payout"]`); got != "€ 1.184,23" {
-		t.Errorf("calendar payout = %q, want € 1.184,23", got)
-	}
-	check("geldkalender")
-	tab.Follow(t, `nav.lang a[hreflang="en"]`)
-	check("geldkalender-en")
-	tab.Navigate(t, srv.URL+"/t/zwolle/betalingen/nieuw?lang=en")
-	tab.Follow(t, `form button[type="submit"].button`)
-	check("betaling-aanvragen-fouten-en")
+	walkMoneyPages(t, tab, srv.URL)
 
 	// A month in which not everything could be paid says so.
 	tb.income.mu.Lock()
@@ -133,5 +81,47 @@ func TestBrowserPortal(t *testing.T) {
 	if !tab.Has(t, ".notice--shortfall") {
 		t.Errorf("no shortfall notice on Deze maand")
 	}
-	check("deze-maand-tekort")
+	browsertest.Check(t, tab, "deze-maand-tekort")
+}
+
+// walkMoneyPages is TestBrowserPortal's walk through Mijn betalingen, on the portal
+// at base: ask for the zorgpremie, with a mistake first, and stop a payment; then
+// Mijn schulden and the Geldkalender, in Dutch and English.
+func walkMoneyPages(t *testing.T, tab *browsertest.Tab, base string) {
+	tab.Navigate(t, base+"/t/zwolle/betalingen/")
+	browsertest.Check(t, tab, "betalingen")
+	tab.Follow(t, `a.button[href$="/betalingen/nieuw"]`)
+	browsertest.Check(t, tab, "betaling-aanvragen")
+	tab.Follow(t, `form button[type="submit"].button`) // empty: every field gets its message
+	if got := tab.Text(t, ".error-summary"); !strings.Contains(got, "Kies aan wie wij moeten betalen.") {
+		t.Errorf("error summary = %q, want the creditor's message", got)
+	}
+	browsertest.Check(t, tab, "betaling-aanvragen-fouten")
+	tab.Click(t, `input[value="zilveren-kruis"]`)
+	tab.Type(t, "#kenmerk", "123456789")
+	tab.Type(t, "#bedrag", "152,35")
+	tab.Follow(t, `form button[type="submit"].button`)
+	if got := tab.Text(t, ".confirmation"); got != "Uw aanvraag is verstuurd. Een consulent kijkt ernaar." {
+		t.Errorf("confirmation = %q", got)
+	}
+	browsertest.Check(t, tab, "betalingen-aangevraagd")
+	tab.Follow(t, `a[href$="/betalingen/`+planZorg+`/stoppen"]`)
+	browsertest.Check(t, tab, "betaling-stoppen")
+	tab.Follow(t, `form button[type="submit"].button`)
+	if got := tab.Text(t, ".confirmation"); !strings.HasPrefix(got, "Wij stoppen deze betaling.") {
+		t.Errorf("confirmation = %q", got)
+	}
+
+	tab.Follow(t, `nav.menu a[href$="/schulden/"]`)
+	browsertest.Check(t, tab, "schulden")
+	tab.Follow(t, `nav.menu a[href$="/kalender/"]`)
+	if got := tab.Text(t, `[data-testid="calendar-payout"]`); got != "€ 1.184,23" {
+		t.Errorf("calendar payout = %q, want € 1.184,23", got)
+	}
+	browsertest.Check(t, tab, "geldkalender")
+	tab.Follow(t, `nav.lang a[hreflang="en"]`)
+	browsertest.Check(t, tab, "geldkalender-en")
+	tab.Navigate(t, base+"/t/zwolle/betalingen/nieuw?lang=en")
+	tab.Follow(t, `form button[type="submit"].button`)
+	browsertest.Check(t, tab, "betaling-aanvragen-fouten-en")
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/plein-nl/plein/platform/auth/authtest"
 )
 
 // TestPayslipEmployerHygiene posts the payslip form with an employer's name no API
@@ -11,9 +13,8 @@ import (
 // and passes nothing on; a name that passes goes on in NFC and trimmed.
 func TestPayslipEmployerHygiene(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	const (
 		bad   = "Deze tekst bevat tekens die niet zijn toegestaan."
 		empty = "Vul de naam van uw werkgever in."

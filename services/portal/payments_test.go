@@ -2,13 +2,13 @@ package portal_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/services/portal"
 )
@@ -24,8 +24,7 @@ var moneyPages = []struct{ path, h1NL, h1EN string }{
 
 func TestMoneyPagesRender(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, pg := range moneyPages {
 		for _, lang := range []string{"nl", "en"} {
 			target, want := "/t/zwolle/"+pg.path, pg.h1NL
@@ -80,10 +79,8 @@ func TestMoneyPagesNeedAResident(t *testing.T) {
 
 func TestPaymentsPage(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	res := tb.get(t, devHost, "/t/zwolle/betalingen/", cookie)
-	doc := checkStructure(t, "betalingen", res.body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/betalingen/", "betalingen", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"Zilveren Kruis Zorgpremie € 150,00 Wij betalen dit 25 maart 2026 Polisnummer 123456789 Stop deze betaling aan Zilveren Kruis",
@@ -103,10 +100,8 @@ func TestPaymentsPage(t *testing.T) {
 			t.Errorf("plan %s offers a stop; the resident may not stop it", h)
 		}
 	}
-	en := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/betalingen/?lang=en", cookie).body))
-	if !strings.Contains(en, "Zilveren Kruis Health insurance €150.00 We pay this 25 March 2026") {
-		t.Errorf("English page lacks the plan in English:\n%s", en)
-	}
+	// The English page has the plan in English.
+	wantText(t, tb.text(t, "/t/zwolle/betalingen/?lang=en", cookie), "Zilveren Kruis Health insurance €150.00 We pay this 25 March 2026")
 }
 
 // validRequest is a request for the zorgpremie to Zilveren Kruis from April 2026.
@@ -116,10 +111,8 @@ func validRequest(csrf string) url.Values {
 
 func TestPaymentRequest(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	form := tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie)
-	doc := checkStructure(t, "nieuw", form.body)
+	tb, cookie := setupResident(t, options{})
+	form, doc := tb.page(t, devHost, "/t/zwolle/betalingen/nieuw", "nieuw", cookie)
 	var radios []string
 	for _, in := range doc.Inputs {
 		if in["type"] == "radio" {
@@ -129,12 +122,8 @@ func TestPaymentRequest(t *testing.T) {
 	if want := []string{"zilveren-kruis", "cz", "essent", "vitens"}; !slices.Equal(radios, want) {
 		t.Errorf("creditors = %q, want %q (zorgverzekeraars first)", radios, want)
 	}
-	text := mainText(doc)
-	for _, want := range []string{"Aan wie moeten wij betalen? Staat de organisatie er niet bij?", "Zorgverzekeraars Zilveren Kruis Uw polisnummer staat op uw zorgpas.", "Energie Essent", "Vanaf welke maand?"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("form lacks %q:\n%s", want, text)
-		}
-	}
+	wantText(t, mainText(doc), "Aan wie moeten wij betalen? Staat de organisatie er niet bij?",
+		"Zorgverzekeraars Zilveren Kruis Uw polisnummer staat op uw zorgpas.", "Energie Essent", "Vanaf welke maand?")
 	if !strings.Contains(form.body, `<option value="2026-04" selected>april 2026</option>`) {
 		t.Errorf("the form does not start next month by default")
 	}
@@ -144,7 +133,7 @@ func TestPaymentRequest(t *testing.T) {
 		t.Errorf("?crediteur= does not choose the creditor and name its reference")
 	}
 
-	res := tb.postForm(t, "/t/zwolle/betalingen/nieuw", validRequest(csrfOf(t, form.body)), cookie)
+	res := tb.postForm(t, "/t/zwolle/betalingen/nieuw", validRequest(authtest.CSRFToken(t, form.body)), cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/betalingen/?aangevraagd=1" {
 		t.Fatalf("POST: status %d, Location %q; want 303 to betalingen/?aangevraagd=1; body:\n%s", res.status, res.header.Get("Location"), res.body)
 	}
@@ -152,7 +141,7 @@ func TestPaymentRequest(t *testing.T) {
 	if len(tb.payments.requests) != 1 || tb.payments.requests[0] != want {
 		t.Errorf("requests = %+v, want [%+v]", tb.payments.requests, want)
 	}
-	after := checkStructure(t, "after request", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, after := tb.page(t, devHost, res.header.Get("Location"), "after request", cookie)
 	if !slices.Contains(after.Status, "Uw aanvraag is verstuurd. Een consulent kijkt ernaar.") {
 		t.Errorf("status = %q, want the confirmation", after.Status)
 	}
@@ -160,7 +149,7 @@ func TestPaymentRequest(t *testing.T) {
 		t.Errorf("the new request is not listed:\n%s", mainText(after))
 	}
 
-	en := tb.postForm(t, "/t/zwolle/betalingen/nieuw?lang=en", validRequest(csrfOf(t, form.body)), cookie)
+	en := tb.postForm(t, "/t/zwolle/betalingen/nieuw?lang=en", validRequest(authtest.CSRFToken(t, form.body)), cookie)
 	if got := en.header.Get("Location"); got != "/t/zwolle/betalingen/?aangevraagd=1&lang=en" {
 		t.Errorf("English POST: Location = %q, want the English list", got)
 	}
@@ -168,9 +157,8 @@ func TestPaymentRequest(t *testing.T) {
 
 func TestPaymentRequestValidation(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/betalingen/nieuw", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validRequest(csrf), changes) }
 	tests := []struct {
 		name   string
@@ -222,10 +210,8 @@ func TestPaymentRequestValidation(t *testing.T) {
 
 func TestPaymentStop(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	confirm := tb.get(t, devHost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", cookie)
-	doc := checkStructure(t, "stoppen", confirm.body)
+	tb, cookie := setupResident(t, options{})
+	confirm, doc := tb.page(t, devHost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", "stoppen", cookie)
 	if text := mainText(doc); !strings.Contains(text, "Aan wie Zilveren Kruis Waarvoor Zorgpremie Bedrag per maand € 150,00") ||
 		!strings.Contains(text, "U moet hem dan zelf betalen.") {
 		t.Errorf("confirmation does not say what stops:\n%s", text)
@@ -236,7 +222,7 @@ func TestPaymentStop(t *testing.T) {
 	if p := tb.payments.plan("zwolle", zwolleResident, planZorg); p.Status != portal.PlanActive {
 		t.Fatalf("the GET changed the plan: %+v", p)
 	}
-	csrf := csrfOf(t, confirm.body)
+	csrf := authtest.CSRFToken(t, confirm.body)
 
 	tests := []struct {
 		name, path string
@@ -264,15 +250,9 @@ func TestPaymentStop(t *testing.T) {
 		t.Errorf("the other resident's plan changed: %+v", p)
 	}
 	// A cross-site post is refused before anything else.
-	req := httptest.NewRequest(http.MethodPost, "/t/zwolle/betalingen/"+planZorg+"/stoppen", strings.NewReader(url.Values{auth.CSRFField: {csrf}}.Encode()))
-	req.Host = devHost
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	tb.portal.ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden || tb.payments.stops != 0 {
-		t.Errorf("cross-site POST: status %d, %d stops; want 403 and none", rec.Code, tb.payments.stops)
+	cross := tb.postFrom(t, "cross-site", "/t/zwolle/betalingen/"+planZorg+"/stoppen", url.Values{auth.CSRFField: {csrf}}, cookie)
+	if cross.StatusCode != http.StatusForbidden || tb.payments.stops != 0 {
+		t.Errorf("cross-site POST: status %d, %d stops; want 403 and none", cross.StatusCode, tb.payments.stops)
 	}
 
 	// The confirmation page refuses what cannot be stopped, and another's plan.
@@ -294,7 +274,7 @@ func TestPaymentStop(t *testing.T) {
 	if p := tb.payments.plan("zwolle", zwolleResident, planZorg); p.Status != portal.PlanEnded {
 		t.Errorf("plan after stop = %+v, want ended", p)
 	}
-	after := checkStructure(t, "after stop", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, after := tb.page(t, devHost, res.header.Get("Location"), "after stop", cookie)
 	if !slices.Contains(after.Status, "We will stop this payment. From now on, pay this bill yourself again.") {
 		t.Errorf("status = %q, want the English confirmation", after.Status)
 	}
@@ -302,9 +282,8 @@ func TestPaymentStop(t *testing.T) {
 
 func TestDebtsPage(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	doc := checkStructure(t, "schulden", tb.get(t, devHost, "/t/zwolle/schulden/", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/schulden/", "schulden", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"Niet alles is betaald Uw geld was niet genoeg voor alle betalingen. Wij konden in maart 2026 € 20,00 van uw zorgpremie niet betalen aan Zilveren Kruis. Wij helpen u. Uw consulent neemt contact met u op.",
@@ -324,7 +303,7 @@ func TestDebtsPage(t *testing.T) {
 		t.Errorf("English page does not mark the Dutch sentences as Dutch")
 	}
 	// Another gemeente's resident sees only her own.
-	other := mainText(parseHTML(tb.get(t, devHost, "/t/enschede/schulden/", tb.loginAs(t, "enschede", "bewoner")).body))
+	other := tb.text(t, "/t/enschede/schulden/", tb.loginAs(t, "enschede", "bewoner"))
 	if !strings.Contains(other, "Twentse Incasso") || strings.Contains(other, "Belastingdienst") || strings.Contains(other, "Niet alles is betaald") {
 		t.Errorf("enschede page:\n%s", other)
 	}
@@ -332,34 +311,25 @@ func TestDebtsPage(t *testing.T) {
 
 func TestCalendar(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	res := tb.get(t, devHost, "/t/zwolle/kalender/", cookie)
-	doc := checkStructure(t, "kalender", res.body)
+	tb, cookie := setupResident(t, options{})
+	_, doc := tb.page(t, devHost, "/t/zwolle/kalender/", "kalender", cookie)
 	text := mainText(doc)
 	// April 2026: payout 1184.23 on the 25th (the fake income); the zorgpremie, the
 	// water (approved from April) and the beslag on the same day; Essent has ended.
-	want := "25 april 2026 Wij betalen uw zorgpremie aan Zilveren Kruis € 150,00 " +
-		"25 april 2026 Wij betalen uw waterrekening aan Vitens € 23,50 " +
-		"25 april 2026 Wij houden geld in voor Deurwaarder Van Dijk (beslag) € 70,07 " +
-		"25 april 2026 Uw geld op uw rekening € 1.184,23"
-	if !strings.Contains(text, want) {
-		t.Errorf("main text lacks %q:\n%s", want, text)
-	}
+	wantText(t, text, "25 april 2026 Wij betalen uw zorgpremie aan Zilveren Kruis € 150,00 "+
+		"25 april 2026 Wij betalen uw waterrekening aan Vitens € 23,50 "+
+		"25 april 2026 Wij houden geld in voor Deurwaarder Van Dijk (beslag) € 70,07 "+
+		"25 april 2026 Uw geld op uw rekening € 1.184,23")
 	if !strings.Contains(text, "Samen betaald voor u: € 243,57") || strings.Contains(text, "Essent") {
 		t.Errorf("total or ended plan wrong:\n%s", text)
 	}
-	en := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/kalender/?lang=en", cookie).body))
-	if !strings.Contains(en, "25 April 2026 We pay your health insurance premium to Zilveren Kruis €150.00") {
-		t.Errorf("English calendar:\n%s", en)
-	}
+	wantText(t, tb.text(t, "/t/zwolle/kalender/?lang=en", cookie), "25 April 2026 We pay your health insurance premium to Zilveren Kruis €150.00")
 }
 
 func TestMonthShowsShortfall(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)); strings.Contains(text, "Niet alles is betaald") {
+	tb, cookie := setupResident(t, options{})
+	if text := tb.text(t, "/t/zwolle/mijn/", cookie); strings.Contains(text, "Niet alles is betaald") {
 		t.Errorf("a month with everything paid shows a shortfall:\n%s", text)
 	}
 	// A beslag of 90.00 against a capacity of 70.07 (5 % of the norm): 19.93 short.
@@ -367,24 +337,20 @@ func TestMonthShowsShortfall(t *testing.T) {
 	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
 		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
 	tb.income.mu.Unlock()
-	doc := checkStructure(t, "mijn with shortfall", tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	_, doc := tb.page(t, devHost, "/t/zwolle/mijn/", "mijn with shortfall", cookie)
 	if text := mainText(doc); !strings.Contains(text, "Niet alles is betaald Uw geld was niet genoeg voor alle betalingen. Wij konden in maart 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk. Wij helpen u.") {
 		t.Errorf("month lacks the shortfall notice:\n%s", text)
 	}
-	cal := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/kalender/", cookie).body))
-	if !strings.Contains(cal, "Wij konden in april 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk.") {
-		t.Errorf("calendar lacks next month's shortfall:\n%s", cal)
-	}
+	// Next month's calendar has the shortfall too.
+	wantText(t, tb.text(t, "/t/zwolle/kalender/", cookie), "Wij konden in april 2026 € 19,93 niet betalen aan Deurwaarder Van Dijk.")
 }
 
 func TestMoneyPagesDutchIsShort(t *testing.T) {
 	t.Parallel()
-	const maxWords = 20
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	tb.income.deductions["zwolle/"+zwolleResident] = append(tb.income.deductions["zwolle/"+zwolleResident],
 		bijstand.Deduction{ID: "Deurwaarder Van Dijk", Kind: bijstand.DeductBeslag, Amount: 9000})
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/betalingen/", cookie).body)
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/betalingen/", cookie).body)
 	bodies := map[string]string{
 		"invalid request": tb.postForm(t, "/t/zwolle/betalingen/nieuw", url.Values{auth.CSRFField: {csrf}, "vanaf": {"x"}}, cookie).body,
 	}
@@ -393,11 +359,7 @@ func TestMoneyPagesDutchIsShort(t *testing.T) {
 	}
 	for name, body := range bodies {
 		ss := sentences(parseHTML(body))
-		for _, s := range ss {
-			if w := len(strings.Fields(s)); w > maxWords {
-				t.Errorf("%s: sentence has %d words, want at most %d: %q", name, w, maxWords, s)
-			}
-		}
+		wantShortSentences(t, name, ss)
 		if n := len(ss); n < 8 {
 			t.Errorf("%s: only %d sentences read; the check would pass on an empty page", name, n)
 		}
@@ -406,8 +368,7 @@ func TestMoneyPagesDutchIsShort(t *testing.T) {
 
 func TestMoneyPagesUnavailable(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{noMoney: true})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{noMoney: true})
 	for _, pg := range moneyPages {
 		res := tb.get(t, devHost, "/t/zwolle/"+pg.path, cookie)
 		if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "Dit deel van het portaal is er nog niet.") {

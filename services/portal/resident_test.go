@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -69,16 +70,6 @@ func (tb *testBundle) postMultipart(t *testing.T, target string, form url.Values
 		t.Fatal(err)
 	}
 	return tb.do(t, http.MethodPost, target, &buf, mw.FormDataContentType(), cookies...)
-}
-
-// csrfOf reads the CSRF token the page's forms carry.
-func csrfOf(t *testing.T, body string) string {
-	t.Helper()
-	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no csrf_token field in the page:\n%s", body)
-	}
-	return m[1]
 }
 
 // withChanges returns a copy of form with the fields of changes set.
@@ -147,8 +138,29 @@ func sentences(doc *htmlDoc) []string {
 	return out
 }
 
+// b1MaxWords is the most words a sentence of the B1 smoke checks may have.
+const b1MaxWords = 20
+
+// wantShortSentences checks that none of the sentences ss (of the page name) has more
+// than b1MaxWords words.
+func wantShortSentences(t *testing.T, name string, ss []string) {
+	t.Helper()
+	for _, s := range ss {
+		if n := len(strings.Fields(s)); n > b1MaxWords {
+			t.Errorf("%s: sentence has %d words, want at most %d: %q", name, n, b1MaxWords, s)
+		}
+	}
+}
+
 // mainText is the collapsed text of <main>.
 func mainText(doc *htmlDoc) string { return strings.Join(doc.MainText, " ") }
+
+// text gets target on the dev host with cookie and returns its main text, for a
+// check of what a page says and nothing of its structure.
+func (tb *testBundle) text(t *testing.T, target string, cookie *http.Cookie) string {
+	t.Helper()
+	return mainText(parseHTML(tb.get(t, devHost, target, cookie).body))
+}
 
 // residentPages are the pages only a logged-in resident sees.
 var residentPages = []struct{ path, h1NL, h1EN string }{
@@ -198,8 +210,7 @@ func TestResidentPagesNeedAResident(t *testing.T) {
 
 func TestResidentPagesRender(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, pg := range residentPages {
 		for _, lang := range []string{"nl", "en"} {
 			t.Run(pg.path+"/"+lang, func(t *testing.T) {
@@ -246,28 +257,20 @@ func TestResidentPagesRender(t *testing.T) {
 // on the resident's pages, results included.
 func TestResidentPagesDutchIsShort(t *testing.T) {
 	t.Parallel()
-	const maxWords = 20
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	for _, path := range []string{"mijn/", "loonstrook", "wat-als?uren=16&uurloon=14,71", "toestemming"} {
 		res := tb.get(t, devHost, "/t/zwolle/"+path, cookie)
-		for _, s := range sentences(parseHTML(res.body)) {
-			if n := len(strings.Fields(s)); n > maxWords {
-				t.Errorf("GET %s: sentence has %d words, want at most %d: %q", path, n, maxWords, s)
-			}
-		}
+		wantShortSentences(t, "GET "+path, sentences(parseHTML(res.body)))
 	}
 }
 
 func TestMonth(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 
 	// Single, 35, no income: norm 1401.50, reserve 4.8 % = 67.27, zorgpremie 150.00
 	// paid for her, payout 1184.23.
-	res := tb.get(t, devHost, "/t/zwolle/mijn/", cookie)
-	doc := checkStructure(t, "mijn", res.body)
+	_, doc := tb.page(t, devHost, "/t/zwolle/mijn/", "mijn", cookie)
 	text := mainText(doc)
 	wantText(t, text,
 		"U krijgt € 1.184,23 op 25 maart 2026",
@@ -300,8 +303,7 @@ func TestMonth(t *testing.T) {
 		{"?maand=2026-02&lang=en", "Your money in February 2026", "", []string{"/t/zwolle/mijn/?lang=en&maand=2026-01"}},
 	}
 	for _, tt := range tests {
-		res := tb.get(t, devHost, "/t/zwolle/mijn/"+tt.query, cookie)
-		doc := checkStructure(t, tt.query, res.body)
+		_, doc := tb.page(t, devHost, "/t/zwolle/mijn/"+tt.query, tt.query, cookie)
 		if !slices.Equal(doc.H1, []string{tt.h1}) {
 			t.Errorf("%s: h1 = %q, want %q", tt.query, doc.H1, tt.h1)
 		}
@@ -336,10 +338,8 @@ func validPayslip(csrf string) url.Values {
 
 func TestPayslipSubmit(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	form := tb.get(t, devHost, "/t/zwolle/loonstrook", cookie)
-	doc := checkStructure(t, "loonstrook", form.body)
+	tb, cookie := setupResident(t, options{})
+	form, doc := tb.page(t, devHost, "/t/zwolle/loonstrook", "loonstrook", cookie)
 	var names []string
 	for _, in := range doc.Inputs {
 		names = append(names, in["name"])
@@ -351,7 +351,7 @@ func TestPayslipSubmit(t *testing.T) {
 		t.Errorf("the payslip form is not multipart; the PDF could not be sent")
 	}
 
-	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrfOf(t, form.body)), []byte("%PDF-1.7 loonstrook"), cookie)
+	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(authtest.CSRFToken(t, form.body)), []byte("%PDF-1.7 loonstrook"), cookie)
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("POST: status = %d, want 303; body:\n%s", res.status, res.body)
 	}
@@ -377,7 +377,7 @@ func TestPayslipSubmit(t *testing.T) {
 	}
 
 	// English keeps the language through the redirect.
-	en := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(csrfOf(t, form.body)), nil, cookie)
+	en := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(authtest.CSRFToken(t, form.body)), nil, cookie)
 	if got, want := en.header.Get("Location"), "/t/zwolle/mijn/?lang=en&maand=2026-03&ontvangen=1"; got != want {
 		t.Errorf("English POST: Location = %q, want %q", got, want)
 	}
@@ -385,9 +385,8 @@ func TestPayslipSubmit(t *testing.T) {
 
 func TestPayslipValidation(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	with := func(changes map[string]string) url.Values { return withChanges(validPayslip(csrf), changes) }
 	tests := []struct {
 		name   string
@@ -438,10 +437,9 @@ func TestPayslipValidation(t *testing.T) {
 
 func TestFormsNeedCSRF(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
-	otherCSRF := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	otherCSRF := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", tb.loginAs(t, "zwolle", "bewoner")).body)
 	if csrf == otherCSRF {
 		t.Fatal("two sessions share a CSRF token")
 	}
@@ -468,15 +466,8 @@ func TestFormsNeedCSRF(t *testing.T) {
 		}
 	}
 	// A cross-site post is refused before anything else, with a valid token too.
-	req := httptest.NewRequest(http.MethodPost, "/t/zwolle/loonstrook", strings.NewReader(validPayslip(csrf).Encode()))
-	req.Host = devHost
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	req.AddCookie(cookie)
-	rec := httptest.NewRecorder()
-	tb.portal.ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden {
-		t.Errorf("cross-site POST: status = %d, want 403", rec.Code)
+	if res := tb.postFrom(t, "cross-site", "/t/zwolle/loonstrook", validPayslip(csrf), cookie); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site POST: status = %d, want 403", res.StatusCode)
 	}
 	if n := len(tb.income.payslips); n != 0 {
 		t.Errorf("%d payslips stored by refused posts, want 0", n)
@@ -485,8 +476,7 @@ func TestFormsNeedCSRF(t *testing.T) {
 
 func TestWhatIf(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 
 	// 16 hours at 14.71: 1019.89 a month (× 13 / 3), counted as net by the fake;
 	// vrijlating 25 % = 254.97; bijstand 1401.50 − 764.92 = 636.58; reserve 30.56;
@@ -541,17 +531,16 @@ func TestWhatIf(t *testing.T) {
 
 func TestConsent(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
+	tb, cookie := setupResident(t, options{})
 	page := tb.get(t, devHost, "/t/zwolle/toestemming", cookie)
 	text := mainText(checkStructure(t, "toestemming", page.body))
 	wantText(t, text, "Bakkerij De Korenschoof Niet gegeven Geef toestemming aan Bakkerij De Korenschoof", "Thuiszorg IJsselland Niet gegeven")
-	csrf := csrfOf(t, page.body)
+	csrf := authtest.CSRFToken(t, page.body)
 	res := tb.postForm(t, "/t/zwolle/toestemming", url.Values{auth.CSRFField: {csrf}, "werkgever": {"bakkerij"}, "actie": {"geven"}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/toestemming?gedaan=geven" {
 		t.Fatalf("grant: status %d, Location %q; want 303 to ?gedaan=geven", res.status, res.header.Get("Location"))
 	}
-	doc := checkStructure(t, "after grant", tb.get(t, devHost, res.header.Get("Location"), cookie).body)
+	_, doc := tb.page(t, devHost, res.header.Get("Location"), "after grant", cookie)
 	if !slices.Contains(doc.Status, "Uw toestemming is opgeslagen.") {
 		t.Errorf("status = %q, want the confirmation", doc.Status)
 	}
@@ -562,7 +551,7 @@ func TestConsent(t *testing.T) {
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("revoke: status %d, want 303", res.status)
 	}
-	if text := mainText(parseHTML(tb.get(t, devHost, "/t/zwolle/toestemming", cookie).body)); !strings.Contains(text, "Bakkerij De Korenschoof Niet gegeven") {
+	if text := tb.text(t, "/t/zwolle/toestemming", cookie); !strings.Contains(text, "Bakkerij De Korenschoof Niet gegeven") {
 		t.Errorf("consent still shown as given after revoking:\n%s", text)
 	}
 	// Another gemeente's employer is not a choice.
@@ -574,9 +563,8 @@ func TestConsent(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	res := tb.postForm(t, "/t/zwolle/uitloggen?lang=en", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/t/zwolle/?lang=en" {
 		t.Fatalf("status %d, Location %q; want 303 to /t/zwolle/?lang=en", res.status, res.header.Get("Location"))
@@ -606,9 +594,8 @@ func TestLogout(t *testing.T) {
 // failed instead of being sent home as if it had worked.
 func TestLogoutStoreDown(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
 	tb.revocations.Fail(errors.New("connection refused"))
 	res := tb.postForm(t, "/t/zwolle/uitloggen", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusInternalServerError || !strings.Contains(res.body, "Er ging iets mis.") {
@@ -631,9 +618,8 @@ func TestHomeLinksToMonth(t *testing.T) {
 
 func TestSuspendedRefusesChanges(t *testing.T) {
 	t.Parallel()
-	tb := setup(t, options{suspended: []tenant.ID{"zwolle"}})
-	cookie := tb.loginAs(t, "zwolle", "bewoner")
-	csrf := csrfOf(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
+	tb, cookie := setupResident(t, options{suspended: []tenant.ID{"zwolle"}})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
 	res := tb.postMultipart(t, "/t/zwolle/loonstrook", validPayslip(csrf), nil, cookie)
 	if res.status != http.StatusForbidden || !strings.Contains(res.body, "U kunt nu niets veranderen.") {
 		t.Errorf("status = %d, want 403 saying nothing can change", res.status)

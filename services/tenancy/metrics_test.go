@@ -2,7 +2,6 @@ package tenancy
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -19,33 +17,6 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/tenant"
 )
-
-// addResidents registers n residents of tenant t, as plein_app in the tenant's own
-// transaction: the rows the residents service would write, with random sealed BSNs.
-func addResidents(t *testing.T, app *pgxpool.Pool, id tenant.ID, n int) {
-	t.Helper()
-	err := db.InTenant(tenant.WithID(context.Background(), id), app, func(ctx context.Context, tx pgx.Tx) error {
-		for range n {
-			sealed, index := make([]byte, 40), make([]byte, 32)
-			rand.Read(sealed)
-			rand.Read(index)
-			u := make([]byte, 16)
-			rand.Read(u)
-			u[6], u[8] = u[6]&0x0f|0x40, u[8]&0x3f|0x80
-			uuid := fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO residents (tenant_id, id, name, birth_date, bsn_sealed, bsn_index, iban, household_kind)
-				VALUES (current_tenant(), $1, 'Sam de Vries', DATE '1990-01-01', $2, $3, 'NL91ABNA0417164300', 'single')`,
-				uuid, sealed, index); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("add %d residents to %s: %v", n, id, err)
-	}
-}
 
 // clock is a settable clock for the vitals' cache.
 // TestTenantCollector scrapes the per-tenant gauges of two gemeenten with residents in
@@ -56,8 +27,8 @@ func TestTenantCollector(t *testing.T) {
 	b.tenants = copyTenants(t, "enschede", "zwolle")
 	b.apply(t, b.tenants, "ops")
 	ctx := context.Background()
-	addResidents(t, b.d.App, "zwolle", 3)
-	addResidents(t, b.d.App, "enschede", 1)
+	b.d.AddResidents(t, "zwolle", 3)
+	b.d.AddResidents(t, "enschede", 1)
 	if _, err := b.store.Transition(ctx, "enschede", StatusSuspended, "ops", "betalingsachterstand"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +63,7 @@ plein_tenant_status{status="suspended",tenant="zwolle"} 0
 	expect(t, 1, 3)
 
 	// Within the TTL a scrape reads nothing: the new resident shows after it.
-	addResidents(t, b.d.App, "enschede", 2)
+	b.d.AddResidents(t, "enschede", 2)
 	expect(t, 1, 3)
 	clk.Advance(31 * time.Second)
 	expect(t, 3, 3)
@@ -106,8 +77,8 @@ func TestTenantResidentCountsFunction(t *testing.T) {
 	b := setupStore(t, false)
 	b.tenants = copyTenants(t, "enschede", "zwolle")
 	b.apply(t, b.tenants, "ops")
-	addResidents(t, b.d.App, "zwolle", 2)
-	addResidents(t, b.d.App, "enschede", 5)
+	b.d.AddResidents(t, "zwolle", 2)
+	b.d.AddResidents(t, "enschede", 5)
 
 	err := db.InTenant(tenant.WithID(context.Background(), "zwolle"), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
 		counts := map[string]int64{}

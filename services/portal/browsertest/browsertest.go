@@ -16,7 +16,6 @@
 package browsertest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/plein-nl/plein/internal/syncbuf"
 )
 
 // Environment variables the harness reads.
@@ -52,7 +52,7 @@ var Timeout = 30 * time.Second
 // Browser is one headless chromium for one test, stopped when the test ends.
 type Browser struct {
 	ctx context.Context // a browser context that has run once: the parent of tabs
-	out *syncBuffer     // chromium's own output, shown when a test fails
+	out *syncbuf.Buffer // chromium's own output, shown when a test fails
 
 	mu        sync.Mutex
 	artifacts string // the test's screenshot folder, made on first use
@@ -71,7 +71,7 @@ func Start(t testing.TB) *Browser {
 		t.Fatalf("browsertest: no browser at %s (%v). Install Debian's chromium: apt-get install -y chromium "+
 			"(.ci/run installs it when missing), or point %s at a chromium binary.", exe, err, EnvChromium)
 	}
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -278,30 +278,6 @@ func (b *Browser) artifactDir(t testing.TB) string {
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 func safeName(s string) string { return strings.Trim(unsafeChars.ReplaceAllString(s, "-"), "-") }
-
-// syncBuffer is a bytes.Buffer safe for chromium's output goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
 
 // withoutNoise drops chromium's complaints about the D-Bus a container lacks.
 func withoutNoise(s string) string {
