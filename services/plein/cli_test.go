@@ -21,6 +21,15 @@ import (
 // run as root and the server as nobody (t.TempDir's parents are private).
 func dataDir(t *testing.T) string {
 	t.Helper()
+	dir := dataDirKept(t)
+	t.Cleanup(func() { removeDataDir(dir) })
+	return dir
+}
+
+// dataDirKept is a new data directory PostgreSQL (running as nobody under root) can
+// enter; the caller removes it with removeDataDir.
+func dataDirKept(t *testing.T) string {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "plein-cli-")
 	if err != nil {
 		t.Fatal(err)
@@ -28,13 +37,15 @@ func dataDir(t *testing.T) string {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if c, err := pgcluster.Open(filepath.Join(dir, "postgres")); err == nil {
-			_ = c.Stop(context.Background())
-		}
-		os.RemoveAll(dir)
-	})
 	return dir
+}
+
+// removeDataDir stops the data directory's PostgreSQL, if it runs, and removes it.
+func removeDataDir(dir string) {
+	if c, err := pgcluster.Open(filepath.Join(dir, "postgres")); err == nil {
+		_ = c.Stop(context.Background())
+	}
+	os.RemoveAll(dir)
 }
 
 func runCLI(t *testing.T, args ...string) (string, string, error) {

@@ -232,18 +232,62 @@ func faultPeriod(t *testing.T) bijstand.Period {
 	return p
 }
 
+// faultSeeded is the data directory the fault caseload is seeded into once, for the
+// tests that run at the same time; each test settles a copy of it (faultDataDir), and
+// the last one to end removes it. Seeding 1,500 residents is most of a data
+// directory's cost, and every copy starts from the same rows.
+var faultSeeded struct {
+	mu    sync.Mutex
+	dir   string
+	ready bool // seeded and stopped
+	users int
+}
+
 // faultDataDir returns a new data directory with the tenants applied and the fault
-// caseload seeded.
+// caseload seeded: a copy of the one seeded for all fault tests.
 func faultDataDir(t *testing.T, bin string, period bijstand.Period) string {
 	t.Helper()
+	seeded := faultSeedOnce(t, bin, period)
 	data := dataDir(t)
-	start := time.Now()
-	faultRun(t, bin, 2*time.Minute, "tenant", "apply", "-f", "../../tenants", "--data-dir", data, "--author", "fault-test")
-	out := faultRun(t, bin, 3*time.Minute, "seed", "--tenant", faultTenant, "--residents", strconv.Itoa(faultResidents),
-		"--period", period.String(), "--seed", strconv.Itoa(faultSeed), "--data-dir", data)
-	t.Logf("%s: tenants applied and %d residents seeded in %v: %s", filepath.Base(data), faultResidents,
-		time.Since(start).Round(100*time.Millisecond), strings.SplitN(out, "\n", 2)[0])
+	// cp -a keeps the owner of the PostgreSQL files (nobody, when the tests run as root).
+	if out, err := exec.Command("cp", "-a", seeded+"/.", data).CombinedOutput(); err != nil {
+		t.Fatalf("copy the seeded data directory: %v\n%s", err, out)
+	}
 	return data
+}
+
+// faultSeedOnce seeds the fault caseload into a data directory of its own on first
+// use and returns it, with its PostgreSQL stopped so that it can be copied.
+func faultSeedOnce(t *testing.T, bin string, period bijstand.Period) string {
+	t.Helper()
+	faultSeeded.mu.Lock()
+	defer faultSeeded.mu.Unlock()
+	if faultSeeded.dir == "" {
+		faultSeeded.dir = dataDirKept(t)
+	}
+	faultSeeded.users++
+	t.Cleanup(func() {
+		faultSeeded.mu.Lock()
+		defer faultSeeded.mu.Unlock()
+		if faultSeeded.users--; faultSeeded.users == 0 {
+			removeDataDir(faultSeeded.dir)
+			faultSeeded.dir, faultSeeded.ready = "", false
+		}
+	})
+	if !faultSeeded.ready {
+		dir := faultSeeded.dir
+		start := time.Now()
+		faultRun(t, bin, 2*time.Minute, "tenant", "apply", "-f", "../../tenants", "--data-dir", dir, "--author", "fault-test")
+		out := faultRun(t, bin, 3*time.Minute, "seed", "--tenant", faultTenant, "--residents", strconv.Itoa(faultResidents),
+			"--period", period.String(), "--seed", strconv.Itoa(faultSeed), "--data-dir", dir)
+		if err := faultCluster(t, dir).Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("tenants applied and %d residents seeded in %v: %s", faultResidents,
+			time.Since(start).Round(100*time.Millisecond), strings.SplitN(out, "\n", 2)[0])
+		faultSeeded.ready = true
+	}
+	return faultSeeded.dir
 }
 
 func faultSettleArgs(data, out string, period bijstand.Period) []string {
