@@ -20,7 +20,7 @@ import (
 // purge waits for the grace period; every refusal names the state and changes nothing.
 func TestTenantOffboardCLI(t *testing.T) {
 	t.Parallel()
-	data, out := dataDir(t), t.TempDir()
+	data, out := liveDataDir(t), t.TempDir()
 	tenants := originalTenants(t)
 	cli := func(args ...string) (string, error) {
 		t.Helper()

@@ -40,6 +40,23 @@ func dataDirKept(t *testing.T) string {
 	return dir
 }
 
+// liveDataDir is a data directory whose PostgreSQL the test starts and keeps running,
+// as a running `plein dev` would: each command joins that server (and leaves it
+// running) instead of starting and stopping one of its own, a second or more a command.
+// dataDir's cleanup stops it.
+func liveDataDir(t *testing.T) string {
+	t.Helper()
+	dir := dataDir(t)
+	c, err := pgcluster.Open(filepath.Join(dir, "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // removeDataDir stops the data directory's PostgreSQL, if it runs, and removes it.
 func removeDataDir(dir string) {
 	if c, err := pgcluster.Open(filepath.Join(dir, "postgres")); err == nil {
@@ -74,7 +91,7 @@ func copyTenants(t *testing.T) string {
 
 func TestTenantApplyListShow(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := liveDataDir(t)
 	tenants := copyTenants(t)
 
 	out, _, err := runCLI(t, "tenant", "apply", "-f", tenants, "--dry-run", "--data-dir", data, "--author", "tester")
@@ -308,7 +325,7 @@ func TestDevStartsAndStops(t *testing.T) {
 // every move is an event, and an illegal one names the state and changes nothing.
 func TestTenantSuspendResume(t *testing.T) {
 	t.Parallel()
-	data := dataDir(t)
+	data := liveDataDir(t)
 	if _, errOut, err := runCLI(t, "tenant", "apply", "-f", "../../tenants", "--data-dir", data); err != nil {
 		t.Fatalf("apply: %v\n%s", err, errOut)
 	}

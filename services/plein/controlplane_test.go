@@ -24,7 +24,7 @@ import (
 func TestControlplaneCommand(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	data := dataDir(t)
+	data := liveDataDir(t)
 	if _, errOut, err := runCLI(t, "tenant", "apply", "-f", "../../tenants", "--data-dir", data); err != nil {
 		t.Fatalf("apply: %v\n%s", err, errOut)
 	}
