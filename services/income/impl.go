@@ -423,9 +423,16 @@ func payslipsIn(ctx context.Context, tx pgx.Tx, residentID string, period bijsta
 }
 
 func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Month, error) {
+	return s.month(ctx, t, residentID, period, nil, "month")
+}
+
+// month computes the resident's month from what Plein holds as of period (the
+// household with that month's vrijlating counters, the payslips that count in it, the
+// deductions in force), with w added for a what-if; op names the caller in errors.
+func (s *service) month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period, w *WhatIf, op string) (Month, error) {
 	h, err := s.cfg.Households.HouseholdAsOf(ctx, t, residentID, period)
 	if err != nil {
-		return Month{}, fmt.Errorf("income: month: %w", err)
+		return Month{}, fmt.Errorf("income: %s: %w", op, err)
 	}
 	slips, err := s.Payslips(ctx, t, residentID, period)
 	if err != nil {
@@ -435,7 +442,7 @@ func (s *service) Month(ctx context.Context, t tenant.ID, residentID string, per
 	if err != nil {
 		return Month{}, err
 	}
-	return s.compute(t, period, h, slips, deds, nil)
+	return s.compute(t, period, h, slips, deds, w)
 }
 
 func (s *service) deductions(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) ([]bijstand.Deduction, error) {
@@ -500,19 +507,7 @@ func (s *service) WhatIf(ctx context.Context, t tenant.ID, residentID string, pe
 	if len(v.Fields) > 0 {
 		return Month{}, v
 	}
-	h, err := s.cfg.Households.HouseholdAsOf(ctx, t, residentID, period)
-	if err != nil {
-		return Month{}, fmt.Errorf("income: what if: %w", err)
-	}
-	slips, err := s.Payslips(ctx, t, residentID, period)
-	if err != nil {
-		return Month{}, err
-	}
-	deds, err := s.deductions(ctx, t, residentID, period)
-	if err != nil {
-		return Month{}, err
-	}
-	return s.compute(t, period, h, slips, deds, &w)
+	return s.month(ctx, t, residentID, period, &w, "what if")
 }
 
 func (s *service) Employers(ctx context.Context, t tenant.ID) ([]Employer, error) {
