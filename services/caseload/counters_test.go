@@ -13,6 +13,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/jobs/jobstest"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/caseload"
@@ -33,9 +34,19 @@ type settleBundle struct {
 	*testBundle
 	svc    *settlement.Service
 	insert *jobs.Client
+	// gate holds the counters jobs until opened (setupSettle opens it).
+	gate *jobstest.Gate[residents.CountersArgs]
 }
 
 func setupSettle(t *testing.T) *settleBundle {
+	t.Helper()
+	b := setupHeld(t)
+	b.gate.Open()
+	return b
+}
+
+// setupHeld is setupSettle with the counters jobs held until b.gate opens.
+func setupHeld(t *testing.T) *settleBundle {
 	t.Helper()
 	b := setup(t)
 	insert, err := jobs.NewClient(b.d.App, jobs.Config{})
@@ -47,7 +58,8 @@ func setupSettle(t *testing.T) *settleBundle {
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, b.d.App, svc)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Signals: noSignals{}})
-	river.AddWorker(w, residents.NewCountersWorker(b.d.App, b.clock.Now))
+	gate := jobstest.NewGate[residents.CountersArgs](residents.NewCountersWorker(b.d.App, b.clock.Now))
+	river.AddWorker(w, gate)
 	jc, err := jobs.NewClient(b.d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes
@@ -56,7 +68,7 @@ func setupSettle(t *testing.T) *settleBundle {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { <-jc.Stopped() })
-	return &settleBundle{testBundle: b, svc: svc, insert: insert}
+	return &settleBundle{testBundle: b, svc: svc, insert: insert, gate: gate}
 }
 
 // noSignals is a debts service that raises no signal (no resident here has a plan).
@@ -281,5 +293,94 @@ func TestCorrectionRespectedByNextRun(t *testing.T) {
 	}
 	if m := b.month(t, fatima, jan); m.Applicants[0].VrijlatingKind != bijstand.VrijlatingN || m.Bijstand != bijstandWithN {
 		t.Errorf("January again: vrijlating %q, bijstand %d; want n, %d", m.Applicants[0].VrijlatingKind, m.Bijstand, bijstandWithN)
+	}
+}
+
+// TestRunWaitsForCountersOfEarlierMonth: a run of February planned while the counters
+// job of January's final run is still pending waits for it (the plan job snoozes,
+// writing nothing), and then computes with the counters January advanced. Fatima
+// (35, net wage 1200.00 each month) has used 5 months of 31.2 n vrijlating: January is
+// her sixth, February has none. Computed with January's old counters February would pay
+// her 285.00 too much; the figures are the hand-worked ones above (docs/domain.md §2).
+func TestRunWaitsForCountersOfEarlierMonth(t *testing.T) {
+	t.Parallel()
+	b := setupHeld(t)
+	ctx := t.Context()
+	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	fatima := b.resident(t, zwolle, residentstest.Single("999993653"))
+	five := monthsOfNLimit - 1
+	if _, err := b.res.Update(ctx, zwolle, fatima, 1, residents.Changes{NMonthsUsed: &five}); err != nil {
+		t.Fatal(err)
+	}
+	jan := bijstand.Period{Year: 2026, Month: time.January}
+	feb := jan.Next()
+	b.wage(t, fatima, jan, wageNet)
+
+	// January to final; its counters job is held, so Settle does not return.
+	b.clock.Set(jan.PayDate(25).Add(9 * time.Hour))
+	settled := make(chan error, 1)
+	go func() {
+		o := settlement.SettleOptions{Tenant: zwolle, Period: jan, Out: filepath.Join(t.TempDir(), "jan"),
+			Starter: "consulent:alice", Approver: "admin:bob"}
+		settled <- settlement.Settle(ctx, b.svc, o, io.Discard, io.Discard)
+	}()
+	janRun := b.await(t, func() (settlement.Run, bool) {
+		r, ok, err := b.svc.Current(ctx, zwolle, jan)
+		return r, err == nil && ok && r.Status == settlement.StatusFinal
+	})
+	if janRun.Report.BijstandCents != bijstandWithN {
+		t.Errorf("January: bijstand %d, want %d (her sixth month of n vrijlating)", janRun.Report.BijstandCents, bijstandWithN)
+	}
+
+	// February's dry run plans while January's counters are pending: it waits.
+	b.clock.Set(feb.PayDate(25).Add(9 * time.Hour))
+	b.wage(t, fatima, feb, wageNet)
+	febRun, _, err := b.svc.Start(ctx, zwolle, feb, true, "consulent:alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snoozes int
+	b.await(t, func() (settlement.Run, bool) {
+		err := b.d.App.QueryRow(ctx, `
+			SELECT coalesce(max((metadata ->> 'snoozes')::int), 0) FROM `+db.RiverSchema+`.river_job
+			WHERE kind = 'settlement.plan' AND args ->> 'run_id' = $1`, febRun.ID).Scan(&snoozes)
+		return settlement.Run{}, err == nil && snoozes >= 2
+	})
+	if r, err := b.svc.Get(ctx, zwolle, febRun.ID); err != nil || r.Status != settlement.StatusPlanning || r.BatchesTotal != 0 || r.JobErrors != 0 {
+		t.Fatalf("February after %d snoozes: %s, %d batches, %d job errors (%v); want planning, 0, 0", snoozes, r.Status, r.BatchesTotal, r.JobErrors, err)
+	}
+	select {
+	case err := <-settled:
+		t.Fatalf("Settle of January returned (%v) before its counters were recorded", err)
+	default:
+	}
+
+	b.gate.Open()
+	if err := <-settled; err != nil {
+		t.Fatalf("Settle of January: %v", err)
+	}
+	febRun = b.await(t, func() (settlement.Run, bool) {
+		r, err := b.svc.Get(ctx, zwolle, febRun.ID)
+		return r, err == nil && r.Status.Ended()
+	})
+	if febRun.Status != settlement.StatusDryRunDone || febRun.Report.BijstandCents != bijstandNoneN {
+		t.Errorf("February: %s, bijstand %d; want %s, %d (no n vrijlating left: 285.00 more counted)",
+			febRun.Status, febRun.Report.BijstandCents, settlement.StatusDryRunDone, bijstandNoneN)
+	}
+	if a := b.month(t, fatima, feb).Applicants[0]; a.VrijlatingKind != bijstand.VrijlatingNone || a.Vrijlating != 0 {
+		t.Errorf("February's vrijlating: %q %d, want none", a.VrijlatingKind, a.Vrijlating)
+	}
+}
+
+// await polls cond for up to a minute and returns its run once it holds.
+func (b *settleBundle) await(t *testing.T, cond func() (settlement.Run, bool)) settlement.Run {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if r, ok := cond(); ok {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("still waiting after a minute")
+		}
 	}
 }

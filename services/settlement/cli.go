@@ -78,7 +78,46 @@ func Settle(ctx context.Context, svc *Service, o SettleOptions, stdout, stderr i
 	if run.Status == StatusDryRunDone {
 		return writeDryRun(o, run, stdout)
 	}
-	return writeRunFiles(ctx, svc, o, run, stdout)
+	if err := writeRunFiles(ctx, svc, o, run, stdout); err != nil {
+		return err
+	}
+	return waitCounters(ctx, svc, o, run, stderr)
+}
+
+// waitCounters waits until the vrijlating counters jobs final run r inserted are
+// completed, so that a run of the next month started after Settle returns computes
+// with them (the plan step would wait for them too, but not a reader of the counters).
+// A job River gave up on is an error, after the files are written: the run is paid,
+// and the next month's run fails until the job is retried.
+func waitCounters(ctx context.Context, svc *Service, o SettleOptions, r Run, stderr io.Writer) error {
+	down := &outage{stderr: stderr}
+	lastPrint := time.Now()
+	for {
+		open, err := svc.openCounters(ctx, o.Tenant, "", r.ID)
+		if err != nil {
+			if down.wait(ctx, err) {
+				continue
+			}
+			return fmt.Errorf("plein settle: run %s: %w", r.ID, err)
+		}
+		down.over()
+		if j, ok := lost(open); ok {
+			return fmt.Errorf("plein settle: run %s of %s is final and its files are written, but its vrijlating counters "+
+				"were not recorded: %s; the next month's run fails until job %d is retried", r.ID, o.Period, j, j.ID)
+		}
+		if len(open) == 0 {
+			return nil
+		}
+		if time.Since(lastPrint) > 2*time.Second {
+			fmt.Fprintf(stderr, "plein settle: %s: recording the vrijlating counters, %d jobs to go\n", r.ID, len(open))
+			lastPrint = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("plein settle: run %s is final, its vrijlating counters not yet recorded: %w", r.ID, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // outage follows a database that cannot be reached while Settle waits for a run.
@@ -154,10 +193,7 @@ func waitRun(ctx context.Context, svc *Service, o SettleOptions, run Run, stderr
 		if key != lastKey {
 			lastKey, lastProgress = key, time.Now()
 		} else if time.Since(lastProgress) > settleStall {
-			fmt.Fprintf(stderr, "plein settle: no progress for %s; resuming run %s\n", settleStall, r.ID)
-			if err := svc.Kick(ctx, o.Tenant, r.ID); err != nil {
-				fmt.Fprintf(stderr, "plein settle: kick: %v\n", err)
-			}
+			resume(ctx, svc, o, r, stderr)
 			lastProgress = time.Now()
 		}
 		if time.Since(lastPrint) > 2*time.Second {
@@ -169,6 +205,22 @@ func waitRun(ctx context.Context, svc *Service, o SettleOptions, run Run, stderr
 			return r, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// resume kicks run r, which made no progress for settleStall, unless it is planning
+// and its plan waits for the counters jobs of an earlier final run: a kick would only
+// add a plan job that waits with it.
+func resume(ctx context.Context, svc *Service, o SettleOptions, r Run, stderr io.Writer) {
+	if r.Status == StatusPlanning {
+		if open, err := svc.openCounters(ctx, o.Tenant, r.Period.String(), ""); err == nil && len(open) > 0 {
+			fmt.Fprintf(stderr, "plein settle: %s waits for the vrijlating counters of run %s (%s)\n", r.ID, open[0].RunID, open[0].Period)
+			return
+		}
+	}
+	fmt.Fprintf(stderr, "plein settle: no progress for %s; resuming run %s\n", settleStall, r.ID)
+	if err := svc.Kick(ctx, o.Tenant, r.ID); err != nil {
+		fmt.Fprintf(stderr, "plein settle: kick: %v\n", err)
 	}
 }
 

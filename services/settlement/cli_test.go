@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/clocktest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/money"
@@ -72,24 +73,42 @@ func (c cliCaseload) Creditors(context.Context, tenant.ID) (map[string]CreditorI
 // workers running.
 func setupSettle(t *testing.T) *Service {
 	t.Helper()
+	return setupSettleWith(t, setup(t), nil).svc
+}
+
+// settleBundle is a settlement service over a fresh database, its clock, and the
+// database.
+type settleBundle struct {
+	svc   *Service
+	d     *dbtest.DB
+	clock *clocktest.Clock
+}
+
+// setupSettleWith is setupSettle over the months of b, with counters as the worker of
+// the counters jobs a final run inserts (nil: the residents service's, which records
+// nothing for the fixture's residents: they have no work income).
+func setupSettleWith(t *testing.T, b testBundle, counters river.Worker[residents.CountersArgs]) settleBundle {
+	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, "zwolle", "enschede")
 	insert, err := jobs.NewClient(d.App, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := setup(t)
+	clock := clocktest.New(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC))
 	svc := NewService(Config{App: d.App, Jobs: insert, Caseload: cliCaseload{b}, BatchSize: 2,
 		Tenants: cliTenants{sepa.Debtor{Name: "Gemeente Zwolle", IBAN: nlIBAN(t, "BNGH", "0285001932"), BIC: "BNGHNL2G", Town: "Zwolle", Country: "NL"}},
-		Now:     func() time.Time { return time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC) }})
+		Now:     clock.Now})
 	w := river.NewWorkers()
 	AddWorkers(w, d.App, svc)
 	// A final run inserts the payment plans' shortfall jobs and the residents'
 	// counters jobs, and River inserts only kinds its workers know: wired as
-	// services/plein wires them (the fixture's residents have no plans and no work
-	// income, so they record nothing).
+	// services/plein wires them.
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: d.App, Signals: noSignals{}})
-	river.AddWorker(w, residents.NewCountersWorker(d.App, nil))
+	if counters == nil {
+		counters = residents.NewCountersWorker(d.App, nil)
+	}
+	river.AddWorker(w, counters)
 	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes
@@ -98,7 +117,7 @@ func setupSettle(t *testing.T) *Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { <-jc.Stopped() })
-	return svc
+	return settleBundle{svc: svc, d: d, clock: clock}
 }
 
 // TestSettle: what `plein settle` does with a run. A dry-run writes its reconciliation;

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents"
 )
 
@@ -103,4 +105,77 @@ func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantA
 		}
 	}
 	return nil
+}
+
+// A month is computed with the counters in force at its start, so the counters jobs of
+// the final runs of earlier months must be done before a run computes: a run planned
+// while they are pending would pay vrijlating a resident has used up. The plan step
+// waits for them (countersWait at a time, without counting an attempt), and fails the
+// run when River gave up on one: its counters were never recorded.
+
+// countersWait is how long a plan waits before it looks at the counters jobs again.
+const countersWait = 2 * time.Second
+
+// counterJob is a counters job that has not completed.
+type counterJob struct {
+	ID            int64
+	State         string
+	RunID, Period string
+	LastError     string // of its latest failed attempt, if any
+}
+
+// openCounters lists t's counters jobs that have not completed: of the final runs of
+// months before before when it is set, of run runID when that is set.
+func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID string) ([]counterJob, error) {
+	var out []counterJob
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		// River's table has no row-level security: the tenant is matched in the args.
+		rows, err := tx.Query(ctx, `
+			SELECT id, state::text, coalesce(args ->> 'run_id', ''), coalesce(args ->> 'period', ''),
+			       coalesce(errors[array_length(errors, 1)] ->> 'error', '')
+			FROM river.river_job
+			WHERE kind = $1 AND args ->> 'tenant' = $2 AND state <> 'completed'
+			  AND ($3::text = '' OR args ->> 'period' < $3) AND ($4::text = '' OR args ->> 'run_id' = $4)
+			ORDER BY id`, residents.CountersArgs{}.Kind(), string(t), before, runID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (counterJob, error) {
+			var j counterJob
+			return j, r.Scan(&j.ID, &j.State, &j.RunID, &j.Period, &j.LastError)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counters jobs: %w", err)
+	}
+	return out, nil
+}
+
+// lost returns the first job of jobs River gave up on, if any.
+func lost(jobs []counterJob) (counterJob, bool) {
+	for _, j := range jobs {
+		if j.State == "discarded" || j.State == "cancelled" {
+			return j, true
+		}
+	}
+	return counterJob{}, false
+}
+
+// String says what became of the job, and why.
+func (j counterJob) String() string {
+	why := j.LastError
+	if why == "" {
+		why = "no error recorded"
+	}
+	return fmt.Sprintf("job %d (%s) is %s: %s", j.ID, residents.CountersArgs{}.Kind(), j.State, why)
+}
+
+// countersLost is why a run cannot compute its months when River gave up on j, a
+// counters job of an earlier final run: for the staff and operators who read the
+// run's error.
+func countersLost(j counterJob) string {
+	return fmt.Sprintf("the vrijlating counters of final run %s (%s) were never recorded: %s. "+
+		"Computed without them, this month could pay vrijlating a resident has used up: "+
+		"retry job %d once its cause is fixed, then start the run again", j.RunID, j.Period, j, j.ID)
 }

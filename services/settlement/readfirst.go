@@ -56,27 +56,43 @@ func readCreditors[T jobs.Scoped](s *Service) func(ctx context.Context, job *riv
 }
 
 // planInput is what the plan step splits: the tenant's residents, read when the run
-// was planning.
+// was planning, or why the run cannot compute (countersLost).
 type planInput struct {
 	read    bool
 	ids     []string
+	lost    string
 	started time.Time
 }
 
+// readPlan reads the tenant's residents once the counters jobs of earlier final runs
+// are done: while one is pending it snoozes the job, writing nothing.
 func (s *Service) readPlan(ctx context.Context, job *river.Job[PlanArgs]) (planInput, error) {
 	in := planInput{started: time.Now()}
-	var status Status
+	var r Run
 	err := s.in(ctx, job.Args.Tenant, func(ctx context.Context, tx pgx.Tx) error {
-		r, err := getRun(ctx, tx, job.Args.RunID, false)
-		status = r.Status
+		var err error
+		r, err = getRun(ctx, tx, job.Args.RunID, false)
 		return err
 	})
-	if err != nil || status != StatusPlanning {
+	if err != nil || r.Status != StatusPlanning {
 		// The step reports a run that is not found, and does nothing for one planned.
 		return in, nil
 	}
-	if in.ids, err = s.cfg.Caseload.ResidentIDs(ctx, job.Args.Tenant); err != nil {
-		err = fmt.Errorf("settlement: plan %s: residents: %w", job.Args.RunID, err)
+	open, err := s.openCounters(ctx, job.Args.Tenant, r.Period.String(), "")
+	if err == nil {
+		if j, ok := lost(open); ok {
+			in.read, in.lost = true, countersLost(j)
+			return in, nil
+		}
+		if len(open) > 0 {
+			return in, river.JobSnooze(countersWait)
+		}
+		if in.ids, err = s.cfg.Caseload.ResidentIDs(ctx, job.Args.Tenant); err != nil {
+			err = fmt.Errorf("residents: %w", err)
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
 		s.cfg.Metrics.step("plan", job.Args.Tenant, in.started, &err)
 		return in, err
 	}

@@ -129,6 +129,10 @@ func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs],
 	if !in.read {
 		return errInputStale
 	}
+	if in.lost != "" {
+		// Retrying does not record the counters: the run fails, saying why.
+		return s.fail(ctx, tx, r, in.lost)
+	}
 	ids := in.ids
 	var nos []int
 	var firsts, lasts []string

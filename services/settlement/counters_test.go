@@ -1,0 +1,163 @@
+package settlement
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/jobs/jobstest"
+	"github.com/plein-nl/plein/services/residents"
+)
+
+// withCounters is the testBundle with resident A in her third month of art. 31.2 n
+// vrijlating: a final run of it inserts a counters job.
+func withCounters(t *testing.T) testBundle {
+	t.Helper()
+	b := setup(t)
+	b.months[0].Result.Applicants = []bijstand.ApplicantResult{{VrijlatingKind: bijstand.VrijlatingN, NMonthsUsed: 3}}
+	return b
+}
+
+// settleAsync runs Settle of o in the background; its error comes on the channel.
+func (b settleBundle) settleAsync(t *testing.T, o SettleOptions) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+		defer cancel()
+		var stdout, stderr bytes.Buffer
+		done <- Settle(ctx, b.svc, o, &stdout, &stderr)
+	}()
+	return done
+}
+
+// counterStates returns the states of zwolle's counters jobs, in id order.
+func (b settleBundle) counterStates(t *testing.T) []string {
+	t.Helper()
+	var states []string
+	err := b.d.App.QueryRow(t.Context(), `
+		SELECT coalesce(array_agg(state::text ORDER BY id), '{}') FROM river.river_job
+		WHERE kind = 'residents.counters' AND args ->> 'tenant' = 'zwolle'`).Scan(&states)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return states
+}
+
+// waitFor polls cond for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after a minute: not %s", what)
+		}
+	}
+}
+
+// TestSettleWaitsForCounters (plein settle): Settle of a final run returns only once
+// the counters job the run inserted is completed, not when the run is final and its
+// files are written.
+func TestSettleWaitsForCounters(t *testing.T) {
+	t.Parallel()
+	gate := jobstest.NewGate[residents.CountersArgs](river.WorkFunc(func(context.Context, *river.Job[residents.CountersArgs]) error {
+		return nil
+	}))
+	b := setupSettleWith(t, withCounters(t), gate)
+	o := SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(t.TempDir(), "zwolle"), Starter: "cli:alice", Approver: "cli:bob"}
+	done := b.settleAsync(t, o)
+
+	waitFor(t, "final, with its files", func() bool {
+		_, err := os.Stat(o.Out)
+		return err == nil
+	})
+	select {
+	case err := <-done:
+		t.Fatalf("Settle returned (%v) with the counters job %v", err, b.counterStates(t))
+	case <-time.After(time.Second):
+	}
+	if got := b.counterStates(t); len(got) != 1 || got[0] != "running" {
+		t.Fatalf("counters jobs %v, want one running (held)", got)
+	}
+	gate.Open()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Settle: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Settle did not return a minute after the counters job was let through")
+	}
+	if got := b.counterStates(t); len(got) != 1 || got[0] != "completed" {
+		t.Errorf("counters jobs when Settle returned: %v, want one completed", got)
+	}
+}
+
+// TestLostCountersFailNextRun: when River gives up on a counters job, Settle of its
+// run says so after writing the files, and the next month's run fails, naming the job,
+// the earlier run and why, without computing a month.
+func TestLostCountersFailNextRun(t *testing.T) {
+	t.Parallel()
+	b := setupSettleWith(t, withCounters(t), river.WorkFunc(func(context.Context, *river.Job[residents.CountersArgs]) error {
+		return river.JobCancel(errors.New("resident a: no such resident"))
+	}))
+	o := SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(t.TempDir(), "march"), Starter: "cli:alice", Approver: "cli:bob"}
+	err := <-b.settleAsync(t, o)
+	want := regexp.MustCompile(`^plein settle: run (\S+) of 2026-03 is final and its files are written, but its vrijlating counters ` +
+		`were not recorded: job (\d+) \(residents\.counters\) is cancelled: JobCancelError: resident a: no such resident; ` +
+		`the next month's run fails until job (\d+) is retried$`)
+	m := want.FindStringSubmatch(errString(err))
+	if m == nil || m[2] != m[3] {
+		t.Fatalf("Settle of March: %v\nwant %s", err, want)
+	}
+	marchRun, jobID := m[1], m[2]
+	if files, _ := os.ReadDir(o.Out); len(files) == 0 {
+		t.Errorf("March is final but no files were written to %s", o.Out)
+	}
+
+	b.clock.Set(time.Date(2026, 4, 24, 9, 0, 0, 0, time.UTC))
+	o = SettleOptions{Tenant: "zwolle", Period: march.Next(), Out: filepath.Join(t.TempDir(), "april"), DryRun: true, Starter: "cli:alice"}
+	err = <-b.settleAsync(t, o)
+	runs, lerr := b.svc.List(t.Context(), "zwolle", 1)
+	if lerr != nil || len(runs) != 1 || runs[0].Period != o.Period {
+		t.Fatalf("April's run: %v, %v", runs, lerr)
+	}
+	april := runs[0]
+	wantReason := "the vrijlating counters of final run " + marchRun + " (2026-03) were never recorded: job " + jobID +
+		" (residents.counters) is cancelled: JobCancelError: resident a: no such resident. Computed without them, this month could pay " +
+		"vrijlating a resident has used up: retry job " + jobID + " once its cause is fixed, then start the run again"
+	if april.Status != StatusFailed || april.Error != wantReason || april.BatchesTotal != 0 || !strings.Contains(errString(err), wantReason) {
+		t.Errorf("April: %s, %d batches, error %q (Settle: %v)\nwant failed, 0 batches, %q", april.Status, april.BatchesTotal, april.Error, err, wantReason)
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// TestLost: only a job River gave up on is lost; one that waits or retries is not.
+func TestLost(t *testing.T) {
+	t.Parallel()
+	for _, state := range []string{"available", "scheduled", "retryable", "running", "pending"} {
+		if j, ok := lost([]counterJob{{ID: 1, State: state}}); ok {
+			t.Errorf("a %s job is lost: %+v", state, j)
+		}
+	}
+	for _, state := range []string{"discarded", "cancelled"} {
+		j, ok := lost([]counterJob{{ID: 1, State: "running"}, {ID: 2, State: state}})
+		if !ok || j.ID != 2 {
+			t.Errorf("a %s job: lost %+v, %v; want job 2", state, j, ok)
+		}
+	}
+}
