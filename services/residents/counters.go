@@ -3,6 +3,7 @@ package residents
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +35,18 @@ type CountersArgs struct {
 	Period string `json:"period"` // YYYY-MM: the run's month; the counters hold from the next
 	// Counters are the applicants whose counters the month advanced.
 	Counters []AdvancedCounters `json:"counters"`
+	// Kick tells apart a copy of a chunk's job inserted because its worker died (the
+	// settlement's kickCounters): the job is unique by its args.
+	Kick int64 `json:"kick,omitempty"`
+}
+
+// LiveKey names the lock a worker holds while it records these counters (in the
+// transaction that also completes the job): a job River still calls running whose
+// lock is free has lost its worker, and a copy of it may be inserted. Every copy of a
+// chunk has the same key, so copies record one after the other, and the second finds
+// the rows there.
+func (a CountersArgs) LiveKey() string {
+	return a.Kind() + ":" + a.RunID + ":" + strconv.Itoa(a.Chunk)
 }
 
 // AdvancedCounters are one applicant's counters after a settled month.
@@ -84,6 +97,9 @@ func (w *countersWorker) work(ctx context.Context, tx pgx.Tx, job *river.Job[Cou
 		}
 		rows[i] = store.CounterRow{ResidentID: c.ResidentID, Applicant: c.Applicant, Period: period.Next().First(),
 			Source: store.SourceRun, RecordedAt: at, NUsed: c.NMonthsUsed, RUsed: c.RMonthsUsed, RunID: a.RunID}
+	}
+	if err := jobs.HoldLive(ctx, tx, a.LiveKey()); err != nil {
+		return fmt.Errorf("counters of run %s: %w", a.RunID, err)
 	}
 	if err := store.New(tx, a.Tenant).InsertCounters(ctx, rows); err != nil {
 		return fmt.Errorf("counters of run %s: %w", a.RunID, err)

@@ -109,6 +109,9 @@ func waitCounters(ctx context.Context, svc *Service, o SettleOptions, r Run, std
 			return nil
 		}
 		if time.Since(lastPrint) > 2*time.Second {
+			if err := svc.kickCounters(ctx, o.Tenant, open); err != nil {
+				fmt.Fprintf(stderr, "plein settle: %v\n", err)
+			}
 			fmt.Fprintf(stderr, "plein settle: %s: recording the vrijlating counters, %d jobs to go\n", r.ID, len(open))
 			lastPrint = time.Now()
 		}

@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -122,27 +123,40 @@ type counterJob struct {
 	State         string
 	RunID, Period string
 	LastError     string // of its latest failed attempt, if any
+	args          []byte // the job's args, for a copy (kickCounters)
+	stale         bool   // running for longer than counterStale
 }
 
-// openCounters lists t's counters jobs that have not completed: of the final runs of
-// months before before when it is set, of run runID when that is set.
+// counterStale is how long a counters job may run before kickCounters asks whether
+// its worker is alive: a chunk takes well under a second, and a worker that has just
+// picked its job up has not yet taken its lock.
+const counterStale = 10 * time.Second
+
+// openCounters lists t's counters jobs of chunks not recorded yet (no copy of the
+// chunk's job completed): of the final runs of months before before when it is set, of
+// run runID when that is set.
 func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID string) ([]counterJob, error) {
 	var out []counterJob
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
 		// River's table has no row-level security: the tenant is matched in the args.
 		rows, err := tx.Query(ctx, `
-			SELECT id, state::text, coalesce(args ->> 'run_id', ''), coalesce(args ->> 'period', ''),
-			       coalesce(errors[array_length(errors, 1)] ->> 'error', '')
-			FROM river.river_job
-			WHERE kind = $1 AND args ->> 'tenant' = $2 AND state <> 'completed'
-			  AND ($3::text = '' OR args ->> 'period' < $3) AND ($4::text = '' OR args ->> 'run_id' = $4)
-			ORDER BY id`, residents.CountersArgs{}.Kind(), string(t), before, runID)
+			SELECT j.id, j.state::text, coalesce(j.args ->> 'run_id', ''), coalesce(j.args ->> 'period', ''),
+			       coalesce(j.errors[array_length(j.errors, 1)] ->> 'error', ''), j.args,
+			       j.state = 'running' AND j.attempted_at < now() - $5::interval
+			FROM river.river_job j
+			WHERE j.kind = $1 AND j.args ->> 'tenant' = $2 AND j.state <> 'completed'
+			  AND ($3::text = '' OR j.args ->> 'period' < $3) AND ($4::text = '' OR j.args ->> 'run_id' = $4)
+			  AND NOT EXISTS (
+			      SELECT 1 FROM river.river_job c
+			      WHERE c.kind = j.kind AND c.state = 'completed' AND c.args ->> 'tenant' = j.args ->> 'tenant'
+			        AND c.args ->> 'run_id' = j.args ->> 'run_id' AND c.args ->> 'chunk' = j.args ->> 'chunk')
+			ORDER BY j.id`, residents.CountersArgs{}.Kind(), string(t), before, runID, counterStale)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (counterJob, error) {
 			var j counterJob
-			return j, r.Scan(&j.ID, &j.State, &j.RunID, &j.Period, &j.LastError)
+			return j, r.Scan(&j.ID, &j.State, &j.RunID, &j.Period, &j.LastError, &j.args, &j.stale)
 		})
 		return err
 	})
@@ -150,6 +164,34 @@ func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID s
 		return nil, fmt.Errorf("counters jobs: %w", err)
 	}
 	return out, nil
+}
+
+// kickCounters inserts a copy of each job of open that River calls running, for
+// longer than counterStale, but no worker works on (its worker was killed: see jobs.Alive), so that a kill in the middle
+// of recording the counters delays the next month's run by seconds, not by the hour
+// River's rescuer takes. The copy records what the dead job would have, once.
+func (s *Service) kickCounters(ctx context.Context, t tenant.ID, open []counterJob) error {
+	nonce := s.cfg.Now().UnixNano()
+	for _, j := range open {
+		if !j.stale {
+			continue
+		}
+		var args residents.CountersArgs
+		if err := json.Unmarshal(j.args, &args); err != nil {
+			return fmt.Errorf("counters job %d: %w", j.ID, err)
+		}
+		args.Kick = nonce
+		err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+			if alive, err := jobs.Alive(ctx, tx, args.LiveKey()); err != nil || alive {
+				return err
+			}
+			return jobs.InsertTx(ctx, s.client(ctx), tx, args, nil)
+		})
+		if err != nil {
+			return fmt.Errorf("kick counters job %d: %w", j.ID, err)
+		}
+	}
+	return nil
 }
 
 // lost returns the first job of jobs River gave up on, if any.

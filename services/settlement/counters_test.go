@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/jobs/jobstest"
 	"github.com/plein-nl/plein/services/residents"
 )
@@ -159,5 +160,72 @@ func TestLost(t *testing.T) {
 		if !ok || j.ID != 2 {
 			t.Errorf("a %s job: lost %+v, %v; want job 2", state, j, ok)
 		}
+	}
+}
+
+// TestKickDeadCountersJob: a counters job River calls running, for longer than
+// counterStale, whose worker holds no live lock (its process was killed) gets a copy
+// that records the chunk, and the chunk then counts as recorded though River still
+// calls the dead job running; a job whose worker holds the lock gets no copy.
+func TestKickDeadCountersJob(t *testing.T) {
+	t.Parallel()
+	kicks := make(chan int64, 4)
+	b := setupSettleWith(t, withCounters(t), river.WorkFunc(func(_ context.Context, job *river.Job[residents.CountersArgs]) error {
+		kicks <- job.Args.Kick
+		return nil
+	}))
+	ctx := t.Context()
+	const runID = "0b0e4b7e-5d1c-4b6a-9d6e-3f1a2b3c4d5e"
+	args := residents.CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: "zwolle"}, RunID: runID, Chunk: 1, Period: "2026-02",
+		Counters: []residents.AdvancedCounters{{ResidentID: "8a1e6f0e-3c55-4f7e-9b1a-2d4c6e8f0a1b", NMonthsUsed: 4}}}
+	// The job as a killed worker leaves it: inserted where no worker looks, then
+	// running since a minute ago.
+	res, err := b.svc.cfg.Jobs.Insert(ctx, args, &river.InsertOpts{Queue: "nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.d.Owner.Exec(ctx, `UPDATE river.river_job SET state = 'running', queue = $2,
+		attempted_at = now() - interval '1 minute', attempt = 1 WHERE id = $1`, res.Job.ID, jobs.QueueSettlement); err != nil {
+		t.Fatal(err)
+	}
+	open, err := b.svc.openCounters(ctx, "zwolle", "", runID)
+	if err != nil || len(open) != 1 || !open[0].stale {
+		t.Fatalf("open counters %+v, %v; want the dead job, stale", open, err)
+	}
+
+	// A live worker's lock: no copy.
+	tx, err := b.d.App.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.HoldLive(ctx, tx, args.LiveKey()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.kickCounters(ctx, "zwolle", open); err != nil {
+		t.Fatal(err)
+	}
+	_ = tx.Rollback(ctx)
+	if got := b.counterStates(t); len(got) != 1 {
+		t.Fatalf("counters jobs %v with a live worker, want only the running one", got)
+	}
+
+	// No lock: a copy, which records the chunk.
+	if err := b.svc.kickCounters(ctx, "zwolle", open); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case k := <-kicks:
+		if k == 0 {
+			t.Errorf("the worker ran the dead job, not a copy")
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("no copy ran; counters jobs %v", b.counterStates(t))
+	}
+	waitFor(t, "the chunk recorded", func() bool {
+		open, err := b.svc.openCounters(ctx, "zwolle", "", runID)
+		return err == nil && len(open) == 0
+	})
+	if got := b.counterStates(t); len(got) != 2 || got[0] != "running" || got[1] != "completed" {
+		t.Errorf("counters jobs %v, want the dead one still running and its copy completed", got)
 	}
 }

@@ -85,6 +85,9 @@ func (s *Service) readPlan(ctx context.Context, job *river.Job[PlanArgs]) (planI
 			return in, nil
 		}
 		if len(open) > 0 {
+			if err := s.kickCounters(ctx, job.Args.Tenant, open); err != nil {
+				return in, fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
+			}
 			return in, river.JobSnooze(countersWait)
 		}
 		if in.ids, err = s.cfg.Caseload.ResidentIDs(ctx, job.Args.Tenant); err != nil {
