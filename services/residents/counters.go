@@ -60,7 +60,7 @@ type AdvancedCounters struct {
 // Kind implements river.JobArgs.
 func (CountersArgs) Kind() string { return "residents.counters" }
 
-// InsertOpts puts the job on the settlement queue, unique by its args in every state:
+// InsertOpts puts the job on the settlement queue, unique by its args in River's default unique states (all but cancelled and discarded):
 // a run posted again by a retried job finds its jobs instead of adding some.
 func (CountersArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueSettlement, UniqueOpts: river.UniqueOpts{ByArgs: true}}
