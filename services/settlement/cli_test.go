@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/bijstand"
@@ -84,10 +85,11 @@ type settleBundle struct {
 	clock *clocktest.Clock
 }
 
-// setupSettleWith is setupSettle over the months of b, with counters as the worker of
-// the counters jobs a final run inserts (nil: the residents service's, which records
-// nothing for the fixture's residents: they have no work income).
-func setupSettleWith(t *testing.T, b testBundle, counters river.Worker[residents.CountersArgs]) settleBundle {
+// setupSettleWith is setupSettle over the months of b, with the worker counters makes
+// over the application pool for the counters jobs a final run inserts (nil: the
+// residents service's, which records nothing for the fixture's residents: they have
+// no work income).
+func setupSettleWith(t *testing.T, b testBundle, counters func(app *pgxpool.Pool) river.Worker[residents.CountersArgs]) settleBundle {
 	t.Helper()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, "zwolle", "enschede")
@@ -98,7 +100,7 @@ func setupSettleWith(t *testing.T, b testBundle, counters river.Worker[residents
 	clock := clocktest.New(time.Date(2026, 3, 24, 9, 0, 0, 0, time.UTC))
 	svc := NewService(Config{App: d.App, Jobs: insert, Caseload: cliCaseload{b}, BatchSize: 2,
 		Tenants: cliTenants{sepa.Debtor{Name: "Gemeente Zwolle", IBAN: nlIBAN(t, "BNGH", "0285001932"), BIC: "BNGHNL2G", Town: "Zwolle", Country: "NL"}},
-		Now:     clock.Now})
+		Now:     clock.Now, Counters: b.counters})
 	w := river.NewWorkers()
 	AddWorkers(w, d.App, svc)
 	// A final run inserts the payment plans' shortfall jobs and the residents'
@@ -106,9 +108,10 @@ func setupSettleWith(t *testing.T, b testBundle, counters river.Worker[residents
 	// services/plein wires them.
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: d.App, Signals: noSignals{}})
 	if counters == nil {
-		counters = residents.NewCountersWorker(d.App, nil)
+		river.AddWorker(w, residents.NewCountersWorker(d.App, nil))
+	} else {
+		river.AddWorker(w, counters(d.App))
 	}
-	river.AddWorker(w, counters)
 	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: w, MaxWorkers: 4})
 	if err == nil {
 		err = jc.Start(t.Context()) // stops when the test ends, before the database goes

@@ -122,6 +122,8 @@ type counterJob struct {
 	ID            int64
 	State         string
 	RunID, Period string
+	Chunk         int
+	Attempt       int
 	LastError     string // of its latest failed attempt, if any
 	args          []byte // the job's args, for a copy (kickCounters)
 	stale         bool   // running for longer than counterStale
@@ -141,7 +143,7 @@ func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID s
 		// River's table has no row-level security: the tenant is matched in the args.
 		rows, err := tx.Query(ctx, `
 			SELECT j.id, j.state::text, coalesce(j.args ->> 'run_id', ''), coalesce(j.args ->> 'period', ''),
-			       coalesce(j.errors[array_length(j.errors, 1)] ->> 'error', ''), j.args,
+			       coalesce((j.args ->> 'chunk')::int, 0), j.attempt, coalesce(j.errors[array_length(j.errors, 1)] ->> 'error', ''), j.args,
 			       j.state = 'running' AND j.attempted_at < now() - $5::interval
 			FROM river.river_job j
 			WHERE j.kind = $1 AND j.args ->> 'tenant' = $2 AND j.state <> 'completed'
@@ -156,7 +158,7 @@ func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID s
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (counterJob, error) {
 			var j counterJob
-			return j, r.Scan(&j.ID, &j.State, &j.RunID, &j.Period, &j.LastError, &j.args, &j.stale)
+			return j, r.Scan(&j.ID, &j.State, &j.RunID, &j.Period, &j.Chunk, &j.Attempt, &j.LastError, &j.args, &j.stale)
 		})
 		return err
 	})
@@ -167,20 +169,25 @@ func (s *Service) openCounters(ctx context.Context, t tenant.ID, before, runID s
 }
 
 // kickCounters inserts a copy of each job of open that River calls running, for
-// longer than counterStale, but no worker works on (its worker was killed: see jobs.Alive), so that a kill in the middle
-// of recording the counters delays the next month's run by seconds, not by the hour
-// River's rescuer takes. The copy records what the dead job would have, once.
+// longer than counterStale, but no worker works on (its worker was killed: see
+// jobs.Alive), so that a kill in the middle of recording the counters delays the next
+// month's run by seconds, not by the hour River's rescuer takes. The copy records what
+// the dead job would have, once. A chunk that has a copy waiting or running gets no
+// other, and a copy is named by the job it replaces and that job's attempt, not by the
+// clock (which a test or a rehearsal holds still): a second kick of the same dead
+// attempt is the same job, which River's uniqueness by args inserts once.
 func (s *Service) kickCounters(ctx context.Context, t tenant.ID, open []counterJob) error {
-	nonce := s.cfg.Now().UnixNano()
+	kicked := map[string]bool{}
 	for _, j := range open {
-		if !j.stale {
+		chunk := j.RunID + ":" + strconv.Itoa(j.Chunk)
+		if !j.stale || kicked[chunk] || copyPending(open, j) {
 			continue
 		}
 		var args residents.CountersArgs
 		if err := json.Unmarshal(j.args, &args); err != nil {
 			return fmt.Errorf("counters job %d: %w", j.ID, err)
 		}
-		args.Kick = nonce
+		args.Kick = j.ID<<8 | int64(min(j.Attempt, 255))
 		err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
 			if alive, err := jobs.Alive(ctx, tx, args.LiveKey()); err != nil || alive {
 				return err
@@ -190,8 +197,49 @@ func (s *Service) kickCounters(ctx context.Context, t tenant.ID, open []counterJ
 		if err != nil {
 			return fmt.Errorf("kick counters job %d: %w", j.ID, err)
 		}
+		kicked[chunk] = true
 	}
 	return nil
+}
+
+// copyPending reports whether another job of j's chunk may still record it: one that
+// waits, retries, or runs without being stale.
+func copyPending(open []counterJob, j counterJob) bool {
+	for _, o := range open {
+		if o.ID != j.ID && o.RunID == j.RunID && o.Chunk == j.Chunk && !o.stale && o.State != "discarded" && o.State != "cancelled" {
+			return true
+		}
+	}
+	return false
+}
+
+// countersStuckAttempt is the attempt from which a counters job that keeps failing is
+// taken for one a retry may not fix (a resident gone, a bad row): the run that waits
+// for it says so in its error, and keeps waiting, for River retries it up to its
+// attempts' end (weeks) and the plan fails the run once River gives up on it. Until
+// then a retry may still succeed (a database back up, a fixed deploy).
+const countersStuckAttempt = 5
+
+// noteStuck writes in r's error why it waits when a job of open keeps failing, for the
+// staff and operators who look at a run that does not compute; the plan step clears it
+// when the run computes.
+func (s *Service) noteStuck(ctx context.Context, r Run, open []counterJob) error {
+	var note string
+	for _, j := range open {
+		if j.State == "retryable" && j.Attempt >= countersStuckAttempt {
+			note = fmt.Sprintf("waiting for the vrijlating counters of final run %s (%s): %s (attempt %d); "+
+				"the run computes once they are recorded, and fails if River gives up on the job", j.RunID, j.Period, j, j.Attempt)
+			break
+		}
+	}
+	if note == "" || note == r.Error {
+		return nil
+	}
+	return s.in(ctx, r.Tenant, func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE settlement_runs SET error = $2 WHERE tenant_id = current_tenant() AND id = $1 AND status = 'planning'`,
+			r.ID, note)
+		return err
+	})
 }
 
 // lost returns the first job of jobs River gave up on, if any.

@@ -7,15 +7,19 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/platform/jobs/jobstest"
+	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/residents"
 )
 
@@ -72,7 +76,7 @@ func TestSettleWaitsForCounters(t *testing.T) {
 	gate := jobstest.NewGate[residents.CountersArgs](river.WorkFunc(func(context.Context, *river.Job[residents.CountersArgs]) error {
 		return nil
 	}))
-	b := setupSettleWith(t, withCounters(t), gate)
+	b := setupSettleWith(t, withCounters(t), func(*pgxpool.Pool) river.Worker[residents.CountersArgs] { return gate })
 	o := SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(t.TempDir(), "zwolle"), Starter: "cli:alice", Approver: "cli:bob"}
 	done := b.settleAsync(t, o)
 
@@ -107,7 +111,7 @@ func TestSettleWaitsForCounters(t *testing.T) {
 // the earlier run and why, without computing a month.
 func TestLostCountersFailNextRun(t *testing.T) {
 	t.Parallel()
-	b := setupSettleWith(t, withCounters(t), river.WorkFunc(func(context.Context, *river.Job[residents.CountersArgs]) error {
+	b := setupSettleWith(t, withCounters(t), workFunc(func(context.Context, *river.Job[residents.CountersArgs]) error {
 		return river.JobCancel(errors.New("resident a: no such resident"))
 	}))
 	o := SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(t.TempDir(), "march"), Starter: "cli:alice", Approver: "cli:bob"}
@@ -124,20 +128,27 @@ func TestLostCountersFailNextRun(t *testing.T) {
 		t.Errorf("March is final but no files were written to %s", o.Out)
 	}
 
-	b.clock.Set(time.Date(2026, 4, 24, 9, 0, 0, 0, time.UTC))
-	o = SettleOptions{Tenant: "zwolle", Period: march.Next(), Out: filepath.Join(t.TempDir(), "april"), DryRun: true, Starter: "cli:alice"}
-	err = <-b.settleAsync(t, o)
-	runs, lerr := b.svc.List(t.Context(), "zwolle", 1)
-	if lerr != nil || len(runs) != 1 || runs[0].Period != o.Period {
-		t.Fatalf("April's run: %v, %v", runs, lerr)
-	}
-	april := runs[0]
+	april, err := b.settleApril(t)
 	wantReason := "the vrijlating counters of final run " + marchRun + " (2026-03) were never recorded: job " + jobID +
 		" (residents.counters) is cancelled: JobCancelError: resident a: no such resident. Computed without them, this month could pay " +
 		"vrijlating a resident has used up: retry job " + jobID + " once its cause is fixed, then start the run again"
 	if april.Status != StatusFailed || april.Error != wantReason || april.BatchesTotal != 0 || !strings.Contains(errString(err), wantReason) {
 		t.Errorf("April: %s, %d batches, error %q (Settle: %v)\nwant failed, 0 batches, %q", april.Status, april.BatchesTotal, april.Error, err, wantReason)
 	}
+}
+
+// settleApril settles a dry-run of April on its start date, returning the run and
+// Settle's error.
+func (b settleBundle) settleApril(t *testing.T) (Run, error) {
+	t.Helper()
+	b.clock.Set(time.Date(2026, 4, 24, 9, 0, 0, 0, time.UTC))
+	o := SettleOptions{Tenant: "zwolle", Period: march.Next(), Out: filepath.Join(t.TempDir(), "april"), DryRun: true, Starter: "cli:alice"}
+	err := <-b.settleAsync(t, o)
+	runs, lerr := b.svc.List(t.Context(), "zwolle", 1)
+	if lerr != nil || len(runs) != 1 || runs[0].Period != o.Period {
+		t.Fatalf("April's run: %v, %v", runs, lerr)
+	}
+	return runs[0], err
 }
 
 func errString(err error) string {
@@ -170,10 +181,17 @@ func TestLost(t *testing.T) {
 func TestKickDeadCountersJob(t *testing.T) {
 	t.Parallel()
 	kicks := make(chan int64, 4)
-	b := setupSettleWith(t, withCounters(t), river.WorkFunc(func(_ context.Context, job *river.Job[residents.CountersArgs]) error {
-		kicks <- job.Args.Kick
-		return nil
-	}))
+	// Like the residents' worker, it holds the chunk's live lock in the transaction
+	// that completes the job.
+	b := setupSettleWith(t, withCounters(t), func(app *pgxpool.Pool) river.Worker[residents.CountersArgs] {
+		return jobs.NewTenantWorker(app, func(ctx context.Context, tx pgx.Tx, job *river.Job[residents.CountersArgs]) error {
+			if err := jobs.HoldLive(ctx, tx, job.Args.LiveKey()); err != nil {
+				return err
+			}
+			kicks <- job.Args.Kick
+			return nil
+		})
+	})
 	ctx := t.Context()
 	const runID = "0b0e4b7e-5d1c-4b6a-9d6e-3f1a2b3c4d5e"
 	args := residents.CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: "zwolle"}, RunID: runID, Chunk: 1, Period: "2026-02",
@@ -215,8 +233,8 @@ func TestKickDeadCountersJob(t *testing.T) {
 	}
 	select {
 	case k := <-kicks:
-		if k == 0 {
-			t.Errorf("the worker ran the dead job, not a copy")
+		if want := res.Job.ID<<8 | 1; k != want {
+			t.Errorf("the copy's kick is %d, want %d (the dead job's id and attempt)", k, want)
 		}
 	case <-time.After(time.Minute):
 		t.Fatalf("no copy ran; counters jobs %v", b.counterStates(t))
@@ -227,5 +245,92 @@ func TestKickDeadCountersJob(t *testing.T) {
 	})
 	if got := b.counterStates(t); len(got) != 2 || got[0] != "running" || got[1] != "completed" {
 		t.Errorf("counters jobs %v, want the dead one still running and its copy completed", got)
+	}
+	// The same dead attempt kicked again, under a clock that stands still: the same
+	// copy, which River does not insert twice.
+	if err := b.svc.kickCounters(ctx, "zwolle", open); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.counterStates(t); len(got) != 2 {
+		t.Errorf("counters jobs %v after a second kick of the same attempt, want no new copy", got)
+	}
+}
+
+// workFunc is a counters worker of fn that needs no pool.
+func workFunc(fn func(context.Context, *river.Job[residents.CountersArgs]) error) func(*pgxpool.Pool) river.Worker[residents.CountersArgs] {
+	return func(*pgxpool.Pool) river.Worker[residents.CountersArgs] { return river.WorkFunc(fn) }
+}
+
+// TestCopyPending: a stale job whose chunk has a copy waiting, retrying or running
+// gets no other; a copy given up on or stale itself does not count.
+func TestCopyPending(t *testing.T) {
+	t.Parallel()
+	dead := counterJob{ID: 1, State: "running", RunID: "r", Chunk: 1, stale: true}
+	tests := []struct {
+		other counterJob
+		want  bool
+	}{
+		{counterJob{ID: 2, State: "available", RunID: "r", Chunk: 1}, true},
+		{counterJob{ID: 2, State: "retryable", RunID: "r", Chunk: 1}, true},
+		{counterJob{ID: 2, State: "running", RunID: "r", Chunk: 1}, true},
+		{counterJob{ID: 2, State: "running", RunID: "r", Chunk: 1, stale: true}, false},
+		{counterJob{ID: 2, State: "discarded", RunID: "r", Chunk: 1}, false},
+		{counterJob{ID: 2, State: "available", RunID: "r", Chunk: 2}, false},
+		{counterJob{ID: 2, State: "available", RunID: "s", Chunk: 1}, false},
+	}
+	for _, tt := range tests {
+		if got := copyPending([]counterJob{dead, tt.other}, dead); got != tt.want {
+			t.Errorf("copyPending with %+v = %v, want %v", tt.other, got, tt.want)
+		}
+	}
+}
+
+// recordedCounters is a residents service that has recorded that many counters rows
+// for every run.
+type recordedCounters int
+
+func (n recordedCounters) CountersRecorded(context.Context, tenant.ID, string) (int, error) {
+	return int(n), nil
+}
+
+// TestCountersNeverRecorded: a final run stores how many counters rows it has
+// recorded, and the next month's run fails, saying why, when fewer were recorded and
+// no job is left to record them (the job completed without, or River's cleaner
+// deleted it), and computes when all were.
+func TestCountersNeverRecorded(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		recorded recordedCounters
+		want     Status
+	}{{0, StatusFailed}, {1, StatusDryRunDone}} {
+		t.Run(strconv.Itoa(int(tt.recorded)), func(t *testing.T) {
+			t.Parallel()
+			bundle := withCounters(t)
+			bundle.counters = tt.recorded
+			b := setupSettleWith(t, bundle, workFunc(func(context.Context, *river.Job[residents.CountersArgs]) error { return nil }))
+			o := SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(t.TempDir(), "march"), Starter: "cli:alice", Approver: "cli:bob"}
+			if err := <-b.settleAsync(t, o); err != nil {
+				t.Fatalf("Settle of March: %v", err)
+			}
+			marchRun, ok, err := b.svc.Current(t.Context(), "zwolle", march)
+			var expected *int
+			if err == nil && ok {
+				err = b.svc.in(t.Context(), "zwolle", func(ctx context.Context, tx pgx.Tx) error {
+					return tx.QueryRow(ctx, `SELECT counters_expected FROM settlement_runs WHERE id = $1`, marchRun.ID).Scan(&expected)
+				})
+			}
+			if err != nil || expected == nil || *expected != 1 {
+				t.Fatalf("March's counters_expected %v, %v; want 1", expected, err)
+			}
+
+			april, err := b.settleApril(t)
+			wantReason := ""
+			if tt.want == StatusFailed {
+				wantReason = "the vrijlating counters of final run " + marchRun.ID + " (2026-03) were never recorded: 0 of 1 rows are, "
+			}
+			if april.Status != tt.want || !strings.HasPrefix(april.Error, wantReason) || (wantReason == "") != (april.Error == "") {
+				t.Errorf("April: %s, error %q (Settle: %v); want %s, error starting %q", april.Status, april.Error, err, tt.want, wantReason)
+			}
+		})
 	}
 }

@@ -112,8 +112,9 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		return err
 	}
 	if _, err := tx.Exec(ctx, `
-		UPDATE settlement_runs SET status = 'final', posted_at = $2, execution_date = $3, finished_at = $4, report = $5
-		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec); err != nil {
+		UPDATE settlement_runs SET status = 'final', posted_at = $2, execution_date = $3, finished_at = $4, report = $5,
+		       counters_expected = $6
+		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec, expectedCounters(months)); err != nil {
 		return err
 	}
 	if err := s.insertFollowUps(ctx, tx, job.Args.TenantArgs, r, months); err != nil {

@@ -64,8 +64,9 @@ type planInput struct {
 	started time.Time
 }
 
-// readPlan reads the tenant's residents once the counters jobs of earlier final runs
-// are done: while one is pending it snoozes the job, writing nothing.
+// readPlan reads the tenant's residents once the counters of earlier final runs are
+// recorded (countersReady): while a counters job is pending it snoozes the job, and
+// writes nothing but, for a job that keeps failing, why the run waits (noteStuck).
 func (s *Service) readPlan(ctx context.Context, job *river.Job[PlanArgs]) (planInput, error) {
 	in := planInput{started: time.Now()}
 	var r Run
@@ -78,14 +79,17 @@ func (s *Service) readPlan(ctx context.Context, job *river.Job[PlanArgs]) (planI
 		// The step reports a run that is not found, and does nothing for one planned.
 		return in, nil
 	}
-	open, err := s.openCounters(ctx, job.Args.Tenant, r.Period.String(), "")
+	wait, err := s.countersReady(ctx, job.Args.Tenant, r.Period)
 	if err == nil {
-		if j, ok := lost(open); ok {
-			in.read, in.lost = true, countersLost(j)
+		if wait.lost != "" {
+			in.read, in.lost = true, wait.lost
 			return in, nil
 		}
-		if len(open) > 0 {
-			if err := s.kickCounters(ctx, job.Args.Tenant, open); err != nil {
+		if len(wait.open) > 0 {
+			if err := s.kickCounters(ctx, job.Args.Tenant, wait.open); err != nil {
+				return in, fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
+			}
+			if err := s.noteStuck(ctx, r, wait.open); err != nil {
 				return in, fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
 			}
 			return in, river.JobSnooze(countersWait)

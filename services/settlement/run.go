@@ -164,6 +164,10 @@ type Config struct {
 	Jobs     *jobs.Client // inserts the run's jobs (an insert-only client will do)
 	Caseload Caseload
 	Tenants  Tenants
+	// Counters counts the counters rows a final run recorded (the residents service):
+	// a plan fails when the latest final run before it recorded fewer than it advanced
+	// and no job is left to record them. Without it only River's jobs are checked.
+	Counters CounterReader
 	Metrics  *Metrics // optional
 	Now      func() time.Time
 	// BatchSize is the number of residents per batch job; 0 means 2,500.
@@ -243,7 +247,8 @@ func (s *Service) settings(t tenant.ID) (Settings, error) {
 
 // Start starts the run of period for t, or returns the run that is already on its way
 // (created false). A dry-run always starts anew. It refuses a period beyond the
-// calendar, a final period, and a tenant that is not active. The run row and its first
+// calendar, a final period, a final run out of month order (checkOrder) and a tenant
+// that is not active. The run row and its first
 // job are inserted in one transaction: a run is never started without its work.
 func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period, dryRun bool, by string) (run Run, created bool, err error) {
 	if by == "" {
@@ -272,6 +277,9 @@ func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period
 				}
 				run = cur
 				return nil
+			}
+			if err := checkOrder(ctx, tx, period); err != nil {
+				return err
 			}
 		}
 		_, err := tx.Exec(ctx, `

@@ -64,6 +64,7 @@ func nlIBAN(t *testing.T, bank, account string) iban.IBAN {
 type testBundle struct {
 	months    []ResidentMonth
 	creditors map[string]CreditorInfo
+	counters  CounterReader // nil: only River's counters jobs are checked
 }
 
 func setup(t *testing.T) testBundle {

@@ -164,7 +164,7 @@ func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs],
 		}
 	}
 	_, err = tx.Exec(ctx, `
-		UPDATE settlement_runs SET status = 'computing', batches_total = $2, residents_total = $3
+		UPDATE settlement_runs SET status = 'computing', batches_total = $2, residents_total = $3, error = NULL
 		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, len(nos), len(ids))
 	return err
 }
