@@ -177,7 +177,7 @@ var problems = []httpapi.Problem{
 	{Err: ErrNoLaw, Status: http.StatusUnprocessableEntity},
 	{Err: ErrPeriodFinal, Status: http.StatusConflict},
 	{Err: ErrWrongState, Status: http.StatusConflict},
-	{Err: ErrOutOfOrder, Status: http.StatusConflict},
+	{Err: ErrOutOfOrder, Status: http.StatusConflict, FromSentinel: true},
 	{Err: ErrDryRunNotApproved, Status: http.StatusConflict},
 	{Err: ErrTenantNotActive, Status: http.StatusConflict},
 }
