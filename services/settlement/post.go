@@ -103,6 +103,13 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 	if err := sp.Commit(ctx); err != nil {
 		return err
 	}
+	return s.finish(ctx, tx, job.Args.TenantArgs, r, months, report, files, postedAt, exec)
+}
+
+// finish makes posted run r final, in the transaction that posted it: its files with
+// the reconciliation report, its status, and the jobs that follow from it.
+func (s *Service) finish(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth, report Report,
+	files []outFile, postedAt, exec time.Time) error {
 	rec, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {
 		return err
@@ -117,7 +124,7 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec, expectedCounters(months)); err != nil {
 		return err
 	}
-	if err := s.insertFollowUps(ctx, tx, job.Args.TenantArgs, r, months); err != nil {
+	if err := s.insertFollowUps(ctx, tx, ta, r, months); err != nil {
 		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
 	}
 	r.Status, r.Report = StatusFinal, &report
