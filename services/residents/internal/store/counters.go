@@ -67,6 +67,18 @@ func (st *Store) CountersAsOf(ctx context.Context, byID map[string]*Resident, fi
 	return nil
 }
 
+// CountRun returns how many rows run runID recorded.
+func (st *Store) CountRun(ctx context.Context, runID string) (int, error) {
+	var n int
+	err := st.tx.QueryRow(ctx, `
+		SELECT count(*) FROM vrijlating_counters
+		WHERE tenant_id = current_tenant() AND source = 'run' AND run_id = $1`, runID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counters of run: %w", err)
+	}
+	return n, nil
+}
+
 // LatestCounterPeriod returns the latest period of a row of resident id, and false when
 // it has none.
 func (st *Store) LatestCounterPeriod(ctx context.Context, id string) (time.Time, bool, error) {
