@@ -86,6 +86,9 @@ func couple() NewResident {
 	}
 }
 
+// ptr returns a pointer to n, for an input's optional counter.
+func ptr(n int) *int { return &n }
+
 func mustCreate(t *testing.T, s Service, ctx context.Context, tn tenant.ID, nr NewResident) Resident {
 	t.Helper()
 	r, err := s.Create(ctx, tn, nr)
