@@ -518,7 +518,7 @@ func TestPartnerCountersAdvance(t *testing.T) {
 	five := monthsOfNLimit - 1
 	couple := b.resident(t, zwolle, residents.NewResident{Name: "Jan de Vries", BirthDate: "1985-02-01", BSN: "111222333",
 		IBAN: "NL91ABNA0417164300", Kind: "couple",
-		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1987-11-30", BSN: "168888889", NMonthsUsed: five}})
+		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1987-11-30", BSN: "168888889", NMonthsUsed: &five}})
 	jan := bijstand.Period{Year: 2026, Month: time.January}
 	feb := jan.Next()
 	b.wageOf(t, couple, 1, jan, wageNet)

@@ -197,14 +197,18 @@ func (u *unit) recordCounters(ctx context.Context, r Resident, today time.Time, 
 	return u.st.InsertCounters(ctx, rows)
 }
 
-// countersChanged lists the applicants whose counters ch sets: the resident's when it
-// names one of hers, the partner's when it gives a (new) partner.
-func countersChanged(ch Changes) []int {
+// countersChanged lists the applicants whose counters an update from cur to next
+// changes: only a counter the request gave can differ, so a request that repeats the
+// counters in force, or changes a partner's name without them, records nothing. A
+// partner where cur had none is recorded with the counters given (0 if none), as a
+// new case's are: rows of an earlier partner must not hold for the new one.
+func countersChanged(cur, next Resident) []int {
 	var out []int
-	if ch.NMonthsUsed != nil || ch.RMonthsUsed != nil {
+	if cur.NMonthsUsed != next.NMonthsUsed || cur.RMonthsUsed != next.RMonthsUsed {
 		out = append(out, 0)
 	}
-	if ch.Partner != nil {
+	if p := next.Partner; p != nil && (cur.Partner == nil ||
+		cur.Partner.NMonthsUsed != p.NMonthsUsed || cur.Partner.RMonthsUsed != p.RMonthsUsed) {
 		out = append(out, 1)
 	}
 	return out

@@ -2,6 +2,7 @@ package residents
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -152,6 +153,58 @@ func TestCorrectionDuringApproval(t *testing.T) {
 	}
 	if n, err := NewCounterReader(b.d.App).RecordedFor(context.Background(), zwolle, counterRun); err != nil || n != 0 {
 		t.Errorf("recorded for the run in another tenant: %d (%v), want 0", n, err)
+	}
+}
+
+// TestPartnerChangeKeepsCounters: a PATCH that replaces the partner to fix a name or
+// BSN, without counters, keeps the partner's counters in force and records no row (it
+// used to record n 0, r 0: six more months of vrijlating); counters the request repeats
+// record nothing; a counter it changes is recorded, the other kept.
+func TestPartnerChangeKeepsCounters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := as(consulentEnschede)
+	r := mustCreate(t, b.svc, ctx, enschede, couple()) // partner n 5, r 3
+	apr := period(2026, time.April)
+	work(t, b, CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: enschede}, RunID: counterRun, Chunk: 1, Period: "2026-03",
+		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 1, Kind: CounterR}}}) // April: 5, 4
+	rows := func() int { return b.d.Count(t, enschede, `SELECT count(*) FROM vrijlating_counters`) }
+	before := rows()
+	version := 1
+	patch := func(body string) Resident {
+		t.Helper()
+		var ch Changes
+		if err := json.Unmarshal([]byte(body), &ch); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.svc.Update(ctx, enschede, r.ID, version, ch)
+		if err != nil {
+			t.Fatalf("PATCH %s: %v", body, err)
+		}
+		version = got.Version
+		return got
+	}
+	got := patch(`{"partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB + `"}}`)
+	if p := got.Partner; p.Name != "Ayşe Yılmaz" || p.NMonthsUsed != 5 || p.RMonthsUsed != 4 || rows() != before {
+		t.Errorf("after the name fix: %s n %d r %d, %d rows; want Ayşe Yılmaz, 5, 4, %d", p.Name, p.NMonthsUsed, p.RMonthsUsed, rows(), before)
+	}
+	if c := countersOf(t, b, r.ID, apr, 1); c != [2]int{5, 4} {
+		t.Errorf("partner as of April after the name fix: %v, want [5 4]", c)
+	}
+	patch(`{"n_months_used": 2, "partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB +
+		`", "n_months_used": 5, "r_months_used": 4}}`)
+	if rows() != before {
+		t.Errorf("rows after counters equal to those in force: %d, want %d", rows(), before)
+	}
+	got = patch(`{"partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB + `", "n_months_used": 1}}`)
+	if p := got.Partner; p.NMonthsUsed != 1 || p.RMonthsUsed != 4 || rows() != before+1 {
+		t.Errorf("after an explicit partner n: n %d r %d, %d rows; want 1, 4, %d", p.NMonthsUsed, p.RMonthsUsed, rows(), before+1)
+	}
+	if c := countersOf(t, b, r.ID, apr, 1); c != [2]int{1, 4} {
+		t.Errorf("partner as of April after the explicit n: %v, want [1 4]", c)
+	}
+	if c := countersOf(t, b, r.ID, apr, 0); c != [2]int{2, 0} {
+		t.Errorf("resident as of April: %v, want her own [2 0]", c)
 	}
 }
 
