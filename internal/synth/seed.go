@@ -244,7 +244,7 @@ func (p *Person) newResident() residents.NewResident {
 		NMonthsUsed: a.NMonthsUsed, RMonthsUsed: a.RMonthsUsed, MedischUrenbeperkt: a.MedischUrenbeperkt}
 	if pp := p.Partner; pp != nil {
 		nr.Partner = &residents.NewPartner{Name: pp.Name, BirthDate: pp.Applicant.BirthDate.Format(time.DateOnly),
-			BSN: residents.BSNInput(pp.BSN), NMonthsUsed: pp.Applicant.NMonthsUsed, RMonthsUsed: pp.Applicant.RMonthsUsed,
+			BSN: residents.BSNInput(pp.BSN), NMonthsUsed: &pp.Applicant.NMonthsUsed, RMonthsUsed: &pp.Applicant.RMonthsUsed,
 			MedischUrenbeperkt: pp.Applicant.MedischUrenbeperkt}
 	}
 	for _, c := range p.Children {

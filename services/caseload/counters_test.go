@@ -78,12 +78,18 @@ func (noSignals) Shortfall(context.Context, tenant.ID, string, string, string, s
 	return nil
 }
 
-// wage hands in the payslip of the month before p, net, paid out on the 20th of p: it
-// counts in p ([policy], docs/domain.md §2).
+// wage hands in the resident's payslip of the month before p, net, paid out on the
+// 20th of p: it counts in p ([policy], docs/domain.md §2).
 func (b *settleBundle) wage(t *testing.T, residentID string, p bijstand.Period, net money.Cents) {
 	t.Helper()
+	b.wageOf(t, residentID, 0, p, net)
+}
+
+// wageOf is wage for applicant (0 the resident, 1 the partner).
+func (b *settleBundle) wageOf(t *testing.T, residentID string, applicant int, p bijstand.Period, net money.Cents) {
+	t.Helper()
 	prev := p.Prev()
-	ps := income.NewPayslip{Employer: "Bakkerij Jansen", PeriodStart: prev.First(), PeriodEnd: p.First().AddDate(0, 0, -1),
+	ps := income.NewPayslip{Applicant: applicant, Employer: "Bakkerij Jansen", PeriodStart: prev.First(), PeriodEnd: p.First().AddDate(0, 0, -1),
 		Gross: net + 30000, Net: net, HoursCenti: 8000, PayDate: p.First().AddDate(0, 0, 19), Actor: "digid:test"}
 	if _, err := b.inc.SubmitPayslip(context.Background(), zwolle, residentID, ps, income.SourceResident); err != nil {
 		t.Fatalf("payslip of %s: %v", p, err)
@@ -141,11 +147,39 @@ func (b *settleBundle) waitJobs(t *testing.T) {
 // counters returns the resident's (applicant 0) counters in force at the start of p.
 func (b *settleBundle) counters(t *testing.T, residentID string, p bijstand.Period) (n, r int) {
 	t.Helper()
+	return b.countersOf(t, residentID, 0, p)
+}
+
+// countersOf returns applicant's counters in force at the start of p.
+func (b *settleBundle) countersOf(t *testing.T, residentID string, applicant int, p bijstand.Period) (n, r int) {
+	t.Helper()
 	h, err := b.res.HouseholdAsOf(context.Background(), zwolle, residentID, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h.Applicants[0].NMonthsUsed, h.Applicants[0].RMonthsUsed
+	return h.Applicants[applicant].NMonthsUsed, h.Applicants[applicant].RMonthsUsed
+}
+
+// recorded returns how many applicants' counters run runID recorded, as the
+// settlement reads it.
+func (b *settleBundle) recorded(t *testing.T, runID string) int {
+	t.Helper()
+	n, err := residents.NewCounterReader(b.d.App).RecordedFor(context.Background(), zwolle, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// counterJobs returns how many counters jobs River holds, in any state.
+func (b *settleBundle) counterJobs(t *testing.T) int {
+	t.Helper()
+	var n int
+	err := b.d.App.QueryRow(t.Context(), `SELECT count(*) FROM `+db.RiverSchema+`.river_job WHERE kind = 'residents.counters'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // month is p recomputed as the portal's month page and the staff calculation compute it.
@@ -232,11 +266,23 @@ func TestNVrijlatingStopsAfterSixSettledMonths(t *testing.T) {
 	if n := b.runRows(t); n != monthsOfNLimit {
 		t.Errorf("run rows: %d, want %d", n, monthsOfNLimit)
 	}
-	// Settling a final month again starts nothing; the job of a run inserted again (the
-	// post retried) is the same job, and a copy under another chunk writes nothing.
-	b.settle(t, jan, false)
+	// Settling a final month again starts nothing: no run, no counters job (one per
+	// final month that advanced a counter). The job of a run inserted again (the post
+	// retried) is the same job, and a copy under another chunk writes nothing.
+	finals := func() int {
+		return b.d.Count(t, zwolle, `SELECT count(*) FROM settlement_runs WHERE period = '2026-01-01' AND NOT dry_run`)
+	}
+	if n, cj := finals(), b.counterJobs(t); n != 1 || cj != monthsOfNLimit {
+		t.Fatalf("before settling January again: %d final runs of it, %d counters jobs; want 1, %d", n, cj, monthsOfNLimit)
+	}
+	if again := b.settle(t, jan, false); again.ID != runs[jan].ID {
+		t.Errorf("settling January again gave run %s, want its final run %s", again.ID, runs[jan].ID)
+	}
+	if n, cj := finals(), b.counterJobs(t); n != 1 || cj != monthsOfNLimit {
+		t.Errorf("after settling January again: %d final runs of it, %d counters jobs; want 1, %d", n, cj, monthsOfNLimit)
+	}
 	again := residents.CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: zwolle}, RunID: runs[jan].ID, Chunk: 1, Period: "2026-01",
-		Counters: []residents.AdvancedCounters{{ResidentID: fatima, NMonthsUsed: 1}}}
+		Counters: []residents.AdvancedCounters{{ResidentID: fatima, Applicant: 0, Kind: residents.CounterN}}}
 	for _, chunk := range []int{1, 2} {
 		again.Chunk = chunk
 		err := db.InTenant(tenant.WithID(context.Background(), zwolle), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
@@ -247,8 +293,12 @@ func TestNVrijlatingStopsAfterSixSettledMonths(t *testing.T) {
 		}
 	}
 	b.waitJobs(t)
-	if n := b.runRows(t); n != monthsOfNLimit {
-		t.Errorf("run rows after the run and its job again: %d, want %d", n, monthsOfNLimit)
+	if n, cj := b.runRows(t), b.counterJobs(t); n != monthsOfNLimit || cj != monthsOfNLimit+1 {
+		t.Errorf("after the run's job again: %d run rows, %d counters jobs; want %d, %d (the chunk 2 copy only)",
+			n, cj, monthsOfNLimit, monthsOfNLimit+1)
+	}
+	if n := b.recorded(t, runs[jan].ID); n != 1 {
+		t.Errorf("recorded for January's run: %d, want 1", n)
 	}
 	// Each month computed again uses its own counters, not today's (6).
 	for i, p := 0, jan; i < 7; i, p = i+1, p.Next() {
@@ -267,11 +317,8 @@ func TestNVrijlatingStopsAfterSixSettledMonths(t *testing.T) {
 func TestCorrectionRespectedByNextRun(t *testing.T) {
 	t.Parallel()
 	b := setupSettle(t)
-	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
-	fatima := b.resident(t, zwolle, residentstest.Single("999993653"))
-	jan := bijstand.Period{Year: 2026, Month: time.January}
+	fatima, jan := b.fatimaJanuary(t)
 	feb := jan.Next()
-	b.wage(t, fatima, jan, wageNet)
 	b.settle(t, jan, false)
 	if n, _ := b.counters(t, fatima, feb); n != 1 {
 		t.Fatalf("n months used before February: %d, want 1", n)
@@ -317,17 +364,7 @@ func TestRunWaitsForCountersOfEarlierMonth(t *testing.T) {
 	b.wage(t, fatima, jan, wageNet)
 
 	// January to final; its counters job is held, so Settle does not return.
-	b.clock.Set(jan.PayDate(25).Add(9 * time.Hour))
-	settled := make(chan error, 1)
-	go func() {
-		o := settlement.SettleOptions{Tenant: zwolle, Period: jan, Out: filepath.Join(t.TempDir(), "jan"),
-			Starter: "consulent:alice", Approver: "admin:bob"}
-		settled <- settlement.Settle(ctx, b.svc, o, io.Discard, io.Discard)
-	}()
-	janRun := b.await(t, func() (settlement.Run, bool) {
-		r, ok, err := b.svc.Current(ctx, zwolle, jan)
-		return r, err == nil && ok && r.Status == settlement.StatusFinal
-	})
+	janRun, settled := b.settleHeld(t, jan)
 	if janRun.Report.BijstandCents != bijstandWithN {
 		t.Errorf("January: bijstand %d, want %d (her sixth month of n vrijlating)", janRun.Report.BijstandCents, bijstandWithN)
 	}
@@ -369,6 +406,139 @@ func TestRunWaitsForCountersOfEarlierMonth(t *testing.T) {
 	}
 	if a := b.month(t, fatima, feb).Applicants[0]; a.VrijlatingKind != bijstand.VrijlatingNone || a.Vrijlating != 0 {
 		t.Errorf("February's vrijlating: %q %d, want none", a.VrijlatingKind, a.Vrijlating)
+	}
+}
+
+// fatimaJanuary registers Fatima (single, aged 35, no vrijlating months used) on
+// 5 January 2026 with her net wage of January handed in, and returns her id and January.
+func (b *settleBundle) fatimaJanuary(t *testing.T) (string, bijstand.Period) {
+	t.Helper()
+	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	fatima := b.resident(t, zwolle, residentstest.Single("999993653"))
+	jan := bijstand.Period{Year: 2026, Month: time.January}
+	b.wage(t, fatima, jan, wageNet)
+	return fatima, jan
+}
+
+// settleHeld settles p to final as settle does, in the background, while the counters
+// jobs are held: it returns the run once final (its counters job inserted, not run)
+// and the channel Settle's result comes on once the gate opens.
+func (b *settleBundle) settleHeld(t *testing.T, p bijstand.Period) (settlement.Run, <-chan error) {
+	t.Helper()
+	ctx := t.Context()
+	b.clock.Set(p.PayDate(25).Add(9 * time.Hour))
+	settled := make(chan error, 1)
+	go func() {
+		o := settlement.SettleOptions{Tenant: zwolle, Period: p, Out: filepath.Join(t.TempDir(), p.String()),
+			Starter: "consulent:alice", Approver: "admin:bob"}
+		settled <- settlement.Settle(ctx, b.svc, o, io.Discard, io.Discard)
+	}()
+	run := b.await(t, func() (settlement.Run, bool) {
+		r, ok, err := b.svc.Current(ctx, zwolle, p)
+		return r, err == nil && ok && r.Status == settlement.StatusFinal
+	})
+	return run, settled
+}
+
+// TestCorrectionDuringApproval: a consulent's correction made after a final run
+// computed its month but before the run's counters job ran is the base the job adds
+// the month to; it is not overwritten by counters computed from the old ones.
+// Fatima (35, net wage 1200.00 a month, no n months used) has n vrijlating in January;
+// while January is being approved the consulent learns she used 6 months elsewhere and
+// records n 6 (for January: February has no row yet). January's job then records
+// February as 6 + 1 = 7, and February has no n vrijlating: bijstand 1401.50 − 1200.00
+// = 201.50 (docs/domain.md §2, figures above). Computed from the old counters (0 + 1)
+// February would read n 1 and pay 1401.50 − (1200.00 − 285.00) = 486.50, 285.00 too much.
+func TestCorrectionDuringApproval(t *testing.T) {
+	t.Parallel()
+	b := setupHeld(t)
+	fatima, jan := b.fatimaJanuary(t)
+	feb := jan.Next()
+	janRun, settled := b.settleHeld(t, jan)
+	if janRun.Report.BijstandCents != bijstandWithN {
+		t.Errorf("January: bijstand %d, want %d", janRun.Report.BijstandCents, bijstandWithN)
+	}
+	six := monthsOfNLimit
+	if _, err := b.res.Update(t.Context(), zwolle, fatima, 1, residents.Changes{NMonthsUsed: &six}); err != nil {
+		t.Fatal(err)
+	}
+	b.gate.Open()
+	if err := <-settled; err != nil {
+		t.Fatalf("Settle of January: %v", err)
+	}
+	b.waitJobs(t)
+	if n, _ := b.counters(t, fatima, feb); n != monthsOfNLimit+1 || b.recorded(t, janRun.ID) != 1 {
+		t.Errorf("n months used before February: %d, recorded %d; want %d, 1", n, b.recorded(t, janRun.ID), monthsOfNLimit+1)
+	}
+	b.wage(t, fatima, feb, wageNet)
+	if run := b.settle(t, feb, false); run.Report.BijstandCents != bijstandNoneN {
+		t.Errorf("February: bijstand %d, want %d (no n vrijlating left)", run.Report.BijstandCents, bijstandNoneN)
+	}
+}
+
+// TestMonthWithoutWorkKeepsCounters: a month without income from work uses no
+// vrijlating, so its final run records no counters (no row, no job) and the next month
+// reads the same counters; the month after, with a wage again, advances them from there.
+// Without income February's bijstand is the whole norm, 1401.50.
+func TestMonthWithoutWorkKeepsCounters(t *testing.T) {
+	t.Parallel()
+	b := setupSettle(t)
+	fatima, jan := b.fatimaJanuary(t)
+	feb, mar := jan.Next(), jan.Next().Next()
+	janRun := b.settle(t, jan, false)
+	febRun := b.settle(t, feb, false)
+	if febRun.Report.BijstandCents != 140150 {
+		t.Errorf("February without work: bijstand %d, want 140150", febRun.Report.BijstandCents)
+	}
+	nFeb, rFeb := b.counters(t, fatima, feb)
+	nMar, rMar := b.counters(t, fatima, mar)
+	if nFeb != 1 || nMar != nFeb || rMar != rFeb {
+		t.Errorf("counters before February %d/%d, before March %d/%d; want 1/0 both", nFeb, rFeb, nMar, rMar)
+	}
+	if rows, cj, rec := b.runRows(t), b.counterJobs(t), b.recorded(t, febRun.ID); rows != 1 || cj != 1 || rec != 0 {
+		t.Errorf("after February: %d run rows, %d counters jobs, %d recorded for it; want 1, 1, 0", rows, cj, rec)
+	}
+	b.wage(t, fatima, mar, wageNet)
+	if run := b.settle(t, mar, false); run.Report.BijstandCents != bijstandWithN {
+		t.Errorf("March: bijstand %d, want %d", run.Report.BijstandCents, bijstandWithN)
+	}
+	if n, _ := b.counters(t, fatima, mar.Next()); n != 2 || b.recorded(t, janRun.ID) != 1 {
+		t.Errorf("n months used before April: %d, recorded for January %d; want 2, 1", n, b.recorded(t, janRun.ID))
+	}
+}
+
+// TestPartnerCountersAdvance: the partner (applicant 1) keeps her own counters through
+// a real run. Ayşe, with 5 months of n used, earns a wage in January and February, her
+// husband none: January is her sixth month of n vrijlating, February has none, and his
+// counters do not move.
+func TestPartnerCountersAdvance(t *testing.T) {
+	t.Parallel()
+	b := setupSettle(t)
+	b.clock.Set(time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC))
+	five := monthsOfNLimit - 1
+	couple := b.resident(t, zwolle, residents.NewResident{Name: "Jan de Vries", BirthDate: "1985-02-01", BSN: "111222333",
+		IBAN: "NL91ABNA0417164300", Kind: "couple",
+		Partner: &residents.NewPartner{Name: "Ayşe de Vries", BirthDate: "1987-11-30", BSN: "168888889", NMonthsUsed: &five}})
+	jan := bijstand.Period{Year: 2026, Month: time.January}
+	feb := jan.Next()
+	b.wageOf(t, couple, 1, jan, wageNet)
+	janRun := b.settle(t, jan, false)
+	if n, _ := b.countersOf(t, couple, 1, feb); n != monthsOfNLimit || b.recorded(t, janRun.ID) != 1 {
+		t.Errorf("partner's n months used before February: %d, recorded %d; want %d, 1", n, b.recorded(t, janRun.ID), monthsOfNLimit)
+	}
+	if n, r := b.countersOf(t, couple, 0, feb); n != 0 || r != 0 {
+		t.Errorf("resident's counters before February: %d/%d, want 0/0", n, r)
+	}
+	b.wageOf(t, couple, 1, feb, wageNet)
+	b.settle(t, feb, false)
+	if m := b.month(t, couple, jan); m.Applicants[1].VrijlatingKind != bijstand.VrijlatingN || m.Applicants[1].Vrijlating != vrijlatingN {
+		t.Errorf("January: partner's vrijlating %q %d, want n %d", m.Applicants[1].VrijlatingKind, m.Applicants[1].Vrijlating, vrijlatingN)
+	}
+	if a := b.month(t, couple, feb).Applicants[1]; a.VrijlatingKind != bijstand.VrijlatingNone || a.Vrijlating != 0 {
+		t.Errorf("February: partner's vrijlating %q %d, want none", a.VrijlatingKind, a.Vrijlating)
+	}
+	if n, _ := b.countersOf(t, couple, 1, feb.Next()); n != monthsOfNLimit {
+		t.Errorf("partner's n months used before March: %d, want %d", n, monthsOfNLimit)
 	}
 }
 

@@ -21,13 +21,18 @@ import (
 // per applicant and period from which they hold, so that a month computed again later
 // uses that month's counters, not today's. A consulent sets them through the staff API;
 // only a final settlement run advances them, through CountersArgs. The rule that picks
-// the row in force is in migrations/00015_vrijlating_counters.sql.
+// the row in force, and how a run advances them, is in docs/domain.md §2 (it corrects
+// the comment of migrations/00015_vrijlating_counters.sql).
 
 // CountersArgs is the job that records the vrijlating counters a final settlement run
-// advanced: each applicant's counters after the run's month, in force from the month
-// after it. The settlement inserts it in the transaction that makes the run final, so
-// the counters advance if and only if the run is final; a dry run inserts none.
-// Chunk numbers a run's jobs.
+// advanced. It carries, per applicant, which vrijlating the run's month counted (an n
+// or an r month more), not the counters after it: the worker adds that month to the
+// counters in force at the month's start as it reads them when it records, so a
+// consulent's correction recorded for that month after the run computed it, but before
+// this job ran, is the base and is not overwritten by a row computed from the old
+// counters. The settlement inserts it in the transaction that makes the run final, so
+// the counters advance if and only if the run is final; a dry run inserts none. Chunk
+// numbers a run's jobs.
 type CountersArgs struct {
 	jobs.TenantArgs
 	RunID  string `json:"run_id"`
@@ -49,12 +54,18 @@ func (a CountersArgs) LiveKey() string {
 	return a.Kind() + ":" + a.RunID + ":" + strconv.Itoa(a.Chunk)
 }
 
-// AdvancedCounters are one applicant's counters after a settled month.
+// Kinds of vrijlating that advance a counter, as AdvancedCounters.Kind names them.
+const (
+	CounterN = "n" // art. 31.2 n: n_months_used one more
+	CounterR = "r" // art. 31.2 r: r_months_used one more
+)
+
+// AdvancedCounters is one applicant whose counters a settled month advanced, and by
+// what: Kind is the vrijlating that counted (CounterN or CounterR), one month of it.
 type AdvancedCounters struct {
-	ResidentID  string `json:"resident_id"`
-	Applicant   int    `json:"applicant"` // 0 the resident, 1 the partner
-	NMonthsUsed int    `json:"n_months_used"`
-	RMonthsUsed int    `json:"r_months_used"`
+	ResidentID string `json:"resident_id"`
+	Applicant  int    `json:"applicant"` // 0 the resident, 1 the partner
+	Kind       string `json:"kind"`
 }
 
 // Kind implements river.JobArgs.
@@ -79,8 +90,10 @@ func NewCountersWorker(app *pgxpool.Pool, now func() time.Time) *jobs.TenantWork
 type countersWorker struct{ now func() time.Time }
 
 // work records the job's counters in its tenant transaction, which also completes the
-// job: a job retried after a crash writes nothing twice (a run's row per applicant and
-// period is unique and kept as first written).
+// job: each applicant's counters in force at the start of the run's month, read now
+// (after any correction of that month), plus the month the run counted, as the
+// counters of the next month. A job retried after a crash writes nothing twice (a
+// run's row per applicant and period is unique and kept as first written).
 func (w *countersWorker) work(ctx context.Context, tx pgx.Tx, job *river.Job[CountersArgs]) error {
 	a := job.Args
 	period, err := bijstand.ParsePeriod(a.Period)
@@ -88,23 +101,58 @@ func (w *countersWorker) work(ctx context.Context, tx pgx.Tx, job *river.Job[Cou
 		// Retrying cannot make bad args good.
 		return river.JobCancel(fmt.Errorf("counters of run %q: invalid period %q or run id", a.RunID, a.Period))
 	}
-	at := w.now().UTC()
-	rows := make([]store.CounterRow, len(a.Counters))
+	ids := make([]string, len(a.Counters))
 	for i, c := range a.Counters {
-		if !uuid.Valid(c.ResidentID) || c.Applicant < 0 || c.Applicant > 1 ||
-			c.NMonthsUsed < 0 || c.NMonthsUsed > maxCounter || c.RMonthsUsed < 0 || c.RMonthsUsed > maxCounter {
+		if !uuid.Valid(c.ResidentID) || c.Applicant < 0 || c.Applicant > 1 || (c.Kind != CounterN && c.Kind != CounterR) {
 			return river.JobCancel(fmt.Errorf("counters of run %s: invalid counters %+v", a.RunID, c))
 		}
-		rows[i] = store.CounterRow{ResidentID: c.ResidentID, Applicant: c.Applicant, Period: period.Next().First(),
-			Source: store.SourceRun, RecordedAt: at, NUsed: c.NMonthsUsed, RUsed: c.RMonthsUsed, RunID: a.RunID}
+		ids[i] = c.ResidentID
 	}
 	if err := jobs.HoldLive(ctx, tx, a.LiveKey()); err != nil {
 		return fmt.Errorf("counters of run %s: %w", a.RunID, err)
 	}
-	if err := store.New(tx, a.Tenant).InsertCounters(ctx, rows); err != nil {
+	st := store.New(tx, a.Tenant)
+	base, err := st.CountersBase(ctx, ids, period.First())
+	if err != nil {
+		return fmt.Errorf("counters of run %s: %w", a.RunID, err)
+	}
+	rows, err := advance(a, base, period.Next().First(), w.now().UTC())
+	if err != nil {
+		return err
+	}
+	if err := st.InsertCounters(ctx, rows); err != nil {
 		return fmt.Errorf("counters of run %s: %w", a.RunID, err)
 	}
 	return nil
+}
+
+// advance returns the run's rows of next: each applicant's base plus the month a's
+// run counted.
+func advance(a CountersArgs, base map[string]*store.Resident, next, at time.Time) ([]store.CounterRow, error) {
+	rows := make([]store.CounterRow, len(a.Counters))
+	for i, c := range a.Counters {
+		r := base[c.ResidentID]
+		if r == nil {
+			// Retried: the case may be there once a concurrent change is visible; if it
+			// was deleted, River gives up and the settlement reports the job.
+			return nil, fmt.Errorf("counters of run %s: %w: %s", a.RunID, ErrNotFound, c.ResidentID)
+		}
+		n := r.Counters
+		if c.Applicant == 1 {
+			n = r.Partner.Counters
+		}
+		if c.Kind == CounterN {
+			n.NMonthsUsed++
+		} else {
+			n.RMonthsUsed++
+		}
+		if n.NMonthsUsed > maxCounter || n.RMonthsUsed > maxCounter {
+			return nil, river.JobCancel(fmt.Errorf("counters of run %s: %+v exceed %d", a.RunID, c, maxCounter))
+		}
+		rows[i] = store.CounterRow{ResidentID: c.ResidentID, Applicant: c.Applicant, Period: next,
+			Source: store.SourceRun, RecordedAt: at, NUsed: n.NMonthsUsed, RUsed: n.RMonthsUsed, RunID: a.RunID}
+	}
+	return rows, nil
 }
 
 // countersAt sets r's counters to those in force at the start of period; nil means the
@@ -149,14 +197,18 @@ func (u *unit) recordCounters(ctx context.Context, r Resident, today time.Time, 
 	return u.st.InsertCounters(ctx, rows)
 }
 
-// countersChanged lists the applicants whose counters ch sets: the resident's when it
-// names one of hers, the partner's when it gives a (new) partner.
-func countersChanged(ch Changes) []int {
+// countersChanged lists the applicants whose counters an update from cur to next
+// changes: only a counter the request gave can differ, so a request that repeats the
+// counters in force, or changes a partner's name without them, records nothing. A
+// partner where cur had none is recorded with the counters given (0 if none), as a
+// new case's are: rows of an earlier partner must not hold for the new one.
+func countersChanged(cur, next Resident) []int {
 	var out []int
-	if ch.NMonthsUsed != nil || ch.RMonthsUsed != nil {
+	if cur.NMonthsUsed != next.NMonthsUsed || cur.RMonthsUsed != next.RMonthsUsed {
 		out = append(out, 0)
 	}
-	if ch.Partner != nil {
+	if p := next.Partner; p != nil && (cur.Partner == nil ||
+		cur.Partner.NMonthsUsed != p.NMonthsUsed || cur.Partner.RMonthsUsed != p.RMonthsUsed) {
 		out = append(out, 1)
 	}
 	return out

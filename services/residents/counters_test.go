@@ -2,6 +2,7 @@ package residents
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"slices"
 	"strings"
@@ -72,7 +73,7 @@ func TestCountersAsOf(t *testing.T) {
 	// March's final run: her partner's r vrijlating counted (3 → 4). The job is
 	// retried: nothing doubles.
 	partner := CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: enschede}, RunID: counterRun, Chunk: 1, Period: "2026-03",
-		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 1, NMonthsUsed: 5, RMonthsUsed: 4}}}
+		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 1, Kind: CounterR}}}
 	work(t, b, partner)
 	work(t, b, partner)
 	if n := b.d.Count(t, enschede, `SELECT count(*) FROM vrijlating_counters WHERE source = 'run'`); n != 1 {
@@ -98,7 +99,7 @@ func TestCountersAsOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	work(t, b, CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: enschede}, RunID: counterRun, Chunk: 2, Period: "2026-03",
-		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 0, NMonthsUsed: 3}}})
+		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 0, Kind: CounterN}}})
 	if got := countersOf(t, b, r.ID, apr, 0); got != [2]int{6, 0} {
 		t.Errorf("resident as of April after the correction: %v, want [6 0]", got)
 	}
@@ -116,6 +117,94 @@ func TestCountersAsOf(t *testing.T) {
 	}
 	if after := b.d.Count(t, enschede, `SELECT count(*) FROM vrijlating_counters`); after != before {
 		t.Errorf("rows after a change of name: %d, want %d", after, before)
+	}
+}
+
+// TestCorrectionDuringApproval: a consulent corrects the counters of a month after its
+// final run computed it but before the run's counters job ran (the month is being
+// approved, no row of the next month exists yet, so the correction is recorded for
+// the run's month). The job adds the month the run counted to the corrected counters:
+// April is 6 + 1 = 7, not the 2 + 1 = 3 the run computed from March's old counters,
+// which would give her another month of 31.2 n vrijlating she no longer has.
+func TestCorrectionDuringApproval(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := as(consulentEnschede)
+	r := mustCreate(t, b.svc, ctx, enschede, couple()) // on 2026-03-15: n 2
+	mar, apr := period(2026, time.March), period(2026, time.April)
+	if _, err := b.svc.Update(ctx, enschede, r.ID, 1, Changes{NMonthsUsed: ptr(6)}); err != nil {
+		t.Fatal(err)
+	}
+	job := CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: enschede}, RunID: counterRun, Chunk: 1, Period: "2026-03",
+		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 0, Kind: CounterN}}}
+	work(t, b, job)
+	work(t, b, job) // retried: the row is written once, from the same base
+	for _, c := range []struct {
+		p    bijstand.Period
+		want [2]int
+	}{{mar, [2]int{6, 0}}, {apr, [2]int{7, 0}}} {
+		if got := countersOf(t, b, r.ID, c.p, 0); got != c.want {
+			t.Errorf("resident as of %s: %v, want %v", c.p, got, c.want)
+		}
+	}
+	n, err := NewCounterReader(b.d.App).RecordedFor(context.Background(), enschede, counterRun)
+	if err != nil || n != 1 {
+		t.Errorf("recorded for the run: %d (%v), want 1", n, err)
+	}
+	if n, err := NewCounterReader(b.d.App).RecordedFor(context.Background(), zwolle, counterRun); err != nil || n != 0 {
+		t.Errorf("recorded for the run in another tenant: %d (%v), want 0", n, err)
+	}
+}
+
+// TestPartnerChangeKeepsCounters: a PATCH that replaces the partner to fix a name or
+// BSN, without counters, keeps the partner's counters in force and records no row (it
+// used to record n 0, r 0: six more months of vrijlating); counters the request repeats
+// record nothing; a counter it changes is recorded, the other kept.
+func TestPartnerChangeKeepsCounters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := as(consulentEnschede)
+	r := mustCreate(t, b.svc, ctx, enschede, couple()) // partner n 5, r 3
+	apr := period(2026, time.April)
+	work(t, b, CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: enschede}, RunID: counterRun, Chunk: 1, Period: "2026-03",
+		Counters: []AdvancedCounters{{ResidentID: r.ID, Applicant: 1, Kind: CounterR}}}) // April: 5, 4
+	rows := func() int { return b.d.Count(t, enschede, `SELECT count(*) FROM vrijlating_counters`) }
+	before := rows()
+	version := 1
+	patch := func(body string) Resident {
+		t.Helper()
+		var ch Changes
+		if err := json.Unmarshal([]byte(body), &ch); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.svc.Update(ctx, enschede, r.ID, version, ch)
+		if err != nil {
+			t.Fatalf("PATCH %s: %v", body, err)
+		}
+		version = got.Version
+		return got
+	}
+	got := patch(`{"partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB + `"}}`)
+	if p := got.Partner; p.Name != "Ayşe Yılmaz" || p.NMonthsUsed != 5 || p.RMonthsUsed != 4 || rows() != before {
+		t.Errorf("after the name fix: %s n %d r %d, %d rows; want Ayşe Yılmaz, 5, 4, %d", p.Name, p.NMonthsUsed, p.RMonthsUsed, rows(), before)
+	}
+	if c := countersOf(t, b, r.ID, apr, 1); c != [2]int{5, 4} {
+		t.Errorf("partner as of April after the name fix: %v, want [5 4]", c)
+	}
+	patch(`{"n_months_used": 2, "partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB +
+		`", "n_months_used": 5, "r_months_used": 4}}`)
+	if rows() != before {
+		t.Errorf("rows after counters equal to those in force: %d, want %d", rows(), before)
+	}
+	got = patch(`{"partner": {"name": "Ayşe Yılmaz", "birth_date": "1987-11-30", "bsn": "` + bsnB + `", "n_months_used": 1}}`)
+	if p := got.Partner; p.NMonthsUsed != 1 || p.RMonthsUsed != 4 || rows() != before+1 {
+		t.Errorf("after an explicit partner n: n %d r %d, %d rows; want 1, 4, %d", p.NMonthsUsed, p.RMonthsUsed, rows(), before+1)
+	}
+	if c := countersOf(t, b, r.ID, apr, 1); c != [2]int{1, 4} {
+		t.Errorf("partner as of April after the explicit n: %v, want [1 4]", c)
+	}
+	if c := countersOf(t, b, r.ID, apr, 0); c != [2]int{2, 0} {
+		t.Errorf("resident as of April: %v, want her own [2 0]", c)
 	}
 }
 
@@ -144,12 +233,12 @@ func TestCountersIsolation(t *testing.T) {
 	if n := b.d.Count(t, zwolle, `SELECT count(*) FROM vrijlating_counters`); n != 0 {
 		t.Errorf("zwolle's rows as the owner: %d, want 0", n)
 	}
-	// A job of zwolle naming enschede's resident: the foreign key finds no such case in
-	// zwolle, so the job fails and records nothing.
+	// A job of zwolle naming enschede's resident: zwolle has no such case, so the job
+	// fails and records nothing.
 	err = db.InTenant(tenant.WithID(context.Background(), zwolle), b.d.App, func(ctx context.Context, tx pgx.Tx) error {
 		return (&countersWorker{now: clock}).work(ctx, tx, &river.Job[CountersArgs]{Args: CountersArgs{
 			TenantArgs: jobs.TenantArgs{Tenant: zwolle}, RunID: counterRun, Chunk: 1, Period: "2026-03",
-			Counters: []AdvancedCounters{{ResidentID: r.ID, NMonthsUsed: 6}}}})
+			Counters: []AdvancedCounters{{ResidentID: r.ID, Kind: CounterN}}}})
 	})
 	if err == nil {
 		t.Error("a zwolle job recorded counters of enschede's resident")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
@@ -32,10 +33,15 @@ type PayeeReader struct{ app db.Beginner }
 func NewPayeeReader(app db.Beginner) *PayeeReader { return &PayeeReader{app: app} }
 
 func (r *PayeeReader) in(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *store.Store) error) error {
+	return inStore(ctx, r.app, t, fn)
+}
+
+// inStore runs fn in a unit of work of t of its own on app.
+func inStore(ctx context.Context, app db.Beginner, t tenant.ID, fn func(ctx context.Context, st *store.Store) error) error {
 	if !t.Valid() {
 		return fmt.Errorf("residents: %w", tenant.ErrInvalidID)
 	}
-	return db.InTenant(tenant.WithID(ctx, t), r.app, func(ctx context.Context, tx pgx.Tx) error {
+	return db.InTenant(tenant.WithID(ctx, t), app, func(ctx context.Context, tx pgx.Tx) error {
 		return fn(ctx, store.New(tx, t))
 	})
 }
@@ -101,4 +107,29 @@ func (r *PayeeReader) FirstNamed(ctx context.Context, t tenant.ID, name string) 
 		return err
 	})
 	return id, err
+}
+
+// CounterReader tells the settlement, from the residents service's own table, whether
+// a final run's vrijlating counters were recorded: durable where the run's jobs are
+// not (River may clean completed jobs away). Each call is a unit of work of its own on
+// the service's pool; like PayeeReader it is the system's use, not audited.
+type CounterReader struct{ app db.Beginner }
+
+// NewCounterReader returns the reader over the application pool.
+func NewCounterReader(app *pgxpool.Pool) *CounterReader { return &CounterReader{app: app} }
+
+// RecordedFor returns how many applicants' counters final run runID of t recorded (its
+// rows of source run): one per applicant the run's month advanced, once all its
+// counters jobs have completed.
+func (r *CounterReader) RecordedFor(ctx context.Context, t tenant.ID, runID string) (int, error) {
+	var n int
+	err := inStore(ctx, r.app, t, func(ctx context.Context, st *store.Store) error {
+		var err error
+		n, err = st.CountRun(ctx, runID)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("residents: %w", err)
+	}
+	return n, nil
 }

@@ -303,7 +303,7 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 		if err := st.update(ctx, next, cur, ch.Children != nil, ch.Housemates != nil); err != nil {
 			return err
 		}
-		if err := st.recordCounters(ctx, next, today, countersChanged(ch)...); err != nil {
+		if err := st.recordCounters(ctx, next, today, countersChanged(cur, next)...); err != nil {
 			return err
 		}
 		r, err = st.get(ctx, id, false)

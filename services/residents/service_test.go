@@ -79,12 +79,15 @@ func couple() NewResident {
 	return NewResident{
 		Name: "Jan de Vries", BirthDate: "1985-02-01", BSN: bsnA, IBAN: "nl91 abna 0417 1643 00", Kind: "couple",
 		NMonthsUsed: 2, RMonthsUsed: 0, MedischUrenbeperkt: true,
-		Partner:  &NewPartner{Name: "Ayşe de Vries", BirthDate: "1987-11-30", BSN: bsnB, NMonthsUsed: 5, RMonthsUsed: 3},
+		Partner:  &NewPartner{Name: "Ayşe de Vries", BirthDate: "1987-11-30", BSN: bsnB, NMonthsUsed: ptr(5), RMonthsUsed: ptr(3)},
 		Children: []NewChild{{BirthDate: "2015-06-01"}, {BirthDate: "2020-01-15"}},
 		Housemates: []NewHousemate{{BirthDate: "1960-03-03", CostSharer: true, Description: "schoonmoeder"},
 			{BirthDate: "2001-09-09", CostSharer: false, Description: "student, WSF"}},
 	}
 }
+
+// ptr returns a pointer to n, for an input's optional counter.
+func ptr(n int) *int { return &n }
 
 func mustCreate(t *testing.T, s Service, ctx context.Context, tn tenant.ID, nr NewResident) Resident {
 	t.Helper()
@@ -425,7 +428,7 @@ func TestValidation(t *testing.T) {
 		{"single with partner", func(n *NewResident) { n.Kind = "single" }, []string{"partner"}},
 		{"partner with own BSN", func(n *NewResident) { n.Partner.BSN = n.BSN }, []string{"partner.bsn"}},
 		{"partner fields", func(n *NewResident) {
-			n.Partner.Name, n.Partner.BirthDate, n.Partner.BSN, n.Partner.NMonthsUsed = "", "2030-01-01", "123456789", -3
+			n.Partner.Name, n.Partner.BirthDate, n.Partner.BSN, n.Partner.NMonthsUsed = "", "2030-01-01", "123456789", ptr(-3)
 		}, []string{"partner.name", "partner.birth_date", "partner.bsn", "partner.n_months_used"}},
 		{"child birth date", func(n *NewResident) { n.Children[1].BirthDate = "2027-01-01" }, []string{"children[1].birth_date"}},
 		{"housemate", func(n *NewResident) {

@@ -46,13 +46,15 @@ type NewResident struct {
 	Housemates           []NewHousemate `json:"housemates"`
 }
 
-// NewPartner is the partner of a couple, as input.
+// NewPartner is the partner of a couple, as input. A counter left out is 0 for a new
+// partner; in Changes it keeps the partner's counter in force, so that correcting a
+// partner's name or BSN does not reset the months of vrijlating used.
 type NewPartner struct {
 	Name               string   `json:"name"`
 	BirthDate          string   `json:"birth_date"`
 	BSN                BSNInput `json:"bsn"`
-	NMonthsUsed        int      `json:"n_months_used"`
-	RMonthsUsed        int      `json:"r_months_used"`
+	NMonthsUsed        *int     `json:"n_months_used"`
+	RMonthsUsed        *int     `json:"r_months_used"`
 	MedischUrenbeperkt bool     `json:"medisch_urenbeperkt"`
 }
 
@@ -69,7 +71,8 @@ type NewHousemate struct {
 }
 
 // Changes is the input of Update, and the JSON body of PATCH …/residents/{id}: a nil
-// field stays as it is. Partner replaces the partner whole; RemovePartner removes it
+// field stays as it is. Partner replaces the partner whole, except for a counter it
+// leaves out, which keeps the value in force; RemovePartner removes it
 // (with household_kind no longer couple). Children and Housemates, when present,
 // replace the whole list (an empty list removes all).
 type Changes struct {
@@ -179,11 +182,31 @@ func (v *validator) partner(field string, np NewPartner, today time.Time) *Partn
 		BirthDate: v.date(field+".birth_date", np.BirthDate, today),
 		BSN:       v.bsn(field+".bsn", np.BSN),
 		Counters: Counters{
-			NMonthsUsed:        v.counter(field+".n_months_used", np.NMonthsUsed),
-			RMonthsUsed:        v.counter(field+".r_months_used", np.RMonthsUsed),
+			NMonthsUsed:        v.counter(field+".n_months_used", deref(np.NMonthsUsed)),
+			RMonthsUsed:        v.counter(field+".r_months_used", deref(np.RMonthsUsed)),
 			MedischUrenbeperkt: np.MedischUrenbeperkt,
 		},
 	}
+}
+
+// deref is *n, or 0 for nil.
+func deref(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+// keepCounters returns p, the partner np gives, with each counter np leaves out taken
+// from cur, the partner in force (nil: none, and p's counters stay 0).
+func keepCounters(p Partner, np NewPartner, cur *Partner) *Partner {
+	if cur != nil && np.NMonthsUsed == nil {
+		p.NMonthsUsed = cur.NMonthsUsed
+	}
+	if cur != nil && np.RMonthsUsed == nil {
+		p.RMonthsUsed = cur.RMonthsUsed
+	}
+	return &p
 }
 
 func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
@@ -310,8 +333,8 @@ func (v *validator) changes(ch Changes, today time.Time) func(*Resident) {
 		v.add("remove_partner", "give either partner or remove_partner, not both",
 			"Geef een nieuwe partner op of verwijder de partner, niet allebei.")
 	case ch.Partner != nil:
-		p := v.partner("partner", *ch.Partner, today)
-		set = append(set, func(r *Resident) { r.Partner = p })
+		p, np := v.partner("partner", *ch.Partner, today), *ch.Partner
+		set = append(set, func(r *Resident) { r.Partner = keepCounters(*p, np, r.Partner) })
 	case ch.RemovePartner:
 		set = append(set, func(r *Resident) { r.Partner = nil })
 	}

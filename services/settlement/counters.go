@@ -17,10 +17,11 @@ import (
 )
 
 // The vrijlating counters a month advances (docs/domain.md §2): the engine returns each
-// applicant's months of art. 31.2 n and r used after the month; a batch stores those of
-// the applicants whose counters moved with the resident's item, and the post of a final
-// run has the residents service record them as the counters of the next month, through
-// a job inserted in the post's transaction. Only a final run advances them: a dry run
+// applicant's vrijlating kind and months of art. 31.2 n and r used after the month; a
+// batch stores those of the applicants whose counters moved with the resident's item,
+// and the post of a final run has the residents service add the month each counted to
+// the counters in force and record them as those of the next month, through a job
+// inserted in the post's transaction. Only a final run advances them: a dry run
 // and a read of a month never do.
 
 // itemCounters is an applicant's counters after the month, as an item stores them.
@@ -89,13 +90,17 @@ func decodeCounters(s string, r *bijstand.Result) error {
 const countersChunk = 1000
 
 // insertCounters inserts, in the transaction that makes run r final, the jobs that
-// record the counters its months advanced as those of the month after r's.
+// record the counters its months advanced as those of the month after r's. A job
+// carries the vrijlating each applicant's month counted (one n or r month more), not
+// the counters after it: the residents worker adds it to the counters in force at the
+// month's start when it records, so a consulent's correction of this month made while
+// the run was approved is the base rather than overwritten.
 func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) error {
 	var all []residents.AdvancedCounters
 	for _, m := range months {
 		for _, c := range advanced(m.Result) {
 			all = append(all, residents.AdvancedCounters{ResidentID: m.ResidentID, Applicant: c.Applicant,
-				NMonthsUsed: c.N, RMonthsUsed: c.R})
+				Kind: string(c.Kind)})
 		}
 	}
 	for i := 0; i < len(all); i += countersChunk {

@@ -195,7 +195,7 @@ func TestKickDeadCountersJob(t *testing.T) {
 	ctx := t.Context()
 	const runID = "0b0e4b7e-5d1c-4b6a-9d6e-3f1a2b3c4d5e"
 	args := residents.CountersArgs{TenantArgs: jobs.TenantArgs{Tenant: "zwolle"}, RunID: runID, Chunk: 1, Period: "2026-02",
-		Counters: []residents.AdvancedCounters{{ResidentID: "8a1e6f0e-3c55-4f7e-9b1a-2d4c6e8f0a1b", NMonthsUsed: 4}}}
+		Counters: []residents.AdvancedCounters{{ResidentID: "8a1e6f0e-3c55-4f7e-9b1a-2d4c6e8f0a1b", Kind: residents.CounterN}}}
 	// The job as a killed worker leaves it: inserted where no worker looks, then
 	// running since a minute ago.
 	res, err := b.svc.cfg.Jobs.Insert(ctx, args, &river.InsertOpts{Queue: "nobody"})

@@ -67,6 +67,57 @@ func (st *Store) CountersAsOf(ctx context.Context, byID map[string]*Resident, fi
 	return nil
 }
 
+// CountersBase returns the residents of ids, their rows locked FOR SHARE, each with its
+// applicants' counters in force at the start of period: what a final run's increments
+// are added to. A resident whose case has no partner (any more) gets one with zero
+// counters, so a partner row the run advanced still has its base. The lock orders the
+// read after a consulent's update of the same case (which holds the row FOR UPDATE
+// while it records a correction), and that update after this transaction: a correction
+// is never lost between the read and the write.
+func (st *Store) CountersBase(ctx context.Context, ids []string, period time.Time) (map[string]*Resident, error) {
+	rows, err := st.tx.Query(ctx, `
+		SELECT id, n_months_used, r_months_used, coalesce(partner_n_months_used, 0), coalesce(partner_r_months_used, 0)
+		FROM residents
+		WHERE tenant_id = current_tenant() AND id = ANY($1)
+		ORDER BY id
+		FOR SHARE`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("counters base: %w", err)
+	}
+	byID := make(map[string]*Resident, len(ids))
+	var first, last string
+	var id string
+	var n, r, pn, pr int
+	_, err = pgx.ForEachRow(rows, []any{&id, &n, &r, &pn, &pr}, func() error {
+		byID[id] = &Resident{ID: id, Counters: Counters{NMonthsUsed: n, RMonthsUsed: r},
+			Partner: &Partner{Counters: Counters{NMonthsUsed: pn, RMonthsUsed: pr}}}
+		if first == "" {
+			first = id
+		}
+		last = id
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counters base: %w", err)
+	}
+	if len(byID) == 0 {
+		return byID, nil
+	}
+	return byID, st.CountersAsOf(ctx, byID, first, last, &period)
+}
+
+// CountRun returns how many rows run runID recorded.
+func (st *Store) CountRun(ctx context.Context, runID string) (int, error) {
+	var n int
+	err := st.tx.QueryRow(ctx, `
+		SELECT count(*) FROM vrijlating_counters
+		WHERE tenant_id = current_tenant() AND source = 'run' AND run_id = $1`, runID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counters of run: %w", err)
+	}
+	return n, nil
+}
+
 // LatestCounterPeriod returns the latest period of a row of resident id, and false when
 // it has none.
 func (st *Store) LatestCounterPeriod(ctx context.Context, id string) (time.Time, bool, error) {
