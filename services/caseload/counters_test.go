@@ -54,7 +54,7 @@ func setupHeld(t *testing.T) *settleBundle {
 		t.Fatal(err)
 	}
 	svc := settlement.NewService(settlement.Config{App: b.d.App, Jobs: insert, Caseload: b.cl,
-		Tenants: caseload.NewTenants(b.dir), Now: b.clock.Now})
+		Tenants: caseload.NewTenants(b.dir), Now: b.clock.Now, Counters: residents.NewCounterReader(b.d.App)})
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, b.d.App, svc)
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: b.d.App, Signals: noSignals{}})

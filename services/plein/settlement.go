@@ -8,6 +8,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/jobs"
 	"github.com/plein-nl/plein/services/caseload"
+	"github.com/plein-nl/plein/services/residents"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
 )
@@ -38,6 +39,6 @@ func newSettlement(d settlementDeps) (*settlement.Service, error) {
 	}
 	return settlement.NewService(settlement.Config{
 		App: d.pool, Jobs: d.jobs, Metrics: m, Now: d.now, BatchSize: d.batch, FileSize: d.fileMax,
-		Caseload: cl, Tenants: caseload.NewTenants(d.dir),
+		Caseload: cl, Tenants: caseload.NewTenants(d.dir), Counters: residents.NewCounterReader(d.pool),
 	}), nil
 }

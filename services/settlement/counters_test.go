@@ -289,7 +289,7 @@ func TestCopyPending(t *testing.T) {
 // for every run.
 type recordedCounters int
 
-func (n recordedCounters) CountersRecorded(context.Context, tenant.ID, string) (int, error) {
+func (n recordedCounters) RecordedFor(context.Context, tenant.ID, string) (int, error) {
 	return int(n), nil
 }
 

@@ -25,7 +25,7 @@ var ErrOutOfOrder = errors.New("final runs go month by month")
 // CounterReader tells how many vrijlating counters rows a final run recorded: the
 // residents service's, which owns them.
 type CounterReader interface {
-	CountersRecorded(ctx context.Context, t tenant.ID, runID string) (int, error)
+	RecordedFor(ctx context.Context, t tenant.ID, runID string) (int, error)
 }
 
 // checkOrder refuses, in the transaction that would start a final run of period, a
@@ -127,7 +127,7 @@ func (s *Service) countersReady(ctx context.Context, t tenant.ID, period bijstan
 	if len(open) > 0 || !ok || prior.expected == nil || s.cfg.Counters == nil {
 		return countersWaiting{open: open}, nil
 	}
-	got, err := s.cfg.Counters.CountersRecorded(ctx, t, prior.id)
+	got, err := s.cfg.Counters.RecordedFor(ctx, t, prior.id)
 	if err != nil {
 		return countersWaiting{}, fmt.Errorf("counters recorded by run %s: %w", prior.id, err)
 	}
