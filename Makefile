@@ -7,10 +7,6 @@ GOLANGCI_LINT_VERSION := v2.15.0
 HELM_VERSION          := v3.22.0
 HELM                  := $(GO) run helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 TOOLS_BIN := $(shell $(GO) env GOPATH)/bin
-# Test packages run at once. Most of a package's time is waiting (its PostgreSQL,
-# chromium, a kube-apiserver), so twice the cores keeps 2 cores busy: on 2 cores the
-# suite took 323 s with 4 against 391 s with go test's default of one per core.
-TEST_PACKAGES ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) * 2 )))
 
 .DEFAULT_GOAL := help
 
@@ -29,7 +25,7 @@ build: ## Build bin/plein
 .PHONY: test
 test: axe ## Run every test against real PostgreSQL clusters and a real kube-apiserver the tests start (what CI runs)
 	$(GO) vet ./...
-	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" $(GO) test -race -count=1 -p $(TEST_PACKAGES) -timeout 15m ./...
+	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" $(GO) test -race -count=1 -timeout 15m ./...
 
 .PHONY: kubebin
 kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)
