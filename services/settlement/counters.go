@@ -95,7 +95,7 @@ const countersChunk = 1000
 // the counters after it: the residents worker adds it to the counters in force at the
 // month's start when it records, so a consulent's correction of this month made while
 // the run was approved is the base rather than overwritten.
-func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) error {
+func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) (int, error) {
 	var all []residents.AdvancedCounters
 	for _, m := range months {
 		for _, c := range advanced(m.Result) {
@@ -107,10 +107,11 @@ func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantA
 		args := residents.CountersArgs{TenantArgs: ta, RunID: r.ID, Chunk: i/countersChunk + 1, Period: r.Period.String(),
 			Counters: all[i:min(i+countersChunk, len(all))]}
 		if err := jobs.InsertTx(ctx, s.client(ctx), tx, args, nil); err != nil {
-			return fmt.Errorf("counters: %w", err)
+			return 0, fmt.Errorf("counters: %w", err)
 		}
 	}
-	return nil
+	// One row per applicant whose vrijlating counted: what the residents worker records.
+	return len(all), nil
 }
 
 // A month is computed with the counters in force at its start, so the counters jobs of

@@ -60,16 +60,6 @@ func checkOrder(ctx context.Context, tx pgx.Tx, period bijstand.Period) error {
 		ErrOutOfOrder, id, other, status, period, other)
 }
 
-// expectedCounters is how many counters rows a final run of months has recorded: one
-// per applicant whose counters the month advanced (insertCounters).
-func expectedCounters(months []ResidentMonth) int {
-	n := 0
-	for _, m := range months {
-		n += len(advanced(m.Result))
-	}
-	return n
-}
-
 // priorFinal is the latest final run before a period and the counters rows it has
 // recorded when they are known.
 type priorFinal struct {

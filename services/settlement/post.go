@@ -118,14 +118,15 @@ func (s *Service) finish(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r R
 	if err := insertFiles(ctx, tx, r.ID, files, postedAt); err != nil {
 		return err
 	}
+	counters, err := s.insertFollowUps(ctx, tx, ta, r, months)
+	if err != nil {
+		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
+	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE settlement_runs SET status = 'final', posted_at = $2, execution_date = $3, finished_at = $4, report = $5,
 		       counters_expected = $6
-		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec, expectedCounters(months)); err != nil {
+		WHERE tenant_id = current_tenant() AND id = $1`, r.ID, postedAt, exec, s.cfg.Now(), rec, counters); err != nil {
 		return err
-	}
-	if err := s.insertFollowUps(ctx, tx, ta, r, months); err != nil {
-		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
 	}
 	r.Status, r.Report = StatusFinal, &report
 	now := s.cfg.Now()
@@ -138,10 +139,11 @@ func (s *Service) finish(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r R
 // insertFollowUps inserts, in the transaction that makes run r final, the jobs through
 // which the services that own them record what the run decided: the deductions'
 // shortfalls (the payment plans) and the vrijlating counters the months advanced (the
-// residents). A dry run never gets here, so it records neither.
-func (s *Service) insertFollowUps(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) error {
+// residents). A dry run never gets here, so it records neither. It returns how many
+// counters rows the run will have recorded (the run's counters_expected).
+func (s *Service) insertFollowUps(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) (int, error) {
 	if err := s.insertShortfalls(ctx, tx, ta, r, months); err != nil {
-		return err
+		return 0, err
 	}
 	return s.insertCounters(ctx, tx, ta, r, months)
 }
