@@ -23,9 +23,9 @@ build: ## Build bin/plein
 	$(GO) build -o bin/plein ./services/plein
 
 .PHONY: test
-test: axe ## Run every test against real PostgreSQL clusters and a real kube-apiserver the tests start (what CI runs)
+test: axe ## Run every test against a real PostgreSQL (one shared cluster, tools/testpg) and a real kube-apiserver the tests start (what CI runs)
 	$(GO) vet ./...
-	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" $(GO) test -race -count=1 -timeout 15m ./...
+	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" $(GO) run ./tools/testpg $(GO) test -race -count=1 -timeout 15m ./...
 
 .PHONY: kubebin
 kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)

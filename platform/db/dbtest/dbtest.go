@@ -11,11 +11,16 @@ package dbtest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plein-nl/plein/migrations"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -90,22 +96,23 @@ func start() (*server, error) {
 			return nil, err
 		}
 		c, err := pgcluster.Open(dir)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			err = c.Init(ctx)
 		}
-		if err := c.Start(ctx); err != nil {
-			_ = c.Remove(ctx)
+		if err == nil {
+			err = c.Configure(pgcluster.Throwaway)
+		}
+		if err == nil {
+			err = c.Start(ctx)
+		}
+		if err != nil {
+			_ = os.RemoveAll(dir)
 			return nil, err
 		}
 		s.cluster = c
 		s.superURL = c.URL(pgcluster.Superuser, "postgres")
 	}
-	s.template = s.prefix + "_tmpl"
-	if err := db.Bootstrap(ctx, s.superURL, s.template); err != nil {
-		s.close()
-		return nil, err
-	}
-	if err := db.Migrate(ctx, s.urlFor(s.template, ""), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := s.makeTemplate(ctx); err != nil {
 		s.close()
 		return nil, err
 	}
@@ -121,6 +128,77 @@ func start() (*server, error) {
 	}
 	s.shared = pool
 	return s, nil
+}
+
+// makeTemplate sets s.template to a migrated database to clone. On the process's own
+// cluster it migrates one. On a shared server (EnvURL, as `make test` sets it through
+// tools/testpg) the first test process migrates a template named after the migrations
+// and the others wait for it and clone it too: a run migrates once, not once a package.
+// That template stays on the server for later runs until the migrations change.
+func (s *server) makeTemplate(ctx context.Context) error {
+	if s.cluster != nil {
+		s.template = s.prefix + "_tmpl"
+		return s.migrate(ctx, s.template)
+	}
+	conn, err := pgx.Connect(ctx, s.superURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	// Session-level, so it is released with the connection if this process dies.
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLock); err != nil {
+		return err
+	}
+	name := "plein_test_tmpl_" + schemaVersion()
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		// Migrated under a name of this process's (dropped with its databases if it
+		// fails), then renamed: the shared name only ever holds a complete template.
+		work := s.prefix + "_tmpl"
+		if err := s.migrate(ctx, work); err != nil {
+			return err
+		}
+		if _, err := conn.Exec(ctx, fmt.Sprintf("ALTER DATABASE %s RENAME TO %s",
+			pgx.Identifier{work}.Sanitize(), pgx.Identifier{name}.Sanitize())); err != nil {
+			return err
+		}
+	}
+	s.template = name
+	return nil
+}
+
+// templateLock is the advisory lock key under which test processes make the shared template.
+const templateLock = 727002
+
+// migrate makes the database name (and the roles) and migrates it.
+func (s *server) migrate(ctx context.Context, name string) error {
+	if err := db.Bootstrap(ctx, s.superURL, name); err != nil {
+		return err
+	}
+	return db.Migrate(ctx, s.urlFor(name, ""), slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// schemaVersion names the schema the migrations make: a digest of the migration files
+// and of the River version whose own migrations run first.
+func schemaVersion() string {
+	h := sha256.New()
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	for _, e := range entries {
+		b, _ := fs.ReadFile(migrations.FS, e.Name())
+		fmt.Fprintf(h, "%s %d\n", e.Name(), len(b))
+		h.Write(b)
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if strings.HasPrefix(m.Path, "github.com/riverqueue/river") {
+				fmt.Fprintf(h, "%s %s\n", m.Path, m.Version)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // urlFor returns the URL of database name as user (the superuser when user is "").

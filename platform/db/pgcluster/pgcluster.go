@@ -197,16 +197,27 @@ func (c *Cluster) Init(ctx context.Context) error {
 		return fmt.Errorf("pgcluster: initdb: %w", err)
 	}
 	// Only the private socket; no TCP listener at all.
-	conf := fmt.Sprintf("\n# plein: private cluster\nlisten_addresses = ''\nport = %d\nunix_socket_directories = '%s'\nunix_socket_permissions = 0700\nfsync = on\nmax_connections = 200\nshared_buffers = 128MB\nlog_min_messages = warning\n", Port, c.socketDir)
+	return c.Configure(fmt.Sprintf("# plein: private cluster\nlisten_addresses = ''\nport = %d\nunix_socket_directories = '%s'\nunix_socket_permissions = 0700\nfsync = on\nmax_connections = 200\nshared_buffers = 128MB\nlog_min_messages = warning\n", Port, c.socketDir))
+}
+
+// Throwaway settings suit a cluster that lives only as long as a test run: nothing is
+// flushed to disk, so a crash of the machine may lose it, which does not matter for it.
+// Crash and restart tests must not use them: they rely on committed work surviving.
+// More connections too: the test processes of a whole run may share one.
+const Throwaway = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 400\n"
+
+// Configure appends settings (postgresql.conf lines) to the cluster's configuration;
+// call it after Init and before Start.
+func (c *Cluster) Configure(settings string) error {
 	f, err := os.OpenFile(filepath.Join(c.dataDir(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("pgcluster: %w", err)
 	}
-	defer f.Close()
-	if _, err := f.WriteString(conf); err != nil {
+	if _, err := f.WriteString("\n" + settings); err != nil {
+		f.Close()
 		return fmt.Errorf("pgcluster: %w", err)
 	}
-	return nil
+	return f.Close()
 }
 
 // Start starts the server unless it is running already, and waits until it accepts
