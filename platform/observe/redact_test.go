@@ -37,35 +37,41 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// predicateCase is an input of a func(string) bool and the answer it should get.
+type predicateCase struct {
+	in   string
+	want bool
+}
+
+// testPredicate runs f on each case in a parallel subtest named after the input;
+// name is how failures call f.
+func testPredicate(t *testing.T, name string, f func(string) bool, tests []predicateCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := f(tt.in); got != tt.want {
+				t.Errorf("%s(%q) = %v, want %v", name, tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestElfProef(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   string
-		want bool
-	}{
+	testPredicate(t, "elfProef", elfProef, []predicateCase{
 		{"999993653", true},
 		{"111222333", true},
 		{"123456782", true},
 		{"123456789", false},
 		{"000000000", false},
 		{"99999365", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := elfProef(tt.in); got != tt.want {
-				t.Errorf("elfProef(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestValidRequestID(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		in   string
-		want bool
-	}{
+	testPredicate(t, "validRequestID", validRequestID, []predicateCase{
 		{"abc-123_X.y", true},
 		{NewRequestID(), true},
 		{"", false},
@@ -75,13 +81,5 @@ func TestValidRequestID(t *testing.T) {
 		{string(make([]byte, 65)), false},
 		{"0123456789012345678901234567890123456789012345678901234567890123", true},
 		{"01234567890123456789012345678901234567890123456789012345678901234", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := validRequestID(tt.in); got != tt.want {
-				t.Errorf("validRequestID(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -281,7 +282,7 @@ func checkPlans(t *testing.T, b *testBundle, id string, tl *tally) {
 			t.Fatalf("resident %s: plan %s: creditor: %v", id, p.ID, err)
 		}
 		tl.perCreditor[c.ID]++
-		if !containsKind(wantCreditorKinds[i], c.Kind) {
+		if !slices.Contains(wantCreditorKinds[i], c.Kind) {
 			t.Errorf("resident %s: deduction %d pays a %s", id, i, c.Kind)
 		}
 		if err := b.Creditors.ValidateReference(c, p.Reference); err != nil {
@@ -384,15 +385,6 @@ func checkMessages(t *testing.T, b *testBundle, perCreditor map[string]int) {
 }
 
 func abs(x int) int { return max(x, -x) }
-
-func containsKind(ks []creditors.Kind, k creditors.Kind) bool {
-	for _, x := range ks {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
 
 // TestLoadFixtureDeterministic loads the same seed into two fresh databases and
 // compares everything but the ciphertexts and timestamps; another seed differs.
