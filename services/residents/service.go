@@ -342,12 +342,8 @@ func (s *service) household(ctx context.Context, t tenant.ID, id string, period 
 }
 
 func (s *service) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
-	p := authz.PrincipalFrom(ctx)
-	if p.Subject == "" {
-		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrUnauthenticated)
-	}
-	if p.Tenant != t || !p.IsSelf(residentID) {
-		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrForbidden)
+	if err := authz.OwnData(ctx, t, residentID); err != nil {
+		return Resident{}, fmt.Errorf("residents: own data: %w", err)
 	}
 	if !uuid.Valid(residentID) {
 		return Resident{}, fmt.Errorf("residents: own data: %w", ErrNotFound)
