@@ -73,13 +73,12 @@ type payslipList struct {
 }
 
 func toPayslipList(slips []Payslip) payslipList {
-	out := payslipList{Payslips: make([]payslipJSON, len(slips))}
-	for i, p := range slips {
-		out.Payslips[i] = payslipToJSON(p)
+	return payslipList{Payslips: httpapi.List(slips, func(p Payslip) payslipJSON {
+		j := payslipToJSON(p)
 		current := !p.superseded && p.Counts()
-		out.Payslips[i].Current = &current
-	}
-	return out
+		j.Current = &current
+		return j
+	})}
 }
 
 // caseProblem makes a case the engine cannot compute (a *bijstand.InputError: the
