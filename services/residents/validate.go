@@ -209,26 +209,29 @@ func keepCounters(p Partner, np NewPartner, cur *Partner) *Partner {
 	return &p
 }
 
-func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
-	if len(cs) > maxChildren {
-		v.add(field, fmt.Sprintf("at most %d children", maxChildren), fmt.Sprintf("U kunt hoogstens %d kinderen opgeven.", maxChildren))
+// list validates a list field of at most max items (what: the items, in English and
+// in Dutch, for the problem of a longer list) with each, which gets the path of its
+// item ("children[1]") for its problems.
+func list[In, Out any](v *validator, field string, items []In, max int, what, whatNL string, each func(f string, in In) Out) []Out {
+	if len(items) > max {
+		v.add(field, fmt.Sprintf("at most %d %s", max, what), fmt.Sprintf("U kunt hoogstens %d %s opgeven.", max, whatNL))
 		return nil
 	}
-	out := make([]Child, len(cs))
-	for i, c := range cs {
-		out[i] = Child{BirthDate: v.date(fmt.Sprintf("%s[%d].birth_date", field, i), c.BirthDate, today)}
+	out := make([]Out, len(items))
+	for i, in := range items {
+		out[i] = each(fmt.Sprintf("%s[%d]", field, i), in)
 	}
 	return out
 }
 
+func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
+	return list(v, field, cs, maxChildren, "children", "kinderen", func(f string, c NewChild) Child {
+		return Child{BirthDate: v.date(f+".birth_date", c.BirthDate, today)}
+	})
+}
+
 func (v *validator) housemates(field string, hs []NewHousemate, today time.Time) []Housemate {
-	if len(hs) > maxHousemates {
-		v.add(field, fmt.Sprintf("at most %d housemates", maxHousemates), fmt.Sprintf("U kunt hoogstens %d huisgenoten opgeven.", maxHousemates))
-		return nil
-	}
-	out := make([]Housemate, len(hs))
-	for i, h := range hs {
-		f := fmt.Sprintf("%s[%d]", field, i)
+	return list(v, field, hs, maxHousemates, "housemates", "huisgenoten", func(f string, h NewHousemate) Housemate {
 		desc, p := input.Rules{Max: maxDescription, Optional: true}.Clean(h.Description)
 		switch p.Kind {
 		case input.OK:
@@ -238,9 +241,8 @@ func (v *validator) housemates(field string, hs []NewHousemate, today time.Time)
 		default:
 			v.add(f+".description", "description "+p.EN(), p.NL())
 		}
-		out[i] = Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
-	}
-	return out
+		return Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
+	})
 }
 
 // newResident validates the input of Create, cross-field rules included.
