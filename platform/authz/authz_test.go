@@ -318,27 +318,38 @@ func TestAuthorizeCooperativeUnauthenticated(t *testing.T) {
 	}
 }
 
+// TestPrincipalIsSelf checks IsSelf, and OwnData, which adds to it that the principal
+// is signed in and at home in the tenant of the record (here enschede).
 func TestPrincipalIsSelf(t *testing.T) {
 	t.Parallel()
 
 	resident := authz.Principal{Subject: "s", Tenant: "enschede", Roles: []authz.Role{authz.RoleResident}, ResidentID: "r-1"}
+	elsewhere := resident
+	elsewhere.Tenant = "zwolle"
 	tests := []struct {
-		name string
-		p    authz.Principal
-		id   string
-		want bool
+		name    string
+		p       authz.Principal
+		id      string
+		want    bool
+		wantErr error // of OwnData
 	}{
-		{"own record", resident, "r-1", true},
-		{"another resident", resident, "r-2", false},
-		{"empty id", resident, "", false},
-		{"no resident id", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleResident}}, "", false},
-		{"not a resident", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleConsulent}, ResidentID: "r-1"}, "r-1", false},
+		{"own record", resident, "r-1", true, nil},
+		{"another resident", resident, "r-2", false, authz.ErrForbidden},
+		{"empty id", resident, "", false, authz.ErrForbidden},
+		{"no resident id", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleResident}}, "", false, authz.ErrForbidden},
+		{"not a resident", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleConsulent}, ResidentID: "r-1"}, "r-1", false, authz.ErrForbidden},
+		{"own id, other tenant", elsewhere, "r-1", true, authz.ErrForbidden},
+		{"not signed in", authz.Principal{}, "r-1", false, authz.ErrUnauthenticated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			if got := tt.p.IsSelf(tt.id); got != tt.want {
 				t.Errorf("IsSelf(%q) = %v, want %v", tt.id, got, tt.want)
+			}
+			ctx := authz.WithPrincipal(context.Background(), tt.p)
+			if err := authz.OwnData(ctx, "enschede", tt.id); !errors.Is(err, tt.wantErr) {
+				t.Errorf("OwnData(enschede, %q) = %v, want %v", tt.id, err, tt.wantErr)
 			}
 		})
 	}

@@ -24,13 +24,7 @@ func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 	return Endpoints{
 		List: mw.Wrap("List", httpapi.Endpoint(func(ctx context.Context, r listRequest) ([]Creditor, error) {
 			return s.List(ctx, r.Tenant)
-		}, func(cs []Creditor) listResponse {
-			out := listResponse{Creditors: make([]apiCreditor, len(cs))}
-			for i, c := range cs {
-				out.Creditors[i] = toAPI(c)
-			}
-			return out
-		})),
+		}, func(cs []Creditor) listResponse { return listResponse{Creditors: httpapi.List(cs, toAPI)} })),
 		Get: mw.Wrap("Get", httpapi.Endpoint(func(ctx context.Context, r getRequest) (Creditor, error) {
 			return s.Get(ctx, r.Tenant, r.ID)
 		}, toAPI)),

@@ -192,16 +192,7 @@ type debtList struct {
 	Debts []apiDebt `json:"debts"`
 }
 
-func toDebtList(ds []Debt) debtList { return debtList{Debts: toAPIAll(ds, toAPIDebt)} }
-
-// toAPIAll converts each of xs with to; an empty list stays a list ([]), not null.
-func toAPIAll[T, U any](xs []T, to func(T) U) []U {
-	out := make([]U, 0, len(xs))
-	for _, x := range xs {
-		out = append(out, to(x))
-	}
-	return out
-}
+func toDebtList(ds []Debt) debtList { return debtList{Debts: httpapi.List(ds, toAPIDebt)} }
 
 func toAPIDebt(d Debt) apiDebt {
 	return apiDebt{ID: d.ID, ResidentID: d.ResidentID, CreditorID: d.CreditorID, Reference: d.Reference,
@@ -252,7 +243,7 @@ type queueList struct {
 }
 
 func toQueueList(items []QueueItem) queueList {
-	return queueList{Items: toAPIAll(items, toAPIQueueItem)}
+	return queueList{Items: httpapi.List(items, toAPIQueueItem)}
 }
 
 func toAPIQueueItem(it QueueItem) apiQueueItem {

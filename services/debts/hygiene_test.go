@@ -14,11 +14,8 @@ import (
 // stored.
 func TestHTTPInputHygiene(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	srv := newTestServer(t, b.svc)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, srv, fatima, res := setupHTTP(t)
 	const tn = "/api/v1/tenants/enschede"
-	res := tn + "/residents/" + fatima
 
 	const signal = `{"reference":"ENE-2026-001","bsn":"999993653","amount_cents":24550,"days_in_arrears":45,"threat":"energy_cutoff",
 		"contact":{"name":"F. el Amrani","address":"Hoofdstraat 1","phone":"06-12345678"},"reported_at":"2026-04-01T09:00:00+02:00"}`
@@ -69,8 +66,7 @@ func TestHTTPInputHygiene(t *testing.T) {
 // their line breaks (a browser's CRLF becomes LF) and are stored in NFC.
 func TestMultiLineTextStoredClean(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	p, err := b.svc.SavePlan(as(shvEnschede), enschede, fatima, NewPlan{FirstConversation: "2026-03-20",
 		Situation: "Huur:\r\n\t- 2 maanden achter\r\nCafe\u0301 gesloten", Goals: " Rust. ", Actions: ""})
 	if err != nil {

@@ -45,12 +45,8 @@ var debtStatusNL = map[DebtStatus]string{
 }
 
 func (s *service) ForResident(ctx context.Context, t tenant.ID, residentID string) (Overview, error) {
-	p := authz.PrincipalFrom(ctx)
-	if p.Subject == "" {
-		return Overview{}, fmt.Errorf("debts: overview: %w", authz.ErrUnauthenticated)
-	}
-	if p.Tenant != t || !p.IsSelf(residentID) {
-		return Overview{}, fmt.Errorf("debts: overview: %w", authz.ErrForbidden)
+	if err := authz.OwnData(ctx, t, residentID); err != nil {
+		return Overview{}, fmt.Errorf("debts: overview: %w", err)
 	}
 	var (
 		debts     []Debt

@@ -144,6 +144,14 @@ func setup(t *testing.T) *testBundle {
 }
 
 // resident registers a single resident with BSN b in tenant tn.
+// setupFatima is setup with the case most tests work on: Fatima, a single resident of
+// enschede, whose id it returns.
+func setupFatima(t *testing.T) (*testBundle, string) {
+	t.Helper()
+	b := setup(t)
+	return b, b.resident(t, enschede, bsnFatima)
+}
+
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString string) string {
 	t.Helper()
 	return residentstest.Create(context.Background(), t, b.res, tn, residentstest.Single(bsnString))

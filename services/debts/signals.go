@@ -316,6 +316,19 @@ func (s *service) RecordContact(ctx context.Context, t tenant.ID, itemID string,
 	return nil
 }
 
+// onSignal runs fn in a transaction of tenant t on the signal signalID, locked for
+// update: the staff's acts on a signal (accept, decline, link) each decide on its
+// current status, which a concurrent act must not change in between.
+func (s *service) onSignal(ctx context.Context, t tenant.ID, signalID string, fn func(context.Context, pgx.Tx, Signal) error) error {
+	return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		sig, err := scanSignal(tx.QueryRow(ctx, selectSignal+" WHERE id = $1 FOR UPDATE", signalID))
+		if err != nil {
+			return err
+		}
+		return fn(ctx, tx, sig)
+	})
+}
+
 func (s *service) AcceptHelp(ctx context.Context, t tenant.ID, signalID string) (string, error) {
 	if !validID(signalID) {
 		return "", fmt.Errorf("debts: accept help: %w", ErrNotFound)
@@ -326,11 +339,7 @@ func (s *service) AcceptHelp(ctx context.Context, t tenant.ID, signalID string) 
 		by = "system"
 	}
 	var id string
-	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		sig, err := scanSignal(tx.QueryRow(ctx, selectSignal+" WHERE id = $1 FOR UPDATE", signalID))
-		if err != nil {
-			return err
-		}
+	err := s.onSignal(ctx, t, signalID, func(ctx context.Context, tx pgx.Tx, sig Signal) error {
 		key := "signal:" + sig.ID
 		switch sig.Status {
 		case SignalDeclined, SignalClosed:
@@ -367,18 +376,14 @@ func (s *service) DeclineHelp(ctx context.Context, t tenant.ID, signalID string)
 		return fmt.Errorf("debts: decline help: %w", ErrNotFound)
 	}
 	now := s.cfg.Now()
-	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		sig, err := scanSignal(tx.QueryRow(ctx, selectSignal+" WHERE id = $1 FOR UPDATE", signalID))
-		if err != nil {
-			return err
-		}
+	err := s.onSignal(ctx, t, signalID, func(ctx context.Context, tx pgx.Tx, sig Signal) error {
 		switch sig.Status {
 		case SignalDeclined:
 			return nil
 		case SignalAccepted, SignalClosed:
 			return fmt.Errorf("%w: the signal is %s", ErrConflict, sig.Status)
 		}
-		_, err = tx.Exec(ctx, "UPDATE signals SET status = 'declined', updated_at = $2 WHERE id = $1", sig.ID, now.UTC())
+		_, err := tx.Exec(ctx, "UPDATE signals SET status = 'declined', updated_at = $2 WHERE id = $1", sig.ID, now.UTC())
 		return err
 	})
 	if err != nil {
@@ -395,11 +400,7 @@ func (s *service) LinkSignal(ctx context.Context, t tenant.ID, signalID, residen
 		return invalidField("resident_id", "no such resident", "Deze inwoner bestaat niet.")
 	}
 	now := s.cfg.Now()
-	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		sig, err := scanSignal(tx.QueryRow(ctx, selectSignal+" WHERE id = $1 FOR UPDATE", signalID))
-		if err != nil {
-			return err
-		}
+	err := s.onSignal(ctx, t, signalID, func(ctx context.Context, tx pgx.Tx, sig Signal) error {
 		switch sig.ResidentID {
 		case residentID:
 			return nil

@@ -16,8 +16,7 @@ import (
 
 func TestSignalIntakeIsIdempotent(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 
 	first, isNew := b.submit(t, enschede, "eneco", report("ENE-2026-001", bsnFatima, 24550, ThreatEnergyCutoff))
 	if !isNew || first.ResidentID != fatima || first.Contact != nil || first.Status != SignalNew {
@@ -213,8 +212,7 @@ func TestCreditorReportsUnderItsOwnNameOnly(t *testing.T) {
 
 func TestQueue(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	jan := b.resident(t, enschede, bsnJan)
 	shv := as(shvEnschede)
 
@@ -341,8 +339,7 @@ func TestQueue(t *testing.T) {
 
 func TestShortfallIsIdempotent(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	for range 2 {
 		if err := b.svc.Shortfall(context.Background(), enschede, fatima, "plan-42", "menzis", "2026-04", 3550); err != nil {
 			t.Fatal(err)

@@ -26,8 +26,7 @@ func (b *testBundle) debt(t *testing.T, residentID, creditorID, ref string, amou
 
 func TestDebtRegister(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	shv := as(shvEnschede)
 	d := b.debt(t, fatima, "domijn", "HUUR-2026", 120000, false)
 	if d.Balance != 120000 || d.Status != DebtOpen || d.Source != SourceConsulent || d.Version != 1 {
@@ -85,8 +84,7 @@ func TestDebtRegister(t *testing.T) {
 
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	d := b.debt(t, fatima, "domijn", "HUUR-1", 1000, false)
 	sig, _ := b.submit(t, enschede, "eneco", report("ENE-1", bsnFatima, 1000, ThreatNone))
 
@@ -126,8 +124,7 @@ func TestTenantIsolation(t *testing.T) {
 
 func TestTraject(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	shv := as(shvEnschede)
 	// docs/domain.md §4's example: pool 100 × 18 = 1800 over concurrent A 3000, B 1000,
 	// C 2000 → p = 30 %: 900, 300, 600.
@@ -233,8 +230,7 @@ func TestTraject(t *testing.T) {
 
 func TestTrajectRejected(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	shv := as(shvEnschede)
 	b.debt(t, fatima, "domijn", "A", 300000, true)
 	b.debt(t, fatima, "eneco", "B", 100000, false)
@@ -271,8 +267,7 @@ func TestTrajectRejected(t *testing.T) {
 
 func TestPlanVanAanpak(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, fatima := setupFatima(t)
 	shv := as(shvEnschede)
 	p, err := b.svc.SavePlan(shv, enschede, fatima, NewPlan{FirstConversation: "2026-03-20", Situation: "Eerste gesprek."})
 	if err != nil || p.Status != "draft" || !p.Deadline.Equal(day("2026-05-15")) {

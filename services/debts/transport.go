@@ -114,17 +114,11 @@ func decodeContact(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeLink(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
 	var body struct {
 		ResidentID string `json:"resident_id"`
 	}
-	if err := httpapi.DecodeBody(r, &body, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	return linkRequest{Tenant: t, ID: r.PathValue("item"), ResidentID: body.ResidentID}, nil
+	t, err := httpapi.TenantBody(r, &body)
+	return linkRequest{Tenant: t, ID: r.PathValue("item"), ResidentID: body.ResidentID}, err
 }
 
 func decodeRequest(_ context.Context, r *http.Request) (any, error) {

@@ -27,6 +27,16 @@ func newTestServer(t *testing.T, svc Service) *httptest.Server {
 	})
 }
 
+// setupHTTP is setup with the staff API served and Fatima a resident of enschede, the
+// case the HTTP tests work on: it returns the server, her id and the path of her case.
+func setupHTTP(t *testing.T) (b *testBundle, srv *httptest.Server, fatima, res string) {
+	t.Helper()
+	b = setup(t)
+	srv = newTestServer(t, b.svc)
+	fatima = b.resident(t, enschede, bsnFatima)
+	return b, srv, fatima, "/api/v1/tenants/enschede/residents/" + fatima
+}
+
 // errorEncoder is the API's error encoder on log, for inputtest.CheckDataException.
 func errorEncoder(log *slog.Logger) kithttp.ErrorEncoder { return newAPI(log).EncodeError }
 
@@ -37,11 +47,8 @@ var (
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	srv := newTestServer(t, b.svc)
-	fatima := b.resident(t, enschede, bsnFatima)
+	b, srv, fatima, res := setupHTTP(t)
 	const tn = "/api/v1/tenants/enschede"
-	res := tn + "/residents/" + fatima
 
 	signalID := signalOverHTTP(t, srv, tn)
 

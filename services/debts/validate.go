@@ -275,19 +275,10 @@ func (v *validator) newDebt(nd NewDebt) Debt {
 }
 
 func (v *validator) debtChanges(ch DebtChanges) func(*Debt) {
-	var set []func(*Debt)
-	if ch.ClaimCents != nil {
-		c := v.amount("claim_cents", *ch.ClaimCents)
-		set = append(set, func(d *Debt) { d.Claim = c })
-	}
-	if ch.BalanceCents != nil {
-		b := v.balance("balance_cents", *ch.BalanceCents)
-		set = append(set, func(d *Debt) { d.Balance = b })
-	}
-	if ch.Preferent != nil {
-		p := *ch.Preferent
-		set = append(set, func(d *Debt) { d.Preferent = p })
-	}
+	var set httpapi.Patch[Debt]
+	httpapi.Set(&set, "claim_cents", ch.ClaimCents, v.amount, func(d *Debt, c money.Cents) { d.Claim = c })
+	httpapi.Set(&set, "balance_cents", ch.BalanceCents, v.balance, func(d *Debt, b money.Cents) { d.Balance = b })
+	httpapi.Set(&set, "preferent", ch.Preferent, httpapi.Keep, func(d *Debt, p bool) { d.Preferent = p })
 	if ch.Status != nil {
 		switch st := DebtStatus(*ch.Status); st {
 		case DebtOpen, DebtPaid, DebtDisputed, DebtWrittenOff:
@@ -297,11 +288,7 @@ func (v *validator) debtChanges(ch DebtChanges) func(*Debt) {
 				"Kies een status: open, betaald (paid), betwist (disputed) of kwijtgescholden (written_off).")
 		}
 	}
-	return func(d *Debt) {
-		for _, f := range set {
-			f(d)
-		}
-	}
+	return set.Apply
 }
 
 // newSignal validates a creditor's report; bsn is returned apart, never stored.

@@ -190,9 +190,8 @@ func TestEmployerPayslipNeedsConsent(t *testing.T) {
 
 func TestConsentErrors(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 	if _, err := income.RegisterEmployer(ctx, b.d.App, zwolle, "acme", "Acme Zwolle"); err != nil {
 		t.Fatal(err)
 	}

@@ -28,8 +28,7 @@ func (b *httpBundle) send(t *testing.T, principal, path, ctype, body string) (in
 // stored.
 func TestHTTPInputHygiene(t *testing.T) {
 	t.Parallel()
-	b := setupHTTP(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupHTTPResident(t)
 	staff := "/api/v1/tenants/enschede/residents/" + id + "/payslips"
 	partner := "/api/v1/tenants/enschede/partner/payslips"
 	inputtest.CheckFields(t, payslipBody, []inputtest.Field{{Name: "employer", Old: `"Albert Heijn"`}}, func(body string) (int, []byte) {
@@ -65,8 +64,7 @@ func TestHTTPInputHygiene(t *testing.T) {
 // as it was typed.
 func TestEmployerNameStoredClean(t *testing.T) {
 	t.Parallel()
-	b := setupHTTP(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupHTTPResident(t)
 	path := "/api/v1/tenants/enschede/residents/" + id + "/payslips"
 	for _, tt := range []struct{ sent, want string }{
 		{`" Cafe\u0301 de Kroon \ufeff"`, "Café de Kroon"},
@@ -91,8 +89,7 @@ func TestEmployerNameStoredClean(t *testing.T) {
 // do not come through the transport (the portal, bulk imports).
 func TestServiceRefusesUncleanEmployer(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	for _, name := range []string{"AH\x00", "AH\xff", "AH\u202e", "\u2060", "AH\u009b", strings.Repeat("x", 201)} {
 		p := slip(name, 100000)
 		p.Actor = "consulent-enschede"
@@ -109,8 +106,7 @@ func TestServiceRefusesUncleanEmployer(t *testing.T) {
 // invisible purpose is a 400 on purpose, and the read is not recorded.
 func TestMonthPurposeHygiene(t *testing.T) {
 	t.Parallel()
-	b := setupHTTP(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupHTTPResident(t)
 	base := "/api/v1/tenants/enschede/residents/" + id + "/months/2026-03?purpose="
 	for _, q := range []string{"zaak+%E2%80%AE2400", "%E2%80%8B%E2%80%8B%E2%80%8B%E2%80%8B%E2%80%8B", "zaak%00+2400"} {
 		status, _, body := b.do(t, "consulent-enschede", http.MethodGet, base+q, "")

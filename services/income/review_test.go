@@ -16,9 +16,8 @@ import (
 // consulent's own correction replaces at once; every act is audited with its actor.
 func TestCorrectionOfConsulentPayslip(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 	cons := slip("Jumbo", 150000)
 	orig := b.submitConsulent(t, enschede, id, cons)
 	counted := func() money.Cents {
@@ -81,8 +80,7 @@ func TestCorrectionOfConsulentPayslip(t *testing.T) {
 // nothing.
 func TestPayslipNeedsActor(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	p := slip("Jumbo", 1000)
 	p.Actor = " "
 	if _, err := b.svc.SubmitPayslip(context.Background(), enschede, id, p, income.SourceResident); !errors.Is(err, income.ErrInvalid) {
@@ -96,9 +94,8 @@ func TestPayslipNeedsActor(t *testing.T) {
 // employer name cannot pose as an employer partner's payslips ("partner:<id>").
 func TestCorrectionOfConfirmedOrEmployerPayslip(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 	b.submitConsulent(t, enschede, id, slip("Jumbo", 150000))
 	proposed := b.submit(t, enschede, id, slip("Jumbo", 90000))
 	if _, err := b.svc.ReviewPayslip(ctx, enschede, id, proposed.ID, true, "", "consulent-1"); err != nil {

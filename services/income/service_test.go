@@ -19,9 +19,8 @@ var noIncome2026 = figures{Norm: 140150, Bijstand: 140150, Reserve: 6727, Payout
 
 func TestPayslipCountsInTheMonthItWasPaid(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 
 	// February's wage, net 1000.00, paid 2026-03-05: counts in March.
 	feb := b.submit(t, enschede, id, slip("Albert Heijn", 100000))
@@ -81,8 +80,7 @@ func TestPayslipCountsInTheMonthItWasPaid(t *testing.T) {
 
 func TestSubmitPayslipStoresWhatWasHandedIn(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	in := slip("  Albert Heijn  ", 100000)
 	in.PDF, in.PDFName = []byte("%PDF-1.7\n%…"), "februari.pdf"
 	got := b.submit(t, enschede, id, in)
@@ -112,9 +110,8 @@ func TestSubmitPayslipStoresWhatWasHandedIn(t *testing.T) {
 
 func TestCorrectionReplacesPayslipOfSameEmployerApplicantAndPeriod(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 	march := period("2026-03")
 
 	first := b.submit(t, enschede, id, slip("Albert Heijn B.V.", 100000))
@@ -200,8 +197,7 @@ func TestCorrectionIsPerApplicant(t *testing.T) {
 
 func TestSubmitPayslipValidation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	// The clock says 2026-03-10: a month ahead is 2026-04-10.
 	tests := []struct {
 		name   string
@@ -340,8 +336,7 @@ func TestWhatIf(t *testing.T) {
 
 func TestWhatIfValidation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	tests := []struct {
 		name   string
 		w      income.WhatIf
@@ -365,9 +360,8 @@ func TestWhatIfValidation(t *testing.T) {
 
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b, id := setupResident(t)
 	ctx := context.Background()
-	id := b.resident(t, enschede, single(bsnResident))
 	b.submit(t, enschede, id, slip("Albert Heijn", 100000))
 	march := period("2026-03")
 
@@ -398,8 +392,7 @@ func TestTenantIsolation(t *testing.T) {
 
 func TestConcurrentCorrectionsLeaveOneCurrent(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	const n = 20
 	errs := make(chan error, n)
 	start := make(chan struct{})

@@ -67,6 +67,14 @@ func setup(t testing.TB) *testBundle {
 	return &testBundle{d: d, clock: c, res: res, svc: svc, staff: income.NewStaff(svc, d.App, az), az: az}
 }
 
+// setupResident is setup with the case most tests start from: a single resident in
+// enschede (bsnResident), whose id it returns.
+func setupResident(t *testing.T) (*testBundle, string) {
+	t.Helper()
+	b := setup(t)
+	return b, b.resident(t, enschede, single(bsnResident))
+}
+
 // as signs in as p.
 var as = authztest.As
 

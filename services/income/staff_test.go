@@ -13,8 +13,7 @@ import (
 
 func TestStaffMonthAuthorizesAndAudits(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	b.submit(t, enschede, id, slip("Albert Heijn", 100000))
 	march := period("2026-03")
 	want, err := b.svc.Month(context.Background(), enschede, id, march)
@@ -71,8 +70,7 @@ func TestStaffMonthAuthorizesAndAudits(t *testing.T) {
 
 func TestStaffSubmitPayslip(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupResident(t)
 	tests := []struct {
 		name    string
 		ctx     context.Context

@@ -73,13 +73,12 @@ type payslipList struct {
 }
 
 func toPayslipList(slips []Payslip) payslipList {
-	out := payslipList{Payslips: make([]payslipJSON, len(slips))}
-	for i, p := range slips {
-		out.Payslips[i] = payslipToJSON(p)
+	return payslipList{Payslips: httpapi.List(slips, func(p Payslip) payslipJSON {
+		j := payslipToJSON(p)
 		current := !p.superseded && p.Counts()
-		out.Payslips[i].Current = &current
-	}
-	return out
+		j.Current = &current
+		return j
+	})}
 }
 
 // caseProblem makes a case the engine cannot compute (a *bijstand.InputError: the
@@ -209,10 +208,13 @@ type payslipJSON struct {
 	Current *bool `json:"current,omitempty"`
 }
 
-func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
+// decodePayslip reads what the staff's and an employer's payslips both send: the
+// tenant of the path and the payslip of the body.
+func decodePayslip(r *http.Request) (tenant.ID, payslipJSON, NewPayslip, error) {
 	var in payslipJSON
-	if err := httpapi.DecodeBody(r, &in, httpapi.MaxBody, false); err != nil {
-		return in, NewPayslip{}, err
+	t, err := httpapi.TenantBody(r, &in)
+	if err != nil {
+		return t, in, NewPayslip{}, err
 	}
 	v := invalid()
 	date := func(field, s string) time.Time {
@@ -232,17 +234,13 @@ func decodePayslip(r *http.Request) (payslipJSON, NewPayslip, error) {
 		PeriodEnd: date("period_end", in.PeriodEnd), Gross: money.Cents(in.GrossCents), Net: money.Cents(in.NetCents),
 		HoursCenti: in.HoursCenti, PayDate: date("pay_date", in.PayDate)}
 	if len(v.Fields) > 0 {
-		return in, np, v
+		return t, in, np, v
 	}
-	return in, np, nil
+	return t, in, np, nil
 }
 
 func decodeStaffPayslip(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
-	_, np, err := decodePayslip(r)
+	t, _, np, err := decodePayslip(r)
 	if err != nil {
 		return nil, err
 	}
@@ -250,11 +248,7 @@ func decodeStaffPayslip(_ context.Context, r *http.Request) (any, error) {
 }
 
 func decodeEmployerPayslip(_ context.Context, r *http.Request) (any, error) {
-	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
-	in, np, err := decodePayslip(r)
+	t, in, np, err := decodePayslip(r)
 	if err != nil {
 		return nil, err
 	}

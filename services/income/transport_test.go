@@ -30,6 +30,14 @@ func setupHTTP(t *testing.T) *httpBundle {
 	return &httpBundle{testBundle: b, srv: srv}
 }
 
+// setupHTTPResident is setupHTTP with a single resident in enschede (bsnResident),
+// whose id it returns.
+func setupHTTPResident(t *testing.T) (*httpBundle, string) {
+	t.Helper()
+	b := setupHTTP(t)
+	return b, b.resident(t, enschede, single(bsnResident))
+}
+
 // do sends a request as principal (by name; "" for none) and decodes the JSON answer.
 func (b *httpBundle) do(t *testing.T, principal, method, path, body string) (int, string, map[string]any) {
 	t.Helper()
@@ -57,8 +65,7 @@ const payslipBody = `{"employer":"Albert Heijn","period_start":"2026-02-01","per
 
 func TestHTTPMonth(t *testing.T) {
 	t.Parallel()
-	b := setupHTTP(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupHTTPResident(t)
 	b.submit(t, enschede, id, slip("Albert Heijn", 100000))
 	base := "/api/v1/tenants/enschede/residents/" + id + "/months/"
 	q := "?purpose=zaak+2026-0042"
@@ -119,8 +126,7 @@ func TestHTTPMonth(t *testing.T) {
 
 func TestHTTPSubmitPayslip(t *testing.T) {
 	t.Parallel()
-	b := setupHTTP(t)
-	id := b.resident(t, enschede, single(bsnResident))
+	b, id := setupHTTPResident(t)
 	path := "/api/v1/tenants/enschede/residents/" + id + "/payslips"
 	tests := []struct {
 		name      string

@@ -92,8 +92,7 @@ func TestStoppableByResident(t *testing.T) {
 
 	// Stop follows the rule: the aflossing of her schuldregeling is not hers to stop,
 	// her own zorgpremie is.
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	herP := residentPrincipal(enschede, fatima)
 	afl, err := Aflossings{Plans: b.raw}.EnsureAflossing(t.Context(), enschede, fatima, "zilveren-kruis", "123 456 789", 2500, "2026-04", 6)
 	if err != nil {
@@ -145,8 +144,7 @@ func TestNamedDeductions(t *testing.T) {
 // know is ErrResidentNotFound, through residents.Lookup.
 func TestHouseholdNorms(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	n := HouseholdNorms{Households: residents.Lookup{Service: b.res, NotFound: ErrResidentNotFound},
 		Calc: bijstand.NewCalculator(law.MustLoad())}
 	if got, err := n.Norm(t.Context(), enschede, fatima, period("2026-04")); err != nil || got != 140150 {

@@ -209,13 +209,7 @@ type listResponse struct {
 }
 
 // toAPIList is the converter of a resident's plans to the staff API's list.
-func toAPIList(ps []Plan) listResponse {
-	out := listResponse{Plans: make([]apiPlan, len(ps))}
-	for i, p := range ps {
-		out.Plans[i] = toAPI(p)
-	}
-	return out
-}
+func toAPIList(ps []Plan) listResponse { return listResponse{Plans: httpapi.List(ps, toAPI)} }
 
 type shortfallsResponse struct {
 	Shortfalls []apiShortfall `json:"shortfalls"`
@@ -223,14 +217,14 @@ type shortfallsResponse struct {
 
 // toAPIShortfalls is the converter of a resident's shortfalls to the staff API's list.
 func toAPIShortfalls(ss []Shortfall) shortfallsResponse {
-	out := shortfallsResponse{Shortfalls: make([]apiShortfall, len(ss))}
-	for i, sf := range ss {
-		out.Shortfalls[i] = apiShortfall{PlanID: sf.PlanID, CreditorID: sf.CreditorID, Kind: string(sf.Kind),
-			Period: sf.Period.String(), RequestedCents: int64(sf.Requested), AppliedCents: int64(sf.Applied),
-			ShortfallCents: int64(sf.Shortfall), RecordedAt: sf.RecordedAt.UTC().Format(time.RFC3339),
-			Signalled: sf.SignalledAt != nil}
-	}
-	return out
+	return shortfallsResponse{Shortfalls: httpapi.List(ss, toAPIShortfall)}
+}
+
+func toAPIShortfall(sf Shortfall) apiShortfall {
+	return apiShortfall{PlanID: sf.PlanID, CreditorID: sf.CreditorID, Kind: string(sf.Kind),
+		Period: sf.Period.String(), RequestedCents: int64(sf.Requested), AppliedCents: int64(sf.Applied),
+		ShortfallCents: int64(sf.Shortfall), RecordedAt: sf.RecordedAt.UTC().Format(time.RFC3339),
+		Signalled: sf.SignalledAt != nil}
 }
 
 // exportResponse is written as JSON lines or CSV by encodeExport.

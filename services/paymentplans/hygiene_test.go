@@ -17,8 +17,7 @@ import (
 // each is a 400 naming the field, in Dutch too, and nothing is stored.
 func TestHTTPInputHygiene(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	srv := newTestServer(t, b.svc, map[string]authz.Principal{"consulent": consulentEnschede})
 	base := "/api/v1/tenants/enschede/residents/" + fatima + "/plans"
 	const body = `{"kind":"on_behalf","creditor_id":"zilveren-kruis","reference":"123456789","amount_cents":15850,
@@ -65,8 +64,7 @@ func TestHTTPInputHygiene(t *testing.T) {
 // after the current month (2026-03 in the tests), an end at most 120.
 func TestPlanHorizon(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	tests := []struct {
 		start, end string
 		field      string // the field refused, or "" when the plan is valid

@@ -25,8 +25,7 @@ func amountProblem(t *testing.T, err error) httpapi.FieldError {
 // 2002.13), as the engine computes it, not above the couple norm for everyone.
 func TestAmountCappedAtOwnNorm(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	her := residentPrincipal(enschede, fatima)
 	couple, err := b.res.Create(as(consulentEnschede), enschede, residents.NewResident{Name: "Jan de Vries", BirthDate: "1985-02-01",
 		BSN: residents.BSNInput(bsnJan), IBAN: "NL91ABNA0417164300", Kind: "couple",

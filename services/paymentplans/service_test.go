@@ -24,8 +24,7 @@ import (
 // verzekeraar is told of start, change and stop.
 func TestLifecycle(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	her := residentPrincipal(enschede, fatima)
 
 	p := b.mustRequest(t, enschede, fatima, zorgpremie(), her)
@@ -139,8 +138,7 @@ func TestLifecycle(t *testing.T) {
 
 func TestRejectAndStaffPaperMandate(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	np := zorgpremie()
 	np.MandateSignedOn = "2026-03-02"
 	p := b.mustRequest(t, enschede, fatima, np, consulentEnschede)
@@ -175,8 +173,7 @@ func TestRejectAndStaffPaperMandate(t *testing.T) {
 // her name; Fatima cannot stop a beslag; nothing changes when refused.
 func TestResidentStopsOnlyHerOwnPlan(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	jan := b.resident(t, enschede, bsnJan, "Jan de Vries")
 	her, him := residentPrincipal(enschede, fatima), residentPrincipal(enschede, jan)
 	p := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), her).ID)
@@ -228,8 +225,7 @@ func TestResidentStopsOnlyHerOwnPlan(t *testing.T) {
 
 func TestRequestValidation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	her := residentPrincipal(enschede, fatima)
 	mod := func(f func(*NewPlan)) NewPlan { np := zorgpremie(); f(&np); return np }
 	tests := []struct {
@@ -279,8 +275,7 @@ func TestRequestValidation(t *testing.T) {
 
 func TestActivePeriods(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	her := residentPrincipal(enschede, fatima)
 	np := zorgpremie()
 	np.EndPeriod = "2026-06"
@@ -345,8 +340,7 @@ func TestActivePeriods(t *testing.T) {
 // (shortfall 5000); payout 0.
 func TestApplyToMonth(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	her := residentPrincipal(enschede, fatima)
 	zk := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), her).ID)
 	beslag := NewPlan{Kind: "beslag", CreditorID: "cak", Reference: "1234567890123456", AmountCents: 5000, Priority: 1, StartPeriod: "2026-04"}
@@ -425,8 +419,7 @@ func TestApplyToMonth(t *testing.T) {
 // signals the shortfall, and once taken, never again.
 func TestSignalRetried(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	zk := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), residentPrincipal(enschede, fatima)).ID)
 	res := []bijstand.DeductionResult{{ID: zk.ID, Kind: bijstand.DeductOnBehalf, Requested: 15850, Applied: 850, Shortfall: 15000},
 		{ID: "some-debt", Kind: bijstand.DeductAflossing, Requested: 100, Applied: 0, Shortfall: 100}}
@@ -462,8 +455,7 @@ func TestSignalRetried(t *testing.T) {
 
 func TestTenantIsolation(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	p := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), residentPrincipal(enschede, fatima)).ID)
 
 	// authz: a zwolle consulent in enschede.

@@ -137,6 +137,14 @@ func setup(t *testing.T, opts ...func(*testBundle, *options)) *testBundle {
 // as signs in as p.
 var as = authztest.As
 
+// setupFatima is setup with the case most tests work on: Fatima el Amrani, a single
+// resident of enschede, whose id it returns.
+func setupFatima(t *testing.T) (*testBundle, string) {
+	t.Helper()
+	b := setup(t)
+	return b, b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+}
+
 func (b *testBundle) resident(t *testing.T, tn tenant.ID, bsnString, name string) string {
 	t.Helper()
 	nr := residentstest.Single(bsnString)

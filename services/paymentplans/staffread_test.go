@@ -24,8 +24,7 @@ func (b *testBundle) residentAudit(t *testing.T, tn tenant.ID, id string) []audi
 // purpose and request (docs/domain.md §7). The portal's and the system's reads stay as they were.
 func TestStaffReadsAudited(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	jan := b.resident(t, enschede, bsnJan, "Jan de Vries")
 	her := residentPrincipal(enschede, fatima)
 	plan := b.mustApprove(t, enschede, b.mustRequest(t, enschede, fatima, zorgpremie(), her).ID)

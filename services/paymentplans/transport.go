@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/tenant"
 )
 
 //go:embed openapi.yaml
@@ -68,26 +69,22 @@ func decodeRequest(_ context.Context, r *http.Request) (any, error) {
 
 func decodePlan(_ context.Context, r *http.Request) (any, error) {
 	t, err := httpapi.PathTenant(r)
-	if err != nil {
-		return nil, err
-	}
-	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan"), Purpose: httpapi.Purpose(r)}, nil
+	return planOf(t, r), err
 }
 
-func decodeReject(ctx context.Context, r *http.Request) (any, error) {
-	req, err := decodePlan(ctx, r)
-	if err != nil {
-		return nil, err
-	}
+// planOf is the request on the plan of the path, in tenant t.
+func planOf(t tenant.ID, r *http.Request) planRequest {
+	return planRequest{Tenant: t, ResidentID: r.PathValue("id"), PlanID: r.PathValue("plan"), Purpose: httpapi.Purpose(r)}
+}
+
+func decodeReject(_ context.Context, r *http.Request) (any, error) {
 	var body struct {
 		Reason string `json:"reason"`
 	}
-	if err := httpapi.DecodeBody(r, &body, httpapi.MaxBody, false); err != nil {
-		return nil, err
-	}
-	pr := req.(planRequest)
+	t, err := httpapi.TenantBody(r, &body)
+	pr := planOf(t, r)
 	pr.Reason = body.Reason
-	return pr, nil
+	return pr, err
 }
 
 func decodeChange(_ context.Context, r *http.Request) (any, error) {

@@ -27,8 +27,7 @@ var do = httpapitest.Do
 
 func TestHTTPTransport(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
-	fatima := b.resident(t, enschede, bsnFatima, "Fatima el Amrani")
+	b, fatima := setupFatima(t)
 	jan := b.resident(t, enschede, bsnJan, "Jan de Vries")
 	srv := newTestServer(t, b.svc, map[string]authz.Principal{
 		"consulent": consulentEnschede, "zwolle": consulentZwolle, "shv": shvEnschede, "admin": adminEnschede,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/bsn"
@@ -90,6 +91,23 @@ func (u *unit) checkBSNsFree(ctx context.Context, r Resident) error {
 		}
 	}
 	return nil
+}
+
+// save stores r with write (the insert of a new case or the update of one) once its
+// BSNs are known to be free, records the counters of the applicants given (0: the
+// resident, 1: the partner) and returns r as stored: Create and Update differ only in
+// the write and in whose counters they record.
+func (u *unit) save(ctx context.Context, r Resident, write func(context.Context, Resident) error, today time.Time, applicants ...int) (Resident, error) {
+	if err := u.checkBSNsFree(ctx, r); err != nil {
+		return Resident{}, err
+	}
+	if err := write(ctx, r); err != nil {
+		return Resident{}, err
+	}
+	if err := u.recordCounters(ctx, r, today, applicants...); err != nil {
+		return Resident{}, err
+	}
+	return u.get(ctx, r.ID, false)
 }
 
 func (u *unit) insert(ctx context.Context, r Resident) error {

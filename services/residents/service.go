@@ -166,6 +166,17 @@ func (s *service) inTenant(ctx context.Context, t tenant.ID, fn func(ctx context
 	})
 }
 
+// inTenantV is inTenant for a unit of work that yields a value.
+func inTenantV[T any](ctx context.Context, s *service, t tenant.ID, fn func(ctx context.Context, st *unit) (T, error)) (T, error) {
+	var v T
+	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
+		var err error
+		v, err = fn(ctx, st)
+		return err
+	})
+	return v, err
+}
+
 func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resident, error) {
 	today := s.today()
 	v := &validator{}
@@ -176,19 +187,8 @@ func (s *service) Create(ctx context.Context, t tenant.ID, nr NewResident) (Resi
 	id := uuid.New()
 	now := s.now().UTC()
 	r.ID, r.Version, r.CreatedAt, r.UpdatedAt = id, 1, now, now
-	var err error // set by the transaction, and its result
-	err = s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
-		if err := st.checkBSNsFree(ctx, r); err != nil {
-			return err
-		}
-		if err := st.insert(ctx, r); err != nil {
-			return err
-		}
-		if err := st.recordCounters(ctx, r, today, 0, 1); err != nil {
-			return err
-		}
-		r, err = st.get(ctx, id, false)
-		return err
+	r, err := inTenantV(ctx, s, t, func(ctx context.Context, st *unit) (Resident, error) {
+		return st.save(ctx, r, st.insert, today, 0, 1)
 	})
 	if err != nil {
 		return Resident{}, fmt.Errorf("residents: create: %w", err)
@@ -279,35 +279,27 @@ func (s *service) Update(ctx context.Context, t tenant.ID, id string, expectedVe
 	if !uuid.Valid(id) {
 		return Resident{}, fmt.Errorf("residents: update: %w", ErrNotFound)
 	}
-	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
+	r, err := inTenantV(ctx, s, t, func(ctx context.Context, st *unit) (Resident, error) {
 		cur, err := st.get(ctx, id, true)
 		if err != nil {
-			return err
+			return Resident{}, err
 		}
 		if cur.Version != expectedVersion {
-			return fmt.Errorf("%w: at version %d, not %d", ErrVersionConflict, cur.Version, expectedVersion)
+			return Resident{}, fmt.Errorf("%w: at version %d, not %d", ErrVersionConflict, cur.Version, expectedVersion)
 		}
 		next := cur
 		apply(&next)
 		v := &validator{}
 		v.household(next)
 		if err := v.err(); err != nil {
-			return err
+			return Resident{}, err
 		}
 		next.Version = cur.Version + 1
 		next.UpdatedAt = s.now().UTC()
-		if err := st.checkBSNsFree(ctx, next); err != nil {
-			return err
+		write := func(ctx context.Context, next Resident) error {
+			return st.update(ctx, next, cur, ch.Children != nil, ch.Housemates != nil)
 		}
-		if err := st.update(ctx, next, cur, ch.Children != nil, ch.Housemates != nil); err != nil {
-			return err
-		}
-		if err := st.recordCounters(ctx, next, today, countersChanged(cur, next)...); err != nil {
-			return err
-		}
-		r, err = st.get(ctx, id, false)
-		return err
+		return st.save(ctx, next, write, today, countersChanged(cur, next)...)
 	})
 	if err != nil {
 		return Resident{}, fmt.Errorf("residents: update: %w", err)
@@ -329,11 +321,8 @@ func (s *service) household(ctx context.Context, t tenant.ID, id string, period 
 	if !uuid.Valid(id) {
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", ErrNotFound)
 	}
-	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		r, err = st.getAsOf(ctx, id, period)
-		return err
+	r, err := inTenantV(ctx, s, t, func(ctx context.Context, st *unit) (Resident, error) {
+		return st.getAsOf(ctx, id, period)
 	})
 	if err != nil {
 		return bijstand.Household{}, fmt.Errorf("residents: household: %w", err)
@@ -342,21 +331,14 @@ func (s *service) household(ctx context.Context, t tenant.ID, id string, period 
 }
 
 func (s *service) GetForSelf(ctx context.Context, t tenant.ID, residentID string) (Resident, error) {
-	p := authz.PrincipalFrom(ctx)
-	if p.Subject == "" {
-		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrUnauthenticated)
-	}
-	if p.Tenant != t || !p.IsSelf(residentID) {
-		return Resident{}, fmt.Errorf("residents: own data: %w", authz.ErrForbidden)
+	if err := authz.OwnData(ctx, t, residentID); err != nil {
+		return Resident{}, fmt.Errorf("residents: own data: %w", err)
 	}
 	if !uuid.Valid(residentID) {
 		return Resident{}, fmt.Errorf("residents: own data: %w", ErrNotFound)
 	}
-	var r Resident
-	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
-		var err error
-		r, err = st.get(ctx, residentID, false)
-		return err
+	r, err := inTenantV(ctx, s, t, func(ctx context.Context, st *unit) (Resident, error) {
+		return st.get(ctx, residentID, false)
 	})
 	if err != nil {
 		return Resident{}, fmt.Errorf("residents: own data: %w", err)

@@ -209,26 +209,29 @@ func keepCounters(p Partner, np NewPartner, cur *Partner) *Partner {
 	return &p
 }
 
-func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
-	if len(cs) > maxChildren {
-		v.add(field, fmt.Sprintf("at most %d children", maxChildren), fmt.Sprintf("U kunt hoogstens %d kinderen opgeven.", maxChildren))
+// list validates a list field of at most max items (what: the items, in English and
+// in Dutch, for the problem of a longer list) with each, which gets the path of its
+// item ("children[1]") for its problems.
+func list[In, Out any](v *validator, field string, items []In, max int, what, whatNL string, each func(f string, in In) Out) []Out {
+	if len(items) > max {
+		v.add(field, fmt.Sprintf("at most %d %s", max, what), fmt.Sprintf("U kunt hoogstens %d %s opgeven.", max, whatNL))
 		return nil
 	}
-	out := make([]Child, len(cs))
-	for i, c := range cs {
-		out[i] = Child{BirthDate: v.date(fmt.Sprintf("%s[%d].birth_date", field, i), c.BirthDate, today)}
+	out := make([]Out, len(items))
+	for i, in := range items {
+		out[i] = each(fmt.Sprintf("%s[%d]", field, i), in)
 	}
 	return out
 }
 
+func (v *validator) children(field string, cs []NewChild, today time.Time) []Child {
+	return list(v, field, cs, maxChildren, "children", "kinderen", func(f string, c NewChild) Child {
+		return Child{BirthDate: v.date(f+".birth_date", c.BirthDate, today)}
+	})
+}
+
 func (v *validator) housemates(field string, hs []NewHousemate, today time.Time) []Housemate {
-	if len(hs) > maxHousemates {
-		v.add(field, fmt.Sprintf("at most %d housemates", maxHousemates), fmt.Sprintf("U kunt hoogstens %d huisgenoten opgeven.", maxHousemates))
-		return nil
-	}
-	out := make([]Housemate, len(hs))
-	for i, h := range hs {
-		f := fmt.Sprintf("%s[%d]", field, i)
+	return list(v, field, hs, maxHousemates, "housemates", "huisgenoten", func(f string, h NewHousemate) Housemate {
 		desc, p := input.Rules{Max: maxDescription, Optional: true}.Clean(h.Description)
 		switch p.Kind {
 		case input.OK:
@@ -238,9 +241,8 @@ func (v *validator) housemates(field string, hs []NewHousemate, today time.Time)
 		default:
 			v.add(f+".description", "description "+p.EN(), p.NL())
 		}
-		out[i] = Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
-	}
-	return out
+		return Housemate{BirthDate: v.date(f+".birth_date", h.BirthDate, today), CostSharer: h.CostSharer, Description: desc}
+	})
 }
 
 // newResident validates the input of Create, cross-field rules included.
@@ -287,47 +289,20 @@ func (v *validator) household(r Resident) {
 // changes validates the input of Update field by field and returns the function that
 // applies it to the current case; cross-field rules are checked on the result.
 func (v *validator) changes(ch Changes, today time.Time) func(*Resident) {
-	var set []func(*Resident)
-	if ch.Name != nil {
-		n := v.name("name", *ch.Name)
-		set = append(set, func(r *Resident) { r.Name = n })
-	}
-	if ch.BirthDate != nil {
-		d := v.date("birth_date", *ch.BirthDate, today)
-		set = append(set, func(r *Resident) { r.BirthDate = d })
-	}
-	if ch.BSN != nil {
-		b := v.bsn("bsn", *ch.BSN)
-		set = append(set, func(r *Resident) { r.BSN = b })
-	}
-	if ch.IBAN != nil {
-		i := v.iban("iban", *ch.IBAN)
-		set = append(set, func(r *Resident) { r.IBAN = i })
-	}
-	if ch.Kind != nil {
-		k := v.kind("household_kind", *ch.Kind)
-		set = append(set, func(r *Resident) { r.Kind = k })
-	}
-	if ch.Institution != nil {
-		b := *ch.Institution
-		set = append(set, func(r *Resident) { r.Institution = b })
-	}
-	if ch.ParentsCannotSupport != nil {
-		b := *ch.ParentsCannotSupport
-		set = append(set, func(r *Resident) { r.ParentsCannotSupport = b })
-	}
-	if ch.NMonthsUsed != nil {
-		n := v.counter("n_months_used", *ch.NMonthsUsed)
-		set = append(set, func(r *Resident) { r.NMonthsUsed = n })
-	}
-	if ch.RMonthsUsed != nil {
-		n := v.counter("r_months_used", *ch.RMonthsUsed)
-		set = append(set, func(r *Resident) { r.RMonthsUsed = n })
-	}
-	if ch.MedischUrenbeperkt != nil {
-		b := *ch.MedischUrenbeperkt
-		set = append(set, func(r *Resident) { r.MedischUrenbeperkt = b })
-	}
+	var set httpapi.Patch[Resident]
+	date := func(field, s string) time.Time { return v.date(field, s, today) }
+	httpapi.Set(&set, "name", ch.Name, v.name, func(r *Resident, n string) { r.Name = n })
+	httpapi.Set(&set, "birth_date", ch.BirthDate, date, func(r *Resident, d time.Time) { r.BirthDate = d })
+	httpapi.Set(&set, "bsn", ch.BSN, v.bsn, func(r *Resident, b bsn.BSN) { r.BSN = b })
+	httpapi.Set(&set, "iban", ch.IBAN, v.iban, func(r *Resident, i iban.IBAN) { r.IBAN = i })
+	httpapi.Set(&set, "household_kind", ch.Kind, v.kind, func(r *Resident, k bijstand.HouseholdKind) { r.Kind = k })
+	httpapi.Set(&set, "institution", ch.Institution, httpapi.Keep, func(r *Resident, b bool) { r.Institution = b })
+	httpapi.Set(&set, "parents_cannot_support", ch.ParentsCannotSupport, httpapi.Keep,
+		func(r *Resident, b bool) { r.ParentsCannotSupport = b })
+	httpapi.Set(&set, "n_months_used", ch.NMonthsUsed, v.counter, func(r *Resident, n int) { r.NMonthsUsed = n })
+	httpapi.Set(&set, "r_months_used", ch.RMonthsUsed, v.counter, func(r *Resident, n int) { r.RMonthsUsed = n })
+	httpapi.Set(&set, "medisch_urenbeperkt", ch.MedischUrenbeperkt, httpapi.Keep,
+		func(r *Resident, b bool) { r.MedischUrenbeperkt = b })
 	switch {
 	case ch.Partner != nil && ch.RemovePartner:
 		v.add("remove_partner", "give either partner or remove_partner, not both",
@@ -338,19 +313,11 @@ func (v *validator) changes(ch Changes, today time.Time) func(*Resident) {
 	case ch.RemovePartner:
 		set = append(set, func(r *Resident) { r.Partner = nil })
 	}
-	if ch.Children != nil {
-		cs := v.children("children", *ch.Children, today)
-		set = append(set, func(r *Resident) { r.Children = cs })
-	}
-	if ch.Housemates != nil {
-		hs := v.housemates("housemates", *ch.Housemates, today)
-		set = append(set, func(r *Resident) { r.Housemates = hs })
-	}
-	return func(r *Resident) {
-		for _, f := range set {
-			f(r)
-		}
-	}
+	children := func(field string, cs []NewChild) []Child { return v.children(field, cs, today) }
+	housemates := func(field string, hs []NewHousemate) []Housemate { return v.housemates(field, hs, today) }
+	httpapi.Set(&set, "children", ch.Children, children, func(r *Resident, cs []Child) { r.Children = cs })
+	httpapi.Set(&set, "housemates", ch.Housemates, housemates, func(r *Resident, hs []Housemate) { r.Housemates = hs })
+	return set.Apply
 }
 
 // dutchNames names the fields of the JSON paths in Dutch, for detail_nl

@@ -63,11 +63,9 @@ type apiAuditEntry struct {
 	RequestID  string `json:"request_id,omitempty"`
 }
 
-func toAPIAudit(es []audit.Entry) []apiAuditEntry {
-	out := make([]apiAuditEntry, len(es))
-	for i, e := range es {
-		out[i] = apiAuditEntry{ID: e.ID, At: e.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: e.Actor, Role: e.Role,
-			Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Purpose: e.Purpose, RequestID: e.RequestID}
-	}
-	return out
+func toAPIAudit(es []audit.Entry) []apiAuditEntry { return httpapi.List(es, toAPIAuditEntry) }
+
+func toAPIAuditEntry(e audit.Entry) apiAuditEntry {
+	return apiAuditEntry{ID: e.ID, At: e.At.UTC().Format("2006-01-02T15:04:05Z"), Actor: e.Actor, Role: e.Role,
+		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, Purpose: e.Purpose, RequestID: e.RequestID}
 }
