@@ -75,27 +75,5 @@ func run(name string, args []string) (int, error) {
 func start() (*pgcluster.Cluster, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir, err := os.MkdirTemp("", "plein-test-pg-")
-	if err != nil {
-		return nil, err
-	}
-	// The server may run as an unprivileged user, who must be able to enter it.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		return nil, err
-	}
-	c, err := pgcluster.Open(dir)
-	if err == nil {
-		err = c.Init(ctx)
-	}
-	if err == nil {
-		err = c.Configure(pgcluster.Throwaway)
-	}
-	if err == nil {
-		err = c.Start(ctx)
-	}
-	if err != nil {
-		_ = os.RemoveAll(dir)
-		return nil, err
-	}
-	return c, nil
+	return pgcluster.StartThrowaway(ctx)
 }

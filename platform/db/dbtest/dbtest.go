@@ -87,26 +87,8 @@ func start() (*server, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		s.superURL = u
 	} else {
-		dir, err := os.MkdirTemp("", "plein-test-pg-")
+		c, err := pgcluster.StartThrowaway(ctx)
 		if err != nil {
-			return nil, err
-		}
-		// The server may run as an unprivileged user, who must be able to enter it.
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return nil, err
-		}
-		c, err := pgcluster.Open(dir)
-		if err == nil {
-			err = c.Init(ctx)
-		}
-		if err == nil {
-			err = c.Configure(pgcluster.Throwaway)
-		}
-		if err == nil {
-			err = c.Start(ctx)
-		}
-		if err != nil {
-			_ = os.RemoveAll(dir)
 			return nil, err
 		}
 		s.cluster = c

@@ -206,6 +206,35 @@ func (c *Cluster) Init(ctx context.Context) error {
 // More connections too: the test processes of a whole run may share one.
 const Throwaway = "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 400\n"
 
+// StartThrowaway makes a cluster in a new temporary directory with the Throwaway
+// settings and starts it: for tests. Remove stops it and deletes the directory.
+func StartThrowaway(ctx context.Context) (*Cluster, error) {
+	dir, err := os.MkdirTemp("", "plein-test-pg-")
+	if err != nil {
+		return nil, fmt.Errorf("pgcluster: %w", err)
+	}
+	// The server may run as an unprivileged user, who must be able to enter it.
+	err = os.Chmod(dir, 0o755)
+	var c *Cluster
+	if err == nil {
+		c, err = Open(dir)
+	}
+	if err == nil {
+		err = c.Init(ctx)
+	}
+	if err == nil {
+		err = c.Configure(Throwaway)
+	}
+	if err == nil {
+		err = c.Start(ctx)
+	}
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return c, nil
+}
+
 // Configure appends settings (postgresql.conf lines) to the cluster's configuration;
 // call it after Init and before Start.
 func (c *Cluster) Configure(settings string) error {
