@@ -681,16 +681,13 @@ func diffCounts(ctx context.Context, tx pgx.Tx, id, prev string, counts map[Chan
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c string
-		var n int
-		if err := rows.Scan(&c, &n); err != nil {
-			rows.Close()
-			return err
-		}
+	var c string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&c, &n}, func() error {
 		counts[Change(c)] = n
-	}
-	return rows.Err()
+		return nil
+	})
+	return err
 }
 
 // diffLines reads the page of lines o asks for into d, with the After of the next page.

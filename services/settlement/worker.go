@@ -369,16 +369,12 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 		return fmt.Errorf("settlement: reserves: %w", err)
 	}
 	owed := map[string]money.Cents{}
-	for rows.Next() {
-		var id string
-		var c int64
-		if err := rows.Scan(&id, &c); err != nil {
-			rows.Close()
-			return err
-		}
+	var id string
+	var c int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
 		owed[id] = money.Cents(c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	for i := range months {
