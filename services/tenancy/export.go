@@ -474,16 +474,22 @@ func safeSegment(s string) string {
 	return string(b)
 }
 
-type countWriter struct {
-	w io.Writer
-	n int64
-}
+// byteCount is the number of bytes that went through a countWriter or countReader:
+// a table file's and a whole bundle's size are counted as they stream, not looked up.
+type byteCount struct{ n int64 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
+// add counts the n bytes of one Read or Write and passes its result on.
+func (c *byteCount) add(n int, err error) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+type countWriter struct {
+	w io.Writer
+	byteCount
+}
+
+func (c *countWriter) Write(p []byte) (int, error) { return c.add(c.w.Write(p)) }
 
 // bundleWriter adds files to the tar and lists them for the manifest.
 type bundleWriter struct {
@@ -683,14 +689,10 @@ func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
 type countReader struct {
 	r io.Reader
-	n int64
+	byteCount
 }
 
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
+func (c *countReader) Read(p []byte) (int, error) { return c.add(c.r.Read(p)) }
 
 type lineCounter struct{ n int64 }
 
