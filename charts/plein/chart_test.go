@@ -269,7 +269,7 @@ func TestChartSecretHasNoDefaults(t *testing.T) {
 		t.Errorf("PLEIN_DATABASE_URL %q, want the value given", got)
 	}
 	if _, ok := s.Data["PLEIN_BSN_KEY"]; ok || len(s.Data) != 2 {
-		t.Errorf("Secret keys %v, want only the two values given", keysOf(s.Data))
+		t.Errorf("Secret keys %v, want only the two values given", slices.Sorted(maps.Keys(s.Data)))
 	}
 }
 
@@ -864,18 +864,9 @@ func secretKeys(t *testing.T, what string, ctr corev1.Container, secret string) 
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
-func keysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 func sortedMap(m map[string][]string) []string {
 	var out []string
-	for _, k := range keysOf(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		v := slices.Clone(m[k])
 		sort.Strings(v)
 		out = append(out, k+"="+strings.Join(v, ","))

@@ -16,7 +16,6 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -72,10 +71,7 @@ type browserWalk struct {
 func setupBrowserWalk(t *testing.T) *browserWalk {
 	t.Helper()
 	ctx := context.Background()
-	d := tenantsDB(t)
-	sealer := bsntest.Sealer(t)
-	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
-		devLogin: true, sealer: sealer})
+	d, a := sealingApp(t, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32), devLogin: true})
 	zwolle := &browserResident{tenant: "zwolle", name: "Anna Jansen", bsn: "999993653", employer: "Bakkerij De Korenschoof"}
 	enschede := &browserResident{tenant: "enschede", name: "Karim El Amrani", bsn: "111222333", employer: "Twentse Schoonmaak BV"}
 	people := map[tenant.ID][]auth.DevPerson{}
@@ -397,11 +393,9 @@ func TestBrowserPaymentsFlow(t *testing.T) {
 func setupBrowserPayments(t *testing.T) (*httptest.Server, *e2eBundle, string) {
 	t.Helper()
 	ctx := context.Background()
-	d := tenantsDB(t)
-	sealer := bsntest.Sealer(t)
 	iss := authtest.NewIssuer(t)
-	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32),
-		devLogin: true, sealer: sealer, verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
+	d, a := sealingApp(t, appConfig{sessionKey: bytes.Repeat([]byte{9}, 32), devLogin: true,
+		verifiers: verifiersOf(t, map[*authtest.Issuer]string{iss: "zwolle"}), now: func() time.Time { return e2eNow }})
 	res, err := a.residents.Create(ctx, "zwolle", residents.NewResident{Name: "Fatima Bakker", BirthDate: "1990-05-01",
 		BSN: residents.BSNInput(e2eBSN), IBAN: "NL91ABNA0417164300", Kind: "single"})
 	if err != nil {

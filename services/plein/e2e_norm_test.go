@@ -16,13 +16,10 @@ func TestE2EPlanAmountCappedAtOwnNorm(t *testing.T) {
 	t.Parallel()
 	b := setupE2E(t)
 	single := b.createResident(t, "Fatima Bakker", e2eBSN)
-	var couple struct {
-		ID string `json:"id"`
-	}
-	b.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/residents", b.consulent, map[string]any{
+	couple := b.postForID(t, "/api/v1/tenants/zwolle/residents", map[string]any{
 		"name": "Jan de Vries", "birth_date": "1985-02-01", "bsn": "111222333", "iban": "NL91ABNA0417164300",
 		"household_kind": "couple", "partner": map[string]any{"name": "Ayşe de Vries", "birth_date": "1987-11-30", "bsn": "123456782"},
-	}, http.StatusCreated, &couple)
+	}, http.StatusCreated)
 	with := zorgpremie // on_behalf from next month, paper mandate signed last week
 
 	status, out := b.api(t, http.MethodPost, residentsPath(single)+"/plans", b.consulent, with(150000))
@@ -47,11 +44,11 @@ func TestE2EPlanAmountCappedAtOwnNorm(t *testing.T) {
 	if plan.AmountCents != 140150 {
 		t.Errorf("single, 140150: amount %d, want 140150", plan.AmountCents)
 	}
-	b.apiJSON(t, http.MethodPost, residentsPath(couple.ID)+"/plans", b.consulent, with(200213), http.StatusCreated, &plan)
+	b.apiJSON(t, http.MethodPost, residentsPath(couple)+"/plans", b.consulent, with(200213), http.StatusCreated, &plan)
 	if plan.AmountCents != 200213 {
 		t.Errorf("couple, 200213: amount %d, want 200213", plan.AmountCents)
 	}
-	if status, out := b.api(t, http.MethodPost, residentsPath(couple.ID)+"/plans", b.consulent, with(200214)); status != http.StatusBadRequest ||
+	if status, out := b.api(t, http.MethodPost, residentsPath(couple)+"/plans", b.consulent, with(200214)); status != http.StatusBadRequest ||
 		!strings.Contains(string(out), `"field":"amount_cents"`) {
 		t.Errorf("couple, 200214: status %d, want 400 naming amount_cents: %s", status, out)
 	}

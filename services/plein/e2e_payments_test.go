@@ -257,15 +257,23 @@ func residentsPath(id string) string { return "/api/v1/tenants/zwolle/residents/
 // createResident makes a single resident through the staff API and returns its id.
 func (b *e2eBundle) createResident(t *testing.T, name, bsnNumber string) string {
 	t.Helper()
+	id := b.postForID(t, "/api/v1/tenants/zwolle/residents", map[string]any{
+		"name": name, "birth_date": "1990-05-01", "bsn": bsnNumber, "iban": "NL91ABNA0417164300", "household_kind": "single",
+	}, http.StatusCreated)
+	if id == "" {
+		t.Fatal("the new resident has no id")
+	}
+	return id
+}
+
+// postForID posts body to path as the consulent, wants status want, and returns the
+// "id" of the answer: the resident it created or found.
+func (b *e2eBundle) postForID(t *testing.T, path string, body any, want int) string {
+	t.Helper()
 	var r struct {
 		ID string `json:"id"`
 	}
-	b.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/residents", b.consulent, map[string]any{
-		"name": name, "birth_date": "1990-05-01", "bsn": bsnNumber, "iban": "NL91ABNA0417164300", "household_kind": "single",
-	}, http.StatusCreated, &r)
-	if r.ID == "" {
-		t.Fatal("the new resident has no id")
-	}
+	b.apiJSON(t, http.MethodPost, path, b.consulent, body, want, &r)
 	return r.ID
 }
 

@@ -14,13 +14,10 @@ func TestE2EResidentSearch(t *testing.T) {
 	t.Parallel()
 	b := setupE2E(t)
 	id := b.createResident(t, "Fatima Bakker", e2eBSN)
-	var found struct {
-		ID string `json:"id"`
-	}
-	b.apiJSON(t, http.MethodPost, "/api/v1/tenants/zwolle/residents/search", b.consulent,
-		map[string]any{"bsn": e2eBSN, "purpose": e2ePurpose}, http.StatusOK, &found)
-	if found.ID != id {
-		t.Errorf("found %q, want %q", found.ID, id)
+	found := b.postForID(t, "/api/v1/tenants/zwolle/residents/search",
+		map[string]any{"bsn": e2eBSN, "purpose": e2ePurpose}, http.StatusOK)
+	if found != id {
+		t.Errorf("found %q, want %q", found, id)
 	}
 	status, out := b.api(t, http.MethodGet, "/api/v1/tenants/zwolle/residents?bsn="+e2eBSN+"&purpose="+url.QueryEscape(e2ePurpose),
 		b.consulent, nil)

@@ -11,7 +11,6 @@ import (
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -28,12 +27,8 @@ type seedBundle struct {
 
 func setupSeed(t *testing.T) *seedBundle {
 	t.Helper()
-	ctx := context.Background()
-	d := tenantsDB(t)
-	sealer := bsntest.Sealer(t)
-	a := testApp(t, d, appConfig{sessionKey: bytes.Repeat([]byte{7}, 32),
-		sealer: sealer, now: func() time.Time { return e2eNow }})
-	ctx = authz.WithPrincipal(ctx, authz.Principal{Subject: "test:seed", Tenant: "zwolle", Roles: []authz.Role{authz.RoleConsulent}})
+	d, a := sealingApp(t, appConfig{sessionKey: bytes.Repeat([]byte{7}, 32), now: func() time.Time { return e2eNow }})
+	ctx := authz.WithPrincipal(context.Background(), authz.Principal{Subject: "test:seed", Tenant: "zwolle", Roles: []authz.Role{authz.RoleConsulent}})
 	return &seedBundle{d: d, a: a, ctx: ctx}
 }
 

@@ -423,7 +423,7 @@ func faultReferenceRun(t *testing.T, bin string, period bijstand.Period) (*fault
 		pool.Close()
 		_ = c.Stop(context.Background())
 		var b strings.Builder
-		for _, g := range faultKeys(snap.ledger.groups) {
+		for _, g := range slices.Sorted(maps.Keys(snap.ledger.groups)) {
 			fmt.Fprintf(&b, "    %s: %.300s\n", g, snap.ledger.groups[g])
 		}
 		t.Logf("reference ledger: %d entries, %d lines, %d resident accounts; per kind of entry:\n%s", snap.ledger.entries,
@@ -808,7 +808,7 @@ func faultSnapshotOf(t *testing.T, pool *pgxpool.Pool, dir string, period bijsta
 		for _, n := range slices.Sorted(maps.Keys(perEntry)) {
 			fmt.Fprintf(&b, " %d with %d resident lines;", perEntry[n], n)
 		}
-		for _, a := range faultKeys(g.sums) {
+		for _, a := range slices.Sorted(maps.Keys(g.sums)) {
 			fmt.Fprintf(&b, " %s %d", a, g.sums[a])
 		}
 		l.groups[k] = b.String()
@@ -954,7 +954,7 @@ func (s *faultSnapshot) checkSound(t *testing.T, what string) {
 
 func faultCompare(t *testing.T, want, got *faultSnapshot) {
 	t.Helper()
-	for _, name := range faultKeys(want.files) {
+	for _, name := range slices.Sorted(maps.Keys(want.files)) {
 		g, ok := got.files[name]
 		switch {
 		case !ok:
@@ -963,7 +963,7 @@ func faultCompare(t *testing.T, want, got *faultSnapshot) {
 			t.Errorf("file %s differs from the undisturbed run's:\n%s", name, faultLineDiff(want.files[name], g))
 		}
 	}
-	for _, name := range faultKeys(got.files) {
+	for _, name := range slices.Sorted(maps.Keys(got.files)) {
 		if _, ok := want.files[name]; !ok {
 			t.Errorf("file %s is not one of the undisturbed run's", name)
 		}
@@ -1127,7 +1127,7 @@ func faultSEPAKind(c string) string {
 	}
 	slices.Sort(lines)
 	return fmt.Sprintf("%d files, NbOfTxs %d, CtrlSum %d cents\n%s\n%s", files, txs, sum,
-		strings.Join(faultKeys(heads), "\n"), strings.Join(lines, "\n"))
+		strings.Join(slices.Sorted(maps.Keys(heads)), "\n"), strings.Join(lines, "\n"))
 }
 
 func faultCents(s string) (int64, error) {
@@ -1165,25 +1165,16 @@ func faultHashes(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func faultKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func faultMapDiff[V comparable](want, got map[string]V) string {
 	var b strings.Builder
-	for _, k := range faultKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		if g, ok := got[k]; !ok {
 			fmt.Fprintf(&b, "  - %s: %v\n", k, want[k])
 		} else if g != want[k] {
 			fmt.Fprintf(&b, "  ~ %s: %v, undisturbed %v\n", k, g, want[k])
 		}
 	}
-	for _, k := range faultKeys(got) {
+	for _, k := range slices.Sorted(maps.Keys(got)) {
 		if _, ok := want[k]; !ok {
 			fmt.Fprintf(&b, "  + %s: %v\n", k, got[k])
 		}
@@ -1203,14 +1194,14 @@ func faultLineDiff(want, got string) string {
 	w, g := count(want), count(got)
 	var b bytes.Buffer
 	shown := 0
-	for _, l := range faultKeys(w) {
+	for _, l := range slices.Sorted(maps.Keys(w)) {
 		if d := w[l] - g[l]; d > 0 && shown < 20 {
 			fmt.Fprintf(&b, "  - %s (×%d)\n", l, d)
 			shown++
 		}
 	}
 	shown = 0
-	for _, l := range faultKeys(g) {
+	for _, l := range slices.Sorted(maps.Keys(g)) {
 		if d := g[l] - w[l]; d > 0 && shown < 20 {
 			fmt.Fprintf(&b, "  + %s (×%d)\n", l, d)
 			shown++

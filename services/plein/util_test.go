@@ -8,6 +8,7 @@ import (
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
+	"github.com/plein-nl/plein/platform/bsn/bsntest"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -49,6 +50,15 @@ func testApp(t testing.TB, d *dbtest.DB, cfg appConfig) *app {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// sealingApp is testApp on a fresh database of the repository's gemeenten, with
+// cfg's sealer the test key's: the setups that create residents need BSNs sealed.
+func sealingApp(t testing.TB, cfg appConfig) (*dbtest.DB, *app) {
+	t.Helper()
+	d := tenantsDB(t)
+	cfg.sealer = bsntest.Sealer(t)
+	return d, testApp(t, d, cfg)
 }
 
 // applyTenants applies the gemeenten of dir to d as `plein tenant apply` does: a new

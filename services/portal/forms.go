@@ -20,7 +20,9 @@ type field struct {
 	Name, Label, Hint, Value, Error string
 	// InputMode and Autocomplete are the input's attributes, when set.
 	InputMode, Autocomplete string
-	Optional                bool
+	// Optional is the mark beside the label of a field that may stay empty, in the
+	// page's language ("(niet verplicht)"); a field without it is required.
+	Optional string
 	// Class sizes the input (e.g. "input--short").
 	Class string
 }
@@ -181,7 +183,7 @@ func (p *Portal) newPayslipView(v *visit) *payslipView {
 		Net:         &field{Name: "netto", Label: T.Net, Hint: T.NetHint, InputMode: "decimal", Class: "input--amount"},
 		Hours:       &field{Name: "uren", Label: T.Hours, Hint: T.HoursHint, InputMode: "decimal", Class: "input--short"},
 		PayDate:     &field{Name: "betaaldatum", Label: T.PayDate, Hint: T.PayDateHint, Class: "input--date"},
-		PDF:         &field{Name: "pdf", Label: T.PDF, Hint: T.PDFHint, Optional: true},
+		PDF:         &field{Name: "pdf", Label: T.PDF, Hint: T.PDFHint, Optional: v.pg.T.Form.Optional},
 		Action:      withQuery(v.url(navPayslip), v.lang()),
 		CSRF:        v.sess.CSRFToken(),
 	}

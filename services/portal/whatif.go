@@ -49,7 +49,7 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, v *visit) {
 		ErrorTitle: v.pg.T.Form.ErrorTitle,
 		Hours:      &field{Name: "uren", Label: T.Hours, Hint: T.HoursHint, InputMode: "decimal", Class: "input--short", Value: q.Get("uren")},
 		Wage:       &field{Name: "uurloon", Label: T.Wage, Hint: T.WageHint, InputMode: "decimal", Class: "input--amount", Value: q.Get("uurloon")},
-		Net:        &field{Name: "netto", Label: T.Net, Hint: T.NetHint, InputMode: "decimal", Class: "input--amount", Optional: true, Value: q.Get("netto")},
+		Net:        &field{Name: "netto", Label: T.Net, Hint: T.NetHint, InputMode: "decimal", Class: "input--amount", Optional: v.pg.T.Form.Optional, Value: q.Get("netto")},
 		Action:     v.url(navWhatIf),
 	}
 	pg := v.pg

@@ -28,16 +28,11 @@ import (
 // back attempt left none), so the files and entries are those of an undisturbed run.
 func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs], creditors map[string]CreditorInfo) (err error) {
 	defer s.cfg.Metrics.step("post", job.Args.Tenant, time.Now(), &err)
-	r, err := getRun(ctx, tx, job.Args.RunID, true)
-	if err != nil {
-		return fmt.Errorf("settlement: post %s: %w", job.Args.RunID, err)
-	}
-	if r.Status != StatusPosting {
-		return nil
-	}
-	if st, err := s.tenantStatus(ctx, tx); err != nil {
+	r, tst, ok, err := s.lockStep(ctx, tx, "post", job.Args.RunID, StatusPosting)
+	if err != nil || !ok {
 		return err
-	} else if st != "active" {
+	}
+	if tst != "active" {
 		// Suspended: payouts are frozen, nothing is lost. The run waits, approved, and
 		// pays once the tenant is resumed.
 		return river.JobSnooze(time.Hour)

@@ -379,13 +379,7 @@ func (s *Service) Approve(ctx context.Context, t tenant.ID, id, by string) (Run,
 	if _, err := s.settings(t); err != nil {
 		return Run{}, err
 	}
-	var r Run
-	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		r, err = getRun(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
+	r, err := s.changeRun(ctx, t, id, func(ctx context.Context, tx pgx.Tx, r Run) error {
 		switch {
 		case r.DryRun:
 			return ErrDryRunNotApproved
@@ -399,11 +393,7 @@ func (s *Service) Approve(ctx context.Context, t tenant.ID, id, by string) (Run,
 			WHERE tenant_id = current_tenant() AND id = $1`, id, by, s.cfg.Now()); err != nil {
 			return err
 		}
-		if err := jobs.InsertTx(ctx, s.cfg.Jobs, tx, PostArgs{TenantArgs: jobs.TenantArgs{Tenant: t}, RunID: id}, uniqueOpts()); err != nil {
-			return err
-		}
-		r, err = getRun(ctx, tx, id, false)
-		return err
+		return jobs.InsertTx(ctx, s.cfg.Jobs, tx, PostArgs{TenantArgs: jobs.TenantArgs{Tenant: t}, RunID: id}, uniqueOpts())
 	})
 	if err != nil {
 		return Run{}, fmt.Errorf("settlement: approve run %s: %w", id, err)
@@ -414,13 +404,7 @@ func (s *Service) Approve(ctx context.Context, t tenant.ID, id, by string) (Run,
 // Cancel ends a run that has not been approved: nothing was posted or paid, and the
 // period can be run again (after new payslips came in, say).
 func (s *Service) Cancel(ctx context.Context, t tenant.ID, id, by, reason string) (Run, error) {
-	var r Run
-	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		var err error
-		r, err = getRun(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
+	r, err := s.changeRun(ctx, t, id, func(ctx context.Context, tx pgx.Tx, r Run) error {
 		switch r.Status {
 		case StatusPlanning, StatusComputing, StatusClosing, StatusAwaitingApproval:
 		default:
@@ -430,12 +414,9 @@ func (s *Service) Cancel(ctx context.Context, t tenant.ID, id, by, reason string
 		if reason != "" {
 			msg += ": " + reason
 		}
-		if _, err := tx.Exec(ctx, `
+		_, err := tx.Exec(ctx, `
 			UPDATE settlement_runs SET status = 'cancelled', finished_at = $2, error = $3
-			WHERE tenant_id = current_tenant() AND id = $1`, id, s.cfg.Now(), msg); err != nil {
-			return err
-		}
-		r, err = getRun(ctx, tx, id, false)
+			WHERE tenant_id = current_tenant() AND id = $1`, id, s.cfg.Now(), msg)
 		return err
 	})
 	if err != nil {
@@ -443,6 +424,25 @@ func (s *Service) Cancel(ctx context.Context, t tenant.ID, id, by, reason string
 	}
 	s.cfg.Metrics.ended(r)
 	return r, nil
+}
+
+// changeRun locks run id of t, lets change check and alter it in the same transaction,
+// and returns the run as change left it. The lock keeps a concurrent Approve and Cancel
+// (or a worker step) from both acting on the status they read.
+func (s *Service) changeRun(ctx context.Context, t tenant.ID, id string, change func(context.Context, pgx.Tx, Run) error) (Run, error) {
+	var r Run
+	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+		locked, err := getRun(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := change(ctx, tx, locked); err != nil {
+			return err
+		}
+		r, err = getRun(ctx, tx, id, false)
+		return err
+	})
+	return r, err
 }
 
 // File is a file a final run wrote.
@@ -681,16 +681,13 @@ func diffCounts(ctx context.Context, tx pgx.Tx, id, prev string, counts map[Chan
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var c string
-		var n int
-		if err := rows.Scan(&c, &n); err != nil {
-			rows.Close()
-			return err
-		}
+	var c string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&c, &n}, func() error {
 		counts[Change(c)] = n
-	}
-	return rows.Err()
+		return nil
+	})
+	return err
 }
 
 // diffLines reads the page of lines o asks for into d, with the After of the next page.

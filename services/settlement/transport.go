@@ -77,10 +77,6 @@ type filesResponse struct {
 // MakeEndpoints wraps s; every endpoint authorizes the principal in the request's
 // context for the tenant in the path with az first.
 func MakeEndpoints(s *Service, az *authz.Authorizer, mw httpapi.Middleware) Endpoints {
-	allow := func(ctx context.Context, t tenant.ID, act authz.Action) (authz.Principal, error) {
-		p := authz.PrincipalFrom(ctx)
-		return p, az.Authorize(ctx, p, t, authz.ObjectSettlement, act)
-	}
 	return Endpoints{
 		Overview: mw.Wrap("Overview", func(ctx context.Context, _ any) (any, error) {
 			if err := az.AuthorizeCooperative(ctx, authz.PrincipalFrom(ctx), authz.ObjectSettlement, authz.ActionRead); err != nil {
@@ -89,12 +85,7 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw httpapi.Middleware) Endp
 			ts, err := s.Overview(ctx)
 			return overviewResponse{Tenants: ts}, err
 		}),
-		Start: mw.Wrap("Start", func(ctx context.Context, req any) (any, error) {
-			r := req.(startRequest)
-			p, err := allow(ctx, r.Tenant, authz.ActionRun)
-			if err != nil {
-				return nil, err
-			}
+		Start: mw.Wrap("Start", authorized(az, authz.ActionRun, func(ctx context.Context, r startRequest, p authz.Principal) (any, error) {
 			run, created, err := s.Start(ctx, r.Tenant, r.Period, r.DryRun, p.Subject)
 			status := http.StatusOK
 			if created {
@@ -102,58 +93,28 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw httpapi.Middleware) Endp
 			}
 			return httpapi.Response{Status: status, Body: run,
 				Location: "/api/v1/tenants/" + string(run.Tenant) + "/settlement/runs/" + run.ID}, err
-		}),
-		List: mw.Wrap("List", func(ctx context.Context, req any) (any, error) {
-			r := req.(runRequest)
-			if _, err := allow(ctx, r.Tenant, authz.ActionRead); err != nil {
-				return nil, err
-			}
+		})),
+		List: mw.Wrap("List", authorized(az, authz.ActionRead, func(ctx context.Context, r runRequest, _ authz.Principal) (any, error) {
 			runs, err := s.List(ctx, r.Tenant, 100)
 			return listResponse{Runs: runs}, err
-		}),
-		Get: mw.Wrap("Get", func(ctx context.Context, req any) (any, error) {
-			r := req.(runRequest)
-			if _, err := allow(ctx, r.Tenant, authz.ActionRead); err != nil {
-				return nil, err
-			}
+		})),
+		Get: mw.Wrap("Get", authorized(az, authz.ActionRead, func(ctx context.Context, r runRequest, _ authz.Principal) (any, error) {
 			return s.Get(ctx, r.Tenant, r.ID)
-		}),
-		Diff: mw.Wrap("Diff", func(ctx context.Context, req any) (any, error) {
-			r := req.(diffRequest)
-			if _, err := allow(ctx, r.Tenant, authz.ActionRead); err != nil {
-				return nil, err
-			}
+		})),
+		Diff: mw.Wrap("Diff", authorized(az, authz.ActionRead, func(ctx context.Context, r diffRequest, _ authz.Principal) (any, error) {
 			return s.Diff(ctx, r.Tenant, r.ID, r.Options)
-		}),
-		Approve: mw.Wrap("Approve", func(ctx context.Context, req any) (any, error) {
-			r := req.(runRequest)
-			p, err := allow(ctx, r.Tenant, authz.ActionApprove)
-			if err != nil {
-				return nil, err
-			}
+		})),
+		Approve: mw.Wrap("Approve", authorized(az, authz.ActionApprove, func(ctx context.Context, r runRequest, p authz.Principal) (any, error) {
 			return s.Approve(ctx, r.Tenant, r.ID, p.Subject)
-		}),
-		Cancel: mw.Wrap("Cancel", func(ctx context.Context, req any) (any, error) {
-			r := req.(cancelRequest)
-			p, err := allow(ctx, r.Tenant, authz.ActionRun)
-			if err != nil {
-				return nil, err
-			}
+		})),
+		Cancel: mw.Wrap("Cancel", authorized(az, authz.ActionRun, func(ctx context.Context, r cancelRequest, p authz.Principal) (any, error) {
 			return s.Cancel(ctx, r.Tenant, r.ID, p.Subject, r.Reason)
-		}),
-		Files: mw.Wrap("Files", func(ctx context.Context, req any) (any, error) {
-			r := req.(runRequest)
-			if _, err := allow(ctx, r.Tenant, authz.ActionRead); err != nil {
-				return nil, err
-			}
+		})),
+		Files: mw.Wrap("Files", authorized(az, authz.ActionRead, func(ctx context.Context, r runRequest, _ authz.Principal) (any, error) {
 			fs, err := s.Files(ctx, r.Tenant, r.ID, false)
 			return filesResponse{Files: fs}, err
-		}),
-		File: mw.Wrap("File", func(ctx context.Context, req any) (any, error) {
-			r := req.(fileRequest)
-			if _, err := allow(ctx, r.Tenant, authz.ActionRead); err != nil {
-				return nil, err
-			}
+		})),
+		File: mw.Wrap("File", authorized(az, authz.ActionRead, func(ctx context.Context, r fileRequest, _ authz.Principal) (any, error) {
 			fs, err := s.Files(ctx, r.Tenant, r.ID, true)
 			if err != nil {
 				return nil, err
@@ -164,7 +125,28 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw httpapi.Middleware) Endp
 				}
 			}
 			return nil, fmt.Errorf("file %q: %w", r.Name, ErrNotFound)
-		}),
+		})),
+	}
+}
+
+// tenantRequest is a request about one tenant's runs: the tenant in its path is the one
+// the principal must hold the permission in.
+type tenantRequest interface{ tenantID() tenant.ID }
+
+func (r runRequest) tenantID() tenant.ID   { return r.Tenant }
+func (r startRequest) tenantID() tenant.ID { return r.Tenant }
+
+// authorized puts next behind the authorization wall, the decorator every tenant
+// endpoint shares: the principal in the context must hold settlement:act in the
+// request's tenant, and next gets the typed request and that principal.
+func authorized[R tenantRequest](az *authz.Authorizer, act authz.Action, next func(context.Context, R, authz.Principal) (any, error)) endpoint.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		r := req.(R)
+		p := authz.PrincipalFrom(ctx)
+		if err := az.Authorize(ctx, p, r.tenantID(), authz.ObjectSettlement, act); err != nil {
+			return nil, err
+		}
+		return next(ctx, r, p)
 	}
 }
 

@@ -106,24 +106,28 @@ func (s *Service) fail(ctx context.Context, tx pgx.Tx, r Run, msg string) error 
 	return err
 }
 
-func (s *Service) tenantStatus(ctx context.Context, tx pgx.Tx) (string, error) {
-	var st string
-	err := tx.QueryRow(ctx, `SELECT status FROM tenants WHERE tenant_id = current_tenant()`).Scan(&st)
-	return st, err
+// lockStep locks run id for the step that acts on runs in status want, and reads the
+// tenant's status, which decides whether the step may move money now. ok is false when
+// the run is no longer in want: a retried or duplicate job then does nothing.
+func (s *Service) lockStep(ctx context.Context, tx pgx.Tx, step, id string, want Status) (r Run, tenantStatus string, ok bool, err error) {
+	r, err = getRun(ctx, tx, id, true)
+	if err != nil {
+		return Run{}, "", false, fmt.Errorf("settlement: %s %s: %w", step, id, err)
+	}
+	if r.Status != want {
+		return r, "", false, nil
+	}
+	err = tx.QueryRow(ctx, `SELECT status FROM tenants WHERE tenant_id = current_tenant()`).Scan(&tenantStatus)
+	return r, tenantStatus, err == nil, err
 }
 
 func (s *Service) plan(ctx context.Context, tx pgx.Tx, job *river.Job[PlanArgs], in planInput) (err error) {
 	defer s.cfg.Metrics.step("plan", job.Args.Tenant, in.started, &err)
-	r, err := getRun(ctx, tx, job.Args.RunID, true)
-	if err != nil {
-		return fmt.Errorf("settlement: plan %s: %w", job.Args.RunID, err)
-	}
-	if r.Status != StatusPlanning {
-		return nil
-	}
-	if st, err := s.tenantStatus(ctx, tx); err != nil {
+	r, st, ok, err := s.lockStep(ctx, tx, "plan", job.Args.RunID, StatusPlanning)
+	if err != nil || !ok {
 		return err
-	} else if st != "active" {
+	}
+	if st != "active" {
 		return s.fail(ctx, tx, r, fmt.Sprintf("the tenant is %s: settlement is frozen", st))
 	}
 	if !in.read {
@@ -369,16 +373,12 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 		return fmt.Errorf("settlement: reserves: %w", err)
 	}
 	owed := map[string]money.Cents{}
-	for rows.Next() {
-		var id string
-		var c int64
-		if err := rows.Scan(&id, &c); err != nil {
-			rows.Close()
-			return err
-		}
+	var id string
+	var c int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
 		owed[id] = money.Cents(c)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return err
 	}
 	for i := range months {

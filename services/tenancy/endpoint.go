@@ -21,13 +21,8 @@ type Endpoints struct {
 // (instrumenting, logging) under the method's name.
 func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 	return Endpoints{
-		ListTenants: mw.Wrap("ListTenants", func(ctx context.Context, _ any) (any, error) {
-			ts, err := s.ListTenants(ctx)
-			return listResponse{Tenants: ts}, err
-		}),
-		Config: mw.Wrap("Config", func(ctx context.Context, req any) (any, error) {
-			return s.Config(ctx, req.(tenantRequest).Tenant)
-		}),
+		ListTenants: mw.Wrap("ListTenants", listEndpoint(s.ListTenants)),
+		Config:      mw.Wrap("Config", tenantEndpoint(s.Config)),
 		AuditLog: mw.Wrap("AuditLog", func(ctx context.Context, req any) (any, error) {
 			r := req.(auditRequest)
 			es, err := s.AuditLog(ctx, r.Tenant, r.Filter)
@@ -37,6 +32,23 @@ func MakeEndpoints(s Service, mw httpapi.Middleware) Endpoints {
 }
 
 type tenantRequest struct{ Tenant tenant.ID }
+
+// listEndpoint answers with the tenant list that list returns: the staff API's
+// ListTenants and the operators' Tenants.
+func listEndpoint(list func(context.Context) ([]TenantSummary, error)) endpoint.Endpoint {
+	return func(ctx context.Context, _ any) (any, error) {
+		ts, err := list(ctx)
+		return listResponse{Tenants: ts}, err
+	}
+}
+
+// tenantEndpoint answers a request about the tenant in the path with what get returns
+// for it.
+func tenantEndpoint[T any](get func(context.Context, tenant.ID) (T, error)) endpoint.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		return get(ctx, req.(tenantRequest).Tenant)
+	}
+}
 
 type auditRequest struct {
 	Tenant tenant.ID

@@ -474,16 +474,22 @@ func safeSegment(s string) string {
 	return string(b)
 }
 
-type countWriter struct {
-	w io.Writer
-	n int64
-}
+// byteCount is the number of bytes that went through a countWriter or countReader:
+// a table file's and a whole bundle's size are counted as they stream, not looked up.
+type byteCount struct{ n int64 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
+// add counts the n bytes of one Read or Write and passes its result on.
+func (c *byteCount) add(n int, err error) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+type countWriter struct {
+	w io.Writer
+	byteCount
+}
+
+func (c *countWriter) Write(p []byte) (int, error) { return c.add(c.w.Write(p)) }
 
 // bundleWriter adds files to the tar and lists them for the manifest.
 type bundleWriter struct {
@@ -575,11 +581,20 @@ type entrySeen struct {
 }
 
 func readEntries(r io.Reader) (*bundleEntries, error) {
+	e := &bundleEntries{got: map[string]entrySeen{}}
+	if err := walkBundle(r, e.add); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// walkBundle calls entry with each file of the gzipped tar r, in order, and then reads
+// the gzip stream to its end, so that its checksum is checked too.
+func walkBundle(r io.Reader, entry func(h *tar.Header, content io.Reader) error) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 	}
-	e := &bundleEntries{got: map[string]entrySeen{}}
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
@@ -587,41 +602,50 @@ func readEntries(r io.Reader) (*bundleEntries, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+			return fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 		}
-		if h.Typeflag != tar.TypeReg || path.IsAbs(h.Name) || path.Clean(h.Name) != h.Name || strings.HasPrefix(h.Name, "../") {
-			return nil, fmt.Errorf("%w: unexpected entry %q", ErrBundleInvalid, h.Name)
-		}
-		if _, dup := e.got[h.Name]; dup {
-			return nil, fmt.Errorf("%w: %s twice", ErrBundleInvalid, h.Name)
-		}
-		hs := sha256.New()
-		lc := &lineCounter{}
-		var keep bytes.Buffer
-		ws := []io.Writer{hs, lc}
-		if h.Name == "manifest.json" || h.Name == "SHA256SUMS" {
-			ws = append(ws, &keep)
-		}
-		n, err := io.Copy(io.MultiWriter(ws...), tr)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrBundleInvalid, h.Name, err)
-		}
-		e.got[h.Name] = entrySeen{bytes: n, lines: lc.n, sha: hexSum(hs)}
-		e.order = append(e.order, h.Name)
-		switch h.Name {
-		case "manifest.json":
-			e.manifest = keep.Bytes()
-		case "SHA256SUMS":
-			e.sums = keep.Bytes()
+		if err := entry(h, tr); err != nil {
+			return err
 		}
 	}
 	if _, err := io.Copy(io.Discard, zr); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 	}
 	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBundleInvalid, err)
+		return fmt.Errorf("%w: %w", ErrBundleInvalid, err)
 	}
-	return e, nil
+	return nil
+}
+
+// add checks one file of a bundle (a plain file, a clean relative name, seen once) and
+// records its size, lines and sha256; it keeps manifest.json and SHA256SUMS.
+func (e *bundleEntries) add(h *tar.Header, content io.Reader) error {
+	if h.Typeflag != tar.TypeReg || path.IsAbs(h.Name) || path.Clean(h.Name) != h.Name || strings.HasPrefix(h.Name, "../") {
+		return fmt.Errorf("%w: unexpected entry %q", ErrBundleInvalid, h.Name)
+	}
+	if _, dup := e.got[h.Name]; dup {
+		return fmt.Errorf("%w: %s twice", ErrBundleInvalid, h.Name)
+	}
+	hs := sha256.New()
+	lc := &lineCounter{}
+	var keep bytes.Buffer
+	ws := []io.Writer{hs, lc}
+	if h.Name == "manifest.json" || h.Name == "SHA256SUMS" {
+		ws = append(ws, &keep)
+	}
+	n, err := io.Copy(io.MultiWriter(ws...), content)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrBundleInvalid, h.Name, err)
+	}
+	e.got[h.Name] = entrySeen{bytes: n, lines: lc.n, sha: hexSum(hs)}
+	e.order = append(e.order, h.Name)
+	switch h.Name {
+	case "manifest.json":
+		e.manifest = keep.Bytes()
+	case "SHA256SUMS":
+		e.sums = keep.Bytes()
+	}
+	return nil
 }
 
 // checkManifest: every file the manifest lists is in the bundle with its size, sha256
@@ -683,14 +707,10 @@ func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
 type countReader struct {
 	r io.Reader
-	n int64
+	byteCount
 }
 
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
+func (c *countReader) Read(p []byte) (int, error) { return c.add(c.r.Read(p)) }
 
 type lineCounter struct{ n int64 }
 

@@ -86,15 +86,12 @@ func TestTenantResidentCountsFunction(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			var n int64
-			if err := rows.Scan(&id, &n); err != nil {
-				return err
-			}
+		var id string
+		var n int64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error {
 			counts[id] = n
-		}
-		if err := rows.Err(); err != nil {
+			return nil
+		}); err != nil {
 			return err
 		}
 		if counts["zwolle"] != 2 || counts["enschede"] != 5 || len(counts) != 2 {

@@ -203,20 +203,12 @@ func (b *offboardBundle) export(t *testing.T, id tenant.ID, sealer Sealer) (Mani
 		t.Fatalf("verified manifest %+v / %+v, want the exported one", vm, info)
 	}
 	files := map[string][]byte{}
-	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
-	if err != nil {
+	if err := walkBundle(bytes.NewReader(buf.Bytes()), func(h *tar.Header, content io.Reader) error {
+		var err error
+		files[h.Name], err = io.ReadAll(content)
+		return err
+	}); err != nil {
 		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[h.Name], _ = io.ReadAll(tr)
 	}
 	return m, info, files
 }

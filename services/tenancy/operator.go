@@ -167,13 +167,8 @@ func MakeOperatorEndpoints(s Operator, mw httpapi.Middleware) OperatorEndpoints 
 		}
 	}
 	return OperatorEndpoints{
-		Tenants: mw.Wrap("OperatorTenants", func(ctx context.Context, _ any) (any, error) {
-			ts, err := s.Tenants(ctx)
-			return listResponse{Tenants: ts}, err
-		}),
-		Tenant: mw.Wrap("OperatorTenant", func(ctx context.Context, req any) (any, error) {
-			return s.Tenant(ctx, req.(tenantRequest).Tenant)
-		}),
+		Tenants: mw.Wrap("OperatorTenants", listEndpoint(s.Tenants)),
+		Tenant:  mw.Wrap("OperatorTenant", tenantEndpoint(s.Tenant)),
 		Events: mw.Wrap("OperatorEvents", func(ctx context.Context, req any) (any, error) {
 			evs, err := s.Events(ctx, req.(tenantRequest).Tenant)
 			return eventsResponse{Events: evs}, err
