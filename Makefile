@@ -22,9 +22,6 @@ run: ## Start the whole platform on a private PostgreSQL under ./.plein (Ctrl-C 
 build: ## Build bin/plein
 	$(GO) build -o bin/plein ./services/plein
 
-# go vet runs inside go test (-vet=all: every analyzer go vet runs) on the packages with
-# tests, on the same -race build, and on its own only for the packages without tests:
-# a separate go vet ./... compiled the whole tree a second time.
 # GORACE=atexit_sleep_ms=0: a -race binary otherwise sleeps 1 s at exit (for races of
 # goroutines still running then): 1 s of each of the ~50 test packages, and of nothing
 # the tests check, since every race in a test is reported while it runs.
@@ -34,8 +31,8 @@ SLOW_FIRST := ./services/plein ./services/portal
 
 .PHONY: test
 test: axe ## Run every test against a real PostgreSQL (one shared cluster, tools/testpg) and a real kube-apiserver the tests start (what CI runs)
-	$(GO) vet $$($(GO) list -f '{{if not (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./...)
-	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" GORACE=atexit_sleep_ms=0 $(GO) run ./tools/testpg $(GO) test -race -vet=all -count=1 -timeout 15m $(SLOW_FIRST) ./...
+	$(GO) vet ./...
+	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" GORACE=atexit_sleep_ms=0 $(GO) run ./tools/testpg $(GO) test -race -count=1 -timeout 15m $(SLOW_FIRST) ./...
 
 .PHONY: kubebin
 kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)
