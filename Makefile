@@ -25,6 +25,8 @@ build: ## Build bin/plein
 # GORACE=atexit_sleep_ms=0: a -race binary otherwise sleeps 1 s at exit (for races of
 # goroutines still running then): 1 s of each of the ~50 test packages, and of nothing
 # the tests check, since every race in a test is reported while it runs.
+# -ldflags=-w: the test binaries are linked without DWARF (nobody runs a debugger on them;
+# stack traces and race reports come from the symbol table, which stays).
 # The test packages that take longest, named first so that go test builds and starts
 # them first while the others fill the second core, instead of running them last, alone.
 SLOW_FIRST := ./services/plein ./services/portal
@@ -32,7 +34,7 @@ SLOW_FIRST := ./services/plein ./services/portal
 .PHONY: test
 test: axe ## Run every test against a real PostgreSQL (one shared cluster, tools/testpg) and a real kube-apiserver the tests start (what CI runs)
 	$(GO) vet ./...
-	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" GORACE=atexit_sleep_ms=0 $(GO) run ./tools/testpg $(GO) test -race -count=1 -timeout 15m $(SLOW_FIRST) ./...
+	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" GORACE=atexit_sleep_ms=0 $(GO) run ./tools/testpg $(GO) test -race -count=1 -timeout 15m -ldflags=-w $(SLOW_FIRST) ./...
 
 .PHONY: kubebin
 kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)
