@@ -67,6 +67,9 @@ func (c *Caseload) ResidentIDs(ctx context.Context, t tenant.ID) ([]string, erro
 
 // Months computes the month of every resident of t with first ≤ id ≤ last, in id
 // order: one bulk read per service, at the same time, then the engine per resident.
+// A month the engine refuses (bad data, a law value missing for the period) comes
+// back with Uncomputed set and no amounts, so that the run goes on for the others; an
+// error is a read that failed (the database, a cancelled context), and is retried.
 func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]settlement.ResidentMonth, error) {
 	var (
 		payees []residents.Payee
@@ -93,7 +96,10 @@ func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Peri
 		}
 		m, err := c.income.Compute(t, period, p.Household, slips[p.ID], deds)
 		if err != nil {
-			return nil, &settlement.ComputeError{ResidentID: p.ID, Err: err}
+			// The engine is pure: what it refuses now it refuses on every retry.
+			out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN,
+				Result: bijstand.Result{Period: period}, Uncomputed: settlement.UncomputedReason(err)})
+			continue
 		}
 		out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN, Result: m.Result, Plans: refs})
 	}

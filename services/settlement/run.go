@@ -153,6 +153,10 @@ type Caseload interface {
 	ResidentIDs(ctx context.Context, t tenant.ID) ([]string, error)
 	// Months computes the month of every resident of t with first ≤ id ≤ last, in id
 	// order: Result, Name, IBAN and Plans set; Hold and VakantietoeslagPaid are the run's.
+	// A month the engine cannot compute (bad data, a law value missing for the period)
+	// is no error: it comes with Uncomputed set (UncomputedReason) and no amounts, and
+	// the run goes on for everyone else. An error is systemic (the database, a
+	// cancelled context): the step fails and its job is retried.
 	Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]ResidentMonth, error)
 	// Creditors returns every creditor a plan of the tenant may name.
 	Creditors(ctx context.Context, t tenant.ID) (map[string]CreditorInfo, error)
@@ -510,6 +514,9 @@ func scanRun(row pgx.Row) (Run, error) {
 		if err := json.Unmarshal(report, r.Report); err != nil {
 			return Run{}, fmt.Errorf("read run report: %w", err)
 		}
+		if r.Report.Uncomputed == nil {
+			r.Report.Uncomputed = []UncomputedResident{} // a report stored before the list was
+		}
 	}
 	return r, nil
 }
@@ -741,19 +748,6 @@ func amounts(v [6]*int64, hold *string) *Amounts {
 	}
 	return a
 }
-
-// ComputeError is a resident's month the engine could not compute (a law value not
-// published for the period, a case the engine refuses): the run fails with it, naming
-// the resident, rather than pay anyone a guess.
-type ComputeError struct {
-	ResidentID string
-	Err        error
-}
-
-func (e *ComputeError) Error() string { return "resident " + e.ResidentID + ": " + e.Err.Error() }
-
-// Unwrap returns the engine's error.
-func (e *ComputeError) Unwrap() error { return e.Err }
 
 // TenantRuns is one gemeente's line in the operators' overview.
 type TenantRuns struct {
