@@ -115,6 +115,9 @@ func TestUncomputedResidentHeld(t *testing.T) {
 		len(d.Lines) != 1 || d.Lines[0].ResidentID != couple || d.Lines[0].PayoutDeltaCents != 0 {
 		t.Errorf("February against January: %v, lines %+v; want Fatima and Kees unchanged, the couple new and paid nothing", c, d.Lines)
 	}
+	if len(d.Lines) == 1 && (d.Lines[0].Current == nil || d.Lines[0].Current.Uncomputed != rep.Uncomputed[0].Reason) {
+		t.Errorf("the couple's line %+v does not say why the month was not computed", d.Lines[0].Current)
+	}
 	if n := b.d.Count(t, zwolle, `SELECT count(*) FROM journal_lines WHERE account_code = $1`, ledger.ResidentAccount(couple)); n != 0 {
 		t.Errorf("the couple has %d ledger lines, want none", n)
 	}
@@ -209,5 +212,12 @@ func TestMonthsUncomputed(t *testing.T) {
 	cancel()
 	if months, err := b.cl.Months(ctx, zwolle, feb, first, last); !errors.Is(err, context.Canceled) || months != nil {
 		t.Errorf("a cancelled read: %d months, %v; want context.Canceled and none", len(months), err)
+	}
+	// A month before the first law file: the law data refuses everyone alike, so it is
+	// the run's failure, not a list of residents not computed.
+	var ce *settlement.ComputeError
+	old := bijstand.Period{Year: 2019, Month: time.January}
+	if months, err := b.cl.Months(t.Context(), zwolle, old, first, last); !errors.As(err, &ce) || ce.ResidentID != first || months != nil {
+		t.Errorf("a period without law data: %d months, %v; want a ComputeError for %s", len(months), err, first)
 	}
 }

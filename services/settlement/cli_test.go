@@ -47,7 +47,7 @@ func (cliTenants) All() []tenant.ID    { return []tenant.ID{"enschede", "zwolle"
 type cliCaseload struct{ testBundle }
 
 func (c cliCaseload) ResidentIDs(context.Context, tenant.ID) ([]string, error) {
-	var ids []string
+	ids := slices.Clone(c.extraIDs)
 	for _, m := range c.months {
 		ids = append(ids, m.ResidentID)
 	}

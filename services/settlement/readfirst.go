@@ -113,6 +113,7 @@ type batchInput struct {
 	read        bool
 	first, last string
 	months      []ResidentMonth
+	compute     *ComputeError
 	started     time.Time
 }
 
@@ -134,9 +135,14 @@ func (s *Service) readBatch(ctx context.Context, job *river.Job[BatchArgs]) (bat
 		// The step reports what is not found, and does nothing for what is done.
 		return in, nil
 	}
-	// A month the engine cannot compute comes back marked, not as an error: an error
-	// here is systemic (the database, a cancelled context), and the job is retried.
+	// A month the engine cannot compute for a resident's data comes back marked, not as
+	// an error; a ComputeError is the law data (the run fails); any other error is
+	// systemic (the database, a cancelled context), and the job is retried.
 	in.months, err = s.cfg.Caseload.Months(ctx, job.Args.Tenant, r.Period, in.first, in.last)
+	if errors.As(err, &in.compute) {
+		in.read = true
+		return in, nil
+	}
 	if err != nil {
 		err = fmt.Errorf("settlement: batch %s/%d: %w", job.Args.RunID, job.Args.BatchNo, err)
 		s.cfg.Metrics.step("batch", job.Args.Tenant, in.started, &err)

@@ -68,6 +68,9 @@ type testBundle struct {
 	// monthsErr, when set, is asked first by every read of the months: an error it
 	// returns is the caseload's (a systemic failure, not a month the engine refused).
 	monthsErr func() error
+	// extraIDs are residents ResidentIDs lists (plans into a run) besides those with a
+	// month: residents the caseload then returns no month for.
+	extraIDs []string
 }
 
 func setup(t *testing.T) testBundle {

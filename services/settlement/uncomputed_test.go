@@ -148,18 +148,17 @@ func TestUncomputedReason(t *testing.T) {
 	}
 }
 
-// TestMemberMonths: a batch keeps its members' months, in the members' order, and lists
-// a member without a month as not computed.
+// TestMemberMonths: a batch keeps its members' months, in the members' order, and names
+// a member the caseload returned no month for (the batch then fails the run).
 func TestMemberMonths(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	got := memberMonths(b.months, []string{resA, resC, resE}, march)
-	ids := []string{got[0].ResidentID, got[1].ResidentID, got[2].ResidentID}
-	if len(got) != 3 || !slices.Equal(ids, []string{resA, resC, resE}) || got[0].Uncomputed != "" || got[1].Uncomputed != "" {
-		t.Fatalf("months %+v, want A and C computed, E not", got)
+	got, missing := memberMonths(b.months, []string{resC, resA})
+	if len(got) != 2 || got[0].ResidentID != resC || got[1].ResidentID != resA || missing != "" {
+		t.Fatalf("months %+v, missing %q: want C then A, none missing", got, missing)
 	}
-	if e := got[2]; e.Uncomputed != reasonNotFound || e.Result.Period != march || e.Result.Bijstand != 0 {
-		t.Errorf("a member without a month: %+v, want not computed (%q)", e, reasonNotFound)
+	if got, missing := memberMonths(b.months, []string{resA, "res-unknown", resC}); got != nil || missing != "res-unknown" {
+		t.Errorf("a member without a month: %+v, missing %q, want no months and res-unknown", got, missing)
 	}
 }
 
@@ -272,5 +271,60 @@ func TestSystemicErrorRetried(t *testing.T) {
 	}
 	if calls.Load() < 3 || run.JobErrors < 1 || !strings.Contains(run.LastJobError, "administrator command") {
 		t.Errorf("%d reads, %d job errors (%q); want the failed read retried", calls.Load(), run.JobErrors, run.LastJobError)
+	}
+}
+
+// TestRunFailsWhenNotAResidentsData: what is not one resident's data fails the run
+// before anyone can approve it, naming the cause: the law data (a ComputeError), a
+// member the caseload did not return, and a run in which not one month was computed.
+func TestRunFailsWhenNotAResidentsData(t *testing.T) {
+	t.Parallel()
+	notPublished := errors.New("law: value not in the law data for this date: youth_single")
+	cases := []struct {
+		name   string
+		change func(b *testBundle)
+		want   []string
+	}{
+		{"law data", func(b *testBundle) {
+			b.monthsErr = func() error { return &ComputeError{ResidentID: resB, Err: notPublished} }
+		}, []string{"the month could not be computed", "resident " + resB, "youth_single"}},
+		{"a member without a month", func(b *testBundle) {
+			b.months = slices.DeleteFunc(slices.Clone(b.months), func(m ResidentMonth) bool { return m.ResidentID == resC })
+			b.extraIDs = []string{resC}
+		}, []string{"resident " + resC + " was planned into the run", "returned no month"}},
+		{"no month computed", func(b *testBundle) {
+			ms := slices.Clone(b.months)
+			for i := range ms {
+				ms[i] = ResidentMonth{ResidentID: ms[i].ResidentID, Name: ms[i].Name, IBAN: ms[i].IBAN,
+					Result: bijstand.Result{Period: march}, Uncomputed: "De maand kon niet worden berekend: x"}
+			}
+			b.months = ms
+		}, []string{"no resident's month could be computed (4 residents)", "De maand kon niet worden berekend: x"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			tc.change(&b)
+			sb := setupSettleWith(t, b, nil)
+			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+			defer cancel()
+			o := SettleOptions{Tenant: tenant.ID("zwolle"), Period: march, Out: t.TempDir(), DryRun: true, Starter: "cli:alice"}
+			if err := Settle(ctx, sb.svc, o, io.Discard, io.Discard); err == nil {
+				t.Fatal("settle succeeded, want the run failed")
+			}
+			runs, err := sb.svc.List(ctx, "zwolle", 1)
+			if err != nil || len(runs) != 1 {
+				t.Fatalf("runs %+v, %v", runs, err)
+			}
+			if runs[0].Status != StatusFailed {
+				t.Fatalf("run %s, want failed", runs[0].Status)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(runs[0].Error, w) {
+					t.Errorf("run error %q lacks %q", runs[0].Error, w)
+				}
+			}
+		})
 	}
 }

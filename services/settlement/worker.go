@@ -302,7 +302,17 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 		return err
 	}
-	months := memberMonths(in.months, members, r.Period)
+	if in.compute != nil {
+		// The law data, not a resident's: every month of the period would be refused, and
+		// retrying does not change it. The run fails, saying why.
+		return s.fail(ctx, tx, r, "the month could not be computed: "+in.compute.Error())
+	}
+	months, missing := memberMonths(in.months, members)
+	if missing != "" {
+		// Residents are never deleted while their gemeente is served: a member without a
+		// month is a read gone wrong, not a resident's data. Pay no one a guess.
+		return s.fail(ctx, tx, r, "resident "+missing+" was planned into the run but the caseload returned no month for it")
+	}
 	if err := s.payVakantietoeslag(ctx, tx, r, months, first, last); err != nil {
 		return err
 	}
@@ -342,10 +352,9 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	return nil
 }
 
-// memberMonths keeps the months of the batch's members, in id order, and lists a
-// member the caseload returned no month for as not computed: every resident planned
-// into the run is in it once, computed or not, and Reconcile checks that.
-func memberMonths(months []ResidentMonth, members []string, period bijstand.Period) []ResidentMonth {
+// memberMonths keeps the months of the batch's members, in the members' order, and
+// names the first member the caseload returned no month for.
+func memberMonths(months []ResidentMonth, members []string) ([]ResidentMonth, string) {
 	byID := make(map[string]ResidentMonth, len(months))
 	for _, m := range months {
 		byID[m.ResidentID] = m
@@ -354,11 +363,11 @@ func memberMonths(months []ResidentMonth, members []string, period bijstand.Peri
 	for _, id := range members {
 		m, ok := byID[id]
 		if !ok {
-			m = ResidentMonth{ResidentID: id, Result: bijstand.Result{Period: period}, Uncomputed: reasonNotFound}
+			return nil, id
 		}
 		out = append(out, m)
 	}
-	return out
+	return out, ""
 }
 
 // payVakantietoeslag sets, in the tenant's vakantietoeslag month, what each resident is
@@ -530,6 +539,14 @@ func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs
 	case !report.OK:
 		status, finished = StatusFailed, &now
 		m := "the run does not reconcile: " + err.Error()
+		msg = &m
+	case report.Residents == 0 && report.UncomputedResidents > 0:
+		// Not one month computed: a cause shared by all (the caseload, the data of a
+		// whole gemeente), not a resident's. A run that pays no one never goes to
+		// approval, where it would lock the month.
+		status, finished = StatusFailed, &now
+		m := fmt.Sprintf("no resident's month could be computed (%d residents), the first: %s",
+			report.UncomputedResidents, report.Uncomputed[0].Reason)
 		msg = &m
 	case r.DryRun:
 		status, finished = StatusDryRunDone, &now
