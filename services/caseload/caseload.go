@@ -7,6 +7,7 @@ package caseload
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -67,6 +68,9 @@ func (c *Caseload) ResidentIDs(ctx context.Context, t tenant.ID) ([]string, erro
 
 // Months computes the month of every resident of t with first ≤ id ≤ last, in id
 // order: one bulk read per service, at the same time, then the engine per resident.
+// A month the engine refuses (bad data, a law value missing for the period) comes
+// back with Uncomputed set and no amounts, so that the run goes on for the others; an
+// error is a read that failed (the database, a cancelled context), and is retried.
 func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]settlement.ResidentMonth, error) {
 	var (
 		payees []residents.Payee
@@ -92,12 +96,35 @@ func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Peri
 			refs[f.Deduction.ID] = settlement.PlanRef{CreditorID: f.CreditorID, Reference: f.Reference}
 		}
 		m, err := c.income.Compute(t, period, p.Household, slips[p.ID], deds)
-		if err != nil {
+		if err != nil && !residentsOwn(err) {
 			return nil, &settlement.ComputeError{ResidentID: p.ID, Err: err}
+		}
+		if err != nil {
+			// The engine is pure: what it refuses now it refuses on every retry.
+			out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN,
+				Result: bijstand.Result{Period: period}, Uncomputed: settlement.UncomputedReason(err)})
+			continue
 		}
 		out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN, Result: m.Result, Plans: refs})
 	}
 	return out, nil
+}
+
+// residentsOwn tells whether the engine refused a month for the resident's own data (a
+// household, an income, a deduction it cannot compute), which a consulent fixes while
+// the run goes on for the others. The law data (no parameters for the period, a value
+// not published: law.ErrNotPublished) and the gemeente's settings refuse every month
+// alike; they are not a resident's.
+func residentsOwn(err error) bool {
+	var in *bijstand.InputError
+	if !errors.As(err, &in) {
+		return false
+	}
+	switch in.Field {
+	case "period", "min_cash_payout_cents":
+		return false
+	}
+	return !errors.Is(err, law.ErrNotPublished)
 }
 
 // Creditors returns every creditor a plan of t may name: the catalogue's and t's own.

@@ -58,6 +58,10 @@ type ResidentMonth struct {
 	// account): the month is booked and the deductions are paid, but the payout stays
 	// owed to the resident (on the resident's account) and is reported, not dropped.
 	Hold string
+	// Uncomputed, when set, is why the engine could not compute the month
+	// (UncomputedReason): Result holds no amounts, and the resident is paid, booked
+	// and counted nothing this run, only reported.
+	Uncomputed string
 }
 
 // PlanRef is where a deduction's money goes: the creditor, and the creditor's own
@@ -194,7 +198,8 @@ func paidToCreditor(k bijstand.DeductionKind) (bool, error) {
 //     deduction (resident name, reference, amount) that adds up to the transfer;
 //   - nothing for verrekening: that money is the gemeente's own claim and stays in
 //     its books;
-//   - nothing for a payout on hold (ResidentMonth.Hold): it is listed in Held.
+//   - nothing for a payout on hold (ResidentMonth.Hold): it is listed in Held;
+//   - nothing at all for a month not computed (ResidentMonth.Uncomputed).
 //
 // EndToEndIDs are derived from runID and the resident or creditor id (see EndToEndID),
 // so a retried run pays under the same ids and the bank can refuse a duplicate.
@@ -219,7 +224,9 @@ func Assemble(period bijstand.Period, runID string, months []ResidentMonth, cred
 			continue
 		}
 		seen[rid] = true
-		a.resident(m)
+		if m.Uncomputed == "" {
+			a.resident(m)
+		}
 	}
 	a.creditorPayments()
 	if len(a.errs) > 0 {

@@ -276,9 +276,10 @@ func writeRunFiles(ctx context.Context, svc *Service, o SettleOptions, r Run, st
 	}
 	fmt.Fprintf(stdout, "run %s of %s for %s is final (execution date %s)\n", r.ID, o.Period, o.Tenant, r.ExecutionDate.Format(time.DateOnly))
 	if rep := r.Report; rep != nil {
-		fmt.Fprintf(stdout, "residents %d, bijstand %d, reserve %d, deductions %d, payout %d, held %d (%d cents), SEPA %d transfers, control sum %d cents\n",
+		fmt.Fprintf(stdout, "residents %d, bijstand %d, reserve %d, deductions %d, payout %d, held %d (%d cents), not computed %d, SEPA %d transfers, control sum %d cents\n",
 			rep.Residents, rep.BijstandCents, rep.VakantietoeslagReserveCents, rep.DeductionsAppliedCents, rep.PayoutCents,
-			rep.HeldResidents, rep.HeldPayoutCents, rep.SEPATransactions, rep.SEPAControlSumCents)
+			rep.HeldResidents, rep.HeldPayoutCents, rep.UncomputedResidents, rep.SEPATransactions, rep.SEPAControlSumCents)
+		writeUncomputed(stdout, rep)
 	}
 	for _, f := range files {
 		fmt.Fprintf(stdout, "  %s  %d bytes  sha256 %s\n", filepath.Join(o.Out, f.Name), f.Size, f.SHA256)
@@ -303,7 +304,16 @@ func writeDryRun(o SettleOptions, r Run, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "dry-run %s of %s for %s: nothing posted or paid; %s\n", r.ID, o.Period, o.Tenant, path)
+	writeUncomputed(stdout, r.Report)
 	return nil
+}
+
+// writeUncomputed writes a line per resident of rep whose month was not computed: the
+// resident's id and why, which names no BSN and no name (UncomputedReason).
+func writeUncomputed(stdout io.Writer, rep *Report) {
+	for _, u := range rep.Uncomputed {
+		fmt.Fprintf(stdout, "  not computed: resident %s: %s\n", u.ResidentID, u.Reason)
+	}
 }
 
 // writeAtomic writes b to path through a temporary file in the same directory and a

@@ -47,7 +47,7 @@ func (cliTenants) All() []tenant.ID    { return []tenant.ID{"enschede", "zwolle"
 type cliCaseload struct{ testBundle }
 
 func (c cliCaseload) ResidentIDs(context.Context, tenant.ID) ([]string, error) {
-	var ids []string
+	ids := slices.Clone(c.extraIDs)
 	for _, m := range c.months {
 		ids = append(ids, m.ResidentID)
 	}
@@ -56,6 +56,11 @@ func (c cliCaseload) ResidentIDs(context.Context, tenant.ID) ([]string, error) {
 }
 
 func (c cliCaseload) Months(_ context.Context, _ tenant.ID, _ bijstand.Period, first, last string) ([]ResidentMonth, error) {
+	if c.monthsErr != nil {
+		if err := c.monthsErr(); err != nil {
+			return nil, err
+		}
+	}
 	var out []ResidentMonth
 	for _, m := range c.months {
 		if m.ResidentID >= first && m.ResidentID <= last {
@@ -163,7 +168,7 @@ func TestSettle(t *testing.T) {
 	o = SettleOptions{Tenant: "zwolle", Period: march, Out: filepath.Join(out, "zwolle"), Starter: "cli:alice", Approver: "cli:bob"}
 	stdout, _, err = settle(o)
 	if err != nil || !regexp.MustCompile(`^run \S+ of 2026-03 for zwolle is final \(execution date 2026-03-25\)\n`+
-		`residents 4, bijstand \d+, reserve \d+, deductions \d+, payout \d+, held 0 \(0 cents\), SEPA \d+ transfers, control sum \d+ cents\n`).MatchString(stdout) {
+		`residents 4, bijstand \d+, reserve \d+, deductions \d+, payout \d+, held 0 \(0 cents\), not computed 0, SEPA \d+ transfers, control sum \d+ cents\n`).MatchString(stdout) {
 		t.Fatalf("run: %v\n%s", err, stdout)
 	}
 	files := regexp.MustCompile(`(?m)^  (\S+)  (\d+) bytes  sha256 [0-9a-f]{64}$`).FindAllStringSubmatch(stdout, -1)

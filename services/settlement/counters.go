@@ -98,6 +98,9 @@ const countersChunk = 1000
 func (s *Service) insertCounters(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth) (int, error) {
 	var all []residents.AdvancedCounters
 	for _, m := range months {
+		if m.Uncomputed != "" {
+			continue // a month not computed used no vrijlating: nothing to count
+		}
 		for _, c := range advanced(m.Result) {
 			all = append(all, residents.AdvancedCounters{ResidentID: m.ResidentID, Applicant: c.Applicant,
 				Kind: string(c.Kind)})

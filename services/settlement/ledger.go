@@ -35,7 +35,7 @@ func EntryKey(runID, residentID string) string { return "settlement:" + runID + 
 // granted, as the Rijk's accounting of the bijstand (the gebundelde uitkering) requires.
 //
 // Lines on one account are merged and lines of 0 left out. A resident with bijstand 0
-// gets no entry. A result that does not balance (bijstand ≠ reserve + applied + payout),
+// gets no entry, nor does a month not computed (ResidentMonth.Uncomputed). A result that does not balance (bijstand ≠ reserve + applied + payout),
 // or an applied creditor deduction without a plan, is an error naming the resident:
 // no entry is ever posted unbalanced or with money on an unknown account.
 func Entries(period bijstand.Period, runID string, months []ResidentMonth) ([]ledger.Entry, error) {
@@ -56,6 +56,9 @@ func Entries(period bijstand.Period, runID string, months []ResidentMonth) ([]le
 			continue
 		}
 		seen[rid] = true
+		if m.Uncomputed != "" {
+			continue // nothing was computed, so nothing is booked
+		}
 		e, ok, err := residentEntry(period, runID, m)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("resident %s: %w", rid, err))

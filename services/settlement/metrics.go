@@ -18,8 +18,10 @@ type Metrics struct {
 	steps     *prometheus.HistogramVec
 	failures  *prometheus.CounterVec
 	residents *prometheus.CounterVec
-	paidCents *prometheus.CounterVec
-	files     *prometheus.CounterVec
+	// uncomputed counts the residents whose month the engine could not compute.
+	uncomputed *prometheus.CounterVec
+	paidCents  *prometheus.CounterVec
+	files      *prometheus.CounterVec
 }
 
 // NewMetrics registers the settlement's metrics with reg.
@@ -39,12 +41,15 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Settlement jobs that returned an error (they are retried), by tenant and step."}, []string{"tenant", "step"}),
 		residents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_residents_computed_total",
 			Help: "Residents whose month a settlement batch computed."}, []string{"tenant"}),
+		uncomputed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_residents_uncomputed_total",
+			Help: "Residents whose month a settlement batch could not compute (bad data, a law value missing): paid nothing, reported."},
+			[]string{"tenant"}),
 		paidCents: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_paid_cents_total",
 			Help: "Cents in the SEPA files of final runs, by tenant and payee (resident, creditor)."}, []string{"tenant", "payee"}),
 		files: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "plein_settlement_files_written_total",
 			Help: "Files written by final runs (SEPA, specifications, reconciliation)."}, []string{"tenant"}),
 	}
-	for _, c := range []prometheus.Collector{m.starts, m.runs, m.duration, m.steps, m.failures, m.residents, m.paidCents, m.files} {
+	for _, c := range []prometheus.Collector{m.starts, m.runs, m.duration, m.steps, m.failures, m.residents, m.uncomputed, m.paidCents, m.files} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -85,11 +90,13 @@ func (m *Metrics) step(name string, t tenant.ID, start time.Time, err *error) {
 	}
 }
 
-func (m *Metrics) computed(t tenant.ID, n int) {
+// computed counts a batch's residents: n computed, not the uncomputed ones.
+func (m *Metrics) computed(t tenant.ID, n, uncomputed int) {
 	if m == nil {
 		return
 	}
 	m.residents.WithLabelValues(string(t)).Add(float64(n))
+	m.uncomputed.WithLabelValues(string(t)).Add(float64(uncomputed))
 }
 
 // paid counts the cents of a final run. A Prometheus counter is a float64: it holds

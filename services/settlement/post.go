@@ -81,7 +81,7 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 	}
 	var report Report
 	if ferr == nil {
-		report, err = Reconcile(months, p, summaries...)
+		report, err = reconcile(r.ResidentsTotal, months, p, summaries)
 		if !report.OK {
 			ferr = fmt.Errorf("the run does not reconcile: %w", err)
 		}

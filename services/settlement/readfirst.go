@@ -107,8 +107,8 @@ func (s *Service) readPlan(ctx context.Context, job *river.Job[PlanArgs]) (planI
 	return in, nil
 }
 
-// batchInput is what the batch step stores: the months of the batch's residents, or
-// why they could not be computed.
+// batchInput is what the batch step stores: the months of the batch's residents,
+// those the engine could not compute among them (ResidentMonth.Uncomputed).
 type batchInput struct {
 	read        bool
 	first, last string
@@ -135,9 +135,11 @@ func (s *Service) readBatch(ctx context.Context, job *river.Job[BatchArgs]) (bat
 		// The step reports what is not found, and does nothing for what is done.
 		return in, nil
 	}
+	// A month the engine cannot compute for a resident's data comes back marked, not as
+	// an error; a ComputeError is the law data (the run fails); any other error is
+	// systemic (the database, a cancelled context), and the job is retried.
 	in.months, err = s.cfg.Caseload.Months(ctx, job.Args.Tenant, r.Period, in.first, in.last)
 	if errors.As(err, &in.compute) {
-		// Retrying does not make the engine compute it: the step fails the run.
 		in.read = true
 		return in, nil
 	}

@@ -17,7 +17,8 @@ import (
 var ErrNotReconciled = errors.New("settlement: run does not reconcile")
 
 // Report is the reconciliation of a run: the totals, and whether every cent is
-// accounted for. Amounts are integer cents, as everywhere in Plein's JSON.
+// accounted for. Amounts are integer cents, as everywhere in Plein's JSON. Residents
+// counts the residents whose month was computed: every total is theirs.
 type Report struct {
 	Period                      string      `json:"period"`
 	RunID                       string      `json:"run_id"`
@@ -36,6 +37,11 @@ type Report struct {
 	HeldResidents   int         `json:"held_residents"`
 	HeldPayoutCents money.Cents `json:"held_payout_cents"`
 	ShortfallsCents money.Cents `json:"shortfalls_cents"`
+	// UncomputedResidents and Uncomputed (by resident id, [] when none) are the
+	// residents whose month could not be computed: paid, booked and counted nothing,
+	// each with why, for the consulent to fix and the second person to see.
+	UncomputedResidents int                  `json:"uncomputed_residents"`
+	Uncomputed          []UncomputedResident `json:"uncomputed"`
 	// ResidentPayments and CreditorPayments are what the transfers pay.
 	ResidentPayments      int         `json:"resident_payments"`
 	ResidentPaymentsCents money.Cents `json:"resident_payments_cents"`
@@ -60,11 +66,19 @@ type Report struct {
 //     deductions whose plans name it, and its specification adds up to it;
 //   - EndToEndIDs are unique;
 //   - the SEPA control sum = payouts − held payouts + creditor transfers, and the number of
-//     transactions is the number of transfers.
+//     transactions is the number of transfers;
+//   - each resident appears once: computed, or listed as not computed with no amount
+//     (ResidentMonth.Uncomputed), which the checks above leave out.
 //
 // It reports every problem it finds. When there is one, Report.OK is false and the error
 // is ErrNotReconciled; the report is returned either way, for the operator to read.
 func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (Report, error) {
+	return reconcile(-1, months, p, summaries)
+}
+
+// reconcile is Reconcile of a run that planned planned residents (-1: not checked):
+// each of them must be there, computed or not, exactly once.
+func reconcile(planned int, months []ResidentMonth, p Payments, summaries []sepa.Summary) (Report, error) {
 	c := &reconciler{
 		rep: Report{
 			Period: p.Period.String(),
@@ -73,7 +87,8 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 				bijstand.DeductOnBehalf: 0, bijstand.DeductVerrekening: 0,
 				bijstand.DeductBeslag: 0, bijstand.DeductAflossing: 0,
 			},
-			Problems: []string{},
+			Uncomputed: []UncomputedResident{},
+			Problems:   []string{},
 		},
 		p:          p,
 		payout:     make(map[string]money.Cents, len(months)),
@@ -82,6 +97,10 @@ func Reconcile(months []ResidentMonth, p Payments, summaries ...sepa.Summary) (R
 		held:       map[string]bool{},
 	}
 	c.months(months)
+	if n := c.rep.Residents + c.rep.UncomputedResidents; planned >= 0 && n != planned {
+		c.problem("the run planned %d residents and has %d: %d computed, %d not computed",
+			planned, n, c.rep.Residents, c.rep.UncomputedResidents)
+	}
 	c.heldPayouts()
 	c.residentPayments()
 	c.creditorPayments()
@@ -116,6 +135,10 @@ func (c *reconciler) months(months []ResidentMonth) {
 			continue
 		}
 		seen[rid] = true
+		if m.Uncomputed != "" {
+			c.uncomputed(m)
+			continue
+		}
 		c.rep.Residents++
 		if r.Period != c.p.Period {
 			c.problem("resident %s: result is for %s, run for %s", rid, r.Period, c.p.Period)
@@ -142,6 +165,17 @@ func (c *reconciler) months(months []ResidentMonth) {
 	}
 	if got := c.rep.VakantietoeslagReserveCents + c.rep.DeductionsAppliedCents + c.rep.PayoutCents; got != c.rep.BijstandCents {
 		c.problem("total: bijstand %s ≠ reserve + deductions + payout %s", c.rep.BijstandCents, got)
+	}
+}
+
+// uncomputed lists m, a month not computed, and checks that it carries no money.
+func (c *reconciler) uncomputed(m ResidentMonth) {
+	c.rep.UncomputedResidents++
+	c.rep.Uncomputed = append(c.rep.Uncomputed, UncomputedResident{ResidentID: m.ResidentID, Reason: m.Uncomputed})
+	r := m.Result
+	if r.Bijstand != 0 || r.VakantietoeslagReserve != 0 || r.Payout != 0 || len(r.Deductions) != 0 ||
+		m.VakantietoeslagPaid != 0 || m.Hold != "" {
+		c.problem("resident %s: not computed, yet has amounts, deductions or a hold", m.ResidentID)
 	}
 }
 
@@ -288,6 +322,7 @@ func (c *reconciler) sepaTotals(summaries []sepa.Summary) {
 // result is the report, and ErrNotReconciled naming the first problems if any.
 func (c *reconciler) result() (Report, error) {
 	rep := c.rep
+	slices.SortFunc(rep.Uncomputed, func(a, b UncomputedResident) int { return strings.Compare(a.ResidentID, b.ResidentID) })
 	rep.OK = len(rep.Problems) == 0
 	if !rep.OK {
 		// The error names the first problems; the report holds them all.

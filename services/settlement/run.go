@@ -153,6 +153,11 @@ type Caseload interface {
 	ResidentIDs(ctx context.Context, t tenant.ID) ([]string, error)
 	// Months computes the month of every resident of t with first ≤ id ≤ last, in id
 	// order: Result, Name, IBAN and Plans set; Hold and VakantietoeslagPaid are the run's.
+	// A month the engine cannot compute for the resident's own data is no error: it
+	// comes with Uncomputed set (UncomputedReason) and no amounts, and the run goes on
+	// for everyone else. A month the law data cannot compute is a *ComputeError (the
+	// run fails); any other error is systemic (the database, a cancelled context): the
+	// step fails and its job is retried.
 	Months(ctx context.Context, t tenant.ID, period bijstand.Period, first, last string) ([]ResidentMonth, error)
 	// Creditors returns every creditor a plan of the tenant may name.
 	Creditors(ctx context.Context, t tenant.ID) (map[string]CreditorInfo, error)
@@ -510,6 +515,9 @@ func scanRun(row pgx.Row) (Run, error) {
 		if err := json.Unmarshal(report, r.Report); err != nil {
 			return Run{}, fmt.Errorf("read run report: %w", err)
 		}
+		if r.Report.Uncomputed == nil {
+			r.Report.Uncomputed = []UncomputedResident{} // a report stored before the list was
+		}
 	}
 	return r, nil
 }
@@ -567,6 +575,9 @@ type Amounts struct {
 	VakantiegeldCents money.Cents `json:"vakantietoeslag_paid_cents"`
 	Held              bool        `json:"held"`
 	Hold              string      `json:"hold,omitempty"`
+	// Uncomputed is why the month could not be computed, if it could not (the amounts
+	// are then zero, and nothing was paid or booked).
+	Uncomputed string `json:"uncomputed,omitempty"`
 }
 
 // DiffLine is one resident in a run's comparison with the last final run.
@@ -647,14 +658,14 @@ const diffJoined = `
 		SELECT coalesce(c.resident_id, p.resident_id) AS resident_id, coalesce(c.name, p.name) AS name,
 		       CASE WHEN p.resident_id IS NULL THEN 'new' WHEN c.resident_id IS NULL THEN 'gone'
 		            WHEN (c.bijstand_cents, c.reserve_cents, c.applied_cents, c.payout_cents, c.shortfall_cents,
-		                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''))
+		                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''), coalesce(c.uncomputed, ''))
 		               = (p.bijstand_cents, p.reserve_cents, p.applied_cents, p.payout_cents, p.shortfall_cents,
-		                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''))
+		                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''), coalesce(p.uncomputed, ''))
 		            THEN 'unchanged' ELSE 'changed' END AS change,
 		       c.bijstand_cents AS cb, c.reserve_cents AS cr, c.applied_cents AS ca, c.payout_cents AS cp,
-		       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch,
+		       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch, c.uncomputed AS cu,
 		       p.bijstand_cents AS pb, p.reserve_cents AS pr, p.applied_cents AS pa, p.payout_cents AS pp,
-		       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph
+		       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph, p.uncomputed AS pu
 		FROM cur c FULL JOIN prev p ON p.resident_id = c.resident_id)`
 
 // previousFinal returns the id of the last final run of a period before period, or
@@ -693,7 +704,7 @@ func diffCounts(ctx context.Context, tx pgx.Tx, id, prev string, counts map[Chan
 // diffLines reads the page of lines o asks for into d, with the After of the next page.
 func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string, o DiffOptions, d *Diff) error {
 	rows, err := tx.Query(ctx, diffJoined+`
-		SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, pb, pr, pa, pp, ps, pv, ph FROM j
+		SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, cu, pb, pr, pa, pp, ps, pv, ph, pu FROM j
 		WHERE change = ANY($3) AND resident_id > $4 ORDER BY resident_id LIMIT $5`,
 		id, prev, changes, o.After, o.Limit+1)
 	if err != nil {
@@ -704,14 +715,14 @@ func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string
 		var l DiffLine
 		var c [6]*int64
 		var p [6]*int64
-		var ch, ph *string
+		var ch, ph, cu, pu *string
 		var change string
-		if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch,
-			&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph); err != nil {
+		if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch, &cu,
+			&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph, &pu); err != nil {
 			return err
 		}
 		l.Change = Change(change)
-		l.Current, l.Previous = amounts(c, ch), amounts(p, ph)
+		l.Current, l.Previous = amounts(c, ch, cu), amounts(p, ph, pu)
 		if l.Current != nil {
 			l.PayoutDeltaCents += l.Current.PayoutCents
 		}
@@ -727,7 +738,7 @@ func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string
 	return rows.Err()
 }
 
-func amounts(v [6]*int64, hold *string) *Amounts {
+func amounts(v [6]*int64, hold, uncomputed *string) *Amounts {
 	if v[0] == nil {
 		return nil
 	}
@@ -736,12 +747,16 @@ func amounts(v [6]*int64, hold *string) *Amounts {
 	if hold != nil {
 		a.Held, a.Hold = true, *hold
 	}
+	if uncomputed != nil {
+		a.Uncomputed = *uncomputed
+	}
 	return a
 }
 
-// ComputeError is a resident's month the engine could not compute (a law value not
-// published for the period, a case the engine refuses): the run fails with it, naming
-// the resident, rather than pay anyone a guess.
+// ComputeError is a month the engine could not compute because of the law data, not
+// the resident's (no parameters in force for the period, a value not published): every
+// resident of that kind would be refused, so the run fails with it, naming the first
+// resident, rather than send a run that pays almost no one to approval.
 type ComputeError struct {
 	ResidentID string
 	Err        error

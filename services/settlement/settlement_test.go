@@ -65,6 +65,12 @@ type testBundle struct {
 	months    []ResidentMonth
 	creditors map[string]CreditorInfo
 	counters  CounterReader // nil: only River's counters jobs are checked
+	// monthsErr, when set, is asked first by every read of the months: an error it
+	// returns is the caseload's (a systemic failure, not a month the engine refused).
+	monthsErr func() error
+	// extraIDs are residents ResidentIDs lists (plans into a run) besides those with a
+	// month: residents the caseload then returns no month for.
+	extraIDs []string
 }
 
 func setup(t *testing.T) testBundle {
@@ -455,6 +461,7 @@ func TestReconcile(t *testing.T) {
 		CreditorPaymentsCents: 2*zorgpremie + capacitySingle,
 		SEPATransactions:      5,
 		SEPAControlSumCents:   395269, // payouts 356562 + zorg 31700 + aflossing 7007
+		Uncomputed:            []UncomputedResident{},
 		OK:                    true,
 		Problems:              []string{},
 	}
@@ -471,13 +478,17 @@ func TestReconcile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"residents", "bijstand_cents", "vakantietoeslag_reserve_cents", "deductions_applied_cents",
-		"payout_cents", "sepa_control_sum_cents", "deductions_by_kind_cents", "creditor_payments_cents", "shortfalls_cents", "ok", "problems"} {
+		"payout_cents", "sepa_control_sum_cents", "deductions_by_kind_cents", "creditor_payments_cents", "shortfalls_cents", "ok", "problems",
+		"uncomputed_residents", "uncomputed"} {
 		if _, ok := fields[f]; !ok {
 			t.Errorf("JSON has no %q: %s", f, raw)
 		}
 	}
 	if got := fields["sepa_control_sum_cents"]; got != float64(395269) {
 		t.Errorf("sepa_control_sum_cents = %v, want 395269", got)
+	}
+	if !bytes.Contains(raw, []byte(`"uncomputed_residents":0,"uncomputed":[]`)) {
+		t.Errorf("JSON without uncomputed residents: %s, want an empty list, not null", raw)
 	}
 }
 
@@ -530,16 +541,23 @@ func TestReconcileCatches(t *testing.T) {
 			p := assemble(t, b)
 			summaries := tt.tamper(b.months, &p)
 			rep, err := Reconcile(b.months, p, summaries...)
-			if !errors.Is(err, ErrNotReconciled) || rep.OK {
-				t.Fatalf("ok = %v, err = %v; want not reconciled", rep.OK, err)
-			}
-			all := strings.Join(rep.Problems, "\n")
-			for _, m := range tt.mentioned {
-				if !strings.Contains(all, m) {
-					t.Errorf("problems do not mention %q:\n%s", m, all)
-				}
-			}
+			notReconciled(t, rep, err, tt.mentioned)
 		})
+	}
+}
+
+// notReconciled fails t unless rep and err say the run does not reconcile, with a
+// problem mentioning each of mentioned.
+func notReconciled(t *testing.T, rep Report, err error, mentioned []string) {
+	t.Helper()
+	if !errors.Is(err, ErrNotReconciled) || rep.OK {
+		t.Fatalf("ok = %v, err = %v; want not reconciled", rep.OK, err)
+	}
+	all := strings.Join(rep.Problems, "\n")
+	for _, m := range mentioned {
+		if !strings.Contains(all, m) {
+			t.Errorf("problems do not mention %q:\n%s", m, all)
+		}
 	}
 }
 

@@ -197,6 +197,8 @@ type item struct {
 	Hold                string
 	// Counters are the applicants' vrijlating counters the month advanced.
 	Counters []itemCounters
+	// Uncomputed is why the month could not be computed, if it could not.
+	Uncomputed string
 }
 
 type itemDeduction struct {
@@ -305,28 +307,28 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 		return err
 	}
 	if in.compute != nil {
-		// Retrying does not make the engine compute it: the run fails, saying why.
+		// The law data, not a resident's: every month of the period would be refused, and
+		// retrying does not change it. The run fails, saying why.
 		return s.fail(ctx, tx, r, "the month could not be computed: "+in.compute.Error())
 	}
-	months := in.months
-	member := make(map[string]bool, len(members))
-	for _, id := range members {
-		member[id] = true
+	months, missing := memberMonths(in.months, members)
+	if missing != "" {
+		// Residents are never deleted while their gemeente is served: a member without a
+		// month is a read gone wrong, not a resident's data. Pay no one a guess.
+		return s.fail(ctx, tx, r, "resident "+missing+" was planned into the run but the caseload returned no month for it")
 	}
-	kept := months[:0]
-	for _, m := range months {
-		if member[m.ResidentID] {
-			kept = append(kept, m)
-		}
-	}
-	months = kept
 	if err := s.payVakantietoeslag(ctx, tx, r, months, first, last); err != nil {
 		return err
 	}
 	var c itemColumns
+	uncomputed := 0
 	for _, m := range months {
 		it := toItem(m)
-		it.Hold = holdReason(m)
+		if m.Uncomputed != "" {
+			uncomputed++
+		} else {
+			it.Hold = holdReason(m)
+		}
 		if err := c.add(it); err != nil {
 			return err
 		}
@@ -346,7 +348,7 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 		RETURNING batches_done, batches_total`, r.ID, len(members)).Scan(&doneN, &total); err != nil {
 		return err
 	}
-	s.cfg.Metrics.computed(t, len(months))
+	s.cfg.Metrics.computed(t, len(months)-uncomputed, uncomputed)
 	if doneN == total {
 		// The row lock of the update makes exactly one batch see the last count.
 		return s.insert(ctx, tx, CloseArgs{TenantArgs: job.Args.TenantArgs, RunID: r.ID})
@@ -354,9 +356,28 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	return nil
 }
 
+// memberMonths keeps the months of the batch's members, in the members' order, and
+// names the first member the caseload returned no month for.
+func memberMonths(months []ResidentMonth, members []string) ([]ResidentMonth, string) {
+	byID := make(map[string]ResidentMonth, len(months))
+	for _, m := range months {
+		byID[m.ResidentID] = m
+	}
+	out := make([]ResidentMonth, 0, len(members))
+	for _, id := range members {
+		m, ok := byID[id]
+		if !ok {
+			return nil, id
+		}
+		out = append(out, m)
+	}
+	return out, ""
+}
+
 // payVakantietoeslag sets, in the tenant's vakantietoeslag month, what each resident is
 // paid out of the reserve: every reserve of an earlier final run not yet paid out, and
-// this month's.
+// this month's. A resident whose month was not computed is paid none of it: what is
+// owed stays owed, for the next vakantietoeslag month.
 func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, months []ResidentMonth, first, last string) error {
 	st, ok := s.cfg.Tenants.Settings(r.Tenant)
 	if !ok || int(r.Period.Month) != st.VakantietoeslagMonth || len(months) == 0 {
@@ -382,7 +403,9 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 		return err
 	}
 	for i := range months {
-		months[i].VakantietoeslagPaid = max(owed[months[i].ResidentID], 0) + months[i].Result.VakantietoeslagReserve
+		if months[i].Uncomputed == "" {
+			months[i].VakantietoeslagPaid = max(owed[months[i].ResidentID], 0) + months[i].Result.VakantietoeslagReserve
+		}
 	}
 	return nil
 }
@@ -392,7 +415,7 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 type itemColumns struct {
 	ids, names, ibans, deds, counters                   []string
 	bijstand, reserve, applied, payout, shortfall, paid []int64
-	holds                                               []*string
+	holds, uncomputed                                   []*string
 }
 
 func (c *itemColumns) add(it item) error {
@@ -400,14 +423,18 @@ func (c *itemColumns) add(it item) error {
 	if err != nil {
 		return fmt.Errorf("resident %s: %w", it.ResidentID, err)
 	}
-	var hold *string
+	var hold, uncomputed *string
 	if it.Hold != "" {
 		hold = &it.Hold
+	}
+	if it.Uncomputed != "" {
+		uncomputed = &it.Uncomputed
 	}
 	c.ids, c.names, c.ibans, c.deds = append(c.ids, it.ResidentID), append(c.names, it.Name), append(c.ibans, it.IBAN), append(c.deds, string(ded))
 	c.bijstand, c.reserve, c.applied = append(c.bijstand, int64(it.Bijstand)), append(c.reserve, int64(it.Reserve)), append(c.applied, int64(it.Applied))
 	c.payout, c.shortfall, c.paid = append(c.payout, int64(it.Payout)), append(c.shortfall, int64(it.Shortfall)), append(c.paid, int64(it.VakantietoeslagPaid))
 	c.holds, c.counters = append(c.holds, hold), append(c.counters, encodeCounters(it.Counters))
+	c.uncomputed = append(c.uncomputed, uncomputed)
 	return nil
 }
 
@@ -417,12 +444,14 @@ func (c *itemColumns) insert(ctx context.Context, tx pgx.Tx, runID string, batch
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO settlement_items (tenant_id, run_id, resident_id, batch_no, name, iban, bijstand_cents, reserve_cents,
-		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters)
-		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c
+		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters,
+		                              uncomputed)
+		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[]) AS u(id, name, iban, b, r, a, p, s, v, d, h, c)`,
+		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
+		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x)`,
 		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds,
-		c.counters)
+		c.counters, c.uncomputed)
 	return err
 }
 
@@ -430,7 +459,7 @@ func toItem(m ResidentMonth) item {
 	r := m.Result
 	it := item{ResidentID: m.ResidentID, Name: m.Name, IBAN: string(m.IBAN), Bijstand: r.Bijstand,
 		Reserve: r.VakantietoeslagReserve, Payout: r.Payout, VakantietoeslagPaid: m.VakantietoeslagPaid,
-		Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r)}
+		Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r), Uncomputed: m.Uncomputed}
 	for _, d := range r.Deductions {
 		it.Applied += d.Applied
 		it.Shortfall += d.Shortfall
@@ -446,7 +475,7 @@ func toItem(m ResidentMonth) item {
 func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT resident_id, name, iban, bijstand_cents, reserve_cents, payout_cents, vakantietoeslag_cents, deductions,
-		       coalesce(hold, ''), counters
+		       coalesce(hold, ''), counters, coalesce(uncomputed, '')
 		FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1 ORDER BY resident_id`, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("settlement: read items: %w", err)
@@ -458,7 +487,8 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 		var ibanText string
 		var bij, res, pay, vt int64
 		var dedText, countersText string
-		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold, &countersText); err != nil {
+		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold, &countersText,
+			&m.Uncomputed); err != nil {
 			return nil, fmt.Errorf("settlement: read items: %w", err)
 		}
 		deds, err := decodeDeductions(dedText)
@@ -510,6 +540,14 @@ func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs
 		status, finished = StatusFailed, &now
 		m := "the run does not reconcile: " + err.Error()
 		msg = &m
+	case report.Residents == 0 && report.UncomputedResidents > 0:
+		// Not one month computed: a cause shared by all (the caseload, the data of a
+		// whole gemeente), not a resident's. A run that pays no one never goes to
+		// approval, where it would lock the month.
+		status, finished = StatusFailed, &now
+		m := fmt.Sprintf("no resident's month could be computed (%d residents), the first: %s",
+			report.UncomputedResidents, report.Uncomputed[0].Reason)
+		msg = &m
 	case r.DryRun:
 		status, finished = StatusDryRunDone, &now
 	}
@@ -533,7 +571,7 @@ func reconcileRun(r Run, months []ResidentMonth, creditors map[string]CreditorIn
 	if err != nil {
 		return Report{}, err
 	}
-	return Reconcile(months, p)
+	return reconcile(r.ResidentsTotal, months, p, nil)
 }
 
 // Kick inserts again the jobs of the step a run is in: after a worker was killed, its
