@@ -3,7 +3,6 @@ package controlplane
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/services/controlplane/kubetest"
 	"github.com/plein-nl/plein/services/tenancy"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -291,29 +291,12 @@ func testRegistryToIngress(t *testing.T, kube kubernetes.Interface, cfg Config) 
 	}
 }
 
+// writeTenant writes the example gemeente id at path (dir/id.yaml) with its logo.
 func writeTenant(t *testing.T, path, id, host, extra string) {
 	t.Helper()
-	dir := filepath.Dir(path)
-	logo := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#123456"/></svg>`
-	if err := os.WriteFile(filepath.Join(dir, id+".svg"), []byte(logo), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	y := fmt.Sprintf(`id: %s
-name: Gemeente Test
-cbs_codes: ["0200"]
-branding:
-  primary_color: "#00549F"
-  secondary_color: "#F2A900"
-  logo: %s.svg
-portal:
-  hosts: [%s]
-bank:
-  iban: NL83BNGH0285001932
-  bic: BNGHNL2G
-  account_name: Gemeente Test
-%s`, id, id, host, extra)
-	if err := os.WriteFile(path, []byte(y), 0o644); err != nil {
-		t.Fatal(err)
+	got, err := tenancytest.WriteExample(filepath.Dir(path), id, "Gemeente Test", host, extra)
+	if err != nil || got != path {
+		t.Fatalf("write %s: %s, %v", path, got, err)
 	}
 }
 

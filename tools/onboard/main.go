@@ -14,13 +14,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 	"github.com/plein-nl/plein/tools/internal/measure"
 )
 
@@ -50,7 +50,7 @@ func run(runs int, work, bin string) error {
 		id := fmt.Sprintf("onboard-%d", i+1)
 		name := fmt.Sprintf("Gemeente Onboard %d", i+1)
 		host := "mijn." + id + ".example"
-		file, err := writeTenant(work, id, name, host)
+		file, err := tenancytest.WriteExample(work, id, name, host, "")
 		if err != nil {
 			return err
 		}
@@ -89,31 +89,6 @@ func get(addr, host, path, want string) bool {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode == http.StatusOK && strings.Contains(string(body), want)
-}
-
-func writeTenant(dir, id, name, host string) (string, error) {
-	logo := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10"><rect width="40" height="10" fill="#1a4d80"/></svg>`
-	if err := os.WriteFile(filepath.Join(dir, id+".svg"), []byte(logo), 0o644); err != nil {
-		return "", err
-	}
-	y := fmt.Sprintf(`# A gemeente for the onboarding benchmark; every value is an example.
-id: %s
-name: %s
-cbs_codes: ["0200"]
-branding:
-  primary_color: "#1A4D80"
-  secondary_color: "#F2A900"
-  logo: %s.svg
-portal:
-  hosts: [%s]
-bank:
-  iban: NL83BNGH0285001932
-  bic: BNGHNL2G
-  account_name: %s
-example_values: [cbs_codes, branding.primary_color, branding.secondary_color, branding.logo, portal.hosts, bank.iban]
-`, id, name, id, host, name)
-	file := filepath.Join(dir, id+".yaml")
-	return file, os.WriteFile(file, []byte(y), 0o644)
 }
 
 func waitFor(d time.Duration, ok func() bool) error {

@@ -2,6 +2,7 @@
 package tenancytest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -27,4 +28,33 @@ func Copy(t testing.TB, dir string, ids ...tenant.ID) string {
 		}
 	}
 	return dst
+}
+
+// WriteExample writes a new gemeente's config into dir, as id.yaml with the logo id.svg
+// beside it, and returns the config's path: the name and portal host given, extra
+// appended (YAML lines, "" for none), and example colours, CBS code and bank account,
+// marked as examples in the file. Tests and the onboarding driver apply it.
+func WriteExample(dir, id, name, host, extra string) (string, error) {
+	logo := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10"><rect width="40" height="10" fill="#1a4d80"/></svg>`
+	if err := os.WriteFile(filepath.Join(dir, id+".svg"), []byte(logo), 0o644); err != nil {
+		return "", err
+	}
+	y := fmt.Sprintf(`# A gemeente made by a test or a benchmark; every value is an example.
+id: %s
+name: %s
+cbs_codes: ["0200"]
+branding:
+  primary_color: "#1A4D80"
+  secondary_color: "#F2A900"
+  logo: %s.svg
+portal:
+  hosts: [%s]
+bank:
+  iban: NL83BNGH0285001932
+  bic: BNGHNL2G
+  account_name: %s
+example_values: [cbs_codes, branding.primary_color, branding.secondary_color, branding.logo, portal.hosts, bank.iban]
+%s`, id, name, id, host, name, extra)
+	file := filepath.Join(dir, id+".yaml")
+	return file, os.WriteFile(file, []byte(y), 0o644)
 }
