@@ -113,3 +113,14 @@ func Load(value, role string, allowed bool) (*Clock, error) {
 	}
 	return Moving(start), nil
 }
+
+// Banner is the warning line of a rehearsal, the start as Amsterdam reads it:
+// "PLEIN_NOW: the clock says 2026-06-24 10:00 CEST (rehearsal)"; empty on the real
+// clock.
+func (c *Clock) Banner() string {
+	start, ok := c.Rehearsal()
+	if !ok {
+		return ""
+	}
+	return EnvNow + ": the clock says " + start.In(amsterdam).Format("2006-01-02 15:04 MST") + " (rehearsal)"
+}

@@ -91,6 +91,12 @@ func TestLoad(t *testing.T) {
 	if want := time.Date(2026, 6, 24, 8, 0, 0, 0, time.UTC); !ok || !start.Equal(want) {
 		t.Errorf("Rehearsal = %s, %v; want %s, true", start, ok, want)
 	}
+	if got, want := c.Banner(), "PLEIN_NOW: the clock says 2026-06-24 10:00 CEST (rehearsal)"; got != want {
+		t.Errorf("Banner = %q, want %q", got, want)
+	}
+	if got := clock.Real().Banner(); got != "" {
+		t.Errorf("the real clock's Banner = %q, want none", got)
+	}
 }
 
 func TestMovingClockAdvances(t *testing.T) {
