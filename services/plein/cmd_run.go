@@ -34,6 +34,13 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	log := observe.NewDevLogger(stderr)
+	clk, err := businessClock("dev", log)
+	if err != nil {
+		return err
+	}
+	if b := clk.Banner(); b != "" {
+		fmt.Fprintln(stdout, b)
+	}
 	// Validate the tenants before starting anything.
 	loaded, err := tenancy.LoadPath(*tenantsDir)
 	if err != nil {
@@ -61,7 +68,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, devLogin: true, controlPool: p.control}, *dataDir, true)
+	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, devLogin: true, controlPool: p.control, now: clk.Now}, *dataDir, true)
 	if err != nil {
 		return err
 	}
@@ -70,7 +77,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
-	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, a.settlement), Logger: log, PeriodicJobs: periodicJobs()})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, a.settlement, clk.Now), Logger: log, PeriodicJobs: periodicJobs()})
 	if err != nil {
 		return err
 	}
@@ -185,7 +192,7 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := tenancy.RegisterMetrics(adm.Reg, p.app, log); err != nil {
 		return err
 	}
-	jcfg := jobs.Config{Workers: workers(p.app, settle), Logger: log, Router: dir, PeriodicJobs: periodicJobs()}
+	jcfg := jobs.Config{Workers: workers(p.app, settle, nil), Logger: log, Router: dir, PeriodicJobs: periodicJobs()}
 	if silo != "" {
 		// A silo's workers work its queue only; the shared leader schedules.
 		jcfg.SiloTenant, jcfg.PeriodicJobs = silo, nil

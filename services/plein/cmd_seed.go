@@ -23,7 +23,12 @@ import (
 // wires the services.
 
 func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, dataDir, err := seedFlags(args, stderr)
+	log := observe.NewEnvLogger(stderr)
+	clk, err := businessClock("seed", log)
+	if err != nil {
+		return err
+	}
+	o, dataDir, err := seedFlags(args, stderr, clk.Now)
 	if err != nil {
 		return err
 	}
@@ -31,7 +36,6 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := seedError(o.Check()); err != nil {
 		return err
 	}
-	log := observe.NewEnvLogger(stderr)
 	dbs, err := db.OpenDatabases(ctx, dataDir, log)
 	if err != nil {
 		return err
@@ -60,8 +64,9 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-// seedFlags reads the flags of `plein seed`: the options and the data directory.
-func seedFlags(args []string, stderr io.Writer) (synth.Options, string, error) {
+// seedFlags reads the flags of `plein seed`: the options (on the clock now) and the
+// data directory.
+func seedFlags(args []string, stderr io.Writer, now func() time.Time) (synth.Options, string, error) {
 	fs := newFlags("seed", stderr)
 	tenantFlag := fs.String("tenant", "", "the gemeente to seed: an applied tenant id (required)")
 	n := fs.Int("residents", 0, fmt.Sprintf("how many residents to make, 1 to %d (required)", synth.MaxResidents))
@@ -79,7 +84,7 @@ func seedFlags(args []string, stderr io.Writer) (synth.Options, string, error) {
 	if err != nil && *tenantFlag != "" {
 		return synth.Options{}, "", usageError{fmt.Sprintf("plein seed: --tenant: %v", err)}
 	}
-	o := synth.Options{Tenant: t, Residents: *n, Seed: *seedFlag, Workers: *workers, Now: time.Now, Progress: stderr}
+	o := synth.Options{Tenant: t, Residents: *n, Seed: *seedFlag, Workers: *workers, Now: now, Progress: stderr}
 	o.Period = bijstand.PeriodOf(o.Now())
 	if *periodFlag != "" {
 		if o.Period, err = bijstand.ParsePeriod(*periodFlag); err != nil {

@@ -70,7 +70,12 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
-	p, err := openBackend(ctx, *dataDir, observe.NewEnvLogger(stderr), needDir)
+	log := observe.NewEnvLogger(stderr)
+	clk, err := businessClock("settle", log)
+	if err != nil {
+		return err
+	}
+	p, err := openBackend(ctx, *dataDir, log, needDir)
 	if err != nil {
 		return err
 	}
@@ -82,12 +87,12 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	svc, err := newSettlement(settlementDeps{pool: p.app, dir: p.dir, jobs: insert, batch: *batch})
+	svc, err := newSettlement(settlementDeps{pool: p.app, dir: p.dir, jobs: insert, batch: *batch, now: clk.Now})
 	if err != nil {
 		return err
 	}
 	quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc), Logger: quiet, MaxWorkers: settleWorkers})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc, clk.Now), Logger: quiet, MaxWorkers: settleWorkers})
 	if err != nil {
 		return err
 	}

@@ -16,12 +16,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/observe"
 )
@@ -114,6 +117,10 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return nil
 	}
 	if cmd, ok := commands[args[0]]; ok {
+		// PLEIN_NOW refused or malformed: the command does nothing.
+		if _, err := businessClock(args[0], nil); err != nil {
+			return err
+		}
 		return cmd(ctx, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
@@ -126,6 +133,18 @@ type command func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 var commands = map[string]command{
 	"dev": cmdDev, "serve": cmdServe, "work": cmdWork, "controlplane": cmdControlplane,
 	"migrate": cmdMigrate, "tenant": cmdTenant, "seed": cmdSeed, "settle": cmdSettle,
+}
+
+// businessClock is the clock of the command name (platform/clock): PLEIN_NOW's
+// rehearsal for dev, seed and settle on the private PostgreSQL, refused by every other
+// command that opens a database. A rehearsal is logged to log (when not nil) once.
+func businessClock(name string, log *slog.Logger) (*clock.Clock, error) {
+	private := os.Getenv(db.EnvDatabaseURL) == ""
+	c, err := clock.Load(os.Getenv(clock.EnvNow), name, private && (name == "dev" || name == "seed" || name == "settle"))
+	if start, ok := c.Rehearsal(); ok && log != nil {
+		log.Warn(c.Banner(), "now", start, "shift", time.Until(start).Round(time.Second).String())
+	}
+	return c, err
 }
 
 // newFlags returns a flag set that reports errors instead of exiting.

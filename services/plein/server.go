@@ -259,12 +259,12 @@ func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Pa
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).
-func workers(pool *pgxpool.Pool, settle *settlement.Service) *river.Workers {
+func workers(pool *pgxpool.Pool, settle *settlement.Service, now func() time.Time) *river.Workers {
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, pool, settle)
 	tenancy.AddWorkers(w, pool)
-	river.AddWorker(w, residents.NewCountersWorker(pool, nil))
-	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, nil),
-		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool})})
+	river.AddWorker(w, residents.NewCountersWorker(pool, now))
+	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, now),
+		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool, Now: now}), Now: now})
 	return w
 }

@@ -42,6 +42,7 @@ import (
 
 	"github.com/plein-nl/plein/internal/syncbuf"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
 	"github.com/plein-nl/plein/services/settlement"
@@ -105,13 +106,16 @@ func faultBinary(t *testing.T) string {
 
 // faultEnv is the environment of a plein subprocess: the private PostgreSQL of its
 // --data-dir, never a database of the environment.
-func faultEnv() []string {
+func faultEnv(args []string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k == db.EnvDatabaseURL || k == db.EnvControlURL || k == db.EnvMigrateURL {
+		if k, _, _ := strings.Cut(kv, "="); k == db.EnvDatabaseURL || k == db.EnvControlURL || k == db.EnvMigrateURL || k == clock.EnvNow {
 			continue
 		}
 		env = append(env, kv)
+	}
+	if len(args) > 0 && (args[0] == "seed" || args[0] == "settle") {
+		env = append(env, clock.EnvNow+"="+faultNow.Format(time.RFC3339))
 	}
 	return env
 }
@@ -127,7 +131,7 @@ type faultProc struct {
 func faultStart(t *testing.T, bin string, args ...string) *faultProc {
 	t.Helper()
 	p := &faultProc{cmd: exec.Command(bin, args...), out: &syncbuf.Buffer{}, errb: &syncbuf.Buffer{}, done: make(chan struct{})}
-	p.cmd.Env = faultEnv()
+	p.cmd.Env = faultEnv(args)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errb
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start plein %s: %v", strings.Join(args, " "), err)
@@ -208,29 +212,27 @@ func faultTail(s string, n int) string {
 	return s
 }
 
-// faultPeriod is the period the tests settle: the current month once its run may
-// start (the tenant's pay date less its lead days), else the month before. In the
-// current month the seeded payment plans are in force (a plan never starts in the
-// past), so the run pays creditors and writes specifications too.
-func faultPeriod(t *testing.T) bijstand.Period {
-	t.Helper()
+// faultNow is the clock of the fault tests' seed and settle: the first day faultMonth's
+// run may start (the tenant's pay date less its lead days), at 09:00 in Amsterdam. In
+// that month the seeded payment plans are in force (a plan never starts in the past),
+// so the run pays creditors and writes specifications too.
+var faultNow = func() time.Time {
 	loaded, err := tenancy.LoadPath("../../tenants/" + faultTenant + ".yaml")
 	if err != nil || len(loaded) != 1 {
-		t.Fatalf("tenant %s: %v", faultTenant, err)
+		panic(fmt.Sprintf("tenant %s: %v", faultTenant, err))
 	}
 	st := loaded[0].Config.Settlement
-	loc, err := time.LoadLocation("Europe/Amsterdam")
+	day := settlement.StartDate(settlement.Settings{PayDay: st.PayDayOrDefault(), LeadDays: st.RunLeadDaysOrDefault()}, faultPeriod)
+	now, err := clock.Parse(day.Format(time.DateOnly))
 	if err != nil {
-		loc = time.UTC
+		panic(err)
 	}
-	y, m, d := time.Now().In(loc).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	p := bijstand.PeriodOf(today)
-	if today.Before(settlement.StartDate(settlement.Settings{PayDay: st.PayDayOrDefault(), LeadDays: st.RunLeadDaysOrDefault()}, p)) {
-		p = p.Prev()
-	}
-	return p
-}
+	return now
+}()
+
+// faultPeriod is the month the tests settle, on any date the suite runs: seed and
+// settle rehearse it with PLEIN_NOW (faultNow).
+var faultPeriod = bijstand.Period{Year: 2026, Month: time.June}
 
 // faultSeeded is the data directory the fault caseload is seeded into once, for the
 // tests that run at the same time; each test settles a copy of it (faultDataDir), and
@@ -618,7 +620,7 @@ type faultBundle struct {
 // reference run it is compared with.
 func setupFault(t *testing.T) *faultBundle {
 	t.Helper()
-	b := &faultBundle{bin: faultBinary(t), period: faultPeriod(t)}
+	b := &faultBundle{bin: faultBinary(t), period: faultPeriod}
 	b.data = faultDataDir(t, b.bin, b.period)
 	b.ref, b.tm = faultReferenceRun(t, b.bin, b.period)
 	b.rng = faultRand(t)

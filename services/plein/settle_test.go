@@ -52,7 +52,7 @@ func setupSettle(t *testing.T, n int, period string, now time.Time) *settleBundl
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc), Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 4})
+	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc, func() time.Time { return now }), Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
