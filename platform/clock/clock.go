@@ -27,7 +27,10 @@ var ErrRefused = errors.New(EnvNow + " is refused")
 const example = "write a date such as 2026-06-24 (09:00 Europe/Amsterdam that day) " +
 	"or an RFC 3339 timestamp such as 2026-06-24T10:00:00+02:00"
 
-var amsterdam = func() *time.Location {
+// Amsterdam is the zone Dutch dates are days in: pay days, deadlines, valid_from dates,
+// the month a resident sees. The zone database is embedded (time/tzdata), so it loads
+// whatever the host has.
+var Amsterdam = func() *time.Location {
 	l, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		panic(err) // embedded by time/tzdata: cannot fail
@@ -51,7 +54,7 @@ func Parse(s string) (time.Time, error) {
 			return time.Time{}, fmt.Errorf("%s=%q is not a valid date: %s", EnvNow, s, example)
 		}
 		// 09:00 on the wall clock, also on a day the clocks change.
-		t = time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, amsterdam)
+		t = time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, Amsterdam)
 	} else {
 		var err error
 		if t, err = time.Parse(time.RFC3339Nano, v); err != nil {
@@ -122,5 +125,5 @@ func (c *Clock) Banner() string {
 	if !ok {
 		return ""
 	}
-	return EnvNow + ": the clock says " + start.In(amsterdam).Format("2006-01-02 15:04 MST") + " (rehearsal)"
+	return EnvNow + ": the clock says " + start.In(Amsterdam).Format("2006-01-02 15:04 MST") + " (rehearsal)"
 }

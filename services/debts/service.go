@@ -16,11 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	_ "time/tzdata" // deadlines are Dutch dates, whatever the host's zone database holds
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/distribution"
 	"github.com/plein-nl/plein/platform/money"
@@ -378,11 +378,7 @@ func NewService(cfg Config) Service {
 		cfg.Now = time.Now
 	}
 	if cfg.Location == nil {
-		loc, err := time.LoadLocation("Europe/Amsterdam")
-		if err != nil {
-			panic(err) // embedded by time/tzdata: cannot fail
-		}
-		cfg.Location = loc
+		cfg.Location = clock.Amsterdam
 	}
 	if cfg.Settings == nil {
 		cfg.Settings = func(tenant.ID) Settings { return Settings{PreferentFactor: distribution.DefaultPreferentFactor} }

@@ -21,10 +21,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // dates are shown as the Netherlands reads them
 
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -83,10 +83,7 @@ func New(cfg Config) (*Page, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return nil, fmt.Errorf("overview: %w", err)
-	}
+	loc := clock.Amsterdam
 	funcs := template.FuncMap{
 		"date":   func(t time.Time) string { return dutchTime(t.In(loc)) },
 		"number": dutchNumber,

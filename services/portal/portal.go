@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
@@ -98,13 +99,8 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	// "This month" is the month in the Netherlands; without the zone database the
-	// clock's own location is the best there is.
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		loc = time.Local
-	}
-	p := &Portal{cfg: cfg, base: base, pages: pages, loc: loc, mux: http.NewServeMux()}
+	// "This month" is the month in the Netherlands.
+	p := &Portal{cfg: cfg, base: base, pages: pages, loc: clock.Amsterdam, mux: http.NewServeMux()}
 	p.mux.HandleFunc("GET /t/{tenant}/{$}", p.withTenant(p.home))
 	p.mux.HandleFunc("GET /t/{tenant}/theme.css", p.withTenant(p.theme))
 	p.mux.HandleFunc("GET /t/{tenant}/logo.svg", p.withTenant(p.logo))

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/plein-nl/plein/platform/uuid"
 	"time"
+
+	"github.com/plein-nl/plein/platform/clock"
+	"github.com/plein-nl/plein/platform/uuid"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -206,13 +208,7 @@ func (s *Service) in(ctx context.Context, t tenant.ID, fn func(ctx context.Conte
 }
 
 // amsterdam is where pay dates are dates.
-var amsterdam = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
+var amsterdam = clock.Amsterdam
 
 // today is the current date in Amsterdam, as midnight UTC like every stored date.
 func (s *Service) today() time.Time {

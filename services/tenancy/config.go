@@ -15,10 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // a valid_from date is a day in Europe/Amsterdam, whatever the host's zone database holds
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/plein-nl/plein/platform/clock"
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/ratelimit"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -177,13 +177,7 @@ type document struct {
 }
 
 // amsterdam is the zone a valid_from date is a day in.
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err) // embedded by time/tzdata: cannot fail
-	}
-	return loc
-}()
+var amsterdam = clock.Amsterdam
 
 // parseValidFrom reads a valid_from value: an RFC 3339 date-time, or a date, which
 // means its 00:00 in Europe/Amsterdam.
