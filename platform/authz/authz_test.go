@@ -338,6 +338,7 @@ func TestPrincipalIsSelf(t *testing.T) {
 		{"empty id", resident, "", false, authz.ErrForbidden},
 		{"no resident id", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleResident}}, "", false, authz.ErrForbidden},
 		{"not a resident", authz.Principal{Subject: "s", Roles: []authz.Role{authz.RoleConsulent}, ResidentID: "r-1"}, "r-1", false, authz.ErrForbidden},
+		{"staff at home, resident's id", authz.Principal{Subject: "s", Tenant: "enschede", Roles: []authz.Role{authz.RoleConsulent}, ResidentID: "r-1"}, "r-1", false, authz.ErrForbidden},
 		{"own id, other tenant", elsewhere, "r-1", true, authz.ErrForbidden},
 		{"not signed in", authz.Principal{}, "r-1", false, authz.ErrUnauthenticated},
 	}
