@@ -243,6 +243,48 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 			f.Value = r.PostFormValue(f.Name)
 		}
 	}
+	np := readPayslip(view, errs, lang)
+	if file, header, err := r.FormFile(view.PDF.Name); err == nil {
+		defer file.Close()
+		if header.Size > 0 || header.Filename != "" {
+			data, err := io.ReadAll(io.LimitReader(file, maxPDF+1))
+			switch {
+			case err != nil:
+				errs.set(view.PDF, msgOther.in(lang))
+			case len(data) > maxPDF:
+				errs.set(view.PDF, msgPDFBig.in(lang))
+			case len(data) > 0 && !bytes.HasPrefix(data, []byte("%PDF-")):
+				errs.set(view.PDF, msgPDFNot.in(lang))
+			case len(data) > 0:
+				np.PDF, np.PDFName = data, pdfName(header.Filename)
+			}
+		}
+	}
+	if len(errs.summary()) > 0 {
+		p.renderPayslip(w, r, v, http.StatusUnprocessableEntity, view, errs)
+		return
+	}
+
+	np.Actor = v.sess.Identity.Subject
+	slip, err := p.cfg.Income.SubmitPayslip(r.Context(), v.tenantID(), v.residentID(), np, income.SourceResident)
+	if err != nil {
+		if !p.serviceErrors(err, lang, errs, view.byKey, view.Employer) {
+			p.failErr(w, r, v, err)
+			return
+		}
+		p.renderPayslip(w, r, v, http.StatusUnprocessableEntity, view, errs)
+		return
+	}
+	received := "1"
+	if slip.Review == income.ReviewPending {
+		received = "controle" // a correction of the consulent's payslip waits for the consulent
+	}
+	http.Redirect(w, r, withQuery(v.url(navMonth), lang, "maand", periodOf(np.PayDate), "ontvangen", received), http.StatusSeeOther)
+}
+
+// readPayslip reads the payslip form's text fields (all but the PDF) into a
+// NewPayslip, putting each problem on its own field in errs.
+func readPayslip(view *payslipView, errs *formErrors, lang string) income.NewPayslip {
 	var np income.NewPayslip
 	// Cleaned here as the API cleans it (platform/input), so that what is stored and
 	// shown back is the NFC text without invisible ends; the service checks it again.
@@ -284,42 +326,7 @@ func (p *Portal) payslipSubmit(w http.ResponseWriter, r *http.Request, v *visit)
 	if np.HoursCenti, m = parseHours(view.Hours.Value); m != nil {
 		errs.set(view.Hours, m.in(lang))
 	}
-	if file, header, err := r.FormFile(view.PDF.Name); err == nil {
-		defer file.Close()
-		if header.Size > 0 || header.Filename != "" {
-			data, err := io.ReadAll(io.LimitReader(file, maxPDF+1))
-			switch {
-			case err != nil:
-				errs.set(view.PDF, msgOther.in(lang))
-			case len(data) > maxPDF:
-				errs.set(view.PDF, msgPDFBig.in(lang))
-			case len(data) > 0 && !bytes.HasPrefix(data, []byte("%PDF-")):
-				errs.set(view.PDF, msgPDFNot.in(lang))
-			case len(data) > 0:
-				np.PDF, np.PDFName = data, pdfName(header.Filename)
-			}
-		}
-	}
-	if len(errs.summary()) > 0 {
-		p.renderPayslip(w, r, v, http.StatusUnprocessableEntity, view, errs)
-		return
-	}
-
-	np.Actor = v.sess.Identity.Subject
-	slip, err := p.cfg.Income.SubmitPayslip(r.Context(), v.tenantID(), v.residentID(), np, income.SourceResident)
-	if err != nil {
-		if !p.serviceErrors(err, lang, errs, view.byKey, view.Employer) {
-			p.failErr(w, r, v, err)
-			return
-		}
-		p.renderPayslip(w, r, v, http.StatusUnprocessableEntity, view, errs)
-		return
-	}
-	received := "1"
-	if slip.Review == income.ReviewPending {
-		received = "controle" // a correction of the consulent's payslip waits for the consulent
-	}
-	http.Redirect(w, r, withQuery(v.url(navMonth), lang, "maand", periodOf(np.PayDate), "ontvangen", received), http.StatusSeeOther)
+	return np
 }
 
 // serviceErrors puts the income service's validation errors on the form's fields

@@ -60,23 +60,7 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, v *visit) {
 			return
 		}
 		errs := &formErrors{lang: lang, fields: []*field{view.Hours, view.Wage, view.Net}}
-		var plan income.WhatIf
-		var m *msg
-		if plan.HoursPerWeekCenti, m = parseHours(view.Hours.Value); m != nil {
-			errs.set(view.Hours, m.in(lang))
-		} else if plan.HoursPerWeekCenti <= 0 || plan.HoursPerWeekCenti > 6000 {
-			errs.set(view.Hours, msgWeekHours.in(lang))
-		}
-		if plan.HourlyWage, m = parseAmount(view.Wage.Value); m != nil {
-			errs.set(view.Wage, m.in(lang))
-		} else if plan.HourlyWage > 20000 {
-			errs.set(view.Wage, msgWageRange.in(lang))
-		}
-		if strings.TrimSpace(view.Net.Value) != "" {
-			if plan.Net, m = parseAmount(view.Net.Value); m != nil {
-				errs.set(view.Net, m.in(lang))
-			}
-		}
+		plan := readWhatIf(view, errs, lang)
 		if len(errs.summary()) == 0 {
 			period := p.thisMonth()
 			now, err := p.cfg.Income.Month(r.Context(), v.tenantID(), v.residentID(), period)
@@ -101,6 +85,29 @@ func (p *Portal) whatIf(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	pg.Data = view
 	p.render(w, r, status, "whatif", pg)
+}
+
+// readWhatIf reads the what-if form's fields into a WhatIf, putting each problem on
+// its own field in errs.
+func readWhatIf(view *whatIfView, errs *formErrors, lang string) income.WhatIf {
+	var plan income.WhatIf
+	var m *msg
+	if plan.HoursPerWeekCenti, m = parseHours(view.Hours.Value); m != nil {
+		errs.set(view.Hours, m.in(lang))
+	} else if plan.HoursPerWeekCenti <= 0 || plan.HoursPerWeekCenti > 6000 {
+		errs.set(view.Hours, msgWeekHours.in(lang))
+	}
+	if plan.HourlyWage, m = parseAmount(view.Wage.Value); m != nil {
+		errs.set(view.Wage, m.in(lang))
+	} else if plan.HourlyWage > 20000 {
+		errs.set(view.Wage, msgWageRange.in(lang))
+	}
+	if strings.TrimSpace(view.Net.Value) != "" {
+		if plan.Net, m = parseAmount(view.Net.Value); m != nil {
+			errs.set(view.Net, m.in(lang))
+		}
+	}
+	return plan
 }
 
 // fill compares now with the planned month, line by line, and says in one sentence
