@@ -30,17 +30,22 @@ func NewDecoder(r io.Reader) *json.Decoder {
 }
 
 // UnknownField returns the name of the field an error of a strict decoder refused,
-// and whether err is such an error.
+// and whether err is such an error. The name is never empty: the key "" is `""`.
 func UnknownField(err error) (string, bool) {
 	const prefix = "json: unknown field "
 	if err == nil || !strings.HasPrefix(err.Error(), prefix) {
 		return "", false
 	}
 	quoted := strings.TrimPrefix(err.Error(), prefix)
-	if name, err := strconv.Unquote(quoted); err == nil {
-		return name, true
+	name, uerr := strconv.Unquote(quoted)
+	if uerr != nil {
+		name = strings.Trim(quoted, `"`)
 	}
-	return strings.Trim(quoted, `"`), true
+	if name == "" {
+		// A key with no name ({"": 1}): name it as written, or the error names no field.
+		return `""`, true
+	}
+	return name, true
 }
 
 // Kind names the JSON type a Go type is read from, as a JSON author knows it:

@@ -50,6 +50,8 @@ func TestUnknownField(t *testing.T) {
 	}{
 		{errors.New(`json: unknown field "x"`), "x", true},
 		{errors.New(`json: unknown field "a\"b"`), `a"b`, true},
+		// Found by FuzzDecodeCase: {"": false} was refused naming no field.
+		{errors.New(`json: unknown field ""`), `""`, true},
 		{errors.New("json: cannot unmarshal"), "", false},
 		{nil, "", false},
 	} {
