@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/plein-nl/plein/platform/bsn"
-	"github.com/plein-nl/plein/platform/httpapi"
+	"github.com/plein-nl/plein/platform/httpapi/httpapitest"
 )
 
 // FuzzDecodeEmployerPayslip feeds request bodies of POST …/partner/payslips to its
@@ -32,7 +31,7 @@ func FuzzDecodeEmployerPayslip(f *testing.F) {
 		r.SetPathValue("tenant", tenantID)
 		got, err := decodeEmployerPayslip(context.Background(), r)
 		if err != nil {
-			checkRefusal(t, err)
+			httpapitest.CheckRefusal(t, err)
 			return
 		}
 		req := got.(payslipRequest)
@@ -56,22 +55,4 @@ func FuzzDecodeEmployerPayslip(f *testing.F) {
 			t.Fatalf("amounts read as %d/%d/%d, sent %d/%d/%d", np.Gross, np.Net, np.HoursCenti, in.GrossCents, in.NetCents, in.HoursCenti)
 		}
 	})
-}
-
-// checkRefusal checks a decoder's refusal: a validation error whose every field is
-// named and explained in both languages, or a body too large.
-func checkRefusal(t *testing.T, err error) {
-	t.Helper()
-	var ve *httpapi.ValidationError
-	if errors.Is(err, httpapi.ErrTooLarge) {
-		return
-	}
-	if !errors.As(err, &ve) || len(ve.Fields) == 0 {
-		t.Fatalf("refused with %v (%T), not a validation error", err, err)
-	}
-	for _, fe := range ve.Fields {
-		if fe.Field == "" || fe.EN == "" || fe.NL == "" {
-			t.Fatalf("field error %+v does not name its field in both languages", fe)
-		}
-	}
 }

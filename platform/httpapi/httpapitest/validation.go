@@ -30,3 +30,23 @@ func CheckValidation(t testing.TB, err error, fields []string) *httpapi.Validati
 	}
 	return ve
 }
+
+// CheckRefusal fails t unless err is what a decoder may refuse any input with: a body
+// too large, or a *httpapi.ValidationError of at least one field, each named and
+// explained in English and Dutch. Fuzz targets of decoders use it, where the fields
+// an input gets are not known in advance.
+func CheckRefusal(t testing.TB, err error) {
+	t.Helper()
+	if errors.Is(err, httpapi.ErrTooLarge) {
+		return
+	}
+	var ve *httpapi.ValidationError
+	if !errors.As(err, &ve) || len(ve.Fields) == 0 {
+		t.Fatalf("refused with %v (%T), want a validation error", err, err)
+	}
+	for _, p := range ve.Fields {
+		if p.Field == "" || strings.TrimSpace(p.EN) == "" || strings.TrimSpace(p.NL) == "" {
+			t.Fatalf("field error %+v: want the field named and explained in English and Dutch", p)
+		}
+	}
+}
