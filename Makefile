@@ -36,6 +36,13 @@ test: axe ## Run every test against a real PostgreSQL (one shared cluster, tools
 	$(GO) vet ./...
 	KUBEBUILDER_ASSETS="$$(bash tools/kubebin/build.sh)" GORACE=atexit_sleep_ms=0 $(GO) run ./tools/testpg $(GO) test -race -count=1 -timeout 15m -ldflags=-w $(SLOW_FIRST) ./...
 
+# FUZZTIME is how long make fuzz runs each fuzz target; make test runs only their seeds.
+FUZZTIME ?= 30s
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target of the module for FUZZTIME each (default 30s; make fuzz FUZZTIME=10s) and print each one's executions
+	GO="$(GO)" FUZZTIME="$(FUZZTIME)" bash tools/fuzz/fuzz.sh
+
 .PHONY: kubebin
 kubebin: ## Build kube-apiserver and etcd for the control plane tests into ~/.cache/plein/kubebin (about 6 minutes the first time)
 	@bash tools/kubebin/build.sh
