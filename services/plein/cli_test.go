@@ -15,6 +15,7 @@ import (
 
 	"github.com/plein-nl/plein/internal/syncbuf"
 	"github.com/plein-nl/plein/platform/db/pgcluster"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 // dataDir returns a data directory the PostgreSQL server can enter even when the tests
@@ -76,16 +77,7 @@ func runCLI(t *testing.T, args ...string) (string, string, error) {
 func copyTenants(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files, _ := filepath.Glob("../../tenants/*")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenancytest.CopyFiles(t, dir, "../../tenants/*")
 	return dir
 }
 

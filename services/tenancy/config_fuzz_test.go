@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,21 +31,7 @@ func FuzzParse(f *testing.F) {
 			f.Add(src)
 		}
 	}
-	logos, _ := filepath.Glob("../../tenants/*.svg")
-	more, _ := filepath.Glob("testdata/valid/*.svg")
-	logos = append(logos, more...)
-	if len(logos) == 0 {
-		f.Fatal("no logos in tenants/")
-	}
-	for _, logo := range logos {
-		b, err := os.ReadFile(logo)
-		if err != nil {
-			f.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(logo)), b, 0o600); err != nil {
-			f.Fatal(err)
-		}
-	}
+	tenancytest.CopyFiles(f, dir, "../../tenants/*.svg", "testdata/valid/*.svg")
 	for _, bad := range []string{"", "id: [", "id: assen\nname: 3\n", "id: assen\nunknown: 1\n",
 		"id: assen\nvalid_from: [1]\n", "id: assen\nbranding: {logo: ../../etc/passwd.svg}\n",
 		"id: assen\nsettlement: {pay_day: 40, min_cash_payout_cents: -1}\n", "- a\n- b\n", "id: &a [*a]\n"} {

@@ -30,6 +30,33 @@ func Copy(t testing.TB, dir string, ids ...tenant.ID) string {
 	return dst
 }
 
+// CopyFiles copies every file matching the glob patterns into dst (a directory that
+// exists), and fails t when nothing matches: a test that loads gemeenten from the
+// repository's tenants/ (patterns relative to the test's package) and may change them.
+func CopyFiles(t testing.TB, dst string, patterns ...string) {
+	t.Helper()
+	n := 0
+	for _, pat := range patterns {
+		files, err := filepath.Glob(pat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no files match %q", patterns)
+	}
+}
+
 // WriteExample writes a new gemeente's config into dir, as id.yaml with the logo id.svg
 // beside it, and returns the config's path: the name and portal host given, extra
 // appended (YAML lines, "" for none), and example colours, CBS code and bank account,
