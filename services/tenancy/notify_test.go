@@ -7,30 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
-
-// awaitListening waits until a session of pool's role listens on NotifyChannel, so that
-// a change made next is not one made before anyone listened.
-func awaitListening(t *testing.T, pool *pgxpool.Pool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var n int
-		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND query = 'LISTEN '||$1`, NotifyChannel).Scan(&n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("nobody listens for tenant changes after 10 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // TestFollow: a directory that follows the registry sees a newly applied gemeente and a
 // suspension at once (the periodic reload is an hour away), and stops with its context.
@@ -44,7 +22,7 @@ func TestFollow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); dir.Follow(ctx, b.d.App, time.Hour, slog.New(slog.DiscardHandler)) }()
-	awaitListening(t, b.d.App)
+	tenancytest.AwaitListening(t, b.d.App, NotifyChannel)
 
 	await := func(what string, ok func() bool) {
 		t.Helper()
