@@ -240,7 +240,7 @@ func testRegistryToIngress(t *testing.T, kube kubernetes.Interface, cfg Config) 
 		t.Fatal("no first pass")
 	}
 	// Apply only once the listener listens: a notification sent before is never heard.
-	tenancytest.AwaitListening(t, d.App, tenancy.NotifyChannel)
+	dbtest.AwaitListening(t, d.App, tenancy.NotifyChannel)
 
 	src := filepath.Join(t.TempDir(), "apeldoorn.yaml")
 	writeTenant(t, src, "apeldoorn", "mijn.apeldoorn.example", "")

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
@@ -28,7 +29,6 @@ import (
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/tenancy"
-	"github.com/plein-nl/plein/services/tenancy/tenancytest"
 )
 
 // rows counts zwolle's rows of each table, as the owner inside a tenant transaction.
@@ -503,7 +503,7 @@ func TestRateLimitsPerGemeente(t *testing.T) {
 	go func() { b.app.dir.Follow(ctx, b.d.App, time.Hour, observe.NewEnvLogger(io.Discard)); close(followed) }()
 	t.Cleanup(func() { cancel(); <-followed })
 	// Apply only once the directory listens: a notification sent before is never heard.
-	tenancytest.AwaitListening(t, b.d.App, tenancy.NotifyChannel)
+	dbtest.AwaitListening(t, b.d.App, tenancy.NotifyChannel)
 	applyTenants(t, b.d, dir)
 	for deadline := time.Now().Add(15 * time.Second); b.app.dir.RateLimits("zwolle")[ratelimit.Search].Requests != 2; {
 		if time.Now().After(deadline) {

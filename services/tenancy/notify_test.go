@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plein-nl/plein/services/tenancy/tenancytest"
+	"github.com/plein-nl/plein/platform/db/dbtest"
 )
 
 // TestFollow: a directory that follows the registry sees a newly applied gemeente and a
@@ -22,7 +22,7 @@ func TestFollow(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); dir.Follow(ctx, b.d.App, time.Hour, slog.New(slog.DiscardHandler)) }()
-	tenancytest.AwaitListening(t, b.d.App, NotifyChannel)
+	dbtest.AwaitListening(t, b.d.App, NotifyChannel)
 
 	await := func(what string, ok func() bool) {
 		t.Helper()

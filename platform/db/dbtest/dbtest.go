@@ -338,3 +338,26 @@ func CreateTenants(t testing.TB, d *DB, ids ...tenant.ID) {
 		}
 	}
 }
+
+// AwaitListening waits, at most 10 s, until a session of pool's role listens on channel
+// in pool's database (a directory that follows the registry, say), so that a change made
+// next is not one made before anyone listened and so never heard of.
+func AwaitListening(t testing.TB, pool *pgxpool.Pool, channel string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND query = 'LISTEN '||$1`, channel).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nobody listens on %s after 10 s", channel)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
