@@ -5,13 +5,14 @@ import (
 	"unicode/utf8"
 )
 
-// A resident whose month the engine cannot compute (bad data, a law value missing for
-// the period) is held out of the run with the reason, and the run goes on for everyone
-// else: one resident's data never stops a gemeente's payments. The run stores such a
-// resident as an item that pays and books nothing (ResidentMonth.Uncomputed; a CHECK
-// on settlement_items holds its amounts at zero), Assemble, Entries and the counters
-// jobs leave it out, and Reconcile lists it instead of adding it up. Paying the month
-// once the data is fixed is not the run's: a final month is locked.
+// A resident whose month the engine cannot compute for the resident's own data is held
+// out of the run with the reason, and the run goes on for everyone else: one resident's
+// data never stops a gemeente's payments (the law data and the gemeente's settings are
+// no resident's: they fail the run). The run stores such a resident as an item that
+// pays and books nothing (ResidentMonth.Uncomputed; a CHECK on settlement_items holds
+// its amounts at zero), Assemble, Entries and the counters jobs leave it out, and
+// Reconcile lists it instead of adding it up. Paying the month once the data is fixed
+// is not the run's: a final month is locked.
 
 // maxUncomputedReason is the most characters a reason has (settlement_items.uncomputed).
 const maxUncomputedReason = 500
@@ -37,7 +38,3 @@ func UncomputedReason(err error) string {
 	}
 	return head + msg + tail
 }
-
-// reasonNotFound is why a resident planned into a run has no month: the caseload did
-// not return the resident when the batch computed (a resident removed after planning).
-const reasonNotFound = "De inwoner is niet gevonden toen de maand werd berekend; controleer of de inwoner nog bestaat"
