@@ -90,3 +90,17 @@ func WaitReady(addr string, d time.Duration) error {
 	}
 	return fmt.Errorf("plein dev not ready within %s", d)
 }
+
+// Percentiles returns the 50th, 95th and 99th percentile and the maximum of ds (all
+// zero when ds is empty); ds is sorted in place.
+func Percentiles(ds []time.Duration) (p50, p95, p99, maxd time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0, 0, 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	pct := func(p float64) time.Duration { return ds[int(p*float64(len(ds)-1))] }
+	return pct(0.50), pct(0.95), pct(0.99), ds[len(ds)-1]
+}
+
+// MS is d in milliseconds.
+func MS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
