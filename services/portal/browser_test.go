@@ -1,8 +1,12 @@
 package portal_test
 
 import (
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/services/portal/browsertest"
@@ -82,6 +86,21 @@ func TestBrowserPortal(t *testing.T) {
 		t.Errorf("no shortfall notice on Deze maand")
 	}
 	browsertest.Check(t, tab, "deze-maand-tekort")
+
+	// While the session cannot be checked (PostgreSQL restarting, say), a page says so
+	// in the gemeente's frame and sends no one to the login.
+	tb.revocations.Fail(errors.New("connection refused"))
+	if code := tab.Navigate(t, srv.URL+"/t/zwolle/mijn/"); code != http.StatusServiceUnavailable {
+		t.Errorf("Deze maand with the session store down: status %d, want 503", code)
+	}
+	browsertest.Check(t, tab, "inlog-niet-te-controleren")
+	tab.Do(t, chromedp.EmulateViewport(390, 844))
+	browsertest.Check(t, tab, "inlog-niet-te-controleren-telefoon")
+	if wide := browsertest.Run(t, tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`)); wide {
+		t.Errorf("the page scrolls sideways at 390 px")
+	}
+	tab.Do(t, chromedp.EmulateViewport(1280, 900))
+	tb.revocations.Fail(nil)
 }
 
 // walkMoneyPages is TestBrowserPortal's walk through Mijn betalingen, on the portal

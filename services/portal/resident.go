@@ -116,7 +116,8 @@ func (p *Portal) withNav(pg *page, s auth.Session, current string) {
 }
 
 // withResident runs next for a logged-in resident of the gemeente and sends anyone
-// else to its login (303). For a POST (maxBody > 0) it reads the form within
+// else to its login (303); while the session cannot be checked (the revocation store
+// is down) it answers 503 and sends no one to the login. For a POST (maxBody > 0) it reads the form within
 // maxBody and checks the session's CSRF token (403 without it), and refuses any
 // change while the gemeente is suspended or offboarding. A page whose services (needs) are not
 // configured answers 503.
@@ -130,6 +131,13 @@ func (p *Portal) withResident(current string, needs need, maxBody int64, next fu
 			err = auth.ErrNoSession
 		} else {
 			sess, err = p.cfg.Sessions.LoadAndRefresh(w, r, t.Config.ID)
+		}
+		if errors.Is(err, auth.ErrSessionStore) {
+			// The session may well be live: sending the resident to the login (which
+			// cannot work either) would drop what they typed. Say it is temporary.
+			p.cfg.Log.ErrorContext(r.Context(), "portal: session", "tenant", t.Config.ID, "err", err)
+			p.fail(w, r, &visit{tenant: t, pg: pg}, http.StatusServiceUnavailable, pg.T.Fail.LoginUnchecked)
+			return
 		}
 		if err != nil || !isResident(sess) {
 			http.Redirect(w, r, pg.Base+"login", http.StatusSeeOther)

@@ -66,8 +66,8 @@ type consentTexts struct {
 
 // failTexts are the error pages.
 type failTexts struct {
-	Title, Generic, NotFound, Unavailable, Forbidden, Expired, ReadOnly, BadChoice string
-	NotYours, NotStoppable, NoPlan                                                 string
+	Title, Generic, NotFound, Unavailable, Forbidden, Expired, ReadOnly, BadChoice, LoginUnchecked string
+	NotYours, NotStoppable, NoPlan                                                                 string
 }
 
 // formTexts are shared by every form with errors.
@@ -160,15 +160,16 @@ func textsFor(lang, gemeente string) texts {
 			},
 			Fail: failTexts{
 				Title: "Something went wrong", Generic: "Something went wrong. Please try again later.",
-				NotFound:     "We cannot find your details. Please contact your municipality.",
-				Unavailable:  "This part of the portal is not available yet.",
-				Forbidden:    "This form has expired. Go back, reload the page and try again.",
-				Expired:      "You are not logged in. Please log in again.",
-				ReadOnly:     "You cannot change anything now. This portal is read-only for the time being.",
-				BadChoice:    "Choose an employer from the list.",
-				NotYours:     "This payment is not yours. Nothing has been changed.",
-				NotStoppable: "You cannot stop this payment yourself. Ask your consulent.",
-				NoPlan:       "We cannot find this payment. Go back to My payments.",
+				NotFound:       "We cannot find your details. Please contact your municipality.",
+				Unavailable:    "This part of the portal is not available yet.",
+				Forbidden:      "This form has expired. Go back, reload the page and try again.",
+				Expired:        "You are not logged in. Please log in again.",
+				LoginUnchecked: "We cannot check your login right now. Nothing has been changed. Please try again in a few minutes.",
+				ReadOnly:       "You cannot change anything now. This portal is read-only for the time being.",
+				BadChoice:      "Choose an employer from the list.",
+				NotYours:       "This payment is not yours. Nothing has been changed.",
+				NotStoppable:   "You cannot stop this payment yourself. Ask your consulent.",
+				NoPlan:         "We cannot find this payment. Go back to My payments.",
 			},
 			Form:   formTexts{ErrorTitle: "There is a problem", ErrorPrefix: "Error", Optional: "(optional)"},
 			Months: monthNamesEN,
@@ -253,15 +254,16 @@ func textsFor(lang, gemeente string) texts {
 		},
 		Fail: failTexts{
 			Title: "Er ging iets mis", Generic: "Er ging iets mis. Probeer het later opnieuw.",
-			NotFound:     "Wij kunnen uw gegevens niet vinden. Neem contact op met de gemeente.",
-			Unavailable:  "Dit deel van het portaal is er nog niet.",
-			Forbidden:    "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer.",
-			Expired:      "U bent niet ingelogd. Log opnieuw in.",
-			ReadOnly:     "U kunt nu niets veranderen. Dit portaal is even alleen om te bekijken.",
-			BadChoice:    "Kies een werkgever uit de lijst.",
-			NotYours:     "Deze betaling is niet van u. Er is niets veranderd.",
-			NotStoppable: "Deze betaling kunt u niet zelf stoppen. Vraag het uw consulent.",
-			NoPlan:       "Deze betaling kunnen wij niet vinden. Ga terug naar Mijn betalingen.",
+			NotFound:       "Wij kunnen uw gegevens niet vinden. Neem contact op met de gemeente.",
+			Unavailable:    "Dit deel van het portaal is er nog niet.",
+			Forbidden:      "Dit formulier is verlopen. Ga terug, laad de pagina opnieuw en probeer het nog een keer.",
+			Expired:        "U bent niet ingelogd. Log opnieuw in.",
+			LoginUnchecked: "Wij kunnen nu niet controleren of u bent ingelogd. Er is niets veranderd. Probeer het over een paar minuten opnieuw.",
+			ReadOnly:       "U kunt nu niets veranderen. Dit portaal is even alleen om te bekijken.",
+			BadChoice:      "Kies een werkgever uit de lijst.",
+			NotYours:       "Deze betaling is niet van u. Er is niets veranderd.",
+			NotStoppable:   "Deze betaling kunt u niet zelf stoppen. Vraag het uw consulent.",
+			NoPlan:         "Deze betaling kunnen wij niet vinden. Ga terug naar Mijn betalingen.",
 		},
 		Form:   formTexts{ErrorTitle: "Er is iets niet goed ingevuld", ErrorPrefix: "Fout", Optional: "(niet verplicht)"},
 		Months: monthNamesNL,
