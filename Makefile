@@ -81,6 +81,10 @@ bench-settle-500k: ## Settle 500,000 residents (all bijstand households of the N
 	$(GO) build -o bin/plein ./services/plein
 	$(GO) run ./tools/settlebench -plein bin/plein -residents 500000
 
+.PHONY: load
+load: ## Load all gemeenten at once with PostgreSQL restarted mid-run (RESTART=fast|immediate|none, DURATION=75s); fails on a lost write or a cross-gemeente answer
+	$(GO) run ./tools/coopload -duration $(or $(DURATION),75s) -restart $(or $(RESTART),fast)
+
 .PHONY: clean
 clean: ## Remove build output and the local data directory (.plein)
 	rm -rf bin .plein
