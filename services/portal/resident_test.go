@@ -594,9 +594,7 @@ func TestLogout(t *testing.T) {
 // failed instead of being sent home as if it had worked.
 func TestLogoutStoreDown(t *testing.T) {
 	t.Parallel()
-	tb, cookie := setupResident(t, options{})
-	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/mijn/", cookie).body)
-	tb.revocations.Fail(errors.New("connection refused"))
+	tb, cookie, csrf := storeDown(t, "/t/zwolle/mijn/")
 	res := tb.postForm(t, "/t/zwolle/uitloggen", url.Values{auth.CSRFField: {csrf}}, cookie)
 	if res.status != http.StatusInternalServerError || !strings.Contains(res.body, "Er ging iets mis.") {
 		t.Errorf("logout with the store down: status %d, want 500 saying something went wrong", res.status)
@@ -615,9 +613,7 @@ func TestLogoutStoreDown(t *testing.T) {
 // cookie works again.
 func TestSessionStoreDown(t *testing.T) {
 	t.Parallel()
-	tb, cookie := setupResident(t, options{})
-	csrf := authtest.CSRFToken(t, tb.get(t, devHost, "/t/zwolle/loonstrook", cookie).body)
-	tb.revocations.Fail(errors.New("connection refused"))
+	tb, cookie, csrf := storeDown(t, "/t/zwolle/loonstrook")
 	res := tb.postMultipart(t, "/t/zwolle/loonstrook?lang=en", validPayslip(csrf), nil, cookie)
 	if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body, "We cannot check your login right now. Nothing has been changed.") {
 		t.Errorf("POST /t/zwolle/loonstrook with the store down: status %d, Location %q; want 503 saying the login cannot be checked",
@@ -630,6 +626,15 @@ func TestSessionStoreDown(t *testing.T) {
 	if res := tb.get(t, devHost, "/t/zwolle/mijn/", cookie); res.status != http.StatusOK {
 		t.Errorf("GET /t/zwolle/mijn/ with the store back: status %d, want 200", res.status)
 	}
+}
+
+// storeDown logs a resident in, reads the CSRF token of the form on page, and then
+// takes the session revocation store down.
+func storeDown(t *testing.T, page string) (*testBundle, *http.Cookie, string) {
+	tb, cookie := setupResident(t, options{})
+	csrf := authtest.CSRFToken(t, tb.get(t, devHost, page, cookie).body)
+	tb.revocations.Fail(errors.New("connection refused"))
+	return tb, cookie, csrf
 }
 
 func TestHomeLinksToMonth(t *testing.T) {
