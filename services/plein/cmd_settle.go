@@ -19,17 +19,10 @@ import (
 	"github.com/plein-nl/plein/services/settlement"
 )
 
-// Who plein settle acts as. In dev mode (the private PostgreSQL) the CLI is both
-// people of the four eyes, as two distinct actors; elsewhere it only starts runs and a
-// tenant admin approves through the API.
-const (
-	settleDevStarter  = "cli:plein-settle (dev)"
-	settleDevApprover = "cli:plein-settle (dev, second person)"
-	// settleWorkers is how many of a run's jobs this process works at once: a few more
-	// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
-	// transactions fight over two cores.
-	settleWorkers = 4
-)
+// settleWorkers is how many of a run's jobs this process works at once: a few more
+// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
+// transactions fight over two cores.
+const settleWorkers = 4
 
 // cmdSettle runs or resumes a period's settlement run to its end, working its jobs in
 // this process (next to any other workers), and writes the files.
@@ -46,7 +39,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("plein settle: unexpected argument %q", fs.Arg(0))}
 	}
-	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settleDevStarter, Approver: settleDevApprover}
+	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settlement.DevStarter, Approver: settlement.DevApprover}
 	var err error
 	if o.Tenant, err = tenant.Parse(*tenantFlag); err != nil {
 		return usageError{"plein settle: --tenant is required: an applied tenant id, such as zwolle"}
@@ -54,10 +47,10 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if o.Period, err = bijstand.ParsePeriod(*periodFlag); err != nil {
 		return usageError{"plein settle: --period is required as YYYY-MM: " + err.Error()}
 	}
-	if o.Out == "" {
+	switch {
+	case o.Out == "":
 		return usageError{"plein settle: --out is required: the directory to write the files to"}
-	}
-	if *batch < 0 || *batch > 100000 {
+	case *batch < 0 || *batch > 100000:
 		return usageError{"plein settle: --batch-size must be 1 to 100000"}
 	}
 	if os.Getenv(db.EnvDatabaseURL) != "" {
@@ -80,9 +73,6 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer p.Close(ctx)
-	if _, ok := p.dir.ByID(o.Tenant); !ok {
-		return fmt.Errorf("plein settle: tenant %q is not applied (plein tenant apply -f tenants/%s.yaml)", o.Tenant, o.Tenant)
-	}
 	insert, err := jobs.NewClient(p.app, jobs.Config{})
 	if err != nil {
 		return err
