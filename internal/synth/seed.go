@@ -18,6 +18,7 @@ import (
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/paymentplans"
 	"github.com/plein-nl/plein/services/residents"
+	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // Limits and defaults of Seed.
@@ -107,6 +108,28 @@ type Services struct {
 		Approve(ctx context.Context, t tenant.ID, planID string, by paymentplans.Actor) (paymentplans.Plan, error)
 	}
 	Creditors CreditorRegister
+}
+
+// Tenants finds a tenant's configuration in force (tenancy.Directory).
+type Tenants interface {
+	ByID(id tenant.ID) (*tenancy.Tenant, bool)
+}
+
+// SeedTenant is Seed in o.Tenant of dir, named as its configuration names it: only an
+// active or onboarding tenant is seeded.
+func SeedTenant(ctx context.Context, s Services, dir Tenants, o Options) (Report, error) {
+	if err := o.Check(); err != nil {
+		return Report{}, err
+	}
+	tt, ok := dir.ByID(o.Tenant)
+	if !ok {
+		return Report{}, fmt.Errorf("tenant %q has no applied config: apply it first (plein tenant apply -f FILE)", o.Tenant)
+	}
+	if tt.Status != tenancy.StatusActive && tt.Status != tenancy.StatusOnboarding {
+		return Report{}, fmt.Errorf("tenant %q is %s: only an active or onboarding tenant is seeded", o.Tenant, tt.Status)
+	}
+	o.Gemeente = tt.Config.Name
+	return Seed(ctx, s, o)
 }
 
 // Seed makes o.Residents residents in o.Tenant with their payslips and approved plans,

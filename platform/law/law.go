@@ -277,6 +277,18 @@ func (b *Book) At(day time.Time) (*Params, error) {
 	return b.files[i-1], nil
 }
 
+// File returns the parameter set of the file named name ("data/2026-01-01.yaml", as
+// Params.File names it): what a stored month's receipt names, to compute it again with
+// the parameters it was computed with.
+func (b *Book) File(name string) (*Params, bool) {
+	for _, p := range b.files {
+		if p.File == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
 // Files returns every parameter set, oldest first.
 func (b *Book) Files() []*Params { return append([]*Params(nil), b.files...) }
 

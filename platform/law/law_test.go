@@ -155,3 +155,19 @@ func TestAddYearsMonths(t *testing.T) {
 		}
 	}
 }
+
+// TestFile: a receipt's file name finds the parameters At found; an unknown one none.
+func TestFile(t *testing.T) {
+	t.Parallel()
+	b := law.MustLoad()
+	p, err := b.At(day("2025-08-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := b.File("data/2025-07-01.yaml"); !ok || got != p || p.File != "data/2025-07-01.yaml" {
+		t.Errorf("File(data/2025-07-01.yaml) = %v, %v; want the parameters At(2025-08-01) gives, named so (%s)", got, ok, p.File)
+	}
+	if _, ok := b.File("data/2099-01-01.yaml"); ok {
+		t.Error("File of an unknown name found parameters")
+	}
+}

@@ -99,15 +99,27 @@ func (c *Caseload) Months(ctx context.Context, t tenant.ID, period bijstand.Peri
 		if err != nil && !residentsOwn(err) {
 			return nil, &settlement.ComputeError{ResidentID: p.ID, Err: err}
 		}
+		rc := receipt(m, slips[p.ID])
 		if err != nil {
 			// The engine is pure: what it refuses now it refuses on every retry.
 			out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN,
-				Result: bijstand.Result{Period: period}, Uncomputed: settlement.UncomputedReason(err)})
+				Result: bijstand.Result{Period: period}, Uncomputed: settlement.UncomputedReason(err), Receipt: rc})
 			continue
 		}
-		out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN, Result: m.Result, Plans: refs})
+		out = append(out, settlement.ResidentMonth{ResidentID: p.ID, Name: p.Name, IBAN: p.IBAN, Result: m.Result, Plans: refs, Receipt: rc})
 	}
 	return out, nil
+}
+
+// receipt is what month m was computed from and with; the wages are those of slips,
+// the payslips that gave the case its incomes, in the same order.
+func receipt(m income.Month, slips []income.Payslip) *settlement.Receipt {
+	r := &settlement.Receipt{Case: m.Case, LawFile: m.LawFile, ConfigVersion: m.ConfigVersion,
+		EngineVersion: bijstand.EngineVersion, Wages: make([]settlement.Wage, len(slips))}
+	for i, p := range slips {
+		r.Wages[i] = settlement.Wage{Employer: p.Employer, Gross: p.Gross, Net: p.Net}
+	}
+	return r
 }
 
 // residentsOwn tells whether the engine refused a month for the resident's own data (a
@@ -149,6 +161,6 @@ func IncomeSettings(dir *tenancy.Directory) func(t tenant.ID) income.Settings {
 			return income.Settings{PayDay: tenancy.DefaultPayDay}
 		}
 		st := tt.Config.Settlement
-		return income.Settings{PayDay: st.PayDayOrDefault(), MinCashPayout: money.Cents(st.MinCashPayoutCents)}
+		return income.Settings{PayDay: st.PayDayOrDefault(), MinCashPayout: money.Cents(st.MinCashPayoutCents), ConfigVersion: tt.Version}
 	}
 }

@@ -181,6 +181,19 @@ func TestMonths(t *testing.T) {
 	if n := len(byID[kees].Result.Deductions) + len(byID[kees].Plans); n != 0 {
 		t.Errorf("kees has %d deductions and plans in April, want none (his plan starts in May)", n)
 	}
+	// Every month carries its receipt: the case, the law file of 2026, zwolle's config
+	// version in force, this engine, and the payslip's gross (net + 200.00 as handed in).
+	tt, _ := b.dir.ByID(zwolle)
+	rc := byID[fatima].Receipt
+	if rc == nil || rc.LawFile != "data/2026-01-01.yaml" || rc.ConfigVersion != tt.Version || tt.Version < 1 ||
+		rc.EngineVersion != bijstand.EngineVersion || len(rc.Case.Income) != 1 || rc.Case.Income[0].Net != 45000 ||
+		len(rc.Wages) != 1 || rc.Wages[0] != (settlement.Wage{Employer: "Bakkerij Jansen", Gross: 65000, Net: 45000}) {
+		t.Errorf("fatima's receipt %+v, want law 2026-01-01, config v%d, engine %s, one wage of 650.00 gross, 450.00 net",
+			rc, tt.Version, bijstand.EngineVersion)
+	}
+	if rc := byID[jan].Receipt; rc == nil || len(rc.Case.Deductions) != 2 || rc.Case.Household.Kind != bijstand.KindCouple {
+		t.Errorf("jan's receipt %+v, want his couple household and 2 deductions", rc)
+	}
 	// A range of one, and a range without residents.
 	if one, err := b.cl.Months(ctx, zwolle, april, ids[1], ids[1]); err != nil || len(one) != 1 || one[0].ResidentID != ids[1] {
 		t.Errorf("range of one: %d months, %v", len(one), err)

@@ -60,6 +60,9 @@ type Settings struct {
 	// PayDay is the day of the month the bijstand is paid (earlier when it is a
 	// Saturday or Sunday).
 	PayDay int
+	// ConfigVersion is the version of the gemeente's configuration these settings come
+	// from, for the receipt of a settled month (0: not known).
+	ConfigVersion int
 }
 
 // Config wires the service.
@@ -470,11 +473,17 @@ func (s *service) compute(t tenant.ID, period bijstand.Period, h bijstand.Househ
 	if w != nil {
 		c.Income = append(c.Income, bijstand.Income{Applicant: 0, Source: bijstand.SourceWork, Net: w.MonthlyNet()})
 	}
-	r, _, err := s.cfg.Calculator.Month(c)
-	if err != nil {
-		return Month{}, fmt.Errorf("income: month: %w", err)
+	r, p, err := s.cfg.Calculator.Month(c)
+	m := Month{Period: period, Case: c, ConfigVersion: set.ConfigVersion}
+	if p != nil {
+		m.LawFile = p.File
 	}
-	return Month{Period: period, Result: r, Payslips: slips, PayDate: period.PayDate(set.PayDay)}, nil
+	if err != nil {
+		// The case comes back with the error: a settlement keeps what it refused.
+		return m, fmt.Errorf("income: month: %w", err)
+	}
+	m.Result, m.Payslips, m.PayDate = r, slips, period.PayDate(set.PayDay)
+	return m, nil
 }
 
 // MonthlyGross is the planned gross wage per month: hours a week × wage × 13 weeks

@@ -114,6 +114,13 @@ type Month struct {
 	Result   bijstand.Result
 	Payslips []Payslip
 	PayDate  time.Time
+	// Case is what the engine computed (also when it refused it), LawFile the law
+	// parameter file it applied ("" when there is none for the period) and
+	// ConfigVersion the version of the gemeente's configuration the settings came
+	// from: the receipt of a settled month.
+	Case          bijstand.Case
+	LawFile       string
+	ConfigVersion int
 }
 
 // WhatIf is a planned job for the "what if I go to work" preview.

@@ -226,7 +226,9 @@ func TestTenantApplyListShow(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{}, {"nope"}, {"migrate"}, {"migrate", "sideways"}, {"tenant"}, {"tenant", "apply"}, {"tenant", "show"}, {"dev", "--no-such-flag"}} {
+	for _, args := range [][]string{{}, {"nope"}, {"migrate"}, {"migrate", "sideways"}, {"tenant"}, {"tenant", "apply"}, {"tenant", "show"}, {"dev", "--no-such-flag"},
+		{"settle", "replay"}, {"settle", "replay", "--tenant", "zwolle"}, {"settle", "replay", "--tenant", "zwolle", "--period", "2026-13"},
+		{"settle", "replay", "--tenant", "zwolle", "--period", "2026-03", "extra"}, {"settle", "--tenant", "zwolle", "--period", "2026-03"}} {
 		_, _, err := runCLI(t, args...)
 		var ue usageError
 		if !errors.As(err, &ue) || exitCode(err) != 2 {

@@ -15,7 +15,6 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
-	"github.com/plein-nl/plein/services/tenancy"
 )
 
 // `plein seed` makes a synthetic caseload for demos, tests and benchmarks through the
@@ -94,21 +93,9 @@ func seedFlags(args []string, stderr io.Writer, now func() time.Time) (synth.Opt
 	return o, *dataDir, nil
 }
 
-// seed makes the caseload of o in a tenant of the app's directory: an active or
-// onboarding one.
+// seed makes the caseload of o in a tenant of the app's directory (synth.SeedTenant).
 func seed(ctx context.Context, a *app, o synth.Options) (synth.Report, error) {
-	if err := seedError(o.Check()); err != nil {
-		return synth.Report{}, err
-	}
-	tt, ok := a.dir.ByID(o.Tenant)
-	if !ok {
-		return synth.Report{}, fmt.Errorf("plein seed: tenant %q has no applied config: apply it first (plein tenant apply -f FILE)", o.Tenant)
-	}
-	if tt.Status != tenancy.StatusActive && tt.Status != tenancy.StatusOnboarding {
-		return synth.Report{}, fmt.Errorf("plein seed: tenant %q is %s: only an active or onboarding tenant is seeded", o.Tenant, tt.Status)
-	}
-	o.Gemeente = tt.Config.Name
-	rep, err := synth.Seed(ctx, synth.Services{Residents: a.residents, Income: a.income, Plans: a.plans, Creditors: a.creditors}, o)
+	rep, err := synth.SeedTenant(ctx, synth.Services{Residents: a.residents, Income: a.income, Plans: a.plans, Creditors: a.creditors}, a.dir, o)
 	return rep, seedError(err)
 }
 

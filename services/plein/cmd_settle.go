@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,45 +21,52 @@ import (
 	"github.com/plein-nl/plein/services/settlement"
 )
 
-// Who plein settle acts as. In dev mode (the private PostgreSQL) the CLI is both
-// people of the four eyes, as two distinct actors; elsewhere it only starts runs and a
-// tenant admin approves through the API.
-const (
-	settleDevStarter  = "cli:plein-settle (dev)"
-	settleDevApprover = "cli:plein-settle (dev, second person)"
-	// settleWorkers is how many of a run's jobs this process works at once: a few more
-	// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
-	// transactions fight over two cores.
-	settleWorkers = 4
-)
+// settleWorkers is how many of a run's jobs this process works at once: a few more
+// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
+// transactions fight over two cores.
+const settleWorkers = 4
+
+// settleTarget adds --tenant and --period to fs; the function it returns parses args
+// into fs and reads them, for the command name.
+func settleTarget(fs *flag.FlagSet, name string) func(args []string) (tenant.ID, bijstand.Period, error) {
+	tf := fs.String("tenant", "", "the gemeente: an applied tenant id (required)")
+	pf := fs.String("period", "", "the month, YYYY-MM (required)")
+	return func(args []string) (t tenant.ID, p bijstand.Period, err error) {
+		if err = parseFlags(fs, args); err != nil || fs.NArg() > 0 {
+			return t, p, cmp.Or(err, error(usageError{fmt.Sprintf("%s: unexpected argument %q", name, fs.Arg(0))}))
+		}
+		if t, err = tenant.Parse(*tf); err != nil {
+			return t, p, usageError{name + ": --tenant is required: an applied tenant id, such as zwolle"}
+		}
+		if p, err = bijstand.ParsePeriod(*pf); err != nil {
+			return t, p, usageError{name + ": --period is required as YYYY-MM: " + err.Error()}
+		}
+		return t, p, nil
+	}
+}
 
 // cmdSettle runs or resumes a period's settlement run to its end, working its jobs in
-// this process (next to any other workers), and writes the files.
+// this process (next to any other workers), and writes the files; `plein settle replay`
+// replays a final run.
 func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "replay" {
+		return cmdSettleReplay(ctx, args[1:], stdout, stderr)
+	}
 	fs, dataDir := dbFlags("settle", stderr, dataDirEnvHelp)
-	tenantFlag := fs.String("tenant", "", "the gemeente: an applied tenant id (required)")
-	periodFlag := fs.String("period", "", "the month to settle, YYYY-MM (required)")
+	target := settleTarget(fs, "plein settle")
 	out := fs.String("out", "", "directory to write the SEPA files, specifications and reconciliation.json to (required)")
 	dryRun := fs.Bool("dry-run", false, "compute and reconcile only: nothing is posted or paid; writes reconciliation.json")
 	batch := fs.Int("batch-size", 0, "residents per batch job (default 2500)")
-	if err := parseFlags(fs, args); err != nil {
+	o := settlement.SettleOptions{Starter: settlement.DevStarter, Approver: settlement.DevApprover}
+	var err error
+	if o.Tenant, o.Period, err = target(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("plein settle: unexpected argument %q", fs.Arg(0))}
-	}
-	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settleDevStarter, Approver: settleDevApprover}
-	var err error
-	if o.Tenant, err = tenant.Parse(*tenantFlag); err != nil {
-		return usageError{"plein settle: --tenant is required: an applied tenant id, such as zwolle"}
-	}
-	if o.Period, err = bijstand.ParsePeriod(*periodFlag); err != nil {
-		return usageError{"plein settle: --period is required as YYYY-MM: " + err.Error()}
-	}
-	if o.Out == "" {
+	o.Out, o.DryRun = *out, *dryRun
+	switch {
+	case o.Out == "":
 		return usageError{"plein settle: --out is required: the directory to write the files to"}
-	}
-	if *batch < 0 || *batch > 100000 {
+	case *batch < 0 || *batch > 100000:
 		return usageError{"plein settle: --batch-size must be 1 to 100000"}
 	}
 	if os.Getenv(db.EnvDatabaseURL) != "" {
@@ -80,9 +89,6 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer p.Close(ctx)
-	if _, ok := p.dir.ByID(o.Tenant); !ok {
-		return fmt.Errorf("plein settle: tenant %q is not applied (plein tenant apply -f tenants/%s.yaml)", o.Tenant, o.Tenant)
-	}
 	insert, err := jobs.NewClient(p.app, jobs.Config{})
 	if err != nil {
 		return err
@@ -102,4 +108,21 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return exitError{code: 3, msg: err.Error()}
 	}
 	return err
+}
+
+// cmdSettleReplay replays a final run from its items' receipts (settlement.Replay).
+func cmdSettleReplay(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dataDir := dbFlags("settle replay", stderr, dataDirEnvHelp)
+	target := settleTarget(fs, "plein settle replay")
+	runID := fs.String("run", "", "the run id (default: the period's final run)")
+	t, period, err := target(args)
+	if err != nil {
+		return err
+	}
+	p, err := openBackend(ctx, *dataDir, observe.NewEnvLogger(stderr), needApp)
+	if err != nil {
+		return err
+	}
+	defer p.Close(ctx)
+	return settlement.ReplayCommand(ctx, settlement.NewService(settlement.Config{App: p.app}), t, period, *runID, stdout)
 }

@@ -132,15 +132,9 @@ func cmdTenantList(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func cmdTenantShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usageError{"plein tenant show: want a tenant id"}
-	}
-	id, err := tenant.Parse(args[0])
-	if err != nil {
-		return err
-	}
 	fs, dataDir := dbFlags("tenant show", stderr, dataDirHelp)
-	if err := parseFlags(fs, args[1:]); err != nil {
+	id, err := parseTenantArgs("show", fs, args)
+	if err != nil {
 		return err
 	}
 	return withControl(ctx, *dataDir, stderr, func(p *backend, store *tenancy.Store) error {

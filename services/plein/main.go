@@ -47,6 +47,7 @@ Usage:
   plein tenant   purge ID [--author NAME] [--data-dir DIR]   (after the grace period)
   plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
   plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
+  plein settle   replay --tenant T --period YYYY-MM [--run ID] [--data-dir DIR]  (prove a final run)
   plein calc     month < case.json        (the calculation engine; no database)
   plein calc     distribution < traject.json  (the minnelijk-traject offers)
 

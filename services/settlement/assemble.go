@@ -62,6 +62,14 @@ type ResidentMonth struct {
 	// (UncomputedReason): Result holds no amounts, and the resident is paid, booked
 	// and counted nothing this run, only reported.
 	Uncomputed string
+	// Receipt is what the month was computed from and with (the caseload's); nil when
+	// not known, and then the item cannot be replayed.
+	Receipt *Receipt
+
+	// vtMonth is set by the run in the tenant's vakantietoeslag month, with vtOwed the
+	// reserve of earlier months still owed: inputs of the month's receipt.
+	vtMonth bool
+	vtOwed  money.Cents
 }
 
 // PlanRef is where a deduction's money goes: the creditor, and the creditor's own

@@ -31,6 +31,14 @@ const (
 	settleOutage = 2 * time.Minute
 )
 
+// Who plein settle acts as in dev mode (the private PostgreSQL): the CLI is both people
+// of the four eyes, as two distinct actors; elsewhere it only starts runs and a tenant
+// admin approves through the API.
+const (
+	DevStarter  = "cli:plein-settle (dev)"
+	DevApprover = "cli:plein-settle (dev, second person)"
+)
+
 // ErrAwaitingApproval is returned (wrapped, with the run and where to approve it) by
 // Settle when the run is computed and reconciled and waits for a second person.
 var ErrAwaitingApproval = errors.New("the run waits for approval by a second person")
@@ -52,6 +60,9 @@ type SettleOptions struct {
 // A final period writes the files it wrote, whatever state the tenant is in now.
 // Progress goes to stderr, the outcome to stdout.
 func Settle(ctx context.Context, svc *Service, o SettleOptions, stdout, stderr io.Writer) error {
+	if _, ok := svc.cfg.Tenants.Settings(o.Tenant); !ok {
+		return fmt.Errorf("plein settle: tenant %q is not applied (plein tenant apply -f tenants/%s.yaml)", o.Tenant, o.Tenant)
+	}
 	run, final, err := svc.Current(ctx, o.Tenant, o.Period)
 	if err != nil {
 		return err

@@ -273,3 +273,18 @@ type noSignals struct{}
 func (noSignals) Shortfall(context.Context, tenant.ID, string, string, string, string, money.Cents) error {
 	return nil
 }
+
+// TestSettleUnknownTenant: a tenant without an applied configuration settles nothing
+// and says how to apply it.
+func TestSettleUnknownTenant(t *testing.T) {
+	t.Parallel()
+	svc := setupSettle(t)
+	var stdout, stderr bytes.Buffer
+	err := Settle(t.Context(), svc, SettleOptions{Tenant: "almere", Period: march, Out: t.TempDir(), Starter: "cli:alice"}, &stdout, &stderr)
+	if want := `plein settle: tenant "almere" is not applied (plein tenant apply -f tenants/almere.yaml)`; err == nil || err.Error() != want {
+		t.Errorf("Settle of almere: %v, want %s", err, want)
+	}
+	if runs, err := svc.List(t.Context(), "almere", 10); err != nil || len(runs) > 0 {
+		t.Errorf("runs of almere: %v, %v; want none", runs, err)
+	}
+}

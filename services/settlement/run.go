@@ -18,6 +18,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
 	"github.com/plein-nl/plein/platform/tenant"
@@ -176,7 +177,9 @@ type Config struct {
 	// and no job is left to record them. Without it only River's jobs are checked.
 	Counters CounterReader
 	Metrics  *Metrics // optional
-	Now      func() time.Time
+	// Law is the law book Replay computes with; nil: the embedded one (law.Load).
+	Law *law.Book
+	Now func() time.Time
 	// BatchSize is the number of residents per batch job; 0 means 2,500.
 	BatchSize int
 	// FileSize is the most transfers in one SEPA file; 0 means 50,000.

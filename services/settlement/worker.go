@@ -199,6 +199,8 @@ type item struct {
 	Counters []itemCounters
 	// Uncomputed is why the month could not be computed, if it could not.
 	Uncomputed string
+	// Receipt is the month's receipt as stored (receipt.go).
+	Receipt storedReceipt
 }
 
 type itemDeduction struct {
@@ -324,6 +326,9 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	uncomputed := 0
 	for _, m := range months {
 		it := toItem(m)
+		if it.Receipt, err = receiptColumns(m); err != nil {
+			return fmt.Errorf("settlement: batch %s/%d: resident %s: %w", r.ID, job.Args.BatchNo, m.ResidentID, err)
+		}
 		if m.Uncomputed != "" {
 			uncomputed++
 		} else {
@@ -404,7 +409,9 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	}
 	for i := range months {
 		if months[i].Uncomputed == "" {
-			months[i].VakantietoeslagPaid = max(owed[months[i].ResidentID], 0) + months[i].Result.VakantietoeslagReserve
+			o := max(owed[months[i].ResidentID], 0)
+			months[i].VakantietoeslagPaid = o + months[i].Result.VakantietoeslagReserve
+			months[i].vtMonth, months[i].vtOwed = true, o
 		}
 	}
 	return nil
@@ -416,6 +423,10 @@ type itemColumns struct {
 	ids, names, ibans, deds, counters                   []string
 	bijstand, reserve, applied, payout, shortfall, paid []int64
 	holds, uncomputed                                   []*string
+	// The receipts: NULL where the caseload gave none.
+	inputs, laws, engines, wages []*string
+	hashes                       [][]byte
+	configs                      []*int32
 }
 
 func (c *itemColumns) add(it item) error {
@@ -435,6 +446,9 @@ func (c *itemColumns) add(it item) error {
 	c.payout, c.shortfall, c.paid = append(c.payout, int64(it.Payout)), append(c.shortfall, int64(it.Shortfall)), append(c.paid, int64(it.VakantietoeslagPaid))
 	c.holds, c.counters = append(c.holds, hold), append(c.counters, encodeCounters(it.Counters))
 	c.uncomputed = append(c.uncomputed, uncomputed)
+	rc := it.Receipt
+	c.inputs, c.laws, c.engines, c.wages = append(c.inputs, rc.Inputs), append(c.laws, rc.LawFile), append(c.engines, rc.EngineVersion), append(c.wages, rc.Wages)
+	c.hashes, c.configs = append(c.hashes, rc.Hash), append(c.configs, rc.ConfigVersion)
 	return nil
 }
 
@@ -445,13 +459,15 @@ func (c *itemColumns) insert(ctx context.Context, tx pgx.Tx, runID string, batch
 	_, err := tx.Exec(ctx, `
 		INSERT INTO settlement_items (tenant_id, run_id, resident_id, batch_no, name, iban, bijstand_cents, reserve_cents,
 		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters,
-		                              uncomputed)
-		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x
+		                              uncomputed, inputs, inputs_sha256, law_file, config_version, engine_version, wages)
+		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x,
+		       u.inp, u.sha, u.law, u.cfg, u.eng, u.w
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
-		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x)`,
+		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[],
+		            $16::text[], $17::bytea[], $18::text[], $19::integer[], $20::text[], $21::text[])
+		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x, inp, sha, law, cfg, eng, w)`,
 		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds,
-		c.counters, c.uncomputed)
+		c.counters, c.uncomputed, c.inputs, c.hashes, c.laws, c.configs, c.engines, c.wages)
 	return err
 }
 
