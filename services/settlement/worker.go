@@ -193,8 +193,10 @@ type item struct {
 	Shortfall  money.Cents
 	// VakantietoeslagPaid is the reserve paid out with this run.
 	VakantietoeslagPaid money.Cents
-	Deductions          []itemDeduction
-	Hold                string
+	// Released is what this run pays of payouts held in earlier final runs.
+	Released   money.Cents
+	Deductions []itemDeduction
+	Hold       string
 	// Counters are the applicants' vrijlating counters the month advanced.
 	Counters []itemCounters
 	// Uncomputed is why the month could not be computed, if it could not.
@@ -320,14 +322,27 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	if err := s.payVakantietoeslag(ctx, tx, r, months, first, last); err != nil {
 		return err
 	}
+	owed, err := heldOwed(ctx, tx, r, first, last)
+	if err != nil {
+		return err
+	}
 	var c itemColumns
 	uncomputed := 0
 	for _, m := range months {
+		m.Hold = "" // the run's to decide, not the caseload's
+		if m.Uncomputed == "" {
+			m.Hold = holdReason(m)
+		}
+		if o := owed[m.ResidentID]; o != 0 && m.Uncomputed == "" && m.Hold == "" {
+			if o < 0 {
+				// More paid than was ever held: a booking gone wrong, not a resident's data.
+				return s.fail(ctx, tx, r, fmt.Sprintf("resident %s: released payouts exceed the held ones by %s", m.ResidentID, -o))
+			}
+			m.Released = o
+		}
 		it := toItem(m)
 		if m.Uncomputed != "" {
 			uncomputed++
-		} else {
-			it.Hold = holdReason(m)
 		}
 		if err := c.add(it); err != nil {
 			return err
@@ -383,7 +398,7 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	if !ok || int(r.Period.Month) != st.VakantietoeslagMonth || len(months) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `
+	owed, err := perResident(ctx, tx, `
 		SELECT i.resident_id, sum(i.reserve_cents - i.vakantietoeslag_cents)::bigint
 		FROM settlement_runs r
 		JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
@@ -393,15 +408,6 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	if err != nil {
 		return fmt.Errorf("settlement: reserves: %w", err)
 	}
-	owed := map[string]money.Cents{}
-	var id string
-	var c int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
-		owed[id] = money.Cents(c)
-		return nil
-	}); err != nil {
-		return err
-	}
 	for i := range months {
 		if months[i].Uncomputed == "" {
 			months[i].VakantietoeslagPaid = max(owed[months[i].ResidentID], 0) + months[i].Result.VakantietoeslagReserve
@@ -410,11 +416,49 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	return nil
 }
 
+// heldOwed returns, per resident of the range first..last, what is still owed of the
+// payouts held in earlier final runs: what they held, less what later runs released.
+// A resident whose account is valid again is paid it with this run (the batch sets
+// ResidentMonth.Released); one still held, or whose month was not computed, keeps it
+// owed for a later run. Only the items that held or released something are read (the
+// partial index settlement_items_owed).
+func heldOwed(ctx context.Context, tx pgx.Tx, r Run, first, last string) (map[string]money.Cents, error) {
+	owed, err := perResident(ctx, tx, `
+		SELECT i.resident_id,
+		       sum(CASE WHEN i.hold IS NOT NULL THEN i.payout_cents + i.vakantietoeslag_cents ELSE 0 END - i.released_cents)::bigint
+		FROM settlement_runs r
+		JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
+		WHERE r.tenant_id = current_tenant() AND r.status = 'final' AND r.period < $1
+		  AND i.resident_id BETWEEN $2 AND $3 AND (i.hold IS NOT NULL OR i.released_cents > 0)
+		GROUP BY i.resident_id`, r.Period.First(), first, last)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: held payouts: %w", err)
+	}
+	return owed, nil
+}
+
+// perResident reads query's rows of (resident id, cents) into a map.
+func perResident(ctx context.Context, tx pgx.Tx, query string, args ...any) (map[string]money.Cents, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]money.Cents{}
+	var id string
+	var c int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &c}, func() error {
+		out[id] = money.Cents(c)
+		return nil
+	})
+	return out, err
+}
+
 // itemColumns are items as columns, for one INSERT of unnested arrays: the bulk path
 // under row-level security, where COPY is not allowed.
 type itemColumns struct {
 	ids, names, ibans, deds, counters                   []string
 	bijstand, reserve, applied, payout, shortfall, paid []int64
+	released                                            []int64
 	holds, uncomputed                                   []*string
 }
 
@@ -434,7 +478,7 @@ func (c *itemColumns) add(it item) error {
 	c.bijstand, c.reserve, c.applied = append(c.bijstand, int64(it.Bijstand)), append(c.reserve, int64(it.Reserve)), append(c.applied, int64(it.Applied))
 	c.payout, c.shortfall, c.paid = append(c.payout, int64(it.Payout)), append(c.shortfall, int64(it.Shortfall)), append(c.paid, int64(it.VakantietoeslagPaid))
 	c.holds, c.counters = append(c.holds, hold), append(c.counters, encodeCounters(it.Counters))
-	c.uncomputed = append(c.uncomputed, uncomputed)
+	c.uncomputed, c.released = append(c.uncomputed, uncomputed), append(c.released, int64(it.Released))
 	return nil
 }
 
@@ -445,13 +489,13 @@ func (c *itemColumns) insert(ctx context.Context, tx pgx.Tx, runID string, batch
 	_, err := tx.Exec(ctx, `
 		INSERT INTO settlement_items (tenant_id, run_id, resident_id, batch_no, name, iban, bijstand_cents, reserve_cents,
 		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters,
-		                              uncomputed)
-		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x
+		                              uncomputed, released_cents)
+		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x, u.rel
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
-		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
-		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x)`,
+		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bigint[])
+		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x, rel)`,
 		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds,
-		c.counters, c.uncomputed)
+		c.counters, c.uncomputed, c.released)
 	return err
 }
 
@@ -459,7 +503,7 @@ func toItem(m ResidentMonth) item {
 	r := m.Result
 	it := item{ResidentID: m.ResidentID, Name: m.Name, IBAN: string(m.IBAN), Bijstand: r.Bijstand,
 		Reserve: r.VakantietoeslagReserve, Payout: r.Payout, VakantietoeslagPaid: m.VakantietoeslagPaid,
-		Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r), Uncomputed: m.Uncomputed}
+		Released: m.Released, Hold: m.Hold, Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r), Uncomputed: m.Uncomputed}
 	for _, d := range r.Deductions {
 		it.Applied += d.Applied
 		it.Shortfall += d.Shortfall
@@ -475,7 +519,7 @@ func toItem(m ResidentMonth) item {
 func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT resident_id, name, iban, bijstand_cents, reserve_cents, payout_cents, vakantietoeslag_cents, deductions,
-		       coalesce(hold, ''), counters, coalesce(uncomputed, '')
+		       coalesce(hold, ''), counters, coalesce(uncomputed, ''), released_cents
 		FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1 ORDER BY resident_id`, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("settlement: read items: %w", err)
@@ -485,17 +529,17 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 	for rows.Next() {
 		var m ResidentMonth
 		var ibanText string
-		var bij, res, pay, vt int64
+		var bij, res, pay, vt, rel int64
 		var dedText, countersText string
 		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold, &countersText,
-			&m.Uncomputed); err != nil {
+			&m.Uncomputed, &rel); err != nil {
 			return nil, fmt.Errorf("settlement: read items: %w", err)
 		}
 		deds, err := decodeDeductions(dedText)
 		if err != nil {
 			return nil, fmt.Errorf("settlement: item %s: deductions: %w", m.ResidentID, err)
 		}
-		m.IBAN, m.VakantietoeslagPaid = iban.IBAN(ibanText), money.Cents(vt)
+		m.IBAN, m.VakantietoeslagPaid, m.Released = iban.IBAN(ibanText), money.Cents(vt), money.Cents(rel)
 		m.Result = bijstand.Result{Period: r.Period, Bijstand: money.Cents(bij), VakantietoeslagReserve: money.Cents(res),
 			Payout: money.Cents(pay), Deductions: make([]bijstand.DeductionResult, len(deds))}
 		if err := decodeCounters(countersText, &m.Result); err != nil {
