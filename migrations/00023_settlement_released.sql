@@ -10,11 +10,7 @@ ALTER TABLE settlement_items ADD COLUMN released_cents bigint NOT NULL DEFAULT 0
 -- them without reading millions of rows; every row inserted from now on is checked.
 ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_released CHECK (
     released_cents >= 0 AND (released_cents = 0 OR (hold IS NULL AND uncomputed IS NULL))) NOT VALID;
--- What is still owed is read per batch from the few items that held or released a
--- payout, not from every item of every run.
-CREATE INDEX settlement_items_owed ON settlement_items (tenant_id, resident_id)
-    WHERE hold IS NOT NULL OR released_cents > 0;
+-- The index the batches read what is still owed by is 00024's (built concurrently).
 
 -- +goose Down
-DROP INDEX settlement_items_owed;
 ALTER TABLE settlement_items DROP COLUMN released_cents;

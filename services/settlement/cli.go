@@ -280,7 +280,7 @@ func writeRunFiles(ctx context.Context, svc *Service, o SettleOptions, r Run, st
 			rep.Residents, rep.BijstandCents, rep.VakantietoeslagReserveCents, rep.DeductionsAppliedCents, rep.PayoutCents,
 			rep.HeldResidents, rep.HeldPayoutCents, rep.UncomputedResidents, rep.SEPATransactions, rep.SEPAControlSumCents)
 		if rep.ReleasedResidents > 0 {
-			fmt.Fprintf(stdout, "released %d payouts held before (%d cents), paid with this run\n", rep.ReleasedResidents, rep.ReleasedCents)
+			fmt.Fprintf(stdout, "released the held payouts of %d residents (%d cents), paid with this run\n", rep.ReleasedResidents, rep.ReleasedPayoutCents)
 		}
 		writeUncomputed(stdout, rep)
 	}

@@ -36,11 +36,11 @@ type Report struct {
 	// account): booked as owed to the resident, not in the SEPA files.
 	HeldResidents   int         `json:"held_residents"`
 	HeldPayoutCents money.Cents `json:"held_payout_cents"`
-	// ReleasedResidents and ReleasedCents are the payouts held in earlier runs and paid
+	// ReleasedResidents and ReleasedPayoutCents are the payouts held in earlier runs and paid
 	// with this one (ResidentMonth.Released), on top of this month's payouts.
-	ReleasedResidents int         `json:"released_residents"`
-	ReleasedCents     money.Cents `json:"released_cents"`
-	ShortfallsCents   money.Cents `json:"shortfalls_cents"`
+	ReleasedResidents   int         `json:"released_residents"`
+	ReleasedPayoutCents money.Cents `json:"released_payout_cents"`
+	ShortfallsCents     money.Cents `json:"shortfalls_cents"`
 	// UncomputedResidents and Uncomputed (by resident id, [] when none) are the
 	// residents whose month could not be computed: paid, booked and counted nothing,
 	// each with why, for the consulent to fix and the second person to see.
@@ -184,7 +184,7 @@ func (c *reconciler) released(m ResidentMonth) {
 		c.problem("resident %s: releases %s while held again", m.ResidentID, m.Released)
 	case m.Released > 0:
 		c.rep.ReleasedResidents++
-		c.rep.ReleasedCents += m.Released
+		c.rep.ReleasedPayoutCents += m.Released
 	}
 }
 
@@ -333,9 +333,9 @@ func (c *reconciler) sepaTotals(summaries []sepa.Summary) {
 		}
 		rep.SEPATransactions, rep.SEPAControlSumCents = n, sum
 	}
-	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents + rep.ReleasedCents - rep.HeldPayoutCents + c.creditorExpected; rep.SEPAControlSumCents != want {
+	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents + rep.ReleasedPayoutCents - rep.HeldPayoutCents + c.creditorExpected; rep.SEPAControlSumCents != want {
 		c.problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s + released %s − held %s + creditor deductions %s",
-			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.ReleasedCents, rep.HeldPayoutCents, c.creditorExpected)
+			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.ReleasedPayoutCents, rep.HeldPayoutCents, c.creditorExpected)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -326,6 +328,9 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	if err != nil {
 		return err
 	}
+	if msg := checkOwed(ctx, tx, owed); msg != "" {
+		return s.fail(ctx, tx, r, msg)
+	}
 	var c itemColumns
 	uncomputed := 0
 	for _, m := range months {
@@ -333,12 +338,8 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 		if m.Uncomputed == "" {
 			m.Hold = holdReason(m)
 		}
-		if o := owed[m.ResidentID]; o != 0 && m.Uncomputed == "" && m.Hold == "" {
-			if o < 0 {
-				// More paid than was ever held: a booking gone wrong, not a resident's data.
-				return s.fail(ctx, tx, r, fmt.Sprintf("resident %s: released payouts exceed the held ones by %s", m.ResidentID, -o))
-			}
-			m.Released = o
+		if m.Uncomputed == "" && m.Hold == "" {
+			m.Released = owed[m.ResidentID].Due
 		}
 		it := toItem(m)
 		if m.Uncomputed != "" {
@@ -416,25 +417,86 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	return nil
 }
 
-// heldOwed returns, per resident of the range first..last, what is still owed of the
-// payouts held in earlier final runs: what they held, less what later runs released.
-// A resident whose account is valid again is paid it with this run (the batch sets
+// owedHeld is what a resident is owed of payouts held in earlier runs.
+type owedHeld struct {
+	// Due is what this run pays if the resident's account is valid: what final runs of
+	// earlier periods held, less what runs that can still pay released.
+	Due money.Cents
+	// Booked is what the ledger must show as owed: what final runs held, less what
+	// final runs released.
+	Booked money.Cents
+}
+
+// heldOwed returns, per resident of the range first..last with something held or
+// released, what is still owed of the payouts held in earlier final runs. A resident
+// whose account is valid again is paid it with this run (the batch sets
 // ResidentMonth.Released); one still held, or whose month was not computed, keeps it
 // owed for a later run. Only the items that held or released something are read (the
 // partial index settlement_items_owed).
-func heldOwed(ctx context.Context, tx pgx.Tx, r Run, first, last string) (map[string]money.Cents, error) {
-	owed, err := perResident(ctx, tx, `
+//
+// A release counts against Due from the moment its run can still pay (awaiting
+// approval, posting, final): a final run only ever follows final runs (checkOrder), so
+// for it only final runs count, while a dry-run of the next month while this one awaits
+// approval, or of a month already final, shows what will really be paid.
+func heldOwed(ctx context.Context, tx pgx.Tx, r Run, first, last string) (map[string]owedHeld, error) {
+	rows, err := tx.Query(ctx, `
 		SELECT i.resident_id,
-		       sum(CASE WHEN i.hold IS NOT NULL THEN i.payout_cents + i.vakantietoeslag_cents ELSE 0 END - i.released_cents)::bigint
+		       sum(CASE WHEN i.hold IS NOT NULL AND r.status = 'final' AND r.period < $1
+		                THEN i.payout_cents + i.vakantietoeslag_cents ELSE 0 END - i.released_cents)::bigint,
+		       sum(CASE WHEN r.status <> 'final' THEN 0 WHEN i.hold IS NOT NULL
+		                THEN i.payout_cents + i.vakantietoeslag_cents ELSE -i.released_cents END)::bigint
 		FROM settlement_runs r
 		JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
-		WHERE r.tenant_id = current_tenant() AND r.status = 'final' AND r.period < $1
+		WHERE r.tenant_id = current_tenant() AND NOT r.dry_run AND r.id <> $4
+		  AND r.status IN ('final', 'posting', 'awaiting_approval')
 		  AND i.resident_id BETWEEN $2 AND $3 AND (i.hold IS NOT NULL OR i.released_cents > 0)
-		GROUP BY i.resident_id`, r.Period.First(), first, last)
+		GROUP BY i.resident_id`, r.Period.First(), first, last, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("settlement: held payouts: %w", err)
 	}
-	return owed, nil
+	out := map[string]owedHeld{}
+	var id string
+	var due, booked int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &due, &booked}, func() error {
+		if due != 0 || booked != 0 {
+			out[id] = owedHeld{Due: money.Cents(due), Booked: money.Cents(booked)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settlement: held payouts: %w", err)
+	}
+	return out, nil
+}
+
+// checkOwed checks what the items say is owed against the ledger, the record of what
+// the gemeente owes each resident: a held payout was credited to the resident's
+// account and never paid from it. Any difference (or an amount owed below zero) is a
+// booking gone wrong, not a resident's data: the run fails, naming the resident, and
+// pays no one on a guess. It returns the failure, or "".
+func checkOwed(ctx context.Context, tx pgx.Tx, owed map[string]owedHeld) string {
+	if len(owed) == 0 {
+		return ""
+	}
+	accounts := make([]string, 0, len(owed))
+	for id := range owed {
+		accounts = append(accounts, ledger.ResidentAccount(id))
+	}
+	slices.Sort(accounts)
+	bal, err := perResident(ctx, tx, `
+		SELECT account_code, sum(amount_cents)::bigint FROM ledger_movements
+		WHERE tenant_id = current_tenant() AND account_code = ANY($1) GROUP BY account_code`, accounts)
+	if err != nil {
+		return "the held payouts could not be checked against the ledger: " + err.Error()
+	}
+	for _, acct := range accounts {
+		id := strings.TrimPrefix(acct, ledger.ResidentAccount(""))
+		if o := owed[id]; o.Due < 0 || o.Booked < 0 || -bal[acct] != o.Booked {
+			return fmt.Sprintf("resident %s: the held payouts still owed are %s by the settlement items (%s due now) and %s by the ledger",
+				id, o.Booked, o.Due, -bal[acct])
+		}
+	}
+	return ""
 }
 
 // perResident reads query's rows of (resident id, cents) into a map.
