@@ -17,6 +17,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/iban"
@@ -38,6 +39,7 @@ var (
 	ErrUnknownPlan       = errors.New("applied deduction has no payment plan")
 	ErrUnknownCreditor   = errors.New("payment plan names an unknown creditor")
 	ErrUnbalanced        = errors.New("bijstand is not reserve + deductions applied + payout")
+	ErrReleased          = errors.New("a release of held payouts is negative or on a payout held again")
 )
 
 // ResidentMonth is one resident's month as the settlement needs it: who is paid, to
@@ -54,6 +56,11 @@ type ResidentMonth struct {
 	// tenant's vakantietoeslag month: every reserve not yet paid, this month's
 	// included), on top of the payout.
 	VakantietoeslagPaid money.Cents
+	// Released is what the resident was owed of payouts held in earlier final runs
+	// (Hold), paid with this run on top of the payout now that the account is valid.
+	// Those payouts were booked as owed when they were held, so Released adds a
+	// transfer, not a month entry. Always 0 for a month held or not computed.
+	Released money.Cents
 	// Hold, when set, is why the payout cannot be paid this run (no valid bank
 	// account): the month is booked and the deductions are paid, but the payout stays
 	// owed to the resident (on the resident's account) and is reported, not dropped.
@@ -206,6 +213,8 @@ func paidToCreditor(k bijstand.DeductionKind) (bool, error) {
 //     deduction (resident name, reference, amount) that adds up to the transfer;
 //   - nothing for verrekening: that money is the gemeente's own claim and stays in
 //     its books;
+//   - the payouts of earlier runs that were held and are now released
+//     (ResidentMonth.Released) in the resident's transfer, on top of the payout;
 //   - nothing for a payout on hold (ResidentMonth.Hold): it is listed in Held;
 //   - nothing at all for a month not computed (ResidentMonth.Uncomputed).
 //
@@ -296,7 +305,10 @@ func (a *assembler) resident(m ResidentMonth) {
 	if m.VakantietoeslagPaid < 0 {
 		a.fail("resident %s: vakantietoeslag paid: %w", rid, ErrNegative)
 	}
-	pay := r.Payout + m.VakantietoeslagPaid
+	if m.Released < 0 || m.Released > 0 && m.Hold != "" {
+		a.fail("resident %s: released %s: %w", rid, m.Released, ErrReleased)
+	}
+	pay := r.Payout + m.VakantietoeslagPaid + m.Released
 	if pay > 0 && m.Hold != "" {
 		a.p.Held = append(a.p.Held, HeldPayout{ResidentID: rid, Amount: pay, Reason: m.Hold})
 		return
@@ -348,9 +360,17 @@ func (a *assembler) residentPayment(m ResidentMonth, pay money.Cents) {
 		a.fail("resident %s: %w", rid, ErrIBAN)
 	}
 	id := EndToEndID(a.runID, "R", rid)
-	text := "Bijstand " + MonthName(a.period) + " kenmerk " + id
+	// What the transfer pays besides the month, so the resident sees why it is more.
+	var with []string
 	if m.VakantietoeslagPaid > 0 {
-		text = "Bijstand " + MonthName(a.period) + " met vakantiegeld kenmerk " + id
+		with = append(with, "vakantiegeld")
+	}
+	if m.Released > 0 {
+		with = append(with, "nabetaling")
+	}
+	text := "Bijstand " + MonthName(a.period) + " kenmerk " + id
+	if len(with) > 0 {
+		text = "Bijstand " + MonthName(a.period) + " met " + strings.Join(with, " en ") + " kenmerk " + id
 	}
 	a.p.Residents = append(a.p.Residents, ResidentPayment{ResidentID: rid, Transfer: sepa.Transfer{
 		EndToEndID: id,

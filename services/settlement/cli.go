@@ -290,6 +290,9 @@ func writeRunFiles(ctx context.Context, svc *Service, o SettleOptions, r Run, st
 		fmt.Fprintf(stdout, "residents %d, bijstand %d, reserve %d, deductions %d, payout %d, held %d (%d cents), not computed %d, SEPA %d transfers, control sum %d cents\n",
 			rep.Residents, rep.BijstandCents, rep.VakantietoeslagReserveCents, rep.DeductionsAppliedCents, rep.PayoutCents,
 			rep.HeldResidents, rep.HeldPayoutCents, rep.UncomputedResidents, rep.SEPATransactions, rep.SEPAControlSumCents)
+		if rep.ReleasedResidents > 0 {
+			fmt.Fprintf(stdout, "released the held payouts of %d residents (%d cents), paid with this run\n", rep.ReleasedResidents, rep.ReleasedPayoutCents)
+		}
 		writeUncomputed(stdout, rep)
 	}
 	for _, f := range files {

@@ -55,14 +55,18 @@ func (c cliCaseload) ResidentIDs(context.Context, tenant.ID) ([]string, error) {
 	return ids, nil
 }
 
-func (c cliCaseload) Months(_ context.Context, _ tenant.ID, _ bijstand.Period, first, last string) ([]ResidentMonth, error) {
+func (c cliCaseload) Months(_ context.Context, _ tenant.ID, p bijstand.Period, first, last string) ([]ResidentMonth, error) {
 	if c.monthsErr != nil {
 		if err := c.monthsErr(); err != nil {
 			return nil, err
 		}
 	}
+	months := c.months
+	if c.monthsFor != nil {
+		months = c.monthsFor(p)
+	}
 	var out []ResidentMonth
-	for _, m := range c.months {
+	for _, m := range months {
 		if m.ResidentID >= first && m.ResidentID <= last {
 			out = append(out, m)
 		}

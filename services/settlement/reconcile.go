@@ -36,7 +36,11 @@ type Report struct {
 	// account): booked as owed to the resident, not in the SEPA files.
 	HeldResidents   int         `json:"held_residents"`
 	HeldPayoutCents money.Cents `json:"held_payout_cents"`
-	ShortfallsCents money.Cents `json:"shortfalls_cents"`
+	// ReleasedResidents and ReleasedPayoutCents are the payouts held in earlier runs and paid
+	// with this one (ResidentMonth.Released), on top of this month's payouts.
+	ReleasedResidents   int         `json:"released_residents"`
+	ReleasedPayoutCents money.Cents `json:"released_payout_cents"`
+	ShortfallsCents     money.Cents `json:"shortfalls_cents"`
 	// UncomputedResidents and Uncomputed (by resident id, [] when none) are the
 	// residents whose month could not be computed: paid, booked and counted nothing,
 	// each with why, for the consulent to fix and the second person to see.
@@ -60,12 +64,14 @@ type Report struct {
 //
 //   - per resident and in total, to the cent: bijstand = reserve + deductions applied +
 //     payout, and per deduction requested = applied + shortfall;
-//   - each resident with a payout has exactly one transfer of that payout or is held
-//     (p.Held) for exactly that payout, and no one else has either;
+//   - each resident with a payout has exactly one transfer of that payout (plus what it
+//     releases of payouts held before) or is held (p.Held) for exactly that payout, and
+//     no one else has either; a release is never negative nor on a payout held again;
 //   - each creditor's transfer is the sum of the applied on_behalf, beslag and aflossing
 //     deductions whose plans name it, and its specification adds up to it;
 //   - EndToEndIDs are unique;
-//   - the SEPA control sum = payouts − held payouts + creditor transfers, and the number of
+//   - the SEPA control sum = payouts + vakantietoeslag paid + released − held payouts +
+//     creditor transfers, and the number of
 //     transactions is the number of transfers;
 //   - each resident appears once: computed, or listed as not computed with no amount
 //     (ResidentMonth.Uncomputed), which the checks above leave out.
@@ -159,12 +165,26 @@ func (c *reconciler) months(months []ResidentMonth) {
 			c.problem("resident %s: negative vakantietoeslag paid %s", rid, m.VakantietoeslagPaid)
 		}
 		c.rep.VakantietoeslagPaidCents += m.VakantietoeslagPaid
-		if pay := r.Payout + m.VakantietoeslagPaid; pay > 0 {
+		c.released(m)
+		if pay := r.Payout + m.VakantietoeslagPaid + m.Released; pay > 0 {
 			c.payout[rid] = pay
 		}
 	}
 	if got := c.rep.VakantietoeslagReserveCents + c.rep.DeductionsAppliedCents + c.rep.PayoutCents; got != c.rep.BijstandCents {
 		c.problem("total: bijstand %s ≠ reserve + deductions + payout %s", c.rep.BijstandCents, got)
+	}
+}
+
+// released adds what m releases of payouts held before, and checks it can.
+func (c *reconciler) released(m ResidentMonth) {
+	switch {
+	case m.Released < 0:
+		c.problem("resident %s: negative release %s", m.ResidentID, m.Released)
+	case m.Released > 0 && m.Hold != "":
+		c.problem("resident %s: releases %s while held again", m.ResidentID, m.Released)
+	case m.Released > 0:
+		c.rep.ReleasedResidents++
+		c.rep.ReleasedPayoutCents += m.Released
 	}
 }
 
@@ -174,8 +194,8 @@ func (c *reconciler) uncomputed(m ResidentMonth) {
 	c.rep.Uncomputed = append(c.rep.Uncomputed, UncomputedResident{ResidentID: m.ResidentID, Reason: m.Uncomputed})
 	r := m.Result
 	if r.Bijstand != 0 || r.VakantietoeslagReserve != 0 || r.Payout != 0 || len(r.Deductions) != 0 ||
-		m.VakantietoeslagPaid != 0 || m.Hold != "" {
-		c.problem("resident %s: not computed, yet has amounts, deductions or a hold", m.ResidentID)
+		m.VakantietoeslagPaid != 0 || m.Released != 0 || m.Hold != "" {
+		c.problem("resident %s: not computed, yet has amounts, deductions, a release or a hold", m.ResidentID)
 	}
 }
 
@@ -313,9 +333,9 @@ func (c *reconciler) sepaTotals(summaries []sepa.Summary) {
 		}
 		rep.SEPATransactions, rep.SEPAControlSumCents = n, sum
 	}
-	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents - rep.HeldPayoutCents + c.creditorExpected; rep.SEPAControlSumCents != want {
-		c.problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s − held %s + creditor deductions %s",
-			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.HeldPayoutCents, c.creditorExpected)
+	if want := rep.PayoutCents + rep.VakantietoeslagPaidCents + rep.ReleasedPayoutCents - rep.HeldPayoutCents + c.creditorExpected; rep.SEPAControlSumCents != want {
+		c.problem("SEPA control sum %s ≠ payouts %s + vakantietoeslag %s + released %s − held %s + creditor deductions %s",
+			rep.SEPAControlSumCents, rep.PayoutCents, rep.VakantietoeslagPaidCents, rep.ReleasedPayoutCents, rep.HeldPayoutCents, c.creditorExpected)
 	}
 }
 

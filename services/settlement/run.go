@@ -572,8 +572,10 @@ type Amounts struct {
 	PayoutCents       money.Cents `json:"payout_cents"`
 	ShortfallCents    money.Cents `json:"shortfall_cents"`
 	VakantiegeldCents money.Cents `json:"vakantietoeslag_paid_cents"`
-	Held              bool        `json:"held"`
-	Hold              string      `json:"hold,omitempty"`
+	// ReleasedCents is what the run pays of payouts held in earlier runs.
+	ReleasedCents money.Cents `json:"released_cents"`
+	Held          bool        `json:"held"`
+	Hold          string      `json:"hold,omitempty"`
 	// Uncomputed is why the month could not be computed, if it could not (the amounts
 	// are then zero, and nothing was paid or booked).
 	Uncomputed string `json:"uncomputed,omitempty"`
@@ -657,14 +659,14 @@ const diffJoined = `
 		SELECT coalesce(c.resident_id, p.resident_id) AS resident_id, coalesce(c.name, p.name) AS name,
 		       CASE WHEN p.resident_id IS NULL THEN 'new' WHEN c.resident_id IS NULL THEN 'gone'
 		            WHEN (c.bijstand_cents, c.reserve_cents, c.applied_cents, c.payout_cents, c.shortfall_cents,
-		                  c.vakantietoeslag_cents, c.iban, coalesce(c.hold, ''), coalesce(c.uncomputed, ''))
+		                  c.vakantietoeslag_cents, c.released_cents, c.iban, coalesce(c.hold, ''), coalesce(c.uncomputed, ''))
 		               = (p.bijstand_cents, p.reserve_cents, p.applied_cents, p.payout_cents, p.shortfall_cents,
-		                  p.vakantietoeslag_cents, p.iban, coalesce(p.hold, ''), coalesce(p.uncomputed, ''))
+		                  p.vakantietoeslag_cents, p.released_cents, p.iban, coalesce(p.hold, ''), coalesce(p.uncomputed, ''))
 		            THEN 'unchanged' ELSE 'changed' END AS change,
 		       c.bijstand_cents AS cb, c.reserve_cents AS cr, c.applied_cents AS ca, c.payout_cents AS cp,
-		       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.hold AS ch, c.uncomputed AS cu,
+		       c.shortfall_cents AS cs, c.vakantietoeslag_cents AS cv, c.released_cents AS cx, c.hold AS ch, c.uncomputed AS cu,
 		       p.bijstand_cents AS pb, p.reserve_cents AS pr, p.applied_cents AS pa, p.payout_cents AS pp,
-		       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.hold AS ph, p.uncomputed AS pu
+		       p.shortfall_cents AS ps, p.vakantietoeslag_cents AS pv, p.released_cents AS px, p.hold AS ph, p.uncomputed AS pu
 		FROM cur c FULL JOIN prev p ON p.resident_id = c.resident_id)`
 
 // previousFinal returns the id of the last final run of a period before period, or
@@ -703,7 +705,7 @@ func diffCounts(ctx context.Context, tx pgx.Tx, id, prev string, counts map[Chan
 // diffLines reads the page of lines o asks for into d, with the After of the next page.
 func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string, o DiffOptions, d *Diff) error {
 	rows, err := tx.Query(ctx, diffJoined+`
-		SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, ch, cu, pb, pr, pa, pp, ps, pv, ph, pu FROM j
+		SELECT resident_id, name, change, cb, cr, ca, cp, cs, cv, cx, ch, cu, pb, pr, pa, pp, ps, pv, px, ph, pu FROM j
 		WHERE change = ANY($3) AND resident_id > $4 ORDER BY resident_id LIMIT $5`,
 		id, prev, changes, o.After, o.Limit+1)
 	if err != nil {
@@ -712,12 +714,12 @@ func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string
 	defer rows.Close()
 	for rows.Next() {
 		var l DiffLine
-		var c [6]*int64
-		var p [6]*int64
+		var c [7]*int64
+		var p [7]*int64
 		var ch, ph, cu, pu *string
 		var change string
-		if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &ch, &cu,
-			&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &ph, &pu); err != nil {
+		if err := rows.Scan(&l.ResidentID, &l.Name, &change, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6], &ch, &cu,
+			&p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &ph, &pu); err != nil {
 			return err
 		}
 		l.Change = Change(change)
@@ -737,12 +739,13 @@ func diffLines(ctx context.Context, tx pgx.Tx, id, prev string, changes []string
 	return rows.Err()
 }
 
-func amounts(v [6]*int64, hold, uncomputed *string) *Amounts {
+func amounts(v [7]*int64, hold, uncomputed *string) *Amounts {
 	if v[0] == nil {
 		return nil
 	}
 	a := &Amounts{BijstandCents: money.Cents(*v[0]), ReserveCents: money.Cents(*v[1]), AppliedCents: money.Cents(*v[2]),
-		PayoutCents: money.Cents(*v[3]), ShortfallCents: money.Cents(*v[4]), VakantiegeldCents: money.Cents(*v[5])}
+		PayoutCents: money.Cents(*v[3]), ShortfallCents: money.Cents(*v[4]), VakantiegeldCents: money.Cents(*v[5]),
+		ReleasedCents: money.Cents(*v[6])}
 	if hold != nil {
 		a.Held, a.Hold = true, *hold
 	}

@@ -68,6 +68,9 @@ type testBundle struct {
 	// monthsErr, when set, is asked first by every read of the months: an error it
 	// returns is the caseload's (a systemic failure, not a month the engine refused).
 	monthsErr func() error
+	// monthsFor, when set, gives the months of a period instead of months (which
+	// still lists the residents).
+	monthsFor func(bijstand.Period) []ResidentMonth
 	// extraIDs are residents ResidentIDs lists (plans into a run) besides those with a
 	// month: residents the caseload then returns no month for.
 	extraIDs []string
@@ -515,6 +518,21 @@ func TestReconcileCatches(t *testing.T) {
 			p.Residents = append(p.Residents, p.Residents[0])
 			return nil
 		}, []string{"resident " + resA + ": paid twice", "used twice"}},
+		{"a release the transfer does not pay", func(m []ResidentMonth, _ *Payments) []sepa.Summary {
+			m[0].Released = 500
+			return nil
+		}, []string{"resident " + resA + ": transfer € 1.175,73 ≠ payout € 1.180,73", "SEPA control sum"}},
+		{"a negative release", func(m []ResidentMonth, p *Payments) []sepa.Summary {
+			m[0].Released = -500
+			p.Residents[0].Transfer.Amount -= 500
+			return nil
+		}, []string{"resident " + resA + ": negative release € -5,00"}},
+		{"a release on a payout held again", func(m []ResidentMonth, p *Payments) []sepa.Summary {
+			m[0].Released, m[0].Hold = 500, "geen geldig rekeningnummer"
+			p.Held = append(p.Held, HeldPayout{ResidentID: resA, Amount: p.Residents[0].Transfer.Amount + 500, Reason: m[0].Hold})
+			p.Residents = p.Residents[1:]
+			return nil
+		}, []string{"resident " + resA + ": releases € 5,00 while held again"}},
 		{"specification that does not add up", func(_ []ResidentMonth, p *Payments) []sepa.Summary {
 			p.Creditors[1].Lines[0].Amount--
 			return nil

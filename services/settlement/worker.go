@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/iban"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -193,8 +195,10 @@ type item struct {
 	Shortfall  money.Cents
 	// VakantietoeslagPaid is the reserve paid out with this run.
 	VakantietoeslagPaid money.Cents
-	Deductions          []itemDeduction
-	Hold                string
+	// Released is what this run pays of payouts held in earlier final runs.
+	Released   money.Cents
+	Deductions []itemDeduction
+	Hold       string
 	// Counters are the applicants' vrijlating counters the month advanced.
 	Counters []itemCounters
 	// Uncomputed is why the month could not be computed, if it could not.
@@ -322,17 +326,29 @@ func (s *Service) batch(ctx context.Context, tx pgx.Tx, job *river.Job[BatchArgs
 	if err := s.payVakantietoeslag(ctx, tx, r, months, first, last); err != nil {
 		return err
 	}
+	owed, err := heldOwed(ctx, tx, r, first, last)
+	if err != nil {
+		return err
+	}
+	if msg := checkOwed(ctx, tx, owed); msg != "" {
+		return s.fail(ctx, tx, r, msg)
+	}
 	var c itemColumns
 	uncomputed := 0
 	for _, m := range months {
+		m.Hold = "" // the run's to decide, not the caseload's
+		if m.Uncomputed == "" {
+			m.Hold = holdReason(m)
+		}
+		if m.Uncomputed == "" && m.Hold == "" {
+			m.Released = owed[m.ResidentID].Due
+		}
 		it := toItem(m)
 		if it.Receipt, err = receiptColumns(m); err != nil {
 			return fmt.Errorf("settlement: batch %s/%d: resident %s: %w", r.ID, job.Args.BatchNo, m.ResidentID, err)
 		}
 		if m.Uncomputed != "" {
 			uncomputed++
-		} else {
-			it.Hold = holdReason(m)
 		}
 		if err := c.add(it); err != nil {
 			return err
@@ -388,7 +404,7 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	if !ok || int(r.Period.Month) != st.VakantietoeslagMonth || len(months) == 0 {
 		return nil
 	}
-	rows, err := tx.Query(ctx, `
+	owed, err := perResident(ctx, tx, `
 		SELECT i.resident_id, sum(i.reserve_cents - i.vakantietoeslag_cents)::bigint
 		FROM settlement_runs r
 		JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
@@ -397,15 +413,6 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 		GROUP BY i.resident_id`, r.Period.First(), first, last)
 	if err != nil {
 		return fmt.Errorf("settlement: reserves: %w", err)
-	}
-	owed := map[string]money.Cents{}
-	var id string
-	var c int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &c}, func() error {
-		owed[id] = money.Cents(c)
-		return nil
-	}); err != nil {
-		return err
 	}
 	for i := range months {
 		if months[i].Uncomputed == "" {
@@ -417,11 +424,110 @@ func (s *Service) payVakantietoeslag(ctx context.Context, tx pgx.Tx, r Run, mont
 	return nil
 }
 
+// owedHeld is what a resident is owed of payouts held in earlier runs.
+type owedHeld struct {
+	// Due is what this run pays if the resident's account is valid: what final runs of
+	// earlier periods held, less what runs that can still pay released.
+	Due money.Cents
+	// Booked is what the ledger must show as owed: what final runs held, less what
+	// final runs released.
+	Booked money.Cents
+}
+
+// heldOwed returns, per resident of the range first..last with something held or
+// released, what is still owed of the payouts held in earlier final runs. A resident
+// whose account is valid again is paid it with this run (the batch sets
+// ResidentMonth.Released); one still held, or whose month was not computed, keeps it
+// owed for a later run. Only the items that held or released something are read (the
+// partial index settlement_items_owed).
+//
+// A release counts against Due from the moment its run can still pay (awaiting
+// approval, posting, final): a final run only ever follows final runs (checkOrder), so
+// for it only final runs count, while a dry-run of the next month while this one awaits
+// approval, or of a month already final, shows what will really be paid.
+func heldOwed(ctx context.Context, tx pgx.Tx, r Run, first, last string) (map[string]owedHeld, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT i.resident_id,
+		       sum(CASE WHEN i.hold IS NOT NULL AND r.status = 'final' AND r.period < $1
+		                THEN i.payout_cents + i.vakantietoeslag_cents ELSE 0 END - i.released_cents)::bigint,
+		       sum(CASE WHEN r.status <> 'final' THEN 0 WHEN i.hold IS NOT NULL
+		                THEN i.payout_cents + i.vakantietoeslag_cents ELSE -i.released_cents END)::bigint
+		FROM settlement_runs r
+		JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
+		WHERE r.tenant_id = current_tenant() AND NOT r.dry_run AND r.id <> $4
+		  AND r.status IN ('final', 'posting', 'awaiting_approval')
+		  AND i.resident_id BETWEEN $2 AND $3 AND (i.hold IS NOT NULL OR i.released_cents > 0)
+		GROUP BY i.resident_id`, r.Period.First(), first, last, r.ID)
+	if err != nil {
+		return nil, fmt.Errorf("settlement: held payouts: %w", err)
+	}
+	out := map[string]owedHeld{}
+	var id string
+	var due, booked int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &due, &booked}, func() error {
+		if due != 0 || booked != 0 {
+			out[id] = owedHeld{Due: money.Cents(due), Booked: money.Cents(booked)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settlement: held payouts: %w", err)
+	}
+	return out, nil
+}
+
+// checkOwed checks what the items say is owed against the ledger, the record of what
+// the gemeente owes each resident: a held payout was credited to the resident's
+// account and never paid from it. Any difference (or an amount owed below zero) is a
+// booking gone wrong, not a resident's data: the run fails, naming the resident, and
+// pays no one on a guess. It returns the failure, or "".
+func checkOwed(ctx context.Context, tx pgx.Tx, owed map[string]owedHeld) string {
+	if len(owed) == 0 {
+		return ""
+	}
+	accounts := make([]string, 0, len(owed))
+	for id := range owed {
+		accounts = append(accounts, ledger.ResidentAccount(id))
+	}
+	slices.Sort(accounts)
+	bal, err := perResident(ctx, tx, `
+		SELECT account_code, sum(amount_cents)::bigint FROM ledger_movements
+		WHERE tenant_id = current_tenant() AND account_code = ANY($1) GROUP BY account_code`, accounts)
+	if err != nil {
+		return "the held payouts could not be checked against the ledger: " + err.Error()
+	}
+	for _, acct := range accounts {
+		id := strings.TrimPrefix(acct, ledger.ResidentAccount(""))
+		if o := owed[id]; o.Due < 0 || o.Booked < 0 || -bal[acct] != o.Booked {
+			return fmt.Sprintf("resident %s: the held payouts still owed are %s by the settlement items (%s due now) and %s by the ledger",
+				id, o.Booked, o.Due, -bal[acct])
+		}
+	}
+	return ""
+}
+
+// perResident reads query's rows of (resident id, cents) into a map.
+func perResident(ctx context.Context, tx pgx.Tx, query string, args ...any) (map[string]money.Cents, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]money.Cents{}
+	var id string
+	var c int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &c}, func() error {
+		out[id] = money.Cents(c)
+		return nil
+	})
+	return out, err
+}
+
 // itemColumns are items as columns, for one INSERT of unnested arrays: the bulk path
 // under row-level security, where COPY is not allowed.
 type itemColumns struct {
 	ids, names, ibans, deds, counters                   []string
 	bijstand, reserve, applied, payout, shortfall, paid []int64
+	released                                            []int64
 	holds, uncomputed                                   []*string
 	// The receipts: NULL where the caseload gave none.
 	inputs, laws, engines, wages []*string
@@ -445,7 +551,7 @@ func (c *itemColumns) add(it item) error {
 	c.bijstand, c.reserve, c.applied = append(c.bijstand, int64(it.Bijstand)), append(c.reserve, int64(it.Reserve)), append(c.applied, int64(it.Applied))
 	c.payout, c.shortfall, c.paid = append(c.payout, int64(it.Payout)), append(c.shortfall, int64(it.Shortfall)), append(c.paid, int64(it.VakantietoeslagPaid))
 	c.holds, c.counters = append(c.holds, hold), append(c.counters, encodeCounters(it.Counters))
-	c.uncomputed = append(c.uncomputed, uncomputed)
+	c.uncomputed, c.released = append(c.uncomputed, uncomputed), append(c.released, int64(it.Released))
 	rc := it.Receipt
 	c.inputs, c.laws, c.engines, c.wages = append(c.inputs, rc.Inputs), append(c.laws, rc.LawFile), append(c.engines, rc.EngineVersion), append(c.wages, rc.Wages)
 	c.hashes, c.configs = append(c.hashes, rc.Hash), append(c.configs, rc.ConfigVersion)
@@ -459,15 +565,16 @@ func (c *itemColumns) insert(ctx context.Context, tx pgx.Tx, runID string, batch
 	_, err := tx.Exec(ctx, `
 		INSERT INTO settlement_items (tenant_id, run_id, resident_id, batch_no, name, iban, bijstand_cents, reserve_cents,
 		                              applied_cents, payout_cents, shortfall_cents, vakantietoeslag_cents, deductions, hold, counters,
-		                              uncomputed, inputs, inputs_sha256, law_file, config_version, engine_version, wages)
+		                              uncomputed, inputs, inputs_sha256, law_file, config_version, engine_version, wages,
+		                              released_cents)
 		SELECT current_tenant(), $1, u.id, $2, u.name, u.iban, u.b, u.r, u.a, u.p, u.s, u.v, u.d, u.h, u.c, u.x,
-		       u.inp, u.sha, u.law, u.cfg, u.eng, u.w
+		       u.inp, u.sha, u.law, u.cfg, u.eng, u.w, u.rel
 		FROM unnest($3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[],
 		            $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[],
-		            $16::text[], $17::bytea[], $18::text[], $19::integer[], $20::text[], $21::text[])
-		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x, inp, sha, law, cfg, eng, w)`,
+		            $16::text[], $17::bytea[], $18::text[], $19::integer[], $20::text[], $21::text[], $22::bigint[])
+		     AS u(id, name, iban, b, r, a, p, s, v, d, h, c, x, inp, sha, law, cfg, eng, w, rel)`,
 		runID, batchNo, c.ids, c.names, c.ibans, c.bijstand, c.reserve, c.applied, c.payout, c.shortfall, c.paid, c.deds, c.holds,
-		c.counters, c.uncomputed, c.inputs, c.hashes, c.laws, c.configs, c.engines, c.wages)
+		c.counters, c.uncomputed, c.inputs, c.hashes, c.laws, c.configs, c.engines, c.wages, c.released)
 	return err
 }
 
@@ -475,7 +582,7 @@ func toItem(m ResidentMonth) item {
 	r := m.Result
 	it := item{ResidentID: m.ResidentID, Name: m.Name, IBAN: string(m.IBAN), Bijstand: r.Bijstand,
 		Reserve: r.VakantietoeslagReserve, Payout: r.Payout, VakantietoeslagPaid: m.VakantietoeslagPaid,
-		Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r), Uncomputed: m.Uncomputed}
+		Released: m.Released, Hold: m.Hold, Deductions: make([]itemDeduction, 0, len(r.Deductions)), Counters: advanced(r), Uncomputed: m.Uncomputed}
 	for _, d := range r.Deductions {
 		it.Applied += d.Applied
 		it.Shortfall += d.Shortfall
@@ -491,7 +598,7 @@ func toItem(m ResidentMonth) item {
 func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) {
 	rows, err := tx.Query(ctx, `
 		SELECT resident_id, name, iban, bijstand_cents, reserve_cents, payout_cents, vakantietoeslag_cents, deductions,
-		       coalesce(hold, ''), counters, coalesce(uncomputed, '')
+		       coalesce(hold, ''), counters, coalesce(uncomputed, ''), released_cents
 		FROM settlement_items WHERE tenant_id = current_tenant() AND run_id = $1 ORDER BY resident_id`, r.ID)
 	if err != nil {
 		return nil, fmt.Errorf("settlement: read items: %w", err)
@@ -501,17 +608,17 @@ func readMonths(ctx context.Context, tx pgx.Tx, r Run) ([]ResidentMonth, error) 
 	for rows.Next() {
 		var m ResidentMonth
 		var ibanText string
-		var bij, res, pay, vt int64
+		var bij, res, pay, vt, rel int64
 		var dedText, countersText string
 		if err := rows.Scan(&m.ResidentID, &m.Name, &ibanText, &bij, &res, &pay, &vt, &dedText, &m.Hold, &countersText,
-			&m.Uncomputed); err != nil {
+			&m.Uncomputed, &rel); err != nil {
 			return nil, fmt.Errorf("settlement: read items: %w", err)
 		}
 		deds, err := decodeDeductions(dedText)
 		if err != nil {
 			return nil, fmt.Errorf("settlement: item %s: deductions: %w", m.ResidentID, err)
 		}
-		m.IBAN, m.VakantietoeslagPaid = iban.IBAN(ibanText), money.Cents(vt)
+		m.IBAN, m.VakantietoeslagPaid, m.Released = iban.IBAN(ibanText), money.Cents(vt), money.Cents(rel)
 		m.Result = bijstand.Result{Period: r.Period, Bijstand: money.Cents(bij), VakantietoeslagReserve: money.Cents(res),
 			Payout: money.Cents(pay), Deductions: make([]bijstand.DeductionResult, len(deds))}
 		if err := decodeCounters(countersText, &m.Result); err != nil {
