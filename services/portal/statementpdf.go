@@ -131,6 +131,8 @@ func monthPDF(v *visit, view specView) ([]byte, error) {
 	paid := T.YouGot + " " + view.Paid
 	if view.PayDate != "" {
 		paid += " — " + T.On + " " + view.PayDate
+	} else if !view.NothingPaid {
+		paid += " — " + T.DateUnknown
 	}
 	d.heading(paid, 12)
 	if view.Uncomputed {

@@ -11,6 +11,7 @@ import (
 type specView struct {
 	Heading, Gemeente, Resident string
 	Paid, PayDate               string
+	NothingPaid                 bool // nothing reached the resident's account this month
 	Gross, Net                  string
 	Wages                       []wageRow
 	// Lines is the calculation, line by line with its articles, when the month
@@ -49,7 +50,8 @@ func (p *Portal) monthSpec(v *visit, st Statement) specView {
 	if view.Resident == "" {
 		view.Resident = v.sess.Identity.Subject
 	}
-	if !st.PayDate.IsZero() {
+	view.NothingPaid = st.Paid() == 0
+	if !st.PayDate.IsZero() && !view.NothingPaid {
 		view.PayDate = longDate(st.PayDate, lang)
 	}
 	for _, w := range st.Wages {
@@ -123,7 +125,10 @@ func (p *Portal) statementList(w http.ResponseWriter, r *http.Request, v *visit)
 			return
 		}
 		row := listRow{Month: monthName(m, lang), Href: v.monthURL(m, false), Paid: eur(st.Paid(), lang)}
-		if !st.PayDate.IsZero() {
+		switch {
+		case st.Paid() == 0 && st.Held() > 0:
+			row.Date = v.pg.T.Spec.HoldTitle
+		case st.Paid() > 0 && !st.PayDate.IsZero():
 			row.Date = longDate(st.PayDate, lang)
 		}
 		view.Months = append(view.Months, row)
