@@ -149,7 +149,7 @@ func (p *Portal) statementFail(w http.ResponseWriter, r *http.Request, v *visit,
 	p.failErr(w, r, v, err)
 }
 
-// serveStatementMonth answers a month of the resident: its page or its PDF.
+// statementMonth answers a month of the resident: its page or its PDF.
 func (p *Portal) statementMonth(w http.ResponseWriter, r *http.Request, v *visit) {
 	s, pdf := splitPDF(r.PathValue("maand"))
 	m, err := bijstand.ParsePeriod(s)
