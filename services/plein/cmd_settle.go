@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/plein-nl/plein/platform/audit"
@@ -72,13 +71,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if os.Getenv(db.EnvDatabaseURL) != "" {
 		o.Starter, o.Approver = "cli:"+audit.OSUser(), ""
 	}
-	// A run holds every resident's month in memory while it closes and posts (about a
-	// kilobyte each): with the default GOGC the collector rescans that heap over and
-	// over. This command runs one run and exits, so it trades memory for time, unless
-	// the operator set GOGC.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	settlement.OneRunGC()
 	log := observe.NewEnvLogger(stderr)
 	clk, err := businessClock("settle", log)
 	if err != nil {

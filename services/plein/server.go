@@ -96,8 +96,9 @@ func buildApp(ctx context.Context, cfg appConfig) (*app, error) {
 	}
 	pt, err := portal.New(portal.Config{Directory: f.dir, Sessions: f.sessions, DevLogin: f.devLogin, Log: cfg.log,
 		Limit: f.guards.Calc, DevIndex: cfg.devLogin, Income: s.income, Now: cfg.now,
-		Payments: portal.NewPaymentsAdapter(paymentplans.NewAuthorizing(s.plans, f.az), s.creditors, s.income, cfg.now),
-		Debts:    portal.NewDebtsAdapter(s.debts, s.plans, s.creditors)})
+		Payments:   portal.NewPaymentsAdapter(paymentplans.NewAuthorizing(s.plans, f.az), s.creditors, s.income, cfg.now),
+		Debts:      portal.NewDebtsAdapter(s.debts, s.plans, s.creditors),
+		Statements: portal.NewStatementsAdapter(s.statements, s.creditors)})
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +192,7 @@ type appServices struct {
 	plans      paymentplans.Service
 	debts      debts.Service
 	settlement *settlement.Service
+	statements *settlement.StatementReader // the residents' settled months, for the portal
 }
 
 // newServices wires each service to the small interfaces it declares, filled by the
@@ -215,6 +217,9 @@ func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 		Deductions: paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors},
 		Settings:   caseload.IncomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
 	var err error
+	if s.statements, err = settlement.NewStatementReader(cfg.appPool, f.book); err != nil {
+		return nil, err
+	}
 	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
 	return s, err
 }

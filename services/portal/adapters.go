@@ -15,6 +15,7 @@ import (
 	"github.com/plein-nl/plein/services/debts"
 	"github.com/plein-nl/plein/services/income"
 	"github.com/plein-nl/plein/services/paymentplans"
+	"github.com/plein-nl/plein/services/settlement"
 )
 
 // The adapters from the services to the interfaces the portal owns. They convert the
@@ -167,6 +168,69 @@ func (p DebtsAdapter) Overview(ctx context.Context, t tenant.ID, residentID stri
 			name = sf.CreditorID
 		}
 		out.Shortfalls = append(out.Shortfalls, ShortfallView{CreditorName: name, CreditorKind: string(c.Kind), Period: sf.Period.String(), Shortfall: sf.Shortfall})
+	}
+	return out, nil
+}
+
+// StatementsAdapter is the portal's Statements (Mijn specificaties) over the
+// settlement's statement reader (only final runs, only the resident asked for) and
+// the creditor register (for the names of the creditors paid).
+type StatementsAdapter struct {
+	reader    *settlement.StatementReader
+	creditors creditors.Service
+}
+
+// NewStatementsAdapter returns the Statements of reader and creditors.
+func NewStatementsAdapter(reader *settlement.StatementReader, creditors creditors.Service) StatementsAdapter {
+	return StatementsAdapter{reader: reader, creditors: creditors}
+}
+
+// Months lists the resident's settled months, newest first.
+func (a StatementsAdapter) Months(ctx context.Context, t tenant.ID, residentID string) ([]bijstand.Period, error) {
+	return a.reader.Months(ctx, t, residentID)
+}
+
+// Month returns a settled month of the resident as the portal shows it.
+func (a StatementsAdapter) Month(ctx context.Context, t tenant.ID, residentID string, period bijstand.Period) (Statement, error) {
+	st, err := a.reader.Month(ctx, t, residentID, period)
+	if errors.Is(err, settlement.ErrNotFound) {
+		return Statement{}, fmt.Errorf("%w: %w", ErrNoStatement, err)
+	}
+	if err != nil {
+		return Statement{}, err
+	}
+	out := Statement{Period: st.Period, Bijstand: st.Bijstand, Reserve: st.Reserve, Applied: st.Applied, Payout: st.Payout,
+		Shortfall: st.Shortfall, Vakantietoeslag: st.Vakantietoeslag, Released: st.Released, Uncomputed: st.Uncomputed != "",
+		Result: st.Result, Verified: st.Verified, LawFile: st.LawFile, EngineVersion: st.EngineVersion,
+		ConfigVersion: st.ConfigVersion, InputsSHA256: st.InputsSHA256}
+	if st.PayDate != nil {
+		out.PayDate = *st.PayDate
+	}
+	switch {
+	case st.Hold == "":
+	case st.Hold == settlement.HoldInvalidIBAN:
+		out.Hold = HoldIBAN
+	default:
+		out.Hold = HoldOther
+	}
+	ctx, _ = residentPrincipal(ctx, t, residentID)
+	for _, d := range st.Deductions {
+		name := d.Label
+		if d.CreditorID != "" {
+			if c, err := a.creditors.Get(ctx, t, d.CreditorID); err == nil && c.DisplayName() != "" {
+				name = c.DisplayName()
+			} else if name == "" {
+				name = d.CreditorID
+			}
+		}
+		if name == "" {
+			name = d.Kind
+		}
+		out.Deductions = append(out.Deductions, StatementDeduction{CreditorName: name, Reference: d.Reference,
+			Applied: d.Applied, Shortfall: d.Shortfall})
+	}
+	for _, w := range st.Wages {
+		out.Wages = append(out.Wages, StatementWage{Employer: w.Employer, Gross: w.Gross, Net: w.Net})
 	}
 	return out, nil
 }

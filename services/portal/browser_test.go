@@ -75,6 +75,7 @@ func TestBrowserPortal(t *testing.T) {
 	browsertest.Check(t, tab, "toestemming-en")
 
 	walkMoneyPages(t, tab, srv.URL)
+	walkStatements(t, tab, srv.URL)
 
 	// A month in which not everything could be paid says so.
 	tb.income.mu.Lock()
@@ -143,4 +144,48 @@ func walkMoneyPages(t *testing.T, tab *browsertest.Tab, base string) {
 	tab.Navigate(t, base+"/t/zwolle/betalingen/nieuw?lang=en")
 	tab.Follow(t, `form button[type="submit"].button`)
 	browsertest.Check(t, tab, "betaling-aanvragen-fouten-en")
+}
+
+// walkStatements is TestBrowserPortal's walk through Mijn specificaties, on the portal
+// at base: from Deze maand to the list, a month explained line by line, a held month
+// without its explanation, and the year; each at 1280 and 390 px, where nothing may
+// scroll sideways (the tables reflow).
+func walkStatements(t *testing.T, tab *browsertest.Tab, base string) {
+	check := func(name string) {
+		t.Helper()
+		for _, w := range []int64{1280, 390} {
+			tab.Do(t, chromedp.EmulateViewport(w, 900))
+			shot := name
+			if w == 390 {
+				shot += "-telefoon"
+			}
+			browsertest.Check(t, tab, shot)
+			if wide := browsertest.Run(t, tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`)); wide {
+				t.Errorf("%s scrolls sideways at %d px", name, w)
+			}
+		}
+		tab.Do(t, chromedp.EmulateViewport(1280, 900))
+	}
+	tab.Navigate(t, base+"/t/zwolle/mijn/")
+	tab.Follow(t, `a[data-testid="to-statements"]`)
+	check("specificaties")
+	tab.Follow(t, `table.statements a[href$="/specificaties/2026-03"]`)
+	if got := tab.Text(t, `[data-testid="paid"]`); got != "€ 1.923,06" {
+		t.Errorf("March paid %q, want € 1.923,06 (€ 961,53 = 1.176,50 − 56,47 − 158,50, and February's as a nabetaling)", got)
+	}
+	if got := tab.Text(t, "tr.line--vrijlating"); !strings.Contains(got, "Pw art. 31 lid 2 onder n") {
+		t.Errorf("the vrijlating line %q does not name its article", got)
+	}
+	check("specificatie-maart")
+	tab.Navigate(t, base+"/t/zwolle/specificaties/2026-02")
+	if !tab.Has(t, `[data-testid="held"]`) || tab.Has(t, `[data-testid="lines"]`) {
+		t.Errorf("February: want the held notice and no line-by-line explanation")
+	}
+	check("specificatie-februari-vastgehouden")
+	tab.Navigate(t, base+"/t/zwolle/specificaties/jaar/2026")
+	check("jaaroverzicht")
+	tab.Follow(t, `nav.lang a[hreflang="en"]`)
+	check("jaaroverzicht-en")
+	tab.Navigate(t, base+"/t/zwolle/specificaties/2026-03?lang=en")
+	check("specificatie-maart-en")
 }

@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,10 +27,11 @@ type monthView struct {
 	NextText        string
 }
 
-// line is one row of the explanation: what, how much, and why (from the trace).
+// line is one row of the explanation: what, how much, and why (from the trace), with
+// the articles of law the trace names for it.
 type line struct {
 	Key, Label, Amount string
-	Why                []string
+	Why, Articles      []string
 	Total              bool
 }
 
@@ -92,7 +94,8 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 }
 
 // explain turns the engine's result into the lines of "Deze maand", each with the
-// trace's own sentences (Step.Text) as its reason, in the order of the calculation.
+// trace's own sentences (Step.Text) as its reason and the articles of law they apply,
+// in the order of the calculation.
 func explain(res bijstand.Result, lang string, T monthTexts) []line {
 	norm := line{Key: "norm", Label: T.Norm, Amount: eur(res.Norm, lang), Why: []string{T.NormWords}}
 	inc := line{Key: "income", Label: T.Income, Amount: eur(res.Income, lang)}
@@ -105,22 +108,23 @@ func explain(res bijstand.Result, lang string, T monthTexts) []line {
 	var deductions []line
 	garnish := false
 	for _, s := range res.Trace {
-		text := s.Text(lang)
+		var to *line
 		switch s.Code {
 		case bijstand.StepKostendelers:
-			norm.Why = append(norm.Why, T.KostendelersWords, text)
+			norm.Why = append(norm.Why, T.KostendelersWords)
+			to = &norm
 		case bijstand.StepIncome:
-			inc.Why = append(inc.Why, text)
+			to = &inc
 		case bijstand.StepVrijlating, bijstand.StepVrijlatingNone:
-			vrij.Why = append(vrij.Why, text)
+			to = &vrij
 		case bijstand.StepCountedIncome:
-			counted.Why = append(counted.Why, text)
+			to = &counted
 		case bijstand.StepBijstand:
-			bij.Why = append(bij.Why, text)
+			to = &bij
 		case bijstand.StepReserve:
-			reserve.Why = append(reserve.Why, text)
+			to = &reserve
 		case bijstand.StepBeslagvrijeVoet, bijstand.StepCapacity:
-			protected.Why = append(protected.Why, text)
+			to = &protected
 		case bijstand.StepDeduction:
 			label := T.OnBehalf
 			if s.Args[0] != 0 { // not on_behalf
@@ -130,11 +134,16 @@ func explain(res bijstand.Result, lang string, T monthTexts) []line {
 			if s.Ref != "" {
 				label += ": " + s.Ref
 			}
-			deductions = append(deductions, line{Key: "deduction", Label: label, Amount: eur(-s.Amount, lang), Why: []string{text}})
+			deductions = append(deductions, line{Key: "deduction", Label: label, Amount: eur(-s.Amount, lang)})
+			to = &deductions[len(deductions)-1]
 		case bijstand.StepPayout:
-			payout.Why = append(payout.Why, text)
+			to = &payout
 		default: // age, the norm's parts, the norm itself
-			norm.Why = append(norm.Why, text)
+			to = &norm
+		}
+		to.Why = append(to.Why, s.Text(lang))
+		if s.Article != "" && !slices.Contains(to.Articles, s.Article) {
+			to.Articles = append(to.Articles, s.Article)
 		}
 	}
 	if len(vrij.Why) == 0 {

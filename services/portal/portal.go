@@ -56,6 +56,10 @@ type Config struct {
 	// yet and stay out of the menu.
 	Payments Payments
 	Debts    Debts
+	// Statements answers "Mijn specificaties" (the settled months, their PDFs and the
+	// year overview); without it those pages say they are not available yet and stay
+	// out of the menu.
+	Statements Statements
 	// Now is the clock that decides "this month"; time.Now when nil.
 	Now func() time.Time
 	// Limit, when set, is asked before each "what if" calculation with the tenant and
@@ -75,7 +79,8 @@ type Portal struct {
 // pageNames are the files under templates/ that each define the "content" of one
 // page inside layout.html.
 var pageNames = []string{"home", "month", "payslip", "whatif", "consent", "fail",
-	"payments", "paymentnew", "paymentstop", "debts", "calendar"}
+	"payments", "paymentnew", "paymentstop", "debts", "calendar",
+	"statements", "statement", "statementyear"}
 
 // New returns the portal.
 func New(cfg Config) (*Portal, error) {
@@ -214,6 +219,8 @@ type page struct {
 	LangSwitch string
 	// Nav is the resident's menu; empty when nobody is logged in.
 	Nav []navLink
+	// Statements is the href of "Mijn specificaties" in the resident's menu; "" without.
+	Statements string
 	// CSRF is the session's token for the logout form (and the page's own forms).
 	CSRF string
 	// Data is the page's own content.

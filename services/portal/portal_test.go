@@ -119,21 +119,22 @@ func setup(t *testing.T, opts options) *testBundle {
 	inc := newFakeIncome(testNow)
 	pay, debts := newFakePayments(), newFakeDebts()
 	cfg := portal.Config{
-		Directory: newDirectory(t, opts.suspended...),
-		Sessions:  sessions,
-		DevLogin:  auth.NewDevLogin(sessions, true),
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DevIndex:  opts.devIndex,
-		Income:    inc,
-		Payments:  pay,
-		Debts:     debts,
-		Now:       testNow,
+		Directory:  newDirectory(t, opts.suspended...),
+		Sessions:   sessions,
+		DevLogin:   auth.NewDevLogin(sessions, true),
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DevIndex:   opts.devIndex,
+		Income:     inc,
+		Payments:   pay,
+		Debts:      debts,
+		Now:        testNow,
+		Statements: newFakeStatements(t),
 	}
 	if opts.noIncome {
 		cfg.Income = nil
 	}
 	if opts.noMoney {
-		cfg.Payments, cfg.Debts = nil, nil
+		cfg.Payments, cfg.Debts, cfg.Statements = nil, nil, nil
 	}
 	// Given after New, as `plein dev` does once it has seeded its residents.
 	p, err := portal.New(cfg)

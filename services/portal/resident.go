@@ -39,13 +39,15 @@ const (
 	needIncome need = 1 << iota
 	needPayments
 	needDebts
+	needStatements
 )
 
 // lacks reports whether a service the page needs is not configured.
 func (p *Portal) lacks(n need) bool {
 	return n&needIncome != 0 && p.cfg.Income == nil ||
 		n&needPayments != 0 && p.cfg.Payments == nil ||
-		n&needDebts != 0 && p.cfg.Debts == nil
+		n&needDebts != 0 && p.cfg.Debts == nil ||
+		n&needStatements != 0 && p.cfg.Statements == nil
 }
 
 // visit is one request of a logged-in resident: the gemeente, the session, and the
@@ -64,7 +66,7 @@ func (v *visit) url(path string) string { return v.pg.Base + path }
 // routeResident registers the pages of a logged-in resident. Every POST passes
 // CrossOrigin, needs the session and its CSRF token; a GET never changes state.
 func (p *Portal) routeResident() {
-	for _, dir := range []string{navMonth, navPayments, navDebts, navCalendar} {
+	for _, dir := range []string{navMonth, navPayments, navDebts, navCalendar, navStatements} {
 		p.mux.HandleFunc("GET /t/{tenant}/"+strings.TrimSuffix(dir, "/"), p.withTenant(func(w http.ResponseWriter, r *http.Request, t *tenancy.Tenant) {
 			pg := p.newPage(r, t)
 			target := pg.Base + dir
@@ -87,6 +89,7 @@ func (p *Portal) routeResident() {
 	p.mux.Handle("POST /t/{tenant}/betalingen/{plan}/stoppen", auth.CrossOrigin(p.withResident(navPayments, needPayments, maxFormBody, p.paymentStop)))
 	p.mux.HandleFunc("GET /t/{tenant}/schulden/{$}", p.withResident(navDebts, needDebts, 0, p.debts))
 	p.mux.HandleFunc("GET /t/{tenant}/kalender/{$}", p.withResident(navCalendar, needIncome|needPayments, 0, p.calendar))
+	p.routeStatements()
 	p.mux.Handle("POST /t/{tenant}/uitloggen", auth.CrossOrigin(p.withTenant(p.logout)))
 }
 
@@ -105,13 +108,16 @@ func (p *Portal) withNav(pg *page, s auth.Session, current string) {
 		path, text string
 		needs      need
 	}{
-		{navMonth, n.Month, 0}, {navPayments, n.Payments, needPayments}, {navCalendar, n.Calendar, needIncome | needPayments},
+		{navMonth, n.Month, 0}, {navStatements, n.Statements, needStatements}, {navPayments, n.Payments, needPayments}, {navCalendar, n.Calendar, needIncome | needPayments},
 		{navDebts, n.Debts, needDebts}, {navPayslip, n.Payslip, 0}, {navWhatIf, n.WhatIf, 0}, {navConsent, n.Consent, 0},
 	} {
 		if p.lacks(l.needs) {
 			continue
 		}
 		pg.Nav = append(pg.Nav, navLink{Href: pg.Base + l.path + pg.LangQuery, Text: l.text, Current: l.path == current})
+		if l.path == navStatements {
+			pg.Statements = pg.Base + l.path + pg.LangQuery
+		}
 	}
 }
 

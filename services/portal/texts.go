@@ -18,6 +18,7 @@ type texts struct {
 	Debts   debtTexts
 	Cal     calendarTexts
 	Short   shortfallTexts
+	Spec    specTexts
 	Fail    failTexts
 	Form    formTexts
 	Months  [12]string
@@ -28,7 +29,7 @@ type item struct{ Title, Text string }
 // navTexts label the menu of a logged-in resident.
 type navTexts struct {
 	Label, Month, Payslip, WhatIf, Consent, Logout string
-	Payments, Debts, Calendar                      string
+	Payments, Debts, Calendar, Statements          string
 }
 
 // monthTexts are the sentences of "Deze maand".
@@ -106,11 +107,13 @@ func textsFor(lang, gemeente string) texts {
 			HelpTitle: "Questions?",
 			Help:      "Call or visit " + gemeente + ". Your consulent is happy to help you.",
 			Nav: navTexts{Label: "Menu", Month: "This month", Payslip: "Hand in a payslip", WhatIf: "What if I start work?",
-				Consent: "Employer consent", Logout: "Log out", Payments: "My payments", Debts: "My debts", Calendar: "Money calendar"},
+				Consent: "Employer consent", Logout: "Log out", Payments: "My payments", Debts: "My debts", Calendar: "Money calendar",
+				Statements: "My statements"},
 			Pay:   paymentTextsEN,
 			Debts: debtTextsEN,
 			Cal:   calendarTextsEN,
 			Short: shortfallTextsEN,
+			Spec:  specTextsEN,
 			Month: monthTexts{
 				Title: "This month", HeadingPrefix: "Your money in", YouGet: "You get", On: "on", DateUnknown: "We do not know the date yet.",
 				Received: "We have received your payslip. Below you see what it means for you.",
@@ -200,11 +203,13 @@ func textsFor(lang, gemeente string) texts {
 		HelpTitle: "Vragen?",
 		Help:      "Bel of bezoek " + gemeente + ". Uw consulent helpt u graag.",
 		Nav: navTexts{Label: "Menu", Month: "Deze maand", Payslip: "Loonstrook doorgeven", WhatIf: "Wat als ik ga werken?",
-			Consent: "Toestemming werkgever", Logout: "Uitloggen", Payments: "Mijn betalingen", Debts: "Mijn schulden", Calendar: "Geldkalender"},
+			Consent: "Toestemming werkgever", Logout: "Uitloggen", Payments: "Mijn betalingen", Debts: "Mijn schulden", Calendar: "Geldkalender",
+			Statements: "Mijn specificaties"},
 		Pay:   paymentTextsNL,
 		Debts: debtTextsNL,
 		Cal:   calendarTextsNL,
 		Short: shortfallTextsNL,
+		Spec:  specTextsNL,
 		Month: monthTexts{
 			Title: "Deze maand", HeadingPrefix: "Uw geld in", YouGet: "U krijgt", On: "op", DateUnknown: "De datum weten wij nog niet.",
 			Received: "Wij hebben uw loonstrook ontvangen. Hieronder ziet u wat dat voor u betekent.",

@@ -163,6 +163,21 @@ func TestHeldPayoutReleased(t *testing.T) {
 		t.Errorf("diff with February %+v: want A changed, held before and %s released now", d.Lines, 2*payoutA)
 	}
 
+	// A's specificaties: January held, March paid the two held payouts (the nabetaling).
+	sr, err := NewStatementReader(sb.d.App, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	janSt, err := sr.Month(ctx, "zwolle", resA, bijstand.Period{Year: 2026, Month: time.January})
+	if err != nil || janSt.Hold != HoldInvalidIBAN || janSt.Released != 0 {
+		t.Errorf("A's January statement: hold %q, released %s, %v; want held, nothing released", janSt.Hold, janSt.Released, err)
+	}
+	marSt, err := sr.Month(ctx, "zwolle", resA, march)
+	if err != nil || marSt.Hold != "" || marSt.Released != 2*payoutA || marSt.Payout != payoutA {
+		t.Errorf("A's March statement: hold %q, released %s, payout %s, %v; want %s released with %s", marSt.Hold, marSt.Released,
+			marSt.Payout, err, 2*payoutA, payoutA)
+	}
+
 	sb.clock.Set(time.Date(2026, 4, 24, 9, 0, 0, 0, time.UTC))
 	apr, _ := settle(time.April)
 	if got, want := apr.Report.SEPAControlSumCents-jan.Report.SEPAControlSumCents, payoutA; got != want || apr.Report.ReleasedPayoutCents != 0 {

@@ -31,7 +31,9 @@ type Statement struct {
 	PayDate *time.Time
 	// The stored amounts: what the run booked and paid.
 	Bijstand, Reserve, Applied, Payout, Shortfall, Vakantietoeslag money.Cents
-	Deductions                                                     []StatementDeduction
+	// Released is what this run paid of payouts held in earlier runs (a nabetaling).
+	Released   money.Cents
+	Deductions []StatementDeduction
 	// Wages are the payslips the month counted: gross and net (nil before receipts).
 	Wages []Wage
 	// Hold is why the payout was held, Uncomputed why the month was not computed.
@@ -106,12 +108,12 @@ func (r *StatementReader) Month(ctx context.Context, t tenant.ID, residentID str
 		var wages *string
 		var cfg *int32
 		var hold *string
-		dest := append(it.dest(), &st.RunID, &st.PayDate, &wages, &cfg, &hold)
+		dest := append(it.dest(), &st.RunID, &st.PayDate, &wages, &cfg, &hold, &st.Released)
 		err := tx.QueryRow(ctx, `
 			SELECT i.resident_id, i.bijstand_cents, i.reserve_cents, i.applied_cents, i.payout_cents, i.shortfall_cents,
 			       i.vakantietoeslag_cents, i.deductions, i.counters, coalesce(i.uncomputed, ''),
 			       i.inputs, i.inputs_sha256, i.law_file, i.engine_version,
-			       r.id, r.execution_date, i.wages, i.config_version, i.hold
+			       r.id, r.execution_date, i.wages, i.config_version, i.hold, i.released_cents
 			FROM settlement_runs r
 			JOIN settlement_items i ON i.tenant_id = r.tenant_id AND i.run_id = r.id
 			WHERE r.tenant_id = current_tenant() AND r.status = 'final' AND r.period = $1 AND i.resident_id = $2`,

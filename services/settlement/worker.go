@@ -268,11 +268,15 @@ func decodeDeductions(s string) ([]itemDeduction, error) {
 	return out, nil
 }
 
+// HoldInvalidIBAN is the hold of a payout because the resident's account number is not
+// a valid IBAN (Statement.Hold, the run's held payouts).
+const HoldInvalidIBAN = "geen geldig rekeningnummer (IBAN): vul het juiste rekeningnummer in, dan volgt de betaling"
+
 // holdReason is why a payout cannot be paid, in Dutch for the consulent who resolves
 // it; "" when it can.
 func holdReason(m ResidentMonth) string {
 	if _, err := iban.Parse(string(m.IBAN)); err != nil {
-		return "geen geldig rekeningnummer (IBAN): vul het juiste rekeningnummer in, dan volgt de betaling"
+		return HoldInvalidIBAN
 	}
 	if m.Name == "" {
 		return "geen naam voor de betaling"
