@@ -241,12 +241,12 @@ func (k *Keyring) rows(ctx context.Context, tx pgx.Tx, t tenant.ID, lock bool) (
 }
 
 // unwrap opens the keys of r.
-func (k *Keyring) unwrap(ctx context.Context, t tenant.ID, r *wrappedRow) error {
+func unwrap(ctx context.Context, k kms.KMS, t tenant.ID, r *wrappedRow) error {
 	var err error
-	if r.data, err = k.kms.Unwrap(ctx, r.kekID, r.wrappedData, aad(t, r.version, "data")); err != nil {
+	if r.data, err = k.Unwrap(ctx, r.kekID, r.wrappedData, aad(t, r.version, "data")); err != nil {
 		return fmt.Errorf("keyring: %s version %d: %w", t, r.version, err)
 	}
-	if r.index, err = k.kms.Unwrap(ctx, r.kekID, r.wrappedIndex, aad(t, r.version, "index")); err != nil {
+	if r.index, err = k.Unwrap(ctx, r.kekID, r.wrappedIndex, aad(t, r.version, "index")); err != nil {
 		return fmt.Errorf("keyring: %s version %d: %w", t, r.version, err)
 	}
 	return nil
@@ -263,25 +263,47 @@ func (k *Keyring) load(ctx context.Context, t tenant.ID) (*bsn.Sealer, byte, err
 	if err != nil {
 		return nil, 0, fmt.Errorf("keyring: %s: %w", t, err)
 	}
+	ws := make([]Wrapped, len(rows))
+	for i, r := range rows {
+		ws[i] = Wrapped{Version: r.version, KEKID: r.kekID, Data: r.wrappedData, Index: r.wrappedIndex}
+	}
+	s, err := Unwrap(ctx, k.kms, t, ws, k.legacy)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s, s.Current(), nil
+}
+
+// Wrapped is a row of bsn_keys as a dump or backup holds it.
+type Wrapped struct {
+	Version     byte
+	KEKID       string
+	Data, Index []byte // wrapped under KEKID
+}
+
+// Unwrap builds tenant t's sealer from its wrapped keys, oldest version first, with
+// the KMS: what the keyring does with the rows it reads, and what a restore from a
+// backup would do. For a purged gemeente it fails: its KEK is gone.
+func Unwrap(ctx context.Context, k kms.KMS, t tenant.ID, rows []Wrapped, legacy *Legacy) (*bsn.Sealer, error) {
 	if len(rows) == 0 {
-		return nil, 0, fmt.Errorf("keyring: %s has no key", t)
+		return nil, fmt.Errorf("keyring: %s has no key", t)
 	}
 	keys := bsn.Keys{Enc: map[byte][]byte{}}
-	for i := range rows {
-		if err := k.unwrap(ctx, t, &rows[i]); err != nil {
-			return nil, 0, err
+	for _, w := range rows {
+		r := wrappedRow{version: w.Version, kekID: w.KEKID, wrappedData: w.Data, wrappedIndex: w.Index}
+		if err := unwrap(ctx, k, t, &r); err != nil {
+			return nil, err
 		}
-		keys.Enc[rows[i].version] = rows[i].data
+		keys.Enc[r.version] = r.data
+		keys.Current, keys.Index = r.version, r.index
 	}
-	last := rows[len(rows)-1]
-	keys.Current, keys.Index = last.version, last.index
-	if k.legacy != nil {
-		keys.Enc[bsn.LegacyVersion] = k.legacy.Enc
-		keys.PriorIndex = k.legacy.Index
+	if legacy != nil {
+		keys.Enc[bsn.LegacyVersion] = legacy.Enc
+		keys.PriorIndex = legacy.Index
 	}
 	s, err := bsn.NewSealerFromKeys(keys)
 	if err != nil {
-		return nil, 0, fmt.Errorf("keyring: %s: %w", t, err)
+		return nil, fmt.Errorf("keyring: %s: %w", t, err)
 	}
-	return s, last.version, nil
+	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/plein-nl/plein/platform/kms"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -29,7 +30,7 @@ func (k *Keyring) Rotate(ctx context.Context, t tenant.ID) (byte, error) {
 		if last.version == 255 {
 			return ErrNoMoreVersions
 		}
-		if err := k.unwrap(ctx, t, &last); err != nil {
+		if err := unwrap(ctx, k.kms, t, &last); err != nil {
 			return err
 		}
 		next = last.version + 1
@@ -64,7 +65,7 @@ func (k *Keyring) RotateKEK(ctx context.Context, t tenant.ID) (kekVersion, rewra
 		}
 		for i := range rows {
 			r := &rows[i]
-			if err := k.unwrap(ctx, t, r); err != nil {
+			if err := unwrap(ctx, k.kms, t, r); err != nil {
 				return err
 			}
 			dataW, err := k.kms.Wrap(ctx, KEKID(t), r.data, aad(t, r.version, "data"))
@@ -94,8 +95,8 @@ func (k *Keyring) RotateKEK(ctx context.Context, t tenant.ID) (kekVersion, rewra
 // database or a backup, never opens again. The purge calls it once the gemeente's rows
 // are deleted; destroying a key that is gone already is no error.
 func (k *Keyring) Shred(ctx context.Context, t tenant.ID) error {
-	if err := k.kms.Destroy(ctx, KEKID(t)); err != nil {
-		return fmt.Errorf("keyring: shred %s: %w", t, err)
+	if err := (Shredder{KMS: k.kms}).Shred(ctx, t); err != nil {
+		return err
 	}
 	k.mu.Lock()
 	delete(k.cache, t)
@@ -132,4 +133,18 @@ func (k *Keyring) Versions(ctx context.Context, t tenant.ID) ([]Version, error) 
 		return nil, fmt.Errorf("keyring: versions of %s: %w", t, err)
 	}
 	return out, nil
+}
+
+// Shredder destroys purged gemeenten's keys with the KMS alone: what `plein tenant
+// purge` needs, which opens no application pool.
+type Shredder struct {
+	KMS kms.KMS
+}
+
+// Shred destroys tenant t's key-encryption key.
+func (s Shredder) Shred(ctx context.Context, t tenant.ID) error {
+	if err := s.KMS.Destroy(ctx, KEKID(t)); err != nil {
+		return fmt.Errorf("keyring: shred %s: %w", t, err)
+	}
+	return nil
 }
