@@ -141,14 +141,6 @@ func (s *Sealer) String() string { return fmt.Sprintf("bsn.Sealer{key version %d
 // Current returns the key version Seal uses.
 func (s *Sealer) Current() byte { return s.k.current }
 
-// Version returns the key version of a sealed BSN, without opening it.
-func Version(ct []byte) (byte, error) {
-	if len(ct) < 1+nonceSize {
-		return 0, fmt.Errorf("%d bytes: %w", len(ct), ErrMalformed)
-	}
-	return ct[0], nil
-}
-
 // Seal encrypts b with a fresh random nonce, so sealing the same BSN twice gives
 // different bytes; look BSNs up by BlindIndex, never by ciphertext.
 //

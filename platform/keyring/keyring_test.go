@@ -233,3 +233,20 @@ func TestShred(t *testing.T) {
 		t.Errorf("For(utrecht): err = %v, want ErrUnknownTenant", err)
 	}
 }
+
+// BenchmarkFor is the cost a unit of work pays for its gemeente's sealer once the keys
+// are cached: one query for the newest version.
+func BenchmarkFor(b *testing.B) {
+	d := dbtest.New(b)
+	dbtest.CreateTenants(b, d, "zwolle")
+	kr, _ := keyringtest.New(b, d.App)
+	ctx := context.Background()
+	if _, err := kr.For(ctx, "zwolle"); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := kr.For(ctx, "zwolle"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -89,13 +88,7 @@ func TestPurgeShredsKeys(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, true)
 	ctx := context.Background()
-	var loaded []*Loaded
-	for _, id := range []string{"deventer", "zwolle"} {
-		loaded = append(loaded, load(t, filepath.Join(b.tenants, id+".yaml"))...)
-	}
-	if _, err := b.store.Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	b.applyIDs(t, "deventer", "zwolle")
 	kr, k := keyringtest.New(t, b.d.App)
 	// The same BSN in both gemeenten, and one of each's own.
 	bsns := map[tenant.ID][]string{"zwolle": {"111222333", "999993653"}, "deventer": {"111111110", "999993653"}}
