@@ -21,7 +21,7 @@ func TestSeedDemoOnce(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, "zwolle")
-	svc := synthtest.New(t, d.App, bsntest.Sealer(t), seedNow)
+	svc := synthtest.New(t, d.App, bsntest.Keyring(t), seedNow)
 	dir := t.TempDir()
 	ctx := context.Background()
 	first, err := synth.SeedDemo(ctx, d.App, svc.Residents, []tenant.ID{"zwolle"}, dir)

@@ -44,7 +44,7 @@ func setupSeed(t *testing.T) *seedBundle {
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, "zwolle")
 	ctx := authz.WithPrincipal(context.Background(), authztest.Principal("test:seed", "zwolle", authz.RoleConsulent))
-	return &seedBundle{svc: synthtest.New(t, d.App, bsntest.Sealer(t), seedNow), ctx: ctx}
+	return &seedBundle{svc: synthtest.New(t, d.App, bsntest.Keyring(t), seedNow), ctx: ctx}
 }
 
 func seedOpts(n int, period string, s uint64) synth.Options {

@@ -114,9 +114,16 @@ func TestTenantOffboardCLI(t *testing.T) {
 		t.Errorf("offboard twice: %v\n%s", err, s)
 	}
 
+	kek := filepath.Join(data, "kms", "bsn-zwolle") // the seed made zwolle's key
+	if _, err := os.Stat(kek); err != nil {
+		t.Fatalf("zwolle's KEK before the purge: %v", err)
+	}
 	s = must("tenant", "purge", "zwolle", "--author", "op@coop")
 	if !strings.Contains(s, "zwolle: purged by op@coop") || !strings.Contains(s, "residents") || status("zwolle") != "offboarded" {
 		t.Fatalf("purge (zwolle %s):\n%s", status("zwolle"), s)
+	}
+	if _, err := os.Stat(kek); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("zwolle's KEK after the purge: %v, want it destroyed", err)
 	}
 	if s, err := cli("tenant", "offboard", "zwolle", "--export", filepath.Join(out, "c.tar.gz"), "--reason", "x"); err == nil ||
 		!strings.Contains(s+err.Error(), "zwolle is offboarded") {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/auth"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/jobs"
@@ -52,7 +51,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	ln.Close()
-	p, err := openBackend(ctx, *dataDir, log, needApp|needControl)
+	p, err := openBackend(ctx, *dataDir, log, needApp|needControl|needKeys)
 	if err != nil {
 		return err
 	}
@@ -68,7 +67,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, devLogin: true, controlPool: p.control, now: clk.Now}, *dataDir, true)
+	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, devLogin: true, controlPool: p.control, now: clk.Now, keys: p.keys})
 	if err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	a.devLogin.WithPeople(func(t tenant.ID) []auth.DevPerson { return people[t] })
-	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, a.settlement, clk.Now), Logger: log, PeriodicJobs: periodicJobs()})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, a.settlement, p.keys, clk.Now), Logger: log, PeriodicJobs: periodicJobs()})
 	if err != nil {
 		return err
 	}
@@ -120,7 +119,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	p, err := openBackend(ctx, *dataDir, log, needApp)
+	p, err := openBackend(ctx, *dataDir, log, needApp|needKeys)
 	if err != nil {
 		return err
 	}
@@ -132,7 +131,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if p.control, err = p.Control(ctx); err != nil {
 		return err
 	}
-	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, secure: true, siloRouting: true, controlPool: p.control}, *dataDir, local)
+	a, err := newApp(ctx, appConfig{log: log, appPool: p.app, sessionKey: key, secure: true, siloRouting: true, controlPool: p.control, keys: p.keys})
 	if err != nil {
 		return err
 	}
@@ -143,14 +142,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		a.dir.Following(p.app, 5*time.Second, log))
 }
 
-// newApp builds the portal and the APIs of dev and serve with their staff token
-// verifiers and BSN keys (made and kept under dataDir when local).
-func newApp(ctx context.Context, cfg appConfig, dataDir string, local bool) (*app, error) {
-	var err error
+// newApp builds the portal and the APIs of dev and serve with their staff token verifiers.
+func newApp(ctx context.Context, cfg appConfig) (a *app, err error) {
 	if cfg.verifiers, err = auth.LoadVerifiers(ctx); err != nil {
-		return nil, err
-	}
-	if cfg.sealer, err = bsn.LoadSealer(dataDir, local); err != nil {
 		return nil, err
 	}
 	return buildApp(ctx, cfg)
@@ -175,7 +169,7 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := auth.RefuseDevLoginInProduction(os.Getenv(envDevLogin) == "true", "work"); err != nil {
 		return err
 	}
-	p, err := openBackend(ctx, *dataDir, log, needDir)
+	p, err := openBackend(ctx, *dataDir, log, needDir|needKeys)
 	if err != nil {
 		return err
 	}
@@ -192,7 +186,7 @@ func cmdWork(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := tenancy.RegisterMetrics(adm.Reg, p.app, log); err != nil {
 		return err
 	}
-	jcfg := jobs.Config{Workers: workers(p.app, settle, nil), Logger: log, Router: dir, PeriodicJobs: periodicJobs()}
+	jcfg := jobs.Config{Workers: workers(p.app, settle, p.keys, nil), Logger: log, Router: dir, PeriodicJobs: periodicJobs()}
 	if silo != "" {
 		// A silo's workers work its queue only; the shared leader schedules.
 		jcfg.SiloTenant, jcfg.PeriodicJobs = silo, nil

@@ -6,13 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/plein-nl/plein/internal/synth"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
+	"github.com/plein-nl/plein/platform/keyring"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -40,18 +39,18 @@ func cmdSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer dbs.Close(ctx)
-	sealer, err := bsn.LoadSealer(dataDir, os.Getenv(db.EnvDatabaseURL) == "")
+	appPool, err := dbs.App(ctx)
 	if err != nil {
 		return err
 	}
-	appPool, err := dbs.App(ctx)
+	keys, err := keyring.Load(appPool, dataDir, dbs.IsLocal())
 	if err != nil {
 		return err
 	}
 	// No session is ever issued here; the app only needs a key to be built.
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, sealer: sealer, now: o.Now})
+	a, err := buildApp(ctx, appConfig{log: log, appPool: appPool, sessionKey: key, keys: keys, now: o.Now})
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	p, err := openBackend(ctx, *dataDir, log, needDir)
+	p, err := openBackend(ctx, *dataDir, log, needDir|needKeys)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc, clk.Now), Logger: quiet, MaxWorkers: settleWorkers})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc, p.keys, clk.Now), Logger: quiet, MaxWorkers: settleWorkers})
 	if err != nil {
 		return err
 	}

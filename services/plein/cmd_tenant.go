@@ -5,14 +5,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/keyring"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/controlplane"
+	"github.com/plein-nl/plein/services/residents"
 	"github.com/plein-nl/plein/services/tenancy"
 	"github.com/plein-nl/plein/services/tenancy/tenantctl"
 )
@@ -53,12 +55,12 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // cmdTenantTransition's.
 var tenantCommands = map[string]command{
 	"apply": cmdTenantApply, "list": cmdTenantList, "show": cmdTenantShow, "events": cmdTenantEvents,
-	"offboard": cmdTenantOffboard, "purge": cmdTenantPurge,
+	"offboard": cmdTenantOffboard, "purge": cmdTenantPurge, "keys": cmdTenantKeys,
 }
 
 func cmdTenant(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"plein tenant: want apply, list, show, suspend, resume, events, offboard or purge"}
+		return usageError{"plein tenant: want apply, list, show, suspend, resume, events, offboard, purge or keys"}
 	}
 	switch args[0] {
 	case "suspend":
@@ -195,14 +197,14 @@ func cmdTenantOffboard(ctx context.Context, args []string, stdout, stderr io.Wri
 		return err
 	}
 	log := observe.NewEnvLogger(stderr)
-	p, err := openBackend(ctx, *dataDir, log, needApp|needControl)
+	p, err := openBackend(ctx, *dataDir, log, needApp|needControl|needKeys)
 	if err != nil {
 		return err
 	}
 	defer p.Close(ctx)
 	return tenantctl.Offboard{Store: tenancy.NewStore(p.control, nil), App: p.app, Tenant: id, Export: *export,
 		DryRun: *dryRun, Author: *author, Reason: *reason, Grace: grace,
-		Keys: func() (tenancy.Sealer, error) { return bsn.LoadSealer(*dataDir, p.IsLocal()) },
+		Keys: func() (tenancy.Sealer, error) { return p.keys.For(ctx, id) },
 	}.Run(ctx, stdout)
 }
 
@@ -214,7 +216,29 @@ func cmdTenantPurge(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
+	k, err := keyring.LoadKMS(*dataDir, os.Getenv(db.EnvDatabaseURL) == "")
+	if err != nil {
+		return err
+	}
 	return withControl(ctx, *dataDir, stderr, func(_ *backend, store *tenancy.Store) error {
-		return tenantctl.Purge(ctx, stdout, store, id, *author)
+		return tenantctl.Purge(ctx, stdout, store.WithShredder(keyring.Shredder{KMS: k}), id, *author)
 	})
+}
+
+func cmdTenantKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || !tenantctl.KeysVerb(args[0]) {
+		return usageError{"plein tenant keys: want show, rotate or reseal"}
+	}
+	fs, dataDir := dbFlags("tenant keys "+args[0], stderr, dataDirHelp)
+	kek := fs.Bool("kek", false, "rotate the key-encryption key (re-wraps the data keys) instead of the data key")
+	id, err := parseTenantArgs("keys "+args[0], fs, args[1:])
+	if err != nil {
+		return err
+	}
+	p, err := openBackend(ctx, *dataDir, observe.NewEnvLogger(stderr), needDir|needKeys)
+	if err != nil {
+		return err
+	}
+	defer p.Close(ctx)
+	return tenantctl.Keys{Ring: p.keys, Reseal: residents.NewResealer(p.app, p.keys, p.dir), Tenant: id}.Run(ctx, stdout, args[0], *kek)
 }

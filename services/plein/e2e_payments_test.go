@@ -97,7 +97,7 @@ func startE2E(t *testing.T, d *dbtest.DB, issuers map[*authtest.Issuer]string, c
 	t.Helper()
 	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
-	cfg := appConfig{sessionKey: key, verifiers: verifiersOf(t, issuers), sealer: sealer, now: func() time.Time { return e2eNow }}
+	cfg := appConfig{sessionKey: key, verifiers: verifiersOf(t, issuers), keys: bsntest.Keyring(t), now: func() time.Time { return e2eNow }}
 	if control {
 		cfg.controlPool = d.Control
 	}

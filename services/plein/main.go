@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,31 +30,10 @@ import (
 	"github.com/plein-nl/plein/platform/observe"
 )
 
-const usage = `plein — the platform of the coöperatie's gemeenten
-
-Usage:
-  plein dev      [--data-dir DIR] [--http-addr ADDR] [--tenants DIR]
-  plein serve    [--data-dir DIR]         (PLEIN_HTTP_ADDR, PLEIN_ADMIN_ADDR)
-  plein work     [--tenant T] [--data-dir DIR]  (PLEIN_ADMIN_ADDR; --tenant: a silo's own worker)
-  plein controlplane [--kubeconfig FILE] [--config FILE] [--identity NAME] [--once] [--data-dir DIR]
-                 (PLEIN_CONTROLPLANE: its JSON configuration; PLEIN_ADMIN_ADDR)
-  plein migrate  up|status [--data-dir DIR]
-  plein tenant   apply -f FILE|DIR [--dry-run] [--author NAME] [--data-dir DIR]
-  plein tenant   list [--data-dir DIR]
-  plein tenant   show ID [--data-dir DIR]
-  plein tenant   suspend|resume ID --reason TEXT [--author NAME] [--data-dir DIR]
-  plein tenant   events ID [--data-dir DIR]
-  plein tenant   offboard ID --export FILE [--dry-run] --reason TEXT [--author NAME] [--grace 30d] [--data-dir DIR]
-  plein tenant   purge ID [--author NAME] [--data-dir DIR]   (after the grace period)
-  plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
-  plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
-  plein settle   replay --tenant T --period YYYY-MM [--run ID] [--data-dir DIR]  (prove a final run)
-  plein calc     month < case.json        (the calculation engine; no database)
-  plein calc     distribution < traject.json  (the minnelijk-traject offers)
-
-Without PLEIN_DATABASE_URL every command uses the private PostgreSQL under the data
-directory (default ./.plein), starting it when it is not running.
-`
+// usage is the help of every command (usage.txt: the text, kept out of the wiring).
+//
+//go:embed usage.txt
+var usage string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

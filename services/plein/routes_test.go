@@ -46,10 +46,9 @@ func setupSecurity(t *testing.T) *secBundle {
 	d := tenantsDBOf(t, originalTenants(t)) // deventer, enschede and zwolle: enough, and fast
 	zwolle, enschede, coop := authtest.NewIssuer(t), authtest.NewIssuer(t), authtest.NewIssuer(t)
 	verifiers := verifiersOf(t, map[*authtest.Issuer]string{zwolle: "zwolle", enschede: "enschede", coop: ""})
-	sealer := bsntest.Sealer(t)
 	key := bytes.Repeat([]byte{7}, 32)
 	a := testApp(t, d, appConfig{controlPool: d.Control, sessionKey: key,
-		verifiers: verifiers, sealer: sealer, now: func() time.Time { return e2eNow }, secure: true})
+		verifiers: verifiers, keys: bsntest.Keyring(t), now: func() time.Time { return e2eNow }, secure: true})
 	srv := httptest.NewServer(a.handler)
 	t.Cleanup(srv.Close)
 	sessions, err := auth.NewSessions(auth.SessionConfig{Key: key, Now: time.Now, Secure: true,

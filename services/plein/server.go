@@ -15,9 +15,9 @@ import (
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/httpapi"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/keyring"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/observe"
 	"github.com/plein-nl/plein/platform/ratelimit"
@@ -70,7 +70,7 @@ type appConfig struct {
 	secure     bool // Secure cookies; false only on loopback in dev
 	devLogin   bool
 	verifiers  map[string]*auth.Verifier
-	sealer     *bsn.Sealer
+	keys       residents.Keyring // each gemeente's BSN sealer
 	now        func() time.Time
 	// controlPool (plein_control) serves the operators' lifecycle API only, which
 	// writes tenant events; nil leaves that API out.
@@ -200,7 +200,7 @@ type appServices struct {
 func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 	s := &appServices{
 		tenants:   tenancy.NewAuthorizing(tenancy.NewService(tenancy.NewStore(cfg.appPool, nil), f.dir, cfg.appPool), f.az),
-		residents: residents.NewService(cfg.appPool, cfg.sealer, cfg.now),
+		residents: residents.NewService(cfg.appPool, cfg.keys, cfg.now),
 		creditors: creditors.NewService(cfg.appPool, nil, cfg.now),
 	}
 	norms := paymentplans.HouseholdNorms{Calc: bijstand.NewCalculator(f.book),
@@ -264,11 +264,12 @@ func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Pa
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).
-func workers(pool *pgxpool.Pool, settle *settlement.Service, now func() time.Time) *river.Workers {
+func workers(pool *pgxpool.Pool, settle *settlement.Service, keys *keyring.Keyring, now func() time.Time) *river.Workers {
 	w := river.NewWorkers()
 	settlement.AddWorkers(w, pool, settle)
-	tenancy.AddWorkers(w, pool)
+	tenancy.AddWorkers(w, pool, keys)
 	river.AddWorker(w, residents.NewCountersWorker(pool, now))
+	residents.NewResealer(pool, keys, nil).AddWorker(w) // and tenancy's purge job shreds keys
 	paymentplans.AddWorkers(w, paymentplans.WorkerConfig{App: pool, Creditors: creditors.NewService(pool, nil, now),
 		HTTP: egressClient(), Signals: debts.NewService(debts.Config{App: pool, Now: now}), Now: now})
 	return w

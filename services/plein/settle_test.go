@@ -16,6 +16,8 @@ import (
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/db/dbtest"
 	"github.com/plein-nl/plein/platform/jobs"
+	"github.com/plein-nl/plein/platform/keyring"
+	"github.com/plein-nl/plein/platform/keyring/keyringtest"
 	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/observe"
@@ -52,7 +54,7 @@ func setupSettle(t *testing.T, n int, period string, now time.Time) *settleBundl
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc, func() time.Time { return now }), Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 4})
+	jc, err := jobs.NewClient(d.App, jobs.Config{Workers: workers(d.App, svc, keyring.New(d.App, keyringtest.KMS(t), nil), func() time.Time { return now }), Logger: observe.NewEnvLogger(io.Discard), MaxWorkers: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,11 +53,11 @@ func testApp(t testing.TB, d *dbtest.DB, cfg appConfig) *app {
 }
 
 // sealingApp is testApp on a fresh database of the repository's gemeenten, with
-// cfg's sealer the test key's: the setups that create residents need BSNs sealed.
+// cfg's keys the test kit's: the setups that create residents need BSNs sealed.
 func sealingApp(t testing.TB, cfg appConfig) (*dbtest.DB, *app) {
 	t.Helper()
 	d := tenantsDB(t)
-	cfg.sealer = bsntest.Sealer(t)
+	cfg.keys = bsntest.Keyring(t)
 	return d, testApp(t, d, cfg)
 }
 

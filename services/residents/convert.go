@@ -50,8 +50,8 @@ func (u *unit) getAsOf(ctx context.Context, id string, period *bijstand.Period) 
 	return toDomainCase(row), nil
 }
 
-// getByIndex finds the resident whose own or partner's BSN has the blind index idx.
-func (u *unit) getByIndex(ctx context.Context, idx []byte) (Resident, error) {
+// getByIndex finds the resident whose own or partner's BSN has one of the indexes idx.
+func (u *unit) getByIndex(ctx context.Context, idx [][]byte) (Resident, error) {
 	row, err := u.st.GetByIndex(ctx, idx)
 	if err != nil {
 		return Resident{}, err
@@ -62,8 +62,8 @@ func (u *unit) getByIndex(ctx context.Context, idx []byte) (Resident, error) {
 	return u.toDomainResident(row)
 }
 
-// matchIndex finds the case whose resident (0) or partner (1) has the blind index idx.
-func (u *unit) matchIndex(ctx context.Context, idx []byte) (string, int, error) {
+// matchIndex finds the case whose resident (0) or partner (1) has one of the indexes idx.
+func (u *unit) matchIndex(ctx context.Context, idx [][]byte) (string, int, error) {
 	return u.st.MatchIndex(ctx, idx)
 }
 
@@ -71,15 +71,17 @@ func (u *unit) matchIndex(ctx context.Context, idx []byte) (string, int, error) 
 // another resident or partner of the tenant. The unique constraints hold each column
 // on its own; this covers a BSN that is one case's resident and another's partner.
 // A transaction-scoped advisory lock per index serialises concurrent writers of the
-// same BSN, so two of them cannot both pass the check.
+// same BSN, so two of them cannot both pass the check; the lock is on the current
+// index, which every writer computes alike, and the check covers a row still indexed
+// under the legacy key too.
 func (u *unit) checkBSNsFree(ctx context.Context, r Resident) error {
 	bsns := []bsn.BSN{r.BSN}
 	if r.Partner != nil {
 		bsns = append(bsns, r.Partner.BSN)
 	}
 	for _, b := range bsns {
-		idx := u.sealer.BlindIndex(b)
-		if err := u.st.LockIndex(ctx, int64(binary.BigEndian.Uint64(idx))); err != nil {
+		idx := u.sealer.BlindIndexes(b)
+		if err := u.st.LockIndex(ctx, int64(binary.BigEndian.Uint64(idx[0]))); err != nil {
 			return err
 		}
 		taken, err := u.st.IndexTaken(ctx, r.ID, idx)

@@ -139,30 +139,41 @@ type Housemate struct {
 	Description string
 }
 
-type service struct {
-	app    *pgxpool.Pool
-	sealer *bsn.Sealer
-	now    func() time.Time
+// Keyring gives a gemeente's BSN sealer (a *keyring.Keyring; bsntest.Keyring in tests
+// that are not about keys).
+type Keyring interface {
+	For(ctx context.Context, t tenant.ID) (*bsn.Sealer, error)
 }
 
-// NewService returns the service over the application pool. sealer seals and indexes
-// BSNs; now is the clock (dates are judged in its location). It authorizes nothing
-// itself: wrap it with NewAuthorizing for the staff API.
-func NewService(app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Time) Service {
+type service struct {
+	app  *pgxpool.Pool
+	keys Keyring
+	now  func() time.Time
+}
+
+// NewService returns the service over the application pool. keys gives each gemeente's
+// sealer, which seals and indexes its BSNs; now is the clock (dates are judged in its
+// location). It authorizes nothing itself: wrap it with NewAuthorizing for the staff API.
+func NewService(app *pgxpool.Pool, keys Keyring, now func() time.Time) Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &service{app: app, sealer: sealer, now: now}
+	return &service{app: app, keys: keys, now: now}
 }
 
 // inTenant runs fn in a unit of work for t. An invalid t (which tenant.WithID would
-// panic on) is refused first.
+// panic on) is refused first. The gemeente's sealer is taken before the transaction
+// begins, so that a unit of work never waits for a second connection.
 func (s *service) inTenant(ctx context.Context, t tenant.ID, fn func(ctx context.Context, st *unit) error) error {
 	if !t.Valid() {
 		return fmt.Errorf("residents: %w", tenant.ErrInvalidID)
 	}
+	sealer, err := s.keys.For(ctx, t)
+	if err != nil {
+		return fmt.Errorf("residents: BSN keys: %w", err)
+	}
 	return db.InTenant(tenant.WithID(ctx, t), s.app, func(ctx context.Context, tx pgx.Tx) error {
-		return fn(ctx, &unit{st: store.New(tx, t), tenant: t, sealer: s.sealer})
+		return fn(ctx, &unit{st: store.New(tx, t), tenant: t, sealer: sealer})
 	})
 }
 
@@ -216,7 +227,7 @@ func (s *service) FindByBSN(ctx context.Context, t tenant.ID, bsnString, purpose
 		return Resident{}, err
 	}
 	return s.auditedRead(ctx, t, purpose, func(ctx context.Context, st *unit) (Resident, error) {
-		return st.getByIndex(ctx, s.sealer.BlindIndex(b))
+		return st.getByIndex(ctx, st.sealer.BlindIndexes(b))
 	})
 }
 
@@ -260,7 +271,7 @@ func (s *service) MatchBSN(ctx context.Context, t tenant.ID, b bsn.BSN) (string,
 	var applicant int
 	err := s.inTenant(ctx, t, func(ctx context.Context, st *unit) error {
 		var err error
-		id, applicant, err = st.matchIndex(ctx, s.sealer.BlindIndex(b))
+		id, applicant, err = st.matchIndex(ctx, st.sealer.BlindIndexes(b))
 		return err
 	})
 	if err != nil {

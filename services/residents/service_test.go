@@ -64,7 +64,7 @@ func setup(t *testing.T) *testBundle {
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, enschede, zwolle)
 	sealer := bsntest.Sealer(t)
-	raw := NewService(d.App, sealer, clock)
+	raw := NewService(d.App, bsntest.Keyring(t), clock)
 	return &testBundle{d: d, raw: raw, svc: NewAuthorizing(raw, authztest.New(t)), sealer: sealer}
 }
 

@@ -29,9 +29,10 @@ func (ConfigAppliedArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueNotifications}
 }
 
-// AddWorkers registers the tenancy workers; they run as the app pool's role.
-func AddWorkers(w *river.Workers, app *pgxpool.Pool) {
-	addPurgeWorker(w, app)
+// AddWorkers registers the tenancy workers; they run as the app pool's role. shred
+// destroys the keys of a purged tenant (nil: none are).
+func AddWorkers(w *river.Workers, app *pgxpool.Pool, shred Shredder) {
+	addPurgeWorker(w, app, shred)
 	river.AddWorker(w, jobs.NewTenantWorker(app, func(ctx context.Context, tx pgx.Tx, job *river.Job[ConfigAppliedArgs]) error {
 		err := audit.Record(ctx, tx, audit.Entry{
 			Actor:      job.Args.Author,

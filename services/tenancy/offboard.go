@@ -23,7 +23,11 @@ import (
 //     staff API refuses changes, settlement has stopped;
 //  3. after the grace period Purge (an operator, or the periodic job) deletes every row
 //     of the tenant and moves it to offboarded. The database decides whether a purge
-//     may run (migrations/00010_offboarding.sql), not this code.
+//     may run (migrations/00010_offboarding.sql), not this code;
+//  4. then the gemeente's key-encryption key is destroyed (Shredder, crypto-shredding):
+//     a backup or dump made before the purge still holds its sealed BSNs and wrapped
+//     keys, but nothing opens them any more. Should that fail after the rows are gone,
+//     the periodic job destroys the keys of every offboarded tenant again.
 
 // Errors of offboarding.
 var (
@@ -220,7 +224,35 @@ func (s *Store) Purge(ctx context.Context, id tenant.ID, actor string) (Offboard
 	if err != nil {
 		return Offboarding{}, fmt.Errorf("tenancy: purge %s: %w", id, purgeError(err))
 	}
+	if s.shred != nil {
+		if err := s.shred.Shred(ctx, id); err != nil {
+			return Offboarding{}, fmt.Errorf("tenancy: purge %s: the rows are deleted, but its keys were not destroyed (the hourly purge job tries again): %w", id, err)
+		}
+	}
 	return s.Offboarding(ctx, id)
+}
+
+// ShredOffboarded destroys the keys of every offboarded tenant again (a no-op for
+// keys destroyed already): the retry of a purge whose shredding failed.
+func (s *Store) ShredOffboarded(ctx context.Context) error {
+	if s.shred == nil {
+		return nil
+	}
+	rows, err := s.control.Query(ctx, `SELECT tenant_id FROM tenants WHERE status = 'offboarded' ORDER BY tenant_id`)
+	if err != nil {
+		return fmt.Errorf("tenancy: offboarded tenants: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("tenancy: offboarded tenants: %w", err)
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := s.shred.Shred(ctx, tenant.ID(id)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // purgeError maps tenant_purge's refusals to this package's sentinels, keeping the

@@ -497,6 +497,18 @@ func TestOffboardAndPurge(t *testing.T) {
 	}
 }
 
+// applyIDs applies the configs of ids from b's tenants directory, in one apply.
+func (b *storeBundle) applyIDs(t *testing.T, ids ...tenant.ID) {
+	t.Helper()
+	var loaded []*Loaded
+	for _, id := range ids {
+		loaded = append(loaded, load(t, filepath.Join(b.tenants, string(id)+".yaml"))...)
+	}
+	if _, err := b.store.Apply(context.Background(), loaded, "test", false); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPurgeFindsNewTables: a tenant table added later is exported and purged without
 // anyone listing it; one whose policies would hide its rows from the purge stops the
 // purge, changing nothing, rather than being skipped.
@@ -504,13 +516,7 @@ func TestPurgeFindsNewTables(t *testing.T) {
 	t.Parallel()
 	b := setupStore(t, false)
 	ctx := context.Background()
-	var loaded []*Loaded
-	for _, id := range []string{"deventer", "zwolle"} {
-		loaded = append(loaded, load(t, filepath.Join(b.tenants, id+".yaml"))...)
-	}
-	if _, err := b.store.Apply(ctx, loaded, "test", false); err != nil {
-		t.Fatal(err)
-	}
+	b.applyIDs(t, "deventer", "zwolle")
 	ddl := func(table, policy string) {
 		t.Helper()
 		_, err := b.d.Owner.Exec(ctx, fmt.Sprintf(`

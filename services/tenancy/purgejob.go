@@ -2,6 +2,7 @@ package tenancy
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,12 +27,17 @@ func (PurgeDueArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queu
 
 // addPurgeWorker registers the purge job's worker on pool. As plein_app it may only
 // call tenant_purge, which refuses every tenant that is not due. Each purge is recorded
-// as the tenant's event and in its offboarding; a failure is the job's error.
-func addPurgeWorker(w *river.Workers, pool *pgxpool.Pool) {
+// as the tenant's event and in its offboarding, and destroys the tenant's keys with
+// shred (nil: none); the keys of tenants offboarded before are destroyed again, in
+// case that failed then. A failure is the job's error.
+func addPurgeWorker(w *river.Workers, pool *pgxpool.Pool, shred Shredder) {
 	store := NewStore(pool, nil)
+	if shred != nil {
+		store.WithShredder(shred)
+	}
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[PurgeDueArgs]) error {
 		_, err := store.PurgeDue(ctx, PurgeActor)
-		return err
+		return errors.Join(err, store.ShredOffboarded(ctx))
 	}))
 }
 

@@ -48,6 +48,20 @@ func FormatTime(t time.Time) string { return t.In(amsterdam).Format(time.RFC3339
 type Store struct {
 	control *pgxpool.Pool
 	jobs    *jobs.Client // nil: no follow-up jobs are enqueued
+	shred   Shredder     // nil: a purge leaves the gemeente's keys (tests of the rows only)
+}
+
+// Shredder destroys a purged gemeente's BSN keys (a *keyring.Keyring): what a backup
+// of its rows still holds can then not be opened.
+type Shredder interface {
+	Shred(ctx context.Context, t tenant.ID) error
+}
+
+// WithShredder makes every purge through s destroy the gemeente's keys with sh once
+// its rows are deleted, and returns s.
+func (s *Store) WithShredder(sh Shredder) *Store {
+	s.shred = sh
+	return s
 }
 
 // NewStore returns a store writing through control (a plein_control pool). When jc is

@@ -51,7 +51,7 @@ func setup(t testing.TB) *testBundle {
 	d := dbtest.New(t)
 	dbtest.CreateTenants(t, d, testTenant)
 	sealer := bsntest.Sealer(t)
-	return &testBundle{db: d, sealer: sealer, Services: synthtest.New(t, d.App, sealer, testNow)}
+	return &testBundle{db: d, sealer: sealer, Services: synthtest.New(t, d.App, bsntest.Keyring(t), testNow)}
 }
 
 // staff is a consulent of the test tenant, for the audited reads.

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/plein-nl/plein/platform/bijstand"
-	"github.com/plein-nl/plein/platform/bsn"
 	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/services/creditors"
 	"github.com/plein-nl/plein/services/income"
@@ -27,7 +26,7 @@ type Services struct {
 }
 
 // New wires the services over app, a pool of plein_app, with the clock now.
-func New(t testing.TB, app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Time) *Services {
+func New(t testing.TB, app *pgxpool.Pool, keys residents.Keyring, now func() time.Time) *Services {
 	t.Helper()
 	book, err := law.Load()
 	if err != nil {
@@ -35,7 +34,7 @@ func New(t testing.TB, app *pgxpool.Pool, sealer *bsn.Sealer, now func() time.Ti
 	}
 	calc := bijstand.NewCalculator(book)
 	s := &Services{}
-	s.Residents = residents.NewService(app, sealer, now)
+	s.Residents = residents.NewService(app, keys, now)
 	s.Creditors = creditors.NewService(app, nil, now)
 	s.Plans = paymentplans.NewService(paymentplans.Config{App: app, Creditors: s.Creditors, Law: book,
 		Norms: paymentplans.HouseholdNorms{Households: s.Residents, Calc: calc}, Now: now})

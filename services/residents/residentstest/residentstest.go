@@ -17,11 +17,11 @@ import (
 // IBAN is the valid account of the residents made here.
 const IBAN = "NL91ABNA0417164300"
 
-// NewService is the residents service over app, with the test sealer of bsntest
+// NewService is the residents service over app, with the test keyring of bsntest
 // and now as its clock.
 func NewService(t testing.TB, app *pgxpool.Pool, now func() time.Time) residents.Service {
 	t.Helper()
-	return residents.NewService(app, bsntest.Sealer(t), now)
+	return residents.NewService(app, bsntest.Keyring(t), now)
 }
 
 // Single is a single resident with BSN b: Fatima el Amrani, born 1990-05-01 (35 on

@@ -121,24 +121,25 @@ func (st *Store) Get(ctx context.Context, id string, forUpdate bool) (Resident, 
 	return r, st.members(ctx, &r)
 }
 
-// GetByIndex finds the resident whose own or partner's BSN has the blind index idx.
-func (st *Store) GetByIndex(ctx context.Context, idx []byte) (Resident, error) {
+// GetByIndex finds the resident whose own or partner's BSN has one of the blind
+// indexes idx (one BSN's indexes under the current and a prior index key).
+func (st *Store) GetByIndex(ctx context.Context, idx [][]byte) (Resident, error) {
 	r, err := scan(st.tx.QueryRow(ctx, selectResident+`
-		WHERE tenant_id = $1 AND (bsn_index = $2 OR partner_bsn_index = $2)`, string(st.tenant), idx))
+		WHERE tenant_id = $1 AND (bsn_index = ANY ($2) OR partner_bsn_index = ANY ($2))`, string(st.tenant), idx))
 	if err != nil {
 		return Resident{}, err
 	}
 	return r, st.members(ctx, &r)
 }
 
-// MatchIndex finds the case whose resident (0) or partner (1) has the blind index
-// idx: one indexed query whatever the outcome, no case data read.
-func (st *Store) MatchIndex(ctx context.Context, idx []byte) (string, int, error) {
+// MatchIndex finds the case whose resident (0) or partner (1) has one of the blind
+// indexes idx: one indexed query whatever the outcome, no case data read.
+func (st *Store) MatchIndex(ctx context.Context, idx [][]byte) (string, int, error) {
 	var id string
 	var applicant int
 	err := st.tx.QueryRow(ctx, `
-		SELECT id, CASE WHEN bsn_index = $2 THEN 0 ELSE 1 END FROM residents
-		WHERE tenant_id = $1 AND (bsn_index = $2 OR partner_bsn_index = $2)`, string(st.tenant), idx).Scan(&id, &applicant)
+		SELECT id, CASE WHEN bsn_index = ANY ($2) THEN 0 ELSE 1 END FROM residents
+		WHERE tenant_id = $1 AND (bsn_index = ANY ($2) OR partner_bsn_index = ANY ($2))`, string(st.tenant), idx).Scan(&id, &applicant)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", 0, ErrNotFound
 	}
@@ -185,12 +186,12 @@ func (st *Store) LockIndex(ctx context.Context, key int64) error {
 }
 
 // IndexTaken reports whether a resident or partner of the tenant other than resident
-// id has the blind index idx.
-func (st *Store) IndexTaken(ctx context.Context, id string, idx []byte) (bool, error) {
+// id has one of the blind indexes idx.
+func (st *Store) IndexTaken(ctx context.Context, id string, idx [][]byte) (bool, error) {
 	var taken bool
 	err := st.tx.QueryRow(ctx, `
 		SELECT EXISTS (SELECT 1 FROM residents
-		               WHERE tenant_id = $1 AND id <> $2 AND (bsn_index = $3 OR partner_bsn_index = $3))`,
+		               WHERE tenant_id = $1 AND id <> $2 AND (bsn_index = ANY ($3) OR partner_bsn_index = ANY ($3)))`,
 		string(st.tenant), id, idx).Scan(&taken)
 	if err != nil {
 		return false, fmt.Errorf("check BSN: %w", err)
