@@ -28,4 +28,3 @@ func epc(s string) epcText {
 
 func name(s string) epcText { return epc(Cut(Transliterate(s), MaxNameLen)) }
 func town(s string) epcText { return epc(Cut(Transliterate(s), MaxTownLen)) }
-
