@@ -457,10 +457,12 @@ type File struct {
 }
 
 // Files returns the files of a final run, in name order; with content, their bytes.
+// A run that is not final has none: the files a post stores part by part count only
+// once the run is final (post.go).
 func (s *Service) Files(ctx context.Context, t tenant.ID, id string, content bool) ([]File, error) {
 	var out []File
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		if _, err := getRun(ctx, tx, id, false); err != nil {
+		if r, err := getRun(ctx, tx, id, false); err != nil || r.Status != StatusFinal {
 			return err
 		}
 		col := "NULL::bytea"
