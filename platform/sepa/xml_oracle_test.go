@@ -268,3 +268,34 @@ func TestFormatAmount(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriters compares the streaming writer with encoding/xml on a settlement's
+// file of 5,000 transfers.
+func BenchmarkWriters(b *testing.B) {
+	batch := Batch{MsgID: "PLEIN-1", PmtInfID: "PLEIN-1-P", CreatedAt: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+		ExecutionDate: time.Date(2026, 12, 24, 0, 0, 0, 0, time.UTC),
+		Debtor:        Debtor{Name: "Gemeente Zwolle", Town: "Zwolle", Country: "NL", IBAN: "NL38BNGH0285012345", BIC: "BNGHNL2G"}}
+	for i := range 5000 {
+		batch.Transfers = append(batch.Transfers, Transfer{EndToEndID: fmt.Sprintf("PLN-%d", i), Amount: money.Cents(100000 + i),
+			Creditor:   Creditor{Name: "Zoë Çelik-de Vries", IBAN: "NL91ABNA0417164300"},
+			Remittance: "Bijstand november 2026 - Zoe Celik"})
+	}
+	sum := Summary{NbOfTxs: len(batch.Transfers), CtrlSum: 1}
+	for _, w := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"stream", func(w io.Writer) error { return stream(w, batch, V09, sum) }},
+		{"encoding-xml", func(w io.Writer) error { return encode(w, build(batch, V09, sum)) }},
+	} {
+		b.Run(w.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := w.write(&buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
