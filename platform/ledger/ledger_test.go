@@ -702,7 +702,9 @@ func TestOpenAccounts(t *testing.T) {
 		return nil
 	})
 	for _, bad := range [][]string{{"Resident:x"}, {"mystery"}, {rAcc, "resident:"}} {
-		err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error { return ledger.OpenAccounts(ctx, tx, append(bad, "creditor:new-one")) })
+		err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
+			return ledger.OpenAccounts(ctx, tx, append(bad, "creditor:new-one"))
+		})
 		if !errors.Is(err, ledger.ErrInvalidAccount) && !errors.Is(err, ledger.ErrUnknownAccount) {
 			t.Errorf("OpenAccounts(%q) = %v, want ErrInvalidAccount or ErrUnknownAccount", bad, err)
 		}
