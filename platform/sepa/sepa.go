@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/plein-nl/plein/platform/iban"
@@ -156,7 +157,7 @@ func Write(w io.Writer, b Batch, v Version) (Summary, error) {
 	if err != nil {
 		return Summary{}, fmt.Errorf("sepa: %w", err)
 	}
-	if err := encode(w, build(b, v, sum)); err != nil {
+	if err := stream(w, b, v, sum); err != nil {
 		return Summary{}, fmt.Errorf("sepa: write %s: %w", v, err)
 	}
 	return sum, nil
@@ -165,5 +166,8 @@ func Write(w io.Writer, b Batch, v Version) (Summary, error) {
 // formatAmount writes cents as euros with exactly two decimals, "1401.50"; amounts are
 // validated positive, so there is no sign.
 func formatAmount(c money.Cents) string {
-	return fmt.Sprintf("%d.%02d", c/100, c%100)
+	b := make([]byte, 0, 16)
+	b = strconv.AppendInt(b, int64(c/100), 10)
+	cents := int64(c % 100)
+	return string(append(b, '.', byte('0'+cents/10), byte('0'+cents%10)))
 }

@@ -524,10 +524,29 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 
 func TestWriteWriterFails(t *testing.T) {
 	t.Parallel()
-	for _, after := range []int{0, 1, 2} { // the header, the document, the final newline
-		sum, err := sepa.Write(&failingWriter{after: after}, smallBatch(t), sepa.V09)
+	// A batch large enough to reach the writer in several writes (the writer gathers
+	// what it writes in chunks): failing at the first, a middle and the last write.
+	b := smallBatch(t)
+	for i := range 2000 {
+		tr := b.Transfers[0]
+		tr.EndToEndID = fmt.Sprintf("PLN-2026-01-%06d", 100+i)
+		b.Transfers = append(b.Transfers, tr)
+	}
+	var c countingWriter
+	if _, err := sepa.Write(&c, b, sepa.V09); err != nil {
+		t.Fatal(err)
+	}
+	if c.writes < 3 {
+		t.Fatalf("%d transfers reached the writer in %d writes; want several", len(b.Transfers), c.writes)
+	}
+	for _, after := range []int{0, c.writes / 2, c.writes - 1} {
+		sum, err := sepa.Write(&failingWriter{after: after}, b, sepa.V09)
 		if err == nil || !strings.Contains(err.Error(), "disk full") || sum != (sepa.Summary{}) {
-			t.Errorf("Write to a writer failing after %d writes = %+v, %v; want the write error", after, sum, err)
+			t.Errorf("Write to a writer failing after %d of %d writes = %+v, %v; want the write error", after, c.writes, sum, err)
 		}
 	}
 }
+
+type countingWriter struct{ writes int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.writes++; return len(p), nil }

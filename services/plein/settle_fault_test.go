@@ -1211,3 +1211,70 @@ func faultLineDiff(want, got string) string {
 	}
 	return b.String()
 }
+
+// TestSettlePostKilledBetweenParts kills plein settle after the parts of the post are
+// stored (the files and the ledger accounts, each committed in a transaction of its
+// own) and before the final step commits: the test holds a lock on the journal that
+// only the final step's entries wait for. At that point the run is posting, not final,
+// its files are stored but not shown, and the ledger holds none of its entries; the
+// retried run then writes the same files and books the same ledger as the reference.
+func TestSettlePostKilledBetweenParts(t *testing.T) {
+	t.Parallel()
+	b := setupFault(t)
+	ctx := context.Background()
+	// The server runs before plein settle starts, for the lock (plein settle then
+	// leaves it running).
+	if err := faultCluster(t, b.data).Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := b.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = lock.Rollback(ctx) }()
+	// SHARE ROW EXCLUSIVE conflicts with the INSERT of the final step and with no
+	// statement of the parts (files and accounts are other tables).
+	if _, err := lock.Exec(ctx, `LOCK TABLE journal_entries IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	p := faultStart(t, b.bin, faultSettleArgs(b.data, b.out, b.period)...)
+	deadline := time.Now().Add(3 * time.Minute)
+	for waiting := false; !waiting; {
+		if p.exited() || time.Now().After(deadline) {
+			t.Fatalf("the final step of the post never waited for the journal (exited %v):\n%s", p.exited(), p.settleLines())
+		}
+		time.Sleep(10 * time.Millisecond)
+		err := b.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted AND relation = 'journal_entries'::regclass)`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := faultReadRun(ctx, b.pool, b.period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files, entries int
+	err = b.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM settlement_files WHERE run_id = $1),
+		       (SELECT count(*) FROM journal_entries WHERE source = 'settlement:' || $1)`, s.id).Scan(&files, &entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The reference's files less the reconciliation, which the final step writes.
+	if wantFiles := len(b.ref.files) - 1; s.status != string(settlement.StatusPosting) || files != wantFiles || entries != 0 {
+		t.Fatalf("between the parts and the final step: run %s, %d files stored, %d entries; want posting, %d files, 0 entries",
+			s.status, files, entries, wantFiles)
+	}
+	if !p.kill() {
+		t.Fatal("plein settle ended before it was killed")
+	}
+	if err := lock.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("SIGKILL with the run posting, %d files stored, no entry booked", files)
+	p = faultStart(t, b.bin, faultSettleArgs(b.data, b.out, b.period)...)
+	if err := p.wait(t, 3*time.Minute); err != nil {
+		t.Fatalf("plein settle after the kill between parts: %v\n%s", err, faultTail(p.errb.String(), 4000))
+	}
+	b.checkDisturbed(t)
+}

@@ -79,11 +79,13 @@ type Run struct {
 	ComputedAt     *time.Time      `json:"computed_at,omitempty"`
 	ApprovedBy     string          `json:"approved_by,omitempty"`
 	ApprovedAt     *time.Time      `json:"approved_at,omitempty"`
-	PostedAt       *time.Time      `json:"posted_at,omitempty"`
-	ExecutionDate  *time.Time      `json:"-"`
-	FinishedAt     *time.Time      `json:"finished_at,omitempty"`
-	Error          string          `json:"error,omitempty"`
-	Report         *Report         `json:"report,omitempty"`
+	// PostedAt and ExecutionDate are set when the post starts (its parts write them
+	// into the files), and count once the run is final.
+	PostedAt      *time.Time `json:"posted_at,omitempty"`
+	ExecutionDate *time.Time `json:"-"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	Error         string     `json:"error,omitempty"`
+	Report        *Report    `json:"report,omitempty"`
 	// JobErrors counts the failed attempts of the run's jobs (each is retried), and
 	// LastJobError is the latest: what an operator looks at when a run is slow. Set by
 	// Get only.
@@ -460,10 +462,12 @@ type File struct {
 }
 
 // Files returns the files of a final run, in name order; with content, their bytes.
+// A run that is not final has none: the files a post stores part by part count only
+// once the run is final (post.go).
 func (s *Service) Files(ctx context.Context, t tenant.ID, id string, content bool) ([]File, error) {
-	var out []File
+	out := []File{} // none, not null, in the answer for a run that is not final
 	err := s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		if _, err := getRun(ctx, tx, id, false); err != nil {
+		if r, err := getRun(ctx, tx, id, false); err != nil || r.Status != StatusFinal {
 			return err
 		}
 		col := "NULL::bytea"
