@@ -219,7 +219,7 @@ func TestEachRoleGetsOnlyItsSecrets(t *testing.T) {
 	want := map[string][]string{
 		// The control plane's role serves the operators' API (api.operatorAPI, on by default).
 		"api":          {"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_CONTROL_DATABASE_URL", "PLEIN_DATABASE_URL", "PLEIN_OIDC_ISSUERS", "PLEIN_SESSION_KEY"},
-		"worker":       {"PLEIN_DATABASE_URL"},
+		"worker":       {"PLEIN_BSN_INDEX_KEY", "PLEIN_BSN_KEY", "PLEIN_DATABASE_URL"},
 		"controlplane": {"PLEIN_CONTROL_DATABASE_URL", "PLEIN_DATABASE_URL"},
 	}
 	for _, c := range components {
@@ -877,4 +877,69 @@ func sortedMap(m map[string][]string) []string {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestKMSVolume: the api and worker pods, which seal and open BSNs, share the KMS
+// directory of the gemeenten' key-encryption keys at PLEIN_KMS_DIR, from a claim the
+// chart makes (ReadWriteMany, kept when the release is uninstalled: losing it makes
+// every BSN unreadable) or an existing one; the control plane gets neither. The global
+// BSN keys of before are optional: a new install has none.
+func TestKMSVolume(t *testing.T) {
+	t.Parallel()
+	const path = "/var/lib/plein/kms"
+	for _, tc := range []struct {
+		name  string
+		vals  map[string]any
+		claim string
+	}{
+		{"the chart's claim", nil, release + "-kms"},
+		{"an existing claim", map[string]any{"kms": map[string]any{"existingClaim": "plein-keys"}}, "plein-keys"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := render(t, tc.vals)
+			for _, c := range components {
+				pod := get[*appsv1.Deployment](t, r, "Deployment", name(c)).Spec.Template.Spec
+				ctr := pod.Containers[0]
+				var env string
+				for _, e := range ctr.Env {
+					if e.Name == "PLEIN_KMS_DIR" {
+						env = e.Value
+					}
+					if strings.HasPrefix(e.Name, "PLEIN_BSN_") && (e.ValueFrom.SecretKeyRef.Optional == nil || !*e.ValueFrom.SecretKeyRef.Optional) {
+						t.Errorf("%s: %s is required, want optional (only an installation from before needs it)", c, e.Name)
+					}
+				}
+				var mount, claim string
+				for _, m := range ctr.VolumeMounts {
+					if m.Name == "kms" {
+						mount = m.MountPath
+					}
+				}
+				for _, v := range pod.Volumes {
+					if v.Name == "kms" && v.PersistentVolumeClaim != nil {
+						claim = v.PersistentVolumeClaim.ClaimName
+					}
+				}
+				want := [3]string{path, path, tc.claim}
+				if c == "controlplane" {
+					want = [3]string{}
+				}
+				if got := [3]string{env, mount, claim}; got != want {
+					t.Errorf("%s: PLEIN_KMS_DIR, mount, claim = %q, want %q", c, got, want)
+				}
+			}
+			_, made := r.objects["PersistentVolumeClaim/"+release+"-kms"]
+			if made != (tc.vals == nil) {
+				t.Errorf("the chart's claim rendered: %v, want %v", made, tc.vals == nil)
+			}
+			if !made {
+				return
+			}
+			pvc := get[*corev1.PersistentVolumeClaim](t, r, "PersistentVolumeClaim", release+"-kms")
+			if pvc.Annotations["helm.sh/resource-policy"] != "keep" || !slices.Equal(pvc.Spec.AccessModes, []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany}) {
+				t.Errorf("claim %+v: want kept on uninstall and ReadWriteMany", pvc)
+			}
+		})
+	}
 }

@@ -75,13 +75,20 @@ app.kubernetes.io/component: {{ .component }}
   value: ":9090"
 {{- end }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_DATABASE_URL") }}
+{{- if or (eq .component "api") (eq .component "worker") }}
+{{- /* The gemeenten's BSN keys: each gemeente's key-encryption key in the KMS directory
+       (the kms volume), its data keys wrapped in the database. The global keys of before
+       (optional) stay readable as version 1 until the re-seal job has moved every row. */}}
+- name: PLEIN_KMS_DIR
+  value: {{ $root.Values.kms.mountPath | quote }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_KEY" "optional" true) }}
+{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_INDEX_KEY" "optional" true) }}
+{{- end }}
 {{- if eq .component "api" }}
 - name: PLEIN_HTTP_ADDR
   value: ":8080"
 - name: PLEIN_TRUSTED_PROXIES
   value: {{ join "," $root.Values.api.trustedProxies | quote }}
-{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_KEY") }}
-{{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_BSN_INDEX_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_SESSION_KEY") }}
 {{ include "plein.secretEnv" (dict "root" $root "key" "PLEIN_OIDC_ISSUERS" "optional" true) }}
 {{- if $root.Values.api.operatorAPI }}
@@ -122,6 +129,11 @@ tolerations:
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end }}
+
+{{/* The name of the KMS directory's claim: the chart's own, or an existing one. */}}
+{{- define "plein.kmsClaim" -}}
+{{- .Values.kms.existingClaim | default (printf "%s-kms" (include "plein.fullname" .)) }}
 {{- end }}
 
 {{/* The components that run as Deployments, in a fixed order. */}}
