@@ -123,18 +123,10 @@ func (s *Service) readPost(ctx context.Context, job *river.Job[PostArgs]) (postI
 		if in.months, err = readMonths(ctx, tx, r); err != nil {
 			return err
 		}
-		// The accounts part starts as soon as the entries are known, while Go writes the
-		// files; the files parts once they are written and reconciled.
-		var g errgroup.Group
-		openAccounts := func(es []ledger.Entry) { g.Go(func() error { return s.openAccounts(ctx, t, es) }) }
-		if err := s.prepare(r, st, creditors, &in, openAccounts); err != nil || in.failure != "" {
-			return errors.Join(err, g.Wait())
+		if err := s.prepare(r, st, creditors, &in); err != nil || in.failure != "" {
+			return err
 		}
-		storeFiles(ctx, s, t, r.ID, &in, &g)
-		if err := g.Wait(); err != nil {
-			return fmt.Errorf("settlement: post %s: %w", r.ID, err)
-		}
-		return nil
+		return s.storeParts(ctx, t, r.ID, &in)
 	})
 	if err != nil {
 		return postInput{}, err
@@ -144,7 +136,7 @@ func (s *Service) readPost(ctx context.Context, job *river.Job[PostArgs]) (postI
 
 // prepare assembles, writes and reconciles the run in memory: the files, the entries
 // and the report; a run that does not assemble or reconcile gets in.failure.
-func (s *Service) prepare(r Run, st Settings, creditors map[string]CreditorInfo, in *postInput, openAccounts func([]ledger.Entry)) error {
+func (s *Service) prepare(r Run, st Settings, creditors map[string]CreditorInfo, in *postInput) error {
 	p, err := Assemble(r.Period, r.ID, in.months, creditors)
 	if err != nil {
 		in.failure = err.Error()
@@ -155,7 +147,6 @@ func (s *Service) prepare(r Run, st Settings, creditors map[string]CreditorInfo,
 		in.failure = err.Error()
 		return nil
 	}
-	openAccounts(monthEntries)
 	files, summaries, fileEntries, err := s.files(r, st, p, in.posted, in.exec)
 	if err != nil {
 		in.failure = err.Error()
@@ -170,9 +161,10 @@ func (s *Service) prepare(r Run, st Settings, creditors map[string]CreditorInfo,
 	return nil
 }
 
-// storeFiles stores the run's files in two halves at the same time, each in its own
-// transaction, as parts of g.
-func storeFiles(ctx context.Context, s *Service, t tenant.ID, runID string, in *postInput, g *errgroup.Group) {
+// storeParts stores the parts of the run at the same time, each in its own
+// transaction: the files in two halves and the accounts of the entries.
+func (s *Service) storeParts(ctx context.Context, t tenant.ID, runID string, in *postInput) error {
+	var g errgroup.Group
 	half := len(in.files) / 2
 	for _, part := range [][]outFile{in.files[:half], in.files[half:]} {
 		g.Go(func() error {
@@ -181,21 +173,21 @@ func storeFiles(ctx context.Context, s *Service, t tenant.ID, runID string, in *
 			})
 		})
 	}
-}
-
-// openAccounts opens, in a transaction of its own, the accounts that the month
-// entries es and the files' entries (the same residents and creditors, and the bank)
-// post to. The final step's batch opens any it would still lack.
-func (s *Service) openAccounts(ctx context.Context, t tenant.ID, es []ledger.Entry) error {
-	codes := map[string]bool{ledger.Bank: true}
-	for _, e := range es {
-		for _, l := range e.Lines {
-			codes[l.Account] = true
+	g.Go(func() error {
+		codes := map[string]bool{}
+		for _, e := range in.entries {
+			for _, l := range e.Lines {
+				codes[l.Account] = true
+			}
 		}
-	}
-	return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		return ledger.OpenAccounts(ctx, tx, slices.Sorted(maps.Keys(codes)))
+		return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
+			return ledger.OpenAccounts(ctx, tx, slices.Sorted(maps.Keys(codes)))
+		})
 	})
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("settlement: post %s: %w", runID, err)
+	}
+	return nil
 }
 
 // post is the final step of posting an approved run: in the job's one transaction,
