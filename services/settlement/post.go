@@ -5,14 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -22,180 +17,16 @@ import (
 	"github.com/plein-nl/plein/platform/ledger"
 	"github.com/plein-nl/plein/platform/money"
 	"github.com/plein-nl/plein/platform/sepa"
-	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/paymentplans"
 )
 
-// Posting a run is done in parts and one final step, so that the heavy work runs in
-// parallel, on separate connections, and commits part by part, while only the final
-// step decides. The guarantees are those of the single transaction it replaces:
-//
-//   - Nothing is final, and nothing is paid, before the final step. The parts write only
-//     what holds no money and shows nowhere: the run's files into settlement_files (keyed
-//     by run and name; Files shows the files of a final run only) and the ledger
-//     accounts the entries will post to (an account holds no money until an entry moves
-//     it). The entries — the money — are posted by the final step, in the transaction
-//     that checks that every part is there (each file by name and SHA-256), inserts the
-//     reconciliation, the follow-up jobs and sets the status final: all of it commits
-//     together or not at all.
-//   - A retry writes the same bytes. The dates that go into the files and entries
-//     (posted_at, the execution date) are taken once, by the first attempt, and stored
-//     on the run before any part is written; every later attempt reads them back. A
-//     retry writes every file again in memory from the same stored items and compares it
-//     with the one a part stored: a part is written once (INSERT … ON CONFLICT DO
-//     NOTHING), and a stored file that differs from what the run writes now (a
-//     creditor's data changed between two attempts) stops the post with an error
-//     instead of paying from files that do not match.
-//   - Nothing is paid twice: the entries are posted in one batch whose keys are unique
-//     in the ledger, in the transaction that also moves the run out of posting, under
-//     the run's row lock; a second copy of the job finds the run final.
-//   - Every run reconciles to the cent: the reconciliation of the months, payments and
-//     the files' own totals runs before any part is written, and a run that does not
-//     reconcile writes no part and fails.
-//
-// The parts run in the job's read phase (readFirst), before its transaction opens: the
-// run's items are read, assembled and written in Go, and then the files (in two
-// halves) and the accounts are stored at the same time, each in a transaction of its
-// own. The final step is then one short transaction: the ledger batch and the status.
-
-// postInput is what the parts of a post prepared for its final step.
-type postInput struct {
-	runID   string // the run the parts were done for; "" when there is nothing to post
-	failure string // why the run fails (it does not assemble or reconcile); no part written
-	months  []ResidentMonth
-	report  Report
-	entries []ledger.Entry
-	files   []outFile
-	posted  time.Time
-	exec    time.Time
-}
-
-// readPost does the parts of posting run job.Args.RunID, when it is posting and its
-// tenant active; otherwise it returns an empty input and the step decides.
-func (s *Service) readPost(ctx context.Context, job *river.Job[PostArgs]) (postInput, error) {
-	var in postInput
-	t := job.Args.Tenant
-	creditors, err := s.cfg.Caseload.Creditors(ctx, t)
-	if err != nil {
-		return in, err
-	}
-	st, ok := s.cfg.Tenants.Settings(t)
-	if !ok {
-		return in, fmt.Errorf("settlement: post %s: no settings for tenant %s", job.Args.RunID, t)
-	}
-	var r Run
-	var posting bool
-	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		var tst string
-		if r, err = getRun(ctx, tx, job.Args.RunID, false); err != nil || r.Status != StatusPosting {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT status FROM tenants WHERE tenant_id = current_tenant()`).Scan(&tst); err != nil || tst != "active" {
-			return err
-		}
-		// The dates of the files and entries, taken by the first attempt only and
-		// committed before any part is written with them.
-		err := tx.QueryRow(ctx, `
-			UPDATE settlement_runs SET posted_at = coalesce(posted_at, $2), execution_date = coalesce(execution_date, $3)
-			WHERE tenant_id = current_tenant() AND id = $1 AND status = 'posting'
-			RETURNING posted_at, execution_date`, r.ID, s.cfg.Now().UTC().Truncate(time.Second),
-			ExecutionDate(r.Period, st.PayDay, s.today())).Scan(&in.posted, &in.exec)
-		posting = err == nil
-		return err
-	})
-	if err != nil || !posting {
-		// The step reports what is not found, and does nothing for what is done.
-		return postInput{}, err
-	}
-	in.runID = r.ID
-	in.posted, in.exec = in.posted.UTC(), time.Date(in.exec.Year(), in.exec.Month(), in.exec.Day(), 0, 0, 0, 0, time.UTC)
-	// The parts run under a share lock on the run, held by this transaction: Kick sees
-	// the run busy (it skips a locked run) and adds no second post while the parts run;
-	// the final step's lock waits for this one to end.
-	err = s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-		var n int
-		if err := tx.QueryRow(ctx, `
-			SELECT count(*) FROM (SELECT 1 FROM settlement_runs
-			WHERE tenant_id = current_tenant() AND id = $1 AND status = 'posting' FOR KEY SHARE) r`, r.ID).Scan(&n); err != nil || n == 0 {
-			in.runID = "" // made final by a copy of the job in the meantime
-			return err
-		}
-		if in.months, err = readMonths(ctx, tx, r); err != nil {
-			return err
-		}
-		if err := s.prepare(r, st, creditors, &in); err != nil || in.failure != "" {
-			return err
-		}
-		return s.storeParts(ctx, t, r.ID, &in)
-	})
-	if err != nil {
-		return postInput{}, err
-	}
-	return in, nil
-}
-
-// prepare assembles, writes and reconciles the run in memory: the files, the entries
-// and the report; a run that does not assemble or reconcile gets in.failure.
-func (s *Service) prepare(r Run, st Settings, creditors map[string]CreditorInfo, in *postInput) error {
-	p, err := Assemble(r.Period, r.ID, in.months, creditors)
-	if err != nil {
-		in.failure = err.Error()
-		return nil
-	}
-	monthEntries, err := MonthEntries(r.Period, r.ID, in.months, s.cfg.BatchSize)
-	if err != nil {
-		in.failure = err.Error()
-		return nil
-	}
-	files, summaries, fileEntries, err := s.files(r, st, p, in.posted, in.exec)
-	if err != nil {
-		in.failure = err.Error()
-		return nil
-	}
-	report, err := reconcile(r.ResidentsTotal, in.months, p, summaries)
-	if !report.OK {
-		in.failure = fmt.Errorf("the run does not reconcile: %w", err).Error()
-		return nil
-	}
-	in.report, in.files, in.entries = report, files, append(monthEntries, fileEntries...)
-	return nil
-}
-
-// storeParts stores the parts of the run at the same time, each in its own
-// transaction: the files in two halves and the accounts of the entries.
-func (s *Service) storeParts(ctx context.Context, t tenant.ID, runID string, in *postInput) error {
-	var g errgroup.Group
-	half := len(in.files) / 2
-	for _, part := range [][]outFile{in.files[:half], in.files[half:]} {
-		g.Go(func() error {
-			return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-				return stageFiles(ctx, tx, runID, part, in.posted)
-			})
-		})
-	}
-	g.Go(func() error {
-		codes := map[string]bool{}
-		for _, e := range in.entries {
-			for _, l := range e.Lines {
-				codes[l.Account] = true
-			}
-		}
-		return s.in(ctx, t, func(ctx context.Context, tx pgx.Tx) error {
-			return ledger.OpenAccounts(ctx, tx, slices.Sorted(maps.Keys(codes)))
-		})
-	})
-	if err := g.Wait(); err != nil {
-		return fmt.Errorf("settlement: post %s: %w", runID, err)
-	}
-	return nil
-}
-
-// post is the final step of posting an approved run: in the job's one transaction,
-// under the run's lock, it checks that every part the read phase stored is there, posts
-// the ledger entries and makes the run final (finish). A worker killed before it
-// commits leaves the run in posting, its parts stored or not, and the retried job does
-// the parts again (finding those stored) and then this step.
-func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs], in postInput) (err error) {
+// post books an approved run and writes its files, all in the job's one transaction:
+// the ledger entries, the SEPA files, the specifications, the reconciliation and the
+// status final commit together or not at all. A worker killed halfway leaves the run
+// in posting, and the retried job does it all again from the same stored items, with
+// the same dates (posted_at and the execution date are taken once, here, and a rolled
+// back attempt left none), so the files and entries are those of an undisturbed run.
+func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs], creditors map[string]CreditorInfo) (err error) {
 	defer s.cfg.Metrics.step("post", job.Args.Tenant, time.Now(), &err)
 	r, tst, ok, err := s.lockStep(ctx, tx, "post", job.Args.RunID, StatusPosting)
 	if err != nil || !ok {
@@ -206,32 +37,80 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 		// pays once the tenant is resumed.
 		return river.JobSnooze(time.Hour)
 	}
-	if in.runID != r.ID {
-		return errInputStale
+	st, ok := s.cfg.Tenants.Settings(job.Args.Tenant)
+	if !ok {
+		return fmt.Errorf("settlement: post %s: no settings for tenant %s", r.ID, job.Args.Tenant)
 	}
-	if in.failure != "" {
-		return s.fail(ctx, tx, r, in.failure)
+	months, err := readMonths(ctx, tx, r)
+	if err != nil {
+		return err
 	}
-	if err := checkStaged(ctx, tx, r.ID, in.files); err != nil {
-		return fmt.Errorf("settlement: post %s: %w", r.ID, err)
+	p, err := Assemble(r.Period, r.ID, months, creditors)
+	if err != nil {
+		return s.fail(ctx, tx, r, err.Error())
 	}
-	if _, err := ledger.PostBatch(ctx, tx, in.entries); err != nil {
+	postedAt := s.cfg.Now().UTC().Truncate(time.Second)
+	exec := ExecutionDate(r.Period, st.PayDay, s.today())
+	monthEntries, err := MonthEntries(r.Period, r.ID, months, s.cfg.BatchSize)
+	if err != nil {
+		return s.fail(ctx, tx, r, err.Error())
+	}
+	// The files are Go's work and the month's entries PostgreSQL's: done at the same
+	// time, on the two cores. The entries go in a savepoint, undone if the files do
+	// not reconcile: a run that does not reconcile posts nothing.
+	var (
+		files     []outFile
+		summaries []sepa.Summary
+		entries   []ledger.Entry
+		ferr      error
+		done      = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		files, summaries, entries, ferr = s.files(r, st, p, postedAt, exec)
+	}()
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		<-done
+		return err
+	}
+	_, err = ledger.PostBatch(ctx, sp, monthEntries)
+	<-done
+	if err != nil {
 		return fmt.Errorf("settlement: post %s: ledger: %w", r.ID, err)
 	}
-	return s.finish(ctx, tx, job.Args.TenantArgs, r, in.months, in.report, len(in.files), in.posted, in.exec)
+	var report Report
+	if ferr == nil {
+		report, err = reconcile(r.ResidentsTotal, months, p, summaries)
+		if !report.OK {
+			ferr = fmt.Errorf("the run does not reconcile: %w", err)
+		}
+	}
+	if ferr != nil {
+		if err := sp.Rollback(ctx); err != nil {
+			return err
+		}
+		return s.fail(ctx, tx, r, ferr.Error())
+	}
+	if _, err := ledger.PostBatch(ctx, sp, entries); err != nil {
+		return fmt.Errorf("settlement: post %s: ledger: %w", r.ID, err)
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return err
+	}
+	return s.finish(ctx, tx, job.Args.TenantArgs, r, months, report, files, postedAt, exec)
 }
 
-// finish makes posted run r final, in the transaction that posted it: the
-// reconciliation report (the run's other stored files count from now on), its status,
-// and the jobs that follow from it.
+// finish makes posted run r final, in the transaction that posted it: its files with
+// the reconciliation report, its status, and the jobs that follow from it.
 func (s *Service) finish(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r Run, months []ResidentMonth, report Report,
-	stored int, postedAt, exec time.Time) error {
+	files []outFile, postedAt, exec time.Time) error {
 	rec, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {
 		return err
 	}
-	files := []outFile{{name: "reconciliation.json", kind: "reconciliation", content: append(rec, '\n')}}
-	if err := stageFiles(ctx, tx, r.ID, files, postedAt); err != nil {
+	files = append(files, outFile{name: "reconciliation.json", kind: "reconciliation", content: append(rec, '\n')})
+	if err := insertFiles(ctx, tx, r.ID, files, postedAt); err != nil {
 		return err
 	}
 	counters, err := s.insertFollowUps(ctx, tx, ta, r, months)
@@ -248,7 +127,7 @@ func (s *Service) finish(ctx context.Context, tx pgx.Tx, ta jobs.TenantArgs, r R
 	now := s.cfg.Now()
 	r.FinishedAt = &now
 	s.cfg.Metrics.ended(r)
-	s.cfg.Metrics.paid(r.Tenant, report, stored+len(files))
+	s.cfg.Metrics.paid(r.Tenant, report, len(files))
 	return nil
 }
 
@@ -293,65 +172,17 @@ func (s *Service) insertShortfalls(ctx context.Context, tx pgx.Tx, ta jobs.Tenan
 	return nil
 }
 
-// stageFiles stores a run's files, each with its SHA-256 sum, once: a file the run has
-// already (stored by an earlier attempt or a concurrent copy of the job) is left as it
-// is when it holds the same bytes, and is an error when it does not.
-func stageFiles(ctx context.Context, tx pgx.Tx, runID string, files []outFile, at time.Time) error {
+// insertFiles stores a run's files, each with its SHA-256 sum.
+func insertFiles(ctx context.Context, tx pgx.Tx, runID string, files []outFile, at time.Time) error {
 	for _, f := range files {
 		sum := sha256.Sum256(f.content)
-		var stored []byte
-		err := tx.QueryRow(ctx, `
-			WITH ins AS (
-				INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
-				VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)
-				ON CONFLICT (tenant_id, run_id, name) DO NOTHING
-				RETURNING sha256)
-			SELECT sha256 FROM ins
-			UNION ALL
-			SELECT sha256 FROM settlement_files
-			WHERE tenant_id = current_tenant() AND run_id = $1 AND name = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-			runID, f.name, f.kind, f.content, sum[:], at).Scan(&stored)
-		if err != nil {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO settlement_files (tenant_id, run_id, name, kind, content, sha256, created_at)
+			VALUES (current_tenant(), $1, $2, $3, $4, $5, $6)`, runID, f.name, f.kind, f.content, sum[:], at); err != nil {
 			return fmt.Errorf("settlement: post %s: file %s: %w", runID, f.name, err)
-		}
-		if !bytes.Equal(stored, sum[:]) {
-			return fmt.Errorf("settlement: post %s: file %s: %w", runID, f.name, ErrFileChanged)
 		}
 	}
 	return nil
-}
-
-// ErrFileChanged is a file that an earlier attempt at posting a run stored with other
-// bytes than the run writes now: the input changed between the attempts (a creditor's
-// name or account), and the run is not posted from files that do not match.
-var ErrFileChanged = errors.New("a stored file of the run differs from the one written now")
-
-// checkStaged checks that the run has stored exactly files, by name and SHA-256: every
-// part of the post is there, and nothing else.
-func checkStaged(ctx context.Context, tx pgx.Tx, runID string, files []outFile) error {
-	want := make(map[string][32]byte, len(files))
-	for _, f := range files {
-		want[f.name] = sha256.Sum256(f.content)
-	}
-	rows, err := tx.Query(ctx, `SELECT name, sha256 FROM settlement_files WHERE tenant_id = current_tenant() AND run_id = $1`, runID)
-	if err != nil {
-		return err
-	}
-	var name string
-	var sum []byte
-	got := 0
-	_, err = pgx.ForEachRow(rows, []any{&name, &sum}, func() error {
-		w, ok := want[name]
-		if !ok || !bytes.Equal(w[:], sum) {
-			return fmt.Errorf("file %s: %w", name, ErrFileChanged)
-		}
-		got++
-		return nil
-	})
-	if err == nil && got != len(want) {
-		err = fmt.Errorf("%d of the run's %d files are stored: a part of the post is missing", got, len(want))
-	}
-	return err
 }
 
 // ExecutionDate is the date a run's transfers are executed: the pay date of period, or,

@@ -79,7 +79,7 @@ func AddWorkers(w *river.Workers, pool *pgxpool.Pool, s *Service) {
 	river.AddWorker(w, &readFirst[PlanArgs, planInput]{pool: pool, read: s.readPlan, step: s.plan})
 	river.AddWorker(w, &readFirst[BatchArgs, batchInput]{pool: pool, read: s.readBatch, step: s.batch})
 	river.AddWorker(w, &readFirst[CloseArgs, map[string]CreditorInfo]{pool: pool, read: readCreditors[CloseArgs](s), step: s.close})
-	river.AddWorker(w, &readFirst[PostArgs, postInput]{pool: pool, read: s.readPost, step: s.post})
+	river.AddWorker(w, &readFirst[PostArgs, map[string]CreditorInfo]{pool: pool, read: readCreditors[PostArgs](s), step: s.post})
 	river.AddWorker(w, river.WorkFunc(func(ctx context.Context, _ *river.Job[ScheduleArgs]) error { return s.Schedule(ctx) }))
 }
 
