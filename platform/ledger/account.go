@@ -180,28 +180,6 @@ func EnsureAccount(ctx context.Context, tx pgx.Tx, code string, kind Kind, name 
 	return nil
 }
 
-// OpenAccounts makes sure the tenant has an account for every code in codes, creating
-// those KnownAccount knows; a code it does not know and the tenant does not have is
-// ErrUnknownAccount. An account holds no money until an entry posts to it (balances
-// are read from the movements that entries write), so opening accounts ahead of the
-// entries changes no balance: a caller that posts a large batch later, in another
-// transaction, may open its accounts first, and commit them, in parallel with other
-// work. It is idempotent, and concurrent calls for the same codes wait for each other
-// rather than deadlock.
-func OpenAccounts(ctx context.Context, tx pgx.Tx, codes []string) error {
-	uses := make(map[string]string, len(codes))
-	for _, c := range codes {
-		if !validCode(c) {
-			return fmt.Errorf("%w: code %q", ErrInvalidAccount, c)
-		}
-		uses[c] = "OpenAccounts"
-	}
-	if len(uses) == 0 {
-		return nil
-	}
-	return ensureAccounts(ctx, tx, uses)
-}
-
 // ensureAccounts makes sure every account in uses (a code and the key of an entry
 // posting to it) exists, creating those KnownAccount knows in one statement; one it
 // does not know and the tenant does not have is ErrUnknownAccount, naming the entry.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -678,42 +677,6 @@ func TestEnsureAccount(t *testing.T) {
 		_, _, err := ledger.Post(ctx, tx, ledger.Entry{IdempotencyKey: "r", BookedOn: day("2026-03-01"), Description: "Terugbetaling", Source: "test",
 			Lines: []ledger.Line{{Account: ledger.Bank, Amount: 5_00}, {Account: "recoveries", Amount: -5_00}}})
 		return err
-	})
-}
-
-// TestOpenAccounts opens accounts ahead of the entries that post to them: idempotent,
-// no balance changes, a code the ledger does not know is refused and opens nothing.
-func TestOpenAccounts(t *testing.T) {
-	t.Parallel()
-	b := setup(t)
-	other := ledger.ResidentAccount("1b7c3f1e-2d4a-4c8b-9e6f-1a2b3c4d5e6f")
-	codes := []string{rAcc, cAcc, other, ledger.Bank, ledger.BijstandExpense}
-	for range 2 { // twice: the second call finds them all
-		b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error { return ledger.OpenAccounts(ctx, tx, codes) })
-	}
-	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
-		got, err := ledger.Balances(ctx, tx, "resident:", day("2026-12-31"))
-		if err != nil {
-			return err
-		}
-		if want := map[string]money.Cents{rAcc: 0, other: 0}; !maps.Equal(got, want) {
-			t.Errorf("balances after OpenAccounts = %v, want %v", got, want)
-		}
-		return nil
-	})
-	for _, bad := range [][]string{{"Resident:x"}, {"mystery"}, {rAcc, "resident:"}} {
-		err := b.do(b.ctx, func(ctx context.Context, tx pgx.Tx) error {
-			return ledger.OpenAccounts(ctx, tx, append(bad, "creditor:new-one"))
-		})
-		if !errors.Is(err, ledger.ErrInvalidAccount) && !errors.Is(err, ledger.ErrUnknownAccount) {
-			t.Errorf("OpenAccounts(%q) = %v, want ErrInvalidAccount or ErrUnknownAccount", bad, err)
-		}
-	}
-	b.must(t, b.ctx, func(ctx context.Context, tx pgx.Tx) error {
-		if _, err := ledger.Balance(ctx, tx, "creditor:new-one", day("2026-12-31")); !errors.Is(err, ledger.ErrUnknownAccount) {
-			t.Errorf("a refused OpenAccounts opened creditor:new-one: %v", err)
-		}
-		return nil
 	})
 }
 
