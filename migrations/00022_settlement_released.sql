@@ -10,7 +10,7 @@ ALTER TABLE settlement_items ADD COLUMN released_cents bigint NOT NULL DEFAULT 0
 -- them without reading millions of rows; every row inserted from now on is checked.
 ALTER TABLE settlement_items ADD CONSTRAINT settlement_items_released CHECK (
     released_cents >= 0 AND (released_cents = 0 OR (hold IS NULL AND uncomputed IS NULL))) NOT VALID;
--- The index the batches read what is still owed by is 00024's (built concurrently).
+-- The index the batches read what is still owed by is 00023's (built concurrently).
 
 -- +goose Down
 ALTER TABLE settlement_items DROP COLUMN released_cents;
