@@ -40,13 +40,15 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "directory to write the SEPA files, specifications and reconciliation.json to (required)")
 	dryRun := fs.Bool("dry-run", false, "compute and reconcile only: nothing is posted or paid; writes reconciliation.json")
 	batch := fs.Int("batch-size", 0, "residents per batch job (default 2500)")
+	ackStale := fs.Bool("acknowledge-stale-law", false, "settle as final a month whose law data is stale (past the next indexation of the newest law file); recorded in the run")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("plein settle: unexpected argument %q", fs.Arg(0))}
 	}
-	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settleDevStarter, Approver: settleDevApprover}
+	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settleDevStarter, Approver: settleDevApprover,
+		AcknowledgeStaleLaw: *ackStale}
 	var err error
 	if o.Tenant, err = tenant.Parse(*tenantFlag); err != nil {
 		return usageError{"plein settle: --tenant is required: an applied tenant id, such as zwolle"}

@@ -215,7 +215,7 @@ func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 		Deductions: paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors},
 		Settings:   caseload.IncomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
 	var err error
-	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
+	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now, book: f.book})
 	return s, err
 }
 
