@@ -14,6 +14,7 @@ import (
 type monthView struct {
 	Heading         string // "Uw geld in maart 2026"
 	Notice          string // a month outside the range was asked for
+	StaleLaw        string // the month is computed with norms whose indexation is overdue
 	Received        bool   // a payslip was just handed in
 	ReceivedReview  bool   // …as a correction that waits for the consulent
 	Shortfall       *shortfallNotice
@@ -69,6 +70,9 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	if !m.PayDate.IsZero() {
 		view.PayDate = longDate(m.PayDate, lang)
+	}
+	if m.Result.Law.Stale {
+		view.StaleLaw = fmt.Sprintf(T.Month.StaleLaw, longDate(m.Result.Law.ValidFrom, lang))
 	}
 	for _, ps := range m.Payslips {
 		view.Payslips = append(view.Payslips, payslipRow{
