@@ -47,8 +47,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("plein settle: unexpected argument %q", fs.Arg(0))}
 	}
-	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, Starter: settleDevStarter, Approver: settleDevApprover,
-		AcknowledgeStaleLaw: *ackStale}
+	o := settlement.SettleOptions{Out: *out, DryRun: *dryRun, AcknowledgeStaleLaw: *ackStale, Starter: settleDevStarter, Approver: settleDevApprover}
 	var err error
 	if o.Tenant, err = tenant.Parse(*tenantFlag); err != nil {
 		return usageError{"plein settle: --tenant is required: an applied tenant id, such as zwolle"}

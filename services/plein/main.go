@@ -46,7 +46,7 @@ Usage:
   plein tenant   offboard ID --export FILE [--dry-run] --reason TEXT [--author NAME] [--grace 30d] [--data-dir DIR]
   plein tenant   purge ID [--author NAME] [--data-dir DIR]   (after the grace period)
   plein seed     --tenant T --residents N [--period YYYY-MM] [--seed S] [--workers W] [--data-dir DIR]
-  plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--data-dir DIR]
+  plein settle   --tenant T --period YYYY-MM --out DIR [--dry-run] [--acknowledge-stale-law] [--data-dir DIR]
   plein calc     month < case.json        (the calculation engine; no database)
   plein calc     distribution < traject.json  (the minnelijk-traject offers)
 

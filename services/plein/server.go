@@ -215,7 +215,7 @@ func newServices(cfg appConfig, f *foundation) (*appServices, error) {
 		Deductions: paymentplans.NamedDeductions{Plans: s.plans, Creditors: s.creditors},
 		Settings:   caseload.IncomeSettings(f.dir), Refusals: f.guards.ConsentRefused})
 	var err error
-	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now, book: f.book})
+	s.settlement, err = newSettlement(settlementDeps{pool: cfg.appPool, dir: f.dir, reg: f.reg, jobs: f.jobs, now: cfg.now})
 	return s, err
 }
 
@@ -255,8 +255,7 @@ func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Pa
 	if err != nil {
 		return nil, err
 	}
-	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now,
-		Law: f.book})
+	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now, Law: f.book})
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).

@@ -7,7 +7,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/plein-nl/plein/platform/jobs"
-	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/services/caseload"
 	"github.com/plein-nl/plein/services/residents"
 	"github.com/plein-nl/plein/services/settlement"
@@ -21,9 +20,8 @@ type settlementDeps struct {
 	reg     prometheus.Registerer // nil: no metrics
 	jobs    *jobs.Client          // inserts the first job of a run and the approval's
 	now     func() time.Time
-	book    *law.Book // nil: the embedded law data
-	batch   int       // residents per batch; 0 for the default
-	fileMax int       // transfers per SEPA file; 0 for the default
+	batch   int // residents per batch; 0 for the default
+	fileMax int // transfers per SEPA file; 0 for the default
 }
 
 // newSettlement wires the settlement service over the caseload (services/caseload) and
@@ -33,22 +31,17 @@ func newSettlement(d settlementDeps) (*settlement.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.book == nil {
-		if d.book, err = law.Load(); err != nil {
-			return nil, err
-		}
-	}
 	var m *settlement.Metrics
 	if d.reg != nil {
 		if m, err = settlement.NewMetrics(d.reg); err != nil {
 			return nil, err
 		}
-		if err = settlement.NewLawStaleness(d.reg, d.book, d.now); err != nil {
+		if err = settlement.NewLawStaleness(d.reg, nil, d.now); err != nil {
 			return nil, err
 		}
 	}
 	return settlement.NewService(settlement.Config{
-		App: d.pool, Jobs: d.jobs, Metrics: m, Now: d.now, Law: d.book, BatchSize: d.batch, FileSize: d.fileMax,
+		App: d.pool, Jobs: d.jobs, Metrics: m, Now: d.now, BatchSize: d.batch, FileSize: d.fileMax,
 		Caseload: cl, Tenants: caseload.NewTenants(d.dir), Counters: residents.NewCounterReader(d.pool),
 	}), nil
 }

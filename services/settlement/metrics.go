@@ -125,10 +125,13 @@ type lawStale struct {
 // current month is computed with is past its next indexation and no newer file is in
 // force, 0 otherwise, labelled with the law file and the date its next indexation is
 // due. An operator alerts on it: every run of such a month is flagged, and a final one
-// needs an acknowledgement.
+// needs an acknowledgement. A nil book is law.MustLoad(), a nil now time.Now.
 func NewLawStaleness(reg prometheus.Registerer, book *law.Book, now func() time.Time) error {
 	if now == nil {
 		now = time.Now
+	}
+	if book == nil {
+		book = law.MustLoad()
 	}
 	return reg.Register(&lawStale{book: book, now: now, desc: prometheus.NewDesc("plein_law_data_stale",
 		"1 when the current month's law data (platform/law) is past its next indexation with no newer file, else 0.",
