@@ -72,7 +72,7 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 		view.PayDate = longDate(m.PayDate, lang)
 	}
 	if m.Result.Law.Stale {
-		view.StaleLaw = fmt.Sprintf(T.Month.StaleLaw, longDate(m.Result.Law.ValidFrom, lang))
+		view.StaleLaw = fmt.Sprintf(staleLawTexts[lang], longDate(m.Result.Law.ValidFrom, lang))
 	}
 	for _, ps := range m.Payslips {
 		view.Payslips = append(view.Payslips, payslipRow{
@@ -93,6 +93,16 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 	pg.Title = T.Month.Title
 	pg.Data = view
 	p.render(w, r, http.StatusOK, "month", pg)
+}
+
+// staleLawTexts are said when a month is computed with norms whose indexation is
+// overdue (bijstand.LawUsed.Stale), by language; %s is the date those norms are from.
+// Kept out of textsFor, which is long enough.
+var staleLawTexts = map[string]string{
+	"nl": "De bedragen zijn berekend met de normen van %s. De nieuwe normen hebben wij nog niet. " +
+		"Zijn die anders? Dan passen wij uw bijstand later aan.",
+	"en": "We worked out these amounts with the norms of %s. We do not have the new norms yet. " +
+		"If they are different, we will change your bijstand later.",
 }
 
 // explain turns the engine's result into the lines of "Deze maand", each with the

@@ -42,9 +42,6 @@ type monthTexts struct {
 	Payslips, NoPayslips, HandIn, PayslipCaption                            string
 	ColEmployer, ColPeriod, ColPaid, ColNet, ColHours                       string
 	MonthNav, Prev, Next, OutOfRange                                        string
-	// StaleLaw is said when the month is computed with norms whose indexation is
-	// overdue; %s is the date those norms are from.
-	StaleLaw string
 }
 
 // payslipTexts are the sentences of "Loonstrook doorgeven".
@@ -131,8 +128,6 @@ func textsFor(lang, gemeente string) texts {
 				PayslipCaption: "Payslips paid in", ColEmployer: "Employer", ColPeriod: "Period", ColPaid: "Paid on", ColNet: "Net", ColHours: "Hours",
 				MonthNav: "Choose a month", Prev: "Previous month", Next: "Next month",
 				OutOfRange: "We cannot show that month. You see this month instead.",
-				StaleLaw: "We worked out these amounts with the norms of %s. We do not have the new norms yet. " +
-					"If they are different, we will change your bijstand later.",
 			},
 			Payslip: payslipTexts{
 				Title: "Hand in your payslip", Intro: "Copy the figures from your payslip. You will see at once what you get this month.",
@@ -226,8 +221,6 @@ func textsFor(lang, gemeente string) texts {
 			PayslipCaption: "Loonstroken betaald in", ColEmployer: "Werkgever", ColPeriod: "Periode", ColPaid: "Betaald op", ColNet: "Netto", ColHours: "Uren",
 			MonthNav: "Kies een maand", Prev: "Vorige maand", Next: "Volgende maand",
 			OutOfRange: "Die maand kunnen wij niet laten zien. U ziet nu deze maand.",
-			StaleLaw: "De bedragen zijn berekend met de normen van %s. De nieuwe normen hebben wij nog niet. " +
-				"Zijn die anders? Dan passen wij uw bijstand later aan.",
 		},
 		Payslip: payslipTexts{
 			Title: "Loonstrook doorgeven", Intro: "Neem de bedragen over van uw loonstrook. U ziet meteen wat u deze maand krijgt.",
