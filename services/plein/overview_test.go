@@ -96,8 +96,9 @@ type opsPage struct {
 	H1      []string
 	Lead    string
 	Scripts int
-	// Rows are the table body's rows by their id, each the text of its cells.
-	Rows map[string][]string
+	// Rows are the first table body's rows by their id, each the text of its cells;
+	// LawRows the law data's table's.
+	Rows, LawRows map[string][]string
 	// Header is the text of the first table's header cells, LawHeader the law data's
 	// table's.
 	Header, LawHeader []string
@@ -107,7 +108,7 @@ type opsPage struct {
 // no HTML parser) and collects the table by rows and cells.
 func parseOpsPage(t *testing.T, body string) opsPage {
 	t.Helper()
-	p := opsPage{Rows: map[string][]string{}}
+	p := opsPage{Rows: map[string][]string{}, LawRows: map[string][]string{}}
 	d := xml.NewDecoder(strings.NewReader(body))
 	d.Strict, d.AutoClose, d.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
 	var stack []string
@@ -171,8 +172,10 @@ func parseOpsPage(t *testing.T, body string) opsPage {
 			case "th", "td":
 				text := strings.Join(strings.Fields(cell.String()), " ")
 				switch {
-				case inTbody:
+				case inTbody && tables == 1:
 					p.Rows[rowID] = append(p.Rows[rowID], text)
+				case inTbody:
+					p.LawRows[rowID] = append(p.LawRows[rowID], text)
 				case tables == 1:
 					p.Header = append(p.Header, text)
 				default:
@@ -274,7 +277,7 @@ func TestOperatorOverviewPage(t *testing.T) {
 		"wet-2025-07-01": {"1 juli 2025", "data/2025-07-01.yaml", "1 januari 2026", "vervangen"},
 		"wet-2026-01-01": {"1 januari 2026", "data/2026-01-01.yaml", "1 juli 2026", lastState},
 	} {
-		if got := p.Rows[id]; !slices.Equal(got, want) {
+		if got := p.LawRows[id]; !slices.Equal(got, want) {
 			t.Errorf("law row %s: %q, want %q", id, got, want)
 		}
 	}
