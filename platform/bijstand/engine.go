@@ -46,7 +46,7 @@ func Compute(p *law.Params, c Case) (Result, error) {
 	if first.Before(p.ValidFrom.Time) {
 		return Result{}, invalid("period", "the law parameters given start on %s, after %s", p.ValidFrom.Format(time.DateOnly), c.Period)
 	}
-	r := Result{Period: c.Period, Trace: make([]Step, 0, 16+len(c.Deductions))}
+	r := Result{Period: c.Period, Trace: make([]Step, 0, 16+len(c.Deductions)), Law: lawUsed(p, first)}
 	h := c.Household
 
 	// Ages on the first day of the month decide the whole month [policy].
@@ -111,6 +111,17 @@ func Compute(p *law.Params, c Case) (Result, error) {
 }
 
 func (r *Result) step(s Step) { r.Trace = append(r.Trace, s) }
+
+// lawUsed names p for a month beginning on first. p is the file in force then, so the
+// month is past p's next indexation only when no newer file is in force yet: Stale is
+// law.Book.Staleness of first.
+func lawUsed(p *law.Params, first time.Time) LawUsed {
+	u := LawUsed{File: p.File, ValidFrom: p.ValidFrom.Time}
+	if d := p.NextIndexation.Due; d != nil {
+		u.IndexationDue, u.Stale = d.Time, !first.Before(d.Time)
+	}
+	return u
+}
 
 func b2i(b bool) int64 {
 	if b {

@@ -220,7 +220,12 @@ type ResultJSON struct {
 	PayoutCents                 int64                 `json:"payout_cents"`
 	Applicants                  []ApplicantResultJSON `json:"applicants"`
 	LawValidFrom                string                `json:"law_valid_from,omitempty"`
-	Trace                       []StepJSON            `json:"trace"`
+	// LawStale is true when the month is on or after LawIndexationDue, the date the
+	// law data's next indexation was due, and no newer law file is in force: computed
+	// with the last norms known, which may change.
+	LawStale         bool       `json:"law_stale,omitempty"`
+	LawIndexationDue string     `json:"law_indexation_due,omitempty"`
+	Trace            []StepJSON `json:"trace"`
 }
 
 // DeductionResultJSON is one deduction's outcome.
@@ -296,5 +301,7 @@ func MonthOfJSON(r io.Reader) (ResultJSON, error) {
 	}
 	out := res.ToJSON()
 	out.LawValidFrom = p.ValidFrom.Format(time.DateOnly)
+	out.LawStale = res.Law.Stale
+	out.LawIndexationDue = res.Law.IndexationDue.Format(time.DateOnly)
 	return out, nil
 }

@@ -1,6 +1,10 @@
 package bijstand
 
-import "github.com/plein-nl/plein/platform/money"
+import (
+	"time"
+
+	"github.com/plein-nl/plein/platform/money"
+)
 
 // Result is one month's outcome, with the trace that explains it.
 type Result struct {
@@ -19,6 +23,19 @@ type Result struct {
 	// this month.
 	Applicants []ApplicantResult
 	Trace      []Step
+	// Law is the law data the month was computed with, and whether it was stale.
+	Law LawUsed
+}
+
+// LawUsed names the law file a month was computed with. Stale is true when the month
+// begins on or after the date the file's next indexation was due (law.Book.Staleness):
+// the month is computed with the last norms known, and whoever shows or pays it must
+// say so.
+type LawUsed struct {
+	File          string
+	ValidFrom     time.Time
+	IndexationDue time.Time
+	Stale         bool
 }
 
 // DeductionResult is what became of one deduction.

@@ -7,6 +7,11 @@
 // A value a file does not state is not taken from an earlier file: the bijstandsnormen
 // are indexed every half year, so an older amount would be a wrong amount. A month that
 // needs an unstated value fails with ErrNotPublished naming it.
+//
+// Each file also says when the next indexation is due (next_indexation, art. 38 Pw). A
+// month from that date on, with no newer file, is still computed with the file, but
+// the data is stale: Staleness says so and since when, and the engine, the portal, the
+// operators' page, a metric and the settlement run carry it on.
 package law
 
 import (
@@ -14,6 +19,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -122,10 +128,20 @@ type Rules struct {
 
 // Params are the parameters in force from ValidFrom until the next file.
 type Params struct {
-	ValidFrom Date   `yaml:"valid_from"`
-	Norms     Norms  `yaml:"norms"`
-	Rules     Rules  `yaml:"rules"`
-	File      string `yaml:"-"`
+	ValidFrom Date `yaml:"valid_from"`
+	// NextIndexation is when the norms of this file are due to be indexed: a month from
+	// then on without a newer file is computed on stale data.
+	NextIndexation Indexation `yaml:"next_indexation"`
+	Norms          Norms      `yaml:"norms"`
+	Rules          Rules      `yaml:"rules"`
+	File           string     `yaml:"-"`
+}
+
+// Indexation is the date the next indexation of the norms is due, with its source.
+type Indexation struct {
+	Due     *Date  `yaml:"due"`
+	Article string `yaml:"article"`
+	Source  string `yaml:"source"`
 }
 
 // Date is a calendar date in a parameter file (YYYY-MM-DD).
@@ -147,15 +163,22 @@ type Book struct {
 }
 
 // Load reads and checks the embedded parameter files.
-func Load() (*Book, error) {
-	entries, err := dataFS.ReadDir("data")
+func Load() (*Book, error) { return LoadFS(dataFS, "data") }
+
+// LoadFS reads and checks the parameter files *.yaml in dir of fsys: Load's files, or a
+// test's.
+func LoadFS(fsys fs.FS, dir string) (*Book, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("law: %w", err)
 	}
 	b := &Book{}
 	for _, e := range entries {
-		name := path.Join("data", e.Name())
-		src, err := dataFS.ReadFile(name)
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		name := path.Join(dir, e.Name())
+		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("law: %w", err)
 		}
@@ -196,7 +219,25 @@ func parse(name string, src []byte) (*Params, error) {
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("law: %s: %w", name, err)
 	}
+	if err := p.checkIndexation(); err != nil {
+		return nil, fmt.Errorf("law: %s: %w", name, err)
+	}
 	return &p, nil
+}
+
+// checkIndexation refuses a file that does not say when its norms are next indexed:
+// without it a month after that date would use the old norms without a word.
+func (p *Params) checkIndexation() error {
+	n := p.NextIndexation
+	switch {
+	case n.Due == nil:
+		return errors.New("next_indexation.due is required: the date the next indexation of the norms is due (art. 38 Pw: 1 January and 1 July)")
+	case !n.Due.After(p.ValidFrom.Time):
+		return fmt.Errorf("next_indexation.due %s must be after valid_from %s", n.Due.Format(time.DateOnly), p.ValidFrom.Format(time.DateOnly))
+	case n.Article == "" || n.Source == "":
+		return errors.New("next_indexation needs an article and a source")
+	}
+	return nil
 }
 
 // check refuses a file that is incomplete or inconsistent: every stated value needs
@@ -287,6 +328,19 @@ func (b *Book) File(name string) (*Params, bool) {
 		}
 	}
 	return nil, false
+}
+
+// Staleness says whether the parameters in force on day are stale: day is on or after
+// the date their next indexation was due, and no newer file is in force by then. due
+// is that date and file the file in force (both also when it is not stale); a day
+// before the first file is not stale and names no file.
+func (b *Book) Staleness(day time.Time) (stale bool, due time.Time, file string) {
+	p, err := b.At(day)
+	if err != nil {
+		return false, time.Time{}, ""
+	}
+	due = p.NextIndexation.Due.Time
+	return !day.Before(due), due, p.File
 }
 
 // Files returns every parameter set, oldest first.

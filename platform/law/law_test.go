@@ -1,8 +1,13 @@
 package law_test
 
 import (
+	"bytes"
 	"errors"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/plein-nl/plein/platform/clocktest"
@@ -169,5 +174,113 @@ func TestFile(t *testing.T) {
 	}
 	if _, ok := b.File("data/2099-01-01.yaml"); ok {
 		t.Error("File of an unknown name found parameters")
+	}
+}
+
+// testBook builds a Book from the real file of 2026-01-01, with its next_indexation
+// block replaced by indexation (as YAML, "" to leave it out) and, when newer is set,
+// a copy of it valid from newer with its next indexation a half year later.
+func testBook(t *testing.T, indexation, newer string) (*law.Book, error) {
+	t.Helper()
+	src, err := os.ReadFile("data/2026-01-01.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := regexp.MustCompile(`(?m)^next_indexation:\n(  .*\n)+`)
+	if !block.Match(src) {
+		t.Fatal("data/2026-01-01.yaml has no next_indexation block")
+	}
+	fsys := fstest.MapFS{"d/2026-01-01.yaml": {Data: block.ReplaceAll(src, []byte(indexation))}}
+	if newer != "" {
+		next := day(newer).AddDate(0, 6, 0).Format(time.DateOnly)
+		b := bytes.Replace(src, []byte("valid_from: 2026-01-01"), []byte("valid_from: "+newer), 1)
+		b = block.ReplaceAll(b, []byte("next_indexation: {due: "+next+", article: \"Pw art. 38\", source: \"test\"}\n"))
+		fsys["d/"+newer+".yaml"] = &fstest.MapFile{Data: b}
+	}
+	return law.LoadFS(fsys, "d")
+}
+
+// TestLoadNeedsNextIndexation: a file without a due date, or with one not after its
+// valid_from, is refused naming the file and the field.
+func TestLoadNeedsNextIndexation(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name, block, want string
+	}{
+		{"missing", "", "law: d/2026-01-01.yaml: next_indexation.due is required"},
+		{"no due", "next_indexation: {article: \"Pw art. 38\", source: \"s\"}\n", "law: d/2026-01-01.yaml: next_indexation.due is required"},
+		{"on valid_from", "next_indexation: {due: 2026-01-01, article: \"Pw art. 38\", source: \"s\"}\n",
+			"law: d/2026-01-01.yaml: next_indexation.due 2026-01-01 must be after valid_from 2026-01-01"},
+		{"before valid_from", "next_indexation: {due: 2025-07-01, article: \"Pw art. 38\", source: \"s\"}\n",
+			"law: d/2026-01-01.yaml: next_indexation.due 2025-07-01 must be after valid_from 2026-01-01"},
+		{"not a date", "next_indexation: {due: 2026-07-32, article: \"Pw art. 38\", source: \"s\"}\n", `"2026-07-32" is not a date`},
+		{"no source", "next_indexation: {due: 2026-07-01, article: \"Pw art. 38\"}\n", "law: d/2026-01-01.yaml: next_indexation needs an article and a source"},
+	} {
+		_, err := testBook(t, c.block, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Load = %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+	if _, err := testBook(t, "next_indexation: {due: 2026-07-01, article: \"Pw art. 38\", source: \"s\"}\n", ""); err != nil {
+		t.Errorf("a good due date: %v", err)
+	}
+}
+
+// TestStaleness: the data of a period is stale from the due date of the file in force
+// on, unless a newer file is in force by then.
+func TestStaleness(t *testing.T) {
+	t.Parallel()
+	const due = "next_indexation: {due: 2026-07-01, article: \"Pw art. 38\", source: \"s\"}\n"
+	alone, err := testBook(t, due, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withJuly, err := testBook(t, due, "2026-07-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withAugust, err := testBook(t, due, "2026-08-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		book      *law.Book
+		day       string
+		stale     bool
+		due, file string
+	}{
+		{"before the first file", alone, "2025-12-01", false, "0001-01-01", ""},
+		{"the file's first month", alone, "2026-01-01", false, "2026-07-01", "d/2026-01-01.yaml"},
+		{"the day before due", alone, "2026-06-30", false, "2026-07-01", "d/2026-01-01.yaml"},
+		{"at the due date", alone, "2026-07-01", true, "2026-07-01", "d/2026-01-01.yaml"},
+		{"after it", alone, "2026-12-01", true, "2026-07-01", "d/2026-01-01.yaml"},
+		{"a newer file at the due date", withJuly, "2026-07-01", false, "2027-01-01", "d/2026-07-01.yaml"},
+		{"the newer file's own due date", withJuly, "2027-01-01", true, "2027-01-01", "d/2026-07-01.yaml"},
+		{"a newer file a month late: the gap", withAugust, "2026-07-01", true, "2026-07-01", "d/2026-01-01.yaml"},
+		{"a newer file a month late: after it", withAugust, "2026-08-01", false, "2027-02-01", "d/2026-08-01.yaml"},
+	} {
+		stale, gotDue, file := c.book.Staleness(day(c.day))
+		if stale != c.stale || gotDue.Format(time.DateOnly) != c.due || file != c.file {
+			t.Errorf("%s: Staleness(%s) = %v, %s, %q; want %v, %s, %q", c.name, c.day,
+				stale, gotDue.Format(time.DateOnly), file, c.stale, c.due, c.file)
+		}
+	}
+}
+
+// TestEmbeddedIndexation: each embedded file is due for indexation half a year after
+// its valid_from (1 January and 1 July), and the next file, when there is one, starts
+// then: only the last file can go stale.
+func TestEmbeddedIndexation(t *testing.T) {
+	t.Parallel()
+	files := law.MustLoad().Files()
+	for i, p := range files {
+		want := p.ValidFrom.AddDate(0, 6, 0)
+		if !p.NextIndexation.Due.Equal(want) {
+			t.Errorf("%s: next indexation %s, want %s", p.File, p.NextIndexation.Due.Format(time.DateOnly), want.Format(time.DateOnly))
+		}
+		if i+1 < len(files) && !files[i+1].ValidFrom.Equal(want) {
+			t.Errorf("%s: the next file starts %s, want %s", p.File, files[i+1].ValidFrom.Format(time.DateOnly), want.Format(time.DateOnly))
+		}
 	}
 }

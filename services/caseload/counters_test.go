@@ -103,8 +103,10 @@ func (b *settleBundle) settle(t *testing.T, p bijstand.Period, dryRun bool) sett
 	b.clock.Set(p.PayDate(25).Add(9 * time.Hour))
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
+	// From July 2026 on the law data is stale (no file of 1 July 2026 yet): a final
+	// run goes on only with the acknowledgement, recorded for such a month alone.
 	o := settlement.SettleOptions{Tenant: zwolle, Period: p, Out: filepath.Join(t.TempDir(), p.String()), DryRun: dryRun,
-		Starter: "consulent:alice", Approver: "admin:bob"}
+		Starter: "consulent:alice", Approver: "admin:bob", AcknowledgeStaleLaw: true}
 	if err := settlement.Settle(ctx, b.svc, o, io.Discard, io.Discard); err != nil {
 		t.Fatalf("settle %s: %v", p, err)
 	}
@@ -247,6 +249,13 @@ func TestNVrijlatingStopsAfterSixSettledMonths(t *testing.T) {
 		}
 		if run.Status != settlement.StatusFinal || run.Report.BijstandCents != wantBijstand {
 			t.Errorf("month %d (%s): %s, bijstand %d; want final, %d", i+1, p, run.Status, run.Report.BijstandCents, wantBijstand)
+		}
+		wantAck := ""
+		if p.Month >= time.July { // past the next indexation of the file of 1 January 2026
+			wantAck = "consulent:alice"
+		}
+		if run.StaleLawAcknowledgedBy != wantAck {
+			t.Errorf("month %d (%s): stale law acknowledged by %q, want %q", i+1, p, run.StaleLawAcknowledgedBy, wantAck)
 		}
 		if n, _ := b.counters(t, fatima, p.Next()); n != wantN {
 			t.Errorf("month %d (%s): n months used after it %d, want %d", i+1, p, n, wantN)

@@ -1,6 +1,8 @@
 // Package overview serves the coöperatie operators' overview page at /operator/: per
 // gemeente its lifecycle status, the config version in force (and any pending one), its
-// residents, its newest settlement run and its failed runs. Server-rendered with
+// residents, its newest settlement run and its failed runs; and the national law data
+// (platform/law) with each file's next indexation, warning when the current month's is
+// stale. Server-rendered with
 // html/template, without JavaScript, in Dutch, in the portal's house style without a
 // gemeente's theme.
 //
@@ -25,6 +27,7 @@ import (
 	"github.com/plein-nl/plein/platform/authz"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/clock"
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
 	"github.com/plein-nl/plein/services/tenancy"
@@ -62,6 +65,8 @@ type Config struct {
 	Log     *slog.Logger
 	// Now is the clock of the page's "stand van"; time.Now when nil.
 	Now func() time.Time
+	// Law is the law data shown; law.MustLoad() when nil.
+	Law *law.Book
 }
 
 // Page is the overview page, an http.Handler for /operator/.
@@ -83,10 +88,14 @@ func New(cfg Config) (*Page, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Law == nil {
+		cfg.Law = law.MustLoad()
+	}
 	loc := clock.Amsterdam
 	funcs := template.FuncMap{
 		"date":   func(t time.Time) string { return dutchTime(t.In(loc)) },
 		"number": dutchNumber,
+		"day":    dutchDate,
 	}
 	tmpl, err := template.New("").Funcs(funcs).ParseFS(templatesFS, "templates/*.html")
 	if err != nil {
@@ -139,6 +148,27 @@ type view struct {
 	WithFailed int
 	// VitalsError is set when the residents could not be counted.
 	VitalsError bool
+	Law         lawView
+}
+
+// lawView is the law data on the page: every file, and whether the current month's is
+// stale.
+type lawView struct {
+	Files []lawFile
+	// Stale is set when the current month is past the next indexation of the file in
+	// force (Current) and no newer file is; Due is since when.
+	Stale   bool
+	Due     time.Time
+	Current lawFile
+}
+
+// lawFile is one law file's row.
+type lawFile struct {
+	Name      string // data/2026-01-01.yaml
+	ValidFrom time.Time
+	Due       time.Time
+	State     string // in Dutch
+	Stale     bool
 }
 
 type message struct{ Title, Text string }
@@ -178,7 +208,7 @@ func (p *Page) refuse(w http.ResponseWriter, r *http.Request, err error) {
 
 // read joins the three sources by gemeente: the registry's list is the set of rows.
 func (p *Page) read(ctx context.Context) (view, error) {
-	v := view{At: p.cfg.Now()}
+	v := view{At: p.cfg.Now(), Law: p.lawView()}
 	ts, err := p.cfg.Tenants.ListTenants(ctx)
 	if err != nil {
 		return v, err
@@ -222,6 +252,31 @@ func (p *Page) read(ctx context.Context) (view, error) {
 	return v, nil
 }
 
+// lawView reads the law data as of the current month (in Amsterdam): each file is
+// replaced, in force (stale or not) or still to come.
+func (p *Page) lawView() lawView {
+	day := bijstand.PeriodOf(p.cfg.Now().In(p.loc)).First()
+	var v lawView
+	stale, due, current := p.cfg.Law.Staleness(day)
+	for _, f := range p.cfg.Law.Files() {
+		lf := lawFile{Name: f.File, ValidFrom: f.ValidFrom.Time, Due: f.NextIndexation.Due.Time}
+		switch {
+		case f.File == current && stale:
+			lf.State, lf.Stale = "geldt nu; verouderd sinds "+dutchDate(due), true
+			v.Stale, v.Due, v.Current = true, due, lf
+		case f.File == current:
+			lf.State = "geldt nu"
+			v.Current = lf
+		case f.ValidFrom.After(day):
+			lf.State = "gaat nog in"
+		default:
+			lf.State = "vervangen"
+		}
+		v.Files = append(v.Files, lf)
+	}
+	return v
+}
+
 // render executes into a buffer first, so a template error is a clean 500.
 func (p *Page) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
@@ -241,11 +296,16 @@ func periodNL(p bijstand.Period) string { return monthsNL[p.Month-1] + " " + str
 
 // dutchTime is "1 januari 2027", with the time when it is not midnight.
 func dutchTime(t time.Time) string {
-	s := fmt.Sprintf("%d %s %d", t.Day(), monthsNL[t.Month()-1], t.Year())
+	s := dutchDate(t)
 	if t.Hour() != 0 || t.Minute() != 0 {
 		s += t.Format(" 15:04")
 	}
 	return s
+}
+
+// dutchDate is a calendar date (a law file's, stored as midnight UTC) as "1 juli 2026".
+func dutchDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), monthsNL[t.Month()-1], t.Year())
 }
 
 // dutchNumber writes n with a dot between thousands: 12.345.

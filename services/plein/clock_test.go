@@ -68,7 +68,7 @@ func TestSettleRehearsedMonth(t *testing.T) {
 	if s, err := cli("tenant", "apply", "-f", originalTenants(t), "--author", "tester"); err != nil {
 		t.Fatalf("tenant apply: %v\n%s", err, s)
 	}
-	settle := []string{"settle", "--tenant", "zwolle", "--period", period.String(), "--out", out}
+	settle := []string{"settle", "--tenant", "zwolle", "--period", period.String(), "--out", out, "--acknowledge-stale-law"}
 	t.Setenv(clock.EnvNow, "")
 	if s, err := cli(settle...); err == nil || !strings.Contains(s+err.Error(), "cannot be settled yet") {
 		t.Fatalf("settle of %s on the real clock: %v, want it refused as too early\n%s", period, err, s)

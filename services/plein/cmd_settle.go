@@ -56,12 +56,13 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	out := fs.String("out", "", "directory to write the SEPA files, specifications and reconciliation.json to (required)")
 	dryRun := fs.Bool("dry-run", false, "compute and reconcile only: nothing is posted or paid; writes reconciliation.json")
 	batch := fs.Int("batch-size", 0, "residents per batch job (default 2500)")
+	ackStale := fs.Bool("acknowledge-stale-law", false, "settle as final a month whose law data is stale (past the next indexation of the newest law file); recorded in the run")
 	o := settlement.SettleOptions{Starter: settlement.DevStarter, Approver: settlement.DevApprover}
 	var err error
 	if o.Tenant, o.Period, err = target(args); err != nil {
 		return err
 	}
-	o.Out, o.DryRun = *out, *dryRun
+	o.Out, o.DryRun, o.AcknowledgeStaleLaw = *out, *dryRun, *ackStale
 	switch {
 	case o.Out == "":
 		return usageError{"plein settle: --out is required: the directory to write the files to"}

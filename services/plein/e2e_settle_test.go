@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -120,5 +121,36 @@ func TestSettlementOverview(t *testing.T) {
 	}
 	if latest, _ := seen["zwolle"]["latest_run"].(map[string]any); latest == nil || latest["period"] != "2026-10" || latest["dry_run"] != true {
 		t.Errorf("zwolle's latest run: %v", seen["zwolle"]["latest_run"])
+	}
+}
+
+// TestStaleLawRefusedByAPI: a final run of October 2026, past the indexation of 1 July
+// 2026 for which the law data has no file, is refused through the API without
+// "acknowledge_stale_law" (422, naming the field, the law file and the due date) and
+// starts with it, recording who acknowledged it.
+func TestStaleLawRefusedByAPI(t *testing.T) {
+	t.Parallel()
+	b := setupAPI(t)
+	consulentZ := token(b.zwolle, "cons-z", "consulent")
+	start := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, b.srv.URL+"/api/v1/tenants/zwolle/settlement/runs", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+consulentZ)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := b.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	status, body := start(`{"period": "2026-10"}`)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"field":"acknowledge_stale_law"`) ||
+		!strings.Contains(body, "data/2026-01-01.yaml") || !strings.Contains(body, "due on 2026-07-01") {
+		t.Errorf("final run of 2026-10 without the acknowledgement: %d %s; want 422 naming the field, the file and the due date", status, body)
+	}
+	status, body = start(`{"period": "2026-10", "acknowledge_stale_law": true}`)
+	if status != http.StatusCreated || !strings.Contains(body, `"stale_law_acknowledged_by":"cons-z"`) {
+		t.Errorf("final run of 2026-10 with the acknowledgement: %d %s; want 201 recording cons-z", status, body)
 	}
 }

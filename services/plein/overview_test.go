@@ -96,23 +96,26 @@ type opsPage struct {
 	H1      []string
 	Lead    string
 	Scripts int
-	// Rows are the table body's rows by their id, each the text of its cells.
-	Rows map[string][]string
-	// Header is the text of the header cells.
-	Header []string
+	// Rows are the first table body's rows by their id, each the text of its cells;
+	// LawRows the law data's table's.
+	Rows, LawRows map[string][]string
+	// Header is the text of the first table's header cells, LawHeader the law data's
+	// table's.
+	Header, LawHeader []string
 }
 
 // parseOpsPage walks the page with encoding/xml in HTML mode (the standard library has
 // no HTML parser) and collects the table by rows and cells.
 func parseOpsPage(t *testing.T, body string) opsPage {
 	t.Helper()
-	p := opsPage{Rows: map[string][]string{}}
+	p := opsPage{Rows: map[string][]string{}, LawRows: map[string][]string{}}
 	d := xml.NewDecoder(strings.NewReader(body))
 	d.Strict, d.AutoClose, d.Entity = false, xml.HTMLAutoClose, xml.HTMLEntity
 	var stack []string
 	var rowID string
 	var cell, h1, lead *strings.Builder
 	inTbody := false
+	tables := 0
 	for {
 		tok, err := d.Token()
 		if err == io.EOF {
@@ -143,6 +146,8 @@ func parseOpsPage(t *testing.T, body string) opsPage {
 				if attr("class") == "lead" {
 					lead = &strings.Builder{}
 				}
+			case "table":
+				tables++
 			case "tbody":
 				inTbody = true
 			case "tr":
@@ -166,10 +171,15 @@ func parseOpsPage(t *testing.T, body string) opsPage {
 				inTbody = false
 			case "th", "td":
 				text := strings.Join(strings.Fields(cell.String()), " ")
-				if inTbody {
+				switch {
+				case inTbody && tables == 1:
 					p.Rows[rowID] = append(p.Rows[rowID], text)
-				} else {
+				case inTbody:
+					p.LawRows[rowID] = append(p.LawRows[rowID], text)
+				case tables == 1:
 					p.Header = append(p.Header, text)
+				default:
+					p.LawHeader = append(p.LawHeader, text)
 				}
 				cell = nil
 			}
@@ -253,6 +263,23 @@ func TestOperatorOverviewPage(t *testing.T) {
 	}
 	if cfg := p.Rows["gemeente-enschede"]; len(cfg) > 2 && strings.Contains(cfg[2], "gaat in op") {
 		t.Errorf("enschede's configuration: %q, want no pending version", cfg[2])
+	}
+	// The law data: every file with its next indexation; the last, of 1 January 2026,
+	// is stale from July 2026 on (platform/law: no newer file).
+	if want := []string{"Geldig vanaf", "Bestand", "Volgende indexering", "Stand"}; !slices.Equal(p.LawHeader, want) {
+		t.Errorf("law table header: %q, want %q", p.LawHeader, want)
+	}
+	lastState := "geldt nu"
+	if !time.Now().Before(time.Date(2026, 6, 30, 22, 0, 0, 0, time.UTC)) { // 1 July in Amsterdam
+		lastState = "geldt nu; verouderd sinds 1 juli 2026"
+	}
+	for id, want := range map[string][]string{
+		"wet-2025-07-01": {"1 juli 2025", "data/2025-07-01.yaml", "1 januari 2026", "vervangen"},
+		"wet-2026-01-01": {"1 januari 2026", "data/2026-01-01.yaml", "1 juli 2026", lastState},
+	} {
+		if got := p.LawRows[id]; !slices.Equal(got, want) {
+			t.Errorf("law row %s: %q, want %q", id, got, want)
+		}
 	}
 
 	// The same figures as metrics, on the admin endpoint.

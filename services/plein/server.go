@@ -260,7 +260,7 @@ func newOperatorPage(cfg appConfig, f *foundation, s *appServices) (*overview.Pa
 	if err != nil {
 		return nil, err
 	}
-	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now})
+	return overview.New(overview.Config{Tenants: s.tenants, Vitals: vitals, Runs: s.settlement, Authz: f.az, Log: cfg.log, Now: cfg.now, Law: f.book})
 }
 
 // workers returns every worker of the platform, running as pool's role (plein_app).

@@ -36,6 +36,9 @@ func newSettlement(d settlementDeps) (*settlement.Service, error) {
 		if m, err = settlement.NewMetrics(d.reg); err != nil {
 			return nil, err
 		}
+		if err = settlement.NewLawStaleness(d.reg, nil, d.now); err != nil {
+			return nil, err
+		}
 	}
 	return settlement.NewService(settlement.Config{
 		App: d.pool, Jobs: d.jobs, Metrics: m, Now: d.now, BatchSize: d.batch, FileSize: d.fileMax,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -188,4 +189,26 @@ func walkStatements(t *testing.T, tab *browsertest.Tab, base string) {
 	check("jaaroverzicht-en")
 	tab.Navigate(t, base+"/t/zwolle/specificaties/2026-03?lang=en")
 	check("specificatie-maart-en")
+}
+
+// TestBrowserStaleLaw: the month of a resident in July 2026, computed with the norms of
+// 1 January 2026 whose indexation is overdue, says so in a notice that passes axe-core
+// and fits a phone without sideways scrolling.
+func TestBrowserStaleLaw(t *testing.T) {
+	tb := setup(t, options{now: func() time.Time { return time.Date(2026, 7, 10, 11, 0, 0, 0, time.UTC) }})
+	srv := browsertest.Serve(t, tb.portal)
+	b := browsertest.Start(t)
+	tab := b.NewTab(t)
+	tab.Navigate(t, srv.URL+"/t/zwolle/login")
+	tab.DevLogin(t, "bewoner")
+	tab.Navigate(t, srv.URL+"/t/zwolle/mijn/")
+	if got := tab.Text(t, `[data-testid="stale-law"]`); !strings.HasPrefix(got, "De bedragen zijn berekend met de normen van 1 januari 2026.") {
+		t.Errorf("stale law notice = %q", got)
+	}
+	browsertest.Check(t, tab, "deze-maand-verouderde-normen")
+	tab.Do(t, chromedp.EmulateViewport(390, 844))
+	browsertest.Check(t, tab, "deze-maand-verouderde-normen-telefoon")
+	if w := browsertest.Run(t, tab, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`)); w > 0 {
+		t.Errorf("at 390 px the page scrolls sideways by %d px", w)
+	}
 }

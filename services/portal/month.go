@@ -15,6 +15,7 @@ import (
 type monthView struct {
 	Heading         string // "Uw geld in maart 2026"
 	Notice          string // a month outside the range was asked for
+	StaleLaw        string // the month is computed with norms whose indexation is overdue
 	Received        bool   // a payslip was just handed in
 	ReceivedReview  bool   // …as a correction that waits for the consulent
 	Shortfall       *shortfallNotice
@@ -72,6 +73,9 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 	if !m.PayDate.IsZero() {
 		view.PayDate = longDate(m.PayDate, lang)
 	}
+	if m.Result.Law.Stale {
+		view.StaleLaw = fmt.Sprintf(staleLawTexts[lang], longDate(m.Result.Law.ValidFrom, lang))
+	}
 	for _, ps := range m.Payslips {
 		view.Payslips = append(view.Payslips, payslipRow{
 			Employer: ps.Employer,
@@ -91,6 +95,16 @@ func (p *Portal) month(w http.ResponseWriter, r *http.Request, v *visit) {
 	pg.Title = T.Month.Title
 	pg.Data = view
 	p.render(w, r, http.StatusOK, "month", pg)
+}
+
+// staleLawTexts are said when a month is computed with norms whose indexation is
+// overdue (bijstand.LawUsed.Stale), by language; %s is the date those norms are from.
+// Kept out of textsFor, which is long enough.
+var staleLawTexts = map[string]string{
+	"nl": "De bedragen zijn berekend met de normen van %s. De nieuwe normen hebben wij nog niet. " +
+		"Zijn die anders? Dan passen wij uw bijstand later aan.",
+	"en": "We worked out these amounts with the norms of %s. We do not have the new norms yet. " +
+		"If they are different, we will change your bijstand later.",
 }
 
 // explain turns the engine's result into the lines of "Deze maand", each with the

@@ -85,8 +85,9 @@ type testBundle struct {
 type options struct {
 	devIndex  bool
 	suspended []tenant.ID
-	noIncome  bool // the portal without an income service
-	noMoney   bool // the portal without the payments and debts services
+	noIncome  bool             // the portal without an income service
+	noMoney   bool             // the portal without the payments and debts services
+	now       func() time.Time // the clock; testNow when nil
 }
 
 // testNow is the clock of the tests: 10 March 2026, so "this month" is 2026-03.
@@ -116,7 +117,11 @@ func setup(t *testing.T, opts options) *testBundle {
 	if err != nil {
 		t.Fatalf("NewSessions: %v", err)
 	}
-	inc := newFakeIncome(testNow)
+	now := testNow
+	if opts.now != nil {
+		now = opts.now
+	}
+	inc := newFakeIncome(now)
 	pay, debts := newFakePayments(), newFakeDebts()
 	cfg := portal.Config{
 		Directory:  newDirectory(t, opts.suspended...),
@@ -127,7 +132,7 @@ func setup(t *testing.T, opts options) *testBundle {
 		Income:     inc,
 		Payments:   pay,
 		Debts:      debts,
-		Now:        testNow,
+		Now:        now,
 		Statements: newFakeStatements(t),
 	}
 	if opts.noIncome {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/plein-nl/plein/platform/auth"
 	"github.com/plein-nl/plein/platform/auth/authtest"
@@ -324,6 +325,33 @@ func TestMonth(t *testing.T) {
 				t.Errorf("%s: link %q leads out of the range", tt.query, h)
 			}
 		}
+	}
+}
+
+// TestMonthStaleLaw: in July 2026 the law data is past the indexation due on 1 July
+// 2026 (no newer file): the month is computed with the norms of 1 January 2026 and says
+// so, calmly, in Dutch and English; June, in force before that date, says nothing.
+func TestMonthStaleLaw(t *testing.T) {
+	t.Parallel()
+	tb, cookie := setupResident(t, options{now: func() time.Time { return time.Date(2026, 7, 10, 11, 0, 0, 0, time.UTC) }})
+	const nl = "De bedragen zijn berekend met de normen van 1 januari 2026. De nieuwe normen hebben wij nog niet. " +
+		"Zijn die anders? Dan passen wij uw bijstand later aan."
+	_, doc := tb.page(t, devHost, "/t/zwolle/mijn/", "mijn-juli", cookie)
+	if !slices.Equal(doc.H1, []string{"Uw geld in juli 2026"}) || !slices.Contains(doc.Status, nl) {
+		t.Errorf("July: h1 %q, status messages %q; want juli 2026 and %q", doc.H1, doc.Status, nl)
+	}
+	// The norm is January's (1401.50), as the line says.
+	wantText(t, mainText(doc), "Norm € 1.401,50")
+	wantShortSentences(t, "July", sentences(doc))
+	en := parseHTML(tb.get(t, devHost, "/t/zwolle/mijn/?lang=en", cookie).body)
+	const enText = "We worked out these amounts with the norms of 1 January 2026. We do not have the new norms yet. " +
+		"If they are different, we will change your bijstand later."
+	if !slices.Contains(en.Status, enText) {
+		t.Errorf("July in English: status messages %q, want %q", en.Status, enText)
+	}
+	_, june := tb.page(t, devHost, "/t/zwolle/mijn/?maand=2026-06", "mijn-juni", cookie)
+	if len(june.Status) != 0 || strings.Contains(mainText(june), "normen van") {
+		t.Errorf("June: status messages %q, want none", june.Status)
 	}
 }
 

@@ -54,6 +54,9 @@ type SettleOptions struct {
 	// (the private database of a developer). Without one Settle stops at approval with
 	// ErrAwaitingApproval, and a tenant admin approves through the API.
 	Starter, Approver string
+	// AcknowledgeStaleLaw lets a final run of a month on stale law data start
+	// (ErrStaleLaw), recording Starter as who acknowledged it.
+	AcknowledgeStaleLaw bool
 }
 
 // Settle runs or resumes the run of o.Period to its end and writes its files to o.Out:
@@ -70,7 +73,8 @@ func Settle(ctx context.Context, svc *Service, o SettleOptions, stdout, stderr i
 	}
 	if !final || run.Status != StatusFinal || o.DryRun {
 		var created bool
-		run, created, err = svc.Start(ctx, o.Tenant, o.Period, o.DryRun, o.Starter)
+		run, created, err = svc.StartWith(ctx, o.Tenant, o.Period,
+			StartOptions{DryRun: o.DryRun, By: o.Starter, AcknowledgeStaleLaw: o.AcknowledgeStaleLaw})
 		if err != nil {
 			return fmt.Errorf("plein settle: %w", err)
 		}
@@ -87,6 +91,7 @@ func Settle(ctx context.Context, svc *Service, o SettleOptions, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	warnStaleLaw(run, stderr)
 	if run.Status == StatusDryRunDone {
 		return writeDryRun(o, run, stdout)
 	}
@@ -300,6 +305,21 @@ func writeRunFiles(ctx context.Context, svc *Service, o SettleOptions, r Run, st
 		fmt.Fprintf(stdout, "  %s  %d bytes  sha256 %s\n", filepath.Join(o.Out, f.Name), f.Size, f.SHA256)
 	}
 	return nil
+}
+
+// warnStaleLaw says on stderr when run's month was computed on stale law data, and for
+// a final run who acknowledged it.
+func warnStaleLaw(r Run, stderr io.Writer) {
+	if r.Report == nil || !r.Report.Law.Stale {
+		return
+	}
+	l := r.Report.Law
+	fmt.Fprintf(stderr, "plein settle: warning: %s was computed with stale law data: platform/law/%s (valid from %s), "+
+		"whose next indexation was due on %s", r.Period, l.File, l.ValidFrom, l.NextIndexationDue)
+	if l.AcknowledgedBy != "" {
+		fmt.Fprintf(stderr, "; acknowledged by %s", l.AcknowledgedBy)
+	}
+	fmt.Fprintln(stderr)
 }
 
 // writeDryRun writes a dry-run's report as reconciliation.json into o.Out.

@@ -5,6 +5,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/plein-nl/plein/platform/bijstand"
+	"github.com/plein-nl/plein/platform/law"
 	"github.com/plein-nl/plein/platform/tenant"
 )
 
@@ -109,4 +111,42 @@ func (m *Metrics) paid(t tenant.ID, rep Report, files int) {
 	m.paidCents.WithLabelValues(string(t), "resident").Add(float64(rep.ResidentPaymentsCents))
 	m.paidCents.WithLabelValues(string(t), "creditor").Add(float64(rep.CreditorPaymentsCents))
 	m.files.WithLabelValues(string(t)).Add(float64(files))
+}
+
+// lawStale is plein_law_data_stale, computed when scraped: whether the current
+// month's law data is stale (law.Book.Staleness of its first day, in Amsterdam).
+type lawStale struct {
+	desc *prometheus.Desc
+	book *law.Book
+	now  func() time.Time
+}
+
+// NewLawStaleness registers plein_law_data_stale with reg: 1 when the law data the
+// current month is computed with is past its next indexation and no newer file is in
+// force, 0 otherwise, labelled with the law file and the date its next indexation is
+// due. An operator alerts on it: every run of such a month is flagged, and a final one
+// needs an acknowledgement. A nil book is law.MustLoad(), a nil now time.Now.
+func NewLawStaleness(reg prometheus.Registerer, book *law.Book, now func() time.Time) error {
+	if now == nil {
+		now = time.Now
+	}
+	if book == nil {
+		book = law.MustLoad()
+	}
+	return reg.Register(&lawStale{book: book, now: now, desc: prometheus.NewDesc("plein_law_data_stale",
+		"1 when the current month's law data (platform/law) is past its next indexation with no newer file, else 0.",
+		[]string{"file", "due"}, nil)})
+}
+
+// Describe implements prometheus.Collector.
+func (c *lawStale) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect implements prometheus.Collector.
+func (c *lawStale) Collect(ch chan<- prometheus.Metric) {
+	stale, due, file := c.book.Staleness(bijstand.PeriodOf(c.now().In(amsterdam)).First())
+	v := 0.0
+	if stale {
+		v = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, v, file, due.Format(time.DateOnly))
 }

@@ -82,6 +82,7 @@ func (s *Service) post(ctx context.Context, tx pgx.Tx, job *river.Job[PostArgs],
 	var report Report
 	if ferr == nil {
 		report, err = reconcile(r.ResidentsTotal, months, p, summaries)
+		report.Law = s.runLaw(r)
 		if !report.OK {
 			ferr = fmt.Errorf("the run does not reconcile: %w", err)
 		}

@@ -57,6 +57,10 @@ type Report struct {
 	SEPAControlSumCents money.Cents `json:"sepa_control_sum_cents"`
 	OK                  bool        `json:"ok"`
 	Problems            []string    `json:"problems"`
+	// Law is the law data the month was computed with, stale or not, and who
+	// acknowledged stale data for a final run: what the staff console shows. Set by a
+	// run's close step; zero in a report of Reconcile alone or stored before it was.
+	Law LawData `json:"law"`
 }
 
 // Reconcile checks the payments p of a run against the residents' months and, when

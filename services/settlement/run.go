@@ -78,14 +78,15 @@ type Run struct {
 	ResidentsDone  int             `json:"residents_done"`
 	ComputedAt     *time.Time      `json:"computed_at,omitempty"`
 	ApprovedBy     string          `json:"approved_by,omitempty"`
-	ApprovedAt     *time.Time      `json:"approved_at,omitempty"`
-	// PostedAt and ExecutionDate are set when the post starts (its parts write them
-	// into the files), and count once the run is final.
-	PostedAt      *time.Time `json:"posted_at,omitempty"`
-	ExecutionDate *time.Time `json:"-"`
-	FinishedAt    *time.Time `json:"finished_at,omitempty"`
-	Error         string     `json:"error,omitempty"`
-	Report        *Report    `json:"report,omitempty"`
+	// StaleLawAcknowledgedBy is who acknowledged, starting this final run, that its
+	// month's law data is stale (ErrStaleLaw); empty for every other run.
+	StaleLawAcknowledgedBy string     `json:"stale_law_acknowledged_by,omitempty"`
+	ApprovedAt             *time.Time `json:"approved_at,omitempty"`
+	PostedAt               *time.Time `json:"posted_at,omitempty"`
+	ExecutionDate          *time.Time `json:"-"`
+	FinishedAt             *time.Time `json:"finished_at,omitempty"`
+	Error                  string     `json:"error,omitempty"`
+	Report                 *Report    `json:"report,omitempty"`
 	// JobErrors counts the failed attempts of the run's jobs (each is retried), and
 	// LastJobError is the latest: what an operator looks at when a run is slow. Set by
 	// Get only.
@@ -179,7 +180,8 @@ type Config struct {
 	// and no job is left to record them. Without it only River's jobs are checked.
 	Counters CounterReader
 	Metrics  *Metrics // optional
-	// Law is the law book Replay computes with; nil: the embedded one (law.Load).
+	// Law is the law data the months are computed with: for its staleness, and for
+	// Replay to compute with; nil means the embedded one (law.MustLoad).
 	Law *law.Book
 	Now func() time.Time
 	// BatchSize is the number of residents per batch job; 0 means 2,500.
@@ -195,6 +197,9 @@ type Service struct{ cfg Config }
 func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Law == nil {
+		cfg.Law = law.MustLoad()
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 2500
@@ -251,12 +256,28 @@ func (s *Service) settings(t tenant.ID) (Settings, error) {
 	return st, nil
 }
 
-// Start starts the run of period for t, or returns the run that is already on its way
-// (created false). A dry-run always starts anew. It refuses a period beyond the
-// calendar, a final period, a final run out of month order (checkOrder) and a tenant
-// that is not active. The run row and its first
-// job are inserted in one transaction: a run is never started without its work.
+// StartOptions are how a run starts and who starts it.
+type StartOptions struct {
+	DryRun bool
+	By     string
+	// AcknowledgeStaleLaw lets a final run of a month whose law data is stale start
+	// (ErrStaleLaw); By is recorded as who acknowledged it. A dry-run needs none.
+	AcknowledgeStaleLaw bool
+}
+
+// Start is StartWith without an acknowledgement of stale law data.
 func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period, dryRun bool, by string) (run Run, created bool, err error) {
+	return s.StartWith(ctx, t, period, StartOptions{DryRun: dryRun, By: by})
+}
+
+// StartWith starts the run of period for t, or returns the run that is already on its
+// way (created false). A dry-run always starts anew. It refuses a period beyond the
+// calendar, a final period, a final run out of month order (checkOrder), a new final
+// run on stale law data without o.AcknowledgeStaleLaw (ErrStaleLaw) and a tenant that
+// is not active. The run row and its first job are inserted in one transaction: a run
+// is never started without its work.
+func (s *Service) StartWith(ctx context.Context, t tenant.ID, period bijstand.Period, o StartOptions) (run Run, created bool, err error) {
+	dryRun, by := o.DryRun, o.By
 	if by == "" {
 		return Run{}, false, errors.New("settlement: start: who starts the run is required")
 	}
@@ -287,11 +308,19 @@ func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period
 			if err := checkOrder(ctx, tx, period); err != nil {
 				return err
 			}
+			if err := s.checkStaleLaw(period, o.AcknowledgeStaleLaw); err != nil {
+				return err
+			}
+		}
+		var ackBy *string
+		if !dryRun && o.AcknowledgeStaleLaw && s.lawData(period).Stale {
+			ackBy = &by
 		}
 		_, err := tx.Exec(ctx, `
-			INSERT INTO settlement_runs (tenant_id, id, period, dry_run, status, sepa_version, started_by, started_at)
-			VALUES (current_tenant(), $1, $2, $3, 'planning', $4, $5, $6)`,
-			id, period.First(), dryRun, string(st.SEPAVersion), by, s.cfg.Now())
+			INSERT INTO settlement_runs (tenant_id, id, period, dry_run, status, sepa_version, started_by, started_at,
+			                             stale_law_acknowledged_by)
+			VALUES (current_tenant(), $1, $2, $3, 'planning', $4, $5, $6, $7)`,
+			id, period.First(), dryRun, string(st.SEPAVersion), by, s.cfg.Now(), ackBy)
 		if err != nil {
 			return fmt.Errorf("insert run: %w", err)
 		}
@@ -305,7 +334,7 @@ func (s *Service) Start(ctx context.Context, t tenant.ID, period bijstand.Period
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "settlement_runs_one_per_period" {
 		// A concurrent start won: its run is the period's run.
-		return s.Start(ctx, t, period, dryRun, by)
+		return s.StartWith(ctx, t, period, o)
 	}
 	if err != nil {
 		return Run{}, false, fmt.Errorf("settlement: start %s: %w", period, err)
@@ -393,6 +422,13 @@ func (s *Service) Approve(ctx context.Context, t tenant.ID, id, by string) (Run,
 			return fmt.Errorf("%w: run is %s, approval needs %s", ErrWrongState, r.Status, StatusAwaitingApproval)
 		case r.StartedBy == by:
 			return fmt.Errorf("%w (%s started it)", ErrFourEyes, by)
+		}
+		if r.StaleLawAcknowledgedBy == "" {
+			// A run started before the law data went stale, or before the check
+			// existed: it is cancelled and started again with the acknowledgement.
+			if err := s.checkStaleLaw(r.Period, false); err != nil {
+				return fmt.Errorf("%w; this run was started without it: cancel it and start it again", err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE settlement_runs SET status = 'posting', approved_by = $2, approved_at = $3
@@ -493,7 +529,7 @@ func (s *Service) Files(ctx context.Context, t tenant.ID, id string, content boo
 const selectRun = `
 	SELECT id, tenant_id, period, dry_run, status, sepa_version, started_by, started_at, batches_total, batches_done,
 	       residents_total, residents_done, computed_at, coalesce(approved_by, ''), approved_at, posted_at,
-	       execution_date, finished_at, coalesce(error, ''), report
+	       execution_date, finished_at, coalesce(error, ''), report, coalesce(stale_law_acknowledged_by, '')
 	FROM settlement_runs`
 
 func scanRun(row pgx.Row) (Run, error) {
@@ -503,7 +539,7 @@ func scanRun(row pgx.Row) (Run, error) {
 	var report []byte
 	err := row.Scan(&r.ID, &tid, &period, &r.DryRun, &status, &version, &r.StartedBy, &r.StartedAt, &r.BatchesTotal,
 		&r.BatchesDone, &r.ResidentsTotal, &r.ResidentsDone, &r.ComputedAt, &r.ApprovedBy, &r.ApprovedAt, &r.PostedAt,
-		&r.ExecutionDate, &r.FinishedAt, &r.Error, &report)
+		&r.ExecutionDate, &r.FinishedAt, &r.Error, &report, &r.StaleLawAcknowledgedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Run{}, ErrNotFound
 	}

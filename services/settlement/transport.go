@@ -19,7 +19,7 @@ import (
 
 // The staff and operator API of settlement runs:
 //
-//	POST /api/v1/tenants/{tenant}/settlement/runs                  {"period": "YYYY-MM", "dry_run": bool}  settlement:run
+//	POST /api/v1/tenants/{tenant}/settlement/runs                  {"period": "YYYY-MM", "dry_run": bool, "acknowledge_stale_law": bool}  settlement:run
 //	GET  /api/v1/tenants/{tenant}/settlement/runs                  settlement:read
 //	GET  /api/v1/tenants/{tenant}/settlement/runs/{id}             settlement:read (status, progress, failures, duration, report)
 //	GET  /api/v1/tenants/{tenant}/settlement/runs/{id}/diff        settlement:read (?change=new,gone,changed,unchanged&after=&limit=)
@@ -45,6 +45,8 @@ type startRequest struct {
 	Tenant tenant.ID
 	Period bijstand.Period
 	DryRun bool
+	// AcknowledgeStaleLaw is StartOptions.AcknowledgeStaleLaw.
+	AcknowledgeStaleLaw bool
 }
 
 type cancelRequest struct {
@@ -86,7 +88,8 @@ func MakeEndpoints(s *Service, az *authz.Authorizer, mw httpapi.Middleware) Endp
 			return overviewResponse{Tenants: ts}, err
 		}),
 		Start: mw.Wrap("Start", authorized(az, authz.ActionRun, func(ctx context.Context, r startRequest, p authz.Principal) (any, error) {
-			run, created, err := s.Start(ctx, r.Tenant, r.Period, r.DryRun, p.Subject)
+			run, created, err := s.StartWith(ctx, r.Tenant, r.Period,
+				StartOptions{DryRun: r.DryRun, By: p.Subject, AcknowledgeStaleLaw: r.AcknowledgeStaleLaw})
 			status := http.StatusOK
 			if created {
 				status = http.StatusCreated
@@ -157,6 +160,8 @@ var problems = []httpapi.Problem{
 	{Err: ErrFourEyes, Status: http.StatusForbidden, DetailNL: "Iemand anders dan wie de run startte, moet hem goedkeuren."},
 	{Err: ErrPeriodTooEarly, Status: http.StatusUnprocessableEntity},
 	{Err: ErrNoLaw, Status: http.StatusUnprocessableEntity},
+	{Err: ErrStaleLaw, Status: http.StatusUnprocessableEntity, FromSentinel: true, Field: "acknowledge_stale_law",
+		DetailNL: "De wettelijke normen voor deze maand zijn nog niet bijgewerkt. Een definitieve run kan alleen als u dat uitdrukkelijk bevestigt (acknowledge_stale_law)."},
 	{Err: ErrPeriodFinal, Status: http.StatusConflict},
 	{Err: ErrWrongState, Status: http.StatusConflict},
 	{Err: ErrOutOfOrder, Status: http.StatusConflict, FromSentinel: true},
@@ -166,7 +171,8 @@ var problems = []httpapi.Problem{
 
 // dutchNames names the fields in Dutch, for detail_nl.
 var dutchNames = map[string]string{"period": "maand", "dry_run": "proefrun", "reason": "reden", "change": "soort verschil",
-	"limit": "aantal", "tenant": "gemeente", "body": "gegevens"}
+	"limit": "aantal", "tenant": "gemeente", "body": "gegevens",
+	"acknowledge_stale_law": "bevestiging verouderde normen"}
 
 // RegisterHTTP mounts the API on mux.
 func RegisterHTTP(mux httpapi.Router, e Endpoints, log *slog.Logger) {
@@ -194,8 +200,9 @@ func decodeStart(ctx context.Context, r *http.Request) (any, error) {
 		return nil, err
 	}
 	var body struct {
-		Period *string `json:"period"`
-		DryRun bool    `json:"dry_run"`
+		Period              *string `json:"period"`
+		DryRun              bool    `json:"dry_run"`
+		AcknowledgeStaleLaw bool    `json:"acknowledge_stale_law"`
 	}
 	if err := httpapi.DecodeBody(r, &body, 4096, false); err != nil {
 		return nil, err
@@ -207,7 +214,7 @@ func decodeStart(ctx context.Context, r *http.Request) (any, error) {
 	if err != nil {
 		return nil, httpapi.Invalid("period", "must be a month YYYY-MM: "+err.Error(), "Dit is geen goede maand. Schrijf de maand zo: 2026-04.")
 	}
-	return startRequest{Tenant: rr.(runRequest).Tenant, Period: p, DryRun: body.DryRun}, nil
+	return startRequest{Tenant: rr.(runRequest).Tenant, Period: p, DryRun: body.DryRun, AcknowledgeStaleLaw: body.AcknowledgeStaleLaw}, nil
 }
 
 func decodeCancel(ctx context.Context, r *http.Request) (any, error) {

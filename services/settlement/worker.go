@@ -660,6 +660,7 @@ func (s *Service) close(ctx context.Context, tx pgx.Tx, job *river.Job[CloseArgs
 	if err != nil && !errors.Is(err, ErrNotReconciled) {
 		return s.fail(ctx, tx, r, err.Error())
 	}
+	report.Law = s.runLaw(r)
 	status, finished, msg := StatusAwaitingApproval, (*time.Time)(nil), (*string)(nil)
 	now := s.cfg.Now()
 	switch {
@@ -793,7 +794,10 @@ func (s *Service) Schedule(ctx context.Context) error {
 			}
 			continue
 		}
-		if _, _, err := s.Start(ctx, t, period, false, SchedulerActor); err != nil && !errors.Is(err, ErrPeriodFinal) {
+		// A month on stale law data is not started by the calendar: someone starts it
+		// with the acknowledgement (the law data's staleness is on the operators' page
+		// and in plein_law_data_stale).
+		if _, _, err := s.Start(ctx, t, period, false, SchedulerActor); err != nil && !errors.Is(err, ErrPeriodFinal) && !errors.Is(err, ErrStaleLaw) {
 			errs = append(errs, fmt.Errorf("tenant %s: %w", t, err))
 		}
 	}

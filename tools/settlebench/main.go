@@ -137,7 +137,8 @@ func run(ctx context.Context, args []string) error {
 		st.Residents, st.Payslips, st.Plans, st.Elapsed.Seconds())
 
 	out := filepath.Join(dir, "out")
-	stdout, wall, err := plein("settle", "--tenant", string(t), "--period", period.String(), "--out", out)
+	// The month may be past the law data's next indexation: a benchmark settles it all the same.
+	stdout, wall, err := plein("settle", "--tenant", string(t), "--period", period.String(), "--out", out, "--acknowledge-stale-law")
 	if err != nil {
 		return err
 	}
