@@ -11,7 +11,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/db"
 	"github.com/plein-nl/plein/platform/jobs"
@@ -19,11 +18,6 @@ import (
 	"github.com/plein-nl/plein/platform/tenant"
 	"github.com/plein-nl/plein/services/settlement"
 )
-
-// settleWorkers is how many of a run's jobs this process works at once: a few more
-// than the cores, so that PostgreSQL and Go overlap, not so many that ten batch
-// transactions fight over two cores.
-const settleWorkers = 4
 
 // settleTarget adds --tenant and --period to fs; the function it returns parses args
 // into fs and reads them, for the command name.
@@ -57,7 +51,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dryRun := fs.Bool("dry-run", false, "compute and reconcile only: nothing is posted or paid; writes reconciliation.json")
 	batch := fs.Int("batch-size", 0, "residents per batch job (default 2500)")
 	ackStale := fs.Bool("acknowledge-stale-law", false, "settle as final a month whose law data is stale (past the next indexation of the newest law file); recorded in the run")
-	o := settlement.SettleOptions{Starter: settlement.DevStarter, Approver: settlement.DevApprover}
+	var o settlement.SettleOptions
 	var err error
 	if o.Tenant, o.Period, err = target(args); err != nil {
 		return err
@@ -69,9 +63,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case *batch < 0 || *batch > 100000:
 		return usageError{"plein settle: --batch-size must be 1 to 100000"}
 	}
-	if os.Getenv(db.EnvDatabaseURL) != "" {
-		o.Starter, o.Approver = "cli:"+audit.OSUser(), ""
-	}
+	o.Starter, o.Approver = settlement.CLIActors(os.Getenv(db.EnvDatabaseURL) != "")
 	settlement.OneRunGC()
 	log := observe.NewEnvLogger(stderr)
 	clk, err := businessClock("settle", log)
@@ -92,7 +84,7 @@ func cmdSettle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	quiet := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc, p.keys, clk.Now), Logger: quiet, MaxWorkers: settleWorkers})
+	jc, err := jobs.Start(ctx, p.app, jobs.Config{Workers: workers(p.app, svc, p.keys, clk.Now), Logger: quiet, MaxWorkers: settlement.CLIWorkers})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/plein-nl/plein/platform/audit"
 	"github.com/plein-nl/plein/platform/bijstand"
 	"github.com/plein-nl/plein/platform/tenant"
 )
@@ -39,6 +40,21 @@ const (
 	DevStarter  = "cli:plein-settle (dev)"
 	DevApprover = "cli:plein-settle (dev, second person)"
 )
+
+// CLIActors returns who plein settle acts as: in dev mode (not remote) both people of
+// the four eyes; against a real database (remote) the operating system user, who only
+// starts runs.
+func CLIActors(remote bool) (starter, approver string) {
+	if remote {
+		return "cli:" + audit.OSUser(), ""
+	}
+	return DevStarter, DevApprover
+}
+
+// CLIWorkers is how many of a run's jobs plein settle works at once in its own process:
+// a few more than the cores, so that PostgreSQL and Go overlap, not so many that ten
+// batch transactions fight over two cores.
+const CLIWorkers = 4
 
 // ErrAwaitingApproval is returned (wrapped, with the run and where to approve it) by
 // Settle when the run is computed and reconciled and waits for a second person.

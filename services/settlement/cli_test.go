@@ -292,3 +292,15 @@ func TestSettleUnknownTenant(t *testing.T) {
 		t.Errorf("runs of almere: %v, %v; want none", runs, err)
 	}
 }
+
+// TestCLIActors: plein settle is both people of the four eyes only in dev mode; against
+// a real database it is the operating system user, who starts and never approves.
+func TestCLIActors(t *testing.T) {
+	t.Parallel()
+	if s, a := CLIActors(false); s != DevStarter || a != DevApprover || s == a {
+		t.Errorf("dev: %q, %q; want the two dev actors", s, a)
+	}
+	if s, a := CLIActors(true); !strings.HasPrefix(s, "cli:") || s == DevStarter || a != "" {
+		t.Errorf("remote: %q, %q; want cli:<user> and no approver", s, a)
+	}
+}
