@@ -211,4 +211,8 @@ func TestBrowserStaleLaw(t *testing.T) {
 	if w := browsertest.Run(t, tab, chromedp.Evaluate[int](`document.documentElement.scrollWidth - document.documentElement.clientWidth`)); w > 0 {
 		t.Errorf("at 390 px the page scrolls sideways by %d px", w)
 	}
+	// Nor does a table: on a phone each line stacks, its amount and its why labelled.
+	if w := browsertest.Run(t, tab, chromedp.Evaluate[int](`Math.max(0, ...[...document.querySelectorAll('table')].map(t => t.scrollWidth - document.documentElement.clientWidth))`)); w > 0 {
+		t.Errorf("at 390 px a table is %d px wider than the page", w)
+	}
 }
