@@ -34,8 +34,7 @@ func SettleMarchWithReceipts(t *testing.T) *pgxpool.Pool {
 // (setup's months, without receipts) with A's account number invalid until March:
 // January and February hold her payout, March pays both as a nabetaling.
 func SettleHeldThenReleased(t *testing.T) *pgxpool.Pool {
-	b, invalid := withInvalidA(t)
-	sb := setupSettleWith(t, b, nil)
+	sb, invalid := withInvalidA(t)
 	for _, m := range []time.Month{time.January, time.February, time.March} {
 		if m == time.March {
 			invalid.Store(false)

@@ -28,13 +28,9 @@ import (
 // along with that month's, once, and the resident's ledger account is back at 0.
 func TestHeldPayoutReleased(t *testing.T) {
 	t.Parallel()
-	b, invalid := withInvalidA(t)
-	sb := setupSettleWith(t, b, nil)
+	sb, invalid := withInvalidA(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-
-	// A's month: bijstand − reserve − zorgpremie, the same every month of the fixture.
-	payoutA := bijstandSingle - reserveSingle - zorgpremie
 	settle := func(month time.Month) (Run, string) {
 		t.Helper()
 		p := bijstand.Period{Year: 2026, Month: month}
@@ -194,11 +190,9 @@ func TestHeldPayoutReleased(t *testing.T) {
 // fails, naming the resident and both figures, instead of paying it a second time.
 func TestHeldPayoutLedgerDisagrees(t *testing.T) {
 	t.Parallel()
-	b, invalid := withInvalidA(t)
-	sb := setupSettleWith(t, b, nil)
+	sb, invalid := withInvalidA(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	payoutA := bijstandSingle - reserveSingle - zorgpremie
 	feb := SettleOptions{Tenant: "zwolle", Period: bijstand.Period{Year: 2026, Month: time.February}, Out: t.TempDir(),
 		Starter: "cli:alice", Approver: "cli:bob"}
 	if err := Settle(ctx, sb.svc, feb, io.Discard, io.Discard); err != nil {
@@ -233,9 +227,14 @@ func TestHeldPayoutLedgerDisagrees(t *testing.T) {
 	}
 }
 
-// withInvalidA is the fixture's months for any period, with resident A's account
-// invalid (a check digit that does not match) until the flag is cleared.
-func withInvalidA(t *testing.T) (testBundle, *atomic.Bool) {
+// payoutA is resident A's month in the fixture: bijstand − reserve − zorgpremie, the
+// same every month.
+const payoutA = bijstandSingle - reserveSingle - zorgpremie
+
+// withInvalidA is a settlement service over the fixture's months for any period, with
+// resident A's account invalid (a check digit that does not match) until the flag is
+// cleared.
+func withInvalidA(t *testing.T) (settleBundle, *atomic.Bool) {
 	t.Helper()
 	b := setup(t)
 	invalid := new(atomic.Bool)
@@ -251,5 +250,5 @@ func withInvalidA(t *testing.T) (testBundle, *atomic.Bool) {
 		}
 		return out
 	}
-	return b, invalid
+	return setupSettleWith(t, b, nil), invalid
 }
